@@ -1,0 +1,76 @@
+package io.tocsin.platform.config;
+
+import io.tocsin.platform.PlatformProperties;
+import io.tocsin.platform.ServerSecret;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The clock and the server secret that every module may inject. */
+@Configuration(proxyBeanMethods = false)
+class PlatformConfiguration {
+
+  static final String SECRET_KEY_FILE = "secret.key";
+  private static final Log log = LogFactory.getLog(PlatformConfiguration.class);
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  ServerSecret serverSecret(PlatformProperties properties) {
+    String configured = properties.secretKey();
+    if (configured != null && !configured.isBlank()) {
+      return new ServerSecret(configured.trim());
+    }
+    return new ServerSecret(readOrCreate(properties.dataDir().resolve(SECRET_KEY_FILE)));
+  }
+
+  /**
+   * Reads the generated key, or creates it on first start. Created with CREATE_NEW so that two
+   * processes starting on the same data directory agree on one key.
+   */
+  static String readOrCreate(Path file) {
+    try {
+      if (Files.exists(file)) {
+        return Files.readString(file, StandardCharsets.UTF_8).trim();
+      }
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      byte[] random = new byte[48];
+      new SecureRandom().nextBytes(random);
+      String key = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+      try {
+        Files.writeString(file, key + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+      } catch (FileAlreadyExistsException e) {
+        return Files.readString(file, StandardCharsets.UTF_8).trim();
+      }
+      restrictToOwner(file);
+      log.info(
+          "Generated a secret key in "
+              + file.toAbsolutePath()
+              + ". Set TOCSIN_SECRET_KEY to share one key between nodes.");
+      return key;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read or create the secret key file " + file, e);
+    }
+  }
+
+  private static void restrictToOwner(Path file) throws IOException {
+    if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+  }
+}

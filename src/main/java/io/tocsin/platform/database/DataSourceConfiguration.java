@@ -1,0 +1,95 @@
+package io.tocsin.platform.database;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tocsin.platform.PlatformProperties;
+import java.time.Clock;
+import java.util.Properties;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Builds the connection pool so that it never blocks or fails the start: the pool opens lazily,
+ * waits at most {@code connection-timeout} for a connection, and {@link DatabaseMonitor} decides
+ * when the database may be used.
+ */
+@Configuration(proxyBeanMethods = false)
+class DataSourceConfiguration {
+
+  private static final Log log = LogFactory.getLog(DataSourceConfiguration.class);
+
+  @Bean
+  HikariDataSource dataSource(PlatformProperties properties) {
+    PlatformProperties.Database database = properties.database();
+    String url = jdbcUrl(properties);
+    HikariDataSource dataSource = new HikariDataSource();
+    dataSource.setPoolName("tocsin");
+    dataSource.setJdbcUrl(url);
+    if (database.user() != null) {
+      dataSource.setUsername(database.user());
+    }
+    if (database.password() != null) {
+      dataSource.setPassword(database.password());
+    }
+    dataSource.setMaximumPoolSize(database.poolSize());
+    dataSource.setConnectionTimeout(database.connectionTimeout().toMillis());
+    dataSource.setValidationTimeout(Math.min(1000, database.connectionTimeout().toMillis() / 2));
+    // -1: start the pool without a database instead of failing the whole server (DESIGN.md,
+    // "Running it": the process stays up and recovers by itself).
+    dataSource.setInitializationFailTimeout(-1);
+    if (url.startsWith("jdbc:postgresql:")) {
+      dataSource.setDataSourceProperties(postgresSettings(database));
+    } else {
+      log.warn(
+          "Using the embedded H2 database at "
+              + url
+              + ". It is for evaluation and single-node use only: set TOCSIN_DATABASE_URL to a"
+              + " PostgreSQL database for production.");
+    }
+    return dataSource;
+  }
+
+  @Bean
+  SchemaMigrator schemaMigrator(HikariDataSource dataSource) {
+    return new SchemaMigrator(dataSource, SchemaMigrator.vendorOf(dataSource.getJdbcUrl()));
+  }
+
+  @Bean
+  DatabaseMonitor databaseMonitor(
+      SchemaMigrator migrator,
+      HikariDataSource dataSource,
+      PlatformProperties properties,
+      Clock clock,
+      MeterRegistry meters,
+      ObjectProvider<BuildProperties> build) {
+    String version = build.getIfAvailable() == null ? "dev" : build.getObject().getVersion();
+    return new DatabaseMonitor(
+        migrator, new NodeRepository(dataSource, version), properties.database(), clock, meters);
+  }
+
+  static String jdbcUrl(PlatformProperties properties) {
+    String url = properties.database().url();
+    if (url != null && !url.isBlank()) {
+      return url.trim();
+    }
+    return "jdbc:h2:file:"
+        + properties.dataDir().toAbsolutePath().normalize().resolve("tocsin")
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+  }
+
+  private static Properties postgresSettings(PlatformProperties.Database database) {
+    Properties settings = new Properties();
+    settings.setProperty("ApplicationName", "tocsin");
+    // Without these, a database host that vanishes without a TCP reset leaves requests and the
+    // monitor hanging on a dead socket for the kernel's timeout (minutes to hours).
+    long connectSeconds = Math.max(1, database.connectionTimeout().toSeconds());
+    settings.setProperty("connectTimeout", Long.toString(connectSeconds));
+    settings.setProperty("socketTimeout", "60");
+    settings.setProperty("tcpKeepAlive", "true");
+    return settings;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * What every module needs and no module owns: settings and their validation at startup, the clock,
+ * the database connection with its migrations and availability, security, request ids,
+ * error-to-HTTP mapping (problem details) and the shared enum parsing.
+ *
+ * <p>Owns the tables {@code platform_node} and Flyway's {@code flyway_schema_history}.
+ */
+@ApplicationModule(allowedDependencies = {})
+@NullMarked
+package io.tocsin.platform;
+
+import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;

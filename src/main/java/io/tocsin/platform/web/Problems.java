@@ -1,0 +1,90 @@
+package io.tocsin.platform.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Problems renders every API error as RFC 9457 problem details, whether it comes from a controller,
+ * a servlet filter, Spring Security or the servlet container's error dispatch, so that an API
+ * client never sees an HTML page or a stack trace.
+ *
+ * <p>Bodies are plain maps in a fixed member order ({@code type, title, status, detail, instance},
+ * then extensions such as {@code errors} and {@code requestId}), written the same way from every
+ * path.
+ */
+@Component
+final class Problems {
+
+  static final String TYPE_PREFIX = "urn:tocsin:problem:";
+  static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+
+  private final JsonMapper json;
+
+  Problems(JsonMapper json) {
+    this.json = json;
+  }
+
+  static ProblemDetail problem(HttpStatusCode status, @Nullable String type, String detail) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+    if (type != null) {
+      problem.setType(URI.create(TYPE_PREFIX + type));
+    }
+    return problem;
+  }
+
+  static Map<String, Object> body(ProblemDetail problem, @Nullable String path) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    // RFC 9457 §4.2.1: a problem with no more specific type is "about:blank".
+    body.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
+    body.put(
+        "title",
+        problem.getTitle() != null ? problem.getTitle() : HttpStatusText.of(problem.getStatus()));
+    body.put("status", problem.getStatus());
+    if (problem.getDetail() != null) {
+      body.put("detail", problem.getDetail());
+    }
+    if (problem.getInstance() != null) {
+      body.put("instance", problem.getInstance().toString());
+    } else if (path != null) {
+      body.put("instance", path);
+    }
+    if (problem.getProperties() != null) {
+      body.putAll(problem.getProperties());
+    }
+    String requestId = MDC.get(RequestIdFilter.MDC_KEY);
+    if (requestId != null) {
+      body.putIfAbsent("requestId", requestId);
+    }
+    return body;
+  }
+
+  static ResponseEntity<Object> entity(
+      ProblemDetail problem, HttpHeaders headers, @Nullable String path) {
+    return ResponseEntity.status(problem.getStatus())
+        .headers(headers)
+        .contentType(PROBLEM_JSON)
+        .body(body(problem, path));
+  }
+
+  /** Writes a problem directly to the servlet response, for filters that answer on their own. */
+  void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
+      throws IOException {
+    response.setStatus(problem.getStatus());
+    response.setContentType(PROBLEM_JSON.toString());
+    response.setCharacterEncoding("UTF-8");
+    json.writeValue(response.getOutputStream(), body(problem, request.getRequestURI()));
+  }
+}

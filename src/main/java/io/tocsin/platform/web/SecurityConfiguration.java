@@ -1,0 +1,138 @@
+package io.tocsin.platform.web;
+
+import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.PlatformProperties;
+import jakarta.servlet.DispatcherType;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+import org.springframework.web.filter.CorsFilter;
+
+/**
+ * The security baseline: only health, info and metrics are public; everything else needs an
+ * identity (accounts arrive with the directory module) and is answered 401 with a problem body
+ * until then. Every response carries headers that forbid sniffing, framing and foreign scripts.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self';"
+          + " form-action 'self'; frame-ancestors 'none'";
+
+  @Bean
+  SecurityFilterChain securityFilterChain(
+      HttpSecurity http,
+      Problems problems,
+      DatabaseAvailability database,
+      Clock clock,
+      PlatformProperties properties)
+      throws Exception {
+    http.authorizeHttpRequests(
+            requests ->
+                requests
+                    .dispatcherTypeMatchers(DispatcherType.ERROR)
+                    .permitAll()
+                    .requestMatchers(
+                        "/actuator/health",
+                        "/actuator/health/**",
+                        "/actuator/info",
+                        "/actuator/prometheus")
+                    .permitAll()
+                    .anyRequest()
+                    .authenticated())
+        // CSRF needs ambient credentials (a session cookie) to exploit, and this baseline has
+        // none: API callers send a bearer token. Browser sign-in (directory module) brings
+        // sessions and must bring CSRF protection with them; until then, CSRF's token store would
+        // only create a server session for every anonymous POST.
+        .csrf(csrf -> csrf.disable())
+        .sessionManagement(
+            session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .cors(c -> c.configurationSource(cors(properties)))
+        .exceptionHandling(
+            exceptions ->
+                exceptions
+                    .authenticationEntryPoint(
+                        (request, response, e) -> unauthorized(problems, request, response))
+                    .accessDeniedHandler(
+                        (request, response, e) -> {
+                          // Without an identity, a refused request (a missing CSRF token
+                          // included) is a question of who you are, not of what you may do.
+                          Authentication who =
+                              SecurityContextHolder.getContext().getAuthentication();
+                          if (who == null || who instanceof AnonymousAuthenticationToken) {
+                            unauthorized(problems, request, response);
+                          } else {
+                            problems.write(
+                                request,
+                                response,
+                                Problems.problem(
+                                    HttpStatus.FORBIDDEN,
+                                    "forbidden",
+                                    "Your role does not allow this."));
+                          }
+                        }))
+        .headers(
+            headers ->
+                headers
+                    .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                    .referrerPolicy(
+                        referrer ->
+                            referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN))
+                    .frameOptions(frame -> frame.deny())
+                    .addHeaderWriter(
+                        new StaticHeadersWriter(
+                            "Permissions-Policy",
+                            "camera=(), microphone=(), geolocation=(), payment=(), usb=()")))
+        .addFilterAfter(
+            new DatabaseAvailabilityFilter(
+                database, problems, clock, properties.database().retryMaxBackoff()),
+            CorsFilter.class);
+    return http.build();
+  }
+
+  private static CorsConfigurationSource cors(PlatformProperties properties) {
+    UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+    List<String> origins = properties.cors().allowedOrigins();
+    if (!origins.isEmpty()) {
+      CorsConfiguration api = new CorsConfiguration();
+      api.setAllowedOriginPatterns(origins);
+      api.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE"));
+      api.setAllowedHeaders(List.of("Authorization", "Content-Type", RequestIdFilter.HEADER));
+      api.setExposedHeaders(List.of(RequestIdFilter.HEADER, "Retry-After", "Location"));
+      api.setMaxAge(3600L);
+      source.registerCorsConfiguration("/api/**", api);
+      source.registerCorsConfiguration("/v2/**", api);
+    }
+    return source;
+  }
+
+  private static void unauthorized(
+      Problems problems,
+      jakarta.servlet.http.HttpServletRequest request,
+      jakarta.servlet.http.HttpServletResponse response)
+      throws java.io.IOException {
+    response.setHeader("WWW-Authenticate", "Bearer realm=\"tocsin\"");
+    problems.write(
+        request,
+        response,
+        Problems.problem(
+            HttpStatus.UNAUTHORIZED,
+            "unauthenticated",
+            "Sign in or send an API token (Authorization: Bearer ...) to use this endpoint."));
+  }
+}

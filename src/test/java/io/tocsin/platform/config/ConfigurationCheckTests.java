@@ -1,0 +1,151 @@
+package io.tocsin.platform.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.mock.env.MockEnvironment;
+
+class ConfigurationCheckTests {
+
+  private static final String GOOD_SECRET = "k3J9w0Qx8vT2mZ7pL4sN6yR1cB5hD0fG";
+  private static final String POSTGRES = "jdbc:postgresql://db.internal:5432/tocsin";
+
+  @TempDir Path dataDir;
+  private MockEnvironment settings;
+
+  @BeforeEach
+  void defaults() {
+    settings = new MockEnvironment().withProperty("tocsin.data-dir", dataDir.toString());
+  }
+
+  @Test
+  void defaultDevelopmentSettingsHaveNoProblems() {
+    assertThat(ConfigurationCheck.problems(settings)).isEmpty();
+  }
+
+  @Test
+  void productionReportsEveryUnsafeSettingAtOnce() {
+    settings
+        .withProperty("tocsin.mode", "Production")
+        .withProperty("tocsin.cors.allowed-origins", "*");
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_DATABASE_URL (tocsin.database.url) is not set: production mode needs PostgreSQL"
+                + " (the embedded database is for evaluation and single-node use)",
+            "TOCSIN_SECRET_KEY (tocsin.secret-key) is not set: production mode needs a secret key"
+                + " of at least 32 random characters (for example from 'openssl rand -base64 48')",
+            "TOCSIN_CORS_ALLOWED_ORIGINS (tocsin.cors.allowed-origins) allows '*': production mode"
+                + " needs the exact origins of the sites that call the API, such as"
+                + " https://status.example.com");
+  }
+
+  @Test
+  void productionRefusesTheEmbeddedDatabaseEvenWhenNamedExplicitly() {
+    production().withProperty("tocsin.database.url", "jdbc:h2:file:./data/tocsin");
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_DATABASE_URL (tocsin.database.url) points at the embedded H2 database:"
+                + " production mode needs PostgreSQL (the embedded database is for evaluation and"
+                + " single-node use)");
+  }
+
+  @Test
+  void productionRefusesAShortSecretKeyWithoutQuotingIt() {
+    production().withProperty("tocsin.secret-key", "hunter2hunter2");
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_SECRET_KEY (tocsin.secret-key) is 14 characters long: it needs at least 32");
+  }
+
+  @Test
+  void productionRefusesTheSecretKeyFromEnvExample() throws IOException {
+    String example =
+        Files.readAllLines(Path.of(".env.example")).stream()
+            .filter(line -> line.startsWith("TOCSIN_SECRET_KEY="))
+            .findFirst()
+            .orElseThrow()
+            .substring("TOCSIN_SECRET_KEY=".length());
+    production().withProperty("tocsin.secret-key", example);
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_SECRET_KEY (tocsin.secret-key) is a published example value: generate a random"
+                + " one, for example with 'openssl rand -base64 48'");
+  }
+
+  @Test
+  void productionWithPostgresARandomKeyAndExactOriginsStarts() {
+    production()
+        .withProperty(
+            "tocsin.cors.allowed-origins", "https://status.example.com, http://localhost:3000");
+
+    assertThat(ConfigurationCheck.problems(settings)).isEmpty();
+  }
+
+  @Test
+  void developmentAllowsAnyOrigin() {
+    settings.withProperty("tocsin.cors.allowed-origins", "*");
+
+    assertThat(ConfigurationCheck.problems(settings)).isEmpty();
+  }
+
+  @Test
+  void unknownModeAndLogFormatNameTheAllowedValues() {
+    settings.withProperty("tocsin.mode", "prod").withProperty("tocsin.log-format", "xml");
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_MODE (tocsin.mode) is 'prod': allowed values are development, production",
+            "TOCSIN_LOG_FORMAT (tocsin.log-format) is 'xml': allowed values are json, text");
+  }
+
+  @Test
+  void aDatabaseUrlOfAnotherKindIsRefusedWithoutEchoingItsQuery() {
+    settings.withProperty("tocsin.database.url", "jdbc:mysql://db/tocsin?password=s3cret");
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_DATABASE_URL (tocsin.database.url) is 'jdbc:mysql://db/tocsin?…': expected a"
+                + " PostgreSQL JDBC URL such as jdbc:postgresql://db.example.com:5432/tocsin");
+  }
+
+  @Test
+  void anOriginWithAPathIsRefusedInAnyMode() {
+    settings.withProperty("tocsin.cors.allowed-origins", "https://status.example.com/app");
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_CORS_ALLOWED_ORIGINS (tocsin.cors.allowed-origins) contains"
+                + " 'https://status.example.com/app': an origin is scheme://host[:port] with no"
+                + " path, such as https://status.example.com");
+  }
+
+  @Test
+  void aDataDirectoryThatCannotBeCreatedIsRefused() throws IOException {
+    Path file = Files.createFile(dataDir.resolve("not-a-directory"));
+    settings.withProperty("tocsin.data-dir", file.resolve("data").toString());
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "TOCSIN_DATA_DIR (tocsin.data-dir) is '"
+                + file.resolve("data")
+                + "': it cannot be created");
+  }
+
+  private MockEnvironment production() {
+    return settings
+        .withProperty("tocsin.mode", "production")
+        .withProperty("tocsin.database.url", POSTGRES)
+        .withProperty("tocsin.secret-key", GOOD_SECRET);
+  }
+}

@@ -1,0 +1,39 @@
+package io.tocsin.platform.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.context.SecurityContextImpl;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Signs in real HTTP requests that carry {@code X-Test-User}, the way MockMvc's {@code user()}
+ * does, so tests can reach the servlet container's error dispatch before accounts exist. Test
+ * sources only.
+ */
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class TestSignIn extends OncePerRequestFilter {
+
+  static final String HEADER = "X-Test-User";
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    String user = request.getHeader(HEADER);
+    if (user != null) {
+      request.setAttribute(
+          RequestAttributeSecurityContextRepository.DEFAULT_REQUEST_ATTR_NAME,
+          new SecurityContextImpl(
+              UsernamePasswordAuthenticationToken.authenticated(user, null, List.of())));
+    }
+    chain.doFilter(request, response);
+  }
+}

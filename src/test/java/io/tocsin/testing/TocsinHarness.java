@@ -1,0 +1,86 @@
+package io.tocsin.testing;
+
+import io.tocsin.TocsinApplication;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole Tocsin server on a random port, started the way {@code java -jar} starts it, with
+ * settings a test chooses and fast database retries, plus a plain HTTP client to talk to it.
+ */
+public final class TocsinHarness implements AutoCloseable {
+
+  private final ConfigurableApplicationContext context;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final int port;
+
+  private TocsinHarness(ConfigurableApplicationContext context) {
+    this.context = context;
+    this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+  }
+
+  /** Starts Tocsin on the given database URL; {@code settings} override the test defaults. */
+  public static TocsinHarness start(
+      String databaseUrl,
+      String user,
+      String password,
+      Path dataDir,
+      Map<String, Object> settings) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("server.port", "0");
+    properties.put("tocsin.log-format", "text");
+    properties.put("tocsin.data-dir", dataDir.toString());
+    properties.put("tocsin.database.url", databaseUrl);
+    properties.put("tocsin.database.user", user);
+    properties.put("tocsin.database.password", password);
+    properties.put("tocsin.database.connection-timeout", "1s");
+    properties.put("tocsin.database.retry-initial-backoff", "100ms");
+    properties.put("tocsin.database.retry-max-backoff", "1s");
+    properties.put("tocsin.database.probe-interval", "200ms");
+    properties.putAll(settings);
+    // Command-line arguments, because they outrank application.properties and the environment.
+    String[] arguments =
+        properties.entrySet().stream()
+            .map(setting -> "--" + setting.getKey() + "=" + setting.getValue())
+            .toArray(String[]::new);
+    return new TocsinHarness(new SpringApplicationBuilder(TocsinApplication.class).run(arguments));
+  }
+
+  public <T> T bean(Class<T> type) {
+    return context.getBean(type);
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException("Request to Tocsin failed: " + request.uri(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}
