@@ -79,6 +79,11 @@ final class Problems {
         .body(body(problem, path));
   }
 
+  /** The JSON of a problem that has no request path to report. */
+  byte[] json(ProblemDetail problem) {
+    return json.writeValueAsBytes(body(problem, null));
+  }
+
   /** Writes a problem directly to the servlet response, for filters that answer on their own. */
   void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
       throws IOException {

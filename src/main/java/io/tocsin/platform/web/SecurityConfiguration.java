@@ -3,11 +3,13 @@ package io.tocsin.platform.web;
 import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.PlatformProperties;
 import jakarta.servlet.DispatcherType;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -18,6 +20,7 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.DefaultCorsProcessor;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.web.filter.CorsFilter;
 
@@ -62,7 +65,7 @@ class SecurityConfiguration {
         .csrf(csrf -> csrf.disable())
         .sessionManagement(
             session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .cors(c -> c.configurationSource(cors(properties)))
+        .addFilterAt(corsFilter(properties, problems), CorsFilter.class)
         .exceptionHandling(
             exceptions ->
                 exceptions
@@ -105,6 +108,30 @@ class SecurityConfiguration {
     return http.build();
   }
 
+  private static CorsFilter corsFilter(PlatformProperties properties, Problems problems) {
+    CorsFilter filter = new CorsFilter(cors(properties));
+    filter.setCorsProcessor(
+        new DefaultCorsProcessor() {
+          @Override
+          protected void rejectRequest(ServerHttpResponse response) throws IOException {
+            // Spring's default answers a refused origin with a plain-text body.
+            response.setStatusCode(HttpStatus.FORBIDDEN);
+            response.getHeaders().setContentType(Problems.PROBLEM_JSON);
+            response
+                .getBody()
+                .write(
+                    problems.json(
+                        Problems.problem(
+                            HttpStatus.FORBIDDEN,
+                            "cors-origin-refused",
+                            "This origin may not call the Tocsin API from a browser. Operators"
+                                + " allow origins with TOCSIN_CORS_ALLOWED_ORIGINS.")));
+            response.flush();
+          }
+        });
+    return filter;
+  }
+
   private static CorsConfigurationSource cors(PlatformProperties properties) {
     UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
     List<String> origins = properties.cors().allowedOrigins();
@@ -125,7 +152,7 @@ class SecurityConfiguration {
       Problems problems,
       jakarta.servlet.http.HttpServletRequest request,
       jakarta.servlet.http.HttpServletResponse response)
-      throws java.io.IOException {
+      throws IOException {
     response.setHeader("WWW-Authenticate", "Bearer realm=\"tocsin\"");
     problems.write(
         request,

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.options;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
@@ -42,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
     properties = {
       "tocsin.database.url=jdbc:h2:mem:api-errors;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
       "tocsin.data-dir=target/test-data/api-errors",
-      "tocsin.log-format=json"
+      "tocsin.log-format=json",
+      "tocsin.cors.allowed-origins=https://status.example.com"
     })
 @AutoConfigureMockMvc
 @Import({ProbeController.class, TestSignIn.class})
@@ -172,6 +174,12 @@ class ApiErrorsTests {
   }
 
   @Test
+  void aSignedInCallerWithoutThePermissionGets403Problem() throws Exception {
+    problem(signedIn(get("/api/probe/forbidden")), 403)
+        .andExpect(jsonPath("$.type").value("urn:tocsin:problem:forbidden"));
+  }
+
+  @Test
   void losingTheDatabaseMidRequestGets503WithRetryAfter() throws Exception {
     problem(signedIn(get("/api/probe/database-gone")), 503)
         .andExpect(header().string("Retry-After", matchesPattern("[1-9][0-9]*")))
@@ -195,6 +203,27 @@ class ApiErrorsTests {
               header().string("Content-Security-Policy", containsString("frame-ancestors 'none'")))
           .andExpect(header().string("Referrer-Policy", "same-origin"));
     }
+  }
+
+  @Test
+  void anAllowedOriginPassesCorsPreflight() throws Exception {
+    mvc.perform(preflight("https://status.example.com"))
+        .andExpect(status().isOk())
+        .andExpect(header().string("Access-Control-Allow-Origin", "https://status.example.com"));
+  }
+
+  @Test
+  void anotherOriginIsRefusedWithAProblem() throws Exception {
+    mvc.perform(preflight("https://evil.example.net"))
+        .andExpect(status().isForbidden())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.type").value("urn:tocsin:problem:cors-origin-refused"));
+  }
+
+  private static MockHttpServletRequestBuilder preflight(String origin) {
+    return options("/api/v1/incidents")
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "POST");
   }
 
   @Test

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.util.Map;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -37,6 +38,11 @@ class ProbeController {
   @GetMapping("/boom")
   void boom() {
     throw new IllegalStateException("internal detail that must not leak");
+  }
+
+  @GetMapping("/forbidden")
+  void forbidden() {
+    throw new AccessDeniedException("needs the admin role");
   }
 
   @GetMapping("/database-gone")
