@@ -2,6 +2,7 @@ package io.tocsin.platform.config;
 
 import io.tocsin.platform.PlatformProperties;
 import io.tocsin.platform.ServerSecret;
+import io.tocsin.platform.TimeOrderedIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +18,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.IdGenerator;
 
-/** The clock and the server secret that every module may inject. */
+/** The clock, the id generator and the server secret that every module may inject. */
 @Configuration(proxyBeanMethods = false)
 class PlatformConfiguration {
 
@@ -28,6 +30,11 @@ class PlatformConfiguration {
   @Bean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  @Bean
+  IdGenerator idGenerator(Clock clock) {
+    return new TimeOrderedIds(clock);
   }
 
   @Bean

@@ -9,6 +9,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -65,10 +66,16 @@ class DataSourceConfiguration {
       PlatformProperties properties,
       Clock clock,
       MeterRegistry meters,
-      ObjectProvider<BuildProperties> build) {
+      ObjectProvider<BuildProperties> build,
+      ApplicationEventPublisher events) {
     String version = build.getIfAvailable() == null ? "dev" : build.getObject().getVersion();
     return new DatabaseMonitor(
-        migrator, new NodeRepository(dataSource, version), properties.database(), clock, meters);
+        migrator,
+        new NodeRepository(dataSource, version),
+        properties.database(),
+        clock,
+        meters,
+        events);
   }
 
   static String jdbcUrl(PlatformProperties properties) {

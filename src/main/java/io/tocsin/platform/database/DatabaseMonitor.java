@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.DatabaseReady;
 import io.tocsin.platform.DatabaseStatus;
 import io.tocsin.platform.PlatformProperties;
 import java.time.Clock;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -39,6 +41,7 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
   private final Clock clock;
   private final Backoff backoff;
   private final Counter failures;
+  private final ApplicationEventPublisher events;
   private volatile DatabaseStatus status;
   private volatile @Nullable ScheduledExecutorService executor;
 
@@ -47,8 +50,10 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
       NodeRepository node,
       PlatformProperties.Database settings,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      ApplicationEventPublisher events) {
     this.migrator = migrator;
+    this.events = events;
     this.node = node;
     this.settings = settings;
     this.clock = clock;
@@ -82,6 +87,14 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
     DatabaseStatus after = before instanceof DatabaseStatus.Ready ? probe(before) : connect(before);
     status = after;
     logTransition(before, after);
+    if (after instanceof DatabaseStatus.Ready ready && !(before instanceof DatabaseStatus.Ready)) {
+      try {
+        events.publishEvent(new DatabaseReady(ready.since(), ready.schemaVersion()));
+      } catch (RuntimeException e) {
+        // A failing listener is its module's problem; this node's database is ready all the same.
+        log.error("A listener of DatabaseReady failed", e);
+      }
+    }
     return after;
   }
 

@@ -1,6 +1,9 @@
 package io.tocsin.platform.web;
 
+import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.UnknownValueException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -33,6 +36,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Maps exceptions from controllers to problem details. Syntax errors are 400; well-formed input
@@ -110,6 +114,19 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
           headers,
           request);
     }
+    if (cause instanceof UnrecognizedPropertyException unknown) {
+      return invalid(
+          List.of(
+              fieldError(
+                  pathOf(unknown),
+                  "is not a field of this request; known fields: "
+                      + unknown.getKnownPropertyIds().stream()
+                          .map(Object::toString)
+                          .sorted()
+                          .collect(Collectors.joining(", ")))),
+          headers,
+          request);
+    }
     if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
       String field = pathOf(mismatch);
       return invalid(
@@ -160,6 +177,27 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                     + (type == null ? "value" : type.getSimpleName().toLowerCase()))),
         headers,
         request);
+  }
+
+  @ExceptionHandler(InvalidInputException.class)
+  ResponseEntity<Object> invalidInput(InvalidInputException ex, WebRequest request) {
+    return invalid(List.of(fieldError(ex.field(), ex.getMessage())), new HttpHeaders(), request);
+  }
+
+  @ExceptionHandler(ConflictException.class)
+  ResponseEntity<Object> conflict(ConflictException ex, WebRequest request) {
+    return Problems.entity(
+        Problems.problem(HttpStatus.CONFLICT, "conflict", ex.getMessage()),
+        new HttpHeaders(),
+        path(request));
+  }
+
+  @ExceptionHandler(NotFoundException.class)
+  ResponseEntity<Object> notFound(NotFoundException ex, WebRequest request) {
+    return Problems.entity(
+        Problems.problem(HttpStatus.NOT_FOUND, "not-found", ex.getMessage()),
+        new HttpHeaders(),
+        path(request));
   }
 
   @ExceptionHandler(UnknownValueException.class)

@@ -1,6 +1,7 @@
 package io.tocsin.platform.web;
 
 import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.PlatformProperties;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
@@ -30,6 +32,7 @@ import org.springframework.web.filter.CorsFilter;
  * until then. Every response carries headers that forbid sniffing, framing and foreign scripts.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableMethodSecurity
 class SecurityConfiguration {
 
   static final String CONTENT_SECURITY_POLICY =
@@ -43,8 +46,12 @@ class SecurityConfiguration {
       Problems problems,
       DatabaseAvailability database,
       Clock clock,
-      PlatformProperties properties)
+      PlatformProperties properties,
+      List<HttpSecurityContribution> contributions)
       throws Exception {
+    for (HttpSecurityContribution contribution : contributions) {
+      contribution.contribute(http);
+    }
     http.authorizeHttpRequests(
             requests ->
                 requests

@@ -65,6 +65,7 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
 
   @Test
   void monitorRefusesASchemaFromTheFutureWithoutWritingItsHeartbeat() {
+    String buildVersion = ((SchemaMigrator.Outcome.Current) migrator.migrate()).version();
     insertFutureMigration(jdbc);
 
     DatabaseStatus status = monitor().runOnce();
@@ -72,7 +73,7 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
     assertThat(status).isInstanceOf(DatabaseStatus.SchemaTooNew.class);
     assertThat(status.describe())
         .contains("at version " + FUTURE_VERSION)
-        .contains("newer than version 202611232330");
+        .contains("newer than version " + buildVersion);
     assertThat(jdbc.sql("SELECT COUNT(*) FROM platform_node").query(Long.class).single()).isZero();
   }
 
@@ -150,6 +151,7 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
         new NodeRepository(dataSource, "test"),
         settings,
         Clock.fixed(NOW, ZoneOffset.UTC),
-        new SimpleMeterRegistry());
+        new SimpleMeterRegistry(),
+        event -> {});
   }
 }

@@ -1,0 +1,139 @@
+package io.tocsin.directory;
+
+import io.tocsin.platform.Page;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /api/v1/users}: admins manage users; everybody reads them and edits their own profile. */
+@RestController
+@RequestMapping("/api/v1/users")
+class UserController {
+
+  private final UserService users;
+
+  UserController(UserService users) {
+    this.users = users;
+  }
+
+  record CreateUser(
+      @NotNull String name,
+      @NotNull String email,
+      @NotNull Role role,
+      @NotNull String timeZone,
+      @NotNull String password) {}
+
+  record ChangeUser(
+      @Nullable String name,
+      @Nullable String email,
+      @Nullable Role role,
+      @Nullable String timeZone,
+      @Nullable String password) {}
+
+  record UserView(
+      UUID id,
+      String name,
+      String email,
+      String timeZone,
+      Role role,
+      Instant createdAt,
+      Instant updatedAt) {
+
+    static UserView of(User user) {
+      return new UserView(
+          user.id(),
+          user.name(),
+          user.email(),
+          user.timeZone().getId(),
+          user.role(),
+          user.createdAt(),
+          user.updatedAt());
+    }
+  }
+
+  @PostMapping
+  @PreAuthorize("hasRole('ADMIN')")
+  ResponseEntity<UserView> create(@Valid @RequestBody CreateUser request) {
+    User user =
+        users.create(
+            new UserService.NewUser(
+                request.name(),
+                request.email(),
+                request.role(),
+                request.timeZone(),
+                request.password()));
+    return ResponseEntity.created(URI.create("/api/v1/users/" + user.id())).body(UserView.of(user));
+  }
+
+  @GetMapping
+  @PreAuthorize("hasRole('VIEWER')")
+  Page<UserView> list(
+      @RequestParam(required = false) @Nullable String name,
+      @RequestParam(required = false) @Nullable String cursor,
+      @RequestParam(required = false) @Nullable Integer limit) {
+    return users.list(name, Page.after(cursor), Page.limit(limit)).map(UserView::of);
+  }
+
+  @GetMapping("/me")
+  @PreAuthorize("hasRole('VIEWER')")
+  UserView me() {
+    return UserView.of(users.get(signedIn().id()));
+  }
+
+  @GetMapping("/{id}")
+  @PreAuthorize("hasRole('VIEWER')")
+  UserView get(@PathVariable UUID id) {
+    return UserView.of(users.get(id));
+  }
+
+  @PatchMapping("/{id}")
+  @PreAuthorize("hasRole('VIEWER')")
+  UserView update(@PathVariable UUID id, @Valid @RequestBody ChangeUser request) {
+    SignedInUser me = signedIn();
+    if (me.role() != Role.ADMIN) {
+      // Everyone edits their own profile; only admins edit others or change roles.
+      if (!me.id().equals(id) || request.role() != null) {
+        throw new AccessDeniedException("only admins change other users or roles");
+      }
+    }
+    return UserView.of(
+        users.update(
+            id,
+            new UserService.UserChanges(
+                request.name(),
+                request.email(),
+                request.role(),
+                request.timeZone(),
+                request.password())));
+  }
+
+  @DeleteMapping("/{id}")
+  @PreAuthorize("hasRole('ADMIN')")
+  ResponseEntity<Void> delete(@PathVariable UUID id) {
+    users.delete(id);
+    return ResponseEntity.noContent().build();
+  }
+
+  static SignedInUser signedIn() {
+    SignedInUser user = SignedInUser.current();
+    if (user == null) {
+      throw new AccessDeniedException("not signed in");
+    }
+    return user;
+  }
+}

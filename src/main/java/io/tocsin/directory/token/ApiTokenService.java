@@ -1,0 +1,207 @@
+package io.tocsin.directory.token;
+
+import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.Role;
+import io.tocsin.directory.SignedInUser;
+import io.tocsin.directory.UserService;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.ServerSecret;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.IdGenerator;
+
+/**
+ * ApiTokenService issues personal API tokens, shows each exactly once, and stores only an
+ * HMAC-SHA256 of it under the server secret: a stolen database does not yield usable tokens, and a
+ * token is looked up by its hash in one indexed read.
+ */
+@Service
+public class ApiTokenService {
+
+  /** Marks Tocsin tokens so that secret scanners and people can recognise a leaked one. */
+  public static final String PREFIX = "tcn_";
+
+  /** Writing {@code last_used_at} on every request would turn each read into a write. */
+  private static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
+
+  private static final String INSERT =
+      """
+      INSERT INTO directory_api_token (id, user_id, name, token_hash, created_at, expires_at)
+      VALUES (:id, :userId, :name, :hash, :now, :expiresAt)
+      """;
+
+  private static final String COLUMNS =
+      "id, user_id, name, created_at, expires_at, last_used_at, revoked_at";
+
+  private final JdbcClient jdbc;
+  private final UserService users;
+  private final AuditLog audit;
+  private final ServerSecret secret;
+  private final Clock clock;
+  private final IdGenerator ids;
+  private final SecureRandom random = new SecureRandom();
+
+  ApiTokenService(
+      JdbcClient jdbc,
+      UserService users,
+      AuditLog audit,
+      ServerSecret secret,
+      Clock clock,
+      IdGenerator ids) {
+    this.jdbc = jdbc;
+    this.users = users;
+    this.audit = audit;
+    this.secret = secret;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  /** A token as listed: never the token itself. */
+  public record ApiToken(
+      UUID id,
+      UUID userId,
+      String name,
+      Instant createdAt,
+      @Nullable Instant expiresAt,
+      @Nullable Instant lastUsedAt,
+      @Nullable Instant revokedAt) {}
+
+  /** The answer to creating a token: the only place the token ever appears. */
+  public record IssuedToken(ApiToken token, String secret) {}
+
+  @Transactional
+  public IssuedToken issue(UUID userId, String name, @Nullable Instant expiresAt) {
+    String trimmed = name.trim();
+    if (trimmed.isEmpty() || trimmed.length() > 100) {
+      throw new InvalidInputException("name", "must have 1 to 100 characters");
+    }
+    Instant now = clock.instant();
+    if (expiresAt != null && !expiresAt.isAfter(now)) {
+      throw new InvalidInputException("expiresAt", "must be in the future");
+    }
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    UUID id = ids.generateId();
+    jdbc.sql(INSERT)
+        .param("id", id)
+        .param("userId", userId)
+        .param("name", trimmed)
+        .param("hash", hash(token))
+        .param("now", now.atOffset(ZoneOffset.UTC))
+        .param("expiresAt", expiresAt == null ? null : expiresAt.atOffset(ZoneOffset.UTC))
+        .update();
+    audit.record(
+        "token.created",
+        "token " + id,
+        "token '" + trimmed + "'" + (expiresAt == null ? "" : " expiring " + expiresAt));
+    return new IssuedToken(new ApiToken(id, userId, trimmed, now, expiresAt, null, null), token);
+  }
+
+  public List<ApiToken> listFor(UUID userId) {
+    return jdbc.sql(
+            "SELECT " + COLUMNS + " FROM directory_api_token WHERE user_id = :userId ORDER BY id")
+        .param("userId", userId)
+        .query(ApiTokenService::row)
+        .list();
+  }
+
+  /** Revokes a token of {@code by}, or anybody's when {@code by} is an admin. */
+  @Transactional
+  public void revoke(UUID tokenId, SignedInUser by) {
+    ApiToken token =
+        jdbc.sql("SELECT " + COLUMNS + " FROM directory_api_token WHERE id = :id")
+            .param("id", tokenId)
+            .query(ApiTokenService::row)
+            .optional()
+            .filter(t -> t.userId().equals(by.id()) || by.role() == Role.ADMIN)
+            .orElseThrow(() -> new NotFoundException("There is no token " + tokenId + "."));
+    if (token.revokedAt() != null) {
+      return;
+    }
+    jdbc.sql("UPDATE directory_api_token SET revoked_at = :now WHERE id = :id")
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .param("id", tokenId)
+        .update();
+    audit.record("token.revoked", "token " + tokenId, "revoked token '" + token.name() + "'");
+  }
+
+  /**
+   * The user a presented token acts for, with the user's current role; empty for an unknown,
+   * revoked or expired token.
+   */
+  @Transactional
+  public Optional<SignedInUser> authenticate(String presented) {
+    if (!presented.startsWith(PREFIX)) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    Optional<ApiToken> found =
+        jdbc.sql("SELECT " + COLUMNS + " FROM directory_api_token WHERE token_hash = :hash")
+            .param("hash", hash(presented))
+            .query(ApiTokenService::row)
+            .optional()
+            .filter(t -> t.revokedAt() == null)
+            .filter(t -> t.expiresAt() == null || t.expiresAt().isAfter(now));
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    ApiToken token = found.get();
+    if (token.lastUsedAt() == null || token.lastUsedAt().isBefore(now.minus(LAST_USED_PRECISION))) {
+      jdbc.sql("UPDATE directory_api_token SET last_used_at = :now WHERE id = :id")
+          .param("now", now.atOffset(ZoneOffset.UTC))
+          .param("id", token.id())
+          .update();
+    }
+    return users
+        .find(token.userId())
+        .map(user -> new SignedInUser(user.id(), user.email(), user.role(), null));
+  }
+
+  String hash(String token) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.bytes(), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+    }
+  }
+
+  private static ApiToken row(ResultSet rs, int n) throws SQLException {
+    return new ApiToken(
+        rs.getObject("id", UUID.class),
+        rs.getObject("user_id", UUID.class),
+        rs.getString("name"),
+        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+        instant(rs, "expires_at"),
+        instant(rs, "last_used_at"),
+        instant(rs, "revoked_at"));
+  }
+
+  private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+}

@@ -1,0 +1,450 @@
+package io.tocsin.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.TocsinHarness;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The directory API through real HTTP on a whole server, once per database: who may do what, how
+ * bad input is answered, and that secrets never show again after they are created.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class DirectoryApiIntegrationTests extends BothDatabasesTests {
+
+  private static final String ADMIN_EMAIL = "admin@example.com";
+  private static final String ADMIN_PASSWORD = "correct horse battery staple";
+  private static final String PASSWORD = "a long enough password";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  private static TocsinHarness tocsin;
+  private static Path dataDir;
+  private static String adminToken;
+  private static String responderToken;
+  private static String viewerToken;
+  private static UUID responderId;
+  private static UUID viewerId;
+
+  @BeforeEach
+  void startOncePerDatabase() throws IOException {
+    if (tocsin != null) {
+      return;
+    }
+    dataDir = Files.createTempDirectory("tocsin-directory");
+    tocsin =
+        TocsinHarness.start(
+            schema().url(),
+            schema().user(),
+            schema().password(),
+            dataDir,
+            Map.of("tocsin.admin.email", ADMIN_EMAIL, "tocsin.admin.password", ADMIN_PASSWORD));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> basicTokenRequest(ADMIN_EMAIL, ADMIN_PASSWORD).statusCode() == 201);
+    adminToken = token(basicTokenRequest(ADMIN_EMAIL, ADMIN_PASSWORD));
+    responderId = createUser("responder", "responder");
+    viewerId = createUser("viewer", "viewer");
+    responderToken = token(basicTokenRequest(emailOf(responderId), PASSWORD));
+    viewerToken = token(basicTokenRequest(emailOf(viewerId), PASSWORD));
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  enum Caller {
+    ADMIN,
+    RESPONDER,
+    VIEWER,
+    ANONYMOUS
+  }
+
+  record Call(String family, String method, Supplier<String> path, Supplier<String> body) {}
+
+  @Test
+  void everyRoleGetsExactlyTheAnswersItsRoleAllows() {
+    List<Map.Entry<Call, List<Integer>>> matrix =
+        List.of(
+            row(call("users", "GET", () -> "/api/v1/users", null), 200, 200, 200, 401),
+            row(call("users", "GET", () -> "/api/v1/users/" + viewerId, null), 200, 200, 200, 401),
+            row(call("users", "GET", () -> "/api/v1/users/me", null), 200, 200, 200, 401),
+            row(
+                call(
+                    "users",
+                    "POST",
+                    () -> "/api/v1/users",
+                    () -> newUserJson("matrix" + SEQUENCE.incrementAndGet(), "viewer")),
+                201,
+                403,
+                403,
+                401),
+            row(
+                call(
+                    "users",
+                    "PATCH",
+                    () -> "/api/v1/users/" + viewerId,
+                    () -> "{\"name\":\"Vic\"}"),
+                200,
+                403,
+                200 /* a viewer edits their own profile */,
+                401),
+            row(
+                call(
+                    "users",
+                    "PATCH",
+                    () -> "/api/v1/users/" + responderId,
+                    () -> "{\"role\":\"admin\"}"),
+                200,
+                403,
+                403,
+                401),
+            row(
+                call(
+                    "users",
+                    "DELETE",
+                    () ->
+                        "/api/v1/users/"
+                            + createUser("doomed" + SEQUENCE.incrementAndGet(), "viewer"),
+                    null),
+                204,
+                403,
+                403,
+                401),
+            row(
+                call("tokens", "POST", () -> "/api/v1/tokens", () -> "{\"name\":\"ci\"}"),
+                201,
+                201,
+                201,
+                401),
+            row(call("tokens", "GET", () -> "/api/v1/tokens", null), 200, 200, 200, 401),
+            row(call("audit", "GET", () -> "/api/v1/audit", null), 200, 403, 403, 401));
+
+    for (Map.Entry<Call, List<Integer>> entry : matrix) {
+      Call call = entry.getKey();
+      for (Caller caller : Caller.values()) {
+        if (call.method().equals("PATCH") && call.body().get().contains("admin")) {
+          // restore the responder between callers, so every caller faces the same state
+          send(adminToken, "PATCH", "/api/v1/users/" + responderId, "{\"role\":\"responder\"}");
+        }
+        int expected = entry.getValue().get(caller.ordinal());
+        HttpResponse<String> response =
+            send(tokenOf(caller), call.method(), call.path().get(), call.body().get());
+        assertThat(response.statusCode())
+            .as(
+                "%s %s %s as %s: %s",
+                call.family(), call.method(), call.path().get(), caller, response.body())
+            .isEqualTo(expected);
+      }
+    }
+    send(adminToken, "PATCH", "/api/v1/users/" + responderId, "{\"role\":\"responder\"}");
+  }
+
+  @Test
+  void emailsAreUniqueInAnyCase() {
+    String email = "Dup" + SEQUENCE.incrementAndGet() + "@Example.com";
+    assertThat(
+            send(adminToken, "POST", "/api/v1/users", userJson("A", email, "viewer", "UTC"))
+                .statusCode())
+        .isEqualTo(201);
+
+    HttpResponse<String> duplicate =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/users",
+            userJson("B", email.toLowerCase(), "viewer", "UTC"));
+
+    assertThat(duplicate.statusCode()).isEqualTo(409);
+    assertThat(duplicate.body()).contains("already exists");
+  }
+
+  @Test
+  void unknownRoleTimeZoneAndFieldsAreRefusedWith422SayingWhatIsAllowed() {
+    HttpResponse<String> role =
+        send(adminToken, "POST", "/api/v1/users", userJson("R", unique(), "superuser", "UTC"));
+    HttpResponse<String> zone =
+        send(
+            adminToken, "POST", "/api/v1/users", userJson("Z", unique(), "viewer", "Mars/Olympus"));
+    HttpResponse<String> field =
+        send(adminToken, "PATCH", "/api/v1/users/" + viewerId, "{\"nickname\":\"v\"}");
+    HttpResponse<String> shortPassword =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/users",
+            "{\"name\":\"P\",\"email\":\""
+                + unique()
+                + "\",\"role\":\"viewer\",\"timeZone\":\"UTC\",\"password\":\"short\"}");
+
+    assertThat(role.statusCode()).isEqualTo(422);
+    assertThat(role.body()).contains("\"allowedValues\":[\"viewer\",\"responder\",\"admin\"]");
+    assertThat(zone.statusCode()).isEqualTo(422);
+    assertThat(zone.body()).contains("is not an IANA time zone");
+    assertThat(field.statusCode()).isEqualTo(422);
+    assertThat(field.body()).contains("\"field\":\"nickname\"").contains("known fields");
+    assertThat(shortPassword.statusCode()).isEqualTo(422);
+    assertThat(shortPassword.body()).contains("at least 12 characters");
+  }
+
+  @Test
+  void rolesAreAcceptedInAnyCaseAndAnsweredInLowerCase() {
+    HttpResponse<String> created =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/users",
+            userJson("Case", unique(), "ResPonder", "Europe/Berlin"));
+
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(json(created).get("role").asString()).isEqualTo("responder");
+    assertThat(
+            JdbcClient.create(schema().dataSource())
+                .sql("SELECT role FROM directory_user WHERE id = :id")
+                .param("id", UUID.fromString(json(created).get("id").asString()))
+                .query(String.class)
+                .single())
+        .isEqualTo("responder");
+  }
+
+  @Test
+  void theLastAdminCanBeNeitherDeletedNorDemoted() {
+    UUID adminId =
+        UUID.fromString(
+            json(send(adminToken, "GET", "/api/v1/users/me", null)).get("id").asString());
+
+    assertThat(send(adminToken, "DELETE", "/api/v1/users/" + adminId, null).statusCode())
+        .isEqualTo(409);
+    HttpResponse<String> demote =
+        send(adminToken, "PATCH", "/api/v1/users/" + adminId, "{\"role\":\"viewer\"}");
+    assertThat(demote.statusCode()).isEqualTo(409);
+    assertThat(demote.body()).contains("last admin");
+  }
+
+  @Test
+  void aRevokedOrExpiredTokenNoLongerWorksAndADemotedUsersTokenIsDemoted() {
+    UUID userId = createUser("temp" + SEQUENCE.incrementAndGet(), "admin");
+    String token = token(basicTokenRequest(emailOf(userId), PASSWORD));
+    assertThat(send(token, "GET", "/api/v1/audit", null).statusCode()).isEqualTo(200);
+
+    send(adminToken, "PATCH", "/api/v1/users/" + userId, "{\"role\":\"viewer\"}");
+    assertThat(send(token, "GET", "/api/v1/audit", null).statusCode()).isEqualTo(403);
+
+    JsonNode tokens = json(send(token, "GET", "/api/v1/tokens", null));
+    String tokenId = tokens.get(0).get("id").asString();
+    assertThat(send(token, "DELETE", "/api/v1/tokens/" + tokenId, null).statusCode())
+        .isEqualTo(204);
+    assertThat(send(token, "GET", "/api/v1/users/me", null).statusCode()).isEqualTo(401);
+
+    HttpResponse<String> expiring =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/tokens",
+            "{\"name\":\"past\",\"expiresAt\":\"2001-01-01T00:00:00Z\"}");
+    assertThat(expiring.statusCode()).isEqualTo(422);
+  }
+
+  @Test
+  void wrongPasswordsAreRefusedAndAudited() {
+    HttpResponse<String> refused = basicTokenRequest(ADMIN_EMAIL, "not the password at all");
+
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/problem+json");
+    JsonNode audit =
+        json(send(adminToken, "GET", "/api/v1/audit?kind=login.failed&actor=" + ADMIN_EMAIL, null));
+    assertThat(audit.get("items").size())
+        .as(send(adminToken, "GET", "/api/v1/audit?limit=200", null).body())
+        .isPositive();
+    assertThat(audit.get("items").get(0).get("summary").asString())
+        .doesNotContain("not the password");
+  }
+
+  @Test
+  void basicCredentialsAreAcceptedOnlyToCreateAToken() {
+    HttpResponse<String> response =
+        tocsin.send(
+            HttpRequest.newBuilder(tocsin.uri("/api/v1/users/me"))
+                .header("Authorization", basic(ADMIN_EMAIL, ADMIN_PASSWORD))
+                .build());
+
+    assertThat(response.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void setupIsClosedOnceAnAdminExists() {
+    HttpResponse<String> setup =
+        send(
+            null,
+            "POST",
+            "/api/v1/setup",
+            "{\"token\":\"whatever\",\"name\":\"X\",\"email\":\"x@example.com\",\"password\":\""
+                + PASSWORD
+                + "\",\"timeZone\":\"UTC\"}");
+
+    assertThat(setup.statusCode()).isEqualTo(422);
+  }
+
+  @Test
+  void changesAreInTheAuditTrailWithWhoAndFromWhere() {
+    UUID id = createUser("audited" + SEQUENCE.incrementAndGet(), "viewer");
+
+    JsonNode page =
+        json(send(adminToken, "GET", "/api/v1/audit?kind=user.created&actor=" + ADMIN_EMAIL, null));
+
+    JsonNode entry = null;
+    for (JsonNode item : page.get("items")) {
+      if (("user " + id).equals(item.get("target").asString())) {
+        entry = item;
+      }
+    }
+    assertThat(entry).isNotNull();
+    assertThat(entry.get("actorName").asString()).isEqualTo(ADMIN_EMAIL);
+    assertThat(entry.get("clientAddress").asString()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void tokensAndPasswordsNeverAppearAgainInResponsesTheDatabaseOrTheLogs(CapturedOutput output) {
+    HttpResponse<String> created =
+        send(viewerToken, "POST", "/api/v1/tokens", "{\"name\":\"secret-check\"}");
+    String token = json(created).get("token").asString();
+    assertThat(token).startsWith("tcn_");
+
+    assertThat(send(viewerToken, "GET", "/api/v1/tokens", null).body()).doesNotContain(token);
+    assertThat(send(viewerToken, "GET", "/api/v1/users/me", null).body())
+        .doesNotContain("password");
+    JdbcClient jdbc = JdbcClient.create(schema().dataSource());
+    assertThat(jdbc.sql("SELECT token_hash FROM directory_api_token").query(String.class).list())
+        .noneMatch(hash -> hash.contains(token) || hash.startsWith("tcn_"));
+    assertThat(jdbc.sql("SELECT password_hash FROM directory_user").query(String.class).list())
+        .allMatch(hash -> hash.startsWith("{bcrypt}"))
+        .noneMatch(hash -> hash.contains(PASSWORD) || hash.contains(ADMIN_PASSWORD));
+    assertThat(jdbc.sql("SELECT summary FROM directory_audit_event").query(String.class).list())
+        .noneMatch(summary -> summary.contains(token) || summary.contains(PASSWORD));
+    assertThat(output.getAll())
+        .doesNotContain(token)
+        .doesNotContain(PASSWORD)
+        .doesNotContain(ADMIN_PASSWORD);
+  }
+
+  private static Map.Entry<Call, List<Integer>> row(
+      Call call, int admin, int responder, int viewer, int anonymous) {
+    return Map.entry(call, List.of(admin, responder, viewer, anonymous));
+  }
+
+  private static Call call(
+      String family, String method, Supplier<String> path, Supplier<String> body) {
+    return new Call(family, method, path, body == null ? () -> null : body);
+  }
+
+  private static String tokenOf(Caller caller) {
+    return switch (caller) {
+      case ADMIN -> adminToken;
+      case RESPONDER -> responderToken;
+      case VIEWER -> viewerToken;
+      case ANONYMOUS -> null;
+    };
+  }
+
+  private static UUID createUser(String name, String role) {
+    HttpResponse<String> created =
+        send(adminToken, "POST", "/api/v1/users", newUserJson(name, role));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return UUID.fromString(json(created).get("id").asString());
+  }
+
+  private static String emailOf(UUID userId) {
+    return json(send(adminToken, "GET", "/api/v1/users/" + userId, null)).get("email").asString();
+  }
+
+  private static String newUserJson(String name, String role) {
+    return userJson(name, name + "-" + SEQUENCE.incrementAndGet() + "@example.com", role, "UTC");
+  }
+
+  private static String userJson(String name, String email, String role, String timeZone) {
+    return "{\"name\":\""
+        + name
+        + "\",\"email\":\""
+        + email
+        + "\",\"role\":\""
+        + role
+        + "\",\"timeZone\":\""
+        + timeZone
+        + "\",\"password\":\""
+        + PASSWORD
+        + "\"}";
+  }
+
+  private static String unique() {
+    return "u" + SEQUENCE.incrementAndGet() + "@example.com";
+  }
+
+  private static HttpResponse<String> basicTokenRequest(String email, String password) {
+    return tocsin.send(
+        HttpRequest.newBuilder(tocsin.uri("/api/v1/tokens"))
+            .header("Authorization", basic(email, password))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"first\"}"))
+            .build());
+  }
+
+  private static String basic(String email, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((email + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String token(HttpResponse<String> created) {
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return json(created).get("token").asString();
+  }
+
+  private static HttpResponse<String> send(String token, String method, String path, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(tocsin.uri(path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return tocsin.send(request.build());
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
+    return JSON.readTree(response.body());
+  }
+}
