@@ -5,12 +5,7 @@ import io.tocsin.platform.DatabaseReady;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.ServerSecret;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -92,14 +87,7 @@ class FirstAdmin {
   }
 
   String setupToken() {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.bytes(), "HmacSHA256"));
-      byte[] digest = mac.doFinal("tocsin first-admin setup".getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 32);
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
-    }
+    return secret.sign("tocsin first-admin setup").substring(0, 32);
   }
 
   private static @Nullable String blankToNull(@Nullable String value) {

@@ -1,6 +1,7 @@
 package io.tocsin.directory;
 
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.LikePattern;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -110,7 +111,7 @@ class UserRepository {
     List<Object> params = new ArrayList<>();
     if (nameContains != null) {
       sql.append(" AND LOWER(name) LIKE ? ESCAPE '\\'");
-      params.add("%" + likeEscaped(nameContains.toLowerCase(Locale.ROOT)) + "%");
+      params.add(LikePattern.containing(nameContains));
     }
     if (after != null) {
       sql.append(" AND id > ?");
@@ -150,10 +151,6 @@ class UserRepository {
 
   static String emailKey(String email) {
     return email.trim().toLowerCase(Locale.ROOT);
-  }
-
-  static String likeEscaped(String text) {
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 
   private static Row row(ResultSet rs, int n) throws SQLException {

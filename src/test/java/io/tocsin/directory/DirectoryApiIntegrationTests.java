@@ -3,6 +3,7 @@ package io.tocsin.directory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
@@ -48,6 +49,9 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
   private static String viewerToken;
   private static UUID responderId;
   private static UUID viewerId;
+  private static UUID teamId;
+  private static UUID serviceId;
+  private static UUID integrationId;
 
   @BeforeEach
   void startOncePerDatabase() throws IOException {
@@ -70,6 +74,9 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
     viewerId = createUser("viewer", "viewer");
     responderToken = token(basicTokenRequest(emailOf(responderId), PASSWORD));
     viewerToken = token(basicTokenRequest(emailOf(viewerId), PASSWORD));
+    teamId = createTeam();
+    serviceId = createService("base", List.of());
+    integrationId = createIntegration(serviceId);
   }
 
   @AfterParameterizedClassInvocation
@@ -145,7 +152,126 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
                 201,
                 401),
             row(call("tokens", "GET", () -> "/api/v1/tokens", null), 200, 200, 200, 401),
-            row(call("audit", "GET", () -> "/api/v1/audit", null), 200, 403, 403, 401));
+            row(call("audit", "GET", () -> "/api/v1/audit", null), 200, 403, 403, 401),
+            row(
+                call(
+                    "teams",
+                    "POST",
+                    () -> "/api/v1/teams",
+                    () -> "{\"name\":\"t" + SEQUENCE.incrementAndGet() + "\"}"),
+                201,
+                403,
+                403,
+                401),
+            row(call("teams", "GET", () -> "/api/v1/teams", null), 200, 200, 200, 401),
+            row(call("teams", "GET", () -> "/api/v1/teams/" + teamId, null), 200, 200, 200, 401),
+            row(
+                call(
+                    "teams",
+                    "PATCH",
+                    () -> "/api/v1/teams/" + teamId,
+                    () ->
+                        "{\"members\":[{\"userId\":\""
+                            + viewerId
+                            + "\",\"teamRole\":\"Manager\"}]}"),
+                200,
+                403,
+                403,
+                401),
+            row(
+                call("teams", "DELETE", () -> "/api/v1/teams/" + createTeam(), null),
+                204,
+                403,
+                403,
+                401),
+            row(
+                call(
+                    "services",
+                    "POST",
+                    () -> "/api/v1/services",
+                    () ->
+                        "{\"name\":\"s"
+                            + SEQUENCE.incrementAndGet()
+                            + "\",\"ownerTeamId\":\""
+                            + teamId
+                            + "\"}"),
+                201,
+                403,
+                403,
+                401),
+            row(call("services", "GET", () -> "/api/v1/services", null), 200, 200, 200, 401),
+            row(
+                call(
+                    "services",
+                    "GET",
+                    () -> "/api/v1/services/" + serviceId + "/dependencies?transitive=true",
+                    null),
+                200,
+                200,
+                200,
+                401),
+            row(
+                call(
+                    "services",
+                    "PATCH",
+                    () -> "/api/v1/services/" + serviceId,
+                    () -> "{\"description\":\"d\"}"),
+                200,
+                403,
+                403,
+                401),
+            row(
+                call(
+                    "services",
+                    "DELETE",
+                    () ->
+                        "/api/v1/services/"
+                            + createService("gone" + SEQUENCE.incrementAndGet(), List.of()),
+                    null),
+                204,
+                403,
+                403,
+                401),
+            row(
+                call(
+                    "integrations",
+                    "POST",
+                    () -> "/api/v1/services/" + serviceId + "/integrations",
+                    () -> "{\"name\":\"am\",\"kind\":\"alertmanager\"}"),
+                201,
+                403,
+                403,
+                401),
+            row(
+                call(
+                    "integrations",
+                    "GET",
+                    () -> "/api/v1/services/" + serviceId + "/integrations",
+                    null),
+                200,
+                200,
+                200,
+                401),
+            row(
+                call(
+                    "integrations",
+                    "POST",
+                    () -> "/api/v1/integrations/" + integrationId + "/rotate-key",
+                    () -> "{}"),
+                200,
+                403,
+                403,
+                401),
+            row(
+                call(
+                    "integrations",
+                    "DELETE",
+                    () -> "/api/v1/integrations/" + createIntegration(serviceId),
+                    null),
+                204,
+                403,
+                403,
+                401));
 
     for (Map.Entry<Call, List<Integer>> entry : matrix) {
       Call call = entry.getKey();
@@ -353,6 +479,165 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
         .doesNotContain(token)
         .doesNotContain(PASSWORD)
         .doesNotContain(ADMIN_PASSWORD);
+  }
+
+  @Test
+  void aDependencyThatWouldCloseACycleIsRefusedNamingTheCycle() {
+    UUID database = createService("db" + SEQUENCE.incrementAndGet(), List.of());
+    UUID api = createService("api" + SEQUENCE.incrementAndGet(), List.of(database));
+    UUID web = createService("web" + SEQUENCE.incrementAndGet(), List.of(api));
+
+    HttpResponse<String> cycle =
+        send(
+            adminToken,
+            "PATCH",
+            "/api/v1/services/" + database,
+            "{\"dependencies\":[\"" + web + "\"]}");
+
+    assertThat(cycle.statusCode()).isEqualTo(422);
+    assertThat(cycle.body())
+        .containsPattern("would create the cycle db\\d+ -> web\\d+ -> api\\d+ -> db\\d+");
+    JsonNode closure =
+        json(
+            send(
+                viewerToken,
+                "GET",
+                "/api/v1/services/" + web + "/dependencies?transitive=true",
+                null));
+    assertThat(closure.findValuesAsString("id"))
+        .containsExactly(api.toString(), database.toString());
+    JsonNode direct =
+        json(send(viewerToken, "GET", "/api/v1/services/" + web + "/dependencies", null));
+    assertThat(direct.findValuesAsString("id")).containsExactly(api.toString());
+  }
+
+  @Test
+  void aServiceStillReferredToCannotBeDeletedAndTheAnswerSaysByWhat() {
+    UUID database = createService("store" + SEQUENCE.incrementAndGet(), List.of());
+    createService("user" + SEQUENCE.incrementAndGet(), List.of(database));
+    createIntegration(database);
+
+    HttpResponse<String> refused = send(adminToken, "DELETE", "/api/v1/services/" + database, null);
+
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(refused.body())
+        .contains("integrations prometheus")
+        .contains("services that depend on it: user");
+  }
+
+  @Test
+  void duplicateServiceAndTeamNamesAreConflicts() {
+    String name = "dup" + SEQUENCE.incrementAndGet();
+    createService(name, List.of());
+
+    assertThat(
+            send(
+                    adminToken,
+                    "POST",
+                    "/api/v1/services",
+                    "{\"name\":\"" + name.toUpperCase() + "\"}")
+                .statusCode())
+        .isEqualTo(409);
+    assertThat(
+            send(adminToken, "POST", "/api/v1/teams", "{\"name\":\"team-" + name + "\"}")
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(
+            send(adminToken, "POST", "/api/v1/teams", "{\"name\":\"TEAM-" + name + "\"}")
+                .statusCode())
+        .isEqualTo(409);
+  }
+
+  @Test
+  void aRotatedKeyKeepsWorkingDuringItsGracePeriodAndKeysAreNeverShownOrStoredAgain() {
+    HttpResponse<String> created =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/services/" + serviceId + "/integrations",
+            "{\"name\":\"pd\",\"kind\":\"PagerDuty\"}");
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(json(created).get("kind").asString()).isEqualTo("pagerduty");
+    String id = json(created).get("id").asString();
+    String first = json(created).get("key").asString();
+    IntegrationService keys = tocsin.bean(IntegrationService.class);
+
+    String second =
+        json(send(
+                adminToken,
+                "POST",
+                "/api/v1/integrations/" + id + "/rotate-key",
+                "{\"graceUntil\":\"" + java.time.Instant.now().plusSeconds(3600) + "\"}"))
+            .get("key")
+            .asString();
+    assertThat(keys.authenticate(first)).isPresent();
+    assertThat(keys.authenticate(second))
+        .get()
+        .extracting(IntegrationService.KeyOwner::serviceId)
+        .isEqualTo(serviceId);
+
+    String third =
+        json(send(adminToken, "POST", "/api/v1/integrations/" + id + "/rotate-key", "{}"))
+            .get("key")
+            .asString();
+    assertThat(keys.authenticate(first)).isEmpty();
+    assertThat(keys.authenticate(second)).isEmpty();
+    assertThat(keys.authenticate(third)).isPresent();
+
+    assertThat(send(viewerToken, "GET", "/api/v1/integrations/" + id, null).body())
+        .doesNotContain(third)
+        .doesNotContain("tik_");
+    assertThat(
+            JdbcClient.create(schema().dataSource())
+                .sql("SELECT key_hash FROM directory_integration_key")
+                .query(String.class)
+                .list())
+        .noneMatch(hash -> hash.startsWith("tik_") || hash.equals(third));
+  }
+
+  private static UUID createTeam() {
+    HttpResponse<String> created =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/teams",
+            "{\"name\":\"team" + SEQUENCE.incrementAndGet() + "\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return UUID.fromString(json(created).get("id").asString());
+  }
+
+  private static UUID createService(String name, List<UUID> dependencies) {
+    String deps =
+        dependencies.stream()
+            .map(d -> "\"" + d + "\"")
+            .collect(java.util.stream.Collectors.joining(","));
+    HttpResponse<String> created =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/services",
+            "{\"name\":\""
+                + name
+                + "\",\"ownerTeamId\":\""
+                + teamId
+                + "\",\"runbookUrls\":[\"https://runbooks.example.com/"
+                + name
+                + "\"],\"labels\":{\"tier\":\"1\"},\"dependencies\":["
+                + deps
+                + "]}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return UUID.fromString(json(created).get("id").asString());
+  }
+
+  private static UUID createIntegration(UUID service) {
+    HttpResponse<String> created =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/services/" + service + "/integrations",
+            "{\"name\":\"prometheus\",\"kind\":\"alertmanager\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return UUID.fromString(json(created).get("id").asString());
   }
 
   private static Map.Entry<Call, List<Integer>> row(

@@ -7,9 +7,6 @@ import io.tocsin.directory.UserService;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.ServerSecret;
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,12 +16,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -108,7 +102,7 @@ public class ApiTokenService {
         .param("id", id)
         .param("userId", userId)
         .param("name", trimmed)
-        .param("hash", hash(token))
+        .param("hash", secret.sign(token))
         .param("now", now.atOffset(ZoneOffset.UTC))
         .param("expiresAt", expiresAt == null ? null : expiresAt.atOffset(ZoneOffset.UTC))
         .update();
@@ -159,7 +153,7 @@ public class ApiTokenService {
     Instant now = clock.instant();
     Optional<ApiToken> found =
         jdbc.sql("SELECT " + COLUMNS + " FROM directory_api_token WHERE token_hash = :hash")
-            .param("hash", hash(presented))
+            .param("hash", secret.sign(presented))
             .query(ApiTokenService::row)
             .optional()
             .filter(t -> t.revokedAt() == null)
@@ -177,16 +171,6 @@ public class ApiTokenService {
     return users
         .find(token.userId())
         .map(user -> new SignedInUser(user.id(), user.email(), user.role(), null));
-  }
-
-  String hash(String token) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.bytes(), "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
-    }
   }
 
   private static ApiToken row(ResultSet rs, int n) throws SQLException {

@@ -1,0 +1,85 @@
+package io.tocsin.directory.integration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Integrations of a service, and their keys. The answers to creating an integration and rotating
+ * its key are the only ones that ever contain a key.
+ */
+@RestController
+class IntegrationController {
+
+  private final IntegrationService integrations;
+
+  IntegrationController(IntegrationService integrations) {
+    this.integrations = integrations;
+  }
+
+  record CreateIntegration(@NotNull String name, @NotNull IntegrationKind kind) {}
+
+  record CreatedIntegration(
+      UUID id, UUID serviceId, String name, IntegrationKind kind, String key, Instant createdAt) {}
+
+  record RotateKey(@Nullable Instant graceUntil) {}
+
+  record RotatedKey(String key, @Nullable Instant previousKeysValidUntil) {}
+
+  @PostMapping("/api/v1/services/{serviceId}/integrations")
+  @PreAuthorize("hasRole('ADMIN')")
+  ResponseEntity<CreatedIntegration> create(
+      @PathVariable UUID serviceId, @Valid @RequestBody CreateIntegration request) {
+    IntegrationService.WithKey created =
+        integrations.create(serviceId, request.name(), request.kind());
+    Integration integration = created.integration();
+    return ResponseEntity.created(URI.create("/api/v1/integrations/" + integration.id()))
+        .body(
+            new CreatedIntegration(
+                integration.id(),
+                integration.serviceId(),
+                integration.name(),
+                integration.kind(),
+                created.key(),
+                integration.createdAt()));
+  }
+
+  @GetMapping("/api/v1/services/{serviceId}/integrations")
+  @PreAuthorize("hasRole('VIEWER')")
+  List<Integration> list(@PathVariable UUID serviceId) {
+    return integrations.listForService(serviceId);
+  }
+
+  @GetMapping("/api/v1/integrations/{id}")
+  @PreAuthorize("hasRole('VIEWER')")
+  Integration get(@PathVariable UUID id) {
+    return integrations.get(id);
+  }
+
+  @PostMapping("/api/v1/integrations/{id}/rotate-key")
+  @PreAuthorize("hasRole('ADMIN')")
+  RotatedKey rotate(
+      @PathVariable UUID id, @RequestBody(required = false) @Nullable RotateKey request) {
+    Instant graceUntil = request == null ? null : request.graceUntil();
+    return new RotatedKey(integrations.rotateKey(id, graceUntil), graceUntil);
+  }
+
+  @DeleteMapping("/api/v1/integrations/{id}")
+  @PreAuthorize("hasRole('ADMIN')")
+  ResponseEntity<Void> delete(@PathVariable UUID id) {
+    integrations.delete(id);
+    return ResponseEntity.noContent().build();
+  }
+}

@@ -1,0 +1,216 @@
+package io.tocsin.directory.integration;
+
+import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.ServerSecret;
+import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.IdGenerator;
+
+/**
+ * IntegrationService creates integrations and their keys, shows each key exactly once, stores only
+ * its HMAC, and rotates keys with a grace period: after a rotation the old key keeps working until
+ * the chosen time, so senders can be reconfigured without losing a single alert.
+ */
+@Service
+public class IntegrationService {
+
+  /** Marks Tocsin integration keys so that secret scanners and people can recognise them. */
+  public static final String PREFIX = "tik_";
+
+  private static final String COLUMNS =
+      """
+      i.id, i.service_id, i.name, i.kind, i.created_at, i.updated_at,
+      (SELECT COUNT(*) FROM directory_integration_key k
+        WHERE k.integration_id = i.id AND (k.expires_at IS NULL OR k.expires_at > :now)) AS active_keys
+      """;
+
+  private final JdbcClient jdbc;
+  private final ServiceCatalog services;
+  private final AuditLog audit;
+  private final ServerSecret secret;
+  private final Clock clock;
+  private final IdGenerator ids;
+  private final SecureRandom random = new SecureRandom();
+
+  IntegrationService(
+      JdbcClient jdbc,
+      ServiceCatalog services,
+      AuditLog audit,
+      ServerSecret secret,
+      Clock clock,
+      IdGenerator ids) {
+    this.jdbc = jdbc;
+    this.services = services;
+    this.audit = audit;
+    this.secret = secret;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  /** An integration with its key: the only time the key is ever shown. */
+  public record WithKey(Integration integration, String key) {}
+
+  /** Who a presented key speaks for. */
+  public record KeyOwner(UUID integrationId, UUID serviceId, IntegrationKind kind) {}
+
+  @Transactional
+  public WithKey create(UUID serviceId, String name, IntegrationKind kind) {
+    if (!services.exists(serviceId)) {
+      throw new NotFoundException("There is no service " + serviceId + ".");
+    }
+    String trimmed = name.trim();
+    if (trimmed.isEmpty() || trimmed.length() > 100) {
+      throw new InvalidInputException("name", "must have 1 to 100 characters");
+    }
+    UUID id = ids.generateId();
+    OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
+    jdbc.sql(
+            """
+            INSERT INTO directory_integration (id, service_id, name, kind, created_at, updated_at)
+            VALUES (:id, :serviceId, :name, :kind, :now, :now)
+            """)
+        .param("id", id)
+        .param("serviceId", serviceId)
+        .param("name", trimmed)
+        .param("kind", EnumText.canonical(kind))
+        .param("now", now)
+        .update();
+    String key = newKey(id);
+    audit.record(
+        "integration.created",
+        "integration " + id,
+        "created "
+            + EnumText.canonical(kind)
+            + " integration '"
+            + trimmed
+            + "' for service "
+            + serviceId);
+    return new WithKey(get(id), key);
+  }
+
+  /**
+   * Issues a new key; existing keys stop working at {@code graceUntil}, or at once when it is
+   * {@code null}.
+   */
+  @Transactional
+  public String rotateKey(UUID id, @Nullable Instant graceUntil) {
+    Integration integration = get(id);
+    Instant now = clock.instant();
+    if (graceUntil != null && graceUntil.isBefore(now)) {
+      throw new InvalidInputException("graceUntil", "must not be in the past");
+    }
+    Instant until = graceUntil == null ? now : graceUntil;
+    jdbc.sql(
+            """
+            UPDATE directory_integration_key SET expires_at = :until
+            WHERE integration_id = :id AND (expires_at IS NULL OR expires_at > :until)
+            """)
+        .param("until", until.atOffset(ZoneOffset.UTC))
+        .param("id", id)
+        .update();
+    String key = newKey(id);
+    audit.record(
+        "integration.key_rotated",
+        "integration " + id,
+        "rotated the key of '" + integration.name() + "'; previous keys work until " + until);
+    return key;
+  }
+
+  /** The integration a presented key belongs to, if the key is current. */
+  public Optional<KeyOwner> authenticate(String presentedKey) {
+    if (!presentedKey.startsWith(PREFIX)) {
+      return Optional.empty();
+    }
+    return jdbc.sql(
+            """
+            SELECT i.id, i.service_id, i.kind FROM directory_integration_key k
+            JOIN directory_integration i ON i.id = k.integration_id
+            WHERE k.key_hash = :hash AND (k.expires_at IS NULL OR k.expires_at > :now)
+            """)
+        .param("hash", secret.sign(presentedKey))
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .query(
+            (rs, n) ->
+                new KeyOwner(
+                    rs.getObject("id", UUID.class),
+                    rs.getObject("service_id", UUID.class),
+                    EnumText.parse(IntegrationKind.class, "kind", rs.getString("kind"))))
+        .optional();
+  }
+
+  public Integration get(UUID id) {
+    return jdbc.sql("SELECT " + COLUMNS + " FROM directory_integration i WHERE i.id = :id")
+        .param("id", id)
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .query(IntegrationService::row)
+        .optional()
+        .orElseThrow(() -> new NotFoundException("There is no integration " + id + "."));
+  }
+
+  public List<Integration> listForService(UUID serviceId) {
+    services.get(serviceId);
+    return jdbc.sql(
+            "SELECT "
+                + COLUMNS
+                + " FROM directory_integration i WHERE i.service_id = :serviceId ORDER BY i.id")
+        .param("serviceId", serviceId)
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .query(IntegrationService::row)
+        .list();
+  }
+
+  @Transactional
+  public void delete(UUID id) {
+    Integration integration = get(id);
+    jdbc.sql("DELETE FROM directory_integration WHERE id = :id").param("id", id).update();
+    audit.record(
+        "integration.deleted",
+        "integration " + id,
+        "deleted integration '" + integration.name() + "'");
+  }
+
+  private String newKey(UUID integrationId) {
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    String key = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    jdbc.sql(
+            """
+            INSERT INTO directory_integration_key (id, integration_id, key_hash, created_at)
+            VALUES (:id, :integrationId, :hash, :now)
+            """)
+        .param("id", ids.generateId())
+        .param("integrationId", integrationId)
+        .param("hash", secret.sign(key))
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .update();
+    return key;
+  }
+
+  private static Integration row(ResultSet rs, int n) throws SQLException {
+    return new Integration(
+        rs.getObject("id", UUID.class),
+        rs.getObject("service_id", UUID.class),
+        rs.getString("name"),
+        EnumText.parse(IntegrationKind.class, "kind", rs.getString("kind")),
+        rs.getInt("active_keys"),
+        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+        rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+  }
+}

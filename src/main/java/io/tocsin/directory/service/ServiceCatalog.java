@@ -1,0 +1,396 @@
+package io.tocsin.directory.service;
+
+import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.team.TeamService;
+import io.tocsin.platform.ConflictException;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.LikePattern;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.IdGenerator;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * ServiceCatalog keeps services, their owners, runbooks, labels and dependencies. Dependencies stay
+ * a DAG: a change that would close a cycle is refused with the cycle spelled out, and changes to
+ * dependencies are serialised with a row lock so that two concurrent edits (A needs B, B needs A)
+ * cannot together create the cycle that each alone would not.
+ */
+@Service
+public class ServiceCatalog {
+
+  /** Prometheus label names, since labels are matched against alert labels. */
+  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+  private static final String COLUMNS =
+      "id, name, description, owner_team_id, runbook_urls, labels, created_at, updated_at";
+
+  private static final String INSERT =
+      """
+      INSERT INTO directory_service
+        (id, name, name_key, description, owner_team_id, runbook_urls, labels, created_at, updated_at)
+      VALUES (:id, :name, :nameKey, :description, :ownerTeamId, :runbookUrls, :labels, :now, :now)
+      """;
+
+  private static final String UPDATE =
+      """
+      UPDATE directory_service
+      SET name = :name, name_key = :nameKey, description = :description,
+          owner_team_id = :ownerTeamId, runbook_urls = :runbookUrls, labels = :labels,
+          updated_at = :now
+      WHERE id = :id
+      """;
+
+  private final JdbcClient jdbc;
+  private final TeamService teams;
+  private final AuditLog audit;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final IdGenerator ids;
+
+  ServiceCatalog(
+      JdbcClient jdbc,
+      TeamService teams,
+      AuditLog audit,
+      JsonMapper json,
+      Clock clock,
+      IdGenerator ids) {
+    this.jdbc = jdbc;
+    this.teams = teams;
+    this.audit = audit;
+    this.json = json;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  /** A new service or a partial change; {@code null} means "not given". */
+  public record ServiceInput(
+      @Nullable String name,
+      @Nullable String description,
+      @Nullable UUID ownerTeamId,
+      @Nullable List<String> runbookUrls,
+      @Nullable Map<String, String> labels,
+      @Nullable List<UUID> dependencies) {}
+
+  @Transactional
+  public CatalogService create(ServiceInput input) {
+    if (input.name() == null) {
+      throw new InvalidInputException("name", "is required");
+    }
+    Instant now = clock.instant();
+    UUID id = ids.generateId();
+    CatalogService service =
+        new CatalogService(
+            id,
+            validName(input.name()),
+            validDescription(input.description()),
+            validOwner(input.ownerTeamId()),
+            validRunbooks(input.runbookUrls()),
+            validLabels(input.labels()),
+            List.of(),
+            now,
+            now);
+    write(INSERT, service);
+    if (input.dependencies() != null && !input.dependencies().isEmpty()) {
+      replaceDependencies(service, input.dependencies());
+    }
+    audit.record("service.created", "service " + id, "created service '" + service.name() + "'");
+    return get(id);
+  }
+
+  @Transactional
+  public CatalogService update(UUID id, ServiceInput input) {
+    CatalogService before = get(id);
+    CatalogService after =
+        new CatalogService(
+            id,
+            input.name() == null ? before.name() : validName(input.name()),
+            input.description() == null
+                ? before.description()
+                : validDescription(input.description()),
+            input.ownerTeamId() == null ? before.ownerTeamId() : validOwner(input.ownerTeamId()),
+            input.runbookUrls() == null ? before.runbookUrls() : validRunbooks(input.runbookUrls()),
+            input.labels() == null ? before.labels() : validLabels(input.labels()),
+            before.dependencies(),
+            before.createdAt(),
+            clock.instant());
+    write(UPDATE, after);
+    if (input.dependencies() != null) {
+      replaceDependencies(after, input.dependencies());
+    }
+    CatalogService saved = get(id);
+    String summary = describeChanges(before, saved);
+    if (!summary.isEmpty()) {
+      audit.record("service.updated", "service " + id, summary);
+    }
+    return saved;
+  }
+
+  public CatalogService get(UUID id) {
+    return jdbc.sql("SELECT " + COLUMNS + " FROM directory_service WHERE id = :id")
+        .param("id", id)
+        .query(this::row)
+        .optional()
+        .orElseThrow(() -> new NotFoundException("There is no service " + id + "."));
+  }
+
+  public boolean exists(UUID id) {
+    return jdbc.sql("SELECT COUNT(*) FROM directory_service WHERE id = :id")
+            .param("id", id)
+            .query(Long.class)
+            .single()
+        > 0;
+  }
+
+  public Page<CatalogService> list(@Nullable String nameContains, @Nullable UUID after, int limit) {
+    StringBuilder sql =
+        new StringBuilder("SELECT " + COLUMNS + " FROM directory_service WHERE 1 = 1");
+    List<Object> params = new ArrayList<>();
+    if (nameContains != null) {
+      sql.append(" AND name_key LIKE ? ESCAPE '\\'");
+      params.add(LikePattern.containing(nameContains));
+    }
+    if (after != null) {
+      sql.append(" AND id > ?");
+      params.add(after);
+    }
+    sql.append(" ORDER BY id LIMIT ?");
+    params.add(limit + 1);
+    return Page.of(
+        jdbc.sql(sql.toString()).params(params).query(this::row).list(), limit, CatalogService::id);
+  }
+
+  /** The services {@code id} depends on: directly, or through others when {@code transitive}. */
+  public List<CatalogService> dependencies(UUID id, boolean transitive) {
+    get(id);
+    DependencyGraph graph = graph();
+    return (transitive ? graph.closure(id) : graph.direct(id)).stream().map(this::get).toList();
+  }
+
+  @Transactional
+  public void delete(UUID id) {
+    CatalogService service = get(id);
+    List<String> blockers = new ArrayList<>();
+    List<String> integrations =
+        jdbc.sql("SELECT name FROM directory_integration WHERE service_id = :id ORDER BY name")
+            .param("id", id)
+            .query(String.class)
+            .list();
+    if (!integrations.isEmpty()) {
+      blockers.add("integrations " + String.join(", ", integrations));
+    }
+    List<String> dependents =
+        jdbc.sql(
+                """
+                SELECT s.name FROM directory_service_dependency d
+                JOIN directory_service s ON s.id = d.service_id
+                WHERE d.depends_on_id = :id ORDER BY s.name
+                """)
+            .param("id", id)
+            .query(String.class)
+            .list();
+    if (!dependents.isEmpty()) {
+      blockers.add("services that depend on it: " + String.join(", ", dependents));
+    }
+    if (!blockers.isEmpty()) {
+      throw new ConflictException(
+          "Service '"
+              + service.name()
+              + "' is still referred to by "
+              + String.join("; ", blockers)
+              + ".");
+    }
+    jdbc.sql("DELETE FROM directory_service WHERE id = :id").param("id", id).update();
+    audit.record("service.deleted", "service " + id, "deleted service '" + service.name() + "'");
+  }
+
+  private void replaceDependencies(CatalogService service, List<UUID> requested) {
+    List<UUID> dependencies = List.copyOf(new LinkedHashSet<>(requested));
+    for (UUID dependency : dependencies) {
+      if (dependency.equals(service.id())) {
+        throw new InvalidInputException("dependencies", "a service cannot depend on itself");
+      }
+      if (!exists(dependency)) {
+        throw new InvalidInputException(
+            "dependencies", "service " + dependency + " does not exist");
+      }
+    }
+    // One writer of the graph at a time: every dependency change locks the same row first.
+    jdbc.sql("SELECT id FROM directory_dependency_lock WHERE id = 1 FOR UPDATE")
+        .query(Integer.class)
+        .list();
+    DependencyGraph graph = graph();
+    graph.set(service.id(), dependencies);
+    graph
+        .cycleThrough(service.id())
+        .ifPresent(
+            cycle -> {
+              throw new InvalidInputException(
+                  "dependencies",
+                  "would create the cycle "
+                      + cycle.stream().map(this::nameOf).collect(Collectors.joining(" -> ")));
+            });
+    jdbc.sql("DELETE FROM directory_service_dependency WHERE service_id = :id")
+        .param("id", service.id())
+        .update();
+    for (UUID dependency : dependencies) {
+      jdbc.sql(
+              "INSERT INTO directory_service_dependency (service_id, depends_on_id) VALUES (:s, :d)")
+          .param("s", service.id())
+          .param("d", dependency)
+          .update();
+    }
+  }
+
+  private String nameOf(UUID id) {
+    return jdbc.sql("SELECT name FROM directory_service WHERE id = :id")
+        .param("id", id)
+        .query(String.class)
+        .optional()
+        .orElse(id.toString());
+  }
+
+  private DependencyGraph graph() {
+    return new DependencyGraph(
+        jdbc.sql("SELECT service_id, depends_on_id FROM directory_service_dependency")
+            .query((rs, n) -> Map.entry(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)))
+            .list());
+  }
+
+  private void write(String sql, CatalogService service) {
+    try {
+      jdbc.sql(sql)
+          .param("id", service.id())
+          .param("name", service.name())
+          .param("nameKey", service.name().toLowerCase(Locale.ROOT))
+          .param("description", service.description())
+          .param("ownerTeamId", service.ownerTeamId())
+          .param("runbookUrls", json.writeValueAsString(service.runbookUrls()))
+          .param("labels", json.writeValueAsString(service.labels()))
+          .param("now", service.updatedAt().atOffset(ZoneOffset.UTC))
+          .update();
+    } catch (DuplicateKeyException e) {
+      throw new ConflictException("A service named '" + service.name() + "' already exists.");
+    }
+  }
+
+  private CatalogService row(ResultSet rs, int n) throws SQLException {
+    UUID id = rs.getObject("id", UUID.class);
+    return new CatalogService(
+        id,
+        rs.getString("name"),
+        rs.getString("description"),
+        rs.getObject("owner_team_id", UUID.class),
+        json.readValue(rs.getString("runbook_urls"), new TypeReference<List<String>>() {}),
+        json.readValue(rs.getString("labels"), new TypeReference<TreeMap<String, String>>() {}),
+        jdbc.sql(
+                "SELECT depends_on_id FROM directory_service_dependency WHERE service_id = :id ORDER BY depends_on_id")
+            .param("id", id)
+            .query(UUID.class)
+            .list(),
+        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+        rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+  }
+
+  private static String describeChanges(CatalogService before, CatalogService after) {
+    List<String> changes = new ArrayList<>();
+    if (!before.name().equals(after.name())) {
+      changes.add("name '" + before.name() + "' -> '" + after.name() + "'");
+    }
+    if (!before.description().equals(after.description())) {
+      changes.add("description changed");
+    }
+    if (!Objects.equals(before.ownerTeamId(), after.ownerTeamId())) {
+      changes.add("owner " + before.ownerTeamId() + " -> " + after.ownerTeamId());
+    }
+    if (!before.runbookUrls().equals(after.runbookUrls())) {
+      changes.add("runbooks " + before.runbookUrls() + " -> " + after.runbookUrls());
+    }
+    if (!before.labels().equals(after.labels())) {
+      changes.add("labels " + before.labels() + " -> " + after.labels());
+    }
+    if (!before.dependencies().equals(after.dependencies())) {
+      changes.add("dependencies " + before.dependencies() + " -> " + after.dependencies());
+    }
+    return String.join(", ", changes);
+  }
+
+  private static String validName(String name) {
+    String trimmed = name.trim();
+    if (trimmed.isEmpty() || trimmed.length() > 100) {
+      throw new InvalidInputException("name", "must have 1 to 100 characters");
+    }
+    return trimmed;
+  }
+
+  private static String validDescription(@Nullable String description) {
+    String text = description == null ? "" : description.trim();
+    if (text.length() > 2000) {
+      throw new InvalidInputException("description", "must have at most 2000 characters");
+    }
+    return text;
+  }
+
+  private @Nullable UUID validOwner(@Nullable UUID ownerTeamId) {
+    if (ownerTeamId != null && !teams.exists(ownerTeamId)) {
+      throw new InvalidInputException("ownerTeamId", "team " + ownerTeamId + " does not exist");
+    }
+    return ownerTeamId;
+  }
+
+  private static List<String> validRunbooks(@Nullable List<String> urls) {
+    if (urls == null) {
+      return List.of();
+    }
+    for (String url : urls) {
+      try {
+        URI uri = new URI(url);
+        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())
+            || uri.getHost() == null) {
+          throw new URISyntaxException(url, "not an http(s) URL");
+        }
+      } catch (URISyntaxException e) {
+        throw new InvalidInputException("runbookUrls", "'" + url + "' is not an http(s) URL");
+      }
+    }
+    return List.copyOf(urls);
+  }
+
+  private static Map<String, String> validLabels(@Nullable Map<String, String> labels) {
+    if (labels == null) {
+      return Map.of();
+    }
+    for (String name : labels.keySet()) {
+      if (!LABEL_NAME.matcher(name).matches()) {
+        throw new InvalidInputException(
+            "labels",
+            "'" + name + "' is not a label name (letters, digits and _, not first a digit)");
+      }
+    }
+    return new TreeMap<>(labels);
+  }
+}
