@@ -81,6 +81,9 @@ public class ApiTokenService {
       @Nullable Instant lastUsedAt,
       @Nullable Instant revokedAt) {}
 
+  /** Who a presented token acts for, and which token it was (for per-token rate limits). */
+  public record Authenticated(SignedInUser user, UUID tokenId) {}
+
   /** The answer to creating a token: the only place the token ever appears. */
   public record IssuedToken(ApiToken token, String secret) {}
 
@@ -146,7 +149,7 @@ public class ApiTokenService {
    * revoked or expired token.
    */
   @Transactional
-  public Optional<SignedInUser> authenticate(String presented) {
+  public Optional<Authenticated> authenticate(String presented) {
     if (!presented.startsWith(PREFIX)) {
       return Optional.empty();
     }
@@ -170,7 +173,10 @@ public class ApiTokenService {
     }
     return users
         .find(token.userId())
-        .map(user -> new SignedInUser(user.id(), user.email(), user.role(), null));
+        .map(
+            user ->
+                new Authenticated(
+                    new SignedInUser(user.id(), user.email(), user.role(), null), token.id()));
   }
 
   private static ApiToken row(ResultSet rs, int n) throws SQLException {

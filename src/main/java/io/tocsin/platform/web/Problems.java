@@ -1,5 +1,6 @@
 package io.tocsin.platform.web;
 
+import io.tocsin.platform.ProblemResponses;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -26,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * path.
  */
 @Component
-final class Problems {
+final class Problems implements ProblemResponses {
 
   static final String TYPE_PREFIX = "urn:tocsin:problem:";
   static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
@@ -82,6 +84,17 @@ final class Problems {
   /** The JSON of a problem that has no request path to report. */
   byte[] json(ProblemDetail problem) {
     return json.writeValueAsBytes(body(problem, null));
+  }
+
+  @Override
+  public void write(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      HttpStatus status,
+      String type,
+      String detail)
+      throws IOException {
+    write(request, response, problem(status, type, detail));
   }
 
   /** Writes a problem directly to the servlet response, for filters that answer on their own. */
