@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -68,7 +69,7 @@ public class UserService {
 
   @Transactional
   public User create(NewUser request) {
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     User user =
         new User(
             ids.generateId(),
@@ -140,7 +141,7 @@ public class UserService {
             changes.timeZone() == null ? before.timeZone() : validTimeZone(changes.timeZone()),
             changes.role() == null ? before.role() : changes.role(),
             before.createdAt(),
-            clock.instant());
+            clock.instant().truncatedTo(ChronoUnit.MICROS));
     try {
       users.update(after);
     } catch (DuplicateKeyException e) {

@@ -595,6 +595,21 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
         .noneMatch(hash -> hash.startsWith("tik_") || hash.equals(third));
   }
 
+  @Test
+  void theApiIsDescribedByOpenApiAtAStableUrlWithAnInteractivePage() {
+    HttpResponse<String> description = send(null, "GET", "/api/openapi", null);
+    HttpResponse<String> page = send(null, "GET", "/api/swagger-ui/index.html", null);
+
+    assertThat(description.statusCode()).isEqualTo(200);
+    JsonNode paths = json(description).get("paths");
+    assertThat(paths.has("/api/v1/users")).isTrue();
+    assertThat(paths.has("/api/v1/services/{id}/dependencies")).isTrue();
+    assertThat(paths.has("/api/v1/integrations/{id}/rotate-key")).isTrue();
+    assertThat(description.body()).contains("\"scheme\":\"bearer\"");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("swagger-ui");
+  }
+
   private static UUID createTeam() {
     HttpResponse<String> created =
         send(

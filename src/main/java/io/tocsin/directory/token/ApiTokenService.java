@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -93,7 +94,7 @@ public class ApiTokenService {
     if (trimmed.isEmpty() || trimmed.length() > 100) {
       throw new InvalidInputException("name", "must have 1 to 100 characters");
     }
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     if (expiresAt != null && !expiresAt.isAfter(now)) {
       throw new InvalidInputException("expiresAt", "must be in the future");
     }

@@ -61,7 +61,11 @@ class SecurityConfiguration {
                         "/actuator/health",
                         "/actuator/health/**",
                         "/actuator/info",
-                        "/actuator/prometheus")
+                        "/actuator/prometheus",
+                        ApiDocsConfiguration.DOCS_PATH,
+                        ApiDocsConfiguration.DOCS_PATH + "/**",
+                        ApiDocsConfiguration.UI_PATH,
+                        "/api/swagger-ui/**")
                     .permitAll()
                     .anyRequest()
                     .authenticated())

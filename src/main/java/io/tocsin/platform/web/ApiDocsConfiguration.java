@@ -1,0 +1,46 @@
+package io.tocsin.platform.web;
+
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The OpenAPI description of {@code /api/v1} (at {@code /api/openapi}) and its interactive page (at
+ * {@code /api/docs}), generated from the controllers so that it cannot drift from them.
+ */
+@Configuration(proxyBeanMethods = false)
+class ApiDocsConfiguration {
+
+  static final String DOCS_PATH = "/api/openapi";
+  static final String UI_PATH = "/api/docs";
+
+  @Bean
+  OpenAPI tocsinOpenApi(ObjectProvider<BuildProperties> build) {
+    BuildProperties properties = build.getIfAvailable();
+    return new OpenAPI()
+        .info(
+            new Info()
+                .title("Tocsin API")
+                .version(properties == null ? "dev" : properties.getVersion())
+                .description(
+                    "Manage users, teams, services and integrations of a Tocsin installation."
+                        + " Authenticate with a personal API token: Authorization: Bearer tcn_..."
+                        + " (create the first one with POST /api/v1/tokens and HTTP basic"
+                        + " credentials). Errors are RFC 9457 problem details."))
+        .components(
+            new Components()
+                .addSecuritySchemes(
+                    "apiToken",
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .description("A personal API token (tcn_...)")))
+        .addSecurityItem(new SecurityRequirement().addList("apiToken"));
+  }
+}
