@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -31,8 +32,10 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationConverter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -48,6 +51,9 @@ class DirectorySecurity {
 
   static final RequestMatcher TOKEN_CREATION =
       PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/tokens");
+  static final String LOGIN_PATH = "/login";
+  static final RequestMatcher FORM_LOGIN =
+      PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, LOGIN_PATH);
   static final RequestMatcher SETUP =
       PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/setup");
 
@@ -79,13 +85,116 @@ class DirectorySecurity {
     AuthenticationManager passwordsOnly = new ProviderManager(provider);
     RateLimiter tokenLimits = new RateLimiter(tokenRequestsPerMinute, clock);
     return http ->
-        http.authorizeHttpRequests(requests -> requests.requestMatchers(SETUP).permitAll())
+        http.authenticationManager(passwordsOnly)
+            .authorizeHttpRequests(requests -> requests.requestMatchers(SETUP).permitAll())
+            // Before the first admin exists there is no session to ride on, so nothing to forge.
+            .csrf(csrf -> csrf.ignoringRequestMatchers(SETUP))
+            .formLogin(
+                form ->
+                    form.loginPage(LOGIN_PATH)
+                        .loginProcessingUrl(LOGIN_PATH)
+                        .successHandler(
+                            (request, response, authentication) -> {
+                              SignedInUser user = (SignedInUser) authentication.getPrincipal();
+                              throttle.succeeded(user.email());
+                              audit.record(
+                                  "login.succeeded", "user " + user.id(), "browser sign-in");
+                              // Sign-in rotates the CSRF token; send the new one with this answer.
+                              if (request.getAttribute(CsrfToken.class.getName())
+                                  instanceof CsrfToken csrf) {
+                                csrf.getToken();
+                              }
+                              response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+                            })
+                        .failureHandler(
+                            (request, response, failure) -> {
+                              String account =
+                                  Objects.toString(request.getParameter("username"), "");
+                              throttle.failed(account, request.getRemoteAddr());
+                              audit.recordAs(
+                                  truncated(account),
+                                  "login.failed",
+                                  null,
+                                  "browser sign-in refused");
+                              problems.write(
+                                  request,
+                                  response,
+                                  HttpStatus.UNAUTHORIZED,
+                                  "sign-in-failed",
+                                  "The email or the password is wrong.");
+                            })
+                        .permitAll())
+            .logout(
+                logout ->
+                    logout
+                        .logoutUrl("/logout")
+                        .logoutSuccessHandler(
+                            (request, response, authentication) ->
+                                response.setStatus(HttpServletResponse.SC_NO_CONTENT)))
+            .addFilterBefore(
+                new SignInThrottleFilter(throttle, audit, problems),
+                UsernamePasswordAuthenticationFilter.class)
             .addFilterBefore(
                 new BearerTokenFilter(tokens, tokenLimits, problems),
                 BasicAuthenticationFilter.class)
             .addFilterAt(
-                new TokenCreationBasicFilter(passwordsOnly, audit, throttle, problems),
+                new TokenCreationBasicFilter(passwordsOnly, audit, throttle),
                 BasicAuthenticationFilter.class);
+  }
+
+  /**
+   * Refuses password sign-ins, by form or by basic credentials, while the account or the address is
+   * throttled: before the password is checked, so that guessing gains nothing meanwhile.
+   */
+  static final class SignInThrottleFilter extends OncePerRequestFilter {
+
+    private final SignInThrottle throttle;
+    private final AuditLog audit;
+    private final ProblemResponses problems;
+    private final BasicAuthenticationConverter credentials = new BasicAuthenticationConverter();
+
+    SignInThrottleFilter(SignInThrottle throttle, AuditLog audit, ProblemResponses problems) {
+      this.throttle = throttle;
+      this.audit = audit;
+      this.problems = problems;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+      return !TOKEN_CREATION.matches(request) && !FORM_LOGIN.matches(request);
+    }
+
+    @Override
+    protected void doFilterInternal(
+        HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+        throws ServletException, IOException {
+      String account = null;
+      if (FORM_LOGIN.matches(request)) {
+        account = request.getParameter("username");
+      } else {
+        UsernamePasswordAuthenticationToken attempt = credentials.convert(request);
+        account = attempt == null ? null : attempt.getName();
+      }
+      if (account != null) {
+        Optional<Duration> blocked = throttle.blockedFor(account, request.getRemoteAddr());
+        if (blocked.isPresent()) {
+          audit.recordAs(
+              truncated(account),
+              "login.throttled",
+              null,
+              "password sign-in refused while throttled");
+          tooManyRequests(
+              problems,
+              request,
+              response,
+              blocked.get(),
+              "sign-in-throttled",
+              "Too many failed sign-ins for this account or from this address; try again later.");
+          return;
+        }
+      }
+      chain.doFilter(request, response);
+    }
   }
 
   /** Authenticates {@code Authorization: Bearer} API tokens. */
@@ -137,51 +246,18 @@ class DirectorySecurity {
 
     private final AuditLog audit;
     private final SignInThrottle throttle;
-    private final ProblemResponses problems;
     private final BasicAuthenticationConverter credentials = new BasicAuthenticationConverter();
 
     TokenCreationBasicFilter(
-        AuthenticationManager passwords,
-        AuditLog audit,
-        SignInThrottle throttle,
-        ProblemResponses problems) {
+        AuthenticationManager passwords, AuditLog audit, SignInThrottle throttle) {
       super(passwords);
       this.audit = audit;
       this.throttle = throttle;
-      this.problems = problems;
     }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
       return !TOKEN_CREATION.matches(request);
-    }
-
-    @Override
-    protected void doFilterInternal(
-        HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-        throws IOException, ServletException {
-      UsernamePasswordAuthenticationToken attempt = credentials.convert(request);
-      if (attempt != null) {
-        Optional<Duration> blocked =
-            throttle.blockedFor(attempt.getName(), request.getRemoteAddr());
-        if (blocked.isPresent()) {
-          // Refused before the password is even checked, so guessing gains nothing meanwhile.
-          audit.recordAs(
-              account(attempt),
-              "login.throttled",
-              null,
-              "password sign-in refused while throttled");
-          tooManyRequests(
-              problems,
-              request,
-              response,
-              blocked.get(),
-              "sign-in-throttled",
-              "Too many failed sign-ins for this account or from this address; try again later.");
-          return;
-        }
-      }
-      super.doFilterInternal(request, response, chain);
     }
 
     @Override
@@ -200,16 +276,15 @@ class DirectorySecurity {
         throttle.failed(attempt.getName(), request.getRemoteAddr());
       }
       audit.recordAs(
-          attempt == null ? "anonymous" : account(attempt),
+          attempt == null ? "anonymous" : truncated(attempt.getName()),
           "login.failed",
           null,
           "password sign-in refused");
     }
   }
 
-  private static String account(UsernamePasswordAuthenticationToken attempt) {
-    String name = attempt.getName();
-    return name.length() > 320 ? name.substring(0, 320) : name;
+  private static String truncated(String account) {
+    return account.length() > 320 ? account.substring(0, 320) : account;
   }
 
   private static void tooManyRequests(

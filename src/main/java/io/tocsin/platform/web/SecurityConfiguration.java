@@ -7,6 +7,7 @@ import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
@@ -18,8 +19,12 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.savedrequest.NullRequestCache;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.DefaultCorsProcessor;
@@ -34,6 +39,8 @@ import org.springframework.web.filter.CorsFilter;
 @Configuration(proxyBeanMethods = false)
 @EnableMethodSecurity
 class SecurityConfiguration {
+
+  private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -69,14 +76,28 @@ class SecurityConfiguration {
                     .permitAll()
                     .anyRequest()
                     .authenticated())
-        // CSRF needs ambient credentials (a session cookie) to exploit, and this baseline has
-        // none: API callers send a bearer token. Browser sign-in (directory module) brings
-        // sessions and must bring CSRF protection with them; until then, CSRF's token store would
-        // only create a server session for every anonymous POST.
-        .csrf(csrf -> csrf.disable())
+        // CSRF can only be forged with ambient credentials, i.e. a session cookie. Calls that
+        // authenticate with an Authorization header (API tokens, basic on token creation) carry
+        // none and are exempt; everything else that changes state needs the token that the
+        // XSRF-TOKEN cookie holds, echoed in the X-XSRF-TOKEN header or the _csrf form field.
+        .csrf(
+            csrf ->
+                csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                    .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
+                    .requireCsrfProtectionMatcher(
+                        request ->
+                            !SAFE_METHODS.contains(request.getMethod())
+                                && request.getHeader("Authorization") == null))
         .sessionManagement(
-            session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+            session ->
+                session
+                    .sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED)
+                    .sessionFixation(fixation -> fixation.changeSessionId()))
+        // No "return to the page you wanted after sign-in": saving that request would create a
+        // session for every anonymous API call.
+        .requestCache(cache -> cache.requestCache(new NullRequestCache()))
         .addFilterAt(corsFilter(properties, problems), CorsFilter.class)
+        .addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class)
         .exceptionHandling(
             exceptions ->
                 exceptions

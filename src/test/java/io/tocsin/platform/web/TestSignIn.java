@@ -14,21 +14,23 @@ import org.springframework.security.web.context.RequestAttributeSecurityContextR
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Signs in real HTTP requests that carry {@code X-Test-User}, the way MockMvc's {@code user()}
- * does, so tests can reach the servlet container's error dispatch before accounts exist. Test
- * sources only.
+ * Signs in real HTTP requests that carry {@code Authorization: Test <name>}, the way MockMvc's
+ * {@code user()} does, so these tests reach the servlet container's error dispatch without the
+ * directory module. Like an API token it travels in the Authorization header, so CSRF rules treat
+ * it the same way. Test sources only.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class TestSignIn extends OncePerRequestFilter {
 
-  static final String HEADER = "X-Test-User";
+  static final String SCHEME = "Test ";
 
   @Override
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    String user = request.getHeader(HEADER);
-    if (user != null) {
+    String header = request.getHeader("Authorization");
+    if (header != null && header.startsWith(SCHEME)) {
+      String user = header.substring(SCHEME.length());
       request.setAttribute(
           RequestAttributeSecurityContextRepository.DEFAULT_REQUEST_ATTR_NAME,
           new SecurityContextImpl(
