@@ -549,7 +549,8 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
-  void aRotatedKeyKeepsWorkingDuringItsGracePeriodAndKeysAreNeverShownOrStoredAgain() {
+  void aRotatedKeyKeepsWorkingDuringItsGracePeriodAndKeysAreNeverShownOrStoredAgain(
+      CapturedOutput output) {
     HttpResponse<String> created =
         send(
             adminToken,

@@ -3,6 +3,7 @@ package io.tocsin.directory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.TocsinHarness;
 import java.net.http.HttpRequest;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Limits that answer 429 with Retry-After: per API token, and on repeated failed sign-ins. */
+/** Rate limits per API token and per integration key, and throttled sign-ins. */
 class RateLimitIntegrationTests extends BothDatabasesTests {
 
   private static final String EMAIL = "admin@example.com";
@@ -57,7 +58,43 @@ class RateLimitIntegrationTests extends BothDatabasesTests {
     }
   }
 
+  @Test
+  void anIntegrationKeyOverItsLimitIsToldWhenToComeBack(@TempDir Path dataDir) {
+    try (TocsinHarness tocsin = start(dataDir, 600, 3)) {
+      String admin = token(tocsin, PASSWORD);
+      String service = id(send(tocsin, admin, "/api/v1/services", "{\"name\":\"limited\"}"));
+      String key =
+          JsonMapper.builder()
+              .build()
+              .readTree(
+                  send(
+                          tocsin,
+                          admin,
+                          "/api/v1/services/" + service + "/integrations",
+                          "{\"name\":\"am\",\"kind\":\"alertmanager\"}")
+                      .body())
+              .get("key")
+              .asString();
+      IntegrationService integrations = tocsin.bean(IntegrationService.class);
+
+      for (int i = 0; i < 3; i++) {
+        assertThat(integrations.check(key))
+            .isInstanceOf(IntegrationService.KeyCheck.Accepted.class);
+      }
+      IntegrationService.KeyCheck limited = integrations.check(key);
+
+      assertThat(limited).isInstanceOf(IntegrationService.KeyCheck.Limited.class);
+      assertThat(((IntegrationService.KeyCheck.Limited) limited).retryAfter()).isPositive();
+      assertThat(integrations.check("tik_not-a-key"))
+          .isInstanceOf(IntegrationService.KeyCheck.Unknown.class);
+    }
+  }
+
   private TocsinHarness start(Path dataDir, int tokenRequestsPerMinute) {
+    return start(dataDir, tokenRequestsPerMinute, 60000);
+  }
+
+  private TocsinHarness start(Path dataDir, int tokenRequestsPerMinute, int keyRequestsPerMinute) {
     TocsinHarness tocsin =
         TocsinHarness.start(
             schema().url(),
@@ -67,7 +104,8 @@ class RateLimitIntegrationTests extends BothDatabasesTests {
             Map.of(
                 "tocsin.admin.email", EMAIL,
                 "tocsin.admin.password", PASSWORD,
-                "tocsin.rate-limit.api-token-per-minute", tokenRequestsPerMinute));
+                "tocsin.rate-limit.api-token-per-minute", tokenRequestsPerMinute,
+                "tocsin.rate-limit.integration-key-per-minute", keyRequestsPerMinute));
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> tocsin.get("/actuator/health/readiness").statusCode() == 200);
@@ -92,6 +130,23 @@ class RateLimitIntegrationTests extends BothDatabasesTests {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"t\"}"))
             .build());
+  }
+
+  private static HttpResponse<String> send(
+      TocsinHarness tocsin, String token, String path, String json) {
+    HttpResponse<String> response =
+        tocsin.send(
+            HttpRequest.newBuilder(tocsin.uri(path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    return response;
+  }
+
+  private static String id(HttpResponse<String> created) {
+    return JsonMapper.builder().build().readTree(created.body()).get("id").asString();
   }
 
   private static HttpResponse<String> get(TocsinHarness tocsin, String token) {

@@ -11,6 +11,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -35,6 +36,8 @@ class IntegrationController {
       UUID id, UUID serviceId, String name, IntegrationKind kind, String key, Instant createdAt) {}
 
   record RotateKey(@Nullable Instant graceUntil) {}
+
+  record ChangeIntegration(@NotNull String name) {}
 
   record RotatedKey(String key, @Nullable Instant previousKeysValidUntil) {}
 
@@ -66,6 +69,12 @@ class IntegrationController {
   @PreAuthorize("hasRole('VIEWER')")
   Integration get(@PathVariable UUID id) {
     return integrations.get(id);
+  }
+
+  @PatchMapping("/api/v1/integrations/{id}")
+  @PreAuthorize("hasRole('ADMIN')")
+  Integration update(@PathVariable UUID id, @Valid @RequestBody ChangeIntegration request) {
+    return integrations.rename(id, request.name());
   }
 
   @PostMapping("/api/v1/integrations/{id}/rotate-key")

@@ -5,11 +5,13 @@ import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.RateLimiter;
 import io.tocsin.platform.ServerSecret;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -48,6 +51,7 @@ public class IntegrationService {
   private final Clock clock;
   private final IdGenerator ids;
   private final SecureRandom random = new SecureRandom();
+  private final RateLimiter limits;
 
   IntegrationService(
       JdbcClient jdbc,
@@ -55,7 +59,10 @@ public class IntegrationService {
       AuditLog audit,
       ServerSecret secret,
       Clock clock,
-      IdGenerator ids) {
+      IdGenerator ids,
+      // Generous: an alert storm is what the system is for, and must not be dropped at the door.
+      @Value("${tocsin.rate-limit.integration-key-per-minute:60000}") int requestsPerMinute) {
+    this.limits = new RateLimiter(requestsPerMinute, clock);
     this.jdbc = jdbc;
     this.services = services;
     this.audit = audit;
@@ -69,6 +76,21 @@ public class IntegrationService {
 
   /** Who a presented key speaks for. */
   public record KeyOwner(UUID integrationId, UUID serviceId, IntegrationKind kind) {}
+
+  /**
+   * The answer to a presented key. The HTTP status for {@link Limited} is the caller's choice:
+   * alert senders drop alerts answered with any 4xx, so ingestion answers 503.
+   */
+  public sealed interface KeyCheck {
+    /** A current key, within its rate limit. */
+    record Accepted(KeyOwner owner) implements KeyCheck {}
+
+    /** A current key over its rate limit: come back after {@code retryAfter}. */
+    record Limited(KeyOwner owner, Duration retryAfter) implements KeyCheck {}
+
+    /** No current key matches: never existed, rotated away, or deleted. */
+    record Unknown() implements KeyCheck {}
+  }
 
   @Transactional
   public WithKey create(UUID serviceId, String name, IntegrationKind kind) {
@@ -133,6 +155,17 @@ public class IntegrationService {
     return key;
   }
 
+  /** Checks a presented key and takes one request from its rate limit. */
+  public KeyCheck check(String presentedKey) {
+    Optional<KeyOwner> owner = authenticate(presentedKey);
+    if (owner.isEmpty()) {
+      return new KeyCheck.Unknown();
+    }
+    Optional<Duration> wait = limits.acquire(owner.get().integrationId().toString());
+    return wait.<KeyCheck>map(retryAfter -> new KeyCheck.Limited(owner.get(), retryAfter))
+        .orElseGet(() -> new KeyCheck.Accepted(owner.get()));
+  }
+
   /** The integration a presented key belongs to, if the key is current. */
   public Optional<KeyOwner> authenticate(String presentedKey) {
     if (!presentedKey.startsWith(PREFIX)) {
@@ -174,6 +207,25 @@ public class IntegrationService {
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
         .query(IntegrationService::row)
         .list();
+  }
+
+  @Transactional
+  public Integration rename(UUID id, String name) {
+    Integration before = get(id);
+    String trimmed = name.trim();
+    if (trimmed.isEmpty() || trimmed.length() > 100) {
+      throw new InvalidInputException("name", "must have 1 to 100 characters");
+    }
+    jdbc.sql("UPDATE directory_integration SET name = :name, updated_at = :now WHERE id = :id")
+        .param("name", trimmed)
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .param("id", id)
+        .update();
+    audit.record(
+        "integration.updated",
+        "integration " + id,
+        "name '" + before.name() + "' -> '" + trimmed + "'");
+    return get(id);
   }
 
   @Transactional

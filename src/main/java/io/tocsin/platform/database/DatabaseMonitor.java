@@ -219,7 +219,17 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
     ScheduledExecutorService scheduler = executor;
     executor = null;
     if (scheduler != null) {
-      scheduler.shutdownNow();
+      // No interrupt: H2 closes its storage when a thread is interrupted in the middle of I/O,
+      // which would damage the embedded database on every shutdown. Let the pass finish.
+      scheduler.shutdown();
+      try {
+        if (!scheduler.awaitTermination(
+            settings.connectionTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
+          log.warn("The database monitor's last pass did not finish before shutdown");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (isReady()) {
       try {
