@@ -1,11 +1,11 @@
 package io.tocsin.directory;
 
+import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.Page;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -70,35 +70,16 @@ public class AuditLog {
       @Nullable Instant to,
       @Nullable UUID before,
       int limit) {
-    StringBuilder sql = new StringBuilder(SELECT).append(" WHERE 1 = 1");
-    List<Object> params = new ArrayList<>();
-    if (actor != null) {
-      sql.append(" AND (LOWER(actor_name) = LOWER(?) OR CAST(actor_id AS TEXT) = ?)");
-      params.add(actor);
-      params.add(actor);
-    }
-    if (kind != null) {
-      sql.append(" AND kind = ?");
-      params.add(kind);
-    }
-    if (from != null) {
-      sql.append(" AND occurred_at >= ?");
-      params.add(from.atOffset(ZoneOffset.UTC));
-    }
-    if (to != null) {
-      sql.append(" AND occurred_at < ?");
-      params.add(to.atOffset(ZoneOffset.UTC));
-    }
-    if (before != null) {
-      sql.append(" AND id < ?");
-      params.add(before);
-    }
-    sql.append(" ORDER BY id DESC LIMIT ?");
-    params.add(limit + 1);
     List<AuditEvent> rows =
-        jdbc.sql(sql.toString())
-            .params(params)
-            .query(
+        ListQuery.from(SELECT)
+            .where("(LOWER(actor_name) = LOWER(?) OR CAST(actor_id AS TEXT) = ?)", actor)
+            .where("kind = ?", kind)
+            .where("occurred_at >= ?", from == null ? null : from.atOffset(ZoneOffset.UTC))
+            .where("occurred_at < ?", to == null ? null : to.atOffset(ZoneOffset.UTC))
+            .newestFirst(
+                jdbc,
+                before,
+                limit,
                 (rs, n) ->
                     new AuditEvent(
                         rs.getObject("id", UUID.class),
@@ -108,8 +89,7 @@ public class AuditLog {
                         rs.getString("client_address"),
                         rs.getString("kind"),
                         rs.getString("target"),
-                        rs.getString("summary")))
-            .list();
+                        rs.getString("summary")));
     return Page.of(rows, limit, AuditEvent::id);
   }
 

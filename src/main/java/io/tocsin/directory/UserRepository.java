@@ -1,14 +1,13 @@
 package io.tocsin.directory;
 
 import io.tocsin.platform.EnumText;
-import io.tocsin.platform.LikePattern;
+import io.tocsin.platform.ListQuery;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -106,20 +105,11 @@ class UserRepository {
         .optional();
   }
 
-  List<User> list(@Nullable String nameContains, @Nullable UUID after, int limitPlusOne) {
-    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM directory_user WHERE 1 = 1");
-    List<Object> params = new ArrayList<>();
-    if (nameContains != null) {
-      sql.append(" AND LOWER(name) LIKE ? ESCAPE '\\'");
-      params.add(LikePattern.containing(nameContains));
-    }
-    if (after != null) {
-      sql.append(" AND id > ?");
-      params.add(after);
-    }
-    sql.append(" ORDER BY id LIMIT ?");
-    params.add(limitPlusOne);
-    return jdbc.sql(sql.toString()).params(params).query(UserRepository::row).list().stream()
+  List<User> list(@Nullable String nameContains, @Nullable UUID after, int limit) {
+    return ListQuery.from("SELECT " + COLUMNS + " FROM directory_user")
+        .containing("name", nameContains)
+        .oldestFirst(jdbc, after, limit, UserRepository::row)
+        .stream()
         .map(Row::user)
         .toList();
   }

@@ -120,7 +120,7 @@ public class UserService {
   }
 
   public Page<User> list(@Nullable String nameContains, @Nullable UUID after, int limit) {
-    return Page.of(users.list(nameContains, after, limit + 1), limit, User::id);
+    return Page.of(users.list(nameContains, after, limit), limit, User::id);
   }
 
   public boolean anyAdmin() {

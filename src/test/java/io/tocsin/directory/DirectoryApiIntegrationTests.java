@@ -597,6 +597,42 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void listsFilterByNameInAnyCaseAndPageWithACursor() {
+    String prefix = "Paged" + SEQUENCE.incrementAndGet();
+    List<UUID> created =
+        List.of(
+            createService(prefix + "-a", List.of()),
+            createService(prefix + "-b", List.of()),
+            createService(prefix + "-c", List.of()));
+
+    JsonNode first =
+        json(
+            send(
+                viewerToken, "GET", "/api/v1/services?limit=2&name=" + prefix.toLowerCase(), null));
+    JsonNode second =
+        json(
+            send(
+                viewerToken,
+                "GET",
+                "/api/v1/services?limit=2&name="
+                    + prefix
+                    + "&cursor="
+                    + first.get("nextCursor").asString(),
+                null));
+
+    assertThat(first.get("items").findValuesAsString("id"))
+        .containsExactly(created.get(0).toString(), created.get(1).toString());
+    assertThat(second.get("items").findValuesAsString("id"))
+        .containsExactly(created.get(2).toString());
+    assertThat(second.get("nextCursor").isNull()).isTrue();
+    assertThat(
+            json(send(viewerToken, "GET", "/api/v1/services?name=%25", null)).get("items").size())
+        .isZero();
+    assertThat(send(viewerToken, "GET", "/api/v1/services?cursor=not-a-cursor", null).statusCode())
+        .isEqualTo(422);
+  }
+
+  @Test
   void theApiIsDescribedByOpenApiAtAStableUrlWithAnInteractivePage() {
     HttpResponse<String> description = send(null, "GET", "/api/openapi", null);
     HttpResponse<String> page = send(null, "GET", "/api/swagger-ui/index.html", null);

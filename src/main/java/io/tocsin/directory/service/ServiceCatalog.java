@@ -4,7 +4,7 @@ import io.tocsin.directory.AuditLog;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.InvalidInputException;
-import io.tocsin.platform.LikePattern;
+import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
 import java.net.URI;
@@ -167,21 +167,12 @@ public class ServiceCatalog {
   }
 
   public Page<CatalogService> list(@Nullable String nameContains, @Nullable UUID after, int limit) {
-    StringBuilder sql =
-        new StringBuilder("SELECT " + COLUMNS + " FROM directory_service WHERE 1 = 1");
-    List<Object> params = new ArrayList<>();
-    if (nameContains != null) {
-      sql.append(" AND name_key LIKE ? ESCAPE '\\'");
-      params.add(LikePattern.containing(nameContains));
-    }
-    if (after != null) {
-      sql.append(" AND id > ?");
-      params.add(after);
-    }
-    sql.append(" ORDER BY id LIMIT ?");
-    params.add(limit + 1);
     return Page.of(
-        jdbc.sql(sql.toString()).params(params).query(this::row).list(), limit, CatalogService::id);
+        ListQuery.from("SELECT " + COLUMNS + " FROM directory_service")
+            .containing("name", nameContains)
+            .oldestFirst(jdbc, after, limit, this::row),
+        limit,
+        CatalogService::id);
   }
 
   /** The services {@code id} depends on: directly, or through others when {@code transitive}. */

@@ -5,9 +5,11 @@ import io.tocsin.directory.UserService;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
-import io.tocsin.platform.LikePattern;
+import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -85,13 +87,7 @@ public class TeamService {
   public Team get(UUID id) {
     return jdbc.sql(SELECT + " WHERE id = :id")
         .param("id", id)
-        .query(
-            (rs, n) ->
-                row(
-                    rs.getObject("id", UUID.class),
-                    rs.getString("name"),
-                    rs.getObject("created_at", OffsetDateTime.class),
-                    rs.getObject("updated_at", OffsetDateTime.class)))
+        .query(this::row)
         .optional()
         .orElseThrow(() -> new NotFoundException("There is no team " + id + "."));
   }
@@ -105,30 +101,12 @@ public class TeamService {
   }
 
   public Page<Team> list(@Nullable String nameContains, @Nullable UUID after, int limit) {
-    StringBuilder sql = new StringBuilder(SELECT).append(" WHERE 1 = 1");
-    List<Object> params = new ArrayList<>();
-    if (nameContains != null) {
-      sql.append(" AND name_key LIKE ? ESCAPE '\\'");
-      params.add(LikePattern.containing(nameContains));
-    }
-    if (after != null) {
-      sql.append(" AND id > ?");
-      params.add(after);
-    }
-    sql.append(" ORDER BY id LIMIT ?");
-    params.add(limit + 1);
-    List<Team> teams =
-        jdbc.sql(sql.toString())
-            .params(params)
-            .query(
-                (rs, n) ->
-                    row(
-                        rs.getObject("id", UUID.class),
-                        rs.getString("name"),
-                        rs.getObject("created_at", OffsetDateTime.class),
-                        rs.getObject("updated_at", OffsetDateTime.class)))
-            .list();
-    return Page.of(teams, limit, Team::id);
+    return Page.of(
+        ListQuery.from(SELECT)
+            .containing("name", nameContains)
+            .oldestFirst(jdbc, after, limit, this::row),
+        limit,
+        Team::id);
   }
 
   /** Renames the team and, when {@code members} is given, replaces its members. */
@@ -202,18 +180,24 @@ public class TeamService {
     }
   }
 
-  private Team row(UUID id, String name, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+  private Team row(ResultSet rs, int n) throws SQLException {
+    UUID id = rs.getObject("id", UUID.class);
     List<Team.Member> members =
         jdbc.sql(
                 "SELECT user_id, team_role FROM directory_team_member WHERE team_id = :id ORDER BY user_id")
             .param("id", id)
             .query(
-                (rs, n) ->
+                (member, i) ->
                     new Team.Member(
-                        rs.getObject("user_id", UUID.class),
-                        EnumText.parse(TeamRole.class, "teamRole", rs.getString("team_role"))))
+                        member.getObject("user_id", UUID.class),
+                        EnumText.parse(TeamRole.class, "teamRole", member.getString("team_role"))))
             .list();
-    return new Team(id, name, members, createdAt.toInstant(), updatedAt.toInstant());
+    return new Team(
+        id,
+        rs.getString("name"),
+        members,
+        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+        rs.getObject("updated_at", OffsetDateTime.class).toInstant());
   }
 
   private static String describe(List<Team.Member> members) {
