@@ -1,5 +1,6 @@
 package io.tocsin.directory;
 
+import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -43,7 +44,8 @@ class UserController {
       @Nullable String email,
       @Nullable Role role,
       @Nullable String timeZone,
-      @Nullable String password) {}
+      @Nullable String password,
+      @Nullable String currentPassword) {}
 
   record UserView(
       UUID id,
@@ -110,6 +112,15 @@ class UserController {
       if (!me.id().equals(id) || request.role() != null) {
         throw new AccessDeniedException("only admins change other users or roles");
       }
+    }
+    if (request.password() != null
+        && me.id().equals(id)
+        && (request.currentPassword() == null
+            || !users.hasPassword(id, request.currentPassword()))) {
+      // A stolen session or token must not be enough to take the account over for good.
+      throw new InvalidInputException(
+          "currentPassword",
+          "is missing or wrong: changing your own password needs the current one");
     }
     return UserView.of(
         users.update(

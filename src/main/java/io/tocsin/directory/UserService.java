@@ -111,6 +111,15 @@ public class UserService {
     return admin;
   }
 
+  /** Whether {@code password} is the user's current password. */
+  public boolean hasPassword(UUID id, String password) {
+    return users
+        .find(id)
+        .map(UserRepository.Row::passwordHash)
+        .filter(hash -> passwords.matches(password, hash))
+        .isPresent();
+  }
+
   public Optional<User> find(UUID id) {
     return users.find(id).map(UserRepository.Row::user);
   }

@@ -361,6 +361,34 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void changingYourOwnPasswordNeedsTheCurrentOne() {
+    UUID id = createUser("pw" + SEQUENCE.incrementAndGet(), "responder");
+    String token = token(basicTokenRequest(emailOf(id), PASSWORD));
+    String newPassword = "another long password";
+
+    HttpResponse<String> without =
+        send(token, "PATCH", "/api/v1/users/" + id, "{\"password\":\"" + newPassword + "\"}");
+    HttpResponse<String> wrong =
+        send(
+            token,
+            "PATCH",
+            "/api/v1/users/" + id,
+            "{\"password\":\"" + newPassword + "\",\"currentPassword\":\"not it at all\"}");
+    HttpResponse<String> right =
+        send(
+            token,
+            "PATCH",
+            "/api/v1/users/" + id,
+            "{\"password\":\"" + newPassword + "\",\"currentPassword\":\"" + PASSWORD + "\"}");
+
+    assertThat(without.statusCode()).isEqualTo(422);
+    assertThat(without.body()).contains("\"field\":\"currentPassword\"");
+    assertThat(wrong.statusCode()).isEqualTo(422);
+    assertThat(right.statusCode()).isEqualTo(200);
+    assertThat(basicTokenRequest(emailOf(id), newPassword).statusCode()).isEqualTo(201);
+  }
+
+  @Test
   void theLastAdminCanBeNeitherDeletedNorDemoted() {
     UUID adminId =
         UUID.fromString(
