@@ -67,13 +67,16 @@ public class AlertIngestion {
   private final JsonMapper json;
   private final Clock clock;
   private final IdGenerator ids;
+  private final IngestMetrics metrics;
 
   AlertIngestion(
       JdbcClient jdbc,
       TransactionTemplate transactions,
       JsonMapper json,
       Clock clock,
-      IdGenerator ids) {
+      IdGenerator ids,
+      IngestMetrics metrics) {
+    this.metrics = metrics;
     this.jdbc = jdbc;
     this.transactions = transactions;
     this.json = json;
@@ -81,13 +84,17 @@ public class AlertIngestion {
     this.ids = ids;
   }
 
-  /** One alert as every wire format delivers it, before it is stored. */
+  /**
+   * One alert as every wire format delivers it, before it is stored. Without a {@code status}, an
+   * {@code endsAt} in the past means resolved (Alertmanager API v2 semantics).
+   */
   public record IncomingAlert(
       Map<String, String> labels,
       Map<String, String> annotations,
       @Nullable Instant startsAt,
       @Nullable Instant endsAt,
-      @Nullable String generatorUrl) {}
+      @Nullable String generatorUrl,
+      @Nullable AlertStatus status) {}
 
   /** What a batch did. */
   public record Outcome(int opened, int refreshed, int resolved) {}
@@ -96,10 +103,17 @@ public class AlertIngestion {
    * Validates the whole batch, then stores it in one transaction. Throws {@link
    * InvalidInputException} naming the first bad field before anything is written.
    */
-  public Outcome ingest(KeyOwner owner, List<IncomingAlert> alerts) {
+  public Outcome ingest(KeyOwner owner, String source, List<IncomingAlert> alerts) {
+    long started = System.nanoTime();
     for (int i = 0; i < alerts.size(); i++) {
       validate("alerts[" + i + "]", alerts.get(i));
     }
+    Outcome outcome = storeWithRetries(owner, alerts);
+    metrics.ingested(source, alerts, outcome, System.nanoTime() - started);
+    return outcome;
+  }
+
+  private Outcome storeWithRetries(KeyOwner owner, List<IncomingAlert> alerts) {
     for (int attempt = 1; ; attempt++) {
       try {
         Outcome outcome = transactions.execute(status -> store(owner, alerts));
@@ -124,11 +138,14 @@ public class AlertIngestion {
     int resolved = 0;
     for (IncomingAlert alert : alerts) {
       String fingerprint = Fingerprint.of(alert.labels()).value();
-      boolean ended = alert.endsAt() != null && !alert.endsAt().isAfter(now);
+      boolean ended =
+          alert.status() == null
+              ? alert.endsAt() != null && !alert.endsAt().isAfter(now)
+              : alert.status() == AlertStatus.RESOLVED;
       if (ended) {
         resolved +=
             jdbc.sql(RESOLVE)
-                .param("endsAt", utc(alert.endsAt()))
+                .param("endsAt", utc(alert.endsAt() == null ? now : alert.endsAt()))
                 .param("now", utc(now))
                 .param("integrationId", owner.integrationId())
                 .param("fingerprint", fingerprint)
@@ -141,7 +158,7 @@ public class AlertIngestion {
       int updated =
           jdbc.sql(REFRESH)
               .param("now", utc(now))
-              .param("endsAt", utc(alert.endsAt()))
+              .param("endsAt", utc(firingEnd(alert)))
               .param("annotations", annotations)
               .param("summary", summary)
               .param("severity", severity)
@@ -164,7 +181,7 @@ public class AlertIngestion {
               .param("annotations", annotations)
               .param("generatorUrl", alert.generatorUrl())
               .param("startsAt", utc(alert.startsAt() == null ? now : alert.startsAt()))
-              .param("endsAt", utc(alert.endsAt()))
+              .param("endsAt", utc(firingEnd(alert)))
               .param("now", utc(now))
               .update();
       if (inserted == 0) {
@@ -192,6 +209,11 @@ public class AlertIngestion {
         && alert.endsAt().isBefore(alert.startsAt())) {
       throw new InvalidInputException(path + ".endsAt", "is before startsAt");
     }
+  }
+
+  /** When a firing alert expires unless re-sent; none when its sender gave a status instead. */
+  private static @Nullable Instant firingEnd(IncomingAlert alert) {
+    return alert.status() == null ? alert.endsAt() : null;
   }
 
   private static String summary(IncomingAlert alert) {

@@ -22,14 +22,23 @@ class IngestSecurity {
   static final RequestMatcher ALERTMANAGER_V2_POST =
       PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v2/alerts");
 
+  static final RequestMatcher ALERTMANAGER_WEBHOOK =
+      PathPatternRequestMatcher.withDefaults()
+          .matcher(HttpMethod.POST, "/api/v1/webhooks/alertmanager");
+
   @Bean
   HttpSecurityContribution ingestionKeys(
       IntegrationService integrations, ProblemResponses problems) {
     Map<RequestMatcher, IntegrationKind> endpoints =
-        Map.of(ALERTMANAGER_V2_POST, IntegrationKind.ALERTMANAGER);
+        Map.of(
+            ALERTMANAGER_V2_POST, IntegrationKind.ALERTMANAGER,
+            ALERTMANAGER_WEBHOOK, IntegrationKind.ALERTMANAGER);
     return http ->
         http.authorizeHttpRequests(
-                requests -> requests.requestMatchers(ALERTMANAGER_V2_POST).permitAll())
+                requests ->
+                    requests
+                        .requestMatchers(ALERTMANAGER_V2_POST, ALERTMANAGER_WEBHOOK)
+                        .permitAll())
             .addFilterBefore(
                 new IngestionKeyFilter(endpoints, integrations, problems),
                 AnonymousAuthenticationFilter.class);

@@ -165,6 +165,54 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
     assertThat(unknownFields.statusCode()).as("senders add fields over versions").isEqualTo(200);
   }
 
+  @Test
+  void aWebhookGroupIsTrackedAlertByAlertAndEachResolvesOnItsOwn() throws IOException {
+    String summary = "Webhook" + SEQUENCE.incrementAndGet();
+    String firing =
+        new String(
+                getClass().getResourceAsStream("alertmanager-webhook-firing.json").readAllBytes(),
+                StandardCharsets.UTF_8)
+            .replace("WEBHOOK_SUMMARY", summary + " is down");
+    String resolvedFirst =
+        firing
+            .replaceFirst(
+                "\"status\": \"firing\",\n      \"labels\"",
+                "\"status\": \"resolved\",\n      \"labels\"")
+            .replaceFirst(
+                "\"endsAt\": \"0001-01-01T00:00:00Z\"", "\"endsAt\": \"" + Instant.now() + "\"");
+
+    assertThat(webhook(firing).statusCode()).isEqualTo(200);
+    assertThat(rows(summary)).hasSize(2).allMatch(row -> row.get("status").equals("firing"));
+    assertThat(webhook(resolvedFirst).statusCode()).isEqualTo(200);
+
+    // The second notification re-sends the alert that still fires: counted, not duplicated.
+    assertThat(rows(summary))
+        .containsExactly(
+            Map.of("status", "resolved", "times_seen", 1),
+            Map.of("status", "firing", "times_seen", 2));
+  }
+
+  @Test
+  void ingestionIsMeasuredWithBoundedLabels() {
+    send("Bearer " + key, "[" + alert("Measured" + SEQUENCE.incrementAndGet(), null) + "]");
+
+    String metrics = tocsin.get("/actuator/prometheus").body();
+
+    assertThat(metrics)
+        .contains("tocsin_alerts_received_total{severity=\"critical\",source=\"alertmanager_v2\"}")
+        .contains("tocsin_alerts_deduplicated_total{source=\"alertmanager_v2\"}")
+        .contains("tocsin_alert_ingest_seconds_bucket{source=\"alertmanager_v2\"");
+  }
+
+  private static HttpResponse<String> webhook(String body) {
+    return tocsin.send(
+        HttpRequest.newBuilder(tocsin.uri("/api/v1/webhooks/alertmanager"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + key)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
   private static String alert(String name, Instant endsAt) {
     return "{\"labels\":{\"alertname\":\""
         + name

@@ -44,7 +44,8 @@ class AlertmanagerApiController {
           annotations == null ? Map.of() : annotations,
           startsAt,
           endsAt,
-          generatorURL);
+          generatorURL,
+          null);
     }
   }
 
@@ -52,7 +53,8 @@ class AlertmanagerApiController {
   ResponseEntity<Void> post(
       @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
       @RequestBody List<PostableAlert> alerts) {
-    ingestion.ingest(owner, alerts.stream().map(PostableAlert::toIncoming).toList());
+    ingestion.ingest(
+        owner, "alertmanager_v2", alerts.stream().map(PostableAlert::toIncoming).toList());
     return ResponseEntity.ok().build();
   }
 }

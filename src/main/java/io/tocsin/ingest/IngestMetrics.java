@@ -1,0 +1,50 @@
+package io.tocsin.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tocsin.platform.EnumText;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/**
+ * The ingest module's meters. Label values come from closed sets only (the wire format and the four
+ * severities), never from alert content: an unbounded label is how a metrics backend dies during
+ * the very storm it should show.
+ */
+@Component
+class IngestMetrics {
+
+  private final MeterRegistry registry;
+
+  IngestMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  void ingested(
+      String source,
+      List<AlertIngestion.IncomingAlert> alerts,
+      AlertIngestion.Outcome outcome,
+      long nanos) {
+    for (AlertIngestion.IncomingAlert alert : alerts) {
+      Counter.builder("tocsin.alerts.received")
+          .description("Alerts received, by wire format and canonical severity")
+          .tag("source", source)
+          .tag("severity", EnumText.canonical(Severity.fromSender(alert.labels().get("severity"))))
+          .register(registry)
+          .increment();
+    }
+    Counter.builder("tocsin.alerts.deduplicated")
+        .description("Received alerts that refreshed an alert already firing")
+        .tag("source", source)
+        .register(registry)
+        .increment(outcome.refreshed());
+    Timer.builder("tocsin.alert.ingest")
+        .description("Time to validate and store one ingestion request")
+        .tag("source", source)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(Duration.ofNanos(nanos));
+  }
+}

@@ -1,0 +1,74 @@
+package io.tocsin.ingest.alertmanager;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.tocsin.directory.integration.IntegrationService.KeyOwner;
+import io.tocsin.ingest.AlertIngestion;
+import io.tocsin.ingest.AlertStatus;
+import io.tocsin.platform.EnumText;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The receiver for Alertmanager's webhook notifications (payload version 4), so a team that keeps
+ * its Alertmanager can forward to Tocsin. Every alert of the group is tracked on its own, by its
+ * label fingerprint: a group is never collapsed into one alert, and alerts are never merged by
+ * summary. Each alert's own {@code status} decides firing or resolved: the webhook sends the zero
+ * time as {@code endsAt} of firing alerts.
+ */
+@RestController
+class AlertmanagerWebhookController {
+
+  private final AlertIngestion ingestion;
+
+  AlertmanagerWebhookController(AlertIngestion ingestion) {
+    this.ingestion = ingestion;
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Notification(@Nullable String version, @Nullable List<WebhookAlert> alerts) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record WebhookAlert(
+      @Nullable String status,
+      @Nullable Map<String, String> labels,
+      @Nullable Map<String, String> annotations,
+      @Nullable Instant startsAt,
+      @Nullable Instant endsAt,
+      @Nullable String generatorURL,
+      @Nullable String fingerprint) {
+
+    AlertIngestion.IncomingAlert toIncoming(int index) {
+      AlertStatus parsed =
+          EnumText.parse(
+              AlertStatus.class, "alerts[" + index + "].status", status == null ? "" : status);
+      return new AlertIngestion.IncomingAlert(
+          labels == null ? Map.of() : labels,
+          annotations == null ? Map.of() : annotations,
+          startsAt,
+          parsed == AlertStatus.RESOLVED ? endsAt : null,
+          generatorURL,
+          parsed);
+    }
+  }
+
+  @PostMapping("/api/v1/webhooks/alertmanager")
+  ResponseEntity<Void> receive(
+      @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
+      @RequestBody Notification notification) {
+    List<WebhookAlert> alerts = notification.alerts() == null ? List.of() : notification.alerts();
+    ingestion.ingest(
+        owner,
+        "alertmanager_webhook",
+        java.util.stream.IntStream.range(0, alerts.size())
+            .mapToObj(i -> alerts.get(i).toIncoming(i))
+            .toList());
+    return ResponseEntity.ok().build();
+  }
+}
