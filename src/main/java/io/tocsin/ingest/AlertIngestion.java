@@ -1,19 +1,30 @@
 package io.tocsin.ingest;
 
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
-import io.tocsin.platform.EnumText;
+import io.tocsin.ingest.AlertChange.AlertAcknowledged;
+import io.tocsin.ingest.AlertChange.AlertFired;
+import io.tocsin.ingest.AlertChange.AlertRefreshed;
+import io.tocsin.ingest.AlertChange.AlertResolved;
 import io.tocsin.platform.InvalidInputException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -23,7 +34,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * AlertIngestion stores a batch of alerts from one integration, all or nothing, before the sender
  * hears back. Each alert is identified by its {@link Fingerprint}: a firing alert that is already
- * open is refreshed and counted, never duplicated; a resolved one closes the open occurrence.
+ * open is refreshed and counted, never duplicated; a resolved one closes the open occurrence; a
+ * firing one whose open occurrence expired starts a new occurrence.
+ *
+ * <p>A batch costs a handful of statements whatever its size: one locking read of the open
+ * occurrences, then one JDBC batch each for resolves, refreshes and inserts. Every change is
+ * published as one {@link AlertsChanged} in the same transaction.
  */
 @Service
 public class AlertIngestion {
@@ -34,14 +50,36 @@ public class AlertIngestion {
   /** The request attribute where ingestion endpoints find the checked integration key's owner. */
   public static final String KEY_OWNER = "io.tocsin.ingest.keyOwner";
 
-  private static final int ATTEMPTS = 3;
+  /** The longest summary kept, PagerDuty's limit. */
+  public static final int SUMMARY_LIMIT = 1024;
+
+  /** The longest dedup key accepted, PagerDuty's limit. */
+  public static final int DEDUP_KEY_LIMIT = 255;
+
+  private static final int ATTEMPTS = 5;
+
+  private static final String OPEN =
+      """
+      SELECT id, open_fingerprint, times_seen, ends_at FROM ingest_alert
+      WHERE integration_id = :integrationId AND open_fingerprint IN (:fingerprints)
+      ORDER BY open_fingerprint
+      FOR UPDATE
+      """;
 
   private static final String REFRESH =
       """
       UPDATE ingest_alert
       SET last_seen_at = :now, times_seen = times_seen + 1, ends_at = :endsAt,
-          annotations = :annotations, summary = :summary, severity = :severity
-      WHERE integration_id = :integrationId AND open_fingerprint = :fingerprint
+          annotations = :annotations, summary = :summary, severity = :severity,
+          description = :description, details = :details, links = :links
+      WHERE id = :id
+      """;
+
+  private static final String ACKNOWLEDGE =
+      """
+      UPDATE ingest_alert
+      SET last_seen_at = :now, acknowledged_at = COALESCE(acknowledged_at, :now)
+      WHERE id = :id
       """;
 
   private static final String INSERT =
@@ -49,9 +87,10 @@ public class AlertIngestion {
       INSERT INTO ingest_alert
         (id, integration_id, service_id, fingerprint, open_fingerprint, status, severity, summary,
          labels, annotations, generator_url, starts_at, ends_at, first_seen_at, last_seen_at,
-         times_seen)
+         times_seen, source, dedup_key, description, details, links)
       VALUES (:id, :integrationId, :serviceId, :fingerprint, :fingerprint, 'firing', :severity,
-              :summary, :labels, :annotations, :generatorUrl, :startsAt, :endsAt, :now, :now, 1)
+              :summary, :labels, :annotations, :generatorUrl, :startsAt, :endsAt, :now, :now, 1,
+              :source, :dedupKey, :description, :details, :links)
       ON CONFLICT DO NOTHING
       """;
 
@@ -59,142 +98,82 @@ public class AlertIngestion {
       """
       UPDATE ingest_alert
       SET status = 'resolved', open_fingerprint = NULL, ends_at = :endsAt, last_seen_at = :now
-      WHERE integration_id = :integrationId AND open_fingerprint = :fingerprint
+      WHERE id = :id
       """;
 
   private final JdbcClient jdbc;
+  private final NamedParameterJdbcTemplate batches;
   private final TransactionTemplate transactions;
   private final JsonMapper json;
   private final Clock clock;
   private final IdGenerator ids;
   private final IngestMetrics metrics;
+  private final SeverityMapping severities;
+  private final ApplicationEventPublisher events;
 
   AlertIngestion(
       JdbcClient jdbc,
+      NamedParameterJdbcTemplate batches,
       TransactionTemplate transactions,
       JsonMapper json,
       Clock clock,
       IdGenerator ids,
-      IngestMetrics metrics) {
-    this.metrics = metrics;
+      IngestMetrics metrics,
+      SeverityMapping severities,
+      ApplicationEventPublisher events) {
     this.jdbc = jdbc;
+    this.batches = batches;
     this.transactions = transactions;
     this.json = json;
     this.clock = clock;
     this.ids = ids;
+    this.metrics = metrics;
+    this.severities = severities;
+    this.events = events;
+  }
+
+  /** What happened to one alert of a request. */
+  public enum Action {
+    OPENED,
+    REFRESHED,
+    ACKNOWLEDGED,
+    RESOLVED,
+    /** A resolve or acknowledge for an alert that is not firing: nothing to do. */
+    IGNORED
+  }
+
+  /** One alert's result, in the order of the request. */
+  public record Stored(@Nullable UUID id, String fingerprint, Action action) {}
+
+  /** What a request did. */
+  public record Outcome(List<Stored> alerts) {
+
+    public long count(Action action) {
+      return alerts.stream().filter(a -> a.action() == action).count();
+    }
   }
 
   /**
-   * One alert as every wire format delivers it, before it is stored. Without a {@code status}, an
-   * {@code endsAt} in the past means resolved (Alertmanager API v2 semantics).
-   */
-  public record IncomingAlert(
-      Map<String, String> labels,
-      Map<String, String> annotations,
-      @Nullable Instant startsAt,
-      @Nullable Instant endsAt,
-      @Nullable String generatorUrl,
-      @Nullable AlertStatus status) {}
-
-  /** What a batch did. */
-  public record Outcome(int opened, int refreshed, int resolved) {}
-
-  /**
-   * Validates the whole batch, then stores it in one transaction. Throws {@link
+   * Validates the whole request, then stores it in one transaction. Throws {@link
    * InvalidInputException} naming the first bad field before anything is written.
    */
   public Outcome ingest(KeyOwner owner, String source, List<IncomingAlert> alerts) {
     long started = System.nanoTime();
+    List<Prepared> prepared = new ArrayList<>(alerts.size());
     for (int i = 0; i < alerts.size(); i++) {
-      validate("alerts[" + i + "]", alerts.get(i));
+      prepared.add(prepare("alerts[" + i + "]", alerts.get(i)));
     }
-    Outcome outcome = storeWithRetries(owner, alerts);
-    metrics.ingested(source, alerts, outcome, System.nanoTime() - started);
+    Outcome outcome = storeWithRetries(owner, source, prepared);
+    metrics.ingested(source, prepared, outcome, System.nanoTime() - started);
     return outcome;
   }
 
-  private Outcome storeWithRetries(KeyOwner owner, List<IncomingAlert> alerts) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        Outcome outcome = transactions.execute(status -> store(owner, alerts));
-        if (outcome == null) {
-          throw new IllegalStateException("the transaction returned no outcome");
-        }
-        return outcome;
-      } catch (DataIntegrityViolationException | ConcurrencyFailureException e) {
-        // A concurrent sender opened the same alert between our refresh and insert: go again,
-        // and the refresh will find its row.
-        if (attempt == ATTEMPTS) {
-          throw e;
-        }
-      }
-    }
-  }
+  /** An alert validated and reduced to what is stored. */
+  record Prepared(
+      IncomingAlert alert, String fingerprint, Severity severity, String summary, String labels) {}
 
-  private Outcome store(KeyOwner owner, List<IncomingAlert> alerts) {
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    int opened = 0;
-    int refreshed = 0;
-    int resolved = 0;
-    for (IncomingAlert alert : alerts) {
-      String fingerprint = Fingerprint.of(alert.labels()).value();
-      boolean ended =
-          alert.status() == null
-              ? alert.endsAt() != null && !alert.endsAt().isAfter(now)
-              : alert.status() == AlertStatus.RESOLVED;
-      if (ended) {
-        resolved +=
-            jdbc.sql(RESOLVE)
-                .param("endsAt", utc(alert.endsAt() == null ? now : alert.endsAt()))
-                .param("now", utc(now))
-                .param("integrationId", owner.integrationId())
-                .param("fingerprint", fingerprint)
-                .update();
-        continue;
-      }
-      String severity = EnumText.canonical(Severity.fromSender(alert.labels().get("severity")));
-      String summary = summary(alert);
-      String annotations = json.writeValueAsString(alert.annotations());
-      int updated =
-          jdbc.sql(REFRESH)
-              .param("now", utc(now))
-              .param("endsAt", utc(firingEnd(alert)))
-              .param("annotations", annotations)
-              .param("summary", summary)
-              .param("severity", severity)
-              .param("integrationId", owner.integrationId())
-              .param("fingerprint", fingerprint)
-              .update();
-      if (updated > 0) {
-        refreshed++;
-        continue;
-      }
-      int inserted =
-          jdbc.sql(INSERT)
-              .param("id", ids.generateId())
-              .param("integrationId", owner.integrationId())
-              .param("serviceId", owner.serviceId())
-              .param("fingerprint", fingerprint)
-              .param("severity", severity)
-              .param("summary", summary)
-              .param("labels", json.writeValueAsString(alert.labels()))
-              .param("annotations", annotations)
-              .param("generatorUrl", alert.generatorUrl())
-              .param("startsAt", utc(alert.startsAt() == null ? now : alert.startsAt()))
-              .param("endsAt", utc(firingEnd(alert)))
-              .param("now", utc(now))
-              .update();
-      if (inserted == 0) {
-        // Lost the race to a concurrent sender's insert, which has committed by now.
-        throw new ConcurrencyFailureException("alert " + fingerprint + " was opened concurrently");
-      }
-      opened++;
-    }
-    return new Outcome(opened, refreshed, resolved);
-  }
-
-  private static void validate(String path, IncomingAlert alert) {
-    if (alert.labels().isEmpty()) {
+  private Prepared prepare(String path, IncomingAlert alert) {
+    if (alert.labels().isEmpty() && alert.dedupKey() == null) {
       throw new InvalidInputException(path + ".labels", "must have at least one label");
     }
     for (String name : alert.labels().keySet()) {
@@ -204,11 +183,224 @@ public class AlertIngestion {
             "'" + name + "' is not a valid label name (letters, digits and _, not first a digit)");
       }
     }
+    if (alert.dedupKey() != null
+        && (alert.dedupKey().isBlank() || alert.dedupKey().length() > DEDUP_KEY_LIMIT)) {
+      throw new InvalidInputException(
+          path + ".dedupKey", "must have 1 to " + DEDUP_KEY_LIMIT + " characters");
+    }
     if (alert.startsAt() != null
         && alert.endsAt() != null
         && alert.endsAt().isBefore(alert.startsAt())) {
       throw new InvalidInputException(path + ".endsAt", "is before startsAt");
     }
+    String severity = alert.severity() != null ? alert.severity() : alert.labels().get("severity");
+    return new Prepared(
+        alert,
+        alert.fingerprint().value(),
+        severities.map(severity),
+        summary(alert),
+        json.writeValueAsString(alert.labels()));
+  }
+
+  private Outcome storeWithRetries(KeyOwner owner, String source, List<Prepared> alerts) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Outcome outcome = transactions.execute(status -> store(owner, source, alerts));
+        if (outcome == null) {
+          throw new IllegalStateException("the transaction returned no outcome");
+        }
+        return outcome;
+      } catch (DataIntegrityViolationException | ConcurrencyFailureException e) {
+        // A concurrent sender opened one of these alerts between our read and our insert: go
+        // again, and the read will find its row.
+        if (attempt == ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Outcome store(KeyOwner owner, String source, List<Prepared> alerts) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Stored[] results = new Stored[alerts.size()];
+    // Drawn in request order, so that new occurrences sort the way they arrived.
+    UUID[] fresh = new UUID[alerts.size()];
+    for (int i = 0; i < fresh.length; i++) {
+      fresh[i] = ids.generateId();
+    }
+    List<AlertChange> changes = new ArrayList<>();
+    // A fingerprint repeated within one request is applied in order, one round per repetition, so
+    // that "fire, then resolve" in one request ends resolved.
+    List<List<Integer>> rounds = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < alerts.size(); i++) {
+      int round = seen.merge(alerts.get(i).fingerprint(), 1, Integer::sum) - 1;
+      if (round == rounds.size()) {
+        rounds.add(new ArrayList<>());
+      }
+      rounds.get(round).add(i);
+    }
+    for (List<Integer> round : rounds) {
+      // Sorted, so that concurrent requests lock rows in one order and do not deadlock.
+      round.sort((a, b) -> alerts.get(a).fingerprint().compareTo(alerts.get(b).fingerprint()));
+      storeRound(owner, source, alerts, round, now, fresh, results, changes);
+    }
+    if (!changes.isEmpty()) {
+      events.publishEvent(new AlertsChanged(List.copyOf(changes)));
+    }
+    return new Outcome(List.of(results));
+  }
+
+  private record Open(UUID id, int timesSeen, @Nullable Instant endsAt) {}
+
+  private void storeRound(
+      KeyOwner owner,
+      String source,
+      List<Prepared> alerts,
+      List<Integer> round,
+      Instant now,
+      UUID[] fresh,
+      Stored[] results,
+      List<AlertChange> changes) {
+    Set<String> fingerprints = new HashSet<>();
+    round.forEach(i -> fingerprints.add(alerts.get(i).fingerprint()));
+    Map<String, Open> open = new HashMap<>();
+    jdbc.sql(OPEN)
+        .param("integrationId", owner.integrationId())
+        .param("fingerprints", fingerprints)
+        .query(
+            rs -> {
+              OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
+              open.put(
+                  rs.getString("open_fingerprint"),
+                  new Open(
+                      rs.getObject("id", UUID.class),
+                      rs.getInt("times_seen"),
+                      endsAt == null ? null : endsAt.toInstant()));
+            });
+    List<MapSqlParameterSource> resolves = new ArrayList<>();
+    List<MapSqlParameterSource> refreshes = new ArrayList<>();
+    List<MapSqlParameterSource> acknowledgements = new ArrayList<>();
+    List<MapSqlParameterSource> inserts = new ArrayList<>();
+    List<String> inserted = new ArrayList<>();
+    for (int i : round) {
+      Prepared p = alerts.get(i);
+      IncomingAlert alert = p.alert();
+      Open current = open.get(p.fingerprint());
+      if (current != null && current.endsAt() != null && !current.endsAt().isAfter(now)) {
+        // Expired without a re-send, and the sweep has not closed it yet: it ended at its endsAt.
+        resolves.add(resolve(current.id(), current.endsAt(), now));
+        changes.add(
+            new AlertResolved(current.id(), owner.serviceId(), p.fingerprint(), current.endsAt()));
+        current = null;
+      }
+      if (isResolve(alert, now)) {
+        if (current == null) {
+          results[i] = new Stored(null, p.fingerprint(), Action.IGNORED);
+          continue;
+        }
+        Instant endsAt = alert.endsAt() == null ? now : alert.endsAt();
+        resolves.add(resolve(current.id(), endsAt, now));
+        changes.add(new AlertResolved(current.id(), owner.serviceId(), p.fingerprint(), endsAt));
+        results[i] = new Stored(current.id(), p.fingerprint(), Action.RESOLVED);
+      } else if (alert.acknowledge()) {
+        if (current == null) {
+          results[i] = new Stored(null, p.fingerprint(), Action.IGNORED);
+          continue;
+        }
+        acknowledgements.add(
+            new MapSqlParameterSource().addValue("id", current.id()).addValue("now", utc(now)));
+        changes.add(new AlertAcknowledged(current.id(), owner.serviceId(), p.fingerprint(), now));
+        results[i] = new Stored(current.id(), p.fingerprint(), Action.ACKNOWLEDGED);
+      } else if (current != null) {
+        refreshes.add(content(p, now).addValue("id", current.id()));
+        changes.add(
+            new AlertRefreshed(
+                current.id(),
+                owner.serviceId(),
+                p.fingerprint(),
+                p.severity(),
+                p.summary(),
+                current.timesSeen() + 1,
+                now));
+        results[i] = new Stored(current.id(), p.fingerprint(), Action.REFRESHED);
+      } else {
+        UUID id = fresh[i];
+        Instant startsAt = alert.startsAt() == null ? now : alert.startsAt();
+        inserts.add(
+            content(p, now)
+                .addValue("id", id)
+                .addValue("integrationId", owner.integrationId())
+                .addValue("serviceId", owner.serviceId())
+                .addValue("fingerprint", p.fingerprint())
+                .addValue("labels", p.labels())
+                .addValue("generatorUrl", alert.generatorUrl())
+                .addValue("startsAt", utc(startsAt))
+                .addValue("source", source)
+                .addValue("dedupKey", alert.dedupKey()));
+        inserted.add(p.fingerprint());
+        changes.add(
+            new AlertFired(
+                id,
+                owner.integrationId(),
+                owner.serviceId(),
+                p.fingerprint(),
+                p.severity(),
+                p.summary(),
+                alert.labels(),
+                alert.annotations(),
+                startsAt,
+                firingEnd(alert)));
+        results[i] = new Stored(id, p.fingerprint(), Action.OPENED);
+      }
+    }
+    execute(RESOLVE, resolves);
+    execute(REFRESH, refreshes);
+    execute(ACKNOWLEDGE, acknowledgements);
+    int[] counts = execute(INSERT, inserts);
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] == 0) {
+        // Lost the race to a concurrent sender's insert, which has committed by now.
+        throw new ConcurrencyFailureException(
+            "alert " + inserted.get(i) + " was opened concurrently");
+      }
+    }
+  }
+
+  private int[] execute(String sql, List<MapSqlParameterSource> rows) {
+    if (rows.isEmpty()) {
+      return new int[0];
+    }
+    return batches.batchUpdate(sql, rows.toArray(MapSqlParameterSource[]::new));
+  }
+
+  private MapSqlParameterSource content(Prepared p, Instant now) {
+    IncomingAlert alert = p.alert();
+    String description =
+        alert.description() != null ? alert.description() : alert.annotations().get("description");
+    return new MapSqlParameterSource()
+        .addValue("now", utc(now))
+        .addValue("endsAt", utc(firingEnd(alert)))
+        .addValue("annotations", json.writeValueAsString(alert.annotations()))
+        .addValue("summary", p.summary())
+        .addValue("severity", p.severity().name().toLowerCase(java.util.Locale.ROOT))
+        .addValue("description", description)
+        .addValue(
+            "details", alert.details() == null ? null : json.writeValueAsString(alert.details()))
+        .addValue("links", alert.links().isEmpty() ? null : json.writeValueAsString(alert.links()));
+  }
+
+  private static MapSqlParameterSource resolve(UUID id, Instant endsAt, Instant now) {
+    return new MapSqlParameterSource()
+        .addValue("id", id)
+        .addValue("endsAt", utc(endsAt))
+        .addValue("now", utc(now));
+  }
+
+  private static boolean isResolve(IncomingAlert alert, Instant now) {
+    return alert.status() == null
+        ? alert.endsAt() != null && !alert.endsAt().isAfter(now)
+        : alert.status() == AlertStatus.RESOLVED;
   }
 
   /** When a firing alert expires unless re-sent; none when its sender gave a status instead. */
@@ -217,11 +409,14 @@ public class AlertIngestion {
   }
 
   private static String summary(IncomingAlert alert) {
-    String summary = alert.annotations().get("summary");
+    String summary = alert.summary();
     if (summary == null || summary.isBlank()) {
-      summary = alert.labels().getOrDefault("alertname", Fingerprint.of(alert.labels()).value());
+      summary = alert.annotations().get("summary");
     }
-    return summary.length() > 1024 ? summary.substring(0, 1024) : summary;
+    if (summary == null || summary.isBlank()) {
+      summary = alert.labels().getOrDefault("alertname", alert.fingerprint().value());
+    }
+    return summary.length() > SUMMARY_LIMIT ? summary.substring(0, SUMMARY_LIMIT) : summary;
   }
 
   private static @Nullable OffsetDateTime utc(@Nullable Instant instant) {

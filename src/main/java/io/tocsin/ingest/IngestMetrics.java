@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tocsin.platform.EnumText;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,22 +26,24 @@ class IngestMetrics {
 
   void ingested(
       String source,
-      List<AlertIngestion.IncomingAlert> alerts,
+      List<AlertIngestion.Prepared> alerts,
       AlertIngestion.Outcome outcome,
       long nanos) {
-    for (AlertIngestion.IncomingAlert alert : alerts) {
-      Counter.builder("tocsin.alerts.received")
-          .description("Alerts received, by wire format and canonical severity")
-          .tag("source", source)
-          .tag("severity", EnumText.canonical(Severity.fromSender(alert.labels().get("severity"))))
-          .register(registry)
-          .increment();
-    }
+    Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
+    alerts.forEach(alert -> bySeverity.merge(alert.severity(), 1, Integer::sum));
+    bySeverity.forEach(
+        (severity, count) ->
+            Counter.builder("tocsin.alerts.received")
+                .description("Alerts received, by wire format and canonical severity")
+                .tag("source", source)
+                .tag("severity", EnumText.canonical(severity))
+                .register(registry)
+                .increment(count));
     Counter.builder("tocsin.alerts.deduplicated")
         .description("Received alerts that refreshed an alert already firing")
         .tag("source", source)
         .register(registry)
-        .increment(outcome.refreshed());
+        .increment(outcome.count(AlertIngestion.Action.REFRESHED));
     Timer.builder("tocsin.alert.ingest")
         .description("Time to validate and store one ingestion request")
         .tag("source", source)

@@ -14,18 +14,29 @@ public final class TimeOrderedIds implements IdGenerator {
 
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private long lastMillis = -1;
+  private long counter;
 
   public TimeOrderedIds(Clock clock) {
     this.clock = clock;
   }
 
+  /**
+   * Ids drawn in the same millisecond count up in the 12 bits after the timestamp (RFC 9562's first
+   * method, seeded at random each millisecond), so they too sort in the order they were drawn.
+   */
   @Override
-  public UUID generateId() {
+  public synchronized UUID generateId() {
     long millis = clock.millis();
-    long randomHigh = random.nextLong();
-    long randomLow = random.nextLong();
-    long mostSignificant = (millis << 16) | 0x7000L | (randomHigh & 0x0FFFL);
-    long leastSignificant = (randomLow & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    if (millis > lastMillis) {
+      lastMillis = millis;
+      counter = random.nextInt(0x800);
+    } else if (++counter > 0xFFF) {
+      lastMillis++;
+      counter = 0;
+    }
+    long mostSignificant = (lastMillis << 16) | 0x7000L | counter;
+    long leastSignificant = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new UUID(mostSignificant, leastSignificant);
   }
 }

@@ -3,6 +3,7 @@ package io.tocsin.ingest.alertmanager;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertIngestion;
+import io.tocsin.ingest.IncomingAlert;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +39,8 @@ class AlertmanagerApiController {
       @Nullable Instant endsAt,
       @Nullable String generatorURL) {
 
-    AlertIngestion.IncomingAlert toIncoming() {
-      return new AlertIngestion.IncomingAlert(
+    IncomingAlert toIncoming() {
+      return IncomingAlert.labelled(
           labels == null ? Map.of() : labels,
           annotations == null ? Map.of() : annotations,
           startsAt,

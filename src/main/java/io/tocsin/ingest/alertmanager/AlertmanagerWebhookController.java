@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.AlertStatus;
+import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.platform.EnumText;
 import java.time.Instant;
 import java.util.List;
@@ -44,11 +45,11 @@ class AlertmanagerWebhookController {
       @Nullable String generatorURL,
       @Nullable String fingerprint) {
 
-    AlertIngestion.IncomingAlert toIncoming(int index) {
+    IncomingAlert toIncoming(int index) {
       AlertStatus parsed =
           EnumText.parse(
               AlertStatus.class, "alerts[" + index + "].status", status == null ? "" : status);
-      return new AlertIngestion.IncomingAlert(
+      return IncomingAlert.labelled(
           labels == null ? Map.of() : labels,
           annotations == null ? Map.of() : annotations,
           startsAt,

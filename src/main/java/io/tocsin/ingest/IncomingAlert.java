@@ -1,0 +1,71 @@
+package io.tocsin.ingest;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One alert as any wire format delivers it, before it is stored.
+ *
+ * @param labels identify the alert (its fingerprint) unless a {@code dedupKey} does
+ * @param status firing or resolved; without one, an {@code endsAt} in the past means resolved and a
+ *     future one is when the alert expires unless re-sent (Alertmanager API v2 semantics)
+ * @param dedupKey the sender's own identity for the alert (PagerDuty, generic JSON)
+ * @param summary the one line a responder reads; by default the {@code summary} annotation, then
+ *     the {@code alertname} label
+ * @param severity the sender's word for it, mapped to a {@link Severity}; by default the {@code
+ *     severity} label
+ * @param details structured context (PagerDuty's {@code custom_details}), stored as JSON
+ * @param acknowledge the sender acknowledged the alert (PagerDuty's {@code acknowledge})
+ */
+public record IncomingAlert(
+    Map<String, String> labels,
+    Map<String, String> annotations,
+    @Nullable Instant startsAt,
+    @Nullable Instant endsAt,
+    @Nullable String generatorUrl,
+    @Nullable AlertStatus status,
+    @Nullable String dedupKey,
+    @Nullable String summary,
+    @Nullable String severity,
+    @Nullable String description,
+    @Nullable Object details,
+    List<Link> links,
+    boolean acknowledge) {
+
+  /** A link a responder may follow from the alert: a dashboard, a runbook, a log search. */
+  public record Link(URI href, @Nullable String text) {}
+
+  /** An alert identified by its labels alone, as Prometheus and Alertmanager send them. */
+  public static IncomingAlert labelled(
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      @Nullable Instant startsAt,
+      @Nullable Instant endsAt,
+      @Nullable String generatorUrl,
+      @Nullable AlertStatus status) {
+    return new IncomingAlert(
+        labels,
+        annotations,
+        startsAt,
+        endsAt,
+        generatorUrl,
+        status,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        false);
+  }
+
+  /** The identity: the dedup key when the sender gave one, else the label set. */
+  public Fingerprint fingerprint() {
+    return dedupKey == null
+        ? Fingerprint.of(labels)
+        : Fingerprint.of(Map.of("dedup_key", dedupKey));
+  }
+}
