@@ -5,6 +5,7 @@ import io.tocsin.ingest.AlertChange.AlertAcknowledged;
 import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.ingest.AlertChange.AlertRefreshed;
 import io.tocsin.ingest.AlertChange.AlertResolved;
+import io.tocsin.ingest.intake.IngestRefusal;
 import io.tocsin.platform.InvalidInputException;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,10 +24,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,6 +58,9 @@ public class AlertIngestion {
 
   /** The longest dedup key accepted, PagerDuty's limit. */
   public static final int DEDUP_KEY_LIMIT = 255;
+
+  /** The most alerts one request may carry; Prometheus sends at most 64 by default. */
+  public static final int MAX_ALERTS = 1000;
 
   private static final int ATTEMPTS = 5;
 
@@ -159,6 +165,16 @@ public class AlertIngestion {
    */
   public Outcome ingest(KeyOwner owner, String source, List<IncomingAlert> alerts) {
     long started = System.nanoTime();
+    if (alerts.size() > MAX_ALERTS) {
+      throw new IngestRefusal(
+          HttpStatus.CONTENT_TOO_LARGE,
+          "too-many-alerts",
+          "The request has "
+              + alerts.size()
+              + " alerts; the limit is "
+              + MAX_ALERTS
+              + ". Send them in several requests.");
+    }
     List<Prepared> prepared = new ArrayList<>(alerts.size());
     for (int i = 0; i < alerts.size(); i++) {
       prepared.add(prepare("alerts[" + i + "]", alerts.get(i)));
@@ -203,6 +219,11 @@ public class AlertIngestion {
   }
 
   private Outcome storeWithRetries(KeyOwner owner, String source, List<Prepared> alerts) {
+    if (TransactionSynchronizationManager.isActualTransactionActive()) {
+      // Part of a caller's transaction (a heartbeat check, an idempotent request): a failure
+      // spoils that transaction, so the caller retries as a whole.
+      return store(owner, source, alerts);
+    }
     for (int attempt = 1; ; attempt++) {
       try {
         Outcome outcome = transactions.execute(status -> store(owner, source, alerts));

@@ -1,6 +1,7 @@
 package io.tocsin.ingest;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tocsin.platform.EnumText;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,8 +22,22 @@ class IngestMetrics {
 
   private final MeterRegistry registry;
 
+  private final Map<Severity, AtomicLong> firing = new EnumMap<>(Severity.class);
+
   IngestMetrics(MeterRegistry registry) {
     this.registry = registry;
+    for (Severity severity : Severity.values()) {
+      AtomicLong count = new AtomicLong();
+      firing.put(severity, count);
+      Gauge.builder("tocsin.alerts.firing", count, AtomicLong::get)
+          .description("Alerts firing now, by canonical severity (counted every sweep)")
+          .tag("severity", EnumText.canonical(severity))
+          .register(registry);
+    }
+  }
+
+  void firing(Map<Severity, Long> counts) {
+    counts.forEach((severity, count) -> firing.get(severity).set(count));
   }
 
   void ingested(

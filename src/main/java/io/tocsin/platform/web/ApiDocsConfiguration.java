@@ -29,7 +29,8 @@ class ApiDocsConfiguration {
                 .title("Tocsin API")
                 .version(properties == null ? "dev" : properties.getVersion())
                 .description(
-                    "Manage users, teams, services and integrations of a Tocsin installation."
+                    "Manage users, teams, services and integrations of a Tocsin installation, and send"
+                        + " alerts to it."
                         + " Authenticate with a personal API token: Authorization: Bearer tcn_..."
                         + " (create the first one with POST /api/v1/tokens and HTTP basic"
                         + " credentials). Errors are RFC 9457 problem details."))
@@ -40,7 +41,15 @@ class ApiDocsConfiguration {
                     new SecurityScheme()
                         .type(SecurityScheme.Type.HTTP)
                         .scheme("bearer")
-                        .description("A personal API token (tcn_...)")))
+                        .description("A personal API token (tcn_...)"))
+                .addSecuritySchemes(
+                    "integrationKey",
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .description(
+                            "An integration key (tik_...): alerts come in on behalf of the"
+                                + " integration's service")))
         .addSecurityItem(new SecurityRequirement().addList("apiToken"));
   }
 }

@@ -1,5 +1,6 @@
 package io.tocsin.platform.web;
 
+import io.tocsin.platform.BodyTooLargeException;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
@@ -103,6 +104,11 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
+    for (Throwable c = ex.getCause(); c != null; c = c.getCause()) {
+      if (c instanceof BodyTooLargeException tooLarge) {
+        return bodyTooLarge(tooLarge, request);
+      }
+    }
     Throwable cause = ex.getCause();
     if (cause instanceof InvalidFormatException format
         && format.getTargetType() != null
@@ -177,6 +183,14 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                     + (type == null ? "value" : type.getSimpleName().toLowerCase()))),
         headers,
         request);
+  }
+
+  @ExceptionHandler
+  ResponseEntity<Object> bodyTooLarge(BodyTooLargeException ex, WebRequest request) {
+    return Problems.entity(
+        Problems.problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", ex.getMessage()),
+        new HttpHeaders(),
+        path(request));
   }
 
   @ExceptionHandler(InvalidInputException.class)

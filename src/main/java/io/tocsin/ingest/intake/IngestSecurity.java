@@ -1,0 +1,65 @@
+package io.tocsin.ingest.intake;
+
+import io.tocsin.directory.integration.IntegrationKind;
+import io.tocsin.platform.HttpSecurityContribution;
+import io.tocsin.platform.ProblemResponses;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Ingestion endpoints authenticate with integration keys, not with users: they are open to the
+ * security chain and guarded by {@link IngestionKeyFilter} (key in the {@code Authorization}
+ * header) or by their controller through {@link KeyGate} (key in the body or the path).
+ */
+@Configuration(proxyBeanMethods = false)
+class IngestSecurity {
+
+  /** PagerDuty's own limit for an event, which its clients already respect. */
+  static final long PAGERDUTY_MAX_BODY_BYTES = 512 * 1024;
+
+  /** An ingestion endpoint: the kind of key it takes from the header (none: key elsewhere). */
+  record Endpoint(@Nullable IntegrationKind headerKeyKind, long maxBodyBytes) {}
+
+  private static RequestMatcher post(String path) {
+    return PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, path);
+  }
+
+  @Bean
+  HttpSecurityContribution ingestionKeys(
+      KeyGate gate,
+      ProblemResponses problems,
+      @Value("${tocsin.ingest.max-body-size:1MB}") DataSize maxBodySize) {
+    long max = maxBodySize.toBytes();
+    Map<RequestMatcher, Endpoint> endpoints = new LinkedHashMap<>();
+    endpoints.put(post("/api/v2/alerts"), new Endpoint(IntegrationKind.ALERTMANAGER, max));
+    endpoints.put(
+        post("/api/v1/webhooks/alertmanager"), new Endpoint(IntegrationKind.ALERTMANAGER, max));
+    endpoints.put(post("/api/v1/alerts"), new Endpoint(IntegrationKind.GENERIC, max));
+    endpoints.put(post("/v2/enqueue"), new Endpoint(null, PAGERDUTY_MAX_BODY_BYTES));
+    endpoints.put(post("/v2/change/enqueue"), new Endpoint(null, PAGERDUTY_MAX_BODY_BYTES));
+    endpoints.put(post("/api/v1/heartbeats/{key}"), new Endpoint(null, max));
+    RequestMatcher heartbeatGet =
+        PathPatternRequestMatcher.withDefaults()
+            .matcher(HttpMethod.GET, "/api/v1/heartbeats/{key}");
+    return http ->
+        http.authorizeHttpRequests(
+                requests ->
+                    requests
+                        .requestMatchers(endpoints.keySet().toArray(RequestMatcher[]::new))
+                        .permitAll()
+                        .requestMatchers(heartbeatGet)
+                        .permitAll())
+            .addFilterBefore(
+                new IngestionKeyFilter(endpoints, gate, problems),
+                AnonymousAuthenticationFilter.class);
+  }
+}
