@@ -19,6 +19,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class TocsinHarness implements AutoCloseable {
 
+  private static final tools.jackson.databind.json.JsonMapper JSON =
+      tools.jackson.databind.json.JsonMapper.builder().build();
+
   private final ConfigurableApplicationContext context;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -35,7 +38,8 @@ public final class TocsinHarness implements AutoCloseable {
       String user,
       String password,
       Path dataDir,
-      Map<String, Object> settings) {
+      Map<String, Object> settings,
+      Class<?>... extraSources) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", "0");
     properties.put("tocsin.log-format", "text");
@@ -53,7 +57,8 @@ public final class TocsinHarness implements AutoCloseable {
         properties.entrySet().stream()
             .map(setting -> "--" + setting.getKey() + "=" + setting.getValue())
             .toArray(String[]::new);
-    return new TocsinHarness(new SpringApplicationBuilder(TocsinApplication.class).run(arguments));
+    return new TocsinHarness(
+        new SpringApplicationBuilder(TocsinApplication.class).sources(extraSources).run(arguments));
   }
 
   public <T> T bean(Class<T> type) {
@@ -73,6 +78,74 @@ public final class TocsinHarness implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** POSTs JSON with the given {@code Authorization} header value (none when null). */
+  public HttpResponse<String> postJson(String path, String authorization, String json) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return send(request.build());
+  }
+
+  /** An admin's API token, once the first admin from the settings exists. */
+  public String adminToken(String email, String password) {
+    return org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              HttpResponse<String> created =
+                  send(
+                      HttpRequest.newBuilder(uri("/api/v1/tokens"))
+                          .header(
+                              "Authorization",
+                              "Basic "
+                                  + java.util.Base64.getEncoder()
+                                      .encodeToString(
+                                          (email + ":" + password)
+                                              .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                          .header("Content-Type", "application/json")
+                          .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"t\"}"))
+                          .build());
+              return created.statusCode() == 201 ? field(created, "token") : null;
+            },
+            token -> token != null);
+  }
+
+  /** Creates a service and returns its id. */
+  public String createService(String adminToken, String name) {
+    return field(
+        created(
+            postJson("/api/v1/services", "Bearer " + adminToken, "{\"name\":\"" + name + "\"}")),
+        "id");
+  }
+
+  /** Creates an integration of the given kind on the service and returns its id and key. */
+  public Map<String, String> createIntegration(
+      String adminToken, String serviceId, String name, String kind) {
+    HttpResponse<String> response =
+        created(
+            postJson(
+                "/api/v1/services/" + serviceId + "/integrations",
+                "Bearer " + adminToken,
+                "{\"name\":\"" + name + "\",\"kind\":\"" + kind + "\"}"));
+    return Map.of("id", field(response, "id"), "key", field(response, "key"));
+  }
+
+  private static HttpResponse<String> created(HttpResponse<String> response) {
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException(
+          "expected 201, got " + response.statusCode() + ": " + response.body());
+    }
+    return response;
+  }
+
+  public static String field(HttpResponse<String> response, String name) {
+    return JSON.readTree(response.body()).get(name).asString();
   }
 
   public URI uri(String path) {

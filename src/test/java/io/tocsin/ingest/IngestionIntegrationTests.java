@@ -1,0 +1,617 @@
+package io.tocsin.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tocsin.ingest.AlertChange.AlertFired;
+import io.tocsin.ingest.AlertChange.AlertResolved;
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.TocsinHarness;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every ingestion format against the real application on both databases: PagerDuty Events v2 and
+ * change events, generic JSON, heartbeats, expiry, idempotency, limits, durable events, and a fuzz
+ * pass that throws broken payloads at every endpoint.
+ */
+class IngestionIntegrationTests extends BothDatabasesTests {
+
+  private static final String EMAIL = "admin@example.com";
+  private static final String PASSWORD = "correct horse battery staple";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  /** Every change published to a listener in another module, as that module would see it. */
+  static final List<AlertChange> RECEIVED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Alerts whose first delivery the listener fails, to prove redelivery. */
+  static final Set<String> FAIL_ONCE = ConcurrentHashMap.newKeySet();
+
+  private static TocsinHarness tocsin;
+  private static String admin;
+  private static String serviceId;
+  private static String genericKey;
+  private static String pagerDutyKey;
+  private static String alertmanagerKey;
+  private static Map<String, String> heartbeat;
+
+  @Configuration(proxyBeanMethods = false)
+  static class Listening {
+
+    @Bean
+    Recorder recorder() {
+      return new Recorder();
+    }
+  }
+
+  static class Recorder {
+
+    @ApplicationModuleListener
+    void on(AlertsChanged changed) {
+      for (AlertChange change : changed.changes()) {
+        if (change instanceof AlertFired fired && FAIL_ONCE.remove(fired.summary())) {
+          throw new IllegalStateException("failing the first delivery on purpose");
+        }
+      }
+      RECEIVED.addAll(changed.changes());
+    }
+  }
+
+  @BeforeEach
+  void startOncePerDatabase() throws IOException {
+    if (tocsin != null) {
+      return;
+    }
+    tocsin =
+        TocsinHarness.start(
+            schema().url(),
+            schema().user(),
+            schema().password(),
+            Files.createTempDirectory("tocsin-ingestion"),
+            Map.of(
+                "tocsin.admin.email", EMAIL,
+                "tocsin.admin.password", PASSWORD,
+                "tocsin.ingest.max-body-size", "64KB",
+                "tocsin.ingest.sweep-interval", "200ms",
+                "tocsin.events.redelivery-interval", "200ms",
+                "tocsin.events.stale-after", "2s"),
+            Listening.class);
+    admin = tocsin.adminToken(EMAIL, PASSWORD);
+    serviceId = tocsin.createService(admin, "checkout");
+    genericKey = tocsin.createIntegration(admin, serviceId, "app", "generic").get("key");
+    pagerDutyKey = tocsin.createIntegration(admin, serviceId, "pd", "pagerduty").get("key");
+    alertmanagerKey =
+        tocsin.createIntegration(admin, serviceId, "prometheus", "alertmanager").get("key");
+    heartbeat = tocsin.createIntegration(admin, serviceId, "nightly-backup", "heartbeat");
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  @Test
+  void aPagerDutyTriggerIsAcknowledgedAndResolvedByItsDedupKey() {
+    String summary = unique("Disk full");
+    HttpResponse<String> triggered =
+        pagerDuty(
+            "/v2/enqueue",
+            """
+            {"routing_key":"%s","event_action":"trigger",
+             "payload":{"summary":"%s","source":"db-1","severity":"critical",
+                        "component":"postgres","group":"prod","class":"disk",
+                        "custom_details":{"free":"0 bytes"}},
+             "links":[{"href":"https://grafana.example.com/d/1","text":"Disk"}],
+             "client":"Monitor","client_url":"https://monitor.example.com"}
+            """
+                .formatted(pagerDutyKey, summary));
+
+    assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
+    JsonNode answer = JSON.readTree(triggered.body());
+    assertThat(answer.get("status").asString()).isEqualTo("success");
+    assertThat(answer.get("message").asString()).isEqualTo("Event processed");
+    String dedupKey = answer.get("dedup_key").asString();
+    assertThat(dedupKey).isNotBlank();
+
+    String follow =
+        """
+        {"routing_key":"%s","event_action":"%s","dedup_key":"%s"}
+        """;
+    assertThat(pagerDuty("/v2/enqueue", follow.formatted(pagerDutyKey, "acknowledge", dedupKey)))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(202);
+    Map<String, Object> row = alertRow(summary);
+    assertThat(row)
+        .containsEntry("status", "firing")
+        .containsEntry("severity", "critical")
+        .containsEntry("dedup_key", dedupKey)
+        .containsEntry("source", "pagerduty");
+    assertThat(row.get("acknowledged_at")).isNotNull();
+    assertThat((String) row.get("links")).contains("https://grafana.example.com/d/1");
+    assertThat((String) row.get("details")).contains("0 bytes");
+
+    assertThat(pagerDuty("/v2/enqueue", follow.formatted(pagerDutyKey, "RESOLVE", dedupKey)))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(202);
+    assertThat(alertRow(summary)).containsEntry("status", "resolved");
+
+    UUID id = UUID.fromString((String) row.get("id"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(RECEIVED.stream().filter(c -> c.alertId().equals(id)))
+                    .extracting(c -> c.getClass().getSimpleName())
+                    .containsExactly("AlertFired", "AlertAcknowledged", "AlertResolved"));
+  }
+
+  @Test
+  void invalidPagerDutyEventsGetPagerDutysAnswerListingEveryProblemAndWriteNothing() {
+    int before = sentAlerts();
+    HttpResponse<String> invalid =
+        pagerDuty(
+            "/v2/enqueue",
+            """
+            {"routing_key":"%s","event_action":"trigger",
+             "payload":{"summary":"","severity":"disastrous"}}
+            """
+                .formatted(pagerDutyKey));
+
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    JsonNode body = JSON.readTree(invalid.body());
+    assertThat(body.get("status").asString()).isEqualTo("invalid event");
+    assertThat(body.get("message").asString()).isEqualTo("Event object is invalid");
+    assertThat(body.get("errors").toString())
+        .contains("payload.summary")
+        .contains("payload.source")
+        .contains("payload.severity");
+
+    assertThat(
+            pagerDuty(
+                    "/v2/enqueue",
+                    "{\"routing_key\":\"%s\",\"event_action\":\"snooze\"}".formatted(pagerDutyKey))
+                .body())
+        .contains("trigger, acknowledge, resolve");
+    assertThat(pagerDuty("/v2/enqueue", "{\"event_action\":\"trigger\",").statusCode())
+        .isEqualTo(400);
+    assertThat(
+            pagerDuty(
+                    "/v2/enqueue",
+                    "{\"routing_key\":\"tik_unknown\",\"event_action\":\"resolve\",\"dedup_key\":\"x\"}")
+                .statusCode())
+        .isEqualTo(401);
+    assertThat(
+            pagerDuty(
+                    "/v2/enqueue",
+                    "{\"routing_key\":\"%s\",\"event_action\":\"resolve\",\"dedup_key\":\"x\"}"
+                        .formatted(alertmanagerKey))
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(sentAlerts()).isEqualTo(before);
+  }
+
+  @Test
+  void changeEventsPageNobodyAndAreListedPerServiceNewestFirst() {
+    String deploy = unique("Deploy");
+    for (String minutesAgo : List.of("10", "3")) {
+      HttpResponse<String> sent =
+          pagerDuty(
+              "/v2/change/enqueue",
+              """
+              {"routing_key":"%s","payload":{"summary":"%s %s","source":"ci",
+               "timestamp":"%s","custom_details":{"version":"1.2.%s"}},
+               "links":[{"href":"https://ci.example.com/1"}]}
+              """
+                  .formatted(
+                      pagerDutyKey,
+                      deploy,
+                      minutesAgo,
+                      Instant.now().minusSeconds(60 * Long.parseLong(minutesAgo)),
+                      minutesAgo));
+      assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+      assertThat(sent.body()).contains("Change event processed");
+    }
+
+    HttpResponse<String> listed =
+        tocsin.send(
+            HttpRequest.newBuilder(tocsin.uri("/api/v1/services/" + serviceId + "/changes"))
+                .header("Authorization", "Bearer " + admin)
+                .build());
+
+    assertThat(listed.statusCode()).isEqualTo(200);
+    List<String> summaries = new ArrayList<>();
+    JSON.readTree(listed.body())
+        .get("items")
+        .forEach(item -> summaries.add(item.get("summary").asString()));
+    assertThat(summaries).containsSubsequence(deploy + " 3", deploy + " 10");
+    assertThat(listed.body()).contains("1.2.3").contains("https://ci.example.com/1");
+    assertThat(alertRows(deploy + " 3")).isEmpty();
+    assertThat(
+            tocsin
+                .send(
+                    HttpRequest.newBuilder(tocsin.uri("/api/v1/services/" + serviceId + "/changes"))
+                        .build())
+                .statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void genericAlertsAnswer202WithEachAlertsIdFingerprintAndAction() {
+    String summary = unique("Queue backed up");
+    String single =
+        """
+        {"summary":"%s","severity":"P1","source":"worker","dedupKey":"%s",
+         "labels":{"queue":"orders"},"links":[{"href":"https://runbooks.example.com/q"}],
+         "someFutureField":true}
+        """
+            .formatted(summary, summary);
+
+    HttpResponse<String> opened = generic(single, null);
+    HttpResponse<String> refreshed = generic("[" + single + "]", null);
+    HttpResponse<String> resolved =
+        generic(
+            "[{\"summary\":\"%s\",\"dedupKey\":\"%s\",\"status\":\"RESOLVED\"}]"
+                .formatted(summary, summary),
+            null);
+
+    assertThat(opened.statusCode()).as(opened.body()).isEqualTo(202);
+    JsonNode first = JSON.readTree(opened.body()).get("alerts").get(0);
+    assertThat(first.get("action").asString()).isEqualTo("opened");
+    assertThat(first.get("fingerprint").asString()).matches("[0-9a-f]{16}");
+    JsonNode again = JSON.readTree(refreshed.body()).get("alerts").get(0);
+    assertThat(again.get("action").asString()).isEqualTo("refreshed");
+    assertThat(again.get("id").asString()).isEqualTo(first.get("id").asString());
+    assertThat(JSON.readTree(resolved.body()).get("alerts").get(0).get("action").asString())
+        .isEqualTo("resolved");
+    assertThat(alertRows(summary))
+        .containsExactly(Map.of("status", "resolved", "times_seen", 2, "severity", "critical"));
+  }
+
+  @Test
+  void anIdempotencyKeyReplaysTheFirstAnswerAndRefusesAnotherBody() throws Exception {
+    String summary = unique("Payment errors");
+    String body = "{\"summary\":\"%s\",\"severity\":\"error\"}".formatted(summary);
+    String key = UUID.randomUUID().toString();
+    ExecutorService senders = Executors.newFixedThreadPool(8);
+    try {
+      List<CompletableFuture<HttpResponse<String>>> answers =
+          IntStream.range(0, 8)
+              .mapToObj(i -> CompletableFuture.supplyAsync(() -> generic(body, key), senders))
+              .toList();
+      List<String> bodies = new ArrayList<>();
+      for (CompletableFuture<HttpResponse<String>> answer : answers) {
+        assertThat(answer.get().statusCode()).as(answer.get().body()).isEqualTo(202);
+        bodies.add(answer.get().body());
+      }
+      assertThat(bodies).containsOnly(bodies.get(0));
+    } finally {
+      senders.shutdown();
+    }
+    assertThat(alertRows(summary))
+        .containsExactly(Map.of("status", "firing", "times_seen", 1, "severity", "error"));
+
+    HttpResponse<String> other =
+        generic("{\"summary\":\"%s\",\"severity\":\"info\"}".formatted(summary), key);
+    assertThat(other.statusCode()).isEqualTo(422);
+    assertThat(other.body()).contains("Idempotency-Key");
+    assertThat(alertRows(summary)).extracting(row -> row.get("times_seen")).containsExactly(1);
+  }
+
+  @Test
+  void oversizedBodiesAndTooManyAlertsAre413AndWriteNothing() {
+    int before = sentAlerts();
+    String padding = "x".repeat(70 * 1024);
+    String large = "[{\"summary\":\"big\",\"description\":\"" + padding + "\"}]";
+
+    HttpResponse<String> announced = generic(large, null);
+    HttpResponse<String> chunked =
+        tocsin.send(
+            HttpRequest.newBuilder(tocsin.uri("/api/v1/alerts"))
+                .header("Authorization", "Bearer " + genericKey)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(large.getBytes(StandardCharsets.UTF_8))))
+                .build());
+    StringBuilder many = new StringBuilder("[");
+    for (int i = 0; i <= AlertIngestion.MAX_ALERTS; i++) {
+      many.append(i == 0 ? "" : ",").append("{\"labels\":{\"n\":\"").append(i).append("\"}}");
+    }
+    HttpResponse<String> tooMany =
+        tocsin.postJson("/api/v2/alerts", "Bearer " + alertmanagerKey, many.append("]").toString());
+
+    assertThat(announced.statusCode()).as(announced.body()).isEqualTo(413);
+    assertThat(chunked.statusCode()).as(chunked.body()).isEqualTo(413);
+    assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(413);
+    assertThat(tooMany.body()).contains("1000");
+    assertThat(sentAlerts()).isEqualTo(before);
+  }
+
+  @Test
+  void anAlertWhoseEndsAtPassesWithoutAResendIsResolvedOnceAtItsEndsAt() {
+    String name = unique("Expiring");
+    Instant endsAt = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    HttpResponse<String> sent =
+        tocsin.postJson(
+            "/api/v2/alerts",
+            "Bearer " + alertmanagerKey,
+            "[{\"labels\":{\"alertname\":\"%s\"},\"endsAt\":\"%s\"}]".formatted(name, endsAt));
+    assertThat(sent.statusCode()).isEqualTo(200);
+
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(() -> assertThat(alertRow(name)).containsEntry("status", "resolved"));
+    UUID id = UUID.fromString((String) alertRow(name).get("id"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        RECEIVED.stream()
+                            .filter(c -> c.alertId().equals(id) && c instanceof AlertResolved))
+                    .singleElement()
+                    .extracting(c -> ((AlertResolved) c).endsAt())
+                    .isEqualTo(endsAt));
+  }
+
+  @Test
+  void aMissedHeartbeatFiresHeartbeatMissedAndTheNextBeatResolvesIt() {
+    HttpResponse<String> configured =
+        tocsin.send(
+            HttpRequest.newBuilder(
+                    tocsin.uri("/api/v1/integrations/" + heartbeat.get("id") + "/heartbeat"))
+                .header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json")
+                .PUT(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"interval\":\"PT1S\",\"grace\":\"PT0S\"}"))
+                .build());
+    assertThat(configured.statusCode()).as(configured.body()).isEqualTo(200);
+    assertThat(tocsin.get("/api/v1/heartbeats/" + heartbeat.get("key")).statusCode())
+        .isEqualTo(200);
+
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(heartbeatAlerts())
+                    .extracting(row -> row.get("status"))
+                    .contains("firing"));
+    HttpResponse<String> beat =
+        tocsin.send(
+            HttpRequest.newBuilder(tocsin.uri("/api/v1/heartbeats/" + heartbeat.get("key")))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+    assertThat(beat.statusCode()).isEqualTo(200);
+    assertThat(heartbeatAlerts().get(0)).containsEntry("status", "resolved");
+    assertThat(tocsin.get("/api/v1/heartbeats/tik_nobody").statusCode()).isEqualTo(401);
+    assertThat(tocsin.get("/api/v1/heartbeats/" + genericKey).statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void aListenerThatFailsGetsTheEventAgainUntilItHasHandledIt() {
+    String summary = unique("Flaky listener");
+    FAIL_ONCE.add(summary);
+
+    assertThat(generic("{\"summary\":\"%s\"}".formatted(summary), null).statusCode())
+        .isEqualTo(202);
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(RECEIVED)
+                    .filteredOn(c -> c instanceof AlertFired f && f.summary().equals(summary))
+                    .hasSize(1));
+    assertThat(FAIL_ONCE).doesNotContain(summary);
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("platform_event_publication") == 0);
+  }
+
+  @Test
+  void brokenAndRandomPayloadsNeverGetA5xxAndNeverWriteHalfARequest() {
+    java.util.Random random = new java.util.Random(20261124L);
+    Map<String, String> endpoints =
+        Map.of(
+            "/api/v2/alerts",
+            "[{\"labels\":{\"alertname\":\"Fuzz\",\"i\":\"1\"},\"annotations\":{},"
+                + "\"startsAt\":\"2026-11-24T00:00:00Z\"},{\"labels\":{\"alertname\":\"Fuzz\"}}]",
+            "/api/v1/webhooks/alertmanager",
+            "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":"
+                + "\"FuzzHook\"},\"startsAt\":\"2026-11-24T00:00:00Z\"}]}",
+            "/api/v1/alerts",
+            "[{\"summary\":\"Fuzz generic\",\"labels\":{\"a\":\"b\"}},{\"summary\":\"Fuzz 2\"}]",
+            "/v2/enqueue",
+            "{\"routing_key\":\"PDKEY\",\"event_action\":\"trigger\",\"payload\":{\"summary\":"
+                + "\"Fuzz pd\",\"source\":\"s\",\"severity\":\"info\"}}",
+            "/v2/change/enqueue",
+            "{\"routing_key\":\"PDKEY\",\"payload\":{\"summary\":\"Fuzz change\"}}");
+    Map<String, String> keys =
+        Map.of(
+            "/api/v2/alerts", alertmanagerKey,
+            "/api/v1/webhooks/alertmanager", alertmanagerKey,
+            "/api/v1/alerts", genericKey,
+            "/v2/enqueue", pagerDutyKey,
+            "/v2/change/enqueue", pagerDutyKey);
+    for (Map.Entry<String, String> endpoint : endpoints.entrySet()) {
+      String valid = endpoint.getValue().replace("PDKEY", pagerDutyKey);
+      for (int i = 0; i < 60; i++) {
+        String payload = i % 5 == 0 ? randomJsonish(random) : mutate(valid, random);
+        int alertsBefore = sentAlerts();
+        int changesBefore = count("ingest_change_event");
+        HttpResponse<String> answer =
+            tocsin.postJson(endpoint.getKey(), "Bearer " + keys.get(endpoint.getKey()), payload);
+        assertThat(answer.statusCode())
+            .as("%s %s -> %s", endpoint.getKey(), payload, answer.body())
+            .isLessThan(500);
+        if (answer.statusCode() >= 400) {
+          assertThat(sentAlerts() + count("ingest_change_event"))
+              .as("a refused request wrote nothing: %s %s", endpoint.getKey(), payload)
+              .isEqualTo(alertsBefore + changesBefore);
+        }
+      }
+    }
+  }
+
+  private static String mutate(String valid, java.util.Random random) {
+    StringBuilder text = new StringBuilder(valid);
+    String noise = "{}[]\":,\\0-9eE.tfn \u00e9\u0000";
+    int edits = 1 + random.nextInt(4);
+    for (int e = 0; e < edits; e++) {
+      int at = random.nextInt(text.length());
+      switch (random.nextInt(4)) {
+        case 0 -> text.deleteCharAt(at);
+        case 1 -> text.insert(at, noise.charAt(random.nextInt(noise.length())));
+        case 2 -> text.setCharAt(at, noise.charAt(random.nextInt(noise.length())));
+        default -> {
+          int end = Math.min(text.length(), at + random.nextInt(12));
+          text.delete(at, end);
+        }
+      }
+    }
+    return text.toString();
+  }
+
+  private static String randomJsonish(java.util.Random random) {
+    String[] parts = {
+      "{",
+      "}",
+      "[",
+      "]",
+      "\"labels\"",
+      "\"summary\"",
+      ":",
+      ",",
+      "null",
+      "1e999",
+      "-1",
+      "\"\"",
+      "\"x\"",
+      "true",
+      "{\"a\":{}}",
+      "\"endsAt\"",
+      "\"2026-13-40T99:00:00Z\"",
+      "\"status\""
+    };
+    StringBuilder text = new StringBuilder();
+    for (int i = 0, n = random.nextInt(30); i < n; i++) {
+      text.append(parts[random.nextInt(parts.length)]);
+    }
+    return text.toString();
+  }
+
+  private static HttpResponse<String> pagerDuty(String path, String body) {
+    return tocsin.postJson(path, null, body);
+  }
+
+  private static HttpResponse<String> generic(String body, String idempotencyKey) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(tocsin.uri("/api/v1/alerts"))
+            .header("Authorization", "Bearer " + genericKey)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (idempotencyKey != null) {
+      request.header("Idempotency-Key", idempotencyKey);
+    }
+    return tocsin.send(request.build());
+  }
+
+  private static String unique(String text) {
+    return text
+        + " "
+        + SEQUENCE.incrementAndGet()
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private List<Map<String, Object>> heartbeatAlerts() {
+    return JdbcClient.create(schema().dataSource())
+        .sql(
+            "SELECT status FROM ingest_alert WHERE integration_id = :id AND source = 'heartbeat'"
+                + " ORDER BY id DESC")
+        .param("id", UUID.fromString(heartbeat.get("id")))
+        .query((rs, n) -> Map.<String, Object>of("status", rs.getString(1)))
+        .list();
+  }
+
+  private Map<String, Object> alertRow(String summary) {
+    return JdbcClient.create(schema().dataSource())
+        .sql(
+            "SELECT CAST(id AS VARCHAR(36)) AS id, status, severity, dedup_key, source, links,"
+                + " details, acknowledged_at FROM ingest_alert WHERE summary = :summary"
+                + " ORDER BY id DESC")
+        .param("summary", summary)
+        .query(
+            (rs, n) -> {
+              Map<String, Object> row = new java.util.HashMap<>();
+              for (String column :
+                  List.of("id", "status", "severity", "dedup_key", "source", "links", "details")) {
+                row.put(column, rs.getString(column));
+              }
+              row.put("acknowledged_at", rs.getObject("acknowledged_at"));
+              return row;
+            })
+        .list()
+        .get(0);
+  }
+
+  private List<Map<String, Object>> alertRows(String summary) {
+    return JdbcClient.create(schema().dataSource())
+        .sql("SELECT status, times_seen, severity FROM ingest_alert WHERE summary = :s ORDER BY id")
+        .param("s", summary)
+        .query(
+            (rs, n) ->
+                Map.<String, Object>of(
+                    "status",
+                    rs.getString(1),
+                    "times_seen",
+                    rs.getInt(2),
+                    "severity",
+                    rs.getString(3)))
+        .list();
+  }
+
+  /** Alerts from senders; heartbeats fire on their own schedule while other tests run. */
+  private int sentAlerts() {
+    return JdbcClient.create(schema().dataSource())
+        .sql("SELECT COUNT(*) FROM ingest_alert WHERE source IS NULL OR source <> 'heartbeat'")
+        .query(Integer.class)
+        .single();
+  }
+
+  private int count(String table) {
+    return JdbcClient.create(schema().dataSource())
+        .sql("SELECT COUNT(*) FROM " + table)
+        .query(Integer.class)
+        .single();
+  }
+}
