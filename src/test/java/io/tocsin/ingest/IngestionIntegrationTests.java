@@ -32,6 +32,7 @@ import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,6 +56,7 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   static final Set<String> FAIL_ONCE = ConcurrentHashMap.newKeySet();
 
   private static TocsinHarness tocsin;
+  private static SingleConnectionDataSource connection;
   private static String admin;
   private static String serviceId;
   private static String genericKey;
@@ -112,8 +114,22 @@ class IngestionIntegrationTests extends BothDatabasesTests {
     heartbeat = tocsin.createIntegration(admin, serviceId, "nightly-backup", "heartbeat");
   }
 
+  /** One connection for the test's own queries: the fuzz pass makes over a thousand. */
+  private JdbcClient db() {
+    if (connection == null) {
+      connection =
+          new SingleConnectionDataSource(
+              schema().url(), schema().user(), schema().password(), true);
+    }
+    return JdbcClient.create(connection);
+  }
+
   @AfterParameterizedClassInvocation
   static void stop() {
+    if (connection != null) {
+      connection.destroy();
+      connection = null;
+    }
     if (tocsin != null) {
       tocsin.close();
       tocsin = null;
@@ -554,8 +570,7 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   private List<Map<String, Object>> heartbeatAlerts() {
-    return JdbcClient.create(schema().dataSource())
-        .sql(
+    return db().sql(
             "SELECT status FROM ingest_alert WHERE integration_id = :id AND source = 'heartbeat'"
                 + " ORDER BY id DESC")
         .param("id", UUID.fromString(heartbeat.get("id")))
@@ -564,8 +579,7 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   private Map<String, Object> alertRow(String summary) {
-    return JdbcClient.create(schema().dataSource())
-        .sql(
+    return db().sql(
             "SELECT CAST(id AS VARCHAR(36)) AS id, status, severity, dedup_key, source, links,"
                 + " details, acknowledged_at FROM ingest_alert WHERE summary = :summary"
                 + " ORDER BY id DESC")
@@ -585,8 +599,8 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   private List<Map<String, Object>> alertRows(String summary) {
-    return JdbcClient.create(schema().dataSource())
-        .sql("SELECT status, times_seen, severity FROM ingest_alert WHERE summary = :s ORDER BY id")
+    return db().sql(
+            "SELECT status, times_seen, severity FROM ingest_alert WHERE summary = :s ORDER BY id")
         .param("s", summary)
         .query(
             (rs, n) ->
@@ -602,16 +616,13 @@ class IngestionIntegrationTests extends BothDatabasesTests {
 
   /** Alerts from senders; heartbeats fire on their own schedule while other tests run. */
   private int sentAlerts() {
-    return JdbcClient.create(schema().dataSource())
-        .sql("SELECT COUNT(*) FROM ingest_alert WHERE source IS NULL OR source <> 'heartbeat'")
+    return db().sql(
+            "SELECT COUNT(*) FROM ingest_alert WHERE source IS NULL OR source <> 'heartbeat'")
         .query(Integer.class)
         .single();
   }
 
   private int count(String table) {
-    return JdbcClient.create(schema().dataSource())
-        .sql("SELECT COUNT(*) FROM " + table)
-        .query(Integer.class)
-        .single();
+    return db().sql("SELECT COUNT(*) FROM " + table).query(Integer.class).single();
   }
 }
