@@ -435,6 +435,112 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void concurrentSweepsOnSeveralNodesResolveEachExpiredAlertExactlyOnce() throws Exception {
+    String name = unique("Swept");
+    Instant endsAt = Instant.now().plusSeconds(1);
+    StringBuilder batch = new StringBuilder("[");
+    for (int i = 0; i < 300; i++) {
+      batch
+          .append(i == 0 ? "" : ",")
+          .append(
+              "{\"labels\":{\"alertname\":\"%s\",\"n\":\"%d\"},\"endsAt\":\"%s\"}"
+                  .formatted(name, i, endsAt));
+    }
+    assertThat(
+            tocsin
+                .postJson(
+                    "/api/v2/alerts", "Bearer " + alertmanagerKey, batch.append("]").toString())
+                .statusCode())
+        .isEqualTo(200);
+    List<UUID> ids =
+        db().sql("SELECT id FROM ingest_alert WHERE summary = :s")
+            .param("s", name)
+            .query(UUID.class)
+            .list();
+    assertThat(ids).hasSize(300);
+    await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(endsAt));
+
+    // Four "nodes" sweep at once, alongside this node's own scheduled sweep.
+    AlertExpiry expiry = tocsin.bean(AlertExpiry.class);
+    ExecutorService nodes = Executors.newFixedThreadPool(4);
+    try {
+      List<CompletableFuture<Integer>> sweeps =
+          IntStream.range(0, 4)
+              .mapToObj(i -> CompletableFuture.supplyAsync(expiry::sweep, nodes))
+              .toList();
+      for (CompletableFuture<Integer> sweep : sweeps) {
+        sweep.get();
+      }
+    } finally {
+      nodes.shutdown();
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        RECEIVED.stream()
+                            .filter(c -> c instanceof AlertResolved && ids.contains(c.alertId()))
+                            .map(AlertChange::alertId))
+                    .hasSize(300)
+                    .doesNotHaveDuplicates());
+    assertThat(alertRows(name)).allMatch(row -> row.get("status").equals("resolved"));
+  }
+
+  @Test
+  void concurrentHeartbeatChecksFireEachMissedHeartbeatOnce() throws Exception {
+    List<UUID> integrations = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Map<String, String> created =
+          tocsin.createIntegration(admin, serviceId, unique("cron"), "heartbeat");
+      integrations.add(UUID.fromString(created.get("id")));
+      HttpResponse<String> configured =
+          tocsin.send(
+              HttpRequest.newBuilder(
+                      tocsin.uri("/api/v1/integrations/" + created.get("id") + "/heartbeat"))
+                  .header("Authorization", "Bearer " + admin)
+                  .header("Content-Type", "application/json")
+                  .PUT(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"interval\":\"PT1S\",\"grace\":\"PT0S\"}"))
+                  .build());
+      assertThat(configured.statusCode()).isEqualTo(200);
+    }
+    Instant due = Instant.now().plusSeconds(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(due));
+
+    io.tocsin.ingest.heartbeat.Heartbeats heartbeats =
+        tocsin.bean(io.tocsin.ingest.heartbeat.Heartbeats.class);
+    ExecutorService nodes = Executors.newFixedThreadPool(4);
+    try {
+      List<CompletableFuture<Integer>> checks =
+          IntStream.range(0, 4)
+              .mapToObj(i -> CompletableFuture.supplyAsync(heartbeats::check, nodes))
+              .toList();
+      for (CompletableFuture<Integer> check : checks) {
+        check.get();
+      }
+    } finally {
+      nodes.shutdown();
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        db().sql(
+                                // Fired twice, the alert would be refreshed: times_seen 2.
+                                "SELECT integration_id FROM ingest_alert WHERE source = 'heartbeat'"
+                                    + " AND integration_id IN (:ids) AND times_seen = 1")
+                            .param("ids", integrations)
+                            .query(UUID.class)
+                            .list())
+                    .containsExactlyInAnyOrderElementsOf(integrations));
+  }
+
+  @Test
   void aListenerThatFailsGetsTheEventAgainUntilItHasHandledIt() {
     String summary = unique("Flaky listener");
     FAIL_ONCE.add(summary);

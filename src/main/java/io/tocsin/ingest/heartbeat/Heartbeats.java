@@ -33,7 +33,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * SKIP LOCKED}, so each miss fires once across the cluster.
  */
 @Service
-class Heartbeats {
+public class Heartbeats {
 
   static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
   static final Duration DEFAULT_GRACE = Duration.ofMinutes(1);
@@ -153,7 +153,7 @@ class Heartbeats {
   }
 
   /** Fires {@code HeartbeatMissed} for every overdue heartbeat not yet fired; returns how many. */
-  int check() {
+  public int check() {
     Integer fired =
         transactions.execute(
             tx -> {
