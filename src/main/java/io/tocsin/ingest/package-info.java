@@ -4,7 +4,8 @@
  *
  * <p>Owns the table {@code ingest_alert}.
  */
-@ApplicationModule(allowedDependencies = {"platform", "directory::integration"})
+@ApplicationModule(
+    allowedDependencies = {"platform", "directory::integration", "directory::service"})
 @NullMarked
 package io.tocsin.ingest;
 

@@ -1,7 +1,6 @@
 package io.tocsin.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.TocsinHarness;
@@ -10,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Prometheus's request to its Alertmanager, against Tocsin, on both databases. */
@@ -36,6 +35,8 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
   private static TocsinHarness tocsin;
   private static String key;
   private static String pagerDutyKey;
+  private static String otherKey;
+  private static String admin;
 
   @BeforeEach
   void startOncePerDatabase() throws IOException {
@@ -49,26 +50,12 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
             schema().password(),
             Files.createTempDirectory("tocsin-ingest"),
             Map.of("tocsin.admin.email", EMAIL, "tocsin.admin.password", PASSWORD));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> tocsin.get("/actuator/health/readiness").statusCode() == 200);
-    String admin =
-        await().atMost(Duration.ofSeconds(30)).until(() -> adminToken(), token -> token != null);
-    String service = field(post(admin, "/api/v1/services", "{\"name\":\"db\"}"), "id");
-    key =
-        field(
-            post(
-                admin,
-                "/api/v1/services/" + service + "/integrations",
-                "{\"name\":\"prometheus\",\"kind\":\"alertmanager\"}"),
-            "key");
-    pagerDutyKey =
-        field(
-            post(
-                admin,
-                "/api/v1/services/" + service + "/integrations",
-                "{\"name\":\"pd\",\"kind\":\"pagerduty\"}"),
-            "key");
+    admin = tocsin.adminToken(EMAIL, PASSWORD);
+    String service = tocsin.createService(admin, "db");
+    key = tocsin.createIntegration(admin, service, "prometheus", "alertmanager").get("key");
+    pagerDutyKey = tocsin.createIntegration(admin, service, "pd", "pagerduty").get("key");
+    String other = tocsin.createService(admin, "web \"frontend\"");
+    otherKey = tocsin.createIntegration(admin, other, "prometheus", "alertmanager").get("key");
   }
 
   @AfterParameterizedClassInvocation
@@ -248,35 +235,102 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
     return tocsin.send(request.build());
   }
 
-  private static String adminToken() {
-    HttpResponse<String> created =
-        tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri("/api/v1/tokens"))
-                .header(
-                    "Authorization",
-                    "Basic "
-                        + Base64.getEncoder()
-                            .encodeToString(
-                                (EMAIL + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"t\"}"))
-                .build());
-    return created.statusCode() == 201 ? field(created, "token") : null;
+  @Test
+  void amtoolReadsTheFiringAlertsOfItsKeysServiceFilteredByMatchers() {
+    String name = "Readable" + SEQUENCE.incrementAndGet();
+    send(
+        "Bearer " + key,
+        "["
+            + alert(name, Instant.now().plusSeconds(300))
+            + ","
+            + alert(name + "Expired", Instant.now().plusSeconds(300)).replace("db-1", "db-2")
+            + "]");
+    send(
+        "Bearer " + key,
+        "[" + alert(name + "Expired", Instant.now().minusSeconds(1)).replace("db-1", "db-2") + "]");
+    send("Bearer " + otherKey, "[" + alert(name, Instant.now().plusSeconds(300)) + "]");
+
+    JsonNode mine =
+        JSON.readTree(
+            read("Bearer " + key, "/api/v2/alerts?filter=alertname%3D%22" + name + "%22").body());
+    assertThat(mine).hasSize(1);
+    JsonNode alert = mine.get(0);
+    assertThat(alert.get("labels").get("instance").asString()).isEqualTo("db-1");
+    assertThat(alert.get("fingerprint").asString()).matches("[0-9a-f]{16}");
+    assertThat(alert.get("receivers").get(0).get("name").asString()).isEqualTo("db");
+    assertThat(alert.get("status").get("state").asString()).isEqualTo("active");
+    for (String field : List.of("annotations", "startsAt", "endsAt", "updatedAt", "generatorURL")) {
+      assertThat(alert.has(field)).as(field).isTrue();
+    }
+
+    String everyone = "Bearer " + admin;
+    assertThat(names(everyone, "alertname%3D%22" + name + "%22")).hasSize(2);
+    assertThat(names(everyone, "alertname%3D~%22" + name + ".*%22")).containsExactly(name, name);
+    assertThat(names("Bearer " + key, "alertname%3D~%22" + name + ".*%22")).containsExactly(name);
+    assertThat(
+            names("Bearer " + key, "alertname%3D~%22" + name + "%22&filter=instance!%3D%22db-1%22"))
+        .isEmpty();
+    assertThat(names("Bearer " + key, "alertname!~%22" + name + ".*%22")).doesNotContain(name);
+    assertThat(read("Bearer " + key, "/api/v2/alerts?active=false").body()).isEqualTo("[]");
+    HttpResponse<String> bad = read("Bearer " + key, "/api/v2/alerts?filter=alertname%3D~%22(%22");
+    assertThat(bad.statusCode()).isEqualTo(422);
+    assertThat(bad.body()).contains("filter");
+    assertThat(read(null, "/api/v2/alerts").statusCode()).isEqualTo(401);
+    assertThat(read("Bearer tik_unknown", "/api/v2/alerts").statusCode()).isEqualTo(401);
+    assertThat(read("Bearer " + pagerDutyKey, "/api/v2/alerts").statusCode()).isEqualTo(403);
+
+    JsonNode groups = JSON.readTree(read(everyone, "/api/v2/alerts/groups").body());
+    List<String> receivers = new java.util.ArrayList<>();
+    groups.forEach(group -> receivers.add(group.get("receiver").get("name").asString()));
+    assertThat(receivers).contains("db", "web \"frontend\"");
   }
 
-  private static HttpResponse<String> post(String token, String path, String json) {
-    HttpResponse<String> response =
-        tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri(path))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-    return response;
+  @Test
+  @SuppressWarnings("unchecked")
+  void theStatusDescribesTheRoutingAsAValidAlertmanagerConfiguration() {
+    String basic =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(("amtool:" + key).getBytes(StandardCharsets.UTF_8));
+    JsonNode status = JSON.readTree(read(basic, "/api/v2/status").body());
+
+    assertThat(status.get("cluster").get("status").asString()).isEqualTo("ready");
+    for (String field :
+        List.of("version", "revision", "branch", "buildUser", "buildDate", "goVersion")) {
+      assertThat(status.get("versionInfo").has(field)).as(field).isTrue();
+    }
+    assertThat(Instant.parse(status.get("uptime").asString())).isBefore(Instant.now());
+    Map<String, Object> config =
+        new org.yaml.snakeyaml.Yaml().load(status.get("config").get("original").asString());
+    Map<String, Object> route = (Map<String, Object>) config.get("route");
+    assertThat(route.get("receiver")).isEqualTo("tocsin");
+    assertThat((List<Map<String, Object>>) route.get("routes"))
+        .extracting(r -> r.get("receiver"))
+        .contains("db", "web \"frontend\"");
+    assertThat((List<Map<String, Object>>) route.get("routes"))
+        .extracting(r -> r.get("matchers"))
+        .contains(List.of("tocsin_service=\"web \\\"frontend\\\"\""));
+    assertThat((List<Map<String, Object>>) config.get("receivers"))
+        .extracting(r -> r.get("name"))
+        .contains("tocsin", "db", "web \"frontend\"");
+    assertThat(read(basic, "/api/v2/receivers").body()).contains("\"db\"");
+    assertThat(read(basic, "/api/v2/silences").body()).isEqualTo("[]");
   }
 
-  private static String field(HttpResponse<String> response, String name) {
-    return JSON.readTree(response.body()).get(name).asString();
+  private static List<String> names(String authorization, String filter) {
+    HttpResponse<String> response = read(authorization, "/api/v2/alerts?filter=" + filter);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    List<String> names = new java.util.ArrayList<>();
+    JSON.readTree(response.body())
+        .forEach(a -> names.add(a.get("labels").get("alertname").asString()));
+    return names;
+  }
+
+  private static HttpResponse<String> read(String authorization, String path) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(tocsin.uri(path)).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return tocsin.send(request.build());
   }
 }

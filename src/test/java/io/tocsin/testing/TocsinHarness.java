@@ -120,7 +120,10 @@ public final class TocsinHarness implements AutoCloseable {
   public String createService(String adminToken, String name) {
     return field(
         created(
-            postJson("/api/v1/services", "Bearer " + adminToken, "{\"name\":\"" + name + "\"}")),
+            postJson(
+                "/api/v1/services",
+                "Bearer " + adminToken,
+                "{\"name\":" + JSON.writeValueAsString(name) + "}")),
         "id");
   }
 
@@ -132,7 +135,7 @@ public final class TocsinHarness implements AutoCloseable {
             postJson(
                 "/api/v1/services/" + serviceId + "/integrations",
                 "Bearer " + adminToken,
-                "{\"name\":\"" + name + "\",\"kind\":\"" + kind + "\"}"));
+                "{\"name\":" + JSON.writeValueAsString(name) + ",\"kind\":\"" + kind + "\"}"));
     return Map.of("id", field(response, "id"), "key", field(response, "key"));
   }
 

@@ -4,6 +4,7 @@ import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.ProblemResponses;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
@@ -27,7 +28,12 @@ class IngestSecurity {
   static final long PAGERDUTY_MAX_BODY_BYTES = 512 * 1024;
 
   /** An ingestion endpoint: the kind of key it takes from the header (none: key elsewhere). */
-  record Endpoint(@Nullable IntegrationKind headerKeyKind, long maxBodyBytes) {}
+  record Endpoint(@Nullable IntegrationKind headerKeyKind, long maxBodyBytes, boolean keyOptional) {
+
+    Endpoint(@Nullable IntegrationKind headerKeyKind, long maxBodyBytes) {
+      this(headerKeyKind, maxBodyBytes, false);
+    }
+  }
 
   private static RequestMatcher post(String path) {
     return PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, path);
@@ -47,6 +53,19 @@ class IngestSecurity {
     endpoints.put(post("/v2/enqueue"), new Endpoint(null, PAGERDUTY_MAX_BODY_BYTES));
     endpoints.put(post("/v2/change/enqueue"), new Endpoint(null, PAGERDUTY_MAX_BODY_BYTES));
     endpoints.put(post("/api/v1/heartbeats/{key}"), new Endpoint(null, max));
+    // amtool reads with an integration key, people with their API token: the key is optional
+    // here, and the controller refuses a caller with neither.
+    for (String read :
+        List.of(
+            "/api/v2/alerts",
+            "/api/v2/alerts/groups",
+            "/api/v2/status",
+            "/api/v2/receivers",
+            "/api/v2/silences")) {
+      endpoints.put(
+          PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, read),
+          new Endpoint(IntegrationKind.ALERTMANAGER, 0, true));
+    }
     RequestMatcher heartbeatGet =
         PathPatternRequestMatcher.withDefaults()
             .matcher(HttpMethod.GET, "/api/v1/heartbeats/{key}");

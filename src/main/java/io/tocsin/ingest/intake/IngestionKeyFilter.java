@@ -1,5 +1,6 @@
 package io.tocsin.ingest.intake;
 
+import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.platform.ProblemResponses;
@@ -48,9 +49,10 @@ final class IngestionKeyFilter extends OncePerRequestFilter {
     IngestSecurity.Endpoint endpoint = endpointFor(request);
     long maxBodyBytes = endpoint.maxBodyBytes();
     try {
-      if (endpoint.headerKeyKind() != null) {
-        KeyOwner owner =
-            gate.admit(presentedKey(request.getHeader("Authorization")), endpoint.headerKeyKind());
+      String key = presentedKey(request.getHeader("Authorization"));
+      boolean integrationKey = key != null && key.startsWith(IntegrationService.PREFIX);
+      if (endpoint.headerKeyKind() != null && (integrationKey || !endpoint.keyOptional())) {
+        KeyOwner owner = gate.admit(key, endpoint.headerKeyKind());
         request.setAttribute(AlertIngestion.KEY_OWNER, owner);
       }
     } catch (IngestRefusal refused) {

@@ -1,0 +1,308 @@
+package io.tocsin.ingest.alertmanager;
+
+import io.tocsin.directory.integration.IntegrationService.KeyOwner;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.ingest.AlertIngestion;
+import io.tocsin.platform.Page;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The read side of Alertmanager's API v2, in the shapes amtool's generated client validates, so
+ * that {@code amtool alert query}, {@code amtool config routes} and {@code amtool silence query}
+ * work against Tocsin (https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml).
+ * An alertmanager integration key sees its own service's alerts; a signed-in user sees all.
+ *
+ * <p>Each service is one receiver. Silences and inhibition belong to the correlation module, which
+ * does not exist yet: until it does, no alert is suppressed and the silence list is empty.
+ */
+@RestController
+class AlertmanagerReadController {
+
+  /** The label that names a Tocsin service in the described routing tree. */
+  static final String SERVICE_LABEL = "tocsin_service";
+
+  private static final String NO_END = "0001-01-01T00:00:00Z";
+  private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final ServiceCatalog services;
+  private final ObjectProvider<BuildProperties> build;
+  private final Instant started;
+
+  AlertmanagerReadController(
+      JdbcClient jdbc,
+      JsonMapper json,
+      Clock clock,
+      ServiceCatalog services,
+      ObjectProvider<BuildProperties> build) {
+    this.jdbc = jdbc;
+    this.json = json;
+    this.clock = clock;
+    this.services = services;
+    this.build = build;
+    this.started = clock.instant();
+  }
+
+  @GetMapping("/api/v2/alerts")
+  List<Map<String, Object>> alerts(
+      HttpServletRequest request,
+      @RequestParam(required = false) @Nullable List<String> filter,
+      @RequestParam(defaultValue = "true") boolean active,
+      @RequestParam(defaultValue = "true") boolean silenced,
+      @RequestParam(defaultValue = "true") boolean inhibited,
+      @RequestParam(defaultValue = "true") boolean unprocessed,
+      @RequestParam(required = false) @Nullable String receiver) {
+    return select(scope(request), filter, active, receiver).stream()
+        .map(alert -> alert.gettable())
+        .toList();
+  }
+
+  @GetMapping("/api/v2/alerts/groups")
+  List<Map<String, Object>> groups(
+      HttpServletRequest request,
+      @RequestParam(required = false) @Nullable List<String> filter,
+      @RequestParam(defaultValue = "true") boolean active,
+      @RequestParam(defaultValue = "true") boolean silenced,
+      @RequestParam(defaultValue = "true") boolean inhibited,
+      @RequestParam(required = false) @Nullable String receiver) {
+    Map<String, List<Map<String, Object>>> byReceiver = new LinkedHashMap<>();
+    for (StoredAlert alert : select(scope(request), filter, active, receiver)) {
+      byReceiver.computeIfAbsent(alert.receiver(), r -> new ArrayList<>()).add(alert.gettable());
+    }
+    List<Map<String, Object>> groups = new ArrayList<>();
+    byReceiver.forEach(
+        (name, alerts) -> {
+          Map<String, Object> group = new LinkedHashMap<>();
+          group.put("labels", Map.of(SERVICE_LABEL, name));
+          group.put("receiver", Map.of("name", name));
+          group.put("alerts", alerts);
+          groups.add(group);
+        });
+    return groups;
+  }
+
+  @GetMapping("/api/v2/status")
+  Map<String, Object> status(HttpServletRequest request) {
+    scope(request);
+    BuildProperties properties = build.getIfAvailable();
+    Map<String, Object> version = new LinkedHashMap<>();
+    version.put("version", properties == null ? "dev" : properties.getVersion());
+    version.put("revision", "unknown");
+    version.put("branch", "main");
+    version.put("buildUser", "tocsin");
+    version.put(
+        "buildDate",
+        properties == null || properties.getTime() == null
+            ? "unknown"
+            : properties.getTime().toString());
+    version.put("goVersion", "none (Tocsin runs on Java " + Runtime.version().feature() + ")");
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("cluster", Map.of("status", "ready", "name", "tocsin", "peers", List.of()));
+    status.put("versionInfo", version);
+    status.put("config", Map.of("original", configuration()));
+    status.put("uptime", started.toString());
+    return status;
+  }
+
+  @GetMapping("/api/v2/receivers")
+  List<Map<String, String>> receivers(HttpServletRequest request) {
+    scope(request);
+    List<Map<String, String>> receivers = new ArrayList<>();
+    receivers.add(Map.of("name", "tocsin"));
+    allServices().forEach(service -> receivers.add(Map.of("name", service.name())));
+    return receivers;
+  }
+
+  @GetMapping("/api/v2/silences")
+  List<Object> silences(HttpServletRequest request) {
+    scope(request);
+    return List.of();
+  }
+
+  /**
+   * Tocsin's routing as an Alertmanager configuration: every integration key belongs to one
+   * service, and so does every alert sent with it. Written as YAML whose strings are JSON strings
+   * (YAML's double-quoted scalars take JSON's escapes), so no service name can break it.
+   */
+  private String configuration() {
+    StringBuilder yaml = new StringBuilder();
+    yaml.append("# Tocsin routes each alert to the service of the integration key it came with;\n");
+    yaml.append("# this tree shows that as one receiver per service, matched on ")
+        .append(SERVICE_LABEL)
+        .append(".\n");
+    yaml.append("route:\n  receiver: \"tocsin\"\n  group_by: [\"alertname\"]\n");
+    List<CatalogService> all = allServices();
+    if (!all.isEmpty()) {
+      yaml.append("  routes:\n");
+      for (CatalogService service : all) {
+        yaml.append("    - receiver: ")
+            .append(json.writeValueAsString(service.name()))
+            .append('\n');
+        yaml.append("      matchers: [")
+            .append(
+                json.writeValueAsString(
+                    SERVICE_LABEL + "=" + json.writeValueAsString(service.name())))
+            .append("]\n");
+      }
+    }
+    yaml.append("receivers:\n  - name: \"tocsin\"\n");
+    for (CatalogService service : all) {
+      yaml.append("  - name: ").append(json.writeValueAsString(service.name())).append('\n');
+    }
+    return yaml.toString();
+  }
+
+  private List<CatalogService> allServices() {
+    List<CatalogService> all = new ArrayList<>();
+    UUID after = null;
+    do {
+      Page<CatalogService> page = services.list(null, after, Page.MAX_LIMIT);
+      all.addAll(page.items());
+      after = page.nextCursor() == null ? null : page.items().get(page.items().size() - 1).id();
+    } while (after != null);
+    return all;
+  }
+
+  /**
+   * The service the caller may read: the key's service, or every service (null) for a signed-in
+   * user. Nobody else reads alerts.
+   */
+  private @Nullable UUID scope(HttpServletRequest request) {
+    Object owner = request.getAttribute(AlertIngestion.KEY_OWNER);
+    if (owner instanceof KeyOwner key) {
+      return key.serviceId();
+    }
+    Authentication user = SecurityContextHolder.getContext().getAuthentication();
+    if (user == null || !user.isAuthenticated() || user instanceof AnonymousAuthenticationToken) {
+      throw new ResponseStatusException(
+          HttpStatus.UNAUTHORIZED,
+          "Send an alertmanager integration key (bearer token or basic-auth password) or an API"
+              + " token.");
+    }
+    return null;
+  }
+
+  private record StoredAlert(
+      String fingerprint,
+      String receiver,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      Instant startsAt,
+      @Nullable Instant endsAt,
+      Instant updatedAt,
+      @Nullable String generatorUrl) {
+
+    Map<String, Object> gettable() {
+      Map<String, Object> alert = new LinkedHashMap<>();
+      alert.put("labels", labels);
+      alert.put("annotations", annotations);
+      alert.put("startsAt", startsAt.toString());
+      alert.put("endsAt", endsAt == null ? NO_END : endsAt.toString());
+      alert.put("updatedAt", updatedAt.toString());
+      if (generatorUrl != null) {
+        alert.put("generatorURL", generatorUrl);
+      }
+      alert.put("fingerprint", fingerprint);
+      alert.put("receivers", List.of(Map.of("name", receiver)));
+      alert.put(
+          "status",
+          Map.of(
+              "state", "active",
+              "silencedBy", List.of(),
+              "inhibitedBy", List.of(),
+              "mutedBy", List.of()));
+      return alert;
+    }
+  }
+
+  private List<StoredAlert> select(
+      @Nullable UUID service,
+      @Nullable List<String> filters,
+      boolean active,
+      @Nullable String receiver) {
+    List<Matcher> matchers = new ArrayList<>();
+    if (filters != null) {
+      filters.forEach(filter -> matchers.addAll(Matcher.parseAll(filter)));
+    }
+    Pattern receiverPattern = receiverPattern(receiver);
+    if (!active) {
+      // Nothing is silenced, inhibited or unprocessed until correlation exists: all is active.
+      return List.of();
+    }
+    Map<UUID, String> names = new HashMap<>();
+    allServices().forEach(s -> names.put(s.id(), s.name()));
+    Instant now = clock.instant();
+    return jdbc
+        .sql(
+            """
+            SELECT fingerprint, service_id, labels, annotations, starts_at, ends_at, last_seen_at,
+                   generator_url
+            FROM ingest_alert
+            WHERE status = 'firing' AND (ends_at IS NULL OR ends_at > :now)
+              AND (CAST(:service AS UUID) IS NULL OR service_id = :service)
+            ORDER BY starts_at, fingerprint
+            """)
+        .param("now", now.atOffset(ZoneOffset.UTC))
+        .param("service", service)
+        .query(
+            (rs, n) -> {
+              OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
+              UUID serviceId = rs.getObject("service_id", UUID.class);
+              return new StoredAlert(
+                  rs.getString("fingerprint"),
+                  names.getOrDefault(serviceId, serviceId.toString()),
+                  json.readValue(rs.getString("labels"), LABELS),
+                  json.readValue(rs.getString("annotations"), LABELS),
+                  rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
+                  endsAt == null ? null : endsAt.toInstant(),
+                  rs.getObject("last_seen_at", OffsetDateTime.class).toInstant(),
+                  rs.getString("generator_url"));
+            })
+        .stream()
+        .filter(alert -> matchers.stream().allMatch(m -> m.matches(alert.labels())))
+        .filter(
+            alert -> receiverPattern == null || receiverPattern.matcher(alert.receiver()).matches())
+        .toList();
+  }
+
+  private static @Nullable Pattern receiverPattern(@Nullable String receiver) {
+    if (receiver == null || receiver.isEmpty()) {
+      return null;
+    }
+    try {
+      return Pattern.compile(receiver);
+    } catch (PatternSyntaxException e) {
+      throw new io.tocsin.platform.InvalidInputException(
+          "receiver", "is not a regular expression: " + e.getDescription());
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.tocsin.ingest.alertmanager;
+
+import io.tocsin.platform.InvalidInputException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * One Alertmanager label matcher ({@code name="value"}, {@code name!="value"}, {@code
+ * name=~"regex"}, {@code name!~"regex"}), as amtool sends them in {@code filter}. A missing label
+ * matches as the empty string, and regular expressions match the whole value, as in Alertmanager.
+ */
+record Matcher(String name, Operator operator, String value, Pattern pattern) {
+
+  enum Operator {
+    EQUAL("="),
+    NOT_EQUAL("!="),
+    REGEX("=~"),
+    NOT_REGEX("!~");
+
+    final String text;
+
+    Operator(String text) {
+      this.text = text;
+    }
+  }
+
+  private static final Pattern SHAPE =
+      Pattern.compile("\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*(.*?)\\s*");
+
+  boolean matches(Map<String, String> labels) {
+    String actual = labels.getOrDefault(name, "");
+    return switch (operator) {
+      case EQUAL -> actual.equals(value);
+      case NOT_EQUAL -> !actual.equals(value);
+      case REGEX -> pattern.matcher(actual).matches();
+      case NOT_REGEX -> !pattern.matcher(actual).matches();
+    };
+  }
+
+  /** Every matcher of one {@code filter} value: one matcher, or a braced, comma-separated list. */
+  static List<Matcher> parseAll(String filter) {
+    String text = filter.trim();
+    if (text.startsWith("{") && text.endsWith("}")) {
+      text = text.substring(1, text.length() - 1);
+    }
+    List<Matcher> matchers = new ArrayList<>();
+    for (String part : splitOutsideQuotes(text)) {
+      if (!part.isBlank()) {
+        matchers.add(parse(part, filter));
+      }
+    }
+    return matchers;
+  }
+
+  private static Matcher parse(String text, String filter) {
+    java.util.regex.Matcher shape = SHAPE.matcher(text);
+    if (!shape.matches()) {
+      throw invalid(
+          filter, "expected name=\"value\", name!=\"value\", name=~\"re\" or name!~\"re\"");
+    }
+    Operator operator = null;
+    for (Operator candidate : Operator.values()) {
+      if (candidate.text.equals(shape.group(2))) {
+        operator = candidate;
+      }
+    }
+    String value = unquote(shape.group(3), filter);
+    Pattern pattern;
+    try {
+      pattern = Pattern.compile(value);
+    } catch (PatternSyntaxException e) {
+      if (operator == Operator.REGEX || operator == Operator.NOT_REGEX) {
+        throw invalid(filter, "the regular expression does not compile: " + e.getDescription());
+      }
+      pattern = Pattern.compile(Pattern.quote(value));
+    }
+    return new Matcher(shape.group(1), operator, value, pattern);
+  }
+
+  private static String unquote(String raw, String filter) {
+    if (!raw.startsWith("\"")) {
+      if (raw.contains("\"")) {
+        throw invalid(filter, "a value with quotes must be a quoted string");
+      }
+      return raw;
+    }
+    if (raw.length() < 2 || !raw.endsWith("\"")) {
+      throw invalid(filter, "the quoted value is not closed");
+    }
+    StringBuilder value = new StringBuilder();
+    for (int i = 1; i < raw.length() - 1; i++) {
+      char c = raw.charAt(i);
+      if (c == '\\' && i + 1 < raw.length() - 1) {
+        char next = raw.charAt(++i);
+        value.append(next == 'n' ? '\n' : next == 't' ? '\t' : next);
+      } else if (c == '"') {
+        throw invalid(filter, "an unescaped quote inside the value");
+      } else {
+        value.append(c);
+      }
+    }
+    return value.toString();
+  }
+
+  private static List<String> splitOutsideQuotes(String text) {
+    List<String> parts = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\\' && quoted && i + 1 < text.length()) {
+        current.append(c).append(text.charAt(++i));
+        continue;
+      }
+      if (c == '"') {
+        quoted = !quoted;
+      }
+      if (c == ',' && !quoted) {
+        parts.add(current.toString());
+        current.setLength(0);
+      } else {
+        current.append(c);
+      }
+    }
+    parts.add(current.toString());
+    return parts;
+  }
+
+  private static InvalidInputException invalid(String filter, String why) {
+    return new InvalidInputException("filter", "'" + filter + "' is not a label matcher: " + why);
+  }
+}
