@@ -286,6 +286,23 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void pollingTheAlertsLikeAmtoolNeverExhaustsTheConnectionPool() {
+    send("Bearer " + key, "[" + alert("Polled", Instant.now().plusSeconds(300)) + "]");
+    // Three times the pool's ten connections: a read that kept its connection would starve the
+    // eleventh poll and every ingestion request after it.
+    for (int poll = 0; poll < 30; poll++) {
+      assertThat(read("Bearer " + key, "/api/v2/alerts").statusCode())
+          .as("poll %d", poll)
+          .isEqualTo(200);
+      assertThat(read("Bearer " + key, "/api/v2/alerts/groups").statusCode()).isEqualTo(200);
+    }
+    assertThat(
+            send("Bearer " + key, "[" + alert("Polled", Instant.now().plusSeconds(300)) + "]")
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void theStatusDescribesTheRoutingAsAValidAlertmanagerConfiguration() {
     String basic =

@@ -287,6 +287,7 @@ class AlertmanagerReadController {
                   rs.getObject("last_seen_at", OffsetDateTime.class).toInstant(),
                   rs.getString("generator_url"));
             })
+        .list()
         .stream()
         .filter(alert -> matchers.stream().allMatch(m -> m.matches(alert.labels())))
         .filter(

@@ -25,6 +25,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -223,7 +224,11 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
    * The database failed under a request that had passed the availability check: the monitor will
    * notice within one probe, and the client is told to retry rather than given a 500.
    */
-  @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class})
+  @ExceptionHandler({
+    DataAccessResourceFailureException.class,
+    TransientDataAccessException.class,
+    CannotCreateTransactionException.class
+  })
   ResponseEntity<Object> databaseFailed(RuntimeException ex, WebRequest request) {
     log.warn("Database failed during a request: " + ex.getMessage());
     HttpHeaders headers = new HttpHeaders();
