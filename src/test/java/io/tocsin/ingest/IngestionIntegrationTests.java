@@ -279,6 +279,13 @@ class IngestionIntegrationTests extends BothDatabasesTests {
                         .build())
                 .statusCode())
         .isEqualTo(401);
+    HttpResponse<String> unknown =
+        tocsin.send(
+            HttpRequest.newBuilder(tocsin.uri("/api/v1/services/" + UUID.randomUUID() + "/changes"))
+                .header("Authorization", "Bearer " + admin)
+                .build());
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body()).contains("\"status\":404");
   }
 
   @Test

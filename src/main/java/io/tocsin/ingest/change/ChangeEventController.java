@@ -1,6 +1,7 @@
 package io.tocsin.ingest.change;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.ChangeEvent;
 import io.tocsin.ingest.ChangeEvents;
 import io.tocsin.platform.InvalidInputException;
@@ -21,10 +22,12 @@ import org.springframework.web.bind.annotation.RestController;
 class ChangeEventController {
 
   private final ChangeEvents changes;
+  private final ServiceCatalog services;
   private final Clock clock;
 
-  ChangeEventController(ChangeEvents changes, Clock clock) {
+  ChangeEventController(ChangeEvents changes, ServiceCatalog services, Clock clock) {
     this.changes = changes;
+    this.services = services;
     this.clock = clock;
   }
 
@@ -50,6 +53,7 @@ class ChangeEventController {
     if (limit < 1 || limit > ChangeEvents.MAX_LIMIT) {
       throw new InvalidInputException("limit", "must be from 1 to " + ChangeEvents.MAX_LIMIT);
     }
+    services.get(id);
     return new Changes(changes.forService(id, start, end, limit));
   }
 }
