@@ -21,9 +21,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.dao.ConcurrencyFailureException;
-import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -42,10 +42,12 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>A batch costs a handful of statements whatever its size: one locking read of the open
  * occurrences, then one JDBC batch each for resolves, refreshes and inserts. Every change is
- * published as one {@link AlertsChanged} in the same transaction.
+ * published as one {@link AlertsChanged} in the same transaction. Requests that arrive together
+ * share a transaction ({@link GroupCommit}), so that a storm of small requests does not wait for
+ * one log flush each.
  */
 @Service
-public class AlertIngestion {
+public class AlertIngestion implements SmartLifecycle {
 
   /** Prometheus label names; anything else would not survive a round trip through Alertmanager. */
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
@@ -61,8 +63,6 @@ public class AlertIngestion {
 
   /** The most alerts one request may carry; Prometheus sends at most 64 by default. */
   public static final int MAX_ALERTS = 1000;
-
-  private static final int ATTEMPTS = 5;
 
   private static final String OPEN =
       """
@@ -97,7 +97,6 @@ public class AlertIngestion {
       VALUES (:id, :integrationId, :serviceId, :fingerprint, :fingerprint, 'firing', :severity,
               :summary, :labels, :annotations, :generatorUrl, :startsAt, :endsAt, :now, :now, 1,
               :source, :dedupKey, :description, :details, :links)
-      ON CONFLICT DO NOTHING
       """;
 
   private static final String RESOLVE =
@@ -109,13 +108,13 @@ public class AlertIngestion {
 
   private final JdbcClient jdbc;
   private final NamedParameterJdbcTemplate batches;
-  private final TransactionTemplate transactions;
   private final JsonMapper json;
   private final Clock clock;
   private final IdGenerator ids;
   private final IngestMetrics metrics;
   private final SeverityMapping severities;
   private final ApplicationEventPublisher events;
+  private final GroupCommit<Request, Outcome> writer;
 
   AlertIngestion(
       JdbcClient jdbc,
@@ -126,16 +125,24 @@ public class AlertIngestion {
       IdGenerator ids,
       IngestMetrics metrics,
       SeverityMapping severities,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events,
+      @Value("${tocsin.ingest.writers:2}") int writers) {
     this.jdbc = jdbc;
     this.batches = batches;
-    this.transactions = transactions;
     this.json = json;
     this.clock = clock;
     this.ids = ids;
     this.metrics = metrics;
     this.severities = severities;
     this.events = events;
+    this.writer =
+        new GroupCommit<>(
+            "tocsin-ingest-writer",
+            transactions,
+            request -> store(request.owner(), request.source(), request.alerts()),
+            request -> request.alerts().size(),
+            MAX_ALERTS,
+            writers);
   }
 
   /** What happened to one alert of a request. */
@@ -224,21 +231,30 @@ public class AlertIngestion {
       // spoils that transaction, so the caller retries as a whole.
       return store(owner, source, alerts);
     }
-    for (int attempt = 1; ; attempt++) {
-      try {
-        Outcome outcome = transactions.execute(status -> store(owner, source, alerts));
-        if (outcome == null) {
-          throw new IllegalStateException("the transaction returned no outcome");
-        }
-        return outcome;
-      } catch (DataIntegrityViolationException | ConcurrencyFailureException e) {
-        // A concurrent sender opened one of these alerts between our read and our insert: go
-        // again, and the read will find its row.
-        if (attempt == ATTEMPTS) {
-          throw e;
-        }
-      }
-    }
+    return writer.submit(new Request(owner, source, alerts));
+  }
+
+  private record Request(KeyOwner owner, String source, List<Prepared> alerts) {}
+
+  @Override
+  public void start() {
+    writer.start();
+  }
+
+  @Override
+  public void stop() {
+    writer.stop();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return writer.isRunning();
+  }
+
+  /** Started before and stopped after the web server, so requests in flight get stored. */
+  @Override
+  public int getPhase() {
+    return SmartLifecycle.DEFAULT_PHASE - 4096;
   }
 
   private Outcome store(KeyOwner owner, String source, List<Prepared> alerts) {
@@ -303,7 +319,6 @@ public class AlertIngestion {
     List<MapSqlParameterSource> refreshes = new ArrayList<>();
     List<MapSqlParameterSource> acknowledgements = new ArrayList<>();
     List<MapSqlParameterSource> inserts = new ArrayList<>();
-    List<String> inserted = new ArrayList<>();
     for (int i : round) {
       Prepared p = alerts.get(i);
       IncomingAlert alert = p.alert();
@@ -359,7 +374,6 @@ public class AlertIngestion {
                 .addValue("startsAt", utc(startsAt))
                 .addValue("source", source)
                 .addValue("dedupKey", alert.dedupKey()));
-        inserted.add(p.fingerprint());
         changes.add(
             new AlertFired(
                 id,
@@ -378,21 +392,16 @@ public class AlertIngestion {
     execute(RESOLVE, resolves);
     execute(REFRESH, refreshes);
     execute(ACKNOWLEDGE, acknowledgements);
-    int[] counts = execute(INSERT, inserts);
-    for (int i = 0; i < counts.length; i++) {
-      if (counts[i] == 0) {
-        // Lost the race to a concurrent sender's insert, which has committed by now.
-        throw new ConcurrencyFailureException(
-            "alert " + inserted.get(i) + " was opened concurrently");
-      }
-    }
+    // A concurrent sender that opened one of these alerts since our read makes this a unique
+    // violation, and the transaction is retried: its read will then find the row.
+    execute(INSERT, inserts);
   }
 
-  private int[] execute(String sql, List<MapSqlParameterSource> rows) {
+  private void execute(String sql, List<MapSqlParameterSource> rows) {
     if (rows.isEmpty()) {
-      return new int[0];
+      return;
     }
-    return batches.batchUpdate(sql, rows.toArray(MapSqlParameterSource[]::new));
+    batches.batchUpdate(sql, rows.toArray(MapSqlParameterSource[]::new));
   }
 
   private MapSqlParameterSource content(Prepared p, Instant now) {
