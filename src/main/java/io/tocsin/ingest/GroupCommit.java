@@ -104,6 +104,11 @@ final class GroupCommit<R, O> {
     return accepting;
   }
 
+  /** Requests waiting for a writer. */
+  int waiting() {
+    return queue.size();
+  }
+
   /** Stores {@code request} and answers once its transaction has committed. */
   O submit(R request) {
     if (!accepting) {
