@@ -734,12 +734,17 @@ public class AlertBench {
       return statuses.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    private long[] sorted;
+
+    /** Nearest-rank percentile; call once all latencies are in. */
     double percentileMillis(double p) {
       if (count == 0) {
         return 0;
       }
-      long[] sorted = Arrays.copyOf(latencies, count);
-      Arrays.sort(sorted);
+      if (sorted == null || sorted.length != count) {
+        sorted = Arrays.copyOf(latencies, count);
+        Arrays.sort(sorted);
+      }
       int rank = (int) Math.ceil(p / 100.0 * count) - 1;
       return sorted[Math.max(0, Math.min(count - 1, rank))] / 1e6;
     }
