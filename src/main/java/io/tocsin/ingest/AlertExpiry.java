@@ -121,7 +121,7 @@ class AlertExpiry {
               batches.batchUpdate(
                   """
                   UPDATE ingest_alert
-                  SET status = 'resolved', open_fingerprint = NULL, last_seen_at = :now
+                  SET status = 'resolved', open_key = NULL, last_seen_at = :now
                   WHERE id = :id AND status = 'firing'
                   """,
                   rows.toArray(MapSqlParameterSource[]::new));

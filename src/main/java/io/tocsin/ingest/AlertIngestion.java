@@ -66,9 +66,9 @@ public class AlertIngestion implements SmartLifecycle {
 
   private static final String OPEN =
       """
-      SELECT id, open_fingerprint, times_seen, ends_at FROM ingest_alert
-      WHERE integration_id = :integrationId AND open_fingerprint IN (:fingerprints)
-      ORDER BY open_fingerprint
+      SELECT id, open_key, times_seen, ends_at FROM ingest_alert
+      WHERE open_key IN (:keys)
+      ORDER BY open_key
       FOR UPDATE
       """;
 
@@ -91,10 +91,10 @@ public class AlertIngestion implements SmartLifecycle {
   private static final String INSERT =
       """
       INSERT INTO ingest_alert
-        (id, integration_id, service_id, fingerprint, open_fingerprint, status, severity, summary,
+        (id, integration_id, service_id, fingerprint, open_key, status, severity, summary,
          labels, annotations, generator_url, starts_at, ends_at, first_seen_at, last_seen_at,
          times_seen, source, dedup_key, description, details, links)
-      VALUES (:id, :integrationId, :serviceId, :fingerprint, :fingerprint, 'firing', :severity,
+      VALUES (:id, :integrationId, :serviceId, :fingerprint, :openKey, 'firing', :severity,
               :summary, :labels, :annotations, :generatorUrl, :startsAt, :endsAt, :now, :now, 1,
               :source, :dedupKey, :description, :details, :links)
       """;
@@ -102,7 +102,7 @@ public class AlertIngestion implements SmartLifecycle {
   private static final String RESOLVE =
       """
       UPDATE ingest_alert
-      SET status = 'resolved', open_fingerprint = NULL, ends_at = :endsAt, last_seen_at = :now
+      SET status = 'resolved', open_key = NULL, ends_at = :endsAt, last_seen_at = :now
       WHERE id = :id
       """;
 
@@ -290,6 +290,16 @@ public class AlertIngestion implements SmartLifecycle {
 
   private record Open(UUID id, int timesSeen, @Nullable Instant endsAt) {}
 
+  /** The length of an integration id and the space that follows it in an open key. */
+  private static final int OPEN_KEY_PREFIX = 37;
+
+  /**
+   * What makes an alert unique while it fires: its integration and its fingerprint, in one column.
+   */
+  private static String openKey(KeyOwner owner, String fingerprint) {
+    return owner.integrationId() + " " + fingerprint;
+  }
+
   private void storeRound(
       KeyOwner owner,
       String source,
@@ -299,17 +309,16 @@ public class AlertIngestion implements SmartLifecycle {
       UUID[] fresh,
       Stored[] results,
       List<AlertChange> changes) {
-    Set<String> fingerprints = new HashSet<>();
-    round.forEach(i -> fingerprints.add(alerts.get(i).fingerprint()));
+    Set<String> keys = new HashSet<>();
+    round.forEach(i -> keys.add(openKey(owner, alerts.get(i).fingerprint())));
     Map<String, Open> open = new HashMap<>();
     jdbc.sql(OPEN)
-        .param("integrationId", owner.integrationId())
-        .param("fingerprints", fingerprints)
+        .param("keys", keys)
         .query(
             rs -> {
               OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
               open.put(
-                  rs.getString("open_fingerprint"),
+                  rs.getString("open_key").substring(OPEN_KEY_PREFIX),
                   new Open(
                       rs.getObject("id", UUID.class),
                       rs.getInt("times_seen"),
@@ -369,6 +378,7 @@ public class AlertIngestion implements SmartLifecycle {
                 .addValue("integrationId", owner.integrationId())
                 .addValue("serviceId", owner.serviceId())
                 .addValue("fingerprint", p.fingerprint())
+                .addValue("openKey", openKey(owner, p.fingerprint()))
                 .addValue("labels", p.labels())
                 .addValue("generatorUrl", alert.generatorUrl())
                 .addValue("startsAt", utc(startsAt))
