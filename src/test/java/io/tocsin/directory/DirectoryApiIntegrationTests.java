@@ -622,6 +622,10 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
                 .query(String.class)
                 .list())
         .noneMatch(hash -> hash.startsWith("tik_") || hash.equals(third));
+
+    assertThat(send(adminToken, "DELETE", "/api/v1/integrations/" + id, null).statusCode())
+        .isEqualTo(204);
+    assertThat(keys.authenticate(third)).as("a deleted integration's key, just accepted").isEmpty();
   }
 
   @Test
