@@ -4,6 +4,7 @@ import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.AlertIngestion;
+import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.platform.Page;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
@@ -40,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * An alertmanager integration key sees its own service's alerts; a signed-in user sees all.
  *
  * <p>Each service is one receiver. Silences and inhibition belong to the correlation module, which
- * does not exist yet: until it does, no alert is suppressed and the silence list is empty.
+ * serves {@code /api/v2/silences}; until it marks alerts, every alert here reads as active.
  */
 @RestController
 class AlertmanagerReadController {
@@ -140,12 +141,6 @@ class AlertmanagerReadController {
     receivers.add(Map.of("name", "tocsin"));
     allServices().forEach(service -> receivers.add(Map.of("name", service.name())));
     return receivers;
-  }
-
-  @GetMapping("/api/v2/silences")
-  List<Object> silences(HttpServletRequest request) {
-    scope(request);
-    return List.of();
   }
 
   /**
@@ -249,9 +244,9 @@ class AlertmanagerReadController {
       @Nullable List<String> filters,
       boolean active,
       @Nullable String receiver) {
-    List<Matcher> matchers = new ArrayList<>();
+    List<LabelMatcher> matchers = new ArrayList<>();
     if (filters != null) {
-      filters.forEach(filter -> matchers.addAll(Matcher.parseAll(filter)));
+      filters.forEach(filter -> matchers.addAll(LabelMatcher.parseAll(filter)));
     }
     Pattern receiverPattern = receiverPattern(receiver);
     if (!active) {

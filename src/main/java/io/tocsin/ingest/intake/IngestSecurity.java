@@ -61,7 +61,8 @@ class IngestSecurity {
             "/api/v2/alerts/groups",
             "/api/v2/status",
             "/api/v2/receivers",
-            "/api/v2/silences")) {
+            "/api/v2/silences",
+            "/api/v2/silence/{id}")) {
       endpoints.put(
           PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, read),
           new Endpoint(IntegrationKind.ALERTMANAGER, 0, true));

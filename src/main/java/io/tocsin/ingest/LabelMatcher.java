@@ -1,4 +1,4 @@
-package io.tocsin.ingest.alertmanager;
+package io.tocsin.ingest;
 
 import io.tocsin.platform.InvalidInputException;
 import java.util.ArrayList;
@@ -9,28 +9,80 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * One Alertmanager label matcher ({@code name="value"}, {@code name!="value"}, {@code
- * name=~"regex"}, {@code name!~"regex"}), as amtool sends them in {@code filter}. A missing label
- * matches as the empty string, and regular expressions match the whole value, as in Alertmanager.
+ * name=~"regex"}, {@code name!~"regex"}): in amtool's {@code filter} text, in silences, in
+ * inhibition rules. A missing label matches as the empty string, and regular expressions match the
+ * whole value, as in Alertmanager.
  */
-record Matcher(String name, Operator operator, String value, Pattern pattern) {
+public record LabelMatcher(String name, Operator operator, String value, Pattern pattern) {
 
-  enum Operator {
+  /** How a matcher compares, with its text in Alertmanager's syntax. */
+  public enum Operator {
     EQUAL("="),
     NOT_EQUAL("!="),
     REGEX("=~"),
     NOT_REGEX("!~");
 
-    final String text;
+    private final String text;
 
     Operator(String text) {
       this.text = text;
     }
+
+    public String text() {
+      return text;
+    }
+
+    /** Alertmanager's structured form: {@code isRegex} and {@code isEqual}. */
+    public static Operator of(boolean isRegex, boolean isEqual) {
+      if (isRegex) {
+        return isEqual ? REGEX : NOT_REGEX;
+      }
+      return isEqual ? EQUAL : NOT_EQUAL;
+    }
+
+    public boolean isRegex() {
+      return this == REGEX || this == NOT_REGEX;
+    }
+
+    public boolean isEqual() {
+      return this == EQUAL || this == REGEX;
+    }
+  }
+
+  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+  /**
+   * A matcher from its parts, as silences and rules carry them; {@code field} names it in the
+   * answer when it is invalid.
+   */
+  public static LabelMatcher of(String field, String name, Operator operator, String value) {
+    if (!LABEL_NAME.matcher(name).matches()) {
+      throw new InvalidInputException(field + ".name", "'" + name + "' is not a valid label name");
+    }
+    Pattern pattern;
+    if (operator.isRegex()) {
+      try {
+        pattern = Pattern.compile(value);
+      } catch (PatternSyntaxException e) {
+        throw new InvalidInputException(
+            field + ".value", "the regular expression does not compile: " + e.getDescription());
+      }
+    } else {
+      pattern = Pattern.compile(Pattern.quote(value));
+    }
+    return new LabelMatcher(name, operator, value, pattern);
+  }
+
+  /** The matcher in Alertmanager's text syntax, e.g. {@code service=~"api|web"}. */
+  @Override
+  public String toString() {
+    return name + operator.text + '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
   private static final Pattern SHAPE =
       Pattern.compile("\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*(.*?)\\s*");
 
-  boolean matches(Map<String, String> labels) {
+  public boolean matches(Map<String, String> labels) {
     String actual = labels.getOrDefault(name, "");
     return switch (operator) {
       case EQUAL -> actual.equals(value);
@@ -41,12 +93,12 @@ record Matcher(String name, Operator operator, String value, Pattern pattern) {
   }
 
   /** Every matcher of one {@code filter} value: one matcher, or a braced, comma-separated list. */
-  static List<Matcher> parseAll(String filter) {
+  public static List<LabelMatcher> parseAll(String filter) {
     String text = filter.trim();
     if (text.startsWith("{") && text.endsWith("}")) {
       text = text.substring(1, text.length() - 1);
     }
-    List<Matcher> matchers = new ArrayList<>();
+    List<LabelMatcher> matchers = new ArrayList<>();
     for (String part : splitOutsideQuotes(text)) {
       if (!part.isBlank()) {
         matchers.add(parse(part, filter));
@@ -55,7 +107,7 @@ record Matcher(String name, Operator operator, String value, Pattern pattern) {
     return matchers;
   }
 
-  private static Matcher parse(String text, String filter) {
+  private static LabelMatcher parse(String text, String filter) {
     java.util.regex.Matcher shape = SHAPE.matcher(text);
     if (!shape.matches()) {
       throw invalid(
@@ -77,7 +129,7 @@ record Matcher(String name, Operator operator, String value, Pattern pattern) {
       }
       pattern = Pattern.compile(Pattern.quote(value));
     }
-    return new Matcher(shape.group(1), operator, value, pattern);
+    return new LabelMatcher(shape.group(1), operator, value, pattern);
   }
 
   private static String unquote(String raw, String filter) {

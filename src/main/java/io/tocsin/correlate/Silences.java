@@ -1,0 +1,295 @@
+package io.tocsin.correlate;
+
+import io.tocsin.directory.AuditLog;
+import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.ingest.LabelMatcher.Operator;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.IdGenerator;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Silences with Alertmanager's semantics: a silence mutes every alert that all its matchers match,
+ * from {@code startsAt} to {@code endsAt}. Changing an active silence's matchers or start replaces
+ * it (the old one expires, a new one with a new id takes over), as Alertmanager does, so that what
+ * was muted when stays true in the history.
+ */
+@Service
+public class Silences {
+
+  /** Longest comment kept; a silence explains itself in a sentence or two, not a document. */
+  public static final int COMMENT_LIMIT = 2_000;
+
+  private static final int CREATED_BY_LIMIT = 255;
+  private static final TypeReference<List<StoredMatcher>> MATCHERS = new TypeReference<>() {};
+  private static final String COLUMNS =
+      "id, matchers, starts_at, ends_at, created_by, comment, updated_at";
+
+  /** What a caller asks for; a missing start means now. */
+  public record SilenceInput(
+      List<LabelMatcher> matchers,
+      @Nullable Instant startsAt,
+      @Nullable Instant endsAt,
+      @Nullable String createdBy,
+      @Nullable String comment) {}
+
+  private record StoredMatcher(String name, String value, boolean isRegex, boolean isEqual) {}
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final IdGenerator ids;
+  private final AuditLog audit;
+
+  Silences(JdbcClient jdbc, JsonMapper json, Clock clock, IdGenerator ids, AuditLog audit) {
+    this.jdbc = jdbc;
+    this.json = json;
+    this.clock = clock;
+    this.ids = ids;
+    this.audit = audit;
+  }
+
+  @Transactional
+  public Silence create(SilenceInput input) {
+    Instant now = now();
+    Silence silence = validated(ids.generateId(), input, now);
+    insert(silence);
+    audit.record(
+        "silence.created",
+        "silence " + silence.id(),
+        "silenced " + silence.matchers() + " until " + silence.endsAt() + ": " + silence.comment());
+    return silence;
+  }
+
+  /**
+   * Changes a silence. A pending one, or an active one whose matchers and start stay the same, is
+   * changed in place; otherwise the old one expires and a new one replaces it.
+   */
+  @Transactional
+  public Silence update(UUID id, SilenceInput input) {
+    Instant now = now();
+    Silence previous = get(id);
+    SilenceState state = previous.state(now);
+    Silence changed = validated(id, input, now);
+    boolean sameMatchers = text(previous.matchers()).equals(text(changed.matchers()));
+    boolean inPlace =
+        state == SilenceState.PENDING
+            || (state == SilenceState.ACTIVE
+                && sameMatchers
+                && previous.startsAt().equals(changed.startsAt()));
+    if (inPlace) {
+      jdbc.sql(
+              """
+              UPDATE correlate_silence
+              SET matchers = :matchers, starts_at = :startsAt, ends_at = :endsAt,
+                  created_by = :createdBy, comment = :comment, updated_at = :now
+              WHERE id = :id
+              """)
+          .param("id", id)
+          .param("matchers", stored(changed.matchers()))
+          .param("startsAt", utc(changed.startsAt()))
+          .param("endsAt", utc(changed.endsAt()))
+          .param("createdBy", changed.createdBy())
+          .param("comment", changed.comment())
+          .param("now", utc(now))
+          .update();
+      audit.record("silence.updated", "silence " + id, "changed to " + changed.matchers());
+      return get(id);
+    }
+    if (state == SilenceState.ACTIVE) {
+      expire(id);
+    }
+    return create(input);
+  }
+
+  /** Ends a silence now; expiring one that is already over changes nothing. */
+  @Transactional
+  public Silence expire(UUID id) {
+    Instant now = now();
+    Silence silence = get(id);
+    if (silence.state(now) == SilenceState.EXPIRED) {
+      return silence;
+    }
+    // A pending silence ends before it started: its window closes at once, as in Alertmanager.
+    Instant startsAt = silence.startsAt().isAfter(now) ? now : silence.startsAt();
+    jdbc.sql(
+            """
+            UPDATE correlate_silence SET starts_at = :startsAt, ends_at = :now, updated_at = :now
+            WHERE id = :id
+            """)
+        .param("id", id)
+        .param("startsAt", utc(startsAt))
+        .param("now", utc(now))
+        .update();
+    audit.record("silence.expired", "silence " + id, "expired " + silence.matchers());
+    return get(id);
+  }
+
+  public Silence get(UUID id) {
+    return jdbc.sql("SELECT " + COLUMNS + " FROM correlate_silence WHERE id = :id")
+        .param("id", id)
+        .query(this::row)
+        .optional()
+        .orElseThrow(() -> new NotFoundException("There is no silence " + id + "."));
+  }
+
+  /**
+   * Silences whose matchers satisfy every filter matcher (a filter {@code alertname="X"} finds the
+   * silences with a matcher on {@code alertname} whose value it matches), in the given state if
+   * any: active first, then pending, then expired, each by end.
+   */
+  public List<Silence> list(List<LabelMatcher> filter, @Nullable SilenceState state) {
+    Instant now = now();
+    List<Silence> all =
+        jdbc.sql("SELECT " + COLUMNS + " FROM correlate_silence").query(this::row).list();
+    List<Silence> found = new ArrayList<>();
+    for (Silence silence : all) {
+      if ((state == null || silence.state(now) == state) && satisfies(silence, filter)) {
+        found.add(silence);
+      }
+    }
+    found.sort(
+        Comparator.comparing((Silence s) -> listOrder(s.state(now)))
+            .thenComparing(Silence::endsAt));
+    return found;
+  }
+
+  private static int listOrder(SilenceState state) {
+    return switch (state) {
+      case ACTIVE -> 0;
+      case PENDING -> 1;
+      case EXPIRED -> 2;
+    };
+  }
+
+  private static boolean satisfies(Silence silence, List<LabelMatcher> filter) {
+    return filter.stream()
+        .allMatch(
+            wanted ->
+                silence.matchers().stream()
+                    .anyMatch(
+                        own ->
+                            own.name().equals(wanted.name())
+                                && wanted.matches(Map.of(own.name(), own.value()))));
+  }
+
+  private Silence validated(UUID id, SilenceInput input, Instant now) {
+    if (input.matchers().isEmpty()) {
+      throw new InvalidInputException("matchers", "must have at least one matcher");
+    }
+    if (input.matchers().stream().allMatch(m -> m.matches(Map.of()))) {
+      throw new InvalidInputException(
+          "matchers",
+          "at least one matcher must not match the empty string, or the silence would mute every"
+              + " alert");
+    }
+    Instant startsAt = input.startsAt() == null ? now : truncate(input.startsAt());
+    if (input.endsAt() == null) {
+      throw new InvalidInputException("endsAt", "is required");
+    }
+    Instant endsAt = truncate(input.endsAt());
+    if (!endsAt.isAfter(now)) {
+      throw new InvalidInputException("endsAt", "must be in the future");
+    }
+    if (!endsAt.isAfter(startsAt)) {
+      throw new InvalidInputException("endsAt", "must be after startsAt");
+    }
+    String createdBy = required("createdBy", input.createdBy(), CREATED_BY_LIMIT);
+    String comment = required("comment", input.comment(), COMMENT_LIMIT);
+    return new Silence(id, input.matchers(), startsAt, endsAt, createdBy, comment, now);
+  }
+
+  private static String required(String field, @Nullable String value, int limit) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidInputException(field, "is required");
+    }
+    String trimmed = value.trim();
+    if (trimmed.length() > limit) {
+      throw new InvalidInputException(field, "must have at most " + limit + " characters");
+    }
+    return trimmed;
+  }
+
+  private void insert(Silence silence) {
+    jdbc.sql(
+            """
+            INSERT INTO correlate_silence
+              (id, matchers, starts_at, ends_at, created_by, comment, updated_at)
+            VALUES (:id, :matchers, :startsAt, :endsAt, :createdBy, :comment, :updatedAt)
+            """)
+        .param("id", silence.id())
+        .param("matchers", stored(silence.matchers()))
+        .param("startsAt", utc(silence.startsAt()))
+        .param("endsAt", utc(silence.endsAt()))
+        .param("createdBy", silence.createdBy())
+        .param("comment", silence.comment())
+        .param("updatedAt", utc(silence.updatedAt()))
+        .update();
+  }
+
+  private String stored(List<LabelMatcher> matchers) {
+    return json.writeValueAsString(
+        matchers.stream()
+            .map(
+                m ->
+                    new StoredMatcher(
+                        m.name(), m.value(), m.operator().isRegex(), m.operator().isEqual()))
+            .toList());
+  }
+
+  private static String text(List<LabelMatcher> matchers) {
+    return matchers.toString();
+  }
+
+  private Silence row(ResultSet rs, int rowNum) throws SQLException {
+    List<LabelMatcher> matchers = new ArrayList<>();
+    List<StoredMatcher> stored = json.readValue(rs.getString("matchers"), MATCHERS);
+    for (int i = 0; i < stored.size(); i++) {
+      StoredMatcher m = stored.get(i);
+      matchers.add(
+          LabelMatcher.of(
+              "matchers[" + i + "]", m.name(), Operator.of(m.isRegex(), m.isEqual()), m.value()));
+    }
+    return new Silence(
+        rs.getObject("id", UUID.class),
+        matchers,
+        instant(rs, "starts_at"),
+        instant(rs, "ends_at"),
+        rs.getString("created_by"),
+        rs.getString("comment"),
+        instant(rs, "updated_at"));
+  }
+
+  private Instant now() {
+    return truncate(clock.instant());
+  }
+
+  private static Instant truncate(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    return rs.getObject(column, OffsetDateTime.class).toInstant();
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,157 @@
+package io.tocsin.correlate.alertmanager;
+
+import io.tocsin.correlate.Silence;
+import io.tocsin.correlate.Silences;
+import io.tocsin.correlate.Silences.SilenceInput;
+import io.tocsin.ingest.AlertIngestion;
+import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.ingest.LabelMatcher.Operator;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * Alertmanager's silence API v2
+ * (https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml), so that {@code amtool
+ * silence add|query|expire} work against Tocsin. Reading takes an alertmanager integration key or a
+ * person's token; silencing takes a responder's token, since a silence mutes people, not just
+ * alerts.
+ */
+@RestController
+class SilencesApiController {
+
+  private final Silences silences;
+  private final Clock clock;
+
+  SilencesApiController(Silences silences, Clock clock) {
+    this.silences = silences;
+    this.clock = clock;
+  }
+
+  record PostableMatcher(
+      @Nullable String name,
+      @Nullable String value,
+      @Nullable Boolean isRegex,
+      @Nullable Boolean isEqual) {}
+
+  record PostableSilence(
+      @Nullable String id,
+      @Nullable List<PostableMatcher> matchers,
+      @Nullable Instant startsAt,
+      @Nullable Instant endsAt,
+      @Nullable String createdBy,
+      @Nullable String comment) {}
+
+  @GetMapping("/api/v2/silences")
+  List<Map<String, Object>> list(
+      HttpServletRequest request, @RequestParam(required = false) @Nullable List<String> filter) {
+    requireReader(request);
+    List<LabelMatcher> matchers = new ArrayList<>();
+    if (filter != null) {
+      filter.forEach(f -> matchers.addAll(LabelMatcher.parseAll(f)));
+    }
+    Instant now = clock.instant();
+    return silences.list(matchers, null).stream().map(s -> gettable(s, now)).toList();
+  }
+
+  @GetMapping("/api/v2/silence/{id}")
+  Map<String, Object> get(HttpServletRequest request, @PathVariable UUID id) {
+    requireReader(request);
+    return gettable(silences.get(id), clock.instant());
+  }
+
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping("/api/v2/silences")
+  Map<String, String> post(@RequestBody PostableSilence body) {
+    List<LabelMatcher> matchers = new ArrayList<>();
+    List<PostableMatcher> posted = body.matchers() == null ? List.of() : body.matchers();
+    for (int i = 0; i < posted.size(); i++) {
+      PostableMatcher m = posted.get(i);
+      String field = "matchers[" + i + "]";
+      matchers.add(
+          LabelMatcher.of(
+              field,
+              m.name() == null ? "" : m.name(),
+              Operator.of(Boolean.TRUE.equals(m.isRegex()), m.isEqual() == null || m.isEqual()),
+              m.value() == null ? "" : m.value()));
+    }
+    SilenceInput input =
+        new SilenceInput(
+            matchers, body.startsAt(), body.endsAt(), body.createdBy(), body.comment());
+    Silence stored =
+        body.id() == null || body.id().isBlank()
+            ? silences.create(input)
+            : silences.update(parseId(body.id()), input);
+    return Map.of("silenceID", stored.id().toString());
+  }
+
+  @PreAuthorize("hasRole('RESPONDER')")
+  @DeleteMapping("/api/v2/silence/{id}")
+  void expire(@PathVariable UUID id) {
+    silences.expire(id);
+  }
+
+  private static UUID parseId(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw new io.tocsin.platform.InvalidInputException("id", "is not a silence id");
+    }
+  }
+
+  static Map<String, Object> gettable(Silence silence, Instant now) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", silence.id().toString());
+    out.put("status", Map.of("state", silence.state(now).name().toLowerCase(Locale.ROOT)));
+    out.put("updatedAt", silence.updatedAt().toString());
+    out.put(
+        "matchers",
+        silence.matchers().stream()
+            .map(
+                m ->
+                    Map.of(
+                        "name", m.name(),
+                        "value", m.value(),
+                        "isRegex", m.operator().isRegex(),
+                        "isEqual", m.operator().isEqual()))
+            .toList());
+    out.put("startsAt", silence.startsAt().toString());
+    out.put("endsAt", silence.endsAt().toString());
+    out.put("createdBy", silence.createdBy());
+    out.put("comment", silence.comment());
+    return out;
+  }
+
+  private static void requireReader(HttpServletRequest request) {
+    if (request.getAttribute(AlertIngestion.KEY_OWNER) != null) {
+      return;
+    }
+    Authentication user = SecurityContextHolder.getContext().getAuthentication();
+    if (user == null || !user.isAuthenticated() || user instanceof AnonymousAuthenticationToken) {
+      throw new ResponseStatusException(
+          HttpStatus.UNAUTHORIZED,
+          "Send an alertmanager integration key (bearer token or basic-auth password) or an API"
+              + " token.");
+    }
+  }
+}

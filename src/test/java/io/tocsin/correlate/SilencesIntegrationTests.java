@@ -1,0 +1,306 @@
+package io.tocsin.correlate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.TocsinHarness;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class SilencesIntegrationTests extends BothDatabasesTests {
+
+  private static final String EMAIL = "admin@example.com";
+  private static final String PASSWORD = "correct horse battery staple";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  private static TocsinHarness tocsin;
+  private static String admin;
+  private static String key;
+
+  @BeforeEach
+  void startOncePerDatabase() throws IOException {
+    if (tocsin != null) {
+      return;
+    }
+    tocsin =
+        TocsinHarness.start(
+            schema().url(),
+            schema().user(),
+            schema().password(),
+            Files.createTempDirectory("tocsin-silences"),
+            Map.of("tocsin.admin.email", EMAIL, "tocsin.admin.password", PASSWORD));
+    admin = "Bearer " + tocsin.adminToken(EMAIL, PASSWORD);
+    String service = tocsin.createService(admin.substring(7), "db");
+    key =
+        "Bearer "
+            + tocsin
+                .createIntegration(admin.substring(7), service, "prom", "alertmanager")
+                .get("key");
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  @Test
+  void amtoolAddsQueriesUpdatesAndExpiresASilence() {
+    String name = "Silenced" + SEQUENCE.incrementAndGet();
+    Instant now = Instant.now();
+    HttpResponse<String> added =
+        send(
+            "POST",
+            "/api/v2/silences",
+            admin,
+            amtoolSilence(null, name, now, now.plus(Duration.ofHours(1))));
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+    String id = JSON.readTree(added.body()).get("silenceID").asString();
+
+    JsonNode listed = silence(id, key);
+    assertThat(listed.get("status").get("state").asString()).isEqualTo("active");
+    assertThat(listed.get("createdBy").asString()).isEqualTo("ops@example.com");
+    JsonNode matcher = listed.get("matchers").get(0);
+    assertThat(matcher.get("name").asString()).isEqualTo("alertname");
+    assertThat(matcher.get("value").asString()).isEqualTo(name);
+    assertThat(matcher.get("isRegex").asBoolean()).isFalse();
+    assertThat(matcher.get("isEqual").asBoolean()).isTrue();
+    assertThat(ids("alertname=\"" + name + "\"")).containsExactly(id);
+    assertThat(ids("alertname=~\"" + name + "|Other\"")).containsExactly(id);
+    assertThat(ids("alertname=\"Other" + name + "\"")).isEmpty();
+
+    String longer =
+        send(
+                "POST",
+                "/api/v2/silences",
+                admin,
+                amtoolSilence(id, name, now, now.plus(Duration.ofHours(2))))
+            .body();
+    assertThat(JSON.readTree(longer).get("silenceID").asString())
+        .as("a longer end keeps the silence")
+        .isEqualTo(id);
+
+    String replaced =
+        JSON.readTree(
+                send(
+                        "POST",
+                        "/api/v2/silences",
+                        admin,
+                        amtoolSilence(id, name + "Changed", now, now.plus(Duration.ofHours(2))))
+                    .body())
+            .get("silenceID")
+            .asString();
+    assertThat(replaced).as("changed matchers replace the silence").isNotEqualTo(id);
+    assertThat(silence(id, key).get("status").get("state").asString()).isEqualTo("expired");
+    assertThat(silence(replaced, key).get("status").get("state").asString()).isEqualTo("active");
+
+    assertThat(send("DELETE", "/api/v2/silence/" + replaced, admin, null).statusCode())
+        .isEqualTo(200);
+    assertThat(silence(replaced, key).get("status").get("state").asString()).isEqualTo("expired");
+    assertThat(send("DELETE", "/api/v2/silence/" + replaced, admin, null).statusCode())
+        .as("expiring again changes nothing")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void aSilenceThatStartsLaterIsPendingAndExpiringItClosesItsWindow() {
+    String name = "Later" + SEQUENCE.incrementAndGet();
+    Instant start = Instant.now().plus(Duration.ofHours(1));
+    String id =
+        JSON.readTree(
+                send(
+                        "POST",
+                        "/api/v2/silences",
+                        admin,
+                        amtoolSilence(null, name, start, start.plus(Duration.ofHours(1))))
+                    .body())
+            .get("silenceID")
+            .asString();
+
+    assertThat(silence(id, admin).get("status").get("state").asString()).isEqualTo("pending");
+    send("DELETE", "/api/v2/silence/" + id, admin, null);
+    JsonNode expired = silence(id, admin);
+    assertThat(expired.get("status").get("state").asString()).isEqualTo("expired");
+    assertThat(Instant.parse(expired.get("endsAt").asString()))
+        .isEqualTo(Instant.parse(expired.get("startsAt").asString()));
+  }
+
+  @Test
+  void invalidSilencesAreRefusedNamingTheFieldAndStoreNothing() {
+    Instant now = Instant.now();
+    int before = rows();
+    List<Map.Entry<String, String>> bad = new ArrayList<>();
+    bad.add(
+        Map.entry(
+            "matchers",
+            "{\"matchers\":[],\"startsAt\":\"%s\",\"endsAt\":\"%s\",\"createdBy\":\"a\",\"comment\":\"c\"}"));
+    bad.add(
+        Map.entry(
+            "matchers",
+            "{\"matchers\":[{\"name\":\"alertname\",\"value\":\".*\",\"isRegex\":true,\"isEqual\":true}],"
+                + "\"startsAt\":\"%s\",\"endsAt\":\"%s\",\"createdBy\":\"a\",\"comment\":\"c\"}"));
+    bad.add(
+        Map.entry(
+            "matchers[0].value",
+            "{\"matchers\":[{\"name\":\"alertname\",\"value\":\"(\",\"isRegex\":true}],"
+                + "\"startsAt\":\"%s\",\"endsAt\":\"%s\",\"createdBy\":\"a\",\"comment\":\"c\"}"));
+    bad.add(
+        Map.entry(
+            "matchers[0].name",
+            "{\"matchers\":[{\"name\":\"alert-name\",\"value\":\"x\"}],"
+                + "\"startsAt\":\"%s\",\"endsAt\":\"%s\",\"createdBy\":\"a\",\"comment\":\"c\"}"));
+    bad.add(
+        Map.entry(
+            "comment",
+            "{\"matchers\":[{\"name\":\"alertname\",\"value\":\"x\"}],"
+                + "\"startsAt\":\"%s\",\"endsAt\":\"%s\",\"createdBy\":\"a\",\"comment\":\" \"}"));
+    for (Map.Entry<String, String> each : bad) {
+      String body = each.getValue().formatted(now, now.plus(Duration.ofHours(1)));
+      HttpResponse<String> refused = send("POST", "/api/v2/silences", admin, body);
+      assertThat(refused.statusCode()).as(body).isEqualTo(422);
+      assertThat(refused.body()).as(body).contains(each.getKey());
+    }
+    String past =
+        amtoolSilence(null, "Past", now.minus(Duration.ofHours(2)), now.minus(Duration.ofHours(1)));
+    HttpResponse<String> refused = send("POST", "/api/v2/silences", admin, past);
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body()).contains("endsAt");
+    assertThat(send("POST", "/api/v2/silences", admin, "{\"matchers\":").statusCode())
+        .isEqualTo(400);
+    assertThat(rows()).isEqualTo(before);
+  }
+
+  @Test
+  void integrationKeysReadSilencesButOnlyPeopleSilence() {
+    Instant now = Instant.now();
+    String body = amtoolSilence(null, "ByKey", now, now.plus(Duration.ofHours(1)));
+    int before = rows();
+
+    assertThat(send("POST", "/api/v2/silences", key, body).statusCode()).isIn(401, 403);
+    assertThat(send("GET", "/api/v2/silences", null, null).statusCode()).isEqualTo(401);
+    assertThat(send("GET", "/api/v2/silences", key, null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/api/v1/silences", key, null).statusCode()).isEqualTo(401);
+    assertThat(rows()).isEqualTo(before);
+  }
+
+  @Test
+  void theOwnApiSilencesInTheSignedInUsersName() {
+    String name = "Own" + SEQUENCE.incrementAndGet();
+    HttpResponse<String> created =
+        send(
+            "POST",
+            "/api/v1/silences",
+            admin,
+            """
+            {"matchers":[{"name":"alertname","operator":"=~","value":"%s|x"},
+                         {"name":"env","operator":"!=","value":"dev"}],
+             "endsAt":"%s","comment":"planned failover"}
+            """
+                .formatted(name, Instant.now().plus(Duration.ofHours(1))));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode silence = JSON.readTree(created.body());
+    assertThat(silence.get("createdBy").asString()).isEqualTo(EMAIL);
+    assertThat(silence.get("state").asString()).isEqualTo("active");
+    String id = silence.get("id").asString();
+
+    JsonNode active =
+        JSON.readTree(send("GET", "/api/v1/silences?state=ACTIVE", admin, null).body());
+    List<String> ids = new ArrayList<>();
+    active.get("items").forEach(item -> ids.add(item.get("id").asString()));
+    assertThat(ids).contains(id);
+    HttpResponse<String> unknownState = send("GET", "/api/v1/silences?state=muted", admin, null);
+    assertThat(unknownState.statusCode()).isEqualTo(422);
+    assertThat(unknownState.body()).contains("pending", "active", "expired");
+    HttpResponse<String> badOperator =
+        send(
+            "POST",
+            "/api/v1/silences",
+            admin,
+            "{\"matchers\":[{\"name\":\"a\",\"operator\":\"~\",\"value\":\"b\"}],\"endsAt\":\"%s\",\"comment\":\"c\"}"
+                .formatted(Instant.now().plus(Duration.ofHours(1))));
+    assertThat(badOperator.statusCode()).isEqualTo(422);
+    assertThat(badOperator.body()).contains("matchers[0].operator");
+
+    JsonNode expired = JSON.readTree(send("DELETE", "/api/v1/silences/" + id, admin, null).body());
+    assertThat(expired.get("state").asString()).isEqualTo("expired");
+    assertThat(
+            send("GET", "/api/v1/silences/" + java.util.UUID.randomUUID(), admin, null)
+                .statusCode())
+        .isEqualTo(404);
+  }
+
+  private static String amtoolSilence(String id, String alertname, Instant start, Instant end) {
+    return """
+        {%s"matchers":[{"name":"alertname","value":"%s","isRegex":false,"isEqual":true}],
+         "startsAt":"%s","endsAt":"%s","createdBy":"ops@example.com","comment":"deploying"}
+        """
+        .formatted(id == null ? "" : "\"id\":\"" + id + "\",", alertname, start, end);
+  }
+
+  private static JsonNode silence(String id, String authorization) {
+    HttpResponse<String> found = send("GET", "/api/v2/silence/" + id, authorization, null);
+    assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+    return JSON.readTree(found.body());
+  }
+
+  private static List<String> ids(String filter) {
+    HttpResponse<String> listed =
+        send(
+            "GET",
+            "/api/v2/silences?filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8),
+            key,
+            null);
+    assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    JSON.readTree(listed.body())
+        .forEach(
+            silence -> {
+              if (silence.get("status").get("state").asString().equals("active")) {
+                ids.add(silence.get("id").asString());
+              }
+            });
+    return ids;
+  }
+
+  private static int rows() {
+    return JdbcClient.create(schema().dataSource())
+        .sql("SELECT COUNT(*) FROM correlate_silence")
+        .query(Integer.class)
+        .single();
+  }
+
+  private static HttpResponse<String> send(
+      String method, String path, String authorization, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(tocsin.uri(path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return tocsin.send(request.build());
+  }
+}
