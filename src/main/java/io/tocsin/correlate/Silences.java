@@ -171,6 +171,17 @@ public class Silences {
     return found;
   }
 
+  /** The silences in force now. */
+  public List<Silence> active() {
+    return jdbc.sql(
+            "SELECT "
+                + COLUMNS
+                + " FROM correlate_silence WHERE starts_at <= :now AND ends_at > :now")
+        .param("now", utc(now()))
+        .query(this::row)
+        .list();
+  }
+
   private static int listOrder(SilenceState state) {
     return switch (state) {
       case ACTIVE -> 0;

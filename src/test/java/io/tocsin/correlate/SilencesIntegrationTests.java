@@ -122,6 +122,73 @@ class SilencesIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void aSilencedAlertStaysVisibleAsSuppressedAndLeavesAmtoolsDefaultQuery() {
+    String name = "Muted" + SEQUENCE.incrementAndGet();
+    Instant now = Instant.now();
+    String alerts =
+        """
+        [{"labels":{"alertname":"%s","instance":"db-1"},"endsAt":"%s"},
+         {"labels":{"alertname":"%s","instance":"db-2"},"endsAt":"%s"}]
+        """
+            .formatted(name, now.plusSeconds(600), name + "Other", now.plusSeconds(600));
+    assertThat(send("POST", "/api/v2/alerts", key, alerts).statusCode()).isEqualTo(200);
+    String byName =
+        JSON.readTree(
+                send(
+                        "POST",
+                        "/api/v2/silences",
+                        admin,
+                        amtoolSilence(null, name, now, now.plusSeconds(3600)))
+                    .body())
+            .get("silenceID")
+            .asString();
+
+    JsonNode muted = alert(name, "");
+    assertThat(muted.get("status").get("state").asString()).isEqualTo("suppressed");
+    assertThat(muted.get("status").get("silencedBy").get(0).asString()).isEqualTo(byName);
+    assertThat(alert(name + "Other", "").get("status").get("state").asString()).isEqualTo("active");
+    assertThat(alert(name, "&silenced=false")).as("amtool's default query").isNull();
+    assertThat(alert(name + "Other", "&active=false")).isNull();
+
+    String byService =
+        JSON.readTree(
+                send(
+                        "POST",
+                        "/api/v1/silences",
+                        admin,
+                        """
+                        {"matchers":[{"name":"tocsin_service","value":"db"},
+                                     {"name":"alertname","value":"%s"}],
+                         "endsAt":"%s","comment":"maintenance of db"}
+                        """
+                            .formatted(name + "Other", now.plusSeconds(3600)))
+                    .body())
+            .get("id")
+            .asString();
+    assertThat(alert(name + "Other", "").get("status").get("silencedBy").get(0).asString())
+        .isEqualTo(byService);
+
+    send("DELETE", "/api/v2/silence/" + byName, admin, null);
+    assertThat(alert(name, "&silenced=false").get("status").get("state").asString())
+        .isEqualTo("active");
+  }
+
+  private static JsonNode alert(String alertname, String parameters) {
+    HttpResponse<String> listed =
+        send(
+            "GET",
+            "/api/v2/alerts?filter="
+                + URLEncoder.encode("alertname=\"" + alertname + "\"", StandardCharsets.UTF_8)
+                + parameters,
+            key,
+            null);
+    assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+    JsonNode alerts = JSON.readTree(listed.body());
+    assertThat(alerts.size()).isLessThanOrEqualTo(1);
+    return alerts.isEmpty() ? null : alerts.get(0);
+  }
+
+  @Test
   void aSilenceThatStartsLaterIsPendingAndExpiringItClosesItsWindow() {
     String name = "Later" + SEQUENCE.incrementAndGet();
     Instant start = Instant.now().plus(Duration.ofHours(1));

@@ -4,6 +4,7 @@ import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.AlertIngestion;
+import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.platform.Page;
 import jakarta.servlet.http.HttpServletRequest;
@@ -40,14 +41,14 @@ import tools.jackson.databind.json.JsonMapper;
  * work against Tocsin (https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml).
  * An alertmanager integration key sees its own service's alerts; a signed-in user sees all.
  *
- * <p>Each service is one receiver. Silences and inhibition belong to the correlation module, which
- * serves {@code /api/v2/silences}; until it marks alerts, every alert here reads as active.
+ * <p>Each service is one receiver. Whether an alert is muted is the correlation module's answer
+ * ({@link AlertMuting}); it also serves {@code /api/v2/silences}.
  */
 @RestController
 class AlertmanagerReadController {
 
   /** The label that names a Tocsin service in the described routing tree. */
-  static final String SERVICE_LABEL = "tocsin_service";
+  static final String SERVICE_LABEL = AlertMuting.SERVICE_LABEL;
 
   private static final String NO_END = "0001-01-01T00:00:00Z";
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
@@ -57,6 +58,7 @@ class AlertmanagerReadController {
   private final Clock clock;
   private final ServiceCatalog services;
   private final ObjectProvider<BuildProperties> build;
+  private final ObjectProvider<AlertMuting> muting;
   private final Instant started;
 
   AlertmanagerReadController(
@@ -64,12 +66,14 @@ class AlertmanagerReadController {
       JsonMapper json,
       Clock clock,
       ServiceCatalog services,
-      ObjectProvider<BuildProperties> build) {
+      ObjectProvider<BuildProperties> build,
+      ObjectProvider<AlertMuting> muting) {
     this.jdbc = jdbc;
     this.json = json;
     this.clock = clock;
     this.services = services;
     this.build = build;
+    this.muting = muting;
     this.started = clock.instant();
   }
 
@@ -82,7 +86,7 @@ class AlertmanagerReadController {
       @RequestParam(defaultValue = "true") boolean inhibited,
       @RequestParam(defaultValue = "true") boolean unprocessed,
       @RequestParam(required = false) @Nullable String receiver) {
-    return select(scope(request), filter, active, receiver).stream()
+    return select(scope(request), filter, active, silenced, receiver).stream()
         .map(alert -> alert.gettable())
         .toList();
   }
@@ -96,7 +100,7 @@ class AlertmanagerReadController {
       @RequestParam(defaultValue = "true") boolean inhibited,
       @RequestParam(required = false) @Nullable String receiver) {
     Map<String, List<Map<String, Object>>> byReceiver = new LinkedHashMap<>();
-    for (StoredAlert alert : select(scope(request), filter, active, receiver)) {
+    for (StoredAlert alert : select(scope(request), filter, active, silenced, receiver)) {
       byReceiver.computeIfAbsent(alert.receiver(), r -> new ArrayList<>()).add(alert.gettable());
     }
     List<Map<String, Object>> groups = new ArrayList<>();
@@ -214,7 +218,8 @@ class AlertmanagerReadController {
       Instant startsAt,
       @Nullable Instant endsAt,
       Instant updatedAt,
-      @Nullable String generatorUrl) {
+      @Nullable String generatorUrl,
+      List<String> silencedBy) {
 
     Map<String, Object> gettable() {
       Map<String, Object> alert = new LinkedHashMap<>();
@@ -231,28 +236,36 @@ class AlertmanagerReadController {
       alert.put(
           "status",
           Map.of(
-              "state", "active",
-              "silencedBy", List.of(),
-              "inhibitedBy", List.of(),
-              "mutedBy", List.of()));
+              "state",
+              silencedBy.isEmpty() ? "active" : "suppressed",
+              "silencedBy",
+              silencedBy,
+              "inhibitedBy",
+              List.of(),
+              "mutedBy",
+              List.of()));
       return alert;
     }
   }
 
+  /**
+   * The firing alerts of a service (or all), filtered as Alertmanager does: matchers on the labels,
+   * the receiver, and {@code active} / {@code silenced} to leave out alerts that are not muted /
+   * muted by a silence.
+   */
   private List<StoredAlert> select(
       @Nullable UUID service,
       @Nullable List<String> filters,
       boolean active,
+      boolean silenced,
       @Nullable String receiver) {
     List<LabelMatcher> matchers = new ArrayList<>();
     if (filters != null) {
       filters.forEach(filter -> matchers.addAll(LabelMatcher.parseAll(filter)));
     }
     Pattern receiverPattern = receiverPattern(receiver);
-    if (!active) {
-      // Nothing is silenced, inhibited or unprocessed until correlation exists: all is active.
-      return List.of();
-    }
+    AlertMuting source = muting.getIfAvailable();
+    AlertMuting.Now mutedNow = source == null ? labels -> List.of() : source.now();
     Map<UUID, String> names = new HashMap<>();
     allServices().forEach(s -> names.put(s.id(), s.name()));
     Instant now = clock.instant();
@@ -272,21 +285,27 @@ class AlertmanagerReadController {
             (rs, n) -> {
               OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
               UUID serviceId = rs.getObject("service_id", UUID.class);
+              String serviceName = names.getOrDefault(serviceId, serviceId.toString());
+              Map<String, String> labels = json.readValue(rs.getString("labels"), LABELS);
+              Map<String, String> matched = new HashMap<>(labels);
+              matched.putIfAbsent(SERVICE_LABEL, serviceName);
               return new StoredAlert(
                   rs.getString("fingerprint"),
-                  names.getOrDefault(serviceId, serviceId.toString()),
-                  json.readValue(rs.getString("labels"), LABELS),
+                  serviceName,
+                  labels,
                   json.readValue(rs.getString("annotations"), LABELS),
                   rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
                   endsAt == null ? null : endsAt.toInstant(),
                   rs.getObject("last_seen_at", OffsetDateTime.class).toInstant(),
-                  rs.getString("generator_url"));
+                  rs.getString("generator_url"),
+                  mutedNow.silencedBy(matched));
             })
         .list()
         .stream()
         .filter(alert -> matchers.stream().allMatch(m -> m.matches(alert.labels())))
         .filter(
             alert -> receiverPattern == null || receiverPattern.matcher(alert.receiver()).matches())
+        .filter(alert -> alert.silencedBy().isEmpty() ? active : silenced)
         .toList();
   }
 

@@ -1,0 +1,25 @@
+package io.tocsin.ingest;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether alerts are muted right now, as the correlation module decides (silences, inhibition).
+ * Ingestion shows it in the Alertmanager read API without depending on that module: correlation
+ * implements this, and without an implementation nothing is muted.
+ */
+public interface AlertMuting {
+
+  /** The label under which the alert's Tocsin service name is matched, beside its own labels. */
+  String SERVICE_LABEL = "tocsin_service";
+
+  /** The muting in force now, to ask about many alerts at one instant. */
+  Now now();
+
+  /** Muting at one instant. */
+  interface Now {
+
+    /** The ids of the silences that mute an alert with these labels. */
+    List<String> silencedBy(Map<String, String> labels);
+  }
+}
