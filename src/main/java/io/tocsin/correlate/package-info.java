@@ -4,7 +4,7 @@
  *
  * <p>Owns the table {@code correlate_silence}.
  */
-@ApplicationModule(allowedDependencies = {"platform", "directory", "ingest"})
+@ApplicationModule(allowedDependencies = {"platform", "directory", "directory::service", "ingest"})
 @NullMarked
 package io.tocsin.correlate;
 

@@ -173,6 +173,103 @@ class SilencesIntegrationTests extends BothDatabasesTests {
         .isEqualTo("active");
   }
 
+  @Test
+  void aMaintenanceWindowSilencesEveryAlertOfItsServicesAndNoOther() {
+    String name = "Maintained" + SEQUENCE.incrementAndGet();
+    String token = admin.substring(7);
+    String web = tocsin.createService(token, "web (eu) " + name);
+    String webKey =
+        "Bearer " + tocsin.createIntegration(token, web, "prom", "alertmanager").get("key");
+    String primary = tocsin.createService(token, "db.primary " + name);
+    String primaryKey =
+        "Bearer " + tocsin.createIntegration(token, primary, "prom", "alertmanager").get("key");
+    String other = tocsin.createService(token, "other " + name);
+    String otherKey =
+        "Bearer " + tocsin.createIntegration(token, other, "prom", "alertmanager").get("key");
+    String alert =
+        "[{\"labels\":{\"alertname\":\"%s\"},\"endsAt\":\"%s\"}]"
+            .formatted(name, Instant.now().plusSeconds(600));
+    for (String sender : List.of(primaryKey, webKey, otherKey)) {
+      assertThat(send("POST", "/api/v2/alerts", sender, alert).statusCode()).isEqualTo(200);
+    }
+
+    HttpResponse<String> window =
+        send(
+            "POST",
+            "/api/v1/maintenance-windows",
+            admin,
+            "{\"services\":[\"%s\",\"%s\"],\"endsAt\":\"%s\",\"comment\":\"db upgrade\"}"
+                .formatted(primary, web, Instant.now().plusSeconds(3600)));
+    assertThat(window.statusCode()).as(window.body()).isEqualTo(201);
+
+    HttpResponse<String> listed =
+        send(
+            "GET",
+            "/api/v2/alerts?filter="
+                + URLEncoder.encode("alertname=\"" + name + "\"", StandardCharsets.UTF_8),
+            admin,
+            null);
+    Map<String, String> states = new java.util.HashMap<>();
+    JSON.readTree(listed.body())
+        .forEach(
+            each ->
+                states.put(
+                    each.get("receivers").get(0).get("name").asString(),
+                    each.get("status").get("state").asString()));
+    assertThat(states)
+        .containsEntry("db.primary " + name, "suppressed")
+        .containsEntry("web (eu) " + name, "suppressed")
+        .containsEntry("other " + name, "active");
+
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v1/maintenance-windows",
+                    admin,
+                    "{\"services\":[],\"endsAt\":\"2099-01-01T00:00:00Z\",\"comment\":\"x\"}")
+                .statusCode())
+        .isEqualTo(422);
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v1/maintenance-windows",
+                    admin,
+                    "{\"services\":[\"%s\"],\"endsAt\":\"2099-01-01T00:00:00Z\",\"comment\":\"x\"}"
+                        .formatted(java.util.UUID.randomUUID()))
+                .statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void silencesOverForMoreThanFiveDaysAreForgottenAndRecentOnesKept() {
+    Instant now = Instant.now();
+    java.util.UUID old = java.util.UUID.randomUUID();
+    java.util.UUID recent = java.util.UUID.randomUUID();
+    for (Map.Entry<java.util.UUID, Duration> each :
+        Map.of(old, Duration.ofDays(6), recent, Duration.ofDays(4)).entrySet()) {
+      JdbcClient.create(schema().dataSource())
+          .sql(
+              """
+              INSERT INTO correlate_silence
+                (id, matchers, starts_at, ends_at, created_by, comment, updated_at)
+              VALUES (:id, '[{"name":"a","value":"b","isRegex":false,"isEqual":true}]',
+                      :startsAt, :endsAt, 'ops', 'old', :endsAt)
+              """)
+          .param("id", each.getKey())
+          .param(
+              "startsAt",
+              now.minus(each.getValue()).minusSeconds(60).atOffset(java.time.ZoneOffset.UTC))
+          .param("endsAt", now.minus(each.getValue()).atOffset(java.time.ZoneOffset.UTC))
+          .update();
+    }
+
+    assertThat(tocsin.bean(SilenceRetention.class).forgetOldSilences()).isGreaterThanOrEqualTo(1);
+
+    assertThat(send("GET", "/api/v2/silence/" + old, admin, null).statusCode()).isEqualTo(404);
+    assertThat(silence(recent.toString(), admin).get("status").get("state").asString())
+        .isEqualTo("expired");
+  }
+
   private static JsonNode alert(String alertname, String parameters) {
     HttpResponse<String> listed =
         send(
