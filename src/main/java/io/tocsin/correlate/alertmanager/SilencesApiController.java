@@ -3,7 +3,7 @@ package io.tocsin.correlate.alertmanager;
 import io.tocsin.correlate.Silence;
 import io.tocsin.correlate.Silences;
 import io.tocsin.correlate.Silences.SilenceInput;
-import io.tocsin.ingest.AlertIngestion;
+import io.tocsin.ingest.AlertmanagerReaders;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.ingest.LabelMatcher.Operator;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,11 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
-import org.springframework.security.authentication.AnonymousAuthenticationToken;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -28,7 +24,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Alertmanager's silence API v2
@@ -65,7 +60,7 @@ class SilencesApiController {
   @GetMapping("/api/v2/silences")
   List<Map<String, Object>> list(
       HttpServletRequest request, @RequestParam(required = false) @Nullable List<String> filter) {
-    requireReader(request);
+    AlertmanagerReaders.scope(request);
     List<LabelMatcher> matchers = new ArrayList<>();
     if (filter != null) {
       filter.forEach(f -> matchers.addAll(LabelMatcher.parseAll(f)));
@@ -76,7 +71,7 @@ class SilencesApiController {
 
   @GetMapping("/api/v2/silence/{id}")
   Map<String, Object> get(HttpServletRequest request, @PathVariable UUID id) {
-    requireReader(request);
+    AlertmanagerReaders.scope(request);
     return gettable(silences.get(id), clock.instant());
   }
 
@@ -140,18 +135,5 @@ class SilencesApiController {
     out.put("createdBy", silence.createdBy());
     out.put("comment", silence.comment());
     return out;
-  }
-
-  private static void requireReader(HttpServletRequest request) {
-    if (request.getAttribute(AlertIngestion.KEY_OWNER) != null) {
-      return;
-    }
-    Authentication user = SecurityContextHolder.getContext().getAuthentication();
-    if (user == null || !user.isAuthenticated() || user instanceof AnonymousAuthenticationToken) {
-      throw new ResponseStatusException(
-          HttpStatus.UNAUTHORIZED,
-          "Send an alertmanager integration key (bearer token or basic-auth password) or an API"
-              + " token.");
-    }
   }
 }

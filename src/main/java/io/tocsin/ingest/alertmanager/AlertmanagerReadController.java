@@ -1,10 +1,9 @@
 package io.tocsin.ingest.alertmanager;
 
-import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
-import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.AlertMuting;
+import io.tocsin.ingest.AlertmanagerReaders;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.platform.Page;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,15 +22,10 @@ import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
-import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.security.authentication.AnonymousAuthenticationToken;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -86,7 +80,7 @@ class AlertmanagerReadController {
       @RequestParam(defaultValue = "true") boolean inhibited,
       @RequestParam(defaultValue = "true") boolean unprocessed,
       @RequestParam(required = false) @Nullable String receiver) {
-    return select(scope(request), filter, active, silenced, receiver).stream()
+    return select(AlertmanagerReaders.scope(request), filter, active, silenced, receiver).stream()
         .map(alert -> alert.gettable())
         .toList();
   }
@@ -100,7 +94,8 @@ class AlertmanagerReadController {
       @RequestParam(defaultValue = "true") boolean inhibited,
       @RequestParam(required = false) @Nullable String receiver) {
     Map<String, List<Map<String, Object>>> byReceiver = new LinkedHashMap<>();
-    for (StoredAlert alert : select(scope(request), filter, active, silenced, receiver)) {
+    for (StoredAlert alert :
+        select(AlertmanagerReaders.scope(request), filter, active, silenced, receiver)) {
       byReceiver.computeIfAbsent(alert.receiver(), r -> new ArrayList<>()).add(alert.gettable());
     }
     List<Map<String, Object>> groups = new ArrayList<>();
@@ -117,7 +112,7 @@ class AlertmanagerReadController {
 
   @GetMapping("/api/v2/status")
   Map<String, Object> status(HttpServletRequest request) {
-    scope(request);
+    AlertmanagerReaders.scope(request);
     BuildProperties properties = build.getIfAvailable();
     Map<String, Object> version = new LinkedHashMap<>();
     version.put("version", properties == null ? "dev" : properties.getVersion());
@@ -140,7 +135,7 @@ class AlertmanagerReadController {
 
   @GetMapping("/api/v2/receivers")
   List<Map<String, String>> receivers(HttpServletRequest request) {
-    scope(request);
+    AlertmanagerReaders.scope(request);
     List<Map<String, String>> receivers = new ArrayList<>();
     receivers.add(Map.of("name", "tocsin"));
     allServices().forEach(service -> receivers.add(Map.of("name", service.name())));
@@ -189,25 +184,6 @@ class AlertmanagerReadController {
       after = page.nextCursor() == null ? null : page.items().get(page.items().size() - 1).id();
     } while (after != null);
     return all;
-  }
-
-  /**
-   * The service the caller may read: the key's service, or every service (null) for a signed-in
-   * user. Nobody else reads alerts.
-   */
-  private @Nullable UUID scope(HttpServletRequest request) {
-    Object owner = request.getAttribute(AlertIngestion.KEY_OWNER);
-    if (owner instanceof KeyOwner key) {
-      return key.serviceId();
-    }
-    Authentication user = SecurityContextHolder.getContext().getAuthentication();
-    if (user == null || !user.isAuthenticated() || user instanceof AnonymousAuthenticationToken) {
-      throw new ResponseStatusException(
-          HttpStatus.UNAUTHORIZED,
-          "Send an alertmanager integration key (bearer token or basic-auth password) or an API"
-              + " token.");
-    }
-    return null;
   }
 
   private record StoredAlert(
