@@ -3,34 +3,66 @@ package io.tocsin.correlate;
 import io.tocsin.ingest.AlertMuting;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 
-/** Tells ingestion's Alertmanager API which silences mute an alert. */
+/** Tells ingestion's Alertmanager API which silences mute an alert and which alerts inhibit it. */
 @Component
 class SilenceMuting implements AlertMuting {
 
   private final Silences silences;
+  private final InhibitionRules rules;
   private final Clock clock;
 
-  SilenceMuting(Silences silences, Clock clock) {
+  SilenceMuting(Silences silences, InhibitionRules rules, Clock clock) {
     this.silences = silences;
+    this.rules = rules;
     this.clock = clock;
   }
 
   @Override
-  public Now now() {
+  public Now now(List<Firing> firing) {
     Instant now = clock.instant();
     List<Silence> active = silences.active();
-    return labels -> silencedBy(active, labels, now);
-  }
+    // The sources of each rule, found once: a storm has thousands of targets and a few sources.
+    List<Map.Entry<InhibitionRule, List<Firing>>> sources = new ArrayList<>();
+    for (InhibitionRule rule : rules.list()) {
+      List<Firing> matching =
+          firing.stream()
+              .filter(
+                  alert -> rule.sourceMatchers().stream().allMatch(m -> m.matches(alert.labels())))
+              .toList();
+      if (!matching.isEmpty()) {
+        sources.add(Map.entry(rule, matching));
+      }
+    }
+    return new Now() {
+      @Override
+      public List<String> silencedBy(Map<String, String> labels) {
+        return active.stream()
+            .filter(silence -> silence.mutes(labels, now))
+            .map(silence -> silence.id().toString())
+            .toList();
+      }
 
-  private static List<String> silencedBy(
-      List<Silence> active, Map<String, String> labels, Instant now) {
-    return active.stream()
-        .filter(silence -> silence.mutes(labels, now))
-        .map(silence -> silence.id().toString())
-        .toList();
+      @Override
+      public List<String> inhibitedBy(Firing target) {
+        Set<String> by = new LinkedHashSet<>();
+        for (Map.Entry<InhibitionRule, List<Firing>> each : sources) {
+          for (Firing source : each.getValue()) {
+            if (each.getKey()
+                .inhibits(
+                    source.fingerprint(), source.labels(), target.fingerprint(), target.labels())) {
+              by.add(source.fingerprint());
+            }
+          }
+        }
+        return List.copyOf(by);
+      }
+    };
   }
 }

@@ -2,7 +2,6 @@ package io.tocsin.correlate;
 
 import io.tocsin.directory.AuditLog;
 import io.tocsin.ingest.LabelMatcher;
-import io.tocsin.ingest.LabelMatcher.Operator;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import java.sql.ResultSet;
@@ -22,8 +21,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.util.IdGenerator;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Silences with Alertmanager's semantics: a silence mutes every alert that all its matchers match,
@@ -38,7 +35,6 @@ public class Silences {
   public static final int COMMENT_LIMIT = 2_000;
 
   private static final int CREATED_BY_LIMIT = 255;
-  private static final TypeReference<List<StoredMatcher>> MATCHERS = new TypeReference<>() {};
   private static final String COLUMNS =
       "id, matchers, starts_at, ends_at, created_by, comment, updated_at";
 
@@ -50,17 +46,15 @@ public class Silences {
       @Nullable String createdBy,
       @Nullable String comment) {}
 
-  private record StoredMatcher(String name, String value, boolean isRegex, boolean isEqual) {}
-
   private final JdbcClient jdbc;
-  private final JsonMapper json;
+  private final StoredMatchers stored;
   private final Clock clock;
   private final IdGenerator ids;
   private final AuditLog audit;
 
-  Silences(JdbcClient jdbc, JsonMapper json, Clock clock, IdGenerator ids, AuditLog audit) {
+  Silences(JdbcClient jdbc, StoredMatchers stored, Clock clock, IdGenerator ids, AuditLog audit) {
     this.jdbc = jdbc;
-    this.json = json;
+    this.stored = stored;
     this.clock = clock;
     this.ids = ids;
     this.audit = audit;
@@ -103,7 +97,7 @@ public class Silences {
               WHERE id = :id
               """)
           .param("id", id)
-          .param("matchers", stored(changed.matchers()))
+          .param("matchers", stored.write(changed.matchers()))
           .param("startsAt", utc(changed.startsAt()))
           .param("endsAt", utc(changed.endsAt()))
           .param("createdBy", changed.createdBy())
@@ -246,7 +240,7 @@ public class Silences {
             VALUES (:id, :matchers, :startsAt, :endsAt, :createdBy, :comment, :updatedAt)
             """)
         .param("id", silence.id())
-        .param("matchers", stored(silence.matchers()))
+        .param("matchers", stored.write(silence.matchers()))
         .param("startsAt", utc(silence.startsAt()))
         .param("endsAt", utc(silence.endsAt()))
         .param("createdBy", silence.createdBy())
@@ -255,29 +249,12 @@ public class Silences {
         .update();
   }
 
-  private String stored(List<LabelMatcher> matchers) {
-    return json.writeValueAsString(
-        matchers.stream()
-            .map(
-                m ->
-                    new StoredMatcher(
-                        m.name(), m.value(), m.operator().isRegex(), m.operator().isEqual()))
-            .toList());
-  }
-
   private static String text(List<LabelMatcher> matchers) {
     return matchers.toString();
   }
 
   private Silence row(ResultSet rs, int rowNum) throws SQLException {
-    List<LabelMatcher> matchers = new ArrayList<>();
-    List<StoredMatcher> stored = json.readValue(rs.getString("matchers"), MATCHERS);
-    for (int i = 0; i < stored.size(); i++) {
-      StoredMatcher m = stored.get(i);
-      matchers.add(
-          LabelMatcher.of(
-              "matchers[" + i + "]", m.name(), Operator.of(m.isRegex(), m.isEqual()), m.value()));
-    }
+    List<LabelMatcher> matchers = stored.read(rs.getString("matchers"));
     return new Silence(
         rs.getObject("id", UUID.class),
         matchers,

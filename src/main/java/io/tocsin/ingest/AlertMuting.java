@@ -13,13 +13,19 @@ public interface AlertMuting {
   /** The label under which the alert's Tocsin service name is matched, beside its own labels. */
   String SERVICE_LABEL = "tocsin_service";
 
-  /** The muting in force now, to ask about many alerts at one instant. */
-  Now now();
+  /** A firing alert, with {@link #SERVICE_LABEL} among its labels. */
+  record Firing(String fingerprint, Map<String, String> labels) {}
+
+  /** The muting in force now among these firing alerts, to ask about each of them. */
+  Now now(List<Firing> firing);
 
   /** Muting at one instant. */
   interface Now {
 
     /** The ids of the silences that mute an alert with these labels. */
     List<String> silencedBy(Map<String, String> labels);
+
+    /** The fingerprints of the firing alerts that inhibit this one. */
+    List<String> inhibitedBy(Firing alert);
   }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One Alertmanager label matcher ({@code name="value"}, {@code name!="value"}, {@code
@@ -38,6 +39,17 @@ public record LabelMatcher(String name, Operator operator, String value, Pattern
         return isEqual ? REGEX : NOT_REGEX;
       }
       return isEqual ? EQUAL : NOT_EQUAL;
+    }
+
+    /** An operator from its text; {@code field} names it in the answer when it is none of them. */
+    public static Operator parse(String field, @Nullable String text) {
+      String wanted = text == null ? "=" : text.trim();
+      for (Operator operator : values()) {
+        if (operator.text.equals(wanted)) {
+          return operator;
+        }
+      }
+      throw new InvalidInputException(field, "must be one of =, !=, =~, !~");
     }
 
     public boolean isRegex() {

@@ -177,7 +177,7 @@ class SilenceController {
           LabelMatcher.of(
               field,
               m.name() == null ? "" : m.name(),
-              operator(field, m.operator()),
+              Operator.parse(field + ".operator", m.operator()),
               m.value() == null ? "" : m.value()));
     }
     SignedInUser user = SignedInUser.current();
@@ -187,16 +187,6 @@ class SilenceController {
         request.endsAt(),
         user == null ? null : user.email(),
         request.comment());
-  }
-
-  private static Operator operator(String field, @Nullable String text) {
-    String wanted = text == null ? "=" : text.trim();
-    for (Operator operator : Operator.values()) {
-      if (operator.text().equals(wanted)) {
-        return operator;
-      }
-    }
-    throw new InvalidInputException(field + ".operator", "must be one of =, !=, =~, !~");
   }
 
   private SilenceView view(Silence silence) {

@@ -80,7 +80,8 @@ class AlertmanagerReadController {
       @RequestParam(defaultValue = "true") boolean inhibited,
       @RequestParam(defaultValue = "true") boolean unprocessed,
       @RequestParam(required = false) @Nullable String receiver) {
-    return select(AlertmanagerReaders.scope(request), filter, active, silenced, receiver).stream()
+    return select(AlertmanagerReaders.scope(request), filter, active, silenced, inhibited, receiver)
+        .stream()
         .map(alert -> alert.gettable())
         .toList();
   }
@@ -95,7 +96,7 @@ class AlertmanagerReadController {
       @RequestParam(required = false) @Nullable String receiver) {
     Map<String, List<Map<String, Object>>> byReceiver = new LinkedHashMap<>();
     for (StoredAlert alert :
-        select(AlertmanagerReaders.scope(request), filter, active, silenced, receiver)) {
+        select(AlertmanagerReaders.scope(request), filter, active, silenced, inhibited, receiver)) {
       byReceiver.computeIfAbsent(alert.receiver(), r -> new ArrayList<>()).add(alert.gettable());
     }
     List<Map<String, Object>> groups = new ArrayList<>();
@@ -195,7 +196,8 @@ class AlertmanagerReadController {
       @Nullable Instant endsAt,
       Instant updatedAt,
       @Nullable String generatorUrl,
-      List<String> silencedBy) {
+      List<String> silencedBy,
+      List<String> inhibitedBy) {
 
     Map<String, Object> gettable() {
       Map<String, Object> alert = new LinkedHashMap<>();
@@ -213,11 +215,11 @@ class AlertmanagerReadController {
           "status",
           Map.of(
               "state",
-              silencedBy.isEmpty() ? "active" : "suppressed",
+              silencedBy.isEmpty() && inhibitedBy.isEmpty() ? "active" : "suppressed",
               "silencedBy",
               silencedBy,
               "inhibitedBy",
-              List.of(),
+              inhibitedBy,
               "mutedBy",
               List.of()));
       return alert;
@@ -234,56 +236,92 @@ class AlertmanagerReadController {
       @Nullable List<String> filters,
       boolean active,
       boolean silenced,
+      boolean inhibited,
       @Nullable String receiver) {
     List<LabelMatcher> matchers = new ArrayList<>();
     if (filters != null) {
       filters.forEach(filter -> matchers.addAll(LabelMatcher.parseAll(filter)));
     }
     Pattern receiverPattern = receiverPattern(receiver);
-    AlertMuting source = muting.getIfAvailable();
-    AlertMuting.Now mutedNow = source == null ? labels -> List.of() : source.now();
     Map<UUID, String> names = new HashMap<>();
     allServices().forEach(s -> names.put(s.id(), s.name()));
     Instant now = clock.instant();
-    return jdbc
-        .sql(
-            """
-            SELECT fingerprint, service_id, labels, annotations, starts_at, ends_at, last_seen_at,
-                   generator_url
-            FROM ingest_alert
-            WHERE status = 'firing' AND (ends_at IS NULL OR ends_at > :now)
-              AND (CAST(:service AS UUID) IS NULL OR service_id = :service)
-            ORDER BY starts_at, fingerprint
-            """)
-        .param("now", now.atOffset(ZoneOffset.UTC))
-        .param("service", service)
-        .query(
-            (rs, n) -> {
-              OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
-              UUID serviceId = rs.getObject("service_id", UUID.class);
-              String serviceName = names.getOrDefault(serviceId, serviceId.toString());
-              Map<String, String> labels = json.readValue(rs.getString("labels"), LABELS);
-              Map<String, String> matched = new HashMap<>(labels);
-              matched.putIfAbsent(SERVICE_LABEL, serviceName);
-              return new StoredAlert(
-                  rs.getString("fingerprint"),
-                  serviceName,
-                  labels,
-                  json.readValue(rs.getString("annotations"), LABELS),
-                  rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
-                  endsAt == null ? null : endsAt.toInstant(),
-                  rs.getObject("last_seen_at", OffsetDateTime.class).toInstant(),
-                  rs.getString("generator_url"),
-                  mutedNow.silencedBy(matched));
-            })
-        .list()
-        .stream()
-        .filter(alert -> matchers.stream().allMatch(m -> m.matches(alert.labels())))
-        .filter(
-            alert -> receiverPattern == null || receiverPattern.matcher(alert.receiver()).matches())
-        .filter(alert -> alert.silencedBy().isEmpty() ? active : silenced)
-        .toList();
+    // Every firing alert, not only the caller's: an alert of another service may inhibit one of
+    // the caller's.
+    List<Row> rows =
+        jdbc.sql(
+                """
+                SELECT fingerprint, service_id, labels, annotations, starts_at, ends_at,
+                       last_seen_at, generator_url
+                FROM ingest_alert
+                WHERE status = 'firing' AND (ends_at IS NULL OR ends_at > :now)
+                ORDER BY starts_at, fingerprint
+                """)
+            .param("now", now.atOffset(ZoneOffset.UTC))
+            .query(
+                (rs, n) -> {
+                  UUID serviceId = rs.getObject("service_id", UUID.class);
+                  Map<String, String> labels = json.readValue(rs.getString("labels"), LABELS);
+                  Map<String, String> matched = new HashMap<>(labels);
+                  matched.putIfAbsent(
+                      SERVICE_LABEL, names.getOrDefault(serviceId, serviceId.toString()));
+                  OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
+                  return new Row(
+                      serviceId,
+                      new AlertMuting.Firing(rs.getString("fingerprint"), matched),
+                      labels,
+                      json.readValue(rs.getString("annotations"), LABELS),
+                      rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
+                      endsAt == null ? null : endsAt.toInstant(),
+                      rs.getObject("last_seen_at", OffsetDateTime.class).toInstant(),
+                      rs.getString("generator_url"));
+                })
+            .list();
+    AlertMuting source = muting.getIfAvailable();
+    AlertMuting.Now mutedNow =
+        source == null ? null : source.now(rows.stream().map(Row::firing).toList());
+    List<StoredAlert> selected = new ArrayList<>();
+    for (Row row : rows) {
+      String receiverName = row.firing().labels().get(SERVICE_LABEL);
+      if ((service != null && !service.equals(row.serviceId()))
+          || !matchers.stream().allMatch(m -> m.matches(row.labels()))
+          || (receiverPattern != null && !receiverPattern.matcher(receiverName).matches())) {
+        continue;
+      }
+      List<String> silencedBy =
+          mutedNow == null ? List.of() : mutedNow.silencedBy(row.firing().labels());
+      List<String> inhibitedBy = mutedNow == null ? List.of() : mutedNow.inhibitedBy(row.firing());
+      boolean isActive = silencedBy.isEmpty() && inhibitedBy.isEmpty();
+      if ((isActive && !active)
+          || (!silencedBy.isEmpty() && !silenced)
+          || (!inhibitedBy.isEmpty() && !inhibited)) {
+        continue;
+      }
+      selected.add(
+          new StoredAlert(
+              row.firing().fingerprint(),
+              receiverName,
+              row.labels(),
+              row.annotations(),
+              row.startsAt(),
+              row.endsAt(),
+              row.updatedAt(),
+              row.generatorUrl(),
+              silencedBy,
+              inhibitedBy));
+    }
+    return selected;
   }
+
+  private record Row(
+      UUID serviceId,
+      AlertMuting.Firing firing,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      Instant startsAt,
+      @Nullable Instant endsAt,
+      Instant updatedAt,
+      @Nullable String generatorUrl) {}
 
   private static @Nullable Pattern receiverPattern(@Nullable String receiver) {
     if (receiver == null || receiver.isEmpty()) {

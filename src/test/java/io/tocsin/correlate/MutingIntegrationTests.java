@@ -23,7 +23,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-class SilencesIntegrationTests extends BothDatabasesTests {
+class MutingIntegrationTests extends BothDatabasesTests {
 
   private static final String EMAIL = "admin@example.com";
   private static final String PASSWORD = "correct horse battery staple";
@@ -268,6 +268,111 @@ class SilencesIntegrationTests extends BothDatabasesTests {
     assertThat(send("GET", "/api/v2/silence/" + old, admin, null).statusCode()).isEqualTo(404);
     assertThat(silence(recent.toString(), admin).get("status").get("state").asString())
         .isEqualTo("expired");
+  }
+
+  @Test
+  void aFiringDatabaseAlertInhibitsTheSymptomsInItsClusterAndNamespaceOnly() {
+    String run = "Inhibit" + SEQUENCE.incrementAndGet();
+    String token = admin.substring(7);
+    String web = tocsin.createService(token, "api " + run);
+    String webKey =
+        "Bearer " + tocsin.createIntegration(token, web, "prom", "alertmanager").get("key");
+    HttpResponse<String> rule =
+        send(
+            "POST",
+            "/api/v1/inhibition-rules",
+            admin,
+            """
+            {"name":"database down %s",
+             "sourceMatchers":[{"name":"alertname","value":"DatabaseUnavailable"},
+                               {"name":"run","value":"%s"}],
+             "targetMatchers":[{"name":"alertname","operator":"=~",
+                                "value":"PrometheusTargetDown|APIServiceUnhealthy|HighApiErrorRate"}],
+             "equal":["cluster","namespace"]}
+            """
+                .formatted(run, run));
+    assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
+    String ruleId = JSON.readTree(rule.body()).get("id").asString();
+    Instant until = Instant.now().plusSeconds(600);
+    String source =
+        "[{\"labels\":{\"alertname\":\"DatabaseUnavailable\",\"run\":\"%s\",\"cluster\":\"eu\",\"namespace\":\"shop\"},\"endsAt\":\"%s\"}]";
+    assertThat(send("POST", "/api/v2/alerts", key, source.formatted(run, until)).statusCode())
+        .isEqualTo(200);
+    String symptoms =
+        """
+        [{"labels":{"alertname":"HighApiErrorRate","run":"%s","cluster":"eu","namespace":"shop"},"endsAt":"%s"},
+         {"labels":{"alertname":"HighApiErrorRate","run":"%s","cluster":"us","namespace":"shop"},"endsAt":"%s"}]
+        """
+            .formatted(run, until, run, until);
+    assertThat(send("POST", "/api/v2/alerts", webKey, symptoms).statusCode()).isEqualTo(200);
+
+    Map<String, JsonNode> byCluster = byCluster(run, "");
+    String sourceFingerprint =
+        byCluster.get("eu DatabaseUnavailable").get("fingerprint").asString();
+    JsonNode inhibited = byCluster.get("eu HighApiErrorRate").get("status");
+    assertThat(inhibited.get("state").asString()).isEqualTo("suppressed");
+    assertThat(inhibited.get("inhibitedBy").get(0).asString()).isEqualTo(sourceFingerprint);
+    assertThat(byCluster.get("us HighApiErrorRate").get("status").get("state").asString())
+        .isEqualTo("active");
+    assertThat(byCluster.get("eu DatabaseUnavailable").get("status").get("state").asString())
+        .isEqualTo("active");
+    assertThat(byCluster(run, "&inhibited=false")).doesNotContainKey("eu HighApiErrorRate");
+
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v2/alerts",
+                    key,
+                    source.formatted(run, Instant.now().minusSeconds(1)))
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(byCluster(run, "").get("eu HighApiErrorRate").get("status").get("state").asString())
+        .as("the source resolved")
+        .isEqualTo("active");
+
+    HttpResponse<String> again =
+        send(
+            "POST",
+            "/api/v1/inhibition-rules",
+            admin,
+            "{\"name\":\"database down %s\",\"sourceMatchers\":[{\"name\":\"a\",\"value\":\"b\"}],\"targetMatchers\":[{\"name\":\"c\",\"value\":\"d\"}]}"
+                .formatted(run));
+    assertThat(again.statusCode()).isEqualTo(409);
+    HttpResponse<String> noSource =
+        send(
+            "POST",
+            "/api/v1/inhibition-rules",
+            admin,
+            "{\"name\":\"x%s\",\"sourceMatchers\":[],\"targetMatchers\":[{\"name\":\"c\",\"value\":\"d\"}],\"equal\":[\"bad-label\"]}"
+                .formatted(run));
+    assertThat(noSource.statusCode()).isEqualTo(422);
+    assertThat(noSource.body()).contains("sourceMatchers");
+    assertThat(send("DELETE", "/api/v1/inhibition-rules/" + ruleId, admin, null).statusCode())
+        .isEqualTo(204);
+    assertThat(send("GET", "/api/v1/inhibition-rules/" + ruleId, admin, null).statusCode())
+        .isEqualTo(404);
+  }
+
+  private static Map<String, JsonNode> byCluster(String run, String parameters) {
+    HttpResponse<String> listed =
+        send(
+            "GET",
+            "/api/v2/alerts?filter="
+                + URLEncoder.encode("run=\"" + run + "\"", StandardCharsets.UTF_8)
+                + parameters,
+            admin,
+            null);
+    assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+    Map<String, JsonNode> found = new java.util.HashMap<>();
+    JSON.readTree(listed.body())
+        .forEach(
+            each ->
+                found.put(
+                    each.get("labels").get("cluster").asString()
+                        + " "
+                        + each.get("labels").get("alertname").asString(),
+                    each));
+    return found;
   }
 
   private static JsonNode alert(String alertname, String parameters) {
