@@ -353,6 +353,58 @@ class MutingIntegrationTests extends BothDatabasesTests {
         .isEqualTo(404);
   }
 
+  @Test
+  void theShippedExampleRulesLoadAndAStarvedPodInhibitsOnlyItsOwnLatencyAlert() throws IOException {
+    JsonNode examples =
+        JSON.readTree(
+            Files.readString(java.nio.file.Path.of("docs/examples/inhibition-rules.json")));
+    List<String> created = new ArrayList<>();
+    for (JsonNode example : examples) {
+      HttpResponse<String> answer =
+          send("POST", "/api/v1/inhibition-rules", admin, example.toString());
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+      created.add(JSON.readTree(answer.body()).get("id").asString());
+    }
+    assertThat(created).hasSize(4);
+    String namespace = "ns" + SEQUENCE.incrementAndGet();
+    String alerts =
+        """
+        [{"labels":{"alertname":"PodMemoryPressure","namespace":"%s","pod":"api-1"},"endsAt":"%s"},
+         {"labels":{"alertname":"HighRequestLatency","namespace":"%s","pod":"api-1"},"endsAt":"%s"},
+         {"labels":{"alertname":"HighRequestLatency","namespace":"%s","pod":"api-2"},"endsAt":"%s"}]
+        """
+            .formatted(
+                namespace,
+                Instant.now().plusSeconds(600),
+                namespace,
+                Instant.now().plusSeconds(600),
+                namespace,
+                Instant.now().plusSeconds(600));
+    assertThat(send("POST", "/api/v2/alerts", key, alerts).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> listed =
+        send(
+            "GET",
+            "/api/v2/alerts?filter="
+                + URLEncoder.encode("namespace=\"" + namespace + "\"", StandardCharsets.UTF_8),
+            admin,
+            null);
+    Map<String, String> states = new java.util.HashMap<>();
+    JSON.readTree(listed.body())
+        .forEach(
+            each ->
+                states.put(
+                    each.get("labels").get("alertname").asString()
+                        + " "
+                        + each.get("labels").get("pod").asString(),
+                    each.get("status").get("state").asString()));
+    assertThat(states)
+        .containsEntry("PodMemoryPressure api-1", "active")
+        .containsEntry("HighRequestLatency api-1", "suppressed")
+        .containsEntry("HighRequestLatency api-2", "active");
+    created.forEach(id -> send("DELETE", "/api/v1/inhibition-rules/" + id, admin, null));
+  }
+
   private static Map<String, JsonNode> byCluster(String run, String parameters) {
     HttpResponse<String> listed =
         send(
