@@ -4,10 +4,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.tocsin.correlate.InhibitionRule;
 import io.tocsin.correlate.InhibitionRules;
 import io.tocsin.correlate.InhibitionRules.RuleInput;
-import io.tocsin.ingest.LabelMatcher;
-import io.tocsin.ingest.LabelMatcher.Operator;
+import io.tocsin.correlate.MatcherJson;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -30,8 +28,6 @@ class InhibitionRuleController {
   InhibitionRuleController(InhibitionRules rules) {
     this.rules = rules;
   }
-
-  record MatcherJson(@Nullable String name, @Nullable String operator, @Nullable String value) {}
 
   record RuleRequest(
       @Nullable String name,
@@ -74,8 +70,8 @@ class InhibitionRuleController {
         rules.create(
             new RuleInput(
                 request.name(),
-                matchers("sourceMatchers", request.sourceMatchers()),
-                matchers("targetMatchers", request.targetMatchers()),
+                MatcherJson.parse("sourceMatchers", request.sourceMatchers()),
+                MatcherJson.parse("targetMatchers", request.targetMatchers()),
                 request.equal() == null ? List.of() : request.equal())));
   }
 
@@ -86,35 +82,13 @@ class InhibitionRuleController {
     rules.delete(id);
   }
 
-  private static List<LabelMatcher> matchers(String field, @Nullable List<MatcherJson> given) {
-    List<LabelMatcher> matchers = new ArrayList<>();
-    List<MatcherJson> all = given == null ? List.of() : given;
-    for (int i = 0; i < all.size(); i++) {
-      MatcherJson m = all.get(i);
-      String path = field + "[" + i + "]";
-      matchers.add(
-          LabelMatcher.of(
-              path,
-              m.name() == null ? "" : m.name(),
-              Operator.parse(path + ".operator", m.operator()),
-              m.value() == null ? "" : m.value()));
-    }
-    return matchers;
-  }
-
   private static RuleView view(InhibitionRule rule) {
     return new RuleView(
         rule.id(),
         rule.name(),
-        json(rule.sourceMatchers()),
-        json(rule.targetMatchers()),
+        MatcherJson.of(rule.sourceMatchers()),
+        MatcherJson.of(rule.targetMatchers()),
         rule.equal(),
         rule.createdAt());
-  }
-
-  private static List<MatcherJson> json(List<LabelMatcher> matchers) {
-    return matchers.stream()
-        .map(m -> new MatcherJson(m.name(), m.operator().text(), m.value()))
-        .toList();
   }
 }

@@ -1,6 +1,7 @@
 package io.tocsin.correlate.silence;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.tocsin.correlate.MatcherJson;
 import io.tocsin.correlate.Silence;
 import io.tocsin.correlate.SilenceState;
 import io.tocsin.correlate.Silences;
@@ -44,22 +45,18 @@ class SilenceController {
     this.clock = clock;
   }
 
-  record MatcherView(String name, String operator, String value) {}
-
   record SilenceView(
       UUID id,
       String state,
-      List<MatcherView> matchers,
+      List<MatcherJson> matchers,
       Instant startsAt,
       Instant endsAt,
       String createdBy,
       String comment,
       Instant updatedAt) {}
 
-  record MatcherInput(@Nullable String name, @Nullable String operator, @Nullable String value) {}
-
   record SilenceRequest(
-      @Nullable List<MatcherInput> matchers,
+      @Nullable List<MatcherJson> matchers,
       @Nullable Instant startsAt,
       @Nullable Instant endsAt,
       @Nullable String comment) {}
@@ -168,18 +165,7 @@ class SilenceController {
   }
 
   private static SilenceInput input(SilenceRequest request) {
-    List<LabelMatcher> matchers = new ArrayList<>();
-    List<MatcherInput> given = request.matchers() == null ? List.of() : request.matchers();
-    for (int i = 0; i < given.size(); i++) {
-      MatcherInput m = given.get(i);
-      String field = "matchers[" + i + "]";
-      matchers.add(
-          LabelMatcher.of(
-              field,
-              m.name() == null ? "" : m.name(),
-              Operator.parse(field + ".operator", m.operator()),
-              m.value() == null ? "" : m.value()));
-    }
+    List<LabelMatcher> matchers = MatcherJson.parse("matchers", request.matchers());
     SignedInUser user = SignedInUser.current();
     return new SilenceInput(
         matchers,
@@ -193,9 +179,7 @@ class SilenceController {
     return new SilenceView(
         silence.id(),
         silence.state(clock.instant()).name().toLowerCase(java.util.Locale.ROOT),
-        silence.matchers().stream()
-            .map(m -> new MatcherView(m.name(), m.operator().text(), m.value()))
-            .toList(),
+        MatcherJson.of(silence.matchers()),
         silence.startsAt(),
         silence.endsAt(),
         silence.createdBy(),
