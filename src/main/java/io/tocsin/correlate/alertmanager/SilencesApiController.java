@@ -6,13 +6,14 @@ import io.tocsin.correlate.Silences.SilenceInput;
 import io.tocsin.ingest.AlertmanagerReaders;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.ingest.LabelMatcher.Operator;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -110,14 +111,14 @@ class SilencesApiController {
     try {
       return UUID.fromString(id);
     } catch (IllegalArgumentException e) {
-      throw new io.tocsin.platform.InvalidInputException("id", "is not a silence id");
+      throw new InvalidInputException("id", "is not a silence id");
     }
   }
 
   static Map<String, Object> gettable(Silence silence, Instant now) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", silence.id().toString());
-    out.put("status", Map.of("state", silence.state(now).name().toLowerCase(Locale.ROOT)));
+    out.put("status", Map.of("state", EnumText.canonical(silence.state(now))));
     out.put("updatedAt", silence.updatedAt().toString());
     out.put(
         "matchers",

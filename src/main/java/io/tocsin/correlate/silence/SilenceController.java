@@ -178,7 +178,7 @@ class SilenceController {
   private SilenceView view(Silence silence) {
     return new SilenceView(
         silence.id(),
-        silence.state(clock.instant()).name().toLowerCase(java.util.Locale.ROOT),
+        EnumText.canonical(silence.state(clock.instant())),
         MatcherJson.of(silence.matchers()),
         silence.startsAt(),
         silence.endsAt(),
