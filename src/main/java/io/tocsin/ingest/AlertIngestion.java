@@ -143,6 +143,7 @@ public class AlertIngestion implements SmartLifecycle {
             request -> request.alerts().size(),
             MAX_ALERTS,
             writers);
+    metrics.writerQueue(writer::waiting);
   }
 
   /** What happened to one alert of a request. */

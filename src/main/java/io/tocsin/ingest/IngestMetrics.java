@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,6 +35,13 @@ class IngestMetrics {
           .tag("severity", EnumText.canonical(severity))
           .register(registry);
     }
+  }
+
+  /** Requests waiting for a writer: above zero for long, the database is the bottleneck. */
+  void writerQueue(IntSupplier waiting) {
+    Gauge.builder("tocsin.ingest.queue", waiting::getAsInt)
+        .description("Ingestion requests waiting for a writer to store them")
+        .register(registry);
   }
 
   void firing(Map<Severity, Long> counts) {

@@ -188,7 +188,8 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
     assertThat(metrics)
         .contains("tocsin_alerts_received_total{severity=\"critical\",source=\"alertmanager_v2\"}")
         .contains("tocsin_alerts_deduplicated_total{source=\"alertmanager_v2\"}")
-        .contains("tocsin_alert_ingest_seconds_bucket{source=\"alertmanager_v2\"");
+        .contains("tocsin_alert_ingest_seconds_bucket{source=\"alertmanager_v2\"")
+        .contains("tocsin_ingest_queue 0.0");
   }
 
   private static HttpResponse<String> webhook(String body) {
