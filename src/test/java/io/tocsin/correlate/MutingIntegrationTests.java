@@ -202,20 +202,12 @@ class MutingIntegrationTests extends BothDatabasesTests {
                 .formatted(primary, web, Instant.now().plusSeconds(3600)));
     assertThat(window.statusCode()).as(window.body()).isEqualTo(201);
 
-    HttpResponse<String> listed =
-        send(
-            "GET",
-            "/api/v2/alerts?filter="
-                + URLEncoder.encode("alertname=\"" + name + "\"", StandardCharsets.UTF_8),
-            admin,
-            null);
-    Map<String, String> states = new java.util.HashMap<>();
-    JSON.readTree(listed.body())
-        .forEach(
-            each ->
-                states.put(
-                    each.get("receivers").get(0).get("name").asString(),
-                    each.get("status").get("state").asString()));
+    Map<String, String> states =
+        states(
+            alertsBy(
+                "alertname=\"" + name + "\"",
+                "",
+                each -> each.get("receivers").get(0).get("name").asString()));
     assertThat(states)
         .containsEntry("db.primary " + name, "suppressed")
         .containsEntry("web (eu) " + name, "suppressed")
@@ -382,22 +374,15 @@ class MutingIntegrationTests extends BothDatabasesTests {
                 Instant.now().plusSeconds(600));
     assertThat(send("POST", "/api/v2/alerts", key, alerts).statusCode()).isEqualTo(200);
 
-    HttpResponse<String> listed =
-        send(
-            "GET",
-            "/api/v2/alerts?filter="
-                + URLEncoder.encode("namespace=\"" + namespace + "\"", StandardCharsets.UTF_8),
-            admin,
-            null);
-    Map<String, String> states = new java.util.HashMap<>();
-    JSON.readTree(listed.body())
-        .forEach(
-            each ->
-                states.put(
+    Map<String, String> states =
+        states(
+            alertsBy(
+                "namespace=\"" + namespace + "\"",
+                "",
+                each ->
                     each.get("labels").get("alertname").asString()
                         + " "
-                        + each.get("labels").get("pod").asString(),
-                    each.get("status").get("state").asString()));
+                        + each.get("labels").get("pod").asString()));
     assertThat(states)
         .containsEntry("PodMemoryPressure api-1", "active")
         .containsEntry("HighRequestLatency api-1", "suppressed")
@@ -406,25 +391,36 @@ class MutingIntegrationTests extends BothDatabasesTests {
   }
 
   private static Map<String, JsonNode> byCluster(String run, String parameters) {
+    return alertsBy(
+        "run=\"" + run + "\"",
+        parameters,
+        each ->
+            each.get("labels").get("cluster").asString()
+                + " "
+                + each.get("labels").get("alertname").asString());
+  }
+
+  /** The alerts an admin sees through the Alertmanager API for one filter, by a key of each. */
+  private static Map<String, JsonNode> alertsBy(
+      String filter, String parameters, java.util.function.Function<JsonNode, String> keyOf) {
     HttpResponse<String> listed =
         send(
             "GET",
             "/api/v2/alerts?filter="
-                + URLEncoder.encode("run=\"" + run + "\"", StandardCharsets.UTF_8)
+                + URLEncoder.encode(filter, StandardCharsets.UTF_8)
                 + parameters,
             admin,
             null);
     assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
     Map<String, JsonNode> found = new java.util.HashMap<>();
-    JSON.readTree(listed.body())
-        .forEach(
-            each ->
-                found.put(
-                    each.get("labels").get("cluster").asString()
-                        + " "
-                        + each.get("labels").get("alertname").asString(),
-                    each));
+    JSON.readTree(listed.body()).forEach(each -> found.put(keyOf.apply(each), each));
     return found;
+  }
+
+  private static Map<String, String> states(Map<String, JsonNode> alerts) {
+    Map<String, String> states = new java.util.HashMap<>();
+    alerts.forEach((name, alert) -> states.put(name, alert.get("status").get("state").asString()));
+    return states;
   }
 
   private static JsonNode alert(String alertname, String parameters) {
