@@ -12,13 +12,13 @@ import org.springframework.stereotype.Component;
 
 /** Tells ingestion's Alertmanager API which silences mute an alert and which alerts inhibit it. */
 @Component
-class SilenceMuting implements AlertMuting {
+class RuleMuting implements AlertMuting {
 
   private final Silences silences;
   private final InhibitionRules rules;
   private final Clock clock;
 
-  SilenceMuting(Silences silences, InhibitionRules rules, Clock clock) {
+  RuleMuting(Silences silences, InhibitionRules rules, Clock clock) {
     this.silences = silences;
     this.rules = rules;
     this.clock = clock;
