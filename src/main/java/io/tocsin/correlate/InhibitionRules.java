@@ -42,6 +42,7 @@ public class InhibitionRules {
   private final Clock clock;
   private final IdGenerator ids;
   private final AuditLog audit;
+  private final InhibitionSources sources;
 
   InhibitionRules(
       JdbcClient jdbc,
@@ -49,13 +50,15 @@ public class InhibitionRules {
       JsonMapper json,
       Clock clock,
       IdGenerator ids,
-      AuditLog audit) {
+      AuditLog audit,
+      InhibitionSources sources) {
     this.jdbc = jdbc;
     this.stored = stored;
     this.json = json;
     this.clock = clock;
     this.ids = ids;
     this.audit = audit;
+    this.sources = sources;
   }
 
   @Transactional
@@ -110,6 +113,8 @@ public class InhibitionRules {
         "inhibition_rule.created",
         "inhibition rule " + rule.id(),
         "'" + name + "': " + rule.sourceMatchers() + " inhibits " + rule.targetMatchers());
+    // Alerts already firing inhibit from now on, as if the rule had been there when they fired.
+    sources.seed(rule);
     return rule;
   }
 

@@ -26,11 +26,15 @@ class RuleMuting implements AlertMuting {
 
   @Override
   public Now now(List<Firing> firing) {
+    return now(firing, silences.active(), rules.list());
+  }
+
+  /** Muting among {@code firing} under silences and rules the caller has loaded already. */
+  Now now(List<Firing> firing, List<Silence> active, List<InhibitionRule> rules) {
     Instant now = clock.instant();
-    List<Silence> active = silences.active();
     // The sources of each rule, found once: a storm has thousands of targets and a few sources.
     List<Map.Entry<InhibitionRule, List<Firing>>> sources = new ArrayList<>();
-    for (InhibitionRule rule : rules.list()) {
+    for (InhibitionRule rule : rules) {
       List<Firing> matching =
           firing.stream()
               .filter(

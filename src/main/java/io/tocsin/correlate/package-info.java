@@ -1,10 +1,12 @@
 /**
- * Which alerts deserve a person: silences, inhibition and grouping decide which alerts open an
- * incident, which attach to one, and which page nobody. This first part holds the silences.
+ * Which alerts deserve a person: silences, inhibition rules, service dependencies and grouping
+ * decide which alerts open an incident, which attach to one, and which page nobody.
  *
- * <p>Owns the table {@code correlate_silence}.
+ * <p>Owns the tables {@code correlate_silence}, {@code correlate_inhibition_rule} and {@code
+ * correlate_inhibition_source}.
  */
-@ApplicationModule(allowedDependencies = {"platform", "directory", "directory::service", "ingest"})
+@ApplicationModule(
+    allowedDependencies = {"platform", "directory", "directory::service", "ingest", "incident"})
 @NullMarked
 package io.tocsin.correlate;
 

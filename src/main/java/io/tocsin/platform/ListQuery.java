@@ -1,6 +1,8 @@
 package io.tocsin.platform;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -35,6 +37,19 @@ public final class ListQuery {
       for (int i = 0; i < placeholders; i++) {
         params.add(value);
       }
+    }
+    return this;
+  }
+
+  /** Adds {@code AND column IN (...)}, unless {@code values} is null or empty. */
+  public ListQuery whereIn(String column, @Nullable Collection<?> values) {
+    if (values != null && !values.isEmpty()) {
+      sql.append(" AND ")
+          .append(column)
+          .append(" IN (")
+          .append(String.join(", ", Collections.nCopies(values.size(), "?")))
+          .append(")");
+      params.addAll(values);
     }
     return this;
   }

@@ -1,5 +1,6 @@
 package io.tocsin.directory.service;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A service in the catalog: something that can break, receives alerts through its integrations, and
- * depends on other services (what it needs to work).
+ * depends on other services (what it needs to work). Its alerts group into incidents by the values
+ * of its {@code groupBy} labels; {@code autoResolve} lets an incident resolve itself once every
+ * alert attached to it has resolved.
  */
 public record CatalogService(
     UUID id,
@@ -18,5 +21,14 @@ public record CatalogService(
     List<String> runbookUrls,
     Map<String, String> labels,
     List<UUID> dependencies,
+    List<String> groupBy,
+    int flapWindowMinutes,
+    boolean autoResolve,
     Instant createdAt,
-    Instant updatedAt) {}
+    Instant updatedAt) {
+
+  /** How long after its incident resolved an alert that fires again counts as a recurrence. */
+  public Duration flapWindow() {
+    return Duration.ofMinutes(flapWindowMinutes);
+  }
+}

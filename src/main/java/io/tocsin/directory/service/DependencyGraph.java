@@ -18,7 +18,7 @@ import java.util.UUID;
  * not millions), with the two questions asked of it: would a change close a cycle, and what does a
  * service need, directly or through others.
  */
-final class DependencyGraph {
+public final class DependencyGraph {
 
   private final Map<UUID, Set<UUID>> dependsOn = new HashMap<>();
 
@@ -58,13 +58,27 @@ final class DependencyGraph {
   }
 
   /** Everything {@code service} needs, directly or transitively, nearest first. */
-  List<UUID> closure(UUID service) {
+  public List<UUID> closure(UUID service) {
+    return reachable(service, dependsOn);
+  }
+
+  /** Every service that needs {@code service}, directly or transitively, nearest first. */
+  public List<UUID> dependents(UUID service) {
+    Map<UUID, Set<UUID>> neededBy = new HashMap<>();
+    dependsOn.forEach(
+        (dependent, needs) ->
+            needs.forEach(
+                need -> neededBy.computeIfAbsent(need, k -> new LinkedHashSet<>()).add(dependent)));
+    return reachable(service, neededBy);
+  }
+
+  private static List<UUID> reachable(UUID start, Map<UUID, Set<UUID>> edges) {
     Set<UUID> seen = new LinkedHashSet<>();
-    Deque<UUID> queue = new ArrayDeque<>(dependsOn.getOrDefault(service, Set.of()));
+    Deque<UUID> queue = new ArrayDeque<>(edges.getOrDefault(start, Set.of()));
     while (!queue.isEmpty()) {
       UUID next = queue.removeFirst();
-      if (!next.equals(service) && seen.add(next)) {
-        queue.addAll(dependsOn.getOrDefault(next, Set.of()));
+      if (!next.equals(start) && seen.add(next)) {
+        queue.addAll(edges.getOrDefault(next, Set.of()));
       }
     }
     return List.copyOf(seen);

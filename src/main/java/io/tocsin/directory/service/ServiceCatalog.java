@@ -47,13 +47,16 @@ public class ServiceCatalog {
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
   private static final String COLUMNS =
-      "id, name, description, owner_team_id, runbook_urls, labels, created_at, updated_at";
+      "id, name, description, owner_team_id, runbook_urls, labels, group_by, flap_window_minutes,"
+          + " auto_resolve, created_at, updated_at";
 
   private static final String INSERT =
       """
       INSERT INTO directory_service
-        (id, name, name_key, description, owner_team_id, runbook_urls, labels, created_at, updated_at)
-      VALUES (:id, :name, :nameKey, :description, :ownerTeamId, :runbookUrls, :labels, :now, :now)
+        (id, name, name_key, description, owner_team_id, runbook_urls, labels, group_by,
+         flap_window_minutes, auto_resolve, created_at, updated_at)
+      VALUES (:id, :name, :nameKey, :description, :ownerTeamId, :runbookUrls, :labels, :groupBy,
+              :flapWindow, :autoResolve, :now, :now)
       """;
 
   private static final String UPDATE =
@@ -61,6 +64,7 @@ public class ServiceCatalog {
       UPDATE directory_service
       SET name = :name, name_key = :nameKey, description = :description,
           owner_team_id = :ownerTeamId, runbook_urls = :runbookUrls, labels = :labels,
+          group_by = :groupBy, flap_window_minutes = :flapWindow, auto_resolve = :autoResolve,
           updated_at = :now
       WHERE id = :id
       """;
@@ -94,7 +98,16 @@ public class ServiceCatalog {
       @Nullable UUID ownerTeamId,
       @Nullable List<String> runbookUrls,
       @Nullable Map<String, String> labels,
-      @Nullable List<UUID> dependencies) {}
+      @Nullable List<UUID> dependencies,
+      @Nullable List<String> groupBy,
+      @Nullable Integer flapWindowMinutes,
+      @Nullable Boolean autoResolve) {}
+
+  /** The labels a new service groups its alerts by. */
+  public static final List<String> DEFAULT_GROUP_BY = List.of("alertname");
+
+  /** The default flap window of a new service. */
+  public static final int DEFAULT_FLAP_WINDOW_MINUTES = 30;
 
   @Transactional
   public CatalogService create(ServiceInput input) {
@@ -112,6 +125,11 @@ public class ServiceCatalog {
             validRunbooks(input.runbookUrls()),
             validLabels(input.labels()),
             List.of(),
+            input.groupBy() == null ? DEFAULT_GROUP_BY : validGroupBy(input.groupBy()),
+            input.flapWindowMinutes() == null
+                ? DEFAULT_FLAP_WINDOW_MINUTES
+                : validFlapWindow(input.flapWindowMinutes()),
+            input.autoResolve() == null || input.autoResolve(),
             now,
             now);
     write(INSERT, service);
@@ -136,6 +154,11 @@ public class ServiceCatalog {
             input.runbookUrls() == null ? before.runbookUrls() : validRunbooks(input.runbookUrls()),
             input.labels() == null ? before.labels() : validLabels(input.labels()),
             before.dependencies(),
+            input.groupBy() == null ? before.groupBy() : validGroupBy(input.groupBy()),
+            input.flapWindowMinutes() == null
+                ? before.flapWindowMinutes()
+                : validFlapWindow(input.flapWindowMinutes()),
+            input.autoResolve() == null ? before.autoResolve() : input.autoResolve(),
             before.createdAt(),
             clock.instant());
     write(UPDATE, after);
@@ -265,6 +288,14 @@ public class ServiceCatalog {
         .orElse(id.toString());
   }
 
+  /**
+   * Every dependency edge at once, for code that follows dependencies of many services in one go
+   * (correlating a batch of alerts) without a query per service.
+   */
+  public DependencyGraph dependencyGraph() {
+    return graph();
+  }
+
   private DependencyGraph graph() {
     return new DependencyGraph(
         jdbc.sql("SELECT service_id, depends_on_id FROM directory_service_dependency")
@@ -282,6 +313,9 @@ public class ServiceCatalog {
           .param("ownerTeamId", service.ownerTeamId())
           .param("runbookUrls", json.writeValueAsString(service.runbookUrls()))
           .param("labels", json.writeValueAsString(service.labels()))
+          .param("groupBy", json.writeValueAsString(service.groupBy()))
+          .param("flapWindow", service.flapWindowMinutes())
+          .param("autoResolve", service.autoResolve())
           .param("now", service.updatedAt().atOffset(ZoneOffset.UTC))
           .update();
     } catch (DuplicateKeyException e) {
@@ -303,6 +337,9 @@ public class ServiceCatalog {
             .param("id", id)
             .query(UUID.class)
             .list(),
+        json.readValue(rs.getString("group_by"), new TypeReference<List<String>>() {}),
+        rs.getInt("flap_window_minutes"),
+        rs.getBoolean("auto_resolve"),
         rs.getObject("created_at", OffsetDateTime.class).toInstant(),
         rs.getObject("updated_at", OffsetDateTime.class).toInstant());
   }
@@ -323,6 +360,20 @@ public class ServiceCatalog {
     }
     if (!before.labels().equals(after.labels())) {
       changes.add("labels " + before.labels() + " -> " + after.labels());
+    }
+    if (!before.groupBy().equals(after.groupBy())) {
+      changes.add("groupBy " + before.groupBy() + " -> " + after.groupBy());
+    }
+    if (before.flapWindowMinutes() != after.flapWindowMinutes()) {
+      changes.add(
+          "flap window "
+              + before.flapWindowMinutes()
+              + " -> "
+              + after.flapWindowMinutes()
+              + " min");
+    }
+    if (before.autoResolve() != after.autoResolve()) {
+      changes.add("autoResolve " + before.autoResolve() + " -> " + after.autoResolve());
     }
     if (!before.dependencies().equals(after.dependencies())) {
       changes.add("dependencies " + before.dependencies() + " -> " + after.dependencies());
@@ -369,6 +420,27 @@ public class ServiceCatalog {
       }
     }
     return List.copyOf(urls);
+  }
+
+  private static List<String> validGroupBy(List<String> labels) {
+    if (labels.size() > 20) {
+      throw new InvalidInputException("groupBy", "may name at most 20 labels");
+    }
+    for (String name : labels) {
+      if (name == null || !LABEL_NAME.matcher(name).matches()) {
+        throw new InvalidInputException(
+            "groupBy",
+            "'" + name + "' is not a label name (letters, digits and _, not first a digit)");
+      }
+    }
+    return List.copyOf(new LinkedHashSet<>(labels));
+  }
+
+  private static int validFlapWindow(int minutes) {
+    if (minutes < 0 || minutes > 1440) {
+      throw new InvalidInputException("flapWindowMinutes", "must be 0 to 1440 minutes");
+    }
+    return minutes;
   }
 
   private static Map<String, String> validLabels(@Nullable Map<String, String> labels) {

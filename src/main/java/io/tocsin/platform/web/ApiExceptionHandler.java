@@ -201,10 +201,9 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(ConflictException.class)
   ResponseEntity<Object> conflict(ConflictException ex, WebRequest request) {
-    return Problems.entity(
-        Problems.problem(HttpStatus.CONFLICT, "conflict", ex.getMessage()),
-        new HttpHeaders(),
-        path(request));
+    ProblemDetail problem = Problems.problem(HttpStatus.CONFLICT, "conflict", ex.getMessage());
+    ex.properties().forEach(problem::setProperty);
+    return Problems.entity(problem, new HttpHeaders(), path(request));
   }
 
   @ExceptionHandler(NotFoundException.class)

@@ -1,0 +1,374 @@
+package io.tocsin.correlate;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.DependencyGraph;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.incident.Actor;
+import io.tocsin.incident.AlertRole;
+import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentIntake;
+import io.tocsin.incident.IncidentIntake.Attachment;
+import io.tocsin.ingest.AlertChange;
+import io.tocsin.ingest.AlertChange.AlertAcknowledged;
+import io.tocsin.ingest.AlertChange.AlertFired;
+import io.tocsin.ingest.AlertChange.AlertRefreshed;
+import io.tocsin.ingest.AlertChange.AlertResolved;
+import io.tocsin.ingest.AlertLookup;
+import io.tocsin.ingest.AlertMuting;
+import io.tocsin.ingest.AlertsChanged;
+import io.tocsin.ingest.Severity;
+import io.tocsin.platform.EnumText;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.event.TransactionalEventListener;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Turns alert changes into incident changes. Each published batch is correlated in one transaction
+ * under the incident lock, so the decisions of a batch are all or nothing, and a batch delivered
+ * twice (listeners run at least once) finds its alerts attached and changes nothing.
+ *
+ * <p>For each new firing alert, in order: a silence mutes it (stored, no incident); an inhibition
+ * rule mutes it (attached to the incident of the alert that inhibits it, if there is one); a
+ * service it depends on has an incident with a firing alert (attached there as a symptom); the open
+ * incident of its service and group key takes it; otherwise it opens an incident, which takes over
+ * the recent incidents of the services that depend on its service.
+ */
+@Component
+class AlertCorrelation {
+
+  /** The outcomes counted by {@code tocsin_alerts_correlated_total}. */
+  enum Result {
+    OPENED,
+    ATTACHED,
+    SYMPTOM,
+    INHIBITED,
+    SILENCED
+  }
+
+  private final IncidentIntake incidents;
+  private final AlertLookup alerts;
+  private final ServiceCatalog services;
+  private final Silences silences;
+  private final InhibitionRules rules;
+  private final InhibitionSources sources;
+  private final RuleMuting muting;
+  private final Clock clock;
+  private final Duration mergeWindow;
+  private final Map<Result, Counter> counters = new EnumMap<>(Result.class);
+
+  AlertCorrelation(
+      IncidentIntake incidents,
+      AlertLookup alerts,
+      ServiceCatalog services,
+      Silences silences,
+      InhibitionRules rules,
+      InhibitionSources sources,
+      RuleMuting muting,
+      Clock clock,
+      MeterRegistry registry,
+      @Value("${tocsin.correlation.merge-window:10m}") Duration mergeWindow) {
+    this.incidents = incidents;
+    this.alerts = alerts;
+    this.services = services;
+    this.silences = silences;
+    this.rules = rules;
+    this.sources = sources;
+    this.muting = muting;
+    this.clock = clock;
+    this.mergeWindow = mergeWindow;
+    for (Result result : Result.values()) {
+      counters.put(
+          result,
+          Counter.builder("tocsin.alerts.correlated")
+              .description("Firing alerts by what correlation did with them")
+              .tag("result", EnumText.canonical(result))
+              .register(registry));
+    }
+  }
+
+  @Async(CorrelationConfiguration.EXECUTOR)
+  @TransactionalEventListener
+  @Transactional(propagation = Propagation.REQUIRES_NEW)
+  public void on(AlertsChanged event) {
+    correlate(event.changes());
+  }
+
+  void correlate(List<AlertChange> changes) {
+    incidents.lock();
+    Batch batch = new Batch(clock.instant());
+    List<AlertFired> fired = new ArrayList<>();
+    Map<UUID, Severity> severities = new HashMap<>();
+    List<UUID> acknowledged = new ArrayList<>();
+    Map<UUID, Instant> resolved = new LinkedHashMap<>();
+    for (AlertChange change : changes) {
+      if (change instanceof AlertFired f) {
+        fired.add(f);
+      } else if (change instanceof AlertRefreshed r) {
+        severities.put(r.alertId(), r.severity());
+      } else if (change instanceof AlertAcknowledged a) {
+        acknowledged.add(a.alertId());
+      } else if (change instanceof AlertResolved r) {
+        resolved.put(r.alertId(), r.endsAt());
+      }
+    }
+    if (!fired.isEmpty()) {
+      List<UUID> ids = fired.stream().map(AlertFired::alertId).toList();
+      Set<UUID> attached = incidents.incidentsOf(ids).keySet();
+      Set<UUID> gone = alerts.resolvedAmong(ids);
+      for (AlertFired alert : fired) {
+        if (!attached.contains(alert.alertId()) && !gone.contains(alert.alertId())) {
+          batch.correlate(alert);
+        }
+      }
+      batch.flush();
+    }
+    if (!severities.isEmpty()) {
+      incidents.severityChanged(severities);
+    }
+    if (!acknowledged.isEmpty()) {
+      incidents.acknowledged(
+          acknowledged, new Actor(Actor.Kind.INTEGRATION, null, "the alert's sender"));
+    }
+    if (!resolved.isEmpty()) {
+      sources.removeAll(resolved.keySet());
+      resolved.entrySet().stream()
+          .collect(Collectors.groupingBy(Map.Entry::getValue, Collectors.toList()))
+          .forEach(
+              (at, entries) ->
+                  incidents.resolved(entries.stream().map(Map.Entry::getKey).toList(), at));
+    }
+    batch.countAfterCommit();
+  }
+
+  /** The state of one batch: what it has looked up, and the attachments not yet written. */
+  private final class Batch {
+
+    private final Instant now;
+    private final Map<UUID, CatalogService> catalog = new HashMap<>();
+    private final Map<UUID, String> names = new HashMap<>();
+    private final List<Silence> activeSilences;
+    private final List<InhibitionRule> allRules;
+    private final List<InhibitionSources.Source> inhibitors;
+    private AlertMuting.@Nullable Now mutedNow;
+    private @Nullable DependencyGraph graph;
+    private final Map<String, Optional<Incident>> byGroup = new HashMap<>();
+    private final Map<UUID, List<Incident>> firingByService = new HashMap<>();
+    private final Map<UUID, Incident> pendingIncidents = new LinkedHashMap<>();
+    private final Map<UUID, List<Attachment>> pending = new LinkedHashMap<>();
+    private final Map<Result, Integer> results = new EnumMap<>(Result.class);
+
+    Batch(Instant now) {
+      this.now = now;
+      this.activeSilences = silences.active();
+      this.allRules = rules.list();
+      this.inhibitors = allRules.isEmpty() ? new ArrayList<>() : new ArrayList<>(sources.all());
+    }
+
+    void correlate(AlertFired alert) {
+      Map<String, String> labels = sources.withService(alert.labels(), alert.serviceId(), names);
+      AlertMuting.Firing firing = new AlertMuting.Firing(alert.fingerprint(), labels);
+      if (allRules.stream()
+          .anyMatch(r -> r.sourceMatchers().stream().allMatch(m -> m.matches(labels)))) {
+        InhibitionSources.Source source = new InhibitionSources.Source(alert.alertId(), firing);
+        sources.add(source);
+        inhibitors.add(source);
+        mutedNow = null;
+      }
+      if (activeSilences.stream().anyMatch(s -> s.mutes(labels, now))) {
+        count(Result.SILENCED);
+        return;
+      }
+      List<String> inhibitedBy = muted().inhibitedBy(firing);
+      if (!inhibitedBy.isEmpty()) {
+        inhibitorIncident(inhibitedBy)
+            .ifPresent(incident -> attach(incident, alert, AlertRole.INHIBITED));
+        count(Result.INHIBITED);
+        return;
+      }
+      Optional<Incident> cause = dependencyIncident(alert.serviceId());
+      if (cause.isPresent()) {
+        attach(cause.get(), alert, AlertRole.SYMPTOM);
+        count(Result.SYMPTOM);
+        return;
+      }
+      CatalogService service = service(alert.serviceId());
+      String groupKey = groupKey(service.groupBy(), alert.labels());
+      Optional<Incident> open =
+          byGroup.computeIfAbsent(
+              service.id() + " " + groupKey, k -> incidents.openIncident(service.id(), groupKey));
+      if (open.isPresent()) {
+        attach(open.get(), alert, AlertRole.GROUPED);
+        count(Result.ATTACHED);
+        return;
+      }
+      open(service, groupKey, alert);
+      count(Result.OPENED);
+    }
+
+    private void open(CatalogService service, String groupKey, AlertFired alert) {
+      flush();
+      Incident recurrence =
+          service.flapWindowMinutes() == 0
+              ? null
+              : incidents
+                  .resolvedSince(service.id(), groupKey, now.minus(service.flapWindow()))
+                  .orElse(null);
+      Incident opened =
+          incidents.open(
+              title(service, alert), groupKey, attachment(alert, AlertRole.TRIGGER), recurrence);
+      List<UUID> dependents = graph().dependents(service.id());
+      for (Incident dependent : incidents.openIncidentsSince(dependents, now.minus(mergeWindow))) {
+        opened =
+            incidents.merge(
+                opened,
+                dependent,
+                true,
+                Actor.TOCSIN,
+                "its service "
+                    + service(dependent.serviceId()).name()
+                    + " depends on "
+                    + service.name());
+      }
+      byGroup.clear();
+      firingByService.clear();
+    }
+
+    /** The incident of an alert that inhibits this one, if any has one. */
+    private Optional<Incident> inhibitorIncident(List<String> fingerprints) {
+      List<UUID> ids =
+          inhibitors.stream()
+              .filter(s -> fingerprints.contains(s.firing().fingerprint()))
+              .map(InhibitionSources.Source::alertId)
+              .toList();
+      for (UUID id : ids) {
+        for (Map.Entry<UUID, List<Attachment>> each : pending.entrySet()) {
+          if (each.getValue().stream().anyMatch(a -> a.alertId().equals(id))) {
+            return Optional.of(pendingIncidents.get(each.getKey()));
+          }
+        }
+      }
+      for (UUID incident : Set.copyOf(incidents.incidentsOf(ids).values())) {
+        Optional<Incident> open = incidents.lockOpen(incident);
+        if (open.isPresent()) {
+          return open;
+        }
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * The incident of the deepest service this one depends on (transitively) that has a firing
+     * alert: the one closest to the cause.
+     */
+    private Optional<Incident> dependencyIncident(UUID serviceId) {
+      List<UUID> needs = graph().closure(serviceId);
+      for (int i = needs.size() - 1; i >= 0; i--) {
+        UUID need = needs.get(i);
+        List<Incident> open =
+            firingByService.computeIfAbsent(need, s -> incidents.firingIncidentsOf(List.of(s)));
+        if (!open.isEmpty()) {
+          return Optional.of(open.get(0));
+        }
+      }
+      return Optional.empty();
+    }
+
+    private void attach(Incident incident, AlertFired alert, AlertRole role) {
+      pendingIncidents.putIfAbsent(incident.id(), incident);
+      pending.computeIfAbsent(incident.id(), k -> new ArrayList<>()).add(attachment(alert, role));
+    }
+
+    private Attachment attachment(AlertFired alert, AlertRole role) {
+      return new Attachment(
+          alert.alertId(),
+          alert.serviceId(),
+          alert.fingerprint(),
+          alert.summary(),
+          alert.severity(),
+          role,
+          now);
+    }
+
+    void flush() {
+      pending.forEach((id, attachments) -> incidents.attach(pendingIncidents.get(id), attachments));
+      pending.clear();
+      pendingIncidents.clear();
+    }
+
+    private AlertMuting.Now muted() {
+      if (mutedNow == null) {
+        mutedNow =
+            muting.now(
+                inhibitors.stream().map(InhibitionSources.Source::firing).toList(),
+                activeSilences,
+                allRules);
+      }
+      return mutedNow;
+    }
+
+    private DependencyGraph graph() {
+      if (graph == null) {
+        graph = services.dependencyGraph();
+      }
+      return graph;
+    }
+
+    private CatalogService service(UUID id) {
+      return catalog.computeIfAbsent(id, services::get);
+    }
+
+    private void count(Result result) {
+      results.merge(result, 1, Integer::sum);
+    }
+
+    void countAfterCommit() {
+      if (results.isEmpty()) {
+        return;
+      }
+      Map<Result, Integer> counted = Map.copyOf(results);
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+              counted.forEach((result, n) -> counters.get(result).increment(n));
+            }
+          });
+    }
+  }
+
+  /** The values of the service's group-by labels, as "name=value" pairs in their given order. */
+  static String groupKey(List<String> groupBy, Map<String, String> labels) {
+    return groupBy.stream()
+        .map(name -> name + "=" + labels.getOrDefault(name, ""))
+        .collect(Collectors.joining(","));
+  }
+
+  private static String title(CatalogService service, AlertFired alert) {
+    if (!alert.summary().isBlank()) {
+      return alert.summary();
+    }
+    String name = alert.labels().get("alertname");
+    return name == null ? "Alert on " + service.name() : name + " on " + service.name();
+  }
+}

@@ -1,0 +1,52 @@
+package io.tocsin.incident;
+
+import io.tocsin.ingest.Severity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An incident as stored. {@code groupKey} is the label values its alerts were grouped by; an
+ * incident merged into another is resolved and names it in {@code mergedInto}.
+ */
+public record Incident(
+    UUID id,
+    long number,
+    String title,
+    UUID serviceId,
+    String groupKey,
+    IncidentStatus status,
+    Severity severity,
+    boolean severityByHand,
+    @Nullable UUID assigneeId,
+    UUID probableCauseServiceId,
+    @Nullable UUID recurrenceOf,
+    @Nullable UUID mergedInto,
+    int alertCount,
+    int firingCount,
+    Instant openedAt,
+    @Nullable Instant acknowledgedAt,
+    @Nullable Instant resolvedAt,
+    @Nullable String resolvedBy,
+    Instant updatedAt) {
+
+  /** MTTA of this incident: first acknowledgement (or start of work) minus opening. */
+  public @Nullable Duration timeToAcknowledge() {
+    return acknowledgedAt == null ? null : Duration.between(openedAt, acknowledgedAt);
+  }
+
+  /** MTTR of this incident: resolution minus opening. */
+  public @Nullable Duration timeToResolve() {
+    return resolvedAt == null ? null : Duration.between(openedAt, resolvedAt);
+  }
+
+  public boolean isOpen() {
+    return status != IncidentStatus.RESOLVED;
+  }
+
+  /** "#42", as people say it. */
+  public String reference() {
+    return "#" + number;
+  }
+}

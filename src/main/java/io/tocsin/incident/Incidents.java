@@ -1,0 +1,446 @@
+package io.tocsin.incident;
+
+import static io.tocsin.incident.IncidentRecords.utc;
+
+import io.tocsin.directory.UserService;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.ingest.ChangeEvent;
+import io.tocsin.ingest.ChangeEvents;
+import io.tocsin.ingest.Severity;
+import io.tocsin.platform.ConflictException;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.ListQuery;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.IdGenerator;
+
+/** Incidents as people read and handle them: lists, details, status, notes and status updates. */
+@Service
+public class Incidents {
+
+  /** How far before an incident opened its services' changes are shown. */
+  public static final Duration CHANGES_BEFORE = Duration.ofHours(1);
+
+  private static final int MAX_TEXT = 10_000;
+
+  private final JdbcClient jdbc;
+  private final IncidentRecords records;
+  private final IncidentIntake intake;
+  private final ServiceCatalog services;
+  private final UserService users;
+  private final ChangeEvents changes;
+  private final Clock clock;
+  private final IdGenerator ids;
+
+  Incidents(
+      JdbcClient jdbc,
+      IncidentRecords records,
+      IncidentIntake intake,
+      ServiceCatalog services,
+      UserService users,
+      ChangeEvents changes,
+      Clock clock,
+      IdGenerator ids) {
+    this.jdbc = jdbc;
+    this.records = records;
+    this.intake = intake;
+    this.services = services;
+    this.users = users;
+    this.changes = changes;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  /** What a list keeps; {@code null} keeps everything. Times bound when incidents opened. */
+  public record Filter(
+      @Nullable Set<IncidentStatus> statuses,
+      @Nullable UUID serviceId,
+      @Nullable Set<Severity> severities,
+      @Nullable UUID assigneeId,
+      @Nullable Instant openedSince,
+      @Nullable Instant openedBefore) {}
+
+  /** An alert attached to an incident. */
+  public record AttachedAlert(
+      UUID alertId,
+      UUID serviceId,
+      String fingerprint,
+      String summary,
+      Severity severity,
+      AlertRole role,
+      String status,
+      Instant attachedAt,
+      @Nullable Instant resolvedAt) {}
+
+  /** A service with alerts on an incident. */
+  public record AffectedService(
+      UUID serviceId, String name, int alertCount, int firingCount, Instant firstAlertAt) {}
+
+  public Incident get(UUID id) {
+    return records.get(id);
+  }
+
+  /** An incident by its number, as in "#42". */
+  public Incident byNumber(long number) {
+    return jdbc.sql("SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE number = :n")
+        .param("n", number)
+        .query(IncidentRecords::incident)
+        .optional()
+        .orElseThrow(() -> new NotFoundException("There is no incident #" + number + "."));
+  }
+
+  /** Incidents newest first. */
+  public Page<Incident> list(Filter filter, @Nullable UUID after, int limit) {
+    ListQuery query =
+        ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
+            .where("service_id = ?", filter.serviceId())
+            .where("assignee_id = ?", filter.assigneeId())
+            .where(
+                "opened_at >= ?", filter.openedSince() == null ? null : utc(filter.openedSince()))
+            .where(
+                "opened_at < ?", filter.openedBefore() == null ? null : utc(filter.openedBefore()));
+    query
+        .whereIn(
+            "status",
+            filter.statuses() == null
+                ? null
+                : filter.statuses().stream().map(IncidentStatus::text).toList())
+        .whereIn(
+            "severity",
+            filter.severities() == null
+                ? null
+                : filter.severities().stream().map(EnumText::canonical).toList());
+    return Page.of(
+        query.newestFirst(jdbc, after, limit, IncidentRecords::incident), limit, Incident::id);
+  }
+
+  /** Changes to make at once; {@code null} leaves a field as it is. */
+  public record Changes(
+      @Nullable IncidentStatus status,
+      @Nullable UUID assigneeId,
+      boolean unassign,
+      @Nullable Severity severity,
+      @Nullable String title) {}
+
+  /** Applies every change or none: a refused status change leaves the title as it was. */
+  @Transactional
+  public Incident update(UUID id, Changes changes, Actor actor) {
+    Incident incident = records.lock(id);
+    if (changes.title() != null) {
+      incident = setTitle(id, changes.title(), actor);
+    }
+    if (changes.severity() != null) {
+      incident = setSeverity(id, changes.severity(), actor);
+    }
+    if (changes.assigneeId() != null || changes.unassign()) {
+      incident = assign(id, changes.assigneeId(), actor);
+    }
+    if (changes.status() != null) {
+      incident = records.changeStatus(incident, changes.status(), actor, clock.instant(), "");
+    }
+    return incident;
+  }
+
+  @Transactional
+  public Incident changeStatus(UUID id, IncidentStatus to, Actor actor) {
+    Incident incident = records.lock(id);
+    return records.changeStatus(incident, to, actor, clock.instant(), "");
+  }
+
+  @Transactional
+  public Incident assign(UUID id, @Nullable UUID assigneeId, Actor actor) {
+    Incident incident = records.lock(id);
+    String name = "nobody";
+    if (assigneeId != null) {
+      name =
+          users
+              .find(assigneeId)
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "assigneeId", "user " + assigneeId + " does not exist"))
+              .email();
+    }
+    if (Objects.equals(incident.assigneeId(), assigneeId)) {
+      return incident;
+    }
+    Instant now = clock.instant();
+    jdbc.sql("UPDATE incident SET assignee_id = :assignee, updated_at = :now WHERE id = :id")
+        .param("assignee", assigneeId)
+        .param("now", utc(now))
+        .param("id", id)
+        .update();
+    records.append(id, now, "assigned", actor, "Assigned to " + name);
+    return records.get(id);
+  }
+
+  /** Sets the severity by hand: it no longer follows the alerts. */
+  @Transactional
+  public Incident setSeverity(UUID id, Severity severity, Actor actor) {
+    Incident incident = records.lock(id);
+    Instant now = clock.instant();
+    jdbc.sql(
+            "UPDATE incident SET severity = :severity, severity_by_hand = TRUE, updated_at = :now"
+                + " WHERE id = :id")
+        .param("severity", EnumText.canonical(severity))
+        .param("now", utc(now))
+        .param("id", id)
+        .update();
+    if (severity != incident.severity()) {
+      records.append(
+          id,
+          now,
+          "severity_changed",
+          actor,
+          "Severity "
+              + EnumText.canonical(incident.severity())
+              + " → "
+              + EnumText.canonical(severity));
+    }
+    return records.get(id);
+  }
+
+  @Transactional
+  public Incident setTitle(UUID id, String title, Actor actor) {
+    String text = title.trim();
+    if (text.isEmpty() || text.length() > 500) {
+      throw new InvalidInputException("title", "must have 1 to 500 characters");
+    }
+    Incident incident = records.lock(id);
+    if (text.equals(incident.title())) {
+      return incident;
+    }
+    Instant now = clock.instant();
+    jdbc.sql("UPDATE incident SET title = :title, updated_at = :now WHERE id = :id")
+        .param("title", text)
+        .param("now", utc(now))
+        .param("id", id)
+        .update();
+    records.append(
+        id, now, "title_changed", actor, "Title changed from \"" + incident.title() + "\"");
+    return records.get(id);
+  }
+
+  @Transactional
+  public TimelineEntry addNote(UUID id, String body, Actor actor) {
+    String text = validText("body", body);
+    records.lock(id);
+    return records.append(id, clock.instant(), "note", actor, text);
+  }
+
+  @Transactional
+  public StatusUpdate addStatusUpdate(
+      UUID id, StatusUpdate.Phase phase, String message, Actor actor) {
+    String text = validText("message", message);
+    records.lock(id);
+    Instant now = clock.instant();
+    UUID updateId = ids.generateId();
+    jdbc.sql(
+            """
+            INSERT INTO incident_status_update
+              (id, incident_id, phase, message, author_id, author_name, created_at)
+            VALUES (:id, :incident, :phase, :message, :authorId, :authorName, :now)
+            """)
+        .param("id", updateId)
+        .param("incident", id)
+        .param("phase", EnumText.canonical(phase))
+        .param("message", text)
+        .param("authorId", actor.id())
+        .param("authorName", actor.name())
+        .param("now", utc(now))
+        .update();
+    records.append(
+        id,
+        now,
+        "status_update",
+        actor,
+        "Status update (" + EnumText.canonical(phase) + "): " + text);
+    return new StatusUpdate(updateId, id, phase, text, actor, now);
+  }
+
+  /**
+   * Merges other incidents into {@code targetId}: their alerts move over and they resolve, naming
+   * the target. Serialised with correlation, which merges too.
+   */
+  @Transactional
+  public Incident merge(UUID targetId, List<UUID> sourceIds, Actor actor) {
+    if (sourceIds.isEmpty()) {
+      throw new InvalidInputException("incidents", "must name at least one incident to merge");
+    }
+    intake.lock();
+    Incident target = records.lock(targetId);
+    if (!target.isOpen()) {
+      throw new ConflictException(
+          "Incident " + target.reference() + " is resolved; merge into an open incident.",
+          java.util.Map.of("currentStatus", target.status().text()));
+    }
+    for (UUID sourceId : new LinkedHashSet<>(sourceIds)) {
+      if (sourceId.equals(targetId)) {
+        throw new InvalidInputException("incidents", "an incident cannot merge into itself");
+      }
+      Incident source = records.lock(sourceId);
+      if (!source.isOpen()) {
+        throw new ConflictException(
+            "Incident " + source.reference() + " is already resolved and cannot be merged.",
+            java.util.Map.of("currentStatus", source.status().text()));
+      }
+      target = intake.merge(records.lock(targetId), source, false, actor, "");
+    }
+    return target;
+  }
+
+  public Page<TimelineEntry> timeline(UUID id, @Nullable UUID after, int limit) {
+    records.get(id);
+    return Page.of(
+        ListQuery.from(
+                "SELECT id, incident_id, at, kind, actor_kind, actor_id, actor_name, message,"
+                    + " alert_count, last_at FROM incident_timeline")
+            .where("incident_id = ?", id)
+            .oldestFirst(jdbc, after, limit, IncidentRecords::timelineEntry),
+        limit,
+        TimelineEntry::id);
+  }
+
+  public List<TimelineEntry> notes(UUID id) {
+    return jdbc.sql(
+            "SELECT id, incident_id, at, kind, actor_kind, actor_id, actor_name, message,"
+                + " alert_count, last_at FROM incident_timeline"
+                + " WHERE incident_id = :id AND kind = 'note' ORDER BY id")
+        .param("id", id)
+        .query(IncidentRecords::timelineEntry)
+        .list();
+  }
+
+  public List<StatusUpdate> statusUpdates(UUID id) {
+    return jdbc.sql(
+            "SELECT id, incident_id, phase, message, author_id, author_name, created_at"
+                + " FROM incident_status_update WHERE incident_id = :id ORDER BY id")
+        .param("id", id)
+        .query(
+            (rs, n) ->
+                new StatusUpdate(
+                    rs.getObject("id", UUID.class),
+                    rs.getObject("incident_id", UUID.class),
+                    EnumText.parse(StatusUpdate.Phase.class, "phase", rs.getString("phase")),
+                    rs.getString("message"),
+                    new Actor(
+                        rs.getObject("author_id", UUID.class) == null
+                            ? Actor.Kind.TOCSIN
+                            : Actor.Kind.USER,
+                        rs.getObject("author_id", UUID.class),
+                        rs.getString("author_name")),
+                    IncidentRecords.instant(rs, "created_at")))
+        .list();
+  }
+
+  /** The incident's alerts in the order they were received (alert ids are time-ordered). */
+  public Page<AttachedAlert> alerts(
+      UUID id, @Nullable String status, @Nullable UUID after, int limit) {
+    records.get(id);
+    return Page.of(
+        ListQuery.from(
+                "SELECT alert_id AS id, service_id, fingerprint, summary, severity, role, status,"
+                    + " attached_at, resolved_at FROM incident_alert")
+            .where("incident_id = ?", id)
+            .where("status = ?", status)
+            .oldestFirst(
+                jdbc,
+                after,
+                limit,
+                (rs, n) ->
+                    new AttachedAlert(
+                        rs.getObject("id", UUID.class),
+                        rs.getObject("service_id", UUID.class),
+                        rs.getString("fingerprint"),
+                        rs.getString("summary"),
+                        EnumText.parse(Severity.class, "severity", rs.getString("severity")),
+                        EnumText.parse(AlertRole.class, "role", rs.getString("role")),
+                        rs.getString("status"),
+                        IncidentRecords.instant(rs, "attached_at"),
+                        IncidentRecords.instant(rs, "resolved_at"))),
+        limit,
+        AttachedAlert::alertId);
+  }
+
+  /** The services with alerts on the incident, the probable cause first, then by name. */
+  public List<AffectedService> affectedServices(Incident incident) {
+    List<AffectedService> affected = new ArrayList<>();
+    jdbc.sql(
+            "SELECT service_id, alert_count, firing_count, first_alert_at FROM incident_service"
+                + " WHERE incident_id = :id")
+        .param("id", incident.id())
+        .query(
+            rs -> {
+              UUID service = rs.getObject("service_id", UUID.class);
+              affected.add(
+                  new AffectedService(
+                      service,
+                      serviceName(service),
+                      rs.getInt("alert_count"),
+                      rs.getInt("firing_count"),
+                      IncidentRecords.instant(rs, "first_alert_at")));
+            });
+    affected.sort(
+        Comparator.comparing(
+                (AffectedService a) -> !a.serviceId().equals(incident.probableCauseServiceId()))
+            .thenComparing(AffectedService::name));
+    return affected;
+  }
+
+  /** A service's name, or its id when it has been deleted since. */
+  public String serviceName(UUID id) {
+    try {
+      return services.get(id).name();
+    } catch (NotFoundException e) {
+      return id.toString();
+    }
+  }
+
+  /**
+   * The change events of the probable cause and the affected services in the hour before the
+   * incident opened, newest first: the first suspects.
+   */
+  public List<ChangeEvent> recentChanges(Incident incident, int limit) {
+    Set<UUID> suspects = new LinkedHashSet<>();
+    suspects.add(incident.probableCauseServiceId());
+    suspects.add(incident.serviceId());
+    affectedServices(incident).forEach(a -> suspects.add(a.serviceId()));
+    Instant until = incident.openedAt().plusSeconds(1);
+    Instant since = incident.openedAt().minus(CHANGES_BEFORE);
+    List<ChangeEvent> found = new ArrayList<>();
+    for (UUID service : suspects) {
+      found.addAll(changes.forService(service, since, until, limit));
+    }
+    found.sort(Comparator.comparing(ChangeEvent::happenedAt).reversed());
+    return found.size() > limit ? List.copyOf(found.subList(0, limit)) : found;
+  }
+
+  /** The service an incident belongs to. */
+  public CatalogService service(Incident incident) {
+    return services.get(incident.serviceId());
+  }
+
+  private static String validText(String field, String text) {
+    String trimmed = text == null ? "" : text.trim();
+    if (trimmed.isEmpty() || trimmed.length() > MAX_TEXT) {
+      throw new InvalidInputException(field, "must have 1 to " + MAX_TEXT + " characters");
+    }
+    return trimmed;
+  }
+}

@@ -1,0 +1,348 @@
+package io.tocsin.incident.api;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.tocsin.incident.Actor;
+import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentStatus;
+import io.tocsin.incident.Incidents;
+import io.tocsin.incident.Incidents.AffectedService;
+import io.tocsin.incident.Incidents.AttachedAlert;
+import io.tocsin.incident.StatusUpdate;
+import io.tocsin.incident.TimelineEntry;
+import io.tocsin.ingest.ChangeEvent;
+import io.tocsin.ingest.Severity;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.Page;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/v1/incidents}: everybody reads; responders change status, assignee, severity and
+ * title, write notes and status updates, and merge. An incident is named by its id or its number.
+ */
+@RestController
+@RequestMapping("/api/v1/incidents")
+class IncidentController {
+
+  private static final int DETAIL_ALERTS = 50;
+  private static final int DETAIL_TIMELINE = 200;
+  private static final int DETAIL_CHANGES = 20;
+
+  private final Incidents incidents;
+
+  IncidentController(Incidents incidents) {
+    this.incidents = incidents;
+  }
+
+  record Reference(UUID id, long number) {}
+
+  record ServiceName(UUID id, String name) {}
+
+  record IncidentSummary(
+      UUID id,
+      long number,
+      String title,
+      ServiceName service,
+      String status,
+      String severity,
+      @Nullable UUID assigneeId,
+      ServiceName probableCause,
+      int alertCount,
+      int firingAlertCount,
+      Instant openedAt,
+      @Nullable Instant acknowledgedAt,
+      @Nullable Instant resolvedAt,
+      @Nullable String resolvedBy,
+      @Nullable Reference recurrenceOf,
+      @Nullable Reference mergedInto) {}
+
+  record IncidentDetail(
+      IncidentSummary incident,
+      String groupKey,
+      boolean severitySetByHand,
+      @Nullable Long mttaSeconds,
+      @Nullable Long mttrSeconds,
+      List<AffectedService> affectedServices,
+      List<ChangeEvent> recentChanges,
+      Page<AttachedAlert> alerts,
+      Page<TimelineEntry> timeline,
+      List<TimelineEntry> notes,
+      List<StatusUpdate> statusUpdates) {}
+
+  record IncidentMetrics(
+      UUID id,
+      long number,
+      String status,
+      Instant openedAt,
+      @Nullable Instant acknowledgedAt,
+      @Nullable Instant resolvedAt,
+      @Nullable Long mttaSeconds,
+      @Nullable Long mttrSeconds,
+      int alertCount,
+      int firingAlertCount,
+      int affectedServiceCount) {}
+
+  record IncidentChanges(
+      @Nullable String status,
+      @Nullable String assigneeId,
+      @Nullable String severity,
+      @Nullable String title) {}
+
+  record NoteRequest(@Nullable String body) {}
+
+  record StatusUpdateRequest(@Nullable String phase, @Nullable String message) {}
+
+  record MergeRequest(@Nullable List<String> incidents) {}
+
+  @Operation(
+      summary = "Incidents, newest first",
+      description =
+          "status, severity: comma-separated lists (any case); service, assignee: ids; since,"
+              + " until: bounds on when incidents opened (ISO-8601).")
+  @PreAuthorize("hasRole('VIEWER')")
+  @GetMapping
+  Page<IncidentSummary> list(
+      @RequestParam(required = false) @Nullable List<String> status,
+      @RequestParam(required = false) @Nullable UUID service,
+      @RequestParam(required = false) @Nullable List<String> severity,
+      @RequestParam(required = false) @Nullable UUID assignee,
+      @RequestParam(required = false) @Nullable Instant since,
+      @RequestParam(required = false) @Nullable Instant until,
+      @RequestParam(required = false) @Nullable String cursor,
+      @RequestParam(required = false) @Nullable Integer limit) {
+    Incidents.Filter filter =
+        new Incidents.Filter(
+            parseAll(IncidentStatus.class, "status", status),
+            service,
+            parseAll(Severity.class, "severity", severity),
+            assignee,
+            since,
+            until);
+    return incidents.list(filter, Page.after(cursor), Page.limit(limit)).map(this::summary);
+  }
+
+  @Operation(summary = "One incident with its services, changes, alerts, timeline and updates")
+  @PreAuthorize("hasRole('VIEWER')")
+  @GetMapping("/{ref}")
+  IncidentDetail get(@PathVariable String ref) {
+    Incident incident = find(ref);
+    return new IncidentDetail(
+        summary(incident),
+        incident.groupKey(),
+        incident.severityByHand(),
+        seconds(incident.timeToAcknowledge()),
+        seconds(incident.timeToResolve()),
+        incidents.affectedServices(incident),
+        incidents.recentChanges(incident, DETAIL_CHANGES),
+        incidents.alerts(incident.id(), null, null, DETAIL_ALERTS),
+        incidents.timeline(incident.id(), null, DETAIL_TIMELINE),
+        incidents.notes(incident.id()),
+        incidents.statusUpdates(incident.id()));
+  }
+
+  @Operation(
+      summary = "Change status, assignee, severity or title",
+      description =
+          "status moves open → acknowledged → in_progress → resolved (open may go straight to"
+              + " in_progress or resolved; resolved is final); any other move answers 409 with"
+              + " the current status and the allowed ones. A severity set here no longer follows"
+              + " the alerts. assigneeId \"\" unassigns. All changes apply, or none.")
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PatchMapping("/{ref}")
+  IncidentSummary update(@PathVariable String ref, @RequestBody IncidentChanges changes) {
+    Incident incident = find(ref);
+    IncidentStatus status =
+        changes.status() == null
+            ? null
+            : EnumText.parse(IncidentStatus.class, "status", changes.status());
+    Severity severity =
+        changes.severity() == null
+            ? null
+            : EnumText.parse(Severity.class, "severity", changes.severity());
+    boolean unassign = changes.assigneeId() != null && changes.assigneeId().isBlank();
+    UUID assignee = null;
+    if (changes.assigneeId() != null && !unassign) {
+      try {
+        assignee = UUID.fromString(changes.assigneeId().trim());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("assigneeId", "is not a user id");
+      }
+    }
+    return summary(
+        incidents.update(
+            incident.id(),
+            new Incidents.Changes(status, assignee, unassign, severity, changes.title()),
+            Actor.current()));
+  }
+
+  @Operation(summary = "The incident's alerts, in the order they arrived")
+  @PreAuthorize("hasRole('VIEWER')")
+  @GetMapping("/{ref}/alerts")
+  Page<AttachedAlert> alerts(
+      @PathVariable String ref,
+      @RequestParam(required = false) @Nullable String status,
+      @RequestParam(required = false) @Nullable String cursor,
+      @RequestParam(required = false) @Nullable Integer limit) {
+    String wanted = status == null ? null : status.trim().toLowerCase(java.util.Locale.ROOT);
+    if (wanted != null && !wanted.equals("firing") && !wanted.equals("resolved")) {
+      throw new io.tocsin.platform.UnknownValueException(
+          "status", status, List.of("firing", "resolved"));
+    }
+    return incidents.alerts(find(ref).id(), wanted, Page.after(cursor), Page.limit(limit));
+  }
+
+  @Operation(summary = "The incident's timeline, oldest first")
+  @PreAuthorize("hasRole('VIEWER')")
+  @GetMapping("/{ref}/timeline")
+  Page<TimelineEntry> timeline(
+      @PathVariable String ref,
+      @RequestParam(required = false) @Nullable String cursor,
+      @RequestParam(required = false) @Nullable Integer limit) {
+    return incidents.timeline(find(ref).id(), Page.after(cursor), Page.limit(limit));
+  }
+
+  @Operation(summary = "MTTA, MTTR and counts of one incident")
+  @PreAuthorize("hasRole('VIEWER')")
+  @GetMapping("/{ref}/metrics")
+  IncidentMetrics metrics(@PathVariable String ref) {
+    Incident incident = find(ref);
+    return new IncidentMetrics(
+        incident.id(),
+        incident.number(),
+        incident.status().text(),
+        incident.openedAt(),
+        incident.acknowledgedAt(),
+        incident.resolvedAt(),
+        seconds(incident.timeToAcknowledge()),
+        seconds(incident.timeToResolve()),
+        incident.alertCount(),
+        incident.firingCount(),
+        incidents.affectedServices(incident).size());
+  }
+
+  @Operation(summary = "Add a note to the timeline")
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping("/{ref}/notes")
+  @ResponseStatus(HttpStatus.CREATED)
+  TimelineEntry note(@PathVariable String ref, @RequestBody NoteRequest request) {
+    return incidents.addNote(find(ref).id(), text("body", request.body()), Actor.current());
+  }
+
+  @Operation(
+      summary = "Post a status update for stakeholders",
+      description = "phase: investigating, identified, monitoring or resolved.")
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping("/{ref}/status-updates")
+  @ResponseStatus(HttpStatus.CREATED)
+  StatusUpdate statusUpdate(@PathVariable String ref, @RequestBody StatusUpdateRequest request) {
+    StatusUpdate.Phase phase =
+        EnumText.parse(StatusUpdate.Phase.class, "phase", text("phase", request.phase()));
+    return incidents.addStatusUpdate(
+        find(ref).id(), phase, text("message", request.message()), Actor.current());
+  }
+
+  @Operation(
+      summary = "Merge other incidents into this one",
+      description =
+          "incidents: ids or numbers of open incidents. Their alerts move here; they resolve,"
+              + " naming this incident.")
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping("/{ref}/merge")
+  IncidentSummary merge(@PathVariable String ref, @RequestBody MergeRequest request) {
+    Incident target = find(ref);
+    List<UUID> sources = new ArrayList<>();
+    for (String each : request.incidents() == null ? List.<String>of() : request.incidents()) {
+      sources.add(find(each).id());
+    }
+    return summary(incidents.merge(target.id(), sources, Actor.current()));
+  }
+
+  private Incident find(String ref) {
+    String text = ref.trim();
+    if (text.startsWith("#")) {
+      text = text.substring(1);
+    }
+    if (!text.isEmpty() && text.chars().allMatch(Character::isDigit) && text.length() < 19) {
+      return incidents.byNumber(Long.parseLong(text));
+    }
+    try {
+      return incidents.get(UUID.fromString(text));
+    } catch (IllegalArgumentException e) {
+      throw new io.tocsin.platform.NotFoundException(
+          "There is no incident '" + ref + "': name one by its id or its number.");
+    }
+  }
+
+  private IncidentSummary summary(Incident incident) {
+    return new IncidentSummary(
+        incident.id(),
+        incident.number(),
+        incident.title(),
+        service(incident.serviceId()),
+        incident.status().text(),
+        EnumText.canonical(incident.severity()),
+        incident.assigneeId(),
+        service(incident.probableCauseServiceId()),
+        incident.alertCount(),
+        incident.firingCount(),
+        incident.openedAt(),
+        incident.acknowledgedAt(),
+        incident.resolvedAt(),
+        incident.resolvedBy(),
+        reference(incident.recurrenceOf()),
+        reference(incident.mergedInto()));
+  }
+
+  private ServiceName service(UUID id) {
+    return new ServiceName(id, incidents.serviceName(id));
+  }
+
+  private @Nullable Reference reference(@Nullable UUID id) {
+    return id == null ? null : new Reference(id, incidents.get(id).number());
+  }
+
+  private static @Nullable Long seconds(@Nullable Duration duration) {
+    return duration == null ? null : duration.toSeconds();
+  }
+
+  private static String text(String field, @Nullable String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidInputException(field, "is required");
+    }
+    return value;
+  }
+
+  private static <E extends Enum<E>> @Nullable Set<E> parseAll(
+      Class<E> type, String field, @Nullable List<String> values) {
+    if (values == null) {
+      return null;
+    }
+    Set<E> parsed = new LinkedHashSet<>();
+    for (String value : values) {
+      for (String part : value.split(",")) {
+        if (!part.isBlank()) {
+          parsed.add(EnumText.parse(type, field, part));
+        }
+      }
+    }
+    return parsed.isEmpty() ? null : parsed;
+  }
+}

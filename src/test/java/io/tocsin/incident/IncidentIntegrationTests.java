@@ -1,0 +1,546 @@
+package io.tocsin.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.TocsinHarness;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Alerts through the real ingestion endpoints, incidents through the incident API. */
+class IncidentIntegrationTests extends BothDatabasesTests {
+
+  private static final String EMAIL = "admin@example.com";
+  private static final String PASSWORD = "correct horse battery staple";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private static TocsinHarness tocsin;
+  private static String admin;
+
+  @BeforeEach
+  void startOncePerDatabase() throws IOException {
+    if (tocsin != null) {
+      return;
+    }
+    tocsin =
+        TocsinHarness.start(
+            schema().url(),
+            schema().user(),
+            schema().password(),
+            Files.createTempDirectory("tocsin-incidents"),
+            Map.of(
+                "tocsin.admin.email",
+                EMAIL,
+                "tocsin.admin.password",
+                PASSWORD,
+                "tocsin.events.redelivery-interval",
+                "1s"));
+    admin = "Bearer " + tocsin.adminToken(EMAIL, PASSWORD);
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  @Test
+  void alertsOfOneServiceAndGroupKeyShareAnIncidentAndAnotherGroupOpensItsOwn() {
+    Service api = service("api", "");
+    String name = unique("HighErrorRate");
+    fire(api, alert(name, "instance", "a", "severity", "warning"));
+    fire(api, alert(name, "instance", "b", "severity", "critical"));
+    fire(api, alert(unique("DiskFull"), "instance", "a"));
+
+    List<JsonNode> open = awaitIncidents("service=" + api.id, 2);
+    JsonNode grouped = byGroupKey(open, "alertname=" + name);
+    await()
+        .atMost(WAIT)
+        .until(() -> incident(grouped.get("id").asString()).get("alertCount").asInt() == 2);
+    JsonNode detail = detail(grouped.get("id").asString());
+    assertThat(detail.get("incident").get("severity").asString())
+        .as("the highest severity of its alerts")
+        .isEqualTo("critical");
+    assertThat(detail.get("incident").get("status").asString()).isEqualTo("open");
+    assertThat(detail.get("incident").get("title").asString()).isEqualTo(name + " summary");
+    assertThat(detail.get("alerts").get("items")).hasSize(2);
+    assertThat(detail.get("alerts").get("items").get(0).get("role").asString())
+        .isEqualTo("trigger");
+    assertThat(detail.get("alerts").get("items").get(1).get("role").asString())
+        .isEqualTo("grouped");
+    assertThat(
+            get("/api/v1/incidents/" + grouped.get("number").asLong())
+                .get("incident")
+                .get("id")
+                .asString())
+        .as("an incident is found by its number too")
+        .isEqualTo(grouped.get("id").asString());
+  }
+
+  @Test
+  void concurrentFiringsOfOneGroupOpenExactlyOneIncident() throws Exception {
+    Service api = service("burst", "");
+    String name = unique("Concurrent");
+    int threads = 16;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Integer>> sent = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      String instance = "i" + i;
+      sent.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return send(
+                        "POST",
+                        "/api/v2/alerts",
+                        api.key,
+                        "[" + alert(name, "instance", instance) + "]")
+                    .statusCode();
+              }));
+    }
+    start.countDown();
+    for (Future<Integer> status : sent) {
+      assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+    pool.shutdown();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                incidents("service=" + api.id).stream()
+                        .mapToInt(i -> i.get("alertCount").asInt())
+                        .sum()
+                    == threads);
+    assertThat(incidents("service=" + api.id)).hasSize(1);
+  }
+
+  @Test
+  void theLifecycleRecordsMttaAndMttrAndRefusesMovesItDoesNotAllow() {
+    Service api = service("life", "");
+    fire(api, alert(unique("Lifecycle")));
+    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+
+    HttpResponse<String> acknowledged = patch(id, "{\"status\":\"ACKNOWLEDGED\"}");
+    assertThat(acknowledged.statusCode()).as(acknowledged.body()).isEqualTo(200);
+    assertThat(JSON.readTree(acknowledged.body()).get("status").asString())
+        .as("any case in, canonical lower case out")
+        .isEqualTo("acknowledged");
+
+    HttpResponse<String> backwards = patch(id, "{\"status\":\"open\"}");
+    assertThat(backwards.statusCode()).isEqualTo(409);
+    JsonNode problem = JSON.readTree(backwards.body());
+    assertThat(problem.get("status").asInt()).isEqualTo(409);
+    assertThat(problem.get("detail").asString()).contains("acknowledged", "in_progress, resolved");
+    assertThat(problem.get("currentStatus").asString()).isEqualTo("acknowledged");
+    assertThat(problem.get("allowedStatuses").toString()).contains("in_progress", "resolved");
+
+    HttpResponse<String> unknown = patch(id, "{\"status\":\"closed\"}");
+    assertThat(unknown.statusCode()).isEqualTo(422);
+    assertThat(unknown.body()).contains("allowedValues", "in_progress");
+
+    HttpResponse<String> halfValid = patch(id, "{\"title\":\"Renamed\",\"status\":\"open\"}");
+    assertThat(halfValid.statusCode()).isEqualTo(409);
+    assertThat(detail(id).get("incident").get("title").asString())
+        .as("a refused change leaves the other fields as they were")
+        .doesNotContain("Renamed");
+
+    assertThat(patch(id, "{\"status\":\"in_progress\"}").statusCode()).isEqualTo(200);
+    assertThat(patch(id, "{\"status\":\"resolved\"}").statusCode()).isEqualTo(200);
+    HttpResponse<String> reopened = patch(id, "{\"status\":\"acknowledged\"}");
+    assertThat(reopened.statusCode()).isEqualTo(409);
+    assertThat(JSON.readTree(reopened.body()).get("detail").asString()).contains("final");
+
+    JsonNode metrics = get("/api/v1/incidents/" + id + "/metrics");
+    assertThat(metrics.get("mttaSeconds").isNumber()).isTrue();
+    assertThat(metrics.get("mttrSeconds").asLong())
+        .isGreaterThanOrEqualTo(metrics.get("mttaSeconds").asLong());
+    List<String> kinds = kinds(id);
+    assertThat(kinds).containsSubsequence("opened", "acknowledged", "in_progress", "resolved");
+  }
+
+  @Test
+  void resolvingStraightFromOpenMakesMttaEqualMttr() {
+    Service api = service("direct", "");
+    fire(api, alert(unique("Direct")));
+    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    assertThat(patch(id, "{\"status\":\"resolved\"}").statusCode()).isEqualTo(200);
+    JsonNode metrics = get("/api/v1/incidents/" + id + "/metrics");
+    assertThat(metrics.get("mttaSeconds").asLong()).isEqualTo(metrics.get("mttrSeconds").asLong());
+    assertThat(metrics.get("acknowledgedAt").asString())
+        .isEqualTo(metrics.get("resolvedAt").asString());
+  }
+
+  @Test
+  void anIncidentResolvesItselfWhenEveryAlertHasResolvedUnlessItsServiceSaysNo() {
+    Service auto = service("auto", "");
+    Service manual = service("manual", "\"autoResolve\":false");
+    String name = unique("AutoResolve");
+    fire(auto, alert(name, "instance", "a"));
+    fire(auto, alert(name, "instance", "b"));
+    fire(manual, alert(name, "instance", "a"));
+    String autoId = awaitIncidents("service=" + auto.id, 1).get(0).get("id").asString();
+    String manualId = awaitIncidents("service=" + manual.id, 1).get(0).get("id").asString();
+    await().atMost(WAIT).until(() -> incident(autoId).get("alertCount").asInt() == 2);
+
+    resolve(auto, alert(name, "instance", "a"));
+    await().atMost(WAIT).until(() -> incident(autoId).get("firingAlertCount").asInt() == 1);
+    assertThat(incident(autoId).get("status").asString()).isEqualTo("open");
+
+    resolve(auto, alert(name, "instance", "b"));
+    resolve(manual, alert(name, "instance", "a"));
+    await().atMost(WAIT).until(() -> incident(autoId).get("status").asString().equals("resolved"));
+    assertThat(incident(autoId).get("resolvedBy").asString()).isEqualTo("Tocsin");
+    assertThat(get("/api/v1/incidents/" + autoId + "/metrics").get("mttrSeconds").isNumber())
+        .isTrue();
+    await().atMost(WAIT).until(() -> incident(manualId).get("firingAlertCount").asInt() == 0);
+    assertThat(incident(manualId).get("status").asString()).isEqualTo("open");
+  }
+
+  @Test
+  void anAlertFiringAgainWithinTheFlapWindowOpensARecurrence() {
+    Service api = service("flappy", "\"flapWindowMinutes\":60");
+    String name = unique("Flapping");
+    fire(api, alert(name));
+    String first = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    resolve(api, alert(name));
+    await().atMost(WAIT).until(() -> incident(first).get("status").asString().equals("resolved"));
+
+    fire(api, alert(name));
+    JsonNode second = awaitIncidents("service=" + api.id + "&status=open", 1).get(0);
+    assertThat(second.get("id").asString()).isNotEqualTo(first);
+    assertThat(second.get("recurrenceOf").get("id").asString()).isEqualTo(first);
+  }
+
+  @Test
+  void silencedAlertsOpenNothingAndInhibitedOnesJoinTheirSourcesIncident() {
+    Service db = service("silenced-db", "");
+    Service web = service("silenced-web", "");
+    String quiet = unique("Quiet");
+    Instant now = Instant.now();
+    HttpResponse<String> silence =
+        send(
+            "POST",
+            "/api/v1/silences",
+            admin,
+            """
+            {"matchers":[{"name":"alertname","operator":"=","value":"%s"}],
+             "endsAt":"%s","comment":"test"}
+            """
+                .formatted(quiet, now.plus(Duration.ofHours(1))));
+    assertThat(silence.statusCode()).as(silence.body()).isEqualTo(201);
+    String source = unique("DbDown");
+    String target = unique("WebErrors");
+    HttpResponse<String> rule =
+        send(
+            "POST",
+            "/api/v1/inhibition-rules",
+            admin,
+            """
+            {"name":"%s","sourceMatchers":[{"name":"alertname","operator":"=","value":"%s"}],
+             "targetMatchers":[{"name":"alertname","operator":"=","value":"%s"}],
+             "equal":["cluster"]}
+            """
+                .formatted(source, source, target));
+    assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
+
+    fire(db, alert(quiet));
+    fire(db, alert(source, "cluster", "eu"));
+    String dbIncident = awaitIncidents("service=" + db.id, 1).get(0).get("id").asString();
+    fire(web, alert(target, "cluster", "eu"));
+    fire(web, alert(target, "cluster", "us"));
+
+    List<JsonNode> webIncidents = awaitIncidents("service=" + web.id, 1);
+    assertThat(webIncidents.get(0).get("title").asString())
+        .as("the alert of another cluster is not inhibited")
+        .isEqualTo(target + " summary");
+    await().atMost(WAIT).until(() -> incident(dbIncident).get("alertCount").asInt() == 2);
+    JsonNode alerts = get("/api/v1/incidents/" + dbIncident + "/alerts");
+    assertThat(alerts.get("items").get(1).get("role").asString()).isEqualTo("inhibited");
+    assertThat(incidents("service=" + db.id)).as("the silenced alert opened nothing").hasSize(1);
+    send(
+        "DELETE",
+        "/api/v1/inhibition-rules/" + JSON.readTree(rule.body()).get("id").asString(),
+        admin,
+        null);
+  }
+
+  @Test
+  void symptomsAttachToTheirDependencysIncidentAndEarlierOnesAreMergedIntoIt() {
+    Service db = service("dep-db", "");
+    Service api = service("dep-api", "\"dependencies\":[\"" + db.id + "\"]");
+    Service web = service("dep-web", "\"dependencies\":[\"" + api.id + "\"]");
+    String early = unique("WebSlow");
+    fire(web, alert(early));
+    String webIncident = awaitIncidents("service=" + web.id, 1).get(0).get("id").asString();
+
+    fire(db, alert(unique("DatabaseUnavailable")));
+    JsonNode dbIncident = awaitIncidents("service=" + db.id, 1).get(0);
+    String dbId = dbIncident.get("id").asString();
+    await()
+        .atMost(WAIT)
+        .until(() -> incident(webIncident).get("status").asString().equals("resolved"));
+    assertThat(incident(webIncident).get("mergedInto").get("id").asString()).isEqualTo(dbId);
+
+    fire(api, alert(unique("ApiErrors")));
+    await().atMost(WAIT).until(() -> incident(dbId).get("alertCount").asInt() == 3);
+    assertThat(incidents("service=" + api.id)).as("the symptom opened nothing").isEmpty();
+    JsonNode detail = detail(dbId);
+    assertThat(detail.get("incident").get("probableCause").get("name").asString())
+        .isEqualTo(db.name);
+    List<String> affected = new ArrayList<>();
+    detail.get("affectedServices").forEach(s -> affected.add(s.get("name").asString()));
+    assertThat(affected).containsExactly(db.name, api.name, web.name);
+    assertThat(kinds(dbId)).contains("merged_from", "alerts_attached");
+  }
+
+  @Test
+  void notesStatusUpdatesAssignmentAndManualMergeAreRecorded() {
+    Service api = service("notes", "");
+    fire(api, alert(unique("First")));
+    fire(api, alert(unique("Second")));
+    List<JsonNode> open = awaitIncidents("service=" + api.id, 2);
+    String target = open.get(0).get("id").asString();
+    String source = open.get(1).get("id").asString();
+
+    assertThat(
+            send("POST", "/api/v1/incidents/" + target + "/notes", admin, "{\"body\":\"Looking\"}")
+                .statusCode())
+        .isEqualTo(201);
+    HttpResponse<String> update =
+        send(
+            "POST",
+            "/api/v1/incidents/" + target + "/status-updates",
+            admin,
+            "{\"phase\":\"Identified\",\"message\":\"Bad deploy\"}");
+    assertThat(update.statusCode()).as(update.body()).isEqualTo(201);
+    assertThat(JSON.readTree(update.body()).get("phase").asString()).isEqualTo("identified");
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v1/incidents/" + target + "/status-updates",
+                    admin,
+                    "{\"phase\":\"fixed\",\"message\":\"x\"}")
+                .statusCode())
+        .isEqualTo(422);
+    String me =
+        JSON.readTree(send("GET", "/api/v1/users/me", admin, null).body()).get("id").asString();
+    assertThat(patch(target, "{\"assigneeId\":\"" + me + "\"}").statusCode()).isEqualTo(200);
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v1/incidents/" + target + "/merge",
+                    admin,
+                    "{\"incidents\":[\"" + open.get(1).get("number").asLong() + "\"]}")
+                .statusCode())
+        .isEqualTo(200);
+
+    JsonNode detail = detail(target);
+    assertThat(detail.get("notes").get(0).get("message").asString()).isEqualTo("Looking");
+    assertThat(detail.get("statusUpdates").get(0).get("message").asString())
+        .isEqualTo("Bad deploy");
+    assertThat(detail.get("incident").get("assigneeId").asString()).isEqualTo(me);
+    assertThat(detail.get("incident").get("alertCount").asInt()).isEqualTo(2);
+    assertThat(incident(source).get("mergedInto").get("id").asString()).isEqualTo(target);
+    assertThat(kinds(target)).contains("note", "status_update", "assigned", "merged_from");
+    assertThat(get("/api/v1/incidents?assignee=" + me).get("items")).hasSize(1);
+  }
+
+  @Test
+  void aPagerDutyAcknowledgeAcknowledgesTheIncidentAndItsResolveResolvesIt() {
+    Service api = service("pd", "");
+    String integration = api.pagerDutyKey();
+    String dedup = unique("dedup");
+    HttpResponse<String> triggered =
+        send(
+            "POST",
+            "/v2/enqueue",
+            null,
+            """
+            {"routing_key":"%s","event_action":"trigger","dedup_key":"%s",
+             "payload":{"summary":"Disk full","source":"host-1","severity":"critical"}}
+            """
+                .formatted(integration, dedup));
+    assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
+    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    send(
+        "POST",
+        "/v2/enqueue",
+        null,
+        "{\"routing_key\":\"%s\",\"event_action\":\"acknowledge\",\"dedup_key\":\"%s\"}"
+            .formatted(integration, dedup));
+    await().atMost(WAIT).until(() -> incident(id).get("status").asString().equals("acknowledged"));
+    send(
+        "POST",
+        "/v2/enqueue",
+        null,
+        "{\"routing_key\":\"%s\",\"event_action\":\"resolve\",\"dedup_key\":\"%s\"}"
+            .formatted(integration, dedup));
+    await().atMost(WAIT).until(() -> incident(id).get("status").asString().equals("resolved"));
+  }
+
+  @Test
+  void badRequestsAreAnsweredWithProblemsAndChangeNothing() {
+    assertThat(send("GET", "/api/v1/incidents/999999", admin, null).statusCode()).isEqualTo(404);
+    assertThat(send("GET", "/api/v1/incidents/nonsense", admin, null).statusCode()).isEqualTo(404);
+    HttpResponse<String> badFilter = send("GET", "/api/v1/incidents?status=burning", admin, null);
+    assertThat(badFilter.statusCode()).isEqualTo(422);
+    assertThat(badFilter.body()).contains("acknowledged");
+    assertThat(send("GET", "/api/v1/incidents", null, null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void incidentMetricsAreExposed() {
+    Service api = service("metrics", "");
+    fire(api, alert(unique("Measured"), "severity", "critical"));
+    awaitIncidents("service=" + api.id, 1);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(tocsin.get("/actuator/prometheus").body())
+                    .contains("tocsin_incidents_opened_total{severity=\"critical\"}")
+                    .contains("tocsin_incidents{status=\"open\"}")
+                    .contains("tocsin_alerts_correlated_total{result=\"opened\"}")
+                    .contains("tocsin_incident_mttr_seconds_bucket"));
+  }
+
+  private record Service(String id, String name, String key) {
+
+    String pagerDutyKey() {
+      return tocsin.createIntegration(admin.substring(7), id, "pd-" + name, "pagerduty").get("key");
+    }
+  }
+
+  private static Service service(String prefix, String extra) {
+    String name = prefix + "-" + SEQUENCE.incrementAndGet();
+    HttpResponse<String> created =
+        send(
+            "POST",
+            "/api/v1/services",
+            admin,
+            "{\"name\":\"" + name + "\"" + (extra.isEmpty() ? "" : "," + extra) + "}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String id = JSON.readTree(created.body()).get("id").asString();
+    String key =
+        "Bearer "
+            + tocsin
+                .createIntegration(admin.substring(7), id, "am-" + name, "alertmanager")
+                .get("key");
+    return new Service(id, name, key);
+  }
+
+  private static String unique(String name) {
+    return name + SEQUENCE.incrementAndGet();
+  }
+
+  private static String alert(String name, String... labels) {
+    StringBuilder json = new StringBuilder("{\"alertname\":\"" + name + "\"");
+    for (int i = 0; i < labels.length; i += 2) {
+      json.append(",\"").append(labels[i]).append("\":\"").append(labels[i + 1]).append("\"");
+    }
+    return "{\"labels\":" + json + "},\"annotations\":{\"summary\":\"" + name + " summary\"}}";
+  }
+
+  private static void fire(Service service, String alert) {
+    HttpResponse<String> sent = send("POST", "/api/v2/alerts", service.key, "[" + alert + "]");
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+  }
+
+  private static void resolve(Service service, String alert) {
+    String ended =
+        alert.substring(0, alert.length() - 1)
+            + ",\"endsAt\":\""
+            + Instant.now().minusSeconds(1)
+            + "\"}";
+    fire(service, ended);
+  }
+
+  private static List<JsonNode> incidents(String query) {
+    List<JsonNode> found = new ArrayList<>();
+    get("/api/v1/incidents?limit=200&" + query).get("items").forEach(found::add);
+    return found;
+  }
+
+  private static List<JsonNode> awaitIncidents(String query, int count) {
+    List<JsonNode> newestFirst =
+        await().atMost(WAIT).until(() -> incidents(query), found -> found.size() == count);
+    List<JsonNode> oldestFirst = new ArrayList<>(newestFirst);
+    java.util.Collections.reverse(oldestFirst);
+    return oldestFirst;
+  }
+
+  private static JsonNode byGroupKey(List<JsonNode> incidents, String groupKey) {
+    return incidents.stream()
+        .filter(i -> detail(i.get("id").asString()).get("groupKey").asString().equals(groupKey))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static JsonNode incident(String id) {
+    return detail(id).get("incident");
+  }
+
+  private static JsonNode detail(String id) {
+    return get("/api/v1/incidents/" + id);
+  }
+
+  private static List<String> kinds(String id) {
+    List<String> kinds = new ArrayList<>();
+    get("/api/v1/incidents/" + id + "/timeline")
+        .get("items")
+        .forEach(e -> kinds.add(e.get("kind").asString()));
+    return kinds;
+  }
+
+  private static JsonNode get(String path) {
+    HttpResponse<String> response = send("GET", path, admin, null);
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static HttpResponse<String> patch(String id, String body) {
+    return send("PATCH", "/api/v1/incidents/" + id, admin, body);
+  }
+
+  private static HttpResponse<String> send(
+      String method, String path, String authorization, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(tocsin.uri(path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return tocsin.send(request.build());
+  }
+}
