@@ -19,8 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -103,6 +106,23 @@ public class Incidents {
         .query(IncidentRecords::incident)
         .optional()
         .orElseThrow(() -> new NotFoundException("There is no incident #" + number + "."));
+  }
+
+  /** An incident by its id, its number, or its number after a "#". */
+  public Incident find(String ref) {
+    String text = ref.trim();
+    if (text.startsWith("#")) {
+      text = text.substring(1);
+    }
+    if (!text.isEmpty() && text.length() < 19 && text.chars().allMatch(Character::isDigit)) {
+      return byNumber(Long.parseLong(text));
+    }
+    try {
+      return get(UUID.fromString(text));
+    } catch (IllegalArgumentException e) {
+      throw new NotFoundException(
+          "There is no incident '" + ref + "': name one by its id or its number.");
+    }
   }
 
   /** Incidents newest first. */
@@ -303,6 +323,59 @@ public class Incidents {
       target = intake.merge(records.lock(targetId), source, false, actor, "");
     }
     return target;
+  }
+
+  /** MTTA, MTTR and counts of the incidents opened in [since, until), of one service or all. */
+  public IncidentStats stats(Instant since, Instant until, @Nullable UUID serviceId) {
+    if (!since.isBefore(until)) {
+      throw new InvalidInputException("since", "must be before until");
+    }
+    List<Incident> opened =
+        ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
+            .where("opened_at >= ?", utc(since))
+            .where("opened_at < ?", utc(until))
+            .where("service_id = ?", serviceId)
+            .oldestFirst(jdbc, null, Integer.MAX_VALUE - 1, IncidentRecords::incident);
+    List<Incident> counted = opened.stream().filter(i -> i.mergedInto() == null).toList();
+    Map<UUID, List<Incident>> byService = new LinkedHashMap<>();
+    Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
+    for (Incident incident : counted) {
+      byService.computeIfAbsent(incident.serviceId(), k -> new ArrayList<>()).add(incident);
+      bySeverity.merge(incident.severity(), 1, Integer::sum);
+    }
+    List<IncidentStats.ServiceCount> services = new ArrayList<>();
+    byService.forEach(
+        (service, incidents) ->
+            services.add(
+                new IncidentStats.ServiceCount(
+                    service,
+                    serviceName(service),
+                    incidents.size(),
+                    durations(incidents, Incident::timeToAcknowledge),
+                    durations(incidents, Incident::timeToResolve))));
+    services.sort(
+        Comparator.comparing((IncidentStats.ServiceCount c) -> -c.opened())
+            .thenComparing(IncidentStats.ServiceCount::name));
+    List<IncidentStats.SeverityCount> severities = new ArrayList<>();
+    bySeverity.forEach(
+        (severity, n) ->
+            severities.add(new IncidentStats.SeverityCount(EnumText.canonical(severity), n)));
+    return new IncidentStats(
+        since,
+        until,
+        counted.size(),
+        opened.size() - counted.size(),
+        (int) counted.stream().filter(Incident::isOpen).count(),
+        durations(counted, Incident::timeToAcknowledge),
+        durations(counted, Incident::timeToResolve),
+        services,
+        severities);
+  }
+
+  private static IncidentStats.Durations durations(
+      List<Incident> incidents, java.util.function.Function<Incident, Duration> time) {
+    return IncidentStats.Durations.of(
+        incidents.stream().map(time).filter(Objects::nonNull).toList());
   }
 
   public Page<TimelineEntry> timeline(UUID id, @Nullable UUID after, int limit) {

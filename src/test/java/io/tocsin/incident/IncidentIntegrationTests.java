@@ -403,6 +403,111 @@ class IncidentIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void aResolvedIncidentGetsAPostmortemStartedFromItsTimelineAndExportedAsMarkdown() {
+    Service api = service("postmortem", "");
+    fire(api, alert(unique("Outage")));
+    JsonNode incident = awaitIncidents("service=" + api.id, 1).get(0);
+    String id = incident.get("id").asString();
+    String path = "/api/v1/incidents/" + id + "/postmortem";
+    HttpResponse<String> tooEarly = send("POST", path, admin, "{}");
+    assertThat(tooEarly.statusCode()).isEqualTo(409);
+    assertThat(tooEarly.body()).contains("once it is resolved");
+    assertThat(patch(id, "{\"status\":\"resolved\"}").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> created =
+        send("POST", path, admin, "{\"summary\":\"The database filled its disk.\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode postmortem = JSON.readTree(created.body());
+    assertThat(postmortem.get("status").asString()).isEqualTo("draft");
+    assertThat(postmortem.get("timeline").toString()).contains("Opened by", "Resolved");
+    assertThat(postmortem.get("checklist").get("root_cause_identified").asBoolean()).isFalse();
+    assertThat(send("POST", path, admin, "{}").statusCode()).as("one per incident").isEqualTo(409);
+
+    String me =
+        JSON.readTree(send("GET", "/api/v1/users/me", admin, null).body()).get("id").asString();
+    HttpResponse<String> badItem =
+        send("PATCH", path, admin, "{\"checklist\":{\"coffee_drunk\":true}}");
+    assertThat(badItem.statusCode()).isEqualTo(422);
+    assertThat(badItem.body()).contains("lessons_shared");
+    HttpResponse<String> noOwner =
+        send(
+            "PATCH",
+            path,
+            admin,
+            "{\"followUps\":[{\"description\":\"Alert on disk\",\"ownerId\":\""
+                + java.util.UUID.randomUUID()
+                + "\"}]}");
+    assertThat(noOwner.statusCode()).isEqualTo(422);
+    HttpResponse<String> changed =
+        send(
+            "PATCH",
+            path,
+            admin,
+            """
+            {"status":"IN_REVIEW","rootCause":"No disk alert.","checklist":{"Root_Cause_Identified":true},
+             "followUps":[{"description":"Alert at 80 percent disk","ownerId":"%s","dueDate":"2026-12-24"},
+                          {"description":"Grow the volume","done":true}]}
+            """
+                .formatted(me));
+    assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+    JsonNode saved = get(path);
+    assertThat(saved.get("status").asString()).isEqualTo("in_review");
+    assertThat(saved.get("summary").asString()).isEqualTo("The database filled its disk.");
+    assertThat(saved.get("followUps")).hasSize(2);
+
+    HttpResponse<String> markdown = send("GET", path + ".md", admin, null);
+    assertThat(markdown.statusCode()).isEqualTo(200);
+    assertThat(markdown.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("text/markdown");
+    assertThat(markdown.body())
+        .startsWith("# Postmortem: #" + incident.get("number").asLong())
+        .contains("## Root cause\n\nNo disk alert.")
+        .contains("- [ ] Alert at 80 percent disk — owner: " + EMAIL + " — due 2026-12-24")
+        .contains("- [x] Grow the volume")
+        .contains("- [x] Root cause identified")
+        .contains("- [ ] Fix verified")
+        .contains("| Probable cause | " + api.name + " |");
+  }
+
+  @Test
+  void statsCountIncidentsAndTheirTimesPerServiceAndSeverity() {
+    Service api = service("stats", "");
+    fire(api, alert(unique("StatsA"), "severity", "critical"));
+    fire(api, alert(unique("StatsB"), "severity", "warning"));
+    List<JsonNode> open = awaitIncidents("service=" + api.id, 2);
+    assertThat(
+            patch(open.get(0).get("id").asString(), "{\"status\":\"acknowledged\"}").statusCode())
+        .isEqualTo(200);
+    assertThat(patch(open.get(0).get("id").asString(), "{\"status\":\"resolved\"}").statusCode())
+        .isEqualTo(200);
+
+    JsonNode stats = get("/api/v1/incidents/stats?service=" + api.id);
+    assertThat(stats.get("opened").asInt()).isEqualTo(2);
+    assertThat(stats.get("stillOpen").asInt()).isEqualTo(1);
+    assertThat(stats.get("mtta").get("count").asInt()).isEqualTo(1);
+    assertThat(stats.get("mttr").get("count").asInt()).isEqualTo(1);
+    assertThat(stats.get("mttr").get("p90Seconds").isNumber()).isTrue();
+    assertThat(stats.get("byService").get(0).get("name").asString()).isEqualTo(api.name);
+    assertThat(stats.get("bySeverity").toString()).contains("critical", "warning");
+    assertThat(
+            get("/api/v1/incidents/stats?service="
+                    + api.id
+                    + "&until="
+                    + Instant.now().minusSeconds(3600))
+                .get("opened")
+                .asInt())
+        .isZero();
+    assertThat(
+            send(
+                    "GET",
+                    "/api/v1/incidents/stats?since=2030-01-01T00:00:00Z&until=2029-01-01T00:00:00Z",
+                    admin,
+                    null)
+                .statusCode())
+        .isEqualTo(422);
+  }
+
+  @Test
   void badRequestsAreAnsweredWithProblemsAndChangeNothing() {
     assertThat(send("GET", "/api/v1/incidents/999999", admin, null).statusCode()).isEqualTo(404);
     assertThat(send("GET", "/api/v1/incidents/nonsense", admin, null).statusCode()).isEqualTo(404);

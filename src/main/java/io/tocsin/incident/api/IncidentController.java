@@ -3,6 +3,7 @@ package io.tocsin.incident.api;
 import io.swagger.v3.oas.annotations.Operation;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentStats;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.Incidents;
 import io.tocsin.incident.Incidents.AffectedService;
@@ -14,6 +15,7 @@ import io.tocsin.ingest.Severity;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.Page;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,9 +49,11 @@ class IncidentController {
   private static final int DETAIL_CHANGES = 20;
 
   private final Incidents incidents;
+  private final Clock clock;
 
-  IncidentController(Incidents incidents) {
+  IncidentController(Incidents incidents, Clock clock) {
     this.incidents = incidents;
+    this.clock = clock;
   }
 
   record Reference(UUID id, long number) {}
@@ -137,6 +141,21 @@ class IncidentController {
             since,
             until);
     return incidents.list(filter, Page.after(cursor), Page.limit(limit)).map(this::summary);
+  }
+
+  @Operation(
+      summary = "MTTA, MTTR (mean, p50, p90) and counts by service and severity",
+      description =
+          "Over the incidents opened in [since, until): until defaults to now, since to 30 days"
+              + " before until; service narrows to one service.")
+  @PreAuthorize("hasRole('VIEWER')")
+  @GetMapping("/stats")
+  IncidentStats stats(
+      @RequestParam(required = false) @Nullable Instant since,
+      @RequestParam(required = false) @Nullable Instant until,
+      @RequestParam(required = false) @Nullable UUID service) {
+    Instant end = until == null ? clock.instant() : until;
+    return incidents.stats(since == null ? end.minus(Duration.ofDays(30)) : since, end, service);
   }
 
   @Operation(summary = "One incident with its services, changes, alerts, timeline and updates")
@@ -276,19 +295,7 @@ class IncidentController {
   }
 
   private Incident find(String ref) {
-    String text = ref.trim();
-    if (text.startsWith("#")) {
-      text = text.substring(1);
-    }
-    if (!text.isEmpty() && text.chars().allMatch(Character::isDigit) && text.length() < 19) {
-      return incidents.byNumber(Long.parseLong(text));
-    }
-    try {
-      return incidents.get(UUID.fromString(text));
-    } catch (IllegalArgumentException e) {
-      throw new io.tocsin.platform.NotFoundException(
-          "There is no incident '" + ref + "': name one by its id or its number.");
-    }
+    return incidents.find(ref);
   }
 
   private IncidentSummary summary(Incident incident) {

@@ -1,0 +1,61 @@
+package io.tocsin.incident.postmortem;
+
+import io.tocsin.platform.EnumText;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** The write-up of a resolved incident. */
+record Postmortem(
+    UUID incidentId,
+    String status,
+    String summary,
+    String impact,
+    List<TimelineItem> timeline,
+    String rootCause,
+    String resolution,
+    List<FollowUp> followUps,
+    Map<String, Boolean> checklist,
+    String createdBy,
+    Instant createdAt,
+    String updatedBy,
+    Instant updatedAt) {
+
+  enum Status {
+    DRAFT,
+    IN_REVIEW,
+    PUBLISHED
+  }
+
+  /** What a review checks before the postmortem is done. */
+  enum ChecklistItem {
+    TIMELINE_DOCUMENTED("Timeline documented"),
+    ROOT_CAUSE_IDENTIFIED("Root cause identified"),
+    IMPACT_ASSESSED("Impact assessed"),
+    FIX_VERIFIED("Fix verified"),
+    MONITORING_ENHANCED("Monitoring enhanced"),
+    RUNBOOKS_UPDATED("Runbooks updated"),
+    LESSONS_SHARED("Lessons shared");
+
+    final String label;
+
+    ChecklistItem(String label) {
+      this.label = label;
+    }
+
+    String key() {
+      return EnumText.canonical(this);
+    }
+  }
+
+  record TimelineItem(@Nullable Instant at, @Nullable String text) {}
+
+  record FollowUp(
+      @Nullable String description,
+      @Nullable UUID ownerId,
+      @Nullable LocalDate dueDate,
+      @Nullable Boolean done) {}
+}
