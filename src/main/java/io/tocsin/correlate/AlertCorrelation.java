@@ -19,7 +19,9 @@ import io.tocsin.ingest.AlertLookup;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.AlertsChanged;
 import io.tocsin.ingest.Severity;
+import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.NotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,15 +35,20 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Turns alert changes into incident changes. Each published batch is correlated in one transaction
@@ -56,6 +63,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 @Component
 class AlertCorrelation {
+
+  private static final Log log = LogFactory.getLog(AlertCorrelation.class);
 
   /** The outcomes counted by {@code tocsin_alerts_correlated_total}. */
   enum Result {
@@ -73,6 +82,9 @@ class AlertCorrelation {
   private final InhibitionRules rules;
   private final InhibitionSources sources;
   private final RuleMuting muting;
+  private final MutedAlerts muted;
+  private final DatabaseAvailability database;
+  private final TransactionTemplate transactions;
   private final Clock clock;
   private final Duration mergeWindow;
   private final Map<Result, Counter> counters = new EnumMap<>(Result.class);
@@ -85,6 +97,9 @@ class AlertCorrelation {
       InhibitionRules rules,
       InhibitionSources sources,
       RuleMuting muting,
+      MutedAlerts muted,
+      DatabaseAvailability database,
+      PlatformTransactionManager transactionManager,
       Clock clock,
       MeterRegistry registry,
       @Value("${tocsin.correlation.merge-window:10m}") Duration mergeWindow) {
@@ -95,6 +110,9 @@ class AlertCorrelation {
     this.rules = rules;
     this.sources = sources;
     this.muting = muting;
+    this.muted = muted;
+    this.database = database;
+    this.transactions = new TransactionTemplate(transactionManager);
     this.clock = clock;
     this.mergeWindow = mergeWindow;
     for (Result result : Result.values()) {
@@ -114,9 +132,48 @@ class AlertCorrelation {
     correlate(event.changes());
   }
 
+  /**
+   * Correlates again the alerts that muting kept out of every incident and that still fire: when
+   * their silence has ended or what inhibited them has resolved, they open or join an incident.
+   */
+  @Scheduled(
+      initialDelayString = "${tocsin.correlation.recheck-interval:30s}",
+      fixedDelayString = "${tocsin.correlation.recheck-interval:30s}")
+  void recheckMuted() {
+    if (!database.isReady()) {
+      return;
+    }
+    try {
+      transactions.executeWithoutResult(status -> recheck());
+    } catch (RuntimeException e) {
+      // The database may have gone since the check; the next pass tries again.
+      log.warn("Checking muted alerts again failed: " + e.getMessage());
+    }
+  }
+
+  private void recheck() {
+    incidents.lock();
+    List<AlertFired> waiting = muted.all();
+    if (waiting.isEmpty()) {
+      return;
+    }
+    List<UUID> ids = waiting.stream().map(AlertFired::alertId).toList();
+    Set<UUID> gone = alerts.resolvedAmong(ids);
+    Batch batch = new Batch(clock.instant(), false);
+    List<UUID> released = new ArrayList<>(gone);
+    for (AlertFired alert : waiting) {
+      if (!gone.contains(alert.alertId()) && !batch.correlate(alert)) {
+        released.add(alert.alertId());
+      }
+    }
+    batch.flush();
+    muted.removeAll(released);
+    batch.countAfterCommit();
+  }
+
   void correlate(List<AlertChange> changes) {
     incidents.lock();
-    Batch batch = new Batch(clock.instant());
+    Batch batch = new Batch(clock.instant(), true);
     List<AlertFired> fired = new ArrayList<>();
     Map<UUID, Severity> severities = new HashMap<>();
     List<UUID> acknowledged = new ArrayList<>();
@@ -137,8 +194,10 @@ class AlertCorrelation {
       Set<UUID> attached = incidents.incidentsOf(ids).keySet();
       Set<UUID> gone = alerts.resolvedAmong(ids);
       for (AlertFired alert : fired) {
-        if (!attached.contains(alert.alertId()) && !gone.contains(alert.alertId())) {
-          batch.correlate(alert);
+        if (!attached.contains(alert.alertId())
+            && !gone.contains(alert.alertId())
+            && batch.correlate(alert)) {
+          muted.add(alert);
         }
       }
       batch.flush();
@@ -152,6 +211,7 @@ class AlertCorrelation {
     }
     if (!resolved.isEmpty()) {
       sources.removeAll(resolved.keySet());
+      muted.removeAll(resolved.keySet());
       resolved.entrySet().stream()
           .collect(Collectors.groupingBy(Map.Entry::getValue, Collectors.toList()))
           .forEach(
@@ -165,7 +225,8 @@ class AlertCorrelation {
   private final class Batch {
 
     private final Instant now;
-    private final Map<UUID, CatalogService> catalog = new HashMap<>();
+    private final boolean countMuted;
+    private final Map<UUID, Optional<CatalogService>> catalog = new HashMap<>();
     private final Map<UUID, String> names = new HashMap<>();
     private final List<Silence> activeSilences;
     private final List<InhibitionRule> allRules;
@@ -178,14 +239,21 @@ class AlertCorrelation {
     private final Map<UUID, List<Attachment>> pending = new LinkedHashMap<>();
     private final Map<Result, Integer> results = new EnumMap<>(Result.class);
 
-    Batch(Instant now) {
+    Batch(Instant now, boolean countMuted) {
       this.now = now;
+      this.countMuted = countMuted;
       this.activeSilences = silences.active();
       this.allRules = rules.list();
       this.inhibitors = allRules.isEmpty() ? new ArrayList<>() : new ArrayList<>(sources.all());
     }
 
-    void correlate(AlertFired alert) {
+    /** Correlates one alert; true when muting kept it out of every incident. */
+    boolean correlate(AlertFired alert) {
+      Optional<CatalogService> service = service(alert.serviceId());
+      if (service.isEmpty()) {
+        // Deleted since the alert fired: there is nobody to tell.
+        return false;
+      }
       Map<String, String> labels = sources.withService(alert.labels(), alert.serviceId(), names);
       AlertMuting.Firing firing = new AlertMuting.Firing(alert.fingerprint(), labels);
       if (allRules.stream()
@@ -196,34 +264,35 @@ class AlertCorrelation {
         mutedNow = null;
       }
       if (activeSilences.stream().anyMatch(s -> s.mutes(labels, now))) {
-        count(Result.SILENCED);
-        return;
+        countMuted(Result.SILENCED);
+        return true;
       }
-      List<String> inhibitedBy = muted().inhibitedBy(firing);
+      List<String> inhibitedBy = mutedNow().inhibitedBy(firing);
       if (!inhibitedBy.isEmpty()) {
-        inhibitorIncident(inhibitedBy)
-            .ifPresent(incident -> attach(incident, alert, AlertRole.INHIBITED));
-        count(Result.INHIBITED);
-        return;
+        Optional<Incident> source = inhibitorIncident(inhibitedBy);
+        source.ifPresent(incident -> attach(incident, alert, AlertRole.INHIBITED));
+        countMuted(Result.INHIBITED);
+        return source.isEmpty();
       }
       Optional<Incident> cause = dependencyIncident(alert.serviceId());
       if (cause.isPresent()) {
         attach(cause.get(), alert, AlertRole.SYMPTOM);
         count(Result.SYMPTOM);
-        return;
+        return false;
       }
-      CatalogService service = service(alert.serviceId());
-      String groupKey = groupKey(service.groupBy(), alert.labels());
+      String groupKey = groupKey(service.get().groupBy(), alert.labels());
+      UUID serviceId = alert.serviceId();
       Optional<Incident> open =
           byGroup.computeIfAbsent(
-              service.id() + " " + groupKey, k -> incidents.openIncident(service.id(), groupKey));
+              serviceId + " " + groupKey, k -> incidents.openIncident(serviceId, groupKey));
       if (open.isPresent()) {
         attach(open.get(), alert, AlertRole.GROUPED);
         count(Result.ATTACHED);
-        return;
+        return false;
       }
-      open(service, groupKey, alert);
+      open(service.get(), groupKey, alert);
       count(Result.OPENED);
+      return false;
     }
 
     private void open(CatalogService service, String groupKey, AlertFired alert) {
@@ -246,7 +315,7 @@ class AlertCorrelation {
                 true,
                 Actor.TOCSIN,
                 "its service "
-                    + service(dependent.serviceId()).name()
+                    + service(dependent.serviceId()).map(CatalogService::name).orElse("")
                     + " depends on "
                     + service.name());
       }
@@ -316,7 +385,7 @@ class AlertCorrelation {
       pendingIncidents.clear();
     }
 
-    private AlertMuting.Now muted() {
+    private AlertMuting.Now mutedNow() {
       if (mutedNow == null) {
         mutedNow =
             muting.now(
@@ -334,12 +403,27 @@ class AlertCorrelation {
       return graph;
     }
 
-    private CatalogService service(UUID id) {
-      return catalog.computeIfAbsent(id, services::get);
+    private Optional<CatalogService> service(UUID id) {
+      return catalog.computeIfAbsent(
+          id,
+          key -> {
+            try {
+              return Optional.of(services.get(key));
+            } catch (NotFoundException e) {
+              return Optional.empty();
+            }
+          });
     }
 
     private void count(Result result) {
       results.merge(result, 1, Integer::sum);
+    }
+
+    /** Counts a muted alert once, when it fires, not on every check that finds it muted still. */
+    private void countMuted(Result result) {
+      if (countMuted) {
+        count(result);
+      }
     }
 
     void countAfterCommit() {

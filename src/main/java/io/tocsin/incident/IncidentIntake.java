@@ -6,6 +6,7 @@ import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.Severity;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.NotFoundException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -415,7 +416,7 @@ public class IncidentIntake {
           Actor.TOCSIN);
       Incident incident = records.get(entry.getKey());
       if (incident.firingCount() == 0 && incident.isOpen()) {
-        if (services.get(incident.serviceId()).autoResolve()) {
+        if (autoResolves(incident.serviceId())) {
           records.changeStatus(
               incident, IncidentStatus.RESOLVED, Actor.TOCSIN, now, "every alert has resolved");
           metrics.changed();
@@ -516,6 +517,15 @@ public class IncidentIntake {
           .param("firing", firing)
           .param("first", utc(first))
           .update();
+    }
+  }
+
+  /** Whether the service resolves its incidents itself; a deleted service keeps the default. */
+  private boolean autoResolves(UUID serviceId) {
+    try {
+      return services.get(serviceId).autoResolve();
+    } catch (NotFoundException e) {
+      return true;
     }
   }
 

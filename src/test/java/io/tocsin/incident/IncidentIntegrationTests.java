@@ -55,6 +55,8 @@ class IncidentIntegrationTests extends BothDatabasesTests {
                 "tocsin.admin.password",
                 PASSWORD,
                 "tocsin.events.redelivery-interval",
+                "1s",
+                "tocsin.correlation.recheck-interval",
                 "1s"));
     admin = "Bearer " + tocsin.adminToken(EMAIL, PASSWORD);
   }
@@ -286,6 +288,30 @@ class IncidentIntegrationTests extends BothDatabasesTests {
         "/api/v1/inhibition-rules/" + JSON.readTree(rule.body()).get("id").asString(),
         admin,
         null);
+  }
+
+  @Test
+  void anAlertStillFiringWhenItsSilenceEndsOpensAnIncident() {
+    Service api = service("after-silence", "");
+    String name = unique("Maintenance");
+    HttpResponse<String> window =
+        send(
+            "POST",
+            "/api/v1/maintenance-windows",
+            admin,
+            "{\"services\":[\"%s\"],\"endsAt\":\"%s\",\"comment\":\"upgrade\"}"
+                .formatted(api.id, Instant.now().plus(Duration.ofHours(1))));
+    assertThat(window.statusCode()).as(window.body()).isEqualTo(201);
+    double silencedBefore = silencedCount();
+    fire(api, alert(name));
+    await().atMost(WAIT).until(() -> silencedCount() > silencedBefore);
+    assertThat(incidents("service=" + api.id)).as("silenced: no incident").isEmpty();
+
+    String silence = JSON.readTree(window.body()).get("id").asString();
+    assertThat(send("DELETE", "/api/v1/silences/" + silence, admin, null).statusCode())
+        .isEqualTo(200);
+    JsonNode opened = awaitIncidents("service=" + api.id, 1).get(0);
+    assertThat(opened.get("title").asString()).isEqualTo(name + " summary");
   }
 
   @Test
@@ -531,6 +557,16 @@ class IncidentIntegrationTests extends BothDatabasesTests {
                     .contains("tocsin_incidents{status=\"open\"}")
                     .contains("tocsin_alerts_correlated_total{result=\"opened\"}")
                     .contains("tocsin_incident_mttr_seconds_bucket"));
+  }
+
+  private static double silencedCount() {
+    return tocsin
+        .get("/actuator/prometheus")
+        .body()
+        .lines()
+        .filter(l -> l.startsWith("tocsin_alerts_correlated_total{result=\"silenced\"}"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   private record Service(String id, String name, String key) {

@@ -1,0 +1,57 @@
+package io.tocsin.correlate;
+
+import io.tocsin.ingest.AlertChange;
+import io.tocsin.ingest.AlertChange.AlertFired;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The firing alerts that muting kept out of every incident, to be checked again. */
+@Component
+class MutedAlerts {
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+
+  MutedAlerts(JdbcClient jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  List<AlertFired> all() {
+    return jdbc
+        .sql("SELECT alert FROM correlate_muted_alert ORDER BY alert_id")
+        .query(String.class)
+        .list()
+        .stream()
+        .map(text -> (AlertFired) json.readValue(text, AlertChange.class))
+        .toList();
+  }
+
+  void add(AlertFired alert) {
+    boolean known =
+        jdbc.sql("SELECT COUNT(*) FROM correlate_muted_alert WHERE alert_id = :id")
+                .param("id", alert.alertId())
+                .query(Long.class)
+                .single()
+            > 0;
+    if (!known) {
+      jdbc.sql("INSERT INTO correlate_muted_alert (alert_id, alert) VALUES (:id, :alert)")
+          .param("id", alert.alertId())
+          .param("alert", json.writeValueAsString((AlertChange) alert))
+          .update();
+    }
+  }
+
+  void removeAll(Collection<UUID> alertIds) {
+    List<UUID> all = List.copyOf(alertIds);
+    for (int i = 0; i < all.size(); i += 500) {
+      jdbc.sql("DELETE FROM correlate_muted_alert WHERE alert_id IN (:ids)")
+          .param("ids", all.subList(i, Math.min(all.size(), i + 500)))
+          .update();
+    }
+  }
+}
