@@ -5,6 +5,7 @@ import static io.tocsin.incident.IncidentRecords.utc;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.ingest.AlertLookup;
 import io.tocsin.ingest.ChangeEvent;
 import io.tocsin.ingest.ChangeEvents;
 import io.tocsin.ingest.Severity;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,6 +50,7 @@ public class Incidents {
   private final ServiceCatalog services;
   private final UserService users;
   private final ChangeEvents changes;
+  private final AlertLookup alertLookup;
   private final Clock clock;
   private final IdGenerator ids;
 
@@ -58,6 +61,7 @@ public class Incidents {
       ServiceCatalog services,
       UserService users,
       ChangeEvents changes,
+      AlertLookup alertLookup,
       Clock clock,
       IdGenerator ids) {
     this.jdbc = jdbc;
@@ -66,6 +70,7 @@ public class Incidents {
     this.services = services;
     this.users = users;
     this.changes = changes;
+    this.alertLookup = alertLookup;
     this.clock = clock;
     this.ids = ids;
   }
@@ -79,17 +84,35 @@ public class Incidents {
       @Nullable Instant openedSince,
       @Nullable Instant openedBefore) {}
 
-  /** An alert attached to an incident. */
+  /** An alert attached to an incident, with what the sender said about it. */
   public record AttachedAlert(
       UUID alertId,
       UUID serviceId,
+      String serviceName,
       String fingerprint,
       String summary,
       Severity severity,
       AlertRole role,
       String status,
       Instant attachedAt,
-      @Nullable Instant resolvedAt) {}
+      @Nullable Instant resolvedAt,
+      AlertLookup.@Nullable AlertDetails details) {
+
+    AttachedAlert with(String serviceName, AlertLookup.@Nullable AlertDetails details) {
+      return new AttachedAlert(
+          alertId,
+          serviceId,
+          serviceName,
+          fingerprint,
+          summary,
+          severity,
+          role,
+          status,
+          attachedAt,
+          resolvedAt,
+          details);
+    }
+  }
 
   /** A service with alerts on an incident. */
   public record AffectedService(
@@ -426,29 +449,39 @@ public class Incidents {
   public Page<AttachedAlert> alerts(
       UUID id, @Nullable String status, @Nullable UUID after, int limit) {
     records.get(id);
-    return Page.of(
-        ListQuery.from(
-                "SELECT alert_id AS id, service_id, fingerprint, summary, severity, role, status,"
-                    + " attached_at, resolved_at FROM incident_alert")
-            .where("incident_id = ?", id)
-            .where("status = ?", status)
-            .oldestFirst(
-                jdbc,
-                after,
-                limit,
-                (rs, n) ->
-                    new AttachedAlert(
-                        rs.getObject("id", UUID.class),
-                        rs.getObject("service_id", UUID.class),
-                        rs.getString("fingerprint"),
-                        rs.getString("summary"),
-                        EnumText.parse(Severity.class, "severity", rs.getString("severity")),
-                        EnumText.parse(AlertRole.class, "role", rs.getString("role")),
-                        rs.getString("status"),
-                        IncidentRecords.instant(rs, "attached_at"),
-                        IncidentRecords.instant(rs, "resolved_at"))),
-        limit,
-        AttachedAlert::alertId);
+    Page<AttachedAlert> page =
+        Page.of(
+            ListQuery.from(
+                    "SELECT alert_id AS id, service_id, fingerprint, summary, severity, role, status,"
+                        + " attached_at, resolved_at FROM incident_alert")
+                .where("incident_id = ?", id)
+                .where("status = ?", status)
+                .oldestFirst(
+                    jdbc,
+                    after,
+                    limit,
+                    (rs, n) ->
+                        new AttachedAlert(
+                            rs.getObject("id", UUID.class),
+                            rs.getObject("service_id", UUID.class),
+                            "",
+                            rs.getString("fingerprint"),
+                            rs.getString("summary"),
+                            EnumText.parse(Severity.class, "severity", rs.getString("severity")),
+                            EnumText.parse(AlertRole.class, "role", rs.getString("role")),
+                            rs.getString("status"),
+                            IncidentRecords.instant(rs, "attached_at"),
+                            IncidentRecords.instant(rs, "resolved_at"),
+                            null)),
+            limit,
+            AttachedAlert::alertId);
+    Map<UUID, AlertLookup.AlertDetails> details =
+        alertLookup.details(page.items().stream().map(AttachedAlert::alertId).toList());
+    Map<UUID, String> names = new HashMap<>();
+    return page.map(
+        a ->
+            a.with(
+                names.computeIfAbsent(a.serviceId(), this::serviceName), details.get(a.alertId())));
   }
 
   /** The services with alerts on the incident, the probable cause first, then by name. */

@@ -1,12 +1,16 @@
 package io.tocsin.ingest;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.type.TypeReference;
@@ -17,6 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class AlertLookup {
 
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
+  private static final TypeReference<List<IncomingAlert.Link>> LINKS = new TypeReference<>() {};
   private static final int CHUNK = 500;
 
   private final JdbcClient jdbc;
@@ -30,6 +35,49 @@ public class AlertLookup {
   /** A firing alert with its labels. */
   public record FiringAlert(
       UUID alertId, UUID serviceId, String fingerprint, Map<String, String> labels) {}
+
+  /** What a responder looks at in an alert beyond its summary. */
+  public record AlertDetails(
+      UUID alertId,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      List<IncomingAlert.Link> links,
+      @Nullable String generatorUrl,
+      Instant startsAt,
+      Instant lastSeenAt,
+      int timesSeen) {}
+
+  /** The details of these alerts, by id; ids of unknown alerts are left out. */
+  public Map<UUID, AlertDetails> details(Collection<UUID> alertIds) {
+    List<UUID> all = List.copyOf(alertIds);
+    Map<UUID, AlertDetails> details = new HashMap<>();
+    for (int i = 0; i < all.size(); i += CHUNK) {
+      jdbc.sql(
+              """
+              SELECT id, labels, annotations, links, generator_url, starts_at, last_seen_at,
+                     times_seen
+              FROM ingest_alert WHERE id IN (:ids)
+              """)
+          .param("ids", all.subList(i, Math.min(all.size(), i + CHUNK)))
+          .query(
+              rs -> {
+                String links = rs.getString("links");
+                UUID id = rs.getObject("id", UUID.class);
+                details.put(
+                    id,
+                    new AlertDetails(
+                        id,
+                        json.readValue(rs.getString("labels"), LABELS),
+                        json.readValue(rs.getString("annotations"), LABELS),
+                        links == null ? List.of() : json.readValue(links, LINKS),
+                        rs.getString("generator_url"),
+                        rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
+                        rs.getObject("last_seen_at", OffsetDateTime.class).toInstant(),
+                        rs.getInt("times_seen")));
+              });
+    }
+    return details;
+  }
 
   /** Which of these alerts have resolved by now. */
   public Set<UUID> resolvedAmong(Collection<UUID> alertIds) {

@@ -93,6 +93,11 @@ class IncidentIntegrationTests extends BothDatabasesTests {
         .isEqualTo("trigger");
     assertThat(detail.get("alerts").get("items").get(1).get("role").asString())
         .isEqualTo("grouped");
+    JsonNode second = detail.get("alerts").get("items").get(1);
+    assertThat(second.get("serviceName").asString()).isEqualTo(api.name);
+    assertThat(second.get("details").get("labels").get("instance").asString()).isEqualTo("b");
+    assertThat(second.get("details").get("annotations").get("summary").asString())
+        .isEqualTo(name + " summary");
     assertThat(
             get("/api/v1/incidents/" + grouped.get("number").asLong())
                 .get("incident")
