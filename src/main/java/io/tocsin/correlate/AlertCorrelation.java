@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,11 +159,12 @@ class AlertCorrelation {
       return;
     }
     List<UUID> ids = waiting.stream().map(AlertFired::alertId).toList();
-    Set<UUID> gone = alerts.resolvedAmong(ids);
+    Set<UUID> done = new HashSet<>(alerts.resolvedAmong(ids));
+    done.addAll(incidents.incidentsOf(ids).keySet());
     Batch batch = new Batch(clock.instant(), false);
-    List<UUID> released = new ArrayList<>(gone);
+    List<UUID> released = new ArrayList<>(done);
     for (AlertFired alert : waiting) {
-      if (!gone.contains(alert.alertId()) && !batch.correlate(alert)) {
+      if (!done.contains(alert.alertId()) && !batch.correlate(alert)) {
         released.add(alert.alertId());
       }
     }
@@ -191,12 +193,13 @@ class AlertCorrelation {
     }
     if (!fired.isEmpty()) {
       List<UUID> ids = fired.stream().map(AlertFired::alertId).toList();
-      Set<UUID> attached = incidents.incidentsOf(ids).keySet();
-      Set<UUID> gone = alerts.resolvedAmong(ids);
+      // A batch delivered again finds its alerts attached, or waiting as muted: the recheck owns
+      // those now.
+      Set<UUID> done = new HashSet<>(incidents.incidentsOf(ids).keySet());
+      done.addAll(alerts.resolvedAmong(ids));
+      done.addAll(muted.among(ids));
       for (AlertFired alert : fired) {
-        if (!attached.contains(alert.alertId())
-            && !gone.contains(alert.alertId())
-            && batch.correlate(alert)) {
+        if (!done.contains(alert.alertId()) && batch.correlate(alert)) {
           muted.add(alert);
         }
       }
@@ -237,6 +240,8 @@ class AlertCorrelation {
     private final Map<UUID, List<Incident>> firingByService = new HashMap<>();
     private final Map<UUID, Incident> pendingIncidents = new LinkedHashMap<>();
     private final Map<UUID, List<Attachment>> pending = new LinkedHashMap<>();
+    private final Map<UUID, UUID> pendingByAlert = new HashMap<>();
+    private final Map<List<UUID>, Optional<Incident>> inhibitorIncidents = new HashMap<>();
     private final Map<Result, Integer> results = new EnumMap<>(Result.class);
 
     Batch(Instant now, boolean countMuted) {
@@ -321,6 +326,7 @@ class AlertCorrelation {
       }
       byGroup.clear();
       firingByService.clear();
+      inhibitorIncidents.clear();
     }
 
     /** The incident of an alert that inhibits this one, if any has one. */
@@ -331,19 +337,22 @@ class AlertCorrelation {
               .map(InhibitionSources.Source::alertId)
               .toList();
       for (UUID id : ids) {
-        for (Map.Entry<UUID, List<Attachment>> each : pending.entrySet()) {
-          if (each.getValue().stream().anyMatch(a -> a.alertId().equals(id))) {
-            return Optional.of(pendingIncidents.get(each.getKey()));
-          }
+        UUID pendingIncident = pendingByAlert.get(id);
+        if (pendingIncident != null) {
+          return Optional.of(pendingIncidents.get(pendingIncident));
         }
       }
-      for (UUID incident : Set.copyOf(incidents.incidentsOf(ids).values())) {
-        Optional<Incident> open = incidents.lockOpen(incident);
-        if (open.isPresent()) {
-          return open;
-        }
-      }
-      return Optional.empty();
+      return inhibitorIncidents.computeIfAbsent(
+          ids,
+          sourceIds -> {
+            for (UUID incident : Set.copyOf(incidents.incidentsOf(sourceIds).values())) {
+              Optional<Incident> open = incidents.lockOpen(incident);
+              if (open.isPresent()) {
+                return open;
+              }
+            }
+            return Optional.empty();
+          });
     }
 
     /**
@@ -366,6 +375,7 @@ class AlertCorrelation {
     private void attach(Incident incident, AlertFired alert, AlertRole role) {
       pendingIncidents.putIfAbsent(incident.id(), incident);
       pending.computeIfAbsent(incident.id(), k -> new ArrayList<>()).add(attachment(alert, role));
+      pendingByAlert.put(alert.alertId(), incident.id());
     }
 
     private Attachment attachment(AlertFired alert, AlertRole role) {
@@ -383,6 +393,7 @@ class AlertCorrelation {
       pending.forEach((id, attachments) -> incidents.attach(pendingIncidents.get(id), attachments));
       pending.clear();
       pendingIncidents.clear();
+      pendingByAlert.clear();
     }
 
     private AlertMuting.Now mutedNow() {

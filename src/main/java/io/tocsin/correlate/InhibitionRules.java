@@ -1,6 +1,7 @@
 package io.tocsin.correlate;
 
 import io.tocsin.directory.AuditLog;
+import io.tocsin.incident.IncidentIntake;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.InvalidInputException;
@@ -43,6 +44,7 @@ public class InhibitionRules {
   private final IdGenerator ids;
   private final AuditLog audit;
   private final InhibitionSources sources;
+  private final IncidentIntake incidents;
 
   InhibitionRules(
       JdbcClient jdbc,
@@ -51,7 +53,8 @@ public class InhibitionRules {
       Clock clock,
       IdGenerator ids,
       AuditLog audit,
-      InhibitionSources sources) {
+      InhibitionSources sources,
+      IncidentIntake incidents) {
     this.jdbc = jdbc;
     this.stored = stored;
     this.json = json;
@@ -59,6 +62,7 @@ public class InhibitionRules {
     this.ids = ids;
     this.audit = audit;
     this.sources = sources;
+    this.incidents = incidents;
   }
 
   @Transactional
@@ -114,6 +118,9 @@ public class InhibitionRules {
         "inhibition rule " + rule.id(),
         "'" + name + "': " + rule.sourceMatchers() + " inhibits " + rule.targetMatchers());
     // Alerts already firing inhibit from now on, as if the rule had been there when they fired.
+    // Under the incident lock: correlation, which adds and removes sources, waits meanwhile, so an
+    // alert that resolves now is either not seen firing or removed after this commits.
+    incidents.lock();
     sources.seed(rule);
     return rule;
   }

@@ -3,7 +3,9 @@ package io.tocsin.correlate;
 import io.tocsin.ingest.AlertChange;
 import io.tocsin.ingest.AlertChange.AlertFired;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -29,6 +31,20 @@ class MutedAlerts {
         .stream()
         .map(text -> (AlertFired) json.readValue(text, AlertChange.class))
         .toList();
+  }
+
+  /** Which of these alerts are waiting as muted. */
+  Set<UUID> among(Collection<UUID> alertIds) {
+    List<UUID> all = List.copyOf(alertIds);
+    Set<UUID> found = new HashSet<>();
+    for (int i = 0; i < all.size(); i += 500) {
+      found.addAll(
+          jdbc.sql("SELECT alert_id FROM correlate_muted_alert WHERE alert_id IN (:ids)")
+              .param("ids", all.subList(i, Math.min(all.size(), i + 500)))
+              .query(UUID.class)
+              .list());
+    }
+    return found;
   }
 
   void add(AlertFired alert) {

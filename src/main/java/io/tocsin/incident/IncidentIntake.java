@@ -21,6 +21,9 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -42,6 +45,7 @@ public class IncidentIntake {
   private static final int CHUNK = 500;
 
   private final JdbcClient jdbc;
+  private final NamedParameterJdbcTemplate batch;
   private final IncidentRecords records;
   private final IncidentMetrics metrics;
   private final ServiceCatalog services;
@@ -51,6 +55,7 @@ public class IncidentIntake {
 
   IncidentIntake(
       JdbcClient jdbc,
+      NamedParameterJdbcTemplate batch,
       IncidentRecords records,
       IncidentMetrics metrics,
       ServiceCatalog services,
@@ -58,6 +63,7 @@ public class IncidentIntake {
       Clock clock,
       IdGenerator ids) {
     this.jdbc = jdbc;
+    this.batch = batch;
     this.records = records;
     this.metrics = metrics;
     this.services = services;
@@ -108,7 +114,8 @@ public class IncidentIntake {
             "SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE open_key = :key FOR UPDATE")
         .param("key", openKey(serviceId, groupKey))
         .query(IncidentRecords::incident)
-        .optional();
+        .optional()
+        .filter(Incident::isOpen);
   }
 
   /**
@@ -119,14 +126,18 @@ public class IncidentIntake {
     if (serviceIds.isEmpty()) {
       return List.of();
     }
-    return jdbc.sql(
+    return jdbc
+        .sql(
             "SELECT "
                 + IncidentRecords.COLUMNS
                 + " FROM incident WHERE status <> 'resolved' AND firing_count > 0"
                 + " AND service_id IN (:services) ORDER BY opened_at, id FOR UPDATE")
         .param("services", List.copyOf(serviceIds))
         .query(IncidentRecords::incident)
-        .list();
+        .list()
+        .stream()
+        .filter(i -> i.isOpen() && i.firingCount() > 0)
+        .toList();
   }
 
   /** The open incidents of these services opened at or after {@code since}, locked. */
@@ -134,7 +145,8 @@ public class IncidentIntake {
     if (serviceIds.isEmpty()) {
       return List.of();
     }
-    return jdbc.sql(
+    return jdbc
+        .sql(
             "SELECT "
                 + IncidentRecords.COLUMNS
                 + " FROM incident WHERE status <> 'resolved' AND service_id IN (:services)"
@@ -142,7 +154,10 @@ public class IncidentIntake {
         .param("services", List.copyOf(serviceIds))
         .param("since", utc(since))
         .query(IncidentRecords::incident)
-        .list();
+        .list()
+        .stream()
+        .filter(Incident::isOpen)
+        .toList();
   }
 
   /** The incident of this service and group key that resolved last, at or after {@code since}. */
@@ -216,25 +231,27 @@ public class IncidentIntake {
     if (alerts.isEmpty()) {
       return;
     }
-    for (Attachment alert : alerts) {
-      jdbc.sql(
-              """
-              INSERT INTO incident_alert
-                (alert_id, incident_id, service_id, fingerprint, summary, severity, role, status,
-                 attached_at)
-              VALUES (:alert, :incident, :service, :fingerprint, :summary, :severity, :role,
-                      'firing', :at)
-              """)
-          .param("alert", alert.alertId())
-          .param("incident", incident.id())
-          .param("service", alert.serviceId())
-          .param("fingerprint", alert.fingerprint())
-          .param("summary", alert.summary())
-          .param("severity", EnumText.canonical(alert.severity()))
-          .param("role", EnumText.canonical(alert.role()))
-          .param("at", utc(alert.at()))
-          .update();
-    }
+    batch.batchUpdate(
+        """
+        INSERT INTO incident_alert
+          (alert_id, incident_id, service_id, fingerprint, summary, severity, role, status,
+           attached_at)
+        VALUES (:alert, :incident, :service, :fingerprint, :summary, :severity, :role, 'firing',
+                :at)
+        """,
+        alerts.stream()
+            .map(
+                alert ->
+                    new MapSqlParameterSource()
+                        .addValue("alert", alert.alertId())
+                        .addValue("incident", incident.id())
+                        .addValue("service", alert.serviceId())
+                        .addValue("fingerprint", alert.fingerprint())
+                        .addValue("summary", alert.summary())
+                        .addValue("severity", EnumText.canonical(alert.severity()))
+                        .addValue("role", EnumText.canonical(alert.role()))
+                        .addValue("at", utc(alert.at())))
+            .toArray(SqlParameterSource[]::new));
     Map<UUID, List<Attachment>> byService =
         alerts.stream()
             .collect(
@@ -446,14 +463,32 @@ public class IncidentIntake {
 
   /** A refreshed alert changed its severity: the incident follows unless a person set it. */
   public void severityChanged(Map<UUID, Severity> severities) {
-    Map<UUID, UUID> incidents = incidentsOf(severities.keySet());
-    for (Map.Entry<UUID, UUID> entry : incidents.entrySet()) {
-      jdbc.sql(
-              "UPDATE incident_alert SET severity = :severity WHERE alert_id = :alert"
-                  + " AND severity <> :severity")
-          .param("severity", EnumText.canonical(severities.get(entry.getKey())))
-          .param("alert", entry.getKey())
-          .update();
+    // Every re-send reports a severity: only the few that differ from the stored one cost a write.
+    record Stored(UUID alert, UUID incident, String severity) {}
+    Map<UUID, UUID> incidents = new HashMap<>();
+    for (List<UUID> chunk : chunks(severities.keySet())) {
+      List<Stored> stored =
+          jdbc.sql(
+                  "SELECT alert_id, incident_id, severity FROM incident_alert"
+                      + " WHERE alert_id IN (:ids)")
+              .param("ids", chunk)
+              .query(
+                  (rs, n) ->
+                      new Stored(
+                          rs.getObject("alert_id", UUID.class),
+                          rs.getObject("incident_id", UUID.class),
+                          rs.getString("severity")))
+              .list();
+      for (Stored alert : stored) {
+        String now = EnumText.canonical(severities.get(alert.alert()));
+        if (!now.equals(alert.severity())) {
+          jdbc.sql("UPDATE incident_alert SET severity = :severity WHERE alert_id = :alert")
+              .param("severity", now)
+              .param("alert", alert.alert())
+              .update();
+          incidents.put(alert.alert(), alert.incident());
+        }
+      }
     }
     for (UUID id : Set.copyOf(incidents.values())) {
       Incident incident = records.lock(id);
@@ -496,11 +531,13 @@ public class IncidentIntake {
         jdbc.sql(
                 """
                 UPDATE incident_service SET alert_count = alert_count + :alerts,
-                       firing_count = firing_count + :firing
+                       firing_count = firing_count + :firing,
+                       first_alert_at = LEAST(first_alert_at, :first)
                 WHERE incident_id = :incident AND service_id = :service
                 """)
             .param("alerts", alerts)
             .param("firing", firing)
+            .param("first", utc(first))
             .param("incident", incident)
             .param("service", service)
             .update();

@@ -334,6 +334,9 @@ public class Incidents {
           java.util.Map.of("currentStatus", target.status().text()));
     }
     for (UUID sourceId : new LinkedHashSet<>(sourceIds)) {
+      if (!exists(sourceId)) {
+        throw new InvalidInputException("incidents", "there is no incident " + sourceId);
+      }
       if (sourceId.equals(targetId)) {
         throw new InvalidInputException("incidents", "an incident cannot merge into itself");
       }
@@ -401,6 +404,14 @@ public class Incidents {
         incidents.stream().map(time).filter(Objects::nonNull).toList());
   }
 
+  private boolean exists(UUID id) {
+    return jdbc.sql("SELECT COUNT(*) FROM incident WHERE id = :id")
+            .param("id", id)
+            .query(Long.class)
+            .single()
+        > 0;
+  }
+
   public Page<TimelineEntry> timeline(UUID id, @Nullable UUID after, int limit) {
     records.get(id);
     return Page.of(
@@ -452,8 +463,9 @@ public class Incidents {
     Page<AttachedAlert> page =
         Page.of(
             ListQuery.from(
-                    "SELECT alert_id AS id, service_id, fingerprint, summary, severity, role, status,"
-                        + " attached_at, resolved_at FROM incident_alert")
+                    "SELECT * FROM (SELECT alert_id AS id, incident_id, service_id, fingerprint,"
+                        + " summary, severity, role, status, attached_at, resolved_at"
+                        + " FROM incident_alert) attached")
                 .where("incident_id = ?", id)
                 .where("status = ?", status)
                 .oldestFirst(

@@ -3,6 +3,9 @@ package io.tocsin.incident;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tocsin.ingest.AlertChange;
+import io.tocsin.ingest.AlertsChanged;
+import io.tocsin.ingest.Severity;
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
@@ -23,6 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,6 +40,9 @@ class IncidentIntegrationTests extends BothDatabasesTests {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final Duration WAIT = Duration.ofSeconds(30);
+
+  /** Shared by the two nodes of the multi-node test, as production nodes share theirs. */
+  private static final String SECRET = "incident-tests-secret-key-0123456789abcdef";
 
   private static TocsinHarness tocsin;
   private static String admin;
@@ -57,7 +66,9 @@ class IncidentIntegrationTests extends BothDatabasesTests {
                 "tocsin.events.redelivery-interval",
                 "1s",
                 "tocsin.correlation.recheck-interval",
-                "1s"));
+                "1s",
+                "tocsin.secret-key",
+                SECRET));
     admin = "Bearer " + tocsin.adminToken(EMAIL, PASSWORD);
   }
 
@@ -142,6 +153,84 @@ class IncidentIntegrationTests extends BothDatabasesTests {
                         .mapToInt(i -> i.get("alertCount").asInt())
                         .sum()
                     == threads);
+    assertThat(incidents("service=" + api.id)).hasSize(1);
+  }
+
+  @Test
+  void twoNodesFiringOneGroupAtOnceOpenExactlyOneIncident() throws Exception {
+    Service api = service("two-nodes", "");
+    String name = unique("TwoNodes");
+    try (TocsinHarness second =
+        TocsinHarness.start(
+            schema().url(),
+            schema().user(),
+            schema().password(),
+            Files.createTempDirectory("tocsin-incidents-second"),
+            Map.of("tocsin.secret-key", SECRET))) {
+      await()
+          .atMost(WAIT)
+          .until(() -> second.get("/actuator/health/readiness").statusCode() == 200);
+      int alerts = 20;
+      ExecutorService pool = Executors.newFixedThreadPool(alerts);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Integer>> sent = new ArrayList<>();
+      for (int i = 0; i < alerts; i++) {
+        TocsinHarness node = i % 2 == 0 ? tocsin : second;
+        String body = "[" + alert(name, "instance", "i" + i) + "]";
+        sent.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return node.postJson("/api/v2/alerts", api.key, body).statusCode();
+                }));
+      }
+      start.countDown();
+      for (Future<Integer> status : sent) {
+        assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+      }
+      pool.shutdown();
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  incidents("service=" + api.id).stream()
+                          .mapToInt(i -> i.get("alertCount").asInt())
+                          .sum()
+                      == alerts);
+      assertThat(incidents("service=" + api.id)).hasSize(1);
+    }
+  }
+
+  @Test
+  void theUniqueOpenKeyRefusesASecondOpenIncidentEvenWithoutTheLock() {
+    Service api = service("unique", "");
+    IncidentIntake intake = tocsin.bean(IncidentIntake.class);
+    TransactionTemplate transactions =
+        new TransactionTemplate(tocsin.bean(PlatformTransactionManager.class));
+    IncidentIntake.Attachment trigger =
+        new IncidentIntake.Attachment(
+            java.util.UUID.randomUUID(),
+            java.util.UUID.fromString(api.id),
+            "f1",
+            "first",
+            Severity.CRITICAL,
+            AlertRole.TRIGGER,
+            Instant.now());
+    transactions.executeWithoutResult(s -> intake.open("first", "alertname=X", trigger, null));
+    IncidentIntake.Attachment again =
+        new IncidentIntake.Attachment(
+            java.util.UUID.randomUUID(),
+            java.util.UUID.fromString(api.id),
+            "f2",
+            "second",
+            Severity.CRITICAL,
+            AlertRole.TRIGGER,
+            Instant.now());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                transactions.executeWithoutResult(
+                    s -> intake.open("second", "alertname=X", again, null)))
+        .isInstanceOf(DuplicateKeyException.class);
     assertThat(incidents("service=" + api.id)).hasSize(1);
   }
 
@@ -320,6 +409,121 @@ class IncidentIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void aBatchDeliveredAgainAfterItsAlertWasReleasedChangesNothing() {
+    Service api = service("redelivered", "");
+    Map<String, String> generic =
+        tocsin.createIntegration(admin.substring(7), api.id, "gen-" + api.name, "generic");
+    String silence = maintenance(api);
+    double silencedBefore = silencedCount();
+    HttpResponse<String> sent =
+        send(
+            "POST",
+            "/api/v1/alerts",
+            "Bearer " + generic.get("key"),
+            "{\"summary\":\"Redelivered\",\"dedupKey\":\"" + unique("r") + "\"}");
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+    JsonNode stored = JSON.readTree(sent.body()).get("alerts").get(0);
+    await().atMost(WAIT).until(() -> silencedCount() > silencedBefore);
+
+    // The same batch again, as redelivery hands it over when a node died mid-way.
+    AlertsChanged again =
+        new AlertsChanged(
+            List.of(
+                new AlertChange.AlertFired(
+                    java.util.UUID.fromString(stored.get("id").asString()),
+                    java.util.UUID.fromString(generic.get("id")),
+                    java.util.UUID.fromString(api.id),
+                    stored.get("fingerprint").asString(),
+                    Severity.WARNING,
+                    "Redelivered",
+                    Map.of(),
+                    Map.of(),
+                    Instant.now(),
+                    null)));
+    assertThat(send("DELETE", "/api/v1/silences/" + silence, admin, null).statusCode())
+        .isEqualTo(200);
+    publish(again);
+    JsonNode opened = awaitIncidents("service=" + api.id, 1).get(0);
+    publish(again);
+
+    // A later release still works: the recheck is not stuck on the first alert.
+    String second = maintenance(api);
+    String name = unique("Later");
+    double before = silencedCount();
+    fire(api, alert(name));
+    await().atMost(WAIT).until(() -> silencedCount() > before);
+    send("DELETE", "/api/v1/silences/" + second, admin, null);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                incidents("service=" + api.id).stream()
+                    .anyMatch(i -> i.get("title").asString().equals(name + " summary")));
+    assertThat(incident(opened.get("id").asString()).get("alertCount").asInt())
+        .as("attached once, whatever was delivered twice")
+        .isEqualTo(1);
+  }
+
+  private static String maintenance(Service service) {
+    HttpResponse<String> window =
+        send(
+            "POST",
+            "/api/v1/maintenance-windows",
+            admin,
+            "{\"services\":[\"%s\"],\"endsAt\":\"%s\",\"comment\":\"upgrade\"}"
+                .formatted(service.id, Instant.now().plus(Duration.ofHours(1))));
+    assertThat(window.statusCode()).as(window.body()).isEqualTo(201);
+    return JSON.readTree(window.body()).get("id").asString();
+  }
+
+  private static void publish(Object event) {
+    new TransactionTemplate(tocsin.bean(PlatformTransactionManager.class))
+        .executeWithoutResult(status -> tocsin.publishEvent(event));
+  }
+
+  @Test
+  void incidentAlertsPageWithACursor() {
+    Service api = service("paged", "");
+    String name = unique("Paged");
+    StringBuilder alerts = new StringBuilder("[");
+    for (int i = 0; i < 5; i++) {
+      alerts.append(i == 0 ? "" : ",").append(alert(name, "instance", "i" + i));
+    }
+    assertThat(send("POST", "/api/v2/alerts", api.key, alerts + "]").statusCode()).isEqualTo(200);
+    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    await().atMost(WAIT).until(() -> incident(id).get("alertCount").asInt() == 5);
+    List<String> seen = new ArrayList<>();
+    String cursor = "";
+    do {
+      JsonNode page =
+          get(
+              "/api/v1/incidents/"
+                  + id
+                  + "/alerts?limit=2"
+                  + (cursor.isEmpty() ? "" : "&cursor=" + cursor));
+      page.get("items").forEach(a -> seen.add(a.get("alertId").asString()));
+      cursor = page.get("nextCursor").isNull() ? "" : page.get("nextCursor").asString();
+    } while (!cursor.isEmpty());
+    assertThat(seen).hasSize(5).doesNotHaveDuplicates();
+    assertThat(get("/api/v1/incidents/" + id + "/alerts?status=resolved").get("items")).isEmpty();
+    assertThat(
+            send("GET", "/api/v1/incidents/" + id + "/alerts?status=gone", admin, null)
+                .statusCode())
+        .isEqualTo(422);
+    HttpResponse<String> badMerge =
+        send("POST", "/api/v1/incidents/" + id + "/merge", admin, "{\"incidents\":[null]}");
+    assertThat(badMerge.statusCode()).isEqualTo(422);
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v1/incidents/" + id + "/merge",
+                    admin,
+                    "{\"incidents\":[\"987654\"]}")
+                .statusCode())
+        .isEqualTo(422);
+  }
+
+  @Test
   void symptomsAttachToTheirDependencysIncidentAndEarlierOnesAreMergedIntoIt() {
     Service db = service("dep-db", "");
     Service api = service("dep-api", "\"dependencies\":[\"" + db.id + "\"]");
@@ -328,6 +532,14 @@ class IncidentIntegrationTests extends BothDatabasesTests {
     fire(web, alert(early));
     String webIncident = awaitIncidents("service=" + web.id, 1).get(0).get("id").asString();
 
+    HttpResponse<String> deploy =
+        send(
+            "POST",
+            "/v2/change/enqueue",
+            null,
+            "{\"routing_key\":\"%s\",\"payload\":{\"summary\":\"postgres 16.4 rolled out\"}}"
+                .formatted(db.pagerDutyKey()));
+    assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(202);
     fire(db, alert(unique("DatabaseUnavailable")));
     JsonNode dbIncident = awaitIncidents("service=" + db.id, 1).get(0);
     String dbId = dbIncident.get("id").asString();
@@ -346,6 +558,9 @@ class IncidentIntegrationTests extends BothDatabasesTests {
     detail.get("affectedServices").forEach(s -> affected.add(s.get("name").asString()));
     assertThat(affected).containsExactly(db.name, api.name, web.name);
     assertThat(kinds(dbId)).contains("merged_from", "alerts_attached");
+    assertThat(detail.get("recentChanges").get(0).get("summary").asString())
+        .as("the change to the probable cause before the incident opened")
+        .isEqualTo("postgres 16.4 rolled out");
   }
 
   @Test

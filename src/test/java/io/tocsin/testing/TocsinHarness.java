@@ -65,6 +65,11 @@ public final class TocsinHarness implements AutoCloseable {
     return context.getBean(type);
   }
 
+  /** Publishes an application event, as a module of this node would. */
+  public void publishEvent(Object event) {
+    context.publishEvent(event);
+  }
+
   public HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
   }

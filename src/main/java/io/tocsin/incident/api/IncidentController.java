@@ -289,7 +289,14 @@ class IncidentController {
     Incident target = find(ref);
     List<UUID> sources = new ArrayList<>();
     for (String each : request.incidents() == null ? List.<String>of() : request.incidents()) {
-      sources.add(find(each).id());
+      if (each == null || each.isBlank()) {
+        throw new InvalidInputException("incidents", "must hold incident ids or numbers");
+      }
+      try {
+        sources.add(find(each).id());
+      } catch (io.tocsin.platform.NotFoundException e) {
+        throw new InvalidInputException("incidents", "there is no incident '" + each + "'");
+      }
     }
     return summary(incidents.merge(target.id(), sources, Actor.current()));
   }

@@ -85,7 +85,9 @@ class DataSourceConfiguration {
     }
     return "jdbc:h2:file:"
         + properties.dataDir().toAbsolutePath().normalize().resolve("tocsin")
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        // H2 gives up on a row lock after 2 s by default; correlating a large batch holds the
+        // incident lock longer than that, and waiting is right (PostgreSQL waits too).
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000";
   }
 
   private static Properties postgresSettings(PlatformProperties.Database database) {
