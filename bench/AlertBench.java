@@ -1106,6 +1106,8 @@ public class AlertBench {
       Stats total = new Stats();
       List<Json> rounds = new ArrayList<>();
       double cpuBefore = cpuSeconds();
+      // What correlation counted before the storm, once earlier scenarios' alerts are through it.
+      long correlatedBefore = settledCorrelated();
       long stormStart = System.nanoTime();
       for (int round = 1; round <= o.resends; round++) {
         // Prometheus recomputes endsAt on every send; the label sets stay the same.
@@ -1209,8 +1211,23 @@ public class AlertBench {
           total.failed,
           total.reconnects);
       System.out.printf(Locale.ROOT, "generator cpu: %.1f s over %.1f s%n", cpu, seconds);
+      long sendsEnded = System.nanoTime();
+      long correlated = awaitCorrelated(correlatedBefore + o.alerts) - correlatedBefore;
+      double correlationLag = (System.nanoTime() - sendsEnded) / 1e9;
+      double correlationTotal = (System.nanoTime() - stormStart) / 1e9;
+      System.out.printf(
+          Locale.ROOT,
+          "correlation: %d of %d alerts correlated, the last %.1f s after the last send"
+              + " (%.0f alerts/s from the first send)%n",
+          correlated,
+          o.alerts,
+          correlationLag,
+          correlated / correlationTotal);
 
-      boolean pass = total.failed == 0 && total.alerts == (long) o.alerts * o.resends;
+      boolean pass =
+          total.failed == 0
+              && total.alerts == (long) o.alerts * o.resends
+              && correlated == o.alerts;
       Json checks = new Json();
       // The API first: a verify command may stop the server to read its database (H2).
       if (o.verifyApi) {
@@ -1307,11 +1324,69 @@ public class AlertBench {
               .put("failed_batches", total.failed)
               .put("reconnects", total.reconnects)
               .put("rounds", rounds)
+              .put("correlated", correlated)
+              .put("correlation_lag_s", correlationLag)
+              .put("correlated_per_s", correlated / correlationTotal)
               .put("checks", checks)
               .put("generator_cpu_s", cpu)
               .put("pass", pass);
       System.out.println("RESULT " + result);
       return pass ? 0 : 1;
+    }
+
+    /** Tocsin's count of correlated alerts, once it has not moved for two seconds. */
+    private long settledCorrelated() throws InterruptedException {
+      long last = correlatedCount();
+      long deadline = System.nanoTime() + 300_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        Thread.sleep(2000);
+        long now = correlatedCount();
+        if (now == last) {
+          return now;
+        }
+        last = now;
+      }
+      return last;
+    }
+
+    /** Polls until correlation has counted {@code target} alerts, or stops moving for a minute. */
+    private long awaitCorrelated(long target) throws InterruptedException {
+      long last = correlatedCount();
+      long lastMoved = System.nanoTime();
+      while (last < target && System.nanoTime() - lastMoved < 60_000_000_000L) {
+        Thread.sleep(100);
+        long now = correlatedCount();
+        if (now != last) {
+          last = now;
+          lastMoved = System.nanoTime();
+        }
+      }
+      return last;
+    }
+
+    /** The sum of tocsin_alerts_correlated_total over its results, from the metrics endpoint. */
+    private long correlatedCount() {
+      try {
+        java.net.http.HttpResponse<String> metrics =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(o.url + "/actuator/prometheus"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        return Math.round(
+            metrics
+                .body()
+                .lines()
+                .filter(line -> line.startsWith("tocsin_alerts_correlated_total{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum());
+      } catch (IOException e) {
+        return -1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
     }
 
     private void drain(ConcurrentLinkedQueue<Job> queue, Stats stats) {

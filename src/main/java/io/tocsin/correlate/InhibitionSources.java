@@ -3,6 +3,7 @@ package io.tocsin.correlate;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.AlertLookup;
 import io.tocsin.ingest.AlertMuting;
+import io.tocsin.platform.InLists;
 import io.tocsin.platform.NotFoundException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -71,10 +72,9 @@ class InhibitionSources {
   }
 
   void removeAll(Collection<UUID> alertIds) {
-    List<UUID> all = List.copyOf(alertIds);
-    for (int i = 0; i < all.size(); i += 500) {
+    for (List<UUID> chunk : InLists.of(alertIds)) {
       jdbc.sql("DELETE FROM correlate_inhibition_source WHERE alert_id IN (:ids)")
-          .param("ids", all.subList(i, Math.min(all.size(), i + 500)))
+          .param("ids", chunk)
           .update();
     }
   }

@@ -2,6 +2,7 @@ package io.tocsin.correlate;
 
 import io.tocsin.ingest.AlertChange;
 import io.tocsin.ingest.AlertChange.AlertFired;
+import io.tocsin.platform.InLists;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -35,12 +36,11 @@ class MutedAlerts {
 
   /** Which of these alerts are waiting as muted. */
   Set<UUID> among(Collection<UUID> alertIds) {
-    List<UUID> all = List.copyOf(alertIds);
     Set<UUID> found = new HashSet<>();
-    for (int i = 0; i < all.size(); i += 500) {
+    for (List<UUID> chunk : InLists.of(alertIds)) {
       found.addAll(
           jdbc.sql("SELECT alert_id FROM correlate_muted_alert WHERE alert_id IN (:ids)")
-              .param("ids", all.subList(i, Math.min(all.size(), i + 500)))
+              .param("ids", chunk)
               .query(UUID.class)
               .list());
     }
@@ -63,10 +63,9 @@ class MutedAlerts {
   }
 
   void removeAll(Collection<UUID> alertIds) {
-    List<UUID> all = List.copyOf(alertIds);
-    for (int i = 0; i < all.size(); i += 500) {
+    for (List<UUID> chunk : InLists.of(alertIds)) {
       jdbc.sql("DELETE FROM correlate_muted_alert WHERE alert_id IN (:ids)")
-          .param("ids", all.subList(i, Math.min(all.size(), i + 500)))
+          .param("ids", chunk)
           .update();
     }
   }

@@ -6,6 +6,7 @@ import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.Severity;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InLists;
 import io.tocsin.platform.NotFoundException;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,9 +41,6 @@ import org.springframework.util.IdGenerator;
 @Service
 @Transactional(propagation = Propagation.MANDATORY)
 public class IncidentIntake {
-
-  /** The most ids one {@code IN} list carries. */
-  private static final int CHUNK = 500;
 
   private final JdbcClient jdbc;
   private final NamedParameterJdbcTemplate batch;
@@ -90,7 +88,7 @@ public class IncidentIntake {
   /** Which of these alerts are attached, and to which incident. */
   public Map<UUID, UUID> incidentsOf(Collection<UUID> alertIds) {
     Map<UUID, UUID> found = new HashMap<>();
-    for (List<UUID> chunk : chunks(alertIds)) {
+    for (List<UUID> chunk : InLists.of(alertIds)) {
       jdbc.sql("SELECT alert_id, incident_id FROM incident_alert WHERE alert_id IN (:ids)")
           .param("ids", chunk)
           .query(
@@ -123,28 +121,21 @@ public class IncidentIntake {
    * incident whose alerts have all resolved is no longer evidence that the service is down.
    */
   public List<Incident> firingIncidentsOf(Collection<UUID> serviceIds) {
-    if (serviceIds.isEmpty()) {
-      return List.of();
-    }
-    return jdbc
-        .sql(
-            "SELECT "
-                + IncidentRecords.COLUMNS
-                + " FROM incident WHERE status <> 'resolved' AND firing_count > 0"
-                + " AND service_id IN (:services) ORDER BY opened_at, id FOR UPDATE")
-        .param("services", List.copyOf(serviceIds))
-        .query(IncidentRecords::incident)
-        .list()
-        .stream()
-        .filter(i -> i.isOpen() && i.firingCount() > 0)
+    return openIncidentsOf(serviceIds, Instant.EPOCH).stream()
+        .filter(i -> i.firingCount() > 0)
         .toList();
   }
 
   /** The open incidents of these services opened at or after {@code since}, locked. */
   public List<Incident> openIncidentsSince(Collection<UUID> serviceIds, Instant since) {
+    return openIncidentsOf(serviceIds, since);
+  }
+
+  private List<Incident> openIncidentsOf(Collection<UUID> serviceIds, Instant since) {
     if (serviceIds.isEmpty()) {
       return List.of();
     }
+    // Checked again after the lock: a row locked while someone resolved it is read as it is now.
     return jdbc
         .sql(
             "SELECT "
@@ -379,7 +370,7 @@ public class IncidentIntake {
   public void resolved(Collection<UUID> alertIds, Instant at) {
     record Row(UUID alert, UUID incident, UUID service) {}
     List<Row> rows = new ArrayList<>();
-    for (List<UUID> chunk : chunks(alertIds)) {
+    for (List<UUID> chunk : InLists.of(alertIds)) {
       rows.addAll(
           jdbc.sql(
                   "SELECT alert_id, incident_id, service_id FROM incident_alert"
@@ -466,7 +457,7 @@ public class IncidentIntake {
     // Every re-send reports a severity: only the few that differ from the stored one cost a write.
     record Stored(UUID alert, UUID incident, String severity) {}
     Map<UUID, UUID> incidents = new HashMap<>();
-    for (List<UUID> chunk : chunks(severities.keySet())) {
+    for (List<UUID> chunk : InLists.of(severities.keySet())) {
       List<Stored> stored =
           jdbc.sql(
                   "SELECT alert_id, incident_id, severity FROM incident_alert"
@@ -568,14 +559,5 @@ public class IncidentIntake {
 
   static String openKey(UUID serviceId, String groupKey) {
     return serviceId + " " + groupKey;
-  }
-
-  private static List<List<UUID>> chunks(Collection<UUID> ids) {
-    List<UUID> all = List.copyOf(ids);
-    List<List<UUID>> chunks = new ArrayList<>();
-    for (int i = 0; i < all.size(); i += CHUNK) {
-      chunks.add(all.subList(i, Math.min(all.size(), i + CHUNK)));
-    }
-    return chunks;
   }
 }

@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import io.tocsin.platform.InLists;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ public class AlertLookup {
 
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
   private static final TypeReference<List<IncomingAlert.Link>> LINKS = new TypeReference<>() {};
-  private static final int CHUNK = 500;
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
@@ -49,16 +49,15 @@ public class AlertLookup {
 
   /** The details of these alerts, by id; ids of unknown alerts are left out. */
   public Map<UUID, AlertDetails> details(Collection<UUID> alertIds) {
-    List<UUID> all = List.copyOf(alertIds);
     Map<UUID, AlertDetails> details = new HashMap<>();
-    for (int i = 0; i < all.size(); i += CHUNK) {
+    for (List<UUID> chunk : InLists.of(alertIds)) {
       jdbc.sql(
               """
               SELECT id, labels, annotations, links, generator_url, starts_at, last_seen_at,
                      times_seen
               FROM ingest_alert WHERE id IN (:ids)
               """)
-          .param("ids", all.subList(i, Math.min(all.size(), i + CHUNK)))
+          .param("ids", chunk)
           .query(
               rs -> {
                 String links = rs.getString("links");
@@ -81,12 +80,11 @@ public class AlertLookup {
 
   /** Which of these alerts have resolved by now. */
   public Set<UUID> resolvedAmong(Collection<UUID> alertIds) {
-    List<UUID> all = List.copyOf(alertIds);
     Set<UUID> resolved = new HashSet<>();
-    for (int i = 0; i < all.size(); i += CHUNK) {
+    for (List<UUID> chunk : InLists.of(alertIds)) {
       resolved.addAll(
           jdbc.sql("SELECT id FROM ingest_alert WHERE id IN (:ids) AND status = 'resolved'")
-              .param("ids", all.subList(i, Math.min(all.size(), i + CHUNK)))
+              .param("ids", chunk)
               .query(UUID.class)
               .list());
     }

@@ -121,45 +121,13 @@ class IncidentIntegrationTests extends BothDatabasesTests {
   @Test
   void concurrentFiringsOfOneGroupOpenExactlyOneIncident() throws Exception {
     Service api = service("burst", "");
-    String name = unique("Concurrent");
-    int threads = 16;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<Integer>> sent = new ArrayList<>();
-    for (int i = 0; i < threads; i++) {
-      String instance = "i" + i;
-      sent.add(
-          pool.submit(
-              () -> {
-                start.await();
-                return send(
-                        "POST",
-                        "/api/v2/alerts",
-                        api.key,
-                        "[" + alert(name, "instance", instance) + "]")
-                    .statusCode();
-              }));
-    }
-    start.countDown();
-    for (Future<Integer> status : sent) {
-      assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(200);
-    }
-    pool.shutdown();
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                incidents("service=" + api.id).stream()
-                        .mapToInt(i -> i.get("alertCount").asInt())
-                        .sum()
-                    == threads);
-    assertThat(incidents("service=" + api.id)).hasSize(1);
+    fireAtOnce(List.of(tocsin), api, unique("Concurrent"), 16);
+    assertOneIncidentHolds(api, 16);
   }
 
   @Test
   void twoNodesFiringOneGroupAtOnceOpenExactlyOneIncident() throws Exception {
     Service api = service("two-nodes", "");
-    String name = unique("TwoNodes");
     try (TocsinHarness second =
         TocsinHarness.start(
             schema().url(),
@@ -170,35 +138,44 @@ class IncidentIntegrationTests extends BothDatabasesTests {
       await()
           .atMost(WAIT)
           .until(() -> second.get("/actuator/health/readiness").statusCode() == 200);
-      int alerts = 20;
-      ExecutorService pool = Executors.newFixedThreadPool(alerts);
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<Integer>> sent = new ArrayList<>();
-      for (int i = 0; i < alerts; i++) {
-        TocsinHarness node = i % 2 == 0 ? tocsin : second;
-        String body = "[" + alert(name, "instance", "i" + i) + "]";
-        sent.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  return node.postJson("/api/v2/alerts", api.key, body).statusCode();
-                }));
-      }
-      start.countDown();
-      for (Future<Integer> status : sent) {
-        assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(200);
-      }
-      pool.shutdown();
-      await()
-          .atMost(WAIT)
-          .until(
-              () ->
-                  incidents("service=" + api.id).stream()
-                          .mapToInt(i -> i.get("alertCount").asInt())
-                          .sum()
-                      == alerts);
-      assertThat(incidents("service=" + api.id)).hasSize(1);
+      fireAtOnce(List.of(tocsin, second), api, unique("TwoNodes"), 20);
+      assertOneIncidentHolds(api, 20);
     }
+  }
+
+  /** Fires {@code count} alerts of one group at the same moment, spread over the nodes. */
+  private static void fireAtOnce(List<TocsinHarness> nodes, Service api, String name, int count)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(count);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Integer>> sent = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      TocsinHarness node = nodes.get(i % nodes.size());
+      String body = "[" + alert(name, "instance", "i" + i) + "]";
+      sent.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return node.postJson("/api/v2/alerts", api.key, body).statusCode();
+              }));
+    }
+    start.countDown();
+    for (Future<Integer> status : sent) {
+      assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+    pool.shutdown();
+  }
+
+  private static void assertOneIncidentHolds(Service api, int alerts) {
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                incidents("service=" + api.id).stream()
+                        .mapToInt(i -> i.get("alertCount").asInt())
+                        .sum()
+                    == alerts);
+    assertThat(incidents("service=" + api.id)).hasSize(1);
   }
 
   @Test
