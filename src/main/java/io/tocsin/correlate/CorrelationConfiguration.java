@@ -1,5 +1,6 @@
 package io.tocsin.correlate;
 
+import java.util.concurrent.ThreadPoolExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableAsync;
@@ -7,8 +8,13 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * Correlation runs on one thread per node: batches are serialised by the incident lock anyway, and
- * a second thread would only hold a database connection while it waits for the lock. Queued batches
- * are durable publications, so a node that stops with a queue loses nothing.
+ * a second thread would only hold a database connection while it waits for the lock.
+ *
+ * <p>The queue is short, and when it is full the thread that published the batch (an ingestion
+ * writer) correlates it itself. That is the backpressure: while correlation lags, ingestion slows
+ * down and answers 503 with Retry-After once its own queue is full, instead of queueing alert
+ * batches in memory until the heap runs out. Nothing is lost either way: a batch is a durable
+ * publication until it has been correlated.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAsync
@@ -16,11 +22,16 @@ class CorrelationConfiguration {
 
   static final String EXECUTOR = "correlationExecutor";
 
+  /** Batches waiting for the correlation thread; each holds up to 1,000 alerts. */
+  static final int QUEUE = 16;
+
   @Bean(name = EXECUTOR)
   ThreadPoolTaskExecutor correlationExecutor() {
     ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
     executor.setCorePoolSize(1);
     executor.setMaxPoolSize(1);
+    executor.setQueueCapacity(QUEUE);
+    executor.setRejectedExecutionHandler(new ThreadPoolExecutor.CallerRunsPolicy());
     executor.setThreadNamePrefix("tocsin-correlate-");
     return executor;
   }
