@@ -19,6 +19,7 @@ import io.tocsin.ingest.AlertLookup;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.AlertsChanged;
 import io.tocsin.ingest.Severity;
+import io.tocsin.platform.AsynchronousCommit;
 import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
@@ -85,6 +86,7 @@ class AlertCorrelation {
   private final RuleMuting muting;
   private final MutedAlerts muted;
   private final DatabaseAvailability database;
+  private final AsynchronousCommit asynchronous;
   private final TransactionTemplate transactions;
   private final Clock clock;
   private final Duration mergeWindow;
@@ -100,6 +102,7 @@ class AlertCorrelation {
       RuleMuting muting,
       MutedAlerts muted,
       DatabaseAvailability database,
+      AsynchronousCommit asynchronous,
       PlatformTransactionManager transactionManager,
       Clock clock,
       MeterRegistry registry,
@@ -113,6 +116,7 @@ class AlertCorrelation {
     this.muting = muting;
     this.muted = muted;
     this.database = database;
+    this.asynchronous = asynchronous;
     this.transactions = new TransactionTemplate(transactionManager);
     this.clock = clock;
     this.mergeWindow = mergeWindow;
@@ -153,6 +157,7 @@ class AlertCorrelation {
   }
 
   private void recheck() {
+    asynchronous.forThisTransaction();
     incidents.lock();
     List<AlertFired> waiting = muted.all();
     if (waiting.isEmpty()) {
@@ -174,6 +179,9 @@ class AlertCorrelation {
   }
 
   void correlate(List<AlertChange> changes) {
+    // Lost in a database crash, a batch is delivered again: its publication is completed after
+    // this commits, and the log keeps commits in order.
+    asynchronous.forThisTransaction();
     incidents.lock();
     Batch batch = new Batch(clock.instant(), true);
     List<AlertFired> fired = new ArrayList<>();

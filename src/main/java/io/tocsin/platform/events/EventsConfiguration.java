@@ -1,10 +1,13 @@
 package io.tocsin.platform.events;
 
+import io.tocsin.platform.AsynchronousCommit;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.core.EventPublicationRepository;
 import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -17,7 +20,12 @@ import tools.jackson.databind.json.JsonMapper;
 class EventsConfiguration {
 
   @Bean
-  EventPublicationRepository eventPublicationRepository(JdbcClient jdbc, JsonMapper json) {
-    return new EventPublicationStore(jdbc, json);
+  EventPublicationRepository eventPublicationRepository(
+      JdbcClient jdbc,
+      JsonMapper json,
+      PlatformTransactionManager transactions,
+      AsynchronousCommit asynchronous) {
+    return new EventPublicationStore(
+        jdbc, json, new TransactionTemplate(transactions), asynchronous);
   }
 }
