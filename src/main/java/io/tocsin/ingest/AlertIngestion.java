@@ -29,6 +29,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
@@ -41,10 +42,10 @@ import tools.jackson.databind.json.JsonMapper;
  * firing one whose open occurrence expired starts a new occurrence.
  *
  * <p>A batch costs a handful of statements whatever its size: one locking read of the open
- * occurrences, then one JDBC batch each for resolves, refreshes and inserts. Every change is
- * published as one {@link AlertsChanged} in the same transaction. Requests that arrive together
- * share a transaction ({@link GroupCommit}), so that a storm of small requests does not wait for
- * one log flush each.
+ * occurrences, then one JDBC batch each for resolves, refreshes and inserts. Requests that arrive
+ * together share a transaction ({@link GroupCommit}), so that a storm of small requests does not
+ * wait for one log flush each, and the changes of the whole transaction are published as one {@link
+ * AlertsChanged} in it.
  */
 @Service
 public class AlertIngestion implements SmartLifecycle {
@@ -284,12 +285,44 @@ public class AlertIngestion implements SmartLifecycle {
       storeRound(owner, source, alerts, round, now, fresh, results, changes);
     }
     if (!changes.isEmpty()) {
-      events.publishEvent(new AlertsChanged(List.copyOf(changes)));
+      changesOfThisTransaction().addAll(changes);
     }
     return new Outcome(List.of(results));
   }
 
+  /**
+   * The changes of every request stored in the current transaction, published together just before
+   * it commits: a group of requests that share a transaction is one batch downstream, and
+   * correlation pays per batch, not per alert.
+   */
+  private List<AlertChange> changesOfThisTransaction() {
+    @SuppressWarnings("unchecked")
+    List<AlertChange> pending =
+        (List<AlertChange>) TransactionSynchronizationManager.getResource(PENDING_CHANGES);
+    if (pending != null) {
+      return pending;
+    }
+    List<AlertChange> changes = new ArrayList<>();
+    TransactionSynchronizationManager.bindResource(PENDING_CHANGES, changes);
+    TransactionSynchronizationManager.registerSynchronization(
+        new TransactionSynchronization() {
+          @Override
+          public void beforeCommit(boolean readOnly) {
+            events.publishEvent(new AlertsChanged(List.copyOf(changes)));
+          }
+
+          @Override
+          public void afterCompletion(int status) {
+            TransactionSynchronizationManager.unbindResourceIfPossible(PENDING_CHANGES);
+          }
+        });
+    return changes;
+  }
+
   private record Open(UUID id, int timesSeen, @Nullable Instant endsAt) {}
+
+  /** The key of the current transaction's unpublished changes. */
+  private static final Object PENDING_CHANGES = new Object();
 
   /** The length of an integration id and the space that follows it in an open key. */
   private static final int OPEN_KEY_PREFIX = 37;
