@@ -184,31 +184,25 @@ class IncidentIntegrationTests extends BothDatabasesTests {
     IncidentIntake intake = tocsin.bean(IncidentIntake.class);
     TransactionTemplate transactions =
         new TransactionTemplate(tocsin.bean(PlatformTransactionManager.class));
-    IncidentIntake.Attachment trigger =
-        new IncidentIntake.Attachment(
-            java.util.UUID.randomUUID(),
-            java.util.UUID.fromString(api.id),
-            "f1",
-            "first",
-            Severity.CRITICAL,
-            AlertRole.TRIGGER,
-            Instant.now());
-    transactions.executeWithoutResult(s -> intake.open("first", "alertname=X", trigger, null));
-    IncidentIntake.Attachment again =
-        new IncidentIntake.Attachment(
-            java.util.UUID.randomUUID(),
-            java.util.UUID.fromString(api.id),
-            "f2",
-            "second",
-            Severity.CRITICAL,
-            AlertRole.TRIGGER,
-            Instant.now());
+    transactions.executeWithoutResult(
+        s -> intake.open("first", "alertname=X", trigger(api, "first"), null));
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
                 transactions.executeWithoutResult(
-                    s -> intake.open("second", "alertname=X", again, null)))
+                    s -> intake.open("second", "alertname=X", trigger(api, "second"), null)))
         .isInstanceOf(DuplicateKeyException.class);
     assertThat(incidents("service=" + api.id)).hasSize(1);
+  }
+
+  private static IncidentIntake.Attachment trigger(Service service, String summary) {
+    return new IncidentIntake.Attachment(
+        java.util.UUID.randomUUID(),
+        java.util.UUID.fromString(service.id),
+        summary,
+        summary,
+        Severity.CRITICAL,
+        AlertRole.TRIGGER,
+        Instant.now());
   }
 
   @Test
