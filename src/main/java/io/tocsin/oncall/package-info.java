@@ -1,0 +1,11 @@
+/**
+ * Who must answer now: schedules (layers of rotations with restrictions, and overrides), computed
+ * in each schedule's time zone so that handoffs keep their local time across daylight-saving
+ * changes. Escalation policies and their durable timers join it next.
+ */
+@ApplicationModule(allowedDependencies = {"platform"})
+@NullMarked
+package io.tocsin.oncall;
+
+import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;
