@@ -1,0 +1,222 @@
+package io.tocsin.oncall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.TocsinHarness;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Schedules through the API: stored, read back, and answering who is on call. */
+class ScheduleApiIntegrationTests extends BothDatabasesTests {
+
+  private static final String EMAIL = "admin@example.com";
+  private static final String PASSWORD = "correct horse battery staple";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  private static TocsinHarness tocsin;
+  private static String admin;
+  private static String alice;
+  private static String bob;
+
+  @BeforeEach
+  void startOncePerDatabase() throws IOException {
+    if (tocsin != null) {
+      return;
+    }
+    tocsin =
+        TocsinHarness.start(
+            schema().url(),
+            schema().user(),
+            schema().password(),
+            Files.createTempDirectory("tocsin-schedules"),
+            Map.of("tocsin.admin.email", EMAIL, "tocsin.admin.password", PASSWORD));
+    admin = "Bearer " + tocsin.adminToken(EMAIL, PASSWORD);
+    alice = user("Alice");
+    bob = user("Bob");
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  @Test
+  void aWeeklyScheduleAnswersWhoIsOnCallAndKeepsItsHandoffAcrossDst() {
+    String id = schedule(weekly("Europe/Berlin", "[\"" + alice + "\",\"" + bob + "\"]"));
+
+    JsonNode now = get("/api/v1/schedules/" + id + "/oncall?at=2026-03-24T12:00:00Z");
+    assertThat(now.get("user").get("id").asString()).isEqualTo(bob);
+    assertThat(now.get("user").get("name").asString()).startsWith("Bob");
+    assertThat(now.get("since").asString()).isEqualTo("2026-03-23T08:00:00Z");
+    assertThat(now.get("until").asString())
+        .as("09:00 local on both sides of the change to summer time")
+        .isEqualTo("2026-03-30T07:00:00Z");
+    assertThat(now.get("source").asString()).isEqualTo("primary");
+
+    JsonNode shifts =
+        get(
+            "/api/v1/schedules/"
+                + id
+                + "/shifts?from=2026-03-16T08:00:00Z&to=2026-04-06T07:00:00Z");
+    assertThat(shifts.get("items")).hasSize(3);
+    assertThat(shifts.get("items").get(2).get("user").get("id").asString()).isEqualTo(alice);
+    assertThat(
+            get("/api/v1/schedules/" + id + "/oncall?at=2020-01-01T00:00:00Z").get("user").isNull())
+        .as("before the rotation starts, nobody")
+        .isTrue();
+  }
+
+  @Test
+  void anOverrideWinsForItsSpanAndAnOverlappingOneIsRefused() {
+    String id = schedule(weekly("Europe/Berlin", "[\"" + alice + "\"]"));
+    HttpResponse<String> added =
+        send(
+            "POST",
+            "/api/v1/schedules/" + id + "/overrides",
+            "{\"userId\":\""
+                + bob
+                + "\",\"start\":\"2026-06-02T18:00:00Z\",\"end\":\"2026-06-03T10:00:00Z\"}");
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+    JsonNode during = get("/api/v1/schedules/" + id + "/oncall?at=2026-06-03T00:00:00Z");
+    assertThat(during.get("user").get("id").asString()).isEqualTo(bob);
+    assertThat(during.get("source").asString()).isEqualTo("override");
+    assertThat(during.get("until").asString()).isEqualTo("2026-06-03T10:00:00Z");
+
+    HttpResponse<String> overlapping =
+        send(
+            "POST",
+            "/api/v1/schedules/" + id + "/overrides",
+            "{\"userId\":\""
+                + alice
+                + "\",\"start\":\"2026-06-03T09:00:00Z\",\"end\":\"2026-06-03T12:00:00Z\"}");
+    assertThat(overlapping.statusCode()).isEqualTo(422);
+    assertThat(overlapping.body()).contains("overlaps the override of user " + bob);
+
+    String overrideId = JSON.readTree(added.body()).get("id").asString();
+    assertThat(
+            send("DELETE", "/api/v1/schedules/" + id + "/overrides/" + overrideId, null)
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(
+            get("/api/v1/schedules/" + id + "/oncall?at=2026-06-03T00:00:00Z")
+                .get("user")
+                .get("id")
+                .asString())
+        .isEqualTo(alice);
+  }
+
+  @Test
+  void invalidSchedulesGet422NamingTheFieldAndStoreNothing() {
+    String stranger = UUID.randomUUID().toString();
+    assertProblem(
+        weekly("Europe/Berlin", "[\"" + alice + "\",\"" + stranger + "\"]"),
+        "layers[0].members[1]",
+        "does not exist");
+    assertProblem(weekly("Europe/Berlin", "[]"), "layers[0].members", "at least one member");
+    assertProblem(weekly("Mars/Olympus", "[\"" + alice + "\"]"), "timeZone", "IANA");
+    assertProblem(
+        weekly("Europe/Berlin", "[\"" + alice + "\"]")
+            .replace("\"unit\":\"weeks\"", "\"unit\":\"fortnights\""),
+        "layers[0].rotation.unit",
+        "hours, days, weeks");
+    assertProblem(
+        weekly("Europe/Berlin", "[\"" + alice + "\"]").replace("\"count\":1", "\"count\":0"),
+        "layers[0].rotation.count",
+        "1 to 1000");
+    assertProblem(
+        weekly("Europe/Berlin", "[\"" + alice + "\"]")
+            .replace(
+                "\"restrictions\":[]",
+                "\"restrictions\":[{\"days\":[\"funday\"],\"from\":\"09:00\",\"to\":\"17:00\"}]"),
+        "layers[0].restrictions[0].days",
+        "monday");
+    assertThat(get("/api/v1/schedules").get("items").toString()).doesNotContain("invalid-");
+  }
+
+  @Test
+  void restrictionsAndLayersAreStoredInCanonicalForm() {
+    String body =
+        weekly("Europe/Berlin", "[\"" + alice + "\"]")
+            .replace("\"unit\":\"weeks\"", "\"unit\":\"WEEKS\"")
+            .replace(
+                "\"restrictions\":[]",
+                "\"restrictions\":[{\"days\":[\"Monday\",\"TUESDAY\"],\"from\":\"9:00\",\"to\":\"17:00\"}]");
+    HttpResponse<String> created = send("POST", "/api/v1/schedules", body);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(422);
+    String fixed = body.replace("\"from\":\"9:00\"", "\"from\":\"09:00\"");
+    String id = schedule(fixed);
+    JsonNode layer = get("/api/v1/schedules/" + id).get("layers").get(0);
+    assertThat(layer.get("rotation").get("unit").asString()).isEqualTo("weeks");
+    assertThat(layer.get("restrictions").get(0).get("days").toString())
+        .isEqualTo("[\"monday\",\"tuesday\"]");
+  }
+
+  private static void assertProblem(String body, String field, String message) {
+    HttpResponse<String> refused =
+        send("POST", "/api/v1/schedules", body.replace("\"name\":\"", "\"name\":\"invalid-"));
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.body()).contains(field).contains(message);
+  }
+
+  private static String weekly(String zone, String members) {
+    return """
+        {"name":"primary-%d","timeZone":"%s","layers":[{"name":"primary","members":%s,
+         "rotation":{"count":1,"unit":"weeks"},"start":"2026-03-16T09:00","restrictions":[]}]}
+        """
+        .formatted(SEQUENCE.incrementAndGet(), zone, members);
+  }
+
+  private static String schedule(String body) {
+    HttpResponse<String> created = send("POST", "/api/v1/schedules", body);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return JSON.readTree(created.body()).get("id").asString();
+  }
+
+  private static String user(String name) {
+    HttpResponse<String> created =
+        send(
+            "POST",
+            "/api/v1/users",
+            "{\"name\":\"%s\",\"email\":\"%s@example.com\",\"role\":\"responder\",\"timeZone\":\"UTC\",\"password\":\"a long enough password\"}"
+                .formatted(
+                    name, name.toLowerCase(java.util.Locale.ROOT) + SEQUENCE.incrementAndGet()));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return JSON.readTree(created.body()).get("id").asString();
+  }
+
+  private static JsonNode get(String path) {
+    HttpResponse<String> response = send("GET", path, null);
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static HttpResponse<String> send(String method, String path, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(tocsin.uri(path))
+            .header("Authorization", admin)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return tocsin.send(request.build());
+  }
+}
