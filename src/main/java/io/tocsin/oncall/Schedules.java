@@ -178,6 +178,19 @@ public class Schedules {
   @Transactional
   public void delete(UUID id) {
     Schedule schedule = get(id);
+    List<String> policies =
+        jdbc.sql("SELECT name FROM oncall_escalation_policy WHERE levels LIKE :id ORDER BY name")
+            .param("id", "%" + id + "%")
+            .query(String.class)
+            .list();
+    if (!policies.isEmpty()) {
+      throw new ConflictException(
+          "Schedule '"
+              + schedule.name()
+              + "' is a target of the escalation policies "
+              + String.join(", ", policies)
+              + ".");
+    }
     jdbc.sql("DELETE FROM oncall_schedule WHERE id = :id").param("id", id).update();
     audit.record("schedule.deleted", "schedule " + id, "deleted '" + schedule.name() + "'");
   }

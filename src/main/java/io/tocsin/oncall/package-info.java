@@ -3,7 +3,7 @@
  * in each schedule's time zone so that handoffs keep their local time across daylight-saving
  * changes. Escalation policies and their durable timers join it next.
  */
-@ApplicationModule(allowedDependencies = {"platform", "directory"})
+@ApplicationModule(allowedDependencies = {"platform", "directory", "directory::service"})
 @NullMarked
 package io.tocsin.oncall;
 

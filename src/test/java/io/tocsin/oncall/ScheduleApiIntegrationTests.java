@@ -166,6 +166,88 @@ class ScheduleApiIntegrationTests extends BothDatabasesTests {
         .isEqualTo("[\"monday\",\"tuesday\"]");
   }
 
+  @Test
+  void aServicesPolicySaysWhoWouldBePagedLevelByLevelAndNamesTheGaps() {
+    String service =
+        tocsin.createService(admin.substring(7), "paged-" + SEQUENCE.incrementAndGet());
+    JsonNode none = get("/api/v1/services/" + service + "/oncall");
+    assertThat(none.get("policyId").isNull()).isTrue();
+    assertThat(none.get("problems").toString()).contains("no escalation policy");
+
+    String staffed = schedule(weekly("Europe/Berlin", "[\"" + alice + "\"]"));
+    String future =
+        schedule(
+            weekly("America/New_York", "[\"" + bob + "\"]")
+                .replace("2026-03-16T09:00", "2099-01-05T09:00"));
+    String policy =
+        """
+        {"name":"platform-%d","repeat":2,"levels":[
+          {"delayMinutes":5,"targets":[{"type":"SCHEDULE","id":"%s"}]},
+          {"delayMinutes":10,"targets":[{"type":"user","id":"%s"},{"type":"schedule","id":"%s"}]}]}
+        """
+            .formatted(SEQUENCE.incrementAndGet(), staffed, bob, future);
+    HttpResponse<String> created = send("POST", "/api/v1/escalation-policies", policy);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String policyId = JSON.readTree(created.body()).get("id").asString();
+    assertThat(
+            JSON.readTree(created.body())
+                .get("levels")
+                .get(0)
+                .get("targets")
+                .get(0)
+                .get("type")
+                .asString())
+        .isEqualTo("schedule");
+
+    HttpResponse<String> assigned =
+        send(
+            "PUT",
+            "/api/v1/services/" + service + "/escalation-policy",
+            "{\"policyId\":\"" + policyId + "\"}");
+    assertThat(assigned.statusCode()).as(assigned.body()).isEqualTo(200);
+    JsonNode now = get("/api/v1/services/" + service + "/oncall");
+    assertThat(now.get("repeat").asInt()).isEqualTo(2);
+    assertThat(
+            now.get("levels").get(0).get("targets").get(0).get("paged").get(0).get("id").asString())
+        .isEqualTo(alice);
+    assertThat(
+            now.get("levels").get(1).get("targets").get(0).get("paged").get(0).get("id").asString())
+        .isEqualTo(bob);
+    assertThat(now.get("problems").toString()).contains("Level 2: schedule", "has nobody on call");
+
+    assertThat(send("DELETE", "/api/v1/escalation-policies/" + policyId, null).statusCode())
+        .as("in use by a service")
+        .isEqualTo(409);
+    assertThat(send("DELETE", "/api/v1/schedules/" + staffed, null).statusCode())
+        .as("a target of a policy")
+        .isEqualTo(409);
+    String badType = policy.replace("\"SCHEDULE\"", "\"team\"").replace("platform-", "bad-");
+    HttpResponse<String> refused = send("POST", "/api/v1/escalation-policies", badType);
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body()).contains("levels[0].targets[0].type", "user, schedule");
+    HttpResponse<String> tooMany =
+        send(
+            "POST",
+            "/api/v1/escalation-policies",
+            policy.replace("\"repeat\":2", "\"repeat\":10").replace("platform-", "many-"));
+    assertThat(tooMany.statusCode()).isEqualTo(422);
+    assertThat(tooMany.body()).contains("repeat");
+    HttpResponse<String> stranger =
+        send(
+            "POST",
+            "/api/v1/escalation-policies",
+            policy.replace(bob, UUID.randomUUID().toString()).replace("platform-", "stranger-"));
+    assertThat(stranger.statusCode()).isEqualTo(422);
+    assertThat(stranger.body()).contains("levels[1].targets[0].id", "does not exist");
+
+    assertThat(
+            send("PUT", "/api/v1/services/" + service + "/escalation-policy", "{\"policyId\":null}")
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(send("DELETE", "/api/v1/escalation-policies/" + policyId, null).statusCode())
+        .isEqualTo(204);
+  }
+
   private static void assertProblem(String body, String field, String message) {
     HttpResponse<String> refused =
         send("POST", "/api/v1/schedules", body.replace("\"name\":\"", "\"name\":\"invalid-"));

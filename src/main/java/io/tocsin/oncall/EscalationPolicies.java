@@ -1,0 +1,299 @@
+package io.tocsin.oncall;
+
+import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.UserService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.platform.ConflictException;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.ListQuery;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.IdGenerator;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Escalation policies, and which one each service follows. */
+@Service
+public class EscalationPolicies {
+
+  private static final TypeReference<List<Level>> LEVELS = new TypeReference<>() {};
+  private static final String COLUMNS =
+      "id, name, description, repeat_count, levels, created_at, updated_at";
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+  private final UserService users;
+  private final Schedules schedules;
+  private final ServiceCatalog services;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final IdGenerator ids;
+
+  EscalationPolicies(
+      JdbcClient jdbc,
+      JsonMapper json,
+      UserService users,
+      Schedules schedules,
+      ServiceCatalog services,
+      AuditLog audit,
+      Clock clock,
+      IdGenerator ids) {
+    this.jdbc = jdbc;
+    this.json = json;
+    this.users = users;
+    this.schedules = schedules;
+    this.services = services;
+    this.audit = audit;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  /** Who a level pages. */
+  public enum TargetType {
+    USER,
+    SCHEDULE
+  }
+
+  public record PolicyInput(
+      @Nullable String name,
+      @Nullable String description,
+      @Nullable Integer repeat,
+      @Nullable List<Level> levels) {}
+
+  /** A level pages its targets, then waits {@code delayMinutes} for an acknowledgement. */
+  public record Level(@Nullable Integer delayMinutes, @Nullable List<Target> targets) {}
+
+  public record Target(@Nullable String type, @Nullable UUID id) {}
+
+  public record Policy(
+      UUID id,
+      String name,
+      String description,
+      int repeat,
+      List<Level> levels,
+      Instant createdAt,
+      Instant updatedAt) {}
+
+  @Transactional
+  public Policy create(PolicyInput input) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Policy policy = valid(ids.generateId(), input, now, now);
+    write(
+        """
+        INSERT INTO oncall_escalation_policy
+          (id, name, name_key, description, repeat_count, levels, created_at, updated_at)
+        VALUES (:id, :name, :key, :description, :repeat, :levels, :now, :now)
+        """,
+        policy);
+    audit.record(
+        "escalation_policy.created",
+        "escalation policy " + policy.id(),
+        "created '" + policy.name() + "'");
+    return policy;
+  }
+
+  @Transactional
+  public Policy replace(UUID id, PolicyInput input) {
+    Policy before = get(id);
+    Policy policy =
+        valid(id, input, before.createdAt(), clock.instant().truncatedTo(ChronoUnit.MICROS));
+    write(
+        """
+        UPDATE oncall_escalation_policy SET name = :name, name_key = :key,
+               description = :description, repeat_count = :repeat, levels = :levels,
+               updated_at = :now
+        WHERE id = :id
+        """,
+        policy);
+    audit.record(
+        "escalation_policy.updated", "escalation policy " + id, "replaced '" + policy.name() + "'");
+    return policy;
+  }
+
+  public Policy get(UUID id) {
+    return jdbc.sql("SELECT " + COLUMNS + " FROM oncall_escalation_policy WHERE id = :id")
+        .param("id", id)
+        .query(this::policy)
+        .optional()
+        .orElseThrow(() -> new NotFoundException("There is no escalation policy " + id + "."));
+  }
+
+  public Page<Policy> list(@Nullable UUID after, int limit) {
+    return Page.of(
+        ListQuery.from("SELECT " + COLUMNS + " FROM oncall_escalation_policy")
+            .oldestFirst(jdbc, after, limit, this::policy),
+        limit,
+        Policy::id);
+  }
+
+  @Transactional
+  public void delete(UUID id) {
+    Policy policy = get(id);
+    List<String> using =
+        jdbc
+            .sql("SELECT service_id FROM oncall_service_policy WHERE policy_id = :id")
+            .param("id", id)
+            .query(UUID.class)
+            .list()
+            .stream()
+            .map(service -> services.get(service).name())
+            .sorted()
+            .toList();
+    if (!using.isEmpty()) {
+      throw new ConflictException(
+          "Escalation policy '"
+              + policy.name()
+              + "' is used by the services "
+              + String.join(", ", using)
+              + ".");
+    }
+    jdbc.sql("DELETE FROM oncall_escalation_policy WHERE id = :id").param("id", id).update();
+    audit.record(
+        "escalation_policy.deleted", "escalation policy " + id, "deleted '" + policy.name() + "'");
+  }
+
+  /** Points a service at a policy, or at none when {@code policyId} is null. */
+  @Transactional
+  public void assign(UUID serviceId, @Nullable UUID policyId) {
+    services.get(serviceId);
+    jdbc.sql("DELETE FROM oncall_service_policy WHERE service_id = :service")
+        .param("service", serviceId)
+        .update();
+    if (policyId != null) {
+      if (!exists(policyId)) {
+        throw new InvalidInputException(
+            "policyId", "escalation policy " + policyId + " does not exist");
+      }
+      jdbc.sql(
+              "INSERT INTO oncall_service_policy (service_id, policy_id) VALUES (:service, :policy)")
+          .param("service", serviceId)
+          .param("policy", policyId)
+          .update();
+    }
+    audit.record(
+        "service.escalation_policy",
+        "service " + serviceId,
+        policyId == null ? "no escalation policy" : "escalation policy " + policyId);
+  }
+
+  /** The policy a service follows, if any. */
+  public Optional<Policy> ofService(UUID serviceId) {
+    services.get(serviceId);
+    return jdbc.sql("SELECT policy_id FROM oncall_service_policy WHERE service_id = :service")
+        .param("service", serviceId)
+        .query(UUID.class)
+        .optional()
+        .map(this::get);
+  }
+
+  private boolean exists(UUID id) {
+    return jdbc.sql("SELECT COUNT(*) FROM oncall_escalation_policy WHERE id = :id")
+            .param("id", id)
+            .query(Long.class)
+            .single()
+        > 0;
+  }
+
+  private Policy valid(UUID id, PolicyInput input, Instant created, Instant updated) {
+    String name = input.name() == null ? "" : input.name().trim();
+    if (name.isEmpty() || name.length() > 100) {
+      throw new InvalidInputException("name", "must have 1 to 100 characters");
+    }
+    int repeat = input.repeat() == null ? 0 : input.repeat();
+    if (repeat < 0 || repeat > 9) {
+      throw new InvalidInputException("repeat", "must be 0 to 9");
+    }
+    if (input.levels() == null || input.levels().isEmpty()) {
+      throw new InvalidInputException("levels", "a policy needs at least one level");
+    }
+    List<Level> levels = new ArrayList<>();
+    for (int i = 0; i < input.levels().size(); i++) {
+      levels.add(validLevel("levels[" + i + "]", input.levels().get(i)));
+    }
+    String description = input.description() == null ? "" : input.description().trim();
+    return new Policy(id, name, description, repeat, List.copyOf(levels), created, updated);
+  }
+
+  private Level validLevel(String field, @Nullable Level level) {
+    if (level == null) {
+      throw new InvalidInputException(field, "is required");
+    }
+    int delay = level.delayMinutes() == null ? 30 : level.delayMinutes();
+    if (delay < 1 || delay > 1440) {
+      throw new InvalidInputException(field + ".delayMinutes", "must be 1 to 1440 minutes");
+    }
+    if (level.targets() == null || level.targets().isEmpty()) {
+      throw new InvalidInputException(
+          field + ".targets", "a level needs at least one user or schedule");
+    }
+    List<Target> targets = new ArrayList<>();
+    for (int t = 0; t < level.targets().size(); t++) {
+      String targetField = field + ".targets[" + t + "]";
+      Target target = level.targets().get(t);
+      if (target == null || target.type() == null || target.id() == null) {
+        throw new InvalidInputException(targetField, "needs a type (user or schedule) and an id");
+      }
+      TargetType type = EnumText.parse(TargetType.class, targetField + ".type", target.type());
+      if (type == TargetType.USER && users.find(target.id()).isEmpty()) {
+        throw new InvalidInputException(
+            targetField + ".id", "user " + target.id() + " does not exist");
+      }
+      if (type == TargetType.SCHEDULE) {
+        try {
+          schedules.get(target.id());
+        } catch (NotFoundException e) {
+          throw new InvalidInputException(
+              targetField + ".id", "schedule " + target.id() + " does not exist");
+        }
+      }
+      targets.add(new Target(EnumText.canonical(type), target.id()));
+    }
+    return new Level(delay, List.copyOf(targets));
+  }
+
+  private void write(String sql, Policy policy) {
+    try {
+      jdbc.sql(sql)
+          .param("id", policy.id())
+          .param("name", policy.name())
+          .param("key", policy.name().toLowerCase(Locale.ROOT))
+          .param("description", policy.description())
+          .param("repeat", policy.repeat())
+          .param("levels", json.writeValueAsString(policy.levels()))
+          .param("now", policy.updatedAt().atOffset(ZoneOffset.UTC))
+          .update();
+    } catch (DuplicateKeyException e) {
+      throw new ConflictException(
+          "An escalation policy named '" + policy.name() + "' exists already.");
+    }
+  }
+
+  private Policy policy(ResultSet rs, int n) throws SQLException {
+    return new Policy(
+        rs.getObject("id", UUID.class),
+        rs.getString("name"),
+        rs.getString("description"),
+        rs.getInt("repeat_count"),
+        json.readValue(rs.getString("levels"), LEVELS),
+        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+        rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+  }
+}
