@@ -296,6 +296,29 @@ public class Schedules {
         .list();
   }
 
+  /** A shift of one person in one schedule. */
+  public record UserShift(UUID scheduleId, String scheduleName, Shift shift) {}
+
+  /** The shifts of {@code userId} in every schedule in [from, to), by start. */
+  public List<UserShift> shiftsOf(UUID userId, Instant from, Instant to) {
+    List<Schedule> all =
+        jdbc.sql(
+                "SELECT id, name, description, time_zone, layers, created_at, updated_at"
+                    + " FROM oncall_schedule ORDER BY name")
+            .query(this::schedule)
+            .list();
+    List<UserShift> mine = new ArrayList<>();
+    for (Schedule schedule : all) {
+      for (Shift shift : timeline(schedule, from, to).shifts(from, to)) {
+        if (shift.user().equals(userId)) {
+          mine.add(new UserShift(schedule.id(), schedule.name(), shift));
+        }
+      }
+    }
+    mine.sort(java.util.Comparator.comparing((UserShift s) -> s.shift().start()));
+    return mine;
+  }
+
   /** The final shifts of a schedule in [from, to). */
   public List<Shift> shifts(UUID scheduleId, Instant from, Instant to) {
     if (!to.isAfter(from)) {

@@ -82,6 +82,26 @@ class ScheduleApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void aUserSeesTheirOwnShiftsAcrossSchedules() {
+    String me = JSON.readTree(send("GET", "/api/v1/users/me", null).body()).get("id").asString();
+    String first = schedule(weekly("Europe/Berlin", "[\"" + me + "\",\"" + alice + "\"]"));
+    schedule(weekly("America/New_York", "[\"" + bob + "\",\"" + me + "\"]"));
+
+    JsonNode mine = get("/api/v1/me/shifts?from=2026-03-16T00:00:00Z&to=2026-03-30T00:00:00Z");
+    assertThat(mine.get("items")).hasSize(2);
+    assertThat(mine.get("items").get(0).get("scheduleId").asString()).isEqualTo(first);
+    assertThat(mine.get("items").get(0).get("shift").get("start").asString())
+        .isEqualTo("2026-03-16T08:00:00Z");
+    assertThat(mine.get("items").get(1).get("shift").get("start").asString())
+        .as("the second week of the New York rotation, 09:00 local after its change")
+        .isEqualTo("2026-03-23T13:00:00Z");
+    assertThat(
+            send("GET", "/api/v1/me/shifts?from=2026-03-30T00:00:00Z&to=2026-03-16T00:00:00Z", null)
+                .statusCode())
+        .isEqualTo(422);
+  }
+
+  @Test
   void anOverrideWinsForItsSpanAndAnOverlappingOneIsRefused() {
     String id = schedule(weekly("Europe/Berlin", "[\"" + alice + "\"]"));
     HttpResponse<String> added =
