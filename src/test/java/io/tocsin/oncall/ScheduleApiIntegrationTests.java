@@ -102,6 +102,58 @@ class ScheduleApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void aScheduleFeedIsAnICalendarThatAnIndependentParserReadsInTheSchedulesZone() throws Exception {
+    String id = schedule(weekly("Europe/Berlin", "[\"" + alice + "\",\"" + bob + "\"]"));
+    HttpResponse<String> created = send("POST", "/api/v1/schedules/" + id + "/calendar-feed", null);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String path =
+        java.net.URI.create(JSON.readTree(created.body()).get("url").asString()).getPath();
+
+    HttpResponse<String> feed = tocsin.get(path);
+    assertThat(feed.statusCode()).as("no credentials: the URL is the secret").isEqualTo(200);
+    assertThat(feed.headers().firstValue("Content-Type").orElse("")).startsWith("text/calendar");
+    assertThat(feed.body())
+        .contains("TZID:Europe/Berlin", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU");
+    net.fortuna.ical4j.model.Calendar calendar =
+        new net.fortuna.ical4j.data.CalendarBuilder().build(new java.io.StringReader(feed.body()));
+    java.util.List<net.fortuna.ical4j.model.component.VEvent> events =
+        calendar.getComponents("VEVENT");
+    assertThat(events).hasSizeGreaterThan(10);
+    java.time.ZonedDateTime second =
+        (java.time.ZonedDateTime) events.get(1).getStartDate().orElseThrow().getDate();
+    // The parser builds its zone from the feed's VTIMEZONE, not from its own copy of the database.
+    assertThat(second.getZone().getId()).startsWith("ical4j");
+    assertThat(second.toLocalTime()).isEqualTo(java.time.LocalTime.of(9, 0));
+    JsonNode shifts =
+        get(
+            "/api/v1/schedules/"
+                + id
+                + "/shifts?from="
+                + second.toInstant().minusSeconds(1)
+                + "&to="
+                + second.toInstant().plusSeconds(1));
+    assertThat(shifts.get("items").get(1).get("start").asString())
+        .as("the parser reads the instant the API has")
+        .isEqualTo(second.toInstant().toString());
+
+    HttpResponse<String> replaced =
+        send("POST", "/api/v1/schedules/" + id + "/calendar-feed", null);
+    assertThat(tocsin.get(path).statusCode()).as("a new URL retires the old one").isEqualTo(404);
+    String mine =
+        java.net
+            .URI
+            .create(
+                JSON.readTree(send("POST", "/api/v1/me/calendar-feed", null).body())
+                    .get("url")
+                    .asString())
+            .getPath();
+    String personal = tocsin.get(mine).body();
+    assertThat(personal).contains("X-WR-CALNAME:My on-call shifts");
+    new net.fortuna.ical4j.data.CalendarBuilder().build(new java.io.StringReader(personal));
+    assertThat(replaced.statusCode()).isEqualTo(201);
+  }
+
+  @Test
   void anOverrideWinsForItsSpanAndAnOverlappingOneIsRefused() {
     String id = schedule(weekly("Europe/Berlin", "[\"" + alice + "\"]"));
     HttpResponse<String> added =
