@@ -51,9 +51,12 @@ public final class ScheduleTimeline {
       }
     }
     this.overrides = List.copyOf(sorted);
-    this.reach =
-        Duration.ofHours(
-            this.layers.stream().mapToLong(l -> l.length().maxHours()).max().orElse(1));
+    this.reach = reach(this.layers);
+  }
+
+  /** How far either side of an instant {@link #at} looks: one turn of the longest layer. */
+  public static Duration reach(List<Rotation> layers) {
+    return Duration.ofHours(layers.stream().mapToLong(l -> l.length().maxHours()).max().orElse(1));
   }
 
   /** The final shifts that overlap [from, to), cut to it, merged where one person continues. */

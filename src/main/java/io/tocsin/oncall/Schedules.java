@@ -330,19 +330,17 @@ public class Schedules {
   /** Who the schedule puts on call at {@code at}, if anybody. */
   public java.util.Optional<Shift> onCall(UUID scheduleId, Instant at) {
     Schedule schedule = get(scheduleId);
-    // Wide enough for the extent of the shift around `at`: the timeline looks a turn either way.
-    return timeline(
-            schedule,
-            at.minus(java.time.Duration.ofDays(400)),
-            at.plus(java.time.Duration.ofDays(400)))
-        .at(at);
+    // Only the overrides the timeline can see: it looks one turn of the longest layer either way.
+    java.time.Duration reach = ScheduleTimeline.reach(rotations(schedule));
+    return timeline(schedule, at.minus(reach), at.plus(reach)).at(at);
+  }
+
+  private static List<Rotation> rotations(Schedule schedule) {
+    return schedule.layers().stream().map(Schedules::rotation).toList();
   }
 
   private ScheduleTimeline timeline(Schedule schedule, Instant from, Instant to) {
-    List<Rotation> rotations = new ArrayList<>();
-    for (Layer layer : schedule.layers()) {
-      rotations.add(rotation(layer));
-    }
+    List<Rotation> rotations = rotations(schedule);
     List<Override> overrides =
         overrides(schedule.id(), from, to).stream()
             .map(o -> new Override(o.userId(), o.start(), o.end()))

@@ -25,8 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 class MutingIntegrationTests extends BothDatabasesTests {
 
-  private static final String EMAIL = "admin@example.com";
-  private static final String PASSWORD = "correct horse battery staple";
+  private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -39,14 +38,8 @@ class MutingIntegrationTests extends BothDatabasesTests {
     if (tocsin != null) {
       return;
     }
-    tocsin =
-        TocsinHarness.start(
-            schema().url(),
-            schema().user(),
-            schema().password(),
-            Files.createTempDirectory("tocsin-silences"),
-            Map.of("tocsin.admin.email", EMAIL, "tocsin.admin.password", PASSWORD));
-    admin = "Bearer " + tocsin.adminToken(EMAIL, PASSWORD);
+    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
+    admin = "Bearer " + tocsin.adminToken();
     String service = tocsin.createService(admin.substring(7), "db");
     key =
         "Bearer "

@@ -35,8 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** Alerts through the real ingestion endpoints, incidents through the incident API. */
 class IncidentIntegrationTests extends BothDatabasesTests {
 
-  private static final String EMAIL = "admin@example.com";
-  private static final String PASSWORD = "correct horse battery staple";
+  private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -53,23 +52,16 @@ class IncidentIntegrationTests extends BothDatabasesTests {
       return;
     }
     tocsin =
-        TocsinHarness.start(
-            schema().url(),
-            schema().user(),
-            schema().password(),
-            Files.createTempDirectory("tocsin-incidents"),
+        TocsinHarness.startWithAdmin(
+            schema(),
             Map.of(
-                "tocsin.admin.email",
-                EMAIL,
-                "tocsin.admin.password",
-                PASSWORD,
                 "tocsin.events.redelivery-interval",
                 "1s",
                 "tocsin.correlation.recheck-interval",
                 "1s",
                 "tocsin.secret-key",
                 SECRET));
-    admin = "Bearer " + tocsin.adminToken(EMAIL, PASSWORD);
+    admin = "Bearer " + tocsin.adminToken();
   }
 
   @AfterParameterizedClassInvocation

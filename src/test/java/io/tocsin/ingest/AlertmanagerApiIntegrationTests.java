@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -27,8 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** Prometheus's request to its Alertmanager, against Tocsin, on both databases. */
 class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
 
-  private static final String EMAIL = "admin@example.com";
-  private static final String PASSWORD = "correct horse battery staple";
+  private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -43,14 +41,8 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
     if (tocsin != null) {
       return;
     }
-    tocsin =
-        TocsinHarness.start(
-            schema().url(),
-            schema().user(),
-            schema().password(),
-            Files.createTempDirectory("tocsin-ingest"),
-            Map.of("tocsin.admin.email", EMAIL, "tocsin.admin.password", PASSWORD));
-    admin = tocsin.adminToken(EMAIL, PASSWORD);
+    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
+    admin = tocsin.adminToken();
     String service = tocsin.createService(admin, "db");
     key = tocsin.createIntegration(admin, service, "prometheus", "alertmanager").get("key");
     pagerDutyKey = tocsin.createIntegration(admin, service, "pd", "pagerduty").get("key");

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,8 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class IngestionIntegrationTests extends BothDatabasesTests {
 
-  private static final String EMAIL = "admin@example.com";
-  private static final String PASSWORD = "correct horse battery staple";
+  private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -92,20 +90,15 @@ class IngestionIntegrationTests extends BothDatabasesTests {
       return;
     }
     tocsin =
-        TocsinHarness.start(
-            schema().url(),
-            schema().user(),
-            schema().password(),
-            Files.createTempDirectory("tocsin-ingestion"),
+        TocsinHarness.startWithAdmin(
+            schema(),
             Map.of(
-                "tocsin.admin.email", EMAIL,
-                "tocsin.admin.password", PASSWORD,
                 "tocsin.ingest.max-body-size", "64KB",
                 "tocsin.ingest.sweep-interval", "200ms",
                 "tocsin.events.redelivery-interval", "200ms",
                 "tocsin.events.stale-after", "2s"),
             Listening.class);
-    admin = tocsin.adminToken(EMAIL, PASSWORD);
+    admin = tocsin.adminToken();
     serviceId = tocsin.createService(admin, "checkout");
     genericKey = tocsin.createIntegration(admin, serviceId, "app", "generic").get("key");
     pagerDutyKey = tocsin.createIntegration(admin, serviceId, "pd", "pagerduty").get("key");

@@ -7,7 +7,6 @@ import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,8 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** Schedules through the API: stored, read back, and answering who is on call. */
 class ScheduleApiIntegrationTests extends BothDatabasesTests {
 
-  private static final String EMAIL = "admin@example.com";
-  private static final String PASSWORD = "correct horse battery staple";
+  private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -35,14 +33,8 @@ class ScheduleApiIntegrationTests extends BothDatabasesTests {
     if (tocsin != null) {
       return;
     }
-    tocsin =
-        TocsinHarness.start(
-            schema().url(),
-            schema().user(),
-            schema().password(),
-            Files.createTempDirectory("tocsin-schedules"),
-            Map.of("tocsin.admin.email", EMAIL, "tocsin.admin.password", PASSWORD));
-    admin = "Bearer " + tocsin.adminToken(EMAIL, PASSWORD);
+    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
+    admin = "Bearer " + tocsin.adminToken();
     alice = user("Alice");
     bob = user("Bob");
   }

@@ -61,6 +61,35 @@ public final class TocsinHarness implements AutoCloseable {
         new SpringApplicationBuilder(TocsinApplication.class).sources(extraSources).run(arguments));
   }
 
+  /** The first admin of every harness that {@link #startWithAdmin} starts. */
+  public static final String ADMIN_EMAIL = "admin@example.com";
+
+  public static final String ADMIN_PASSWORD = "correct horse battery staple";
+
+  /**
+   * Starts Tocsin on a test class's schema, in a fresh data directory, with {@link #ADMIN_EMAIL} as
+   * its first admin; {@code settings} add to the test defaults.
+   */
+  public static TocsinHarness startWithAdmin(
+      TestDatabase.CleanSchema schema, Map<String, Object> settings, Class<?>... extraSources)
+      throws IOException {
+    Map<String, Object> all = new HashMap<>(settings);
+    all.put("tocsin.admin.email", ADMIN_EMAIL);
+    all.put("tocsin.admin.password", ADMIN_PASSWORD);
+    return start(
+        schema.url(),
+        schema.user(),
+        schema.password(),
+        java.nio.file.Files.createTempDirectory("tocsin-test"),
+        all,
+        extraSources);
+  }
+
+  /** An API token of the admin that {@link #startWithAdmin} created. */
+  public String adminToken() {
+    return adminToken(ADMIN_EMAIL, ADMIN_PASSWORD);
+  }
+
   public <T> T bean(Class<T> type) {
     return context.getBean(type);
   }

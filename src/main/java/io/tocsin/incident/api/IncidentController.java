@@ -19,8 +19,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -140,7 +142,10 @@ class IncidentController {
             assignee,
             since,
             until);
-    return incidents.list(filter, Page.after(cursor), Page.limit(limit)).map(this::summary);
+    Map<UUID, String> names = new HashMap<>();
+    return incidents
+        .list(filter, Page.after(cursor), Page.limit(limit))
+        .map(incident -> summary(incident, names));
   }
 
   @Operation(
@@ -162,7 +167,7 @@ class IncidentController {
   @PreAuthorize("hasRole('VIEWER')")
   @GetMapping("/{ref}")
   IncidentDetail get(@PathVariable String ref) {
-    Incident incident = find(ref);
+    Incident incident = incidents.find(ref);
     return new IncidentDetail(
         summary(incident),
         incident.groupKey(),
@@ -187,7 +192,7 @@ class IncidentController {
   @PreAuthorize("hasRole('RESPONDER')")
   @PatchMapping("/{ref}")
   IncidentSummary update(@PathVariable String ref, @RequestBody IncidentChanges changes) {
-    Incident incident = find(ref);
+    Incident incident = incidents.find(ref);
     IncidentStatus status =
         changes.status() == null
             ? null
@@ -225,7 +230,8 @@ class IncidentController {
       throw new io.tocsin.platform.UnknownValueException(
           "status", status, List.of("firing", "resolved"));
     }
-    return incidents.alerts(find(ref).id(), wanted, Page.after(cursor), Page.limit(limit));
+    return incidents.alerts(
+        incidents.find(ref).id(), wanted, Page.after(cursor), Page.limit(limit));
   }
 
   @Operation(summary = "The incident's timeline, oldest first")
@@ -235,14 +241,14 @@ class IncidentController {
       @PathVariable String ref,
       @RequestParam(required = false) @Nullable String cursor,
       @RequestParam(required = false) @Nullable Integer limit) {
-    return incidents.timeline(find(ref).id(), Page.after(cursor), Page.limit(limit));
+    return incidents.timeline(incidents.find(ref).id(), Page.after(cursor), Page.limit(limit));
   }
 
   @Operation(summary = "MTTA, MTTR and counts of one incident")
   @PreAuthorize("hasRole('VIEWER')")
   @GetMapping("/{ref}/metrics")
   IncidentMetrics metrics(@PathVariable String ref) {
-    Incident incident = find(ref);
+    Incident incident = incidents.find(ref);
     return new IncidentMetrics(
         incident.id(),
         incident.number(),
@@ -262,7 +268,8 @@ class IncidentController {
   @PostMapping("/{ref}/notes")
   @ResponseStatus(HttpStatus.CREATED)
   TimelineEntry note(@PathVariable String ref, @RequestBody NoteRequest request) {
-    return incidents.addNote(find(ref).id(), text("body", request.body()), Actor.current());
+    return incidents.addNote(
+        incidents.find(ref).id(), text("body", request.body()), Actor.current());
   }
 
   @Operation(
@@ -275,7 +282,7 @@ class IncidentController {
     StatusUpdate.Phase phase =
         EnumText.parse(StatusUpdate.Phase.class, "phase", text("phase", request.phase()));
     return incidents.addStatusUpdate(
-        find(ref).id(), phase, text("message", request.message()), Actor.current());
+        incidents.find(ref).id(), phase, text("message", request.message()), Actor.current());
   }
 
   @Operation(
@@ -286,14 +293,14 @@ class IncidentController {
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/{ref}/merge")
   IncidentSummary merge(@PathVariable String ref, @RequestBody MergeRequest request) {
-    Incident target = find(ref);
+    Incident target = incidents.find(ref);
     List<UUID> sources = new ArrayList<>();
     for (String each : request.incidents() == null ? List.<String>of() : request.incidents()) {
       if (each == null || each.isBlank()) {
         throw new InvalidInputException("incidents", "must hold incident ids or numbers");
       }
       try {
-        sources.add(find(each).id());
+        sources.add(incidents.find(each).id());
       } catch (io.tocsin.platform.NotFoundException e) {
         throw new InvalidInputException("incidents", "there is no incident '" + each + "'");
       }
@@ -301,20 +308,21 @@ class IncidentController {
     return summary(incidents.merge(target.id(), sources, Actor.current()));
   }
 
-  private Incident find(String ref) {
-    return incidents.find(ref);
+  private IncidentSummary summary(Incident incident) {
+    return summary(incident, new HashMap<>());
   }
 
-  private IncidentSummary summary(Incident incident) {
+  /** {@code names} remembers service names across the rows of one answer. */
+  private IncidentSummary summary(Incident incident, Map<UUID, String> names) {
     return new IncidentSummary(
         incident.id(),
         incident.number(),
         incident.title(),
-        service(incident.serviceId()),
+        service(incident.serviceId(), names),
         incident.status().text(),
         EnumText.canonical(incident.severity()),
         incident.assigneeId(),
-        service(incident.probableCauseServiceId()),
+        service(incident.probableCauseServiceId(), names),
         incident.alertCount(),
         incident.firingCount(),
         incident.openedAt(),
@@ -325,8 +333,8 @@ class IncidentController {
         reference(incident.mergedInto()));
   }
 
-  private ServiceName service(UUID id) {
-    return new ServiceName(id, incidents.serviceName(id));
+  private ServiceName service(UUID id, Map<UUID, String> names) {
+    return new ServiceName(id, names.computeIfAbsent(id, incidents::serviceName));
   }
 
   private @Nullable Reference reference(@Nullable UUID id) {
