@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tocsin.ingest.Severity;
+import io.tocsin.platform.AfterCommit;
 import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.EnumText;
 import java.time.Duration;
@@ -16,8 +17,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Incident metrics. Counters and histograms move when the transaction that changed the incident
@@ -85,15 +84,15 @@ class IncidentMetrics {
   }
 
   void opened(Severity severity) {
-    afterCommit(() -> opened.get(severity).increment());
+    AfterCommit.run(() -> opened.get(severity).increment());
   }
 
   void acknowledgedAfter(Duration duration) {
-    afterCommit(() -> mtta.record(duration));
+    AfterCommit.run(() -> mtta.record(duration));
   }
 
   void resolvedAfter(Duration duration) {
-    afterCommit(() -> mttr.record(duration));
+    AfterCommit.run(() -> mttr.record(duration));
   }
 
   /** Re-reads the per-status counts; also after every change this node commits. */
@@ -119,20 +118,6 @@ class IncidentMetrics {
 
   /** Schedules a gauge refresh once the current transaction commits. */
   void changed() {
-    afterCommit(this::refresh);
-  }
-
-  private static void afterCommit(Runnable action) {
-    if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-      action.run();
-      return;
-    }
-    TransactionSynchronizationManager.registerSynchronization(
-        new TransactionSynchronization() {
-          @Override
-          public void afterCommit() {
-            action.run();
-          }
-        });
+    AfterCommit.run(this::refresh);
   }
 }

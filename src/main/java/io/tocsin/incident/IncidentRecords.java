@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.util.IdGenerator;
@@ -39,13 +42,19 @@ class IncidentRecords {
           + " opened_at, acknowledged_at, resolved_at, resolved_by, updated_at";
 
   private final JdbcClient jdbc;
+  private final NamedParameterJdbcTemplate batch;
   private final IdGenerator ids;
   private final ApplicationEventPublisher events;
   private final IncidentMetrics metrics;
 
   IncidentRecords(
-      JdbcClient jdbc, IdGenerator ids, ApplicationEventPublisher events, IncidentMetrics metrics) {
+      JdbcClient jdbc,
+      NamedParameterJdbcTemplate batch,
+      IdGenerator ids,
+      ApplicationEventPublisher events,
+      IncidentMetrics metrics) {
     this.jdbc = jdbc;
+    this.batch = batch;
     this.ids = ids;
     this.events = events;
     this.metrics = metrics;
@@ -167,6 +176,32 @@ class IncidentRecords {
         .param("message", message)
         .update();
     return new TimelineEntry(id, incident, at, kind, actor, message, null, null);
+  }
+
+  /** Appends entries to several timelines in one batch. */
+  void appendAll(List<Incidents.Entry> entries, Instant at) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    batch.batchUpdate(
+        """
+        INSERT INTO incident_timeline
+          (id, incident_id, at, kind, actor_kind, actor_id, actor_name, message)
+        VALUES (:id, :incident, :at, :kind, :actorKind, :actorId, :actorName, :message)
+        """,
+        entries.stream()
+            .map(
+                entry ->
+                    new MapSqlParameterSource()
+                        .addValue("id", ids.generateId())
+                        .addValue("incident", entry.incidentId())
+                        .addValue("at", utc(at))
+                        .addValue("kind", entry.kind())
+                        .addValue("actorKind", entry.actor().kind().text())
+                        .addValue("actorId", entry.actor().id())
+                        .addValue("actorName", entry.actor().name())
+                        .addValue("message", entry.message()))
+            .toArray(SqlParameterSource[]::new));
   }
 
   /**

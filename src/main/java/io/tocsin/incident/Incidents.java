@@ -11,6 +11,7 @@ import io.tocsin.ingest.ChangeEvents;
 import io.tocsin.ingest.Severity;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InLists;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.NotFoundException;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -32,6 +34,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.util.IdGenerator;
 
@@ -120,6 +123,28 @@ public class Incidents {
 
   public Incident get(UUID id) {
     return records.get(id);
+  }
+
+  /** The incidents among {@code ids} that exist, by id. */
+  public Map<UUID, Incident> getAll(Collection<UUID> ids) {
+    Map<UUID, Incident> found = new HashMap<>();
+    for (List<UUID> chunk : InLists.of(new LinkedHashSet<>(ids))) {
+      jdbc.sql("SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE id IN (:ids)")
+          .param("ids", chunk)
+          .query(IncidentRecords::incident)
+          .list()
+          .forEach(incident -> found.put(incident.id(), incident));
+    }
+    return found;
+  }
+
+  /** What another module adds to an incident's timeline, such as who was paged. */
+  public record Entry(UUID incidentId, String kind, Actor actor, String message) {}
+
+  /** Appends entries to their incidents' timelines, as of now, in the caller's transaction. */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public void record(List<Entry> entries) {
+    records.appendAll(entries, clock.instant());
   }
 
   /** An incident by its number, as in "#42". */

@@ -1,6 +1,7 @@
 package io.tocsin.oncall;
 
 import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.platform.ConflictException;
@@ -17,10 +18,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -33,6 +38,9 @@ import tools.jackson.databind.json.JsonMapper;
 /** Escalation policies, and which one each service follows. */
 @Service
 public class EscalationPolicies {
+
+  /** Levels beyond a handful are a mistake, and the level is a metric label. */
+  static final int MAX_LEVELS = 20;
 
   private static final TypeReference<List<Level>> LEVELS = new TypeReference<>() {};
   private static final String COLUMNS =
@@ -129,10 +137,7 @@ public class EscalationPolicies {
   }
 
   public Policy get(UUID id) {
-    return jdbc.sql("SELECT " + COLUMNS + " FROM oncall_escalation_policy WHERE id = :id")
-        .param("id", id)
-        .query(this::policy)
-        .optional()
+    return findById(id)
         .orElseThrow(() -> new NotFoundException("There is no escalation policy " + id + "."));
   }
 
@@ -197,11 +202,73 @@ public class EscalationPolicies {
   /** The policy a service follows, if any. */
   public Optional<Policy> ofService(UUID serviceId) {
     services.get(serviceId);
+    return policyIdOf(serviceId).map(this::get);
+  }
+
+  Optional<UUID> policyIdOf(UUID serviceId) {
     return jdbc.sql("SELECT policy_id FROM oncall_service_policy WHERE service_id = :service")
         .param("service", serviceId)
         .query(UUID.class)
-        .optional()
-        .map(this::get);
+        .optional();
+  }
+
+  /** The policy, if it still exists. */
+  public Optional<Policy> findById(UUID id) {
+    return jdbc.sql("SELECT " + COLUMNS + " FROM oncall_escalation_policy WHERE id = :id")
+        .param("id", id)
+        .query(this::policy)
+        .optional();
+  }
+
+  /**
+   * Who a target pages: the user, or whoever the schedule has on call. {@code problem} says why it
+   * pages nobody.
+   */
+  public record ResolvedTarget(
+      TargetType type, UUID id, String name, List<User> people, @Nullable String problem) {}
+
+  /** Resolves targets as of {@code at}, looking each one up once however often it is asked. */
+  public Function<Target, ResolvedTarget> resolverAt(Instant at) {
+    Map<Target, ResolvedTarget> seen = new HashMap<>();
+    return target -> seen.computeIfAbsent(target, t -> resolve(t, at));
+  }
+
+  private ResolvedTarget resolve(Target target, Instant at) {
+    UUID id = Objects.requireNonNull(target.id());
+    if ("user".equals(target.type())) {
+      return users
+          .find(id)
+          .map(user -> new ResolvedTarget(TargetType.USER, id, user.name(), List.of(user), null))
+          .orElse(
+              new ResolvedTarget(
+                  TargetType.USER,
+                  id,
+                  "deleted user",
+                  List.of(),
+                  "user " + id + " no longer exists"));
+    }
+    Optional<Schedules.Schedule> schedule = schedules.find(id);
+    if (schedule.isEmpty()) {
+      return new ResolvedTarget(
+          TargetType.SCHEDULE,
+          id,
+          "deleted schedule",
+          List.of(),
+          "schedule " + id + " no longer exists");
+    }
+    String name = schedule.get().name();
+    List<User> people =
+        schedules
+            .onCall(id, at)
+            .flatMap(shift -> users.find(shift.user()))
+            .map(List::of)
+            .orElse(List.of());
+    return new ResolvedTarget(
+        TargetType.SCHEDULE,
+        id,
+        name,
+        people,
+        people.isEmpty() ? "schedule '" + name + "' has nobody on call" : null);
   }
 
   private boolean exists(UUID id) {
@@ -223,6 +290,9 @@ public class EscalationPolicies {
     }
     if (input.levels() == null || input.levels().isEmpty()) {
       throw new InvalidInputException("levels", "a policy needs at least one level");
+    }
+    if (input.levels().size() > MAX_LEVELS) {
+      throw new InvalidInputException("levels", "a policy has at most " + MAX_LEVELS + " levels");
     }
     List<Level> levels = new ArrayList<>();
     for (int i = 0; i < input.levels().size(); i++) {

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -156,13 +157,16 @@ public class Schedules {
   }
 
   public Schedule get(UUID id) {
+    return find(id).orElseThrow(() -> new NotFoundException("There is no schedule " + id + "."));
+  }
+
+  public Optional<Schedule> find(UUID id) {
     return jdbc.sql(
             "SELECT id, name, description, time_zone, layers, created_at, updated_at"
                 + " FROM oncall_schedule WHERE id = :id")
         .param("id", id)
         .query(this::schedule)
-        .optional()
-        .orElseThrow(() -> new NotFoundException("There is no schedule " + id + "."));
+        .optional();
   }
 
   public Page<Schedule> list(@Nullable UUID after, int limit) {
@@ -328,7 +332,7 @@ public class Schedules {
   }
 
   /** Who the schedule puts on call at {@code at}, if anybody. */
-  public java.util.Optional<Shift> onCall(UUID scheduleId, Instant at) {
+  public Optional<Shift> onCall(UUID scheduleId, Instant at) {
     Schedule schedule = get(scheduleId);
     // Only the overrides the timeline can see: it looks one turn of the longest layer either way.
     java.time.Duration reach = ScheduleTimeline.reach(rotations(schedule));

@@ -8,7 +8,7 @@ import io.tocsin.oncall.EscalationPolicies.Policy;
 import io.tocsin.oncall.EscalationPolicies.PolicyInput;
 import io.tocsin.oncall.EscalationPolicies.Target;
 import io.tocsin.oncall.Schedules;
-import io.tocsin.oncall.Shift;
+import io.tocsin.platform.EnumText;
 import io.tocsin.platform.Page;
 import java.net.URI;
 import java.time.Clock;
@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -136,13 +137,21 @@ class EscalationPolicyController {
           List.of("The service has no escalation policy: its incidents page nobody."));
     }
     Policy policy = found.get();
+    Function<Target, EscalationPolicies.ResolvedTarget> resolver = policies.resolverAt(when);
     List<LevelNow> levels = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < policy.levels().size(); i++) {
       EscalationPolicies.Level level = policy.levels().get(i);
       List<TargetNow> targets = new ArrayList<>();
       for (Target target : level.targets()) {
-        TargetNow now = resolve(target, when);
+        EscalationPolicies.ResolvedTarget resolved = resolver.apply(target);
+        TargetNow now =
+            new TargetNow(
+                EnumText.canonical(resolved.type()),
+                resolved.id(),
+                resolved.name(),
+                resolved.people().stream().map(EscalationPolicyController::person).toList(),
+                resolved.problem());
         if (now.problem() != null) {
           problems.add("Level " + (i + 1) + ": " + now.problem());
         }
@@ -152,30 +161,6 @@ class EscalationPolicyController {
     }
     return new ServiceOnCall(
         id, when, policy.id(), policy.name(), policy.repeat(), levels, problems);
-  }
-
-  private TargetNow resolve(Target target, Instant at) {
-    if ("user".equals(target.type())) {
-      Optional<User> user = users.find(target.id());
-      return user.map(u -> new TargetNow("user", u.id(), u.name(), List.of(person(u)), null))
-          .orElse(
-              new TargetNow(
-                  "user",
-                  target.id(),
-                  "deleted user",
-                  List.of(),
-                  "user " + target.id() + " no longer exists"));
-    }
-    Schedules.Schedule schedule = schedules.get(target.id());
-    Optional<Shift> shift = schedules.onCall(schedule.id(), at);
-    List<Person> paged =
-        shift.flatMap(s -> users.find(s.user())).map(u -> List.of(person(u))).orElse(List.of());
-    return new TargetNow(
-        "schedule",
-        schedule.id(),
-        schedule.name(),
-        paged,
-        paged.isEmpty() ? "schedule '" + schedule.name() + "' has nobody on call" : null);
   }
 
   private static Person person(User user) {

@@ -1,0 +1,425 @@
+package io.tocsin.oncall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tocsin.testing.Api;
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.TestClock;
+import io.tocsin.testing.TocsinHarness;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.transaction.event.TransactionalEventListener;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Escalation runs through the API, on a clock the tests move: levels time out, policies repeat and
+ * end, acknowledgements stop them, responders escalate and reassign by hand.
+ */
+class EscalationIntegrationTests extends BothDatabasesTests {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  static final TestClock CLOCK = new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+  static final Queue<PageRequested> PAGES = new ConcurrentLinkedQueue<>();
+
+  private static TocsinHarness tocsin;
+  private static Api api;
+  private static String alice;
+  private static String bob;
+  private static String carol;
+
+  /** The test's clock in place of the system's, and a record of every page committed. */
+  @Configuration(proxyBeanMethods = false)
+  static class Controlled {
+
+    @Bean
+    @Primary
+    Clock testClock() {
+      return CLOCK;
+    }
+
+    @Bean
+    Recorder pageRecorder() {
+      return new Recorder();
+    }
+  }
+
+  static class Recorder {
+    @TransactionalEventListener
+    void paged(PageRequested page) {
+      PAGES.add(page);
+    }
+  }
+
+  @BeforeEach
+  void startOncePerDatabase() throws IOException {
+    if (tocsin != null) {
+      return;
+    }
+    tocsin =
+        TocsinHarness.startWithAdmin(
+            schema(),
+            Map.of(
+                "tocsin.escalation.poll-interval",
+                "50ms",
+                // The token bucket refills with the test's clock, which stands still between steps.
+                "tocsin.rate-limit.api-token-per-minute",
+                "1000000"),
+            Controlled.class);
+    api = new Api(tocsin, tocsin.adminToken());
+    alice = api.user("Alice");
+    bob = api.user("Bob");
+    carol = api.user("Carol");
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  @Test
+  void anUnacknowledgedIncidentClimbsEveryLevelRepeatsAndThenTheRunEnds() {
+    double exhaustedBefore = api.metric("tocsin_escalations_exhausted_total");
+    double levelTwoBefore = api.metric("tocsin_pages_requested_total{level=\"2\"}");
+    String primary = alwaysOnCall(bob);
+    Api.Service service =
+        serviceWithPolicy(
+            1,
+            level(5, user(alice)),
+            level(10, "{\"type\":\"SCHEDULE\",\"id\":\"" + primary + "\"}"));
+    String incident = open(service);
+
+    JsonNode first = awaitSteps(incident, 1);
+    Instant openedAt = Instant.parse(first.get("startedAt").asString());
+    assertThat(paged(first, 0)).containsExactly(alice);
+    assertThat(first.get("steps").get(0).get("paged").get(0).get("via").asString())
+        .isEqualTo("directly");
+    assertThat(first.get("status").asString()).isEqualTo("active");
+    assertThat(Instant.parse(first.get("nextAt").asString()))
+        .isEqualTo(openedAt.plus(Duration.ofMinutes(5)));
+    assertThat(timeline(incident)).anyMatch(line -> line.equals("Paging Alice (level 1)"));
+
+    CLOCK.advance(Duration.ofMinutes(5));
+    JsonNode second = awaitSteps(incident, 2);
+    assertThat(paged(second, 1)).containsExactly(bob);
+    assertThat(second.get("steps").get(1).get("paged").get(0).get("via").asString())
+        .startsWith("schedule 'always-");
+    assertThat(second.get("steps").get(1).get("dueAt").asString())
+        .as("due when level 1's delay ran out")
+        .isEqualTo(openedAt.plus(Duration.ofMinutes(5)).toString());
+
+    CLOCK.advance(Duration.ofMinutes(10));
+    JsonNode third = awaitSteps(incident, 3);
+    assertThat(third.get("steps").get(2).get("level").asInt()).isEqualTo(1);
+    assertThat(third.get("steps").get(2).get("round").asInt()).isEqualTo(2);
+    assertThat(paged(third, 2)).containsExactly(alice);
+
+    CLOCK.advance(Duration.ofMinutes(5));
+    awaitSteps(incident, 4);
+    CLOCK.advance(Duration.ofMinutes(10));
+    JsonNode ended = await().atMost(WAIT).until(() -> escalation(incident), e -> !isActive(e));
+    assertThat(ended.get("status").asString()).isEqualTo("exhausted");
+    assertThat(ended.get("steps")).hasSize(4);
+    assertThat(ended.get("endReason").asString()).contains("after 2 rounds");
+    assertThat(ended.get("nextAt").isNull()).isTrue();
+    assertThat(timeline(incident)).anyMatch(line -> line.startsWith("Nobody acknowledged after"));
+    assertThat(pagesOf(incident))
+        .extracting(page -> page.userId().toString() + "@" + page.level() + "/" + page.round())
+        .containsExactlyInAnyOrder(alice + "@1/1", bob + "@2/1", alice + "@1/2", bob + "@2/2");
+    assertThat(api.metric("tocsin_escalations_exhausted_total")).isEqualTo(exhaustedBefore + 1);
+    assertThat(api.metric("tocsin_pages_requested_total{level=\"2\"}"))
+        .isEqualTo(levelTwoBefore + 2);
+    assertThat(tocsin.get("/actuator/prometheus").body())
+        .contains("tocsin_escalation_lag_seconds_bucket");
+  }
+
+  @Test
+  void acknowledgingStopsTheRunAndNoLaterLevelIsPaged() {
+    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    String incident = open(service);
+    awaitSteps(incident, 1);
+
+    api.ok("PATCH", "/api/v1/incidents/" + incident, "{\"status\":\"ACKNOWLEDGED\"}");
+    JsonNode stopped = await().atMost(WAIT).until(() -> escalation(incident), e -> !isActive(e));
+    assertThat(stopped.get("status").asString()).isEqualTo("stopped");
+    assertThat(stopped.get("endReason").asString()).startsWith("Acknowledged by");
+
+    CLOCK.advance(Duration.ofMinutes(30));
+    runEverythingDue();
+    assertThat(escalation(incident).get("steps")).hasSize(1);
+    assertThat(pagesOf(incident)).hasSize(1);
+  }
+
+  @Test
+  void aServiceWithoutAPolicyIsRecordedOnTheIncidentAndCounted() {
+    double before = api.metric("tocsin_escalation_problems_total{problem=\"no_policy\"}");
+    Api.Service service = api.service("unpaged", "\"autoResolve\":false");
+    String incident = open(service);
+
+    JsonNode escalation = await().atMost(WAIT).until(() -> escalation(incident), e -> !isActive(e));
+    assertThat(escalation.get("status").asString()).isEqualTo("no_policy");
+    assertThat(escalation.get("policy").isNull()).isTrue();
+    assertThat(timeline(incident))
+        .contains("Nobody is paged: the service has no escalation policy.");
+    assertThat(api.metric("tocsin_escalation_problems_total{problem=\"no_policy\"}"))
+        .isEqualTo(before + 1);
+    HttpResponse<String> escalate =
+        api.send("POST", "/api/v1/incidents/" + incident + "/escalate", null);
+    assertThat(escalate.statusCode()).isEqualTo(409);
+    assertThat(escalate.body()).contains("reassign it to a person or a policy");
+  }
+
+  @Test
+  void aLevelWhoseScheduleHasNobodyOnCallIsRecordedAndTheNextLevelIsPagedAtOnce() {
+    double before = api.metric("tocsin_escalation_problems_total{problem=\"nobody_on_call\"}");
+    String empty = nobodyOnCall();
+    Api.Service service =
+        serviceWithPolicy(
+            0,
+            level(15, "{\"type\":\"schedule\",\"id\":\"" + empty + "\"}"),
+            level(5, user(carol)));
+    String incident = open(service);
+
+    JsonNode escalation = awaitSteps(incident, 2);
+    JsonNode skipped = escalation.get("steps").get(0);
+    assertThat(skipped.get("paged")).isEmpty();
+    assertThat(skipped.get("problems").get(0).asString())
+        .matches("schedule 'empty-\\d+' has nobody on call");
+    assertThat(paged(escalation, 1)).containsExactly(carol);
+    assertThat(escalation.get("steps").get(1).get("executedAt").asString())
+        .as("no waiting for level 1's delay")
+        .isEqualTo(skipped.get("executedAt").asString());
+    assertThat(timeline(incident))
+        .anyMatch(line -> line.startsWith("Nobody paged at level 1 for schedule 'empty-"));
+    assertThat(api.metric("tocsin_escalation_problems_total{problem=\"nobody_on_call\"}"))
+        .isEqualTo(before + 1);
+  }
+
+  @Test
+  void aResponderEscalatesByHandAndReassignsToAPersonOrAnotherPolicy() {
+    Api.Service service =
+        serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)), level(5, user(carol)));
+    String incident = open(service);
+    awaitSteps(incident, 1);
+
+    JsonNode escalated = api.ok("POST", "/api/v1/incidents/" + incident + "/escalate", null);
+    assertThat(escalated.get("steps")).hasSize(2);
+    assertThat(escalated.get("steps").get(1).get("reason").asString()).isEqualTo("escalated");
+    assertThat(escalated.get("steps").get(1).get("by").asString())
+        .isEqualTo(TocsinHarness.ADMIN_EMAIL);
+    assertThat(paged(escalated, 1)).containsExactly(bob);
+    assertThat(escalated.get("nextLevel").asInt()).isEqualTo(3);
+    assertThat(Instant.parse(escalated.get("nextAt").asString()))
+        .isEqualTo(CLOCK.instant().plus(Duration.ofMinutes(5)));
+
+    HttpResponse<String> tooHigh =
+        api.send("POST", "/api/v1/incidents/" + incident + "/escalate", "{\"level\":4}");
+    assertThat(tooHigh.statusCode()).isEqualTo(422);
+    assertThat(tooHigh.body()).contains("must be 1 to 3");
+    HttpResponse<String> both =
+        api.send(
+            "POST",
+            "/api/v1/incidents/" + incident + "/reassign",
+            "{\"userId\":\"" + carol + "\",\"escalationPolicyId\":\"" + UUID.randomUUID() + "\"}");
+    assertThat(both.statusCode()).isEqualTo(422);
+    HttpResponse<String> unknown =
+        api.send(
+            "POST",
+            "/api/v1/incidents/" + incident + "/reassign",
+            "{\"userId\":\"" + UUID.randomUUID() + "\"}");
+    assertThat(unknown.statusCode()).isEqualTo(422);
+
+    JsonNode reassigned =
+        api.ok(
+            "POST",
+            "/api/v1/incidents/" + incident + "/reassign",
+            "{\"userId\":\"" + carol + "\"}");
+    assertThat(paged(reassigned, 2)).containsExactly(carol);
+    assertThat(reassigned.get("steps").get(2).get("paged").get(0).get("via").asString())
+        .isEqualTo("reassigned by " + TocsinHarness.ADMIN_EMAIL);
+    assertThat(
+            api.get("/api/v1/incidents/" + incident).get("incident").get("assigneeId").asString())
+        .isEqualTo(carol);
+
+    String other = policy(0, level(5, user(alice))).get("id").asString();
+    JsonNode handedOver =
+        api.ok(
+            "POST",
+            "/api/v1/incidents/" + incident + "/reassign",
+            "{\"escalationPolicyId\":\"" + other + "\"}");
+    assertThat(handedOver.get("policy").get("id").asString()).isEqualTo(other);
+    assertThat(paged(handedOver, 3)).containsExactly(alice);
+    assertThat(timeline(incident)).anyMatch(line -> line.startsWith("Reassigned to escalation"));
+
+    api.ok("PATCH", "/api/v1/incidents/" + incident, "{\"status\":\"resolved\"}");
+    HttpResponse<String> afterResolve =
+        api.send("POST", "/api/v1/incidents/" + incident + "/escalate", null);
+    assertThat(afterResolve.statusCode()).isEqualTo(409);
+    assertThat(afterResolve.body()).contains("resolved");
+  }
+
+  @Test
+  void escalatingAnAcknowledgedIncidentPagesTheNextLevelOnceWithoutRestartingTheTimer() {
+    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    String incident = open(service);
+    awaitSteps(incident, 1);
+    api.ok("PATCH", "/api/v1/incidents/" + incident, "{\"status\":\"acknowledged\"}");
+    await().atMost(WAIT).until(() -> escalation(incident), e -> !isActive(e));
+
+    JsonNode escalated = api.ok("POST", "/api/v1/incidents/" + incident + "/escalate", null);
+    assertThat(paged(escalated, 1)).containsExactly(bob);
+    assertThat(escalated.get("status").asString()).isEqualTo("stopped");
+    CLOCK.advance(Duration.ofMinutes(30));
+    runEverythingDue();
+    assertThat(escalation(incident).get("steps")).hasSize(2);
+  }
+
+  @Test
+  void aPolicyRefusesMoreLevelsThanAnyoneClimbs() {
+    List<String> levels = new ArrayList<>();
+    for (int i = 0; i < 21; i++) {
+      levels.add(level(5, user(alice)));
+    }
+    HttpResponse<String> refused =
+        api.send(
+            "POST",
+            "/api/v1/escalation-policies",
+            "{\"name\":\""
+                + Api.unique("tall")
+                + "\",\"levels\":["
+                + String.join(",", levels)
+                + "]}");
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body()).contains("at most 20 levels");
+  }
+
+  private static void runEverythingDue() {
+    Escalations escalations = tocsin.bean(Escalations.class);
+    int taken;
+    do {
+      taken = escalations.runDue(100);
+    } while (taken > 0);
+  }
+
+  private static String open(Api.Service service) {
+    api.fire(service, Api.alert(Api.unique("Down")));
+    return await()
+        .atMost(WAIT)
+        .until(
+            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items"),
+            items -> items.size() == 1)
+        .get(0)
+        .get("id")
+        .asString();
+  }
+
+  private static JsonNode escalation(String incident) {
+    return api.get("/api/v1/incidents/" + incident + "/escalation");
+  }
+
+  private static boolean isActive(JsonNode escalation) {
+    return escalation.get("status").asString().equals("active");
+  }
+
+  private static JsonNode awaitSteps(String incident, int steps) {
+    return await()
+        .atMost(WAIT)
+        .until(() -> escalation(incident), e -> e.get("steps").size() >= steps);
+  }
+
+  private static List<String> paged(JsonNode escalation, int step) {
+    List<String> users = new ArrayList<>();
+    escalation
+        .get("steps")
+        .get(step)
+        .get("paged")
+        .forEach(page -> users.add(page.get("user").get("id").asString()));
+    return users;
+  }
+
+  private static List<PageRequested> pagesOf(String incident) {
+    return PAGES.stream().filter(page -> page.incidentId().toString().equals(incident)).toList();
+  }
+
+  private static List<String> timeline(String incident) {
+    List<String> lines = new ArrayList<>();
+    api.get("/api/v1/incidents/" + incident + "/timeline?limit=200")
+        .get("items")
+        .forEach(entry -> lines.add(entry.get("message").asString()));
+    return lines;
+  }
+
+  private static String user(String id) {
+    return "{\"type\":\"user\",\"id\":\"" + id + "\"}";
+  }
+
+  private static String level(int delayMinutes, String... targets) {
+    return "{\"delayMinutes\":"
+        + delayMinutes
+        + ",\"targets\":["
+        + String.join(",", targets)
+        + "]}";
+  }
+
+  private static JsonNode policy(int repeat, String... levels) {
+    return api.create(
+        "/api/v1/escalation-policies",
+        "{\"name\":\""
+            + Api.unique("policy")
+            + "\",\"repeat\":"
+            + repeat
+            + ",\"levels\":["
+            + String.join(",", levels)
+            + "]}");
+  }
+
+  private static Api.Service serviceWithPolicy(int repeat, String... levels) {
+    Api.Service service = api.service("paged", "\"autoResolve\":false");
+    api.ok(
+        "PUT",
+        "/api/v1/services/" + service.id() + "/escalation-policy",
+        "{\"policyId\":\"" + policy(repeat, levels).get("id").asString() + "\"}");
+    return service;
+  }
+
+  /** A schedule with {@code user} on call from long ago to far ahead. */
+  private static String alwaysOnCall(String user) {
+    return schedule("always", user, "2020-01-01T00:00");
+  }
+
+  /** A schedule whose rotation starts in years: nobody is on call now. */
+  private static String nobodyOnCall() {
+    return schedule("empty", alice, "2040-01-01T00:00");
+  }
+
+  private static String schedule(String prefix, String member, String start) {
+    return api.create(
+            "/api/v1/schedules",
+            """
+            {"name":"%s","timeZone":"UTC","layers":[{"name":"only","members":["%s"],
+             "rotation":{"count":1,"unit":"days"},"start":"%s","restrictions":[]}]}
+            """
+                .formatted(Api.unique(prefix), member, start))
+        .get("id")
+        .asString();
+  }
+}

@@ -1,0 +1,135 @@
+package io.tocsin.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Tocsin's API as a test calls it: as one user, asserting the status codes it expects. */
+public final class Api {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  private final TocsinHarness tocsin;
+  private final String authorization;
+
+  public Api(TocsinHarness tocsin, String token) {
+    this.tocsin = tocsin;
+    this.authorization = "Bearer " + token;
+  }
+
+  /** The same user on another node. */
+  public Api on(TocsinHarness node) {
+    return new Api(node, authorization.substring("Bearer ".length()));
+  }
+
+  /** A service with an Alertmanager integration, and the key to send its alerts with. */
+  public record Service(String id, String name, String key) {}
+
+  /** {@code name} with a number no other call returns, for names that must be unique. */
+  public static String unique(String name) {
+    return name + "-" + SEQUENCE.incrementAndGet();
+  }
+
+  public JsonNode get(String path) {
+    HttpResponse<String> response = send("GET", path, null);
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  /** POSTs and expects 201 Created. */
+  public JsonNode create(String path, String json) {
+    HttpResponse<String> response = send("POST", path, json);
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(201);
+    return JSON.readTree(response.body());
+  }
+
+  /** Sends and expects 200 OK. */
+  public JsonNode ok(String method, String path, String json) {
+    HttpResponse<String> response = send(method, path, json);
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  public HttpResponse<String> send(String method, String path, String json) {
+    return send(method, path, authorization, json);
+  }
+
+  private HttpResponse<String> send(String method, String path, String auth, String json) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(tocsin.uri(path))
+            .header("Authorization", auth)
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
+    if (json != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return tocsin.send(request.build());
+  }
+
+  /** A responder named {@code name}; returns the user's id. */
+  public String user(String name) {
+    return create(
+            "/api/v1/users",
+            """
+            {"name":"%s","email":"%s@example.com","role":"responder","timeZone":"UTC",
+             "password":"a long enough password"}
+            """
+                .formatted(name, unique(name.toLowerCase(Locale.ROOT))))
+        .get("id")
+        .asString();
+  }
+
+  /** A service named after {@code prefix}; {@code fields} adds JSON members to its body. */
+  public Service service(String prefix, String fields) {
+    String name = unique(prefix);
+    String id =
+        create(
+                "/api/v1/services",
+                "{\"name\":\"" + name + "\"" + (fields.isEmpty() ? "" : "," + fields) + "}")
+            .get("id")
+            .asString();
+    String key =
+        create(
+                "/api/v1/services/" + id + "/integrations",
+                "{\"name\":\"am-" + name + "\",\"kind\":\"alertmanager\"}")
+            .get("key")
+            .asString();
+    return new Service(id, name, "Bearer " + key);
+  }
+
+  /** An alert as Alertmanager's API v2 takes it, with a summary annotation. */
+  public static String alert(String name, String... labels) {
+    StringBuilder json = new StringBuilder("{\"alertname\":\"" + name + "\"");
+    for (int i = 0; i < labels.length; i += 2) {
+      json.append(",\"").append(labels[i]).append("\":\"").append(labels[i + 1]).append("\"");
+    }
+    return "{\"labels\":" + json + "},\"annotations\":{\"summary\":\"" + name + " summary\"}}";
+  }
+
+  /** Sends alerts to the service's integration, as Alertmanager would. */
+  public void fire(Service service, String... alerts) {
+    HttpResponse<String> sent =
+        send("POST", "/api/v2/alerts", service.key(), "[" + String.join(",", alerts) + "]");
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+  }
+
+  /** The value of a metric line that starts with {@code series}, or 0 when it is absent. */
+  public double metric(String series) {
+    return tocsin
+        .get("/actuator/prometheus")
+        .body()
+        .lines()
+        .filter(line -> line.startsWith(series + " "))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+}
