@@ -2,6 +2,7 @@ package io.tocsin.oncall;
 
 import io.tocsin.incident.IncidentOpened;
 import io.tocsin.platform.DatabaseAvailability;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,19 +16,21 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
- * The threads that run due escalation steps. Each polls the database (every {@code
- * tocsin.escalation.poll-interval}, and at once after this node opens an incident); a full batch
- * means more may be due, so it goes on without waiting. Every node runs them: the rows decide who
- * does what, not the threads.
+ * The threads that run due escalation steps. Each looks in the database when the earliest step is
+ * due, at least every {@code tocsin.escalation.poll-interval}, and at once after this node opens an
+ * incident; a full batch means more may be due, so it goes on without waiting. Every node runs
+ * them: the rows decide who does what, not the threads.
  */
 @Component
 class EscalationWorker implements SmartLifecycle {
 
   private static final Log log = LogFactory.getLog(EscalationWorker.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final Duration MIN_WAIT = Duration.ofMillis(20);
 
   private final Escalations escalations;
   private final DatabaseAvailability database;
+  private final Clock clock;
   private final int threads;
   private final int batchSize;
   private final Duration pollInterval;
@@ -38,11 +41,13 @@ class EscalationWorker implements SmartLifecycle {
   EscalationWorker(
       Escalations escalations,
       DatabaseAvailability database,
+      Clock clock,
       @Value("${tocsin.escalation.workers:2}") int threads,
       @Value("${tocsin.escalation.batch-size:100}") int batchSize,
       @Value("${tocsin.escalation.poll-interval:1s}") Duration pollInterval) {
     this.escalations = escalations;
     this.database = database;
+    this.clock = clock;
     this.threads = Math.max(1, threads);
     this.batchSize = Math.max(1, batchSize);
     this.pollInterval = pollInterval;
@@ -106,7 +111,7 @@ class EscalationWorker implements SmartLifecycle {
           backoff = pollInterval;
         }
         if (taken < batchSize) {
-          pause(pollInterval);
+          pause(untilNextDue());
         }
       } catch (InterruptedException e) {
         return;
@@ -129,6 +134,24 @@ class EscalationWorker implements SmartLifecycle {
                 : backoff.multipliedBy(2);
       }
     }
+  }
+
+  /**
+   * Sleeps until the earliest step is due rather than a whole poll interval, so that steps known in
+   * advance run on time; steps another node adds meanwhile wait at most the poll interval.
+   */
+  private Duration untilNextDue() {
+    Duration wait =
+        escalations
+            .nextDue()
+            .map(due -> Duration.between(clock.instant(), due))
+            .orElse(pollInterval);
+    // Overdue rows that this thread did not take are held by another thread or node: a short wait
+    // lets it commit instead of asking again and again.
+    if (wait.compareTo(MIN_WAIT) < 0) {
+      wait = MIN_WAIT;
+    }
+    return wait.compareTo(pollInterval) < 0 ? wait : pollInterval;
   }
 
   private void pause(Duration timeout) throws InterruptedException {

@@ -356,7 +356,7 @@ public class Escalations {
       if (incident == null) {
         // The listener stops a run with the status change; this only meets runs of incidents
         // changed by hand in the database.
-        work.save(run.ended(Status.STOPPED, now, "The incident is no longer open."));
+        work.save(run.ended(Status.STOPPED, now, "The incident was acknowledged or resolved."));
         continue;
       }
       Optional<Policy> policy = work.policy(run.policyId());
@@ -375,6 +375,14 @@ public class Escalations {
     }
     work.flush();
     return due.size();
+  }
+
+  /** When the earliest step of any node falls due, if one is waiting. */
+  public Optional<Instant> nextDue() {
+    return jdbc.sql("SELECT MIN(due_at) FROM oncall_escalation")
+        .query((rs, n) -> rs.getObject(1, OffsetDateTime.class))
+        .optional()
+        .map(OffsetDateTime::toInstant);
   }
 
   /**
