@@ -354,8 +354,8 @@ public class Escalations {
       metrics.ranLate(Duration.between(run.dueAt(), now));
       Incident incident = open.get(run.incidentId());
       if (incident == null) {
-        // The listener stops a run with the status change; this only meets runs of incidents
-        // changed by hand in the database.
+        // The after-commit listener stops the runs of acknowledged incidents; this meets a run
+        // whose incident changed after the listener ran, or whose listener a crash lost.
         work.save(run.ended(Status.STOPPED, now, "The incident was acknowledged or resolved."));
         continue;
       }
