@@ -9,27 +9,18 @@ import io.tocsin.testing.TestDatabase;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
-import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.event.TransactionalEventListener;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -41,41 +32,9 @@ class EscalationClusterTests {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String SECRET = "escalation-cluster-tests-secret-0123456789";
-  static final TestClock CLOCK = new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  static final Queue<Recorded> PAGES = new ConcurrentLinkedQueue<>();
+  private static final TestClock CLOCK = PagingTestConfiguration.CLOCK;
 
   private static TestDatabase.CleanSchema schema;
-
-  /** A page, and the node whose transaction committed it. */
-  record Recorded(String node, PageRequested page) {}
-
-  @Configuration(proxyBeanMethods = false)
-  static class Controlled {
-
-    @Bean
-    @Primary
-    Clock testClock() {
-      return CLOCK;
-    }
-
-    @Bean
-    Recorder pageRecorder(Environment environment) {
-      return new Recorder(environment);
-    }
-  }
-
-  static class Recorder {
-    private final Environment environment;
-
-    Recorder(Environment environment) {
-      this.environment = environment;
-    }
-
-    @TransactionalEventListener
-    void paged(PageRequested page) {
-      PAGES.add(new Recorded(environment.getProperty("local.server.port"), page));
-    }
-  }
 
   @BeforeAll
   static void createSchema() {
@@ -126,7 +85,7 @@ class EscalationClusterTests {
                       .single(),
               exhausted -> exhausted == incidents);
 
-      List<Recorded> pages = pagesOf(service);
+      List<PagingTestConfiguration.Recorded> pages = pagesOf(service);
       assertThat(pages).hasSize(incidents * 6);
       assertThat(
               pages.stream()
@@ -153,7 +112,8 @@ class EscalationClusterTests {
                   .query(Long.class)
                   .single())
           .isEqualTo(incidents * 6L);
-      Set<String> nodes = pages.stream().map(Recorded::node).collect(Collectors.toSet());
+      Set<String> nodes =
+          pages.stream().map(PagingTestConfiguration.Recorded::node).collect(Collectors.toSet());
       assertThat(nodes).as("both nodes ran steps").hasSize(2);
     }
   }
@@ -181,7 +141,8 @@ class EscalationClusterTests {
     try (TocsinHarness after = node(false)) {
       Api api = new Api(after, token);
       await().atMost(WAIT).until(() -> pagesOf(service).size() == incidents * 2);
-      List<Recorded> late = pagesOf(service).stream().filter(r -> r.page().level() == 2).toList();
+      List<PagingTestConfiguration.Recorded> late =
+          pagesOf(service).stream().filter(r -> r.page().level() == 2).toList();
       assertThat(late).hasSize(incidents);
       JsonNode escalation =
           api.get("/api/v1/incidents/" + late.get(0).page().incidentId() + "/escalation");
@@ -229,8 +190,8 @@ class EscalationClusterTests {
     return service;
   }
 
-  private static List<Recorded> pagesOf(Api.Service service) {
-    return PAGES.stream()
+  private static List<PagingTestConfiguration.Recorded> pagesOf(Api.Service service) {
+    return PagingTestConfiguration.PAGES.stream()
         .filter(r -> r.page().serviceId().toString().equals(service.id()))
         .toList();
   }
@@ -247,7 +208,7 @@ class EscalationClusterTests {
             "tocsin.rate-limit.api-token-per-minute",
             "1000000");
     if (withAdmin) {
-      return TocsinHarness.startWithAdmin(schema, settings, Controlled.class);
+      return TocsinHarness.startWithAdmin(schema, settings, PagingTestConfiguration.class);
     }
     return TocsinHarness.start(
         schema.url(),
@@ -255,6 +216,6 @@ class EscalationClusterTests {
         schema.password(),
         Files.createTempDirectory("tocsin-escalation-node"),
         settings,
-        Controlled.class);
+        PagingTestConfiguration.class);
   }
 }

@@ -9,23 +9,15 @@ import io.tocsin.testing.TestClock;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
-import org.springframework.transaction.event.TransactionalEventListener;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,37 +27,13 @@ import tools.jackson.databind.JsonNode;
 class EscalationIntegrationTests extends BothDatabasesTests {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  static final TestClock CLOCK = new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  static final Queue<PageRequested> PAGES = new ConcurrentLinkedQueue<>();
+  private static final TestClock CLOCK = PagingTestConfiguration.CLOCK;
 
   private static TocsinHarness tocsin;
   private static Api api;
   private static String alice;
   private static String bob;
   private static String carol;
-
-  /** The test's clock in place of the system's, and a record of every page committed. */
-  @Configuration(proxyBeanMethods = false)
-  static class Controlled {
-
-    @Bean
-    @Primary
-    Clock testClock() {
-      return CLOCK;
-    }
-
-    @Bean
-    Recorder pageRecorder() {
-      return new Recorder();
-    }
-  }
-
-  static class Recorder {
-    @TransactionalEventListener
-    void paged(PageRequested page) {
-      PAGES.add(page);
-    }
-  }
 
   @BeforeEach
   void startOncePerDatabase() throws IOException {
@@ -81,7 +49,7 @@ class EscalationIntegrationTests extends BothDatabasesTests {
                 // The token bucket refills with the test's clock, which stands still between steps.
                 "tocsin.rate-limit.api-token-per-minute",
                 "1000000"),
-            Controlled.class);
+            PagingTestConfiguration.class);
     api = new Api(tocsin, tocsin.adminToken());
     alice = api.user("Alice");
     bob = api.user("Bob");
@@ -357,7 +325,10 @@ class EscalationIntegrationTests extends BothDatabasesTests {
   }
 
   private static List<PageRequested> pagesOf(String incident) {
-    return PAGES.stream().filter(page -> page.incidentId().toString().equals(incident)).toList();
+    return PagingTestConfiguration.PAGES.stream()
+        .map(PagingTestConfiguration.Recorded::page)
+        .filter(page -> page.incidentId().toString().equals(incident))
+        .toList();
   }
 
   private static List<String> timeline(String incident) {
