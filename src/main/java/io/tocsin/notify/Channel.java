@@ -1,0 +1,31 @@
+package io.tocsin.notify;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A way of delivering messages. Each lives in a sub-package of its own and is found as a bean, so a
+ * new one (SMS, voice) touches nothing else. Implementations must be thread-safe: each channel has
+ * its own worker threads.
+ */
+public interface Channel {
+
+  ChannelType type();
+
+  /**
+   * Checks a new contact method's target and settings and returns the settings to store, or throws
+   * {@link io.tocsin.platform.InvalidInputException} naming what is wrong.
+   */
+  Map<String, String> validate(String target, Map<String, String> settings);
+
+  /** Settings that are secrets: shown when the method is created, masked afterwards. */
+  default Set<String> secretSettings() {
+    return Set.of();
+  }
+
+  /** The host that one circuit breaker guards, shared by every method that delivers there. */
+  String destinationHost(ContactMethod method);
+
+  /** Delivers one message. Must not throw: every failure is a {@link DeliveryResult}. */
+  DeliveryResult deliver(Message message);
+}

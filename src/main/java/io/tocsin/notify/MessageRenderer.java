@@ -1,0 +1,196 @@
+package io.tocsin.notify;
+
+import io.tocsin.directory.User;
+import io.tocsin.directory.UserService;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.incident.Incident;
+import io.tocsin.incident.Incidents;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.NotFoundException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns an outbox row into the message a channel sends: subject, plain text, the incident at a
+ * glance and its action links, read when it is sent, so that a retry shows the incident as it is.
+ */
+@Component
+class MessageRenderer {
+
+  private final UserService users;
+  private final Incidents incidents;
+  private final ServiceCatalog services;
+  private final ActionLinks links;
+  private final String publicUrl;
+
+  MessageRenderer(
+      UserService users,
+      Incidents incidents,
+      ServiceCatalog services,
+      ActionLinks links,
+      @Value("${tocsin.public-url:}") String publicUrl,
+      @Value("${server.port:8080}") int port) {
+    this.users = users;
+    this.incidents = incidents;
+    this.services = services;
+    this.links = links;
+    String base = publicUrl.isBlank() ? "http://localhost:" + port : publicUrl.trim();
+    this.publicUrl = base.replaceAll("/+$", "");
+  }
+
+  /** The address people open Tocsin at, as the links in messages use it. */
+  String publicUrl() {
+    return publicUrl;
+  }
+
+  Message render(Outbox.Claimed row, ContactMethod method) {
+    String recipient = users.find(row.userId()).map(User::name).orElse("deleted user");
+    switch (row.kind()) {
+      case VERIFICATION:
+        return message(
+            row,
+            method,
+            recipient,
+            "Tocsin verification code " + row.content().get("code"),
+            "Your Tocsin verification code for '"
+                + method.name()
+                + "' is "
+                + row.content().get("code")
+                + ". Type it in Tocsin within "
+                + ContactMethods.CODE_LIFETIME.toMinutes()
+                + " minutes. If you did not ask for it, ignore this message.",
+            null,
+            List.of());
+      case TEST:
+        return message(
+            row,
+            method,
+            recipient,
+            "Tocsin test message",
+            "This is a test message from Tocsin to "
+                + recipient
+                + " through '"
+                + method.name()
+                + "'. Pages reach you here once this contact method is verified and in your"
+                + " notification rules.",
+            null,
+            List.of());
+      default:
+        return page(row, method, recipient);
+    }
+  }
+
+  private Message page(Outbox.Claimed row, ContactMethod method, String recipient) {
+    UUID incidentId = row.incidentId();
+    if (incidentId == null) {
+      throw new NotFoundException("The message names no incident.");
+    }
+    Incident incident = incidents.get(incidentId);
+    String service = serviceName(incident.serviceId());
+    String cause =
+        incident.probableCauseServiceId().equals(incident.serviceId())
+            ? null
+            : serviceName(incident.probableCauseServiceId());
+    String severity = EnumText.canonical(incident.severity());
+    String url = publicUrl + "/incidents/" + incident.number();
+    Message.IncidentView view =
+        new Message.IncidentView(
+            incident.id(),
+            incident.number(),
+            incident.title(),
+            severity,
+            incident.status().text(),
+            service,
+            cause,
+            incident.firingCount(),
+            url);
+    List<Message.Action> actions = new ArrayList<>();
+    for (ActionLinks.Action action : ActionLinks.Action.values()) {
+      actions.add(
+          new Message.Action(
+              action.text(),
+              action.label(),
+              publicUrl + "/actions/" + links.token(row.id(), row.createdAt(), action)));
+    }
+    StringBuilder text = new StringBuilder();
+    text.append(incident.reference())
+        .append(' ')
+        .append(severity.toUpperCase(Locale.ROOT))
+        .append(": ")
+        .append(incident.title())
+        .append("\nService: ")
+        .append(service)
+        .append("\nStatus: ")
+        .append(incident.status().text())
+        .append(", ")
+        .append(incident.firingCount())
+        .append(" of ")
+        .append(incident.alertCount())
+        .append(" alerts firing");
+    if (cause != null) {
+      text.append("\nProbable cause: ").append(cause);
+    }
+    String level = row.content().get("level");
+    if (level != null) {
+      text.append("\nYou are paged at level ").append(level);
+      String via = row.content().get("via");
+      if (via != null && !via.equals("directly")) {
+        text.append(" (").append(via).append(')');
+      }
+      text.append('.');
+    }
+    text.append("\n\nOpen: ").append(url);
+    for (Message.Action action : actions) {
+      text.append('\n').append(action.label()).append(": ").append(action.url());
+    }
+    return message(
+        row,
+        method,
+        recipient,
+        "[Tocsin "
+            + incident.reference()
+            + "] "
+            + severity.toUpperCase(Locale.ROOT)
+            + ": "
+            + incident.title(),
+        text.toString(),
+        view,
+        actions);
+  }
+
+  private String serviceName(UUID id) {
+    try {
+      CatalogService service = services.get(id);
+      return service.name();
+    } catch (NotFoundException e) {
+      return "deleted service";
+    }
+  }
+
+  private static Message message(
+      Outbox.Claimed row,
+      ContactMethod method,
+      String recipient,
+      String subject,
+      String text,
+      Message.@Nullable IncidentView incident,
+      List<Message.Action> actions) {
+    return new Message(
+        row.id(),
+        row.dedupKey(),
+        row.kind(),
+        method,
+        recipient,
+        subject,
+        text,
+        incident,
+        List.copyOf(actions),
+        row.createdAt());
+  }
+}

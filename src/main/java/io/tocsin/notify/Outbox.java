@@ -1,0 +1,593 @@
+package io.tocsin.notify;
+
+import io.tocsin.directory.UserService;
+import io.tocsin.incident.Actor;
+import io.tocsin.incident.IncidentStatus;
+import io.tocsin.incident.IncidentStatusChanged;
+import io.tocsin.incident.Incidents;
+import io.tocsin.oncall.PageRequested;
+import io.tocsin.platform.ConflictException;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.ListQuery;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.event.TransactionalEventListener;
+import org.springframework.util.IdGenerator;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The outbox: every message is a row written in the transaction that decided to send it (a page's
+ * escalation step, a verification request), claimed by the workers of its channel, and retried with
+ * exponential backoff and full jitter until it is delivered, cancelled or, after {@code
+ * tocsin.notify.give-up-after}, a dead letter. Messages to one contact method go out in the order
+ * they fell due: a message waits while an earlier one to the same method is still pending.
+ */
+@Service
+public class Outbox {
+
+  private static final TypeReference<Map<String, String>> CONTENT = new TypeReference<>() {};
+  private static final String COLUMNS =
+      "id, dedup_key, kind, user_id, contact_method_id, channel, incident_id, page_id,"
+          + " rule_position, content, status, requested_at, due_at, next_attempt_at, attempts,"
+          + " last_error, delivered_at, created_at, updated_at";
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+  private final NotificationRules rules;
+  private final Incidents incidents;
+  private final UserService users;
+  private final NotifyMetrics metrics;
+  private final ApplicationEventPublisher events;
+  private final Clock clock;
+  private final IdGenerator ids;
+  private final Duration retryBase;
+  private final Duration retryCap;
+  private final Duration giveUpAfter;
+
+  Outbox(
+      JdbcClient jdbc,
+      JsonMapper json,
+      NotificationRules rules,
+      Incidents incidents,
+      UserService users,
+      NotifyMetrics metrics,
+      ApplicationEventPublisher events,
+      Clock clock,
+      IdGenerator ids,
+      @Value("${tocsin.notify.retry-base:2s}") Duration retryBase,
+      @Value("${tocsin.notify.retry-cap:5m}") Duration retryCap,
+      @Value("${tocsin.notify.give-up-after:24h}") Duration giveUpAfter) {
+    this.jdbc = jdbc;
+    this.json = json;
+    this.rules = rules;
+    this.incidents = incidents;
+    this.users = users;
+    this.metrics = metrics;
+    this.events = events;
+    this.clock = clock;
+    this.ids = ids;
+    this.retryBase = retryBase;
+    this.retryCap = retryCap;
+    this.giveUpAfter = giveUpAfter;
+  }
+
+  /** Where a message stands. */
+  public enum Status {
+    PENDING,
+    SENDING,
+    DELIVERED,
+    CANCELLED,
+    DEAD
+  }
+
+  /** A message as stored, for the delivery log and the dead-letter list. */
+  public record Delivery(
+      UUID id,
+      Message.Kind kind,
+      UUID userId,
+      UUID contactMethodId,
+      ChannelType channel,
+      @Nullable UUID incidentId,
+      @Nullable Integer ruleStep,
+      Status status,
+      int attempts,
+      @Nullable String lastError,
+      Instant requestedAt,
+      Instant dueAt,
+      @Nullable Instant nextAttemptAt,
+      @Nullable Instant deliveredAt,
+      Instant updatedAt,
+      Map<String, String> content) {}
+
+  /** One delivery attempt. */
+  public record Attempt(
+      int attempt, Instant startedAt, Instant finishedAt, String outcome, String detail) {}
+
+  /** Published when messages are queued, so that this node's workers look at once. */
+  record Queued(Set<ChannelType> channels) {}
+
+  /**
+   * Turns a page into one message per step of the user's rules for its urgency, in the escalation
+   * step's transaction: the step and its messages commit together or not at all.
+   */
+  @EventListener
+  void paged(PageRequested page) {
+    NotificationRules.Urgency urgency = NotificationRules.Urgency.of(page.severity());
+    List<NotificationRules.Planned> steps = rules.planned(page.userId(), urgency);
+    if (steps.isEmpty()) {
+      String name = users.find(page.userId()).map(u -> u.name()).orElse("A deleted user");
+      incidents.record(
+          List.of(
+              new Incidents.Entry(
+                  page.incidentId(),
+                  "paging_problem",
+                  Actor.TOCSIN,
+                  name
+                      + " has no verified contact method for "
+                      + EnumText.canonical(urgency)
+                      + "-urgency pages: not notified.")));
+      metrics.problem("no_contact_method");
+      return;
+    }
+    Set<ChannelType> channels = EnumSet.noneOf(ChannelType.class);
+    for (NotificationRules.Planned step : steps) {
+      insert(
+          ids.generateId(),
+          "page:" + page.pageId() + ":" + step.position(),
+          Message.Kind.PAGE,
+          page.userId(),
+          step.method(),
+          page.incidentId(),
+          page.pageId(),
+          step.position(),
+          Map.of(
+              "level",
+              Integer.toString(page.level()),
+              "via",
+              page.via(),
+              "urgency",
+              urgency.name()),
+          page.requestedAt(),
+          page.requestedAt().plus(Duration.ofMinutes(step.delayMinutes())));
+      channels.add(step.method().type());
+    }
+    events.publishEvent(new Queued(channels));
+  }
+
+  /** Queues a message that goes out at once, outside any rule: verification codes and tests. */
+  UUID enqueueDirect(ContactMethod method, Message.Kind kind, Map<String, String> content) {
+    UUID id = ids.generateId();
+    Instant now = clock.instant();
+    insert(
+        id,
+        EnumText.canonical(kind) + ":" + id,
+        kind,
+        method.userId(),
+        method,
+        null,
+        null,
+        null,
+        content,
+        now,
+        now);
+    events.publishEvent(new Queued(EnumSet.of(method.type())));
+    return id;
+  }
+
+  /**
+   * Cancels the page messages not yet sent once the incident is acknowledged or resolved. After the
+   * commit, in a transaction of its own, like the escalation's stop; a message claimed meanwhile is
+   * cancelled by its worker, which checks the incident before it sends.
+   */
+  @TransactionalEventListener
+  @Transactional(propagation = Propagation.REQUIRES_NEW)
+  void incidentStatusChanged(IncidentStatusChanged changed) {
+    if (changed.to() == IncidentStatus.OPEN) {
+      return;
+    }
+    String why =
+        "Cancelled: the incident is " + changed.to().text() + " (" + changed.actor().name() + ").";
+    for (ChannelType channel : ChannelType.values()) {
+      int cancelled =
+          jdbc.sql(
+                  """
+                  UPDATE notify_message SET status = 'cancelled', next_attempt_at = NULL,
+                         last_error = :why, updated_at = :now
+                  WHERE incident_id = :incident AND channel = :channel AND kind = 'page'
+                    AND status = 'pending'
+                  """)
+              .param("why", why)
+              .param("now", utc(clock.instant()))
+              .param("incident", changed.incidentId())
+              .param("channel", channel.text())
+              .update();
+      metrics.cancelled(channel, cancelled);
+    }
+  }
+
+  /** A message a worker claimed: it has until the lease ends to deliver it and say so. */
+  record Claimed(
+      UUID id,
+      String dedupKey,
+      Message.Kind kind,
+      UUID userId,
+      UUID contactMethodId,
+      ChannelType channel,
+      @Nullable UUID incidentId,
+      Map<String, String> content,
+      int attempt,
+      Instant requestedAt,
+      Instant createdAt) {}
+
+  /**
+   * Claims up to {@code limit} due messages of a channel, each the oldest still to send to its
+   * contact method, and leases them: a worker that dies before it reports leaves them to be claimed
+   * again when the lease ends.
+   */
+  @Transactional
+  List<Claimed> claim(ChannelType channel, int limit, Duration lease) {
+    Instant now = clock.instant();
+    List<Claimed> claimed =
+        jdbc.sql(
+                """
+                SELECT m.id, m.dedup_key, m.kind, m.user_id, m.contact_method_id, m.channel,
+                       m.incident_id, m.content, m.attempts, m.requested_at, m.created_at
+                FROM notify_message m
+                WHERE m.channel = :channel AND m.next_attempt_at <= :now
+                  AND NOT EXISTS (
+                    SELECT 1 FROM notify_message o
+                    WHERE o.contact_method_id = m.contact_method_id
+                      AND o.status IN ('pending', 'sending')
+                      AND (o.due_at < m.due_at OR (o.due_at = m.due_at AND o.id < m.id)))
+                ORDER BY m.next_attempt_at
+                FETCH FIRST :limit ROWS ONLY FOR UPDATE SKIP LOCKED
+                """)
+            .param("channel", channel.text())
+            .param("now", utc(now))
+            .param("limit", limit)
+            .query(
+                (rs, n) ->
+                    new Claimed(
+                        rs.getObject("id", UUID.class),
+                        rs.getString("dedup_key"),
+                        EnumText.parse(Message.Kind.class, "kind", rs.getString("kind")),
+                        rs.getObject("user_id", UUID.class),
+                        rs.getObject("contact_method_id", UUID.class),
+                        channel,
+                        rs.getObject("incident_id", UUID.class),
+                        json.readValue(rs.getString("content"), CONTENT),
+                        rs.getInt("attempts") + 1,
+                        instant(rs, "requested_at"),
+                        instant(rs, "created_at")))
+            .list();
+    for (Claimed message : claimed) {
+      jdbc.sql(
+              """
+              UPDATE notify_message SET status = 'sending', attempts = :attempt,
+                     next_attempt_at = :leaseEnd, updated_at = :now
+              WHERE id = :id
+              """)
+          .param("attempt", message.attempt())
+          .param("leaseEnd", utc(now.plus(lease)))
+          .param("now", utc(now))
+          .param("id", message.id())
+          .update();
+    }
+    return claimed;
+  }
+
+  /** When the next message of a channel falls due, if one waits. */
+  Optional<Instant> nextDue(ChannelType channel) {
+    return jdbc.sql("SELECT MIN(next_attempt_at) FROM notify_message WHERE channel = :channel")
+        .param("channel", channel.text())
+        .query((rs, n) -> rs.getObject(1, OffsetDateTime.class))
+        .optional()
+        .map(OffsetDateTime::toInstant);
+  }
+
+  /**
+   * Records an attempt's result. Only the claim that still holds the message moves it on: if the
+   * lease ran out and another worker claimed it again, its result counts, not this one's.
+   */
+  @Transactional
+  void record(Claimed message, DeliveryResult result, Instant started, String recipient) {
+    Instant now = clock.instant();
+    String outcome;
+    Status status;
+    Instant next = null;
+    if (result instanceof DeliveryResult.Delivered) {
+      outcome = "delivered";
+      status = Status.DELIVERED;
+    } else if (result instanceof DeliveryResult.Retryable
+        && Duration.between(message.createdAt(), now).compareTo(giveUpAfter) < 0) {
+      outcome = "retryable";
+      status = Status.PENDING;
+      next = now.plus(backoff(message.attempt(), ((DeliveryResult.Retryable) result).retryAfter()));
+    } else {
+      outcome = result instanceof DeliveryResult.Permanent ? "permanent" : "retryable";
+      status = Status.DEAD;
+    }
+    jdbc.sql(
+            """
+            INSERT INTO notify_attempt (message_id, attempt, started_at, finished_at, outcome, detail)
+            VALUES (:id, :attempt, :started, :finished, :outcome, :detail)
+            """)
+        .param("id", message.id())
+        .param("attempt", message.attempt())
+        .param("started", utc(started))
+        .param("finished", utc(now))
+        .param("outcome", outcome)
+        .param("detail", truncate(result.detail()))
+        .update();
+    int moved =
+        jdbc.sql(
+                """
+                UPDATE notify_message SET status = :status, next_attempt_at = :next,
+                       last_error = :error, delivered_at = :delivered, updated_at = :now
+                WHERE id = :id AND status = 'sending' AND attempts = :attempt
+                """)
+            .param("status", EnumText.canonical(status))
+            .param("next", next == null ? null : utc(next))
+            .param("error", status == Status.DELIVERED ? null : truncate(result.detail()))
+            .param("delivered", status == Status.DELIVERED ? utc(now) : null)
+            .param("now", utc(now))
+            .param("id", message.id())
+            .param("attempt", message.attempt())
+            .update();
+    if (moved == 0) {
+      return;
+    }
+    metrics.outcome(message.channel(), status, Duration.between(message.requestedAt(), now));
+    if (status == Status.DEAD
+        && message.kind() == Message.Kind.PAGE
+        && message.incidentId() != null) {
+      incidents.record(
+          List.of(
+              new Incidents.Entry(
+                  message.incidentId(),
+                  "paging_problem",
+                  Actor.TOCSIN,
+                  "Could not notify "
+                      + recipient
+                      + " by "
+                      + message.channel().text()
+                      + ": "
+                      + truncate(result.detail())
+                      + ". The message is in the dead-letter list.")));
+    }
+  }
+
+  /** Puts a claimed message back without counting the attempt: its destination is resting. */
+  @Transactional
+  void postpone(Claimed message, Instant until, String why) {
+    jdbc.sql(
+            """
+            UPDATE notify_message SET status = 'pending', attempts = attempts - 1,
+                   next_attempt_at = :until, last_error = :why, updated_at = :now
+            WHERE id = :id AND status = 'sending' AND attempts = :attempt
+            """)
+        .param("until", utc(until))
+        .param("why", why)
+        .param("now", utc(clock.instant()))
+        .param("id", message.id())
+        .param("attempt", message.attempt())
+        .update();
+  }
+
+  /** Cancels a claimed message that no longer needs sending. */
+  @Transactional
+  void cancel(Claimed message, String why) {
+    int cancelled =
+        jdbc.sql(
+                """
+                UPDATE notify_message SET status = 'cancelled', attempts = attempts - 1,
+                       next_attempt_at = NULL, last_error = :why, updated_at = :now
+                WHERE id = :id AND status = 'sending' AND attempts = :attempt
+                """)
+            .param("why", why)
+            .param("now", utc(clock.instant()))
+            .param("id", message.id())
+            .param("attempt", message.attempt())
+            .update();
+    metrics.cancelled(message.channel(), cancelled);
+  }
+
+  /**
+   * Exponential backoff with full jitter (a random wait up to {@code base × 2^(attempt−1)},
+   * capped), so that a destination coming back is not hit by every waiting message at once; never
+   * shorter than what the destination asked for.
+   */
+  Duration backoff(int attempt, @Nullable Duration retryAfter) {
+    long ceiling = retryBase.toMillis() << Math.min(20, Math.max(0, attempt - 1));
+    ceiling = Math.min(ceiling, retryCap.toMillis());
+    Duration wait =
+        Duration.ofMillis(Math.max(200, ThreadLocalRandom.current().nextLong(ceiling + 1)));
+    return retryAfter != null && retryAfter.compareTo(wait) > 0 ? retryAfter : wait;
+  }
+
+  /** What was sent about an incident, to whom, through what, and how it went. */
+  public List<Delivery> ofIncident(UUID incidentId) {
+    return jdbc.sql(
+            "SELECT " + COLUMNS + " FROM notify_message WHERE incident_id = :incident ORDER BY id")
+        .param("incident", incidentId)
+        .query(this::delivery)
+        .list();
+  }
+
+  public Delivery get(UUID id) {
+    return jdbc.sql("SELECT " + COLUMNS + " FROM notify_message WHERE id = :id")
+        .param("id", id)
+        .query(this::delivery)
+        .optional()
+        .orElseThrow(() -> new NotFoundException("There is no message " + id + "."));
+  }
+
+  public List<Attempt> attempts(UUID id) {
+    return jdbc.sql(
+            "SELECT attempt, started_at, finished_at, outcome, detail FROM notify_attempt"
+                + " WHERE message_id = :id ORDER BY attempt")
+        .param("id", id)
+        .query(
+            (rs, n) ->
+                new Attempt(
+                    rs.getInt("attempt"),
+                    instant(rs, "started_at"),
+                    instant(rs, "finished_at"),
+                    rs.getString("outcome"),
+                    rs.getString("detail")))
+        .list();
+  }
+
+  /** Messages that were never delivered, oldest first. */
+  public Page<Delivery> deadLetters(@Nullable UUID after, int limit) {
+    return Page.of(
+        ListQuery.from("SELECT " + COLUMNS + " FROM notify_message")
+            .where("status = ?", "dead")
+            .oldestFirst(jdbc, after, limit, this::delivery),
+        limit,
+        Delivery::id);
+  }
+
+  /** Sends a dead letter again, as a new first attempt. */
+  @Transactional
+  public Delivery replay(UUID id) {
+    Delivery dead = deadLetter(id);
+    Instant now = clock.instant();
+    jdbc.sql(
+            """
+            UPDATE notify_message SET status = 'pending', next_attempt_at = :now, last_error = NULL,
+                   created_at = :now, updated_at = :now
+            WHERE id = :id
+            """)
+        .param("now", utc(now))
+        .param("id", id)
+        .update();
+    events.publishEvent(new Queued(EnumSet.of(dead.channel())));
+    metrics.deadLettersChanged();
+    return get(id);
+  }
+
+  /** Gives up on a dead letter for good: it stays in the log as cancelled. */
+  @Transactional
+  public Delivery discard(UUID id) {
+    deadLetter(id);
+    jdbc.sql(
+            "UPDATE notify_message SET status = 'cancelled', last_error = :why, updated_at = :now"
+                + " WHERE id = :id")
+        .param("why", "Discarded from the dead-letter list")
+        .param("now", utc(clock.instant()))
+        .param("id", id)
+        .update();
+    metrics.deadLettersChanged();
+    return get(id);
+  }
+
+  private Delivery deadLetter(UUID id) {
+    Delivery delivery = get(id);
+    if (delivery.status() != Status.DEAD) {
+      throw new ConflictException(
+          "Message " + id + " is " + EnumText.canonical(delivery.status()) + ", not a dead letter.",
+          Map.of("currentStatus", EnumText.canonical(delivery.status())));
+    }
+    return delivery;
+  }
+
+  private void insert(
+      UUID id,
+      String dedupKey,
+      Message.Kind kind,
+      UUID userId,
+      ContactMethod method,
+      @Nullable UUID incidentId,
+      @Nullable UUID pageId,
+      @Nullable Integer position,
+      Map<String, String> content,
+      Instant requestedAt,
+      Instant dueAt) {
+    Instant now = clock.instant();
+    jdbc.sql(
+            """
+            INSERT INTO notify_message
+              (id, dedup_key, kind, user_id, contact_method_id, channel, incident_id, page_id,
+               rule_position, content, status, requested_at, due_at, next_attempt_at, attempts,
+               created_at, updated_at)
+            VALUES (:id, :dedup, :kind, :user, :method, :channel, :incident, :page, :position,
+                    :content, 'pending', :requested, :due, :due, 0, :now, :now)
+            """)
+        .param("id", id)
+        .param("dedup", dedupKey)
+        .param("kind", EnumText.canonical(kind))
+        .param("user", userId)
+        .param("method", method.id())
+        .param("channel", method.type().text())
+        .param("incident", incidentId)
+        .param("page", pageId)
+        .param("position", position)
+        .param("content", json.writeValueAsString(new java.util.TreeMap<>(content)))
+        .param("requested", utc(requestedAt))
+        .param("due", utc(dueAt))
+        .param("now", utc(now))
+        .update();
+  }
+
+  private Delivery delivery(ResultSet rs, int n) throws SQLException {
+    OffsetDateTime next = rs.getObject("next_attempt_at", OffsetDateTime.class);
+    OffsetDateTime delivered = rs.getObject("delivered_at", OffsetDateTime.class);
+    int position = rs.getInt("rule_position");
+    Integer ruleStep = rs.wasNull() ? null : position + 1;
+    Map<String, String> content = json.readValue(rs.getString("content"), CONTENT);
+    Message.Kind kind = EnumText.parse(Message.Kind.class, "kind", rs.getString("kind"));
+    return new Delivery(
+        rs.getObject("id", UUID.class),
+        kind,
+        rs.getObject("user_id", UUID.class),
+        rs.getObject("contact_method_id", UUID.class),
+        EnumText.parse(ChannelType.class, "channel", rs.getString("channel")),
+        rs.getObject("incident_id", UUID.class),
+        ruleStep,
+        EnumText.parse(Status.class, "status", rs.getString("status")),
+        rs.getInt("attempts"),
+        rs.getString("last_error"),
+        instant(rs, "requested_at"),
+        instant(rs, "due_at"),
+        next == null ? null : next.toInstant(),
+        delivered == null ? null : delivered.toInstant(),
+        instant(rs, "updated_at"),
+        kind == Message.Kind.VERIFICATION ? Map.of() : content);
+  }
+
+  private static String truncate(String text) {
+    return text.length() > 1000 ? text.substring(0, 1000) + "…" : text;
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    return rs.getObject(column, OffsetDateTime.class).toInstant();
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}
