@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,7 +28,8 @@ class MessageRenderer {
   private final Incidents incidents;
   private final ServiceCatalog services;
   private final ActionLinks links;
-  private final String publicUrl;
+  private final String configuredUrl;
+  private final Environment environment;
 
   MessageRenderer(
       UserService users,
@@ -35,18 +37,26 @@ class MessageRenderer {
       ServiceCatalog services,
       ActionLinks links,
       @Value("${tocsin.public-url:}") String publicUrl,
-      @Value("${server.port:8080}") int port) {
+      Environment environment) {
     this.users = users;
     this.incidents = incidents;
     this.services = services;
     this.links = links;
-    String base = publicUrl.isBlank() ? "http://localhost:" + port : publicUrl.trim();
-    this.publicUrl = base.replaceAll("/+$", "");
+    this.configuredUrl = publicUrl.trim().replaceAll("/+$", "");
+    this.environment = environment;
   }
 
-  /** The address people open Tocsin at, as the links in messages use it. */
+  /**
+   * The address people open Tocsin at, as the links in messages use it: {@code TOCSIN_PUBLIC_URL},
+   * or this node on localhost (the port it really listens on, known once the server started).
+   */
   String publicUrl() {
-    return publicUrl;
+    if (!configuredUrl.isEmpty()) {
+      return configuredUrl;
+    }
+    return "http://localhost:"
+        + environment.getProperty(
+            "local.server.port", environment.getProperty("server.port", "8080"));
   }
 
   Message render(Outbox.Claimed row, ContactMethod method) {
@@ -98,7 +108,7 @@ class MessageRenderer {
             ? null
             : serviceName(incident.probableCauseServiceId());
     String severity = EnumText.canonical(incident.severity());
-    String url = publicUrl + "/incidents/" + incident.number();
+    String url = publicUrl() + "/incidents/" + incident.number();
     Message.IncidentView view =
         new Message.IncidentView(
             incident.id(),
@@ -116,7 +126,7 @@ class MessageRenderer {
           new Message.Action(
               action.text(),
               action.label(),
-              publicUrl + "/actions/" + links.token(row.id(), row.createdAt(), action)));
+              publicUrl() + "/actions/" + links.token(row.id(), row.createdAt(), action)));
     }
     StringBuilder text = new StringBuilder();
     text.append(incident.reference())

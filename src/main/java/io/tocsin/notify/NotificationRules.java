@@ -52,7 +52,7 @@ public class NotificationRules {
   record Planned(int position, ContactMethod method, int delayMinutes) {}
 
   /** A user's rules, and what keeps them from being reached. */
-  public record Rules(Map<Urgency, List<Step>> steps, List<String> problems) {}
+  public record Rules(Map<String, List<Step>> steps, List<String> problems) {}
 
   public Rules get(UUID userId) {
     users.get(userId);
@@ -82,7 +82,9 @@ public class NotificationRules {
                 + "-urgency pages: they reach nobody.");
       }
     }
-    return new Rules(steps, problems);
+    Map<String, List<Step>> byName = new java.util.LinkedHashMap<>();
+    steps.forEach((urgency, list) -> byName.put(EnumText.canonical(urgency), List.copyOf(list)));
+    return new Rules(byName, problems);
   }
 
   /** Replaces a user's rules for both urgencies at once. */

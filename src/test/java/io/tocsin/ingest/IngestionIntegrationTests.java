@@ -29,7 +29,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.modulith.events.ApplicationModuleListener;
@@ -62,7 +61,9 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   private static String alertmanagerKey;
   private static Map<String, String> heartbeat;
 
-  @Configuration(proxyBeanMethods = false)
+  /**
+   * A source of this test's harness only: no @Configuration, which component scanning would find.
+   */
   static class Listening {
 
     @Bean

@@ -7,16 +7,16 @@ import java.time.temporal.ChronoUnit;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * What the escalation tests add to a node: their clock in place of the system's, shared by every
- * node as real nodes share the time, and a record of every page a node committed.
+ * node as real nodes share the time, and a record of every page a node committed. A source of those
+ * tests' harnesses only: it carries no {@code @Configuration}, which component scanning would find
+ * and put into every harness of the test run.
  */
-@Configuration(proxyBeanMethods = false)
 class PagingTestConfiguration {
 
   static final TestClock CLOCK = new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));

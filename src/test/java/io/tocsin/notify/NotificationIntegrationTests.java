@@ -1,0 +1,582 @@
+package io.tocsin.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.tocsin.testing.Api;
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.RecordingHttpServer;
+import io.tocsin.testing.TocsinHarness;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Pages becoming messages through real destinations: a local HTTP server for the webhook, Slack,
+ * Teams and ntfy shapes, GreenMail for email. Acting from the message itself, retries, dead
+ * letters, the circuit breaker, cancellation.
+ */
+class NotificationIntegrationTests extends BothDatabasesTests {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Pattern CODE = Pattern.compile("\\b(\\d{6})\\b");
+
+  @RegisterExtension
+  static final GreenMailExtension MAIL =
+      new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort()).withPerMethodLifecycle(false);
+
+  private static final RecordingHttpServer RECEIVER = receiver();
+
+  private static TocsinHarness tocsin;
+  private static Api api;
+
+  private static RecordingHttpServer receiver() {
+    try {
+      return new RecordingHttpServer();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @BeforeEach
+  void startOncePerDatabase() throws IOException {
+    RECEIVER.recover();
+    if (tocsin != null) {
+      return;
+    }
+    tocsin =
+        TocsinHarness.startWithAdmin(
+            schema(),
+            Map.ofEntries(
+                Map.entry("tocsin.smtp.host", "127.0.0.1"),
+                Map.entry("tocsin.smtp.port", Integer.toString(MAIL.getSmtp().getPort())),
+                Map.entry("tocsin.smtp.security", "none"),
+                Map.entry("tocsin.smtp.from", "tocsin@example.com"),
+                Map.entry("tocsin.notify.retry-base", "100ms"),
+                Map.entry("tocsin.notify.retry-cap", "1s"),
+                Map.entry("tocsin.notify.poll-interval", "100ms"),
+                Map.entry("tocsin.notify.breaker-open-for", "2s"),
+                Map.entry("tocsin.escalation.poll-interval", "100ms"),
+                Map.entry("tocsin.rate-limit.api-token-per-minute", "1000000")));
+    api = new Api(tocsin, tocsin.adminToken());
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  @AfterAll
+  static void stopReceiver() {
+    RECEIVER.close();
+  }
+
+  @Test
+  void aPageReachesAVerifiedWebhookSignedAndItsLinkAcknowledgesTheIncidentOnce() throws Exception {
+    String alice = api.user("Alice");
+    JsonNode method = webhook(alice, "/hook/" + Api.unique("alice"));
+    String path = URI.create(method.get("target").asString()).getPath();
+    String secret = method.get("settings").get("secret").asString();
+    verify(alice, method, () -> lastBody(path));
+    assertThat(api.get("/api/v1/users/" + alice + "/notification-rules").get("steps").get("high"))
+        .as("the first verified method gets the default rules")
+        .hasSize(1);
+
+    String incident = open(serviceFor(alice));
+    RecordingHttpServer.Request page =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> lastRequest(path), r -> r != null && r.body().contains("\"kind\":\"page\""));
+    String expected = hmac(secret, page.headers().get("x-tocsin-timestamp") + "." + page.body());
+    assertThat(page.headers().get("x-tocsin-signature")).isEqualTo("v1=" + expected);
+    assertThat(page.headers().get("idempotency-key")).startsWith("page:");
+    JsonNode body = JSON.readTree(page.body());
+    assertThat(body.get("version").asString()).isEqualTo("1");
+    assertThat(body.get("incident").get("id").asString()).isEqualTo(incident);
+    assertThat(body.get("subject").asString()).startsWith("[Tocsin #");
+    String acknowledge = action(body, "acknowledge");
+
+    HttpResponse<String> acted = postJson(acknowledge);
+    assertThat(acted.statusCode()).as(acted.body()).isEqualTo(200);
+    assertThat(JSON.readTree(acted.body()).get("incident").get("status").asString())
+        .isEqualTo("acknowledged");
+    assertThat(api.get("/api/v1/incidents/" + incident + "/timeline?limit=200").get("items"))
+        .anySatisfy(
+            entry ->
+                assertThat(entry.get("actor").get("name").asString()).endsWith(" via webhook"));
+    assertThat(postJson(acknowledge).statusCode()).as("a link works once").isEqualTo(410);
+    assertThat(postJson(acknowledge.substring(0, acknowledge.length() - 2) + "00").statusCode())
+        .as("a link whose signature does not match is no link")
+        .isEqualTo(404);
+
+    JsonNode log = api.get("/api/v1/incidents/" + incident + "/notifications");
+    assertThat(log).hasSize(1);
+    assertThat(log.get(0).get("status").asString()).isEqualTo("delivered");
+    assertThat(log.get(0).get("attemptLog").get(0).get("detail").asString()).isEqualTo("HTTP 200");
+  }
+
+  @Test
+  void anEmailPageIsAcknowledgedByFollowingTheLinkInTheReceivedEmail() throws Exception {
+    String bob = api.user("Bob");
+    String address = Api.unique("bob") + "@example.com";
+    JsonNode method =
+        api.create(
+            "/api/v1/users/" + bob + "/contact-methods",
+            "{\"type\":\"EMAIL\",\"name\":\"work\",\"target\":\"" + address + "\"}");
+    verify(bob, method, () -> lastMail(address, "verification code"));
+
+    String incident = open(serviceFor(bob));
+    String text = await().atMost(WAIT).until(() -> lastMail(address, "[Tocsin #"), m -> m != null);
+    MimeMessage mail = mails(address).get(mails(address).size() - 1);
+    assertThat(mail.getMessageID()).matches("<[0-9a-f]{32}@example\\.com>");
+    assertThat(mail.getContentType()).startsWith("multipart/alternative");
+    Matcher link = Pattern.compile("Acknowledge: (\\S+)").matcher(text);
+    assertThat(link.find()).as(text).isTrue();
+
+    HttpResponse<String> page =
+        tocsin.send(HttpRequest.newBuilder(URI.create(link.group(1))).GET().build());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<form method=\"post\">").contains("Acknowledge incident #");
+    HttpResponse<String> done =
+        tocsin.send(
+            HttpRequest.newBuilder(URI.create(link.group(1)))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+    assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+    assertThat(done.body()).contains("is now <strong>acknowledged</strong>");
+    assertThat(api.get("/api/v1/incidents/" + incident).get("incident").get("status").asString())
+        .isEqualTo("acknowledged");
+  }
+
+  @Test
+  void aDestinationDownForAWhileGetsEveryMessageOnceAndInOrder() {
+    String carol = api.user("Carol");
+    JsonNode method = webhook(carol, "/down/" + Api.unique("carol"));
+    String path = URI.create(method.get("target").asString()).getPath();
+    RECEIVER.failNext(6, 503, null);
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      sent.add(
+          api.send(
+                  "POST",
+                  "/api/v1/users/"
+                      + carol
+                      + "/contact-methods/"
+                      + method.get("id").asString()
+                      + "/test",
+                  null)
+              .body());
+    }
+    List<String> ids =
+        sent.stream().map(s -> JSON.readTree(s).get("messageId").asString()).toList();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                ids.stream()
+                    .allMatch(
+                        id -> message(carol, id).get("status").asString().equals("delivered")));
+    List<String> delivered =
+        RECEIVER.requests(path).stream()
+            .filter(r -> r.body().contains("\"kind\":\"test\""))
+            .map(r -> r.headers().get("idempotency-key"))
+            .toList();
+    List<String> succeeded = new ArrayList<>();
+    for (String key : delivered) {
+      if (!succeeded.contains(key)) {
+        succeeded.add(key);
+      }
+    }
+    assertThat(succeeded)
+        .as("every message, in the order it was queued")
+        .containsExactlyElementsOf(ids.stream().map(id -> "test:" + id).toList());
+    assertThat(message(carol, ids.get(0)).get("attempts").asInt()).isGreaterThan(1);
+    assertThat(message(carol, ids.get(3)).get("attempts").asInt())
+        .as("later messages waited behind the first instead of failing on their own")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aRejectedMessageBecomesADeadLetterOnTheTimelineAndAnAdminReplaysIt() {
+    String dave = api.user("Dave");
+    JsonNode method = webhook(dave, "/gone/" + Api.unique("dave"));
+    String path = URI.create(method.get("target").asString()).getPath();
+    verify(dave, method, () -> lastBody(path));
+    RECEIVER.failAlways(404);
+    String incident = open(serviceFor(dave));
+
+    JsonNode dead =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> api.get("/api/v1/incidents/" + incident + "/notifications").get(0),
+                m -> m != null && m.get("status").asString().equals("dead"));
+    assertThat(dead.get("lastError").asString()).startsWith("HTTP 404");
+    assertThat(api.get("/api/v1/dead-letters?limit=200").get("items"))
+        .anySatisfy(m -> assertThat(m.get("id").asString()).isEqualTo(dead.get("id").asString()));
+    assertThat(api.get("/api/v1/incidents/" + incident + "/timeline?limit=200").get("items"))
+        .anySatisfy(
+            entry ->
+                assertThat(entry.get("message").asString())
+                    .startsWith("Could not notify Dave by webhook: HTTP 404"));
+
+    RECEIVER.recover();
+    JsonNode replayed =
+        api.ok("POST", "/api/v1/dead-letters/" + dead.get("id").asString() + "/replay", null);
+    assertThat(replayed.get("status").asString()).isEqualTo("pending");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.get("/api/v1/incidents/" + incident + "/notifications")
+                    .get(0)
+                    .get("status")
+                    .asString(),
+            "delivered"::equals);
+    assertThat(
+            api.send("POST", "/api/v1/dead-letters/" + dead.get("id").asString() + "/replay", null)
+                .statusCode())
+        .as("only a dead letter can be replayed")
+        .isEqualTo(409);
+  }
+
+  @Test
+  void aRetryWaitsAtLeastAsLongAsTheDestinationAsked() {
+    String erin = api.user("Erin");
+    JsonNode method = webhook(erin, "/busy/" + Api.unique("erin"));
+    String path = URI.create(method.get("target").asString()).getPath();
+    RECEIVER.failNext(1, 429, "2");
+    String id = test(erin, method);
+    await()
+        .atMost(WAIT)
+        .until(() -> message(erin, id).get("status").asString(), "delivered"::equals);
+    List<RecordingHttpServer.Request> tries = RECEIVER.requests(path);
+    assertThat(tries).hasSize(2);
+    assertThat(Duration.between(tries.get(0).at(), tries.get(1).at()))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+  }
+
+  @Test
+  void anOpenCircuitBreakerHoldsMessagesBackUntilItsHostRecovers() {
+    String frank = api.user("Frank");
+    JsonNode method = webhook(frank, "/flaky/" + Api.unique("frank"));
+    RECEIVER.failAlways(503);
+    String id = test(frank, method);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> api.metric("tocsin_circuit_breaker_state{channel=\"webhook\"}"),
+            state -> state == 2.0);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> String.valueOf(message(frank, id).get("lastError").asString()),
+            error -> error.contains("circuit breaker"));
+    RECEIVER.recover();
+    await()
+        .atMost(WAIT)
+        .until(() -> message(frank, id).get("status").asString(), "delivered"::equals);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> api.metric("tocsin_circuit_breaker_state{channel=\"webhook\"}"),
+            state -> state == 0.0);
+  }
+
+  @Test
+  void acknowledgingCancelsTheRuleStepsNotYetSent() {
+    String grace = api.user("Grace");
+    JsonNode method = webhook(grace, "/later/" + Api.unique("grace"));
+    String path = URI.create(method.get("target").asString()).getPath();
+    verify(grace, method, () -> lastBody(path));
+    api.ok(
+        "PUT",
+        "/api/v1/users/" + grace + "/notification-rules",
+        "{\"high\":[{\"contactMethodId\":\"%s\",\"delayMinutes\":0},{\"contactMethodId\":\"%s\",\"delayMinutes\":10}],\"low\":[]}"
+            .formatted(method.get("id").asString(), method.get("id").asString()));
+    String incident = open(serviceFor(grace));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> api.get("/api/v1/incidents/" + incident + "/notifications"),
+            log -> log.size() == 2 && log.get(0).get("status").asString().equals("delivered"));
+
+    api.ok("PATCH", "/api/v1/incidents/" + incident, "{\"status\":\"acknowledged\"}");
+    JsonNode later =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> api.get("/api/v1/incidents/" + incident + "/notifications").get(1),
+                m -> m.get("status").asString().equals("cancelled"));
+    assertThat(later.get("ruleStep").asInt()).isEqualTo(2);
+    assertThat(later.get("lastError").asString()).contains("acknowledged");
+  }
+
+  @Test
+  void aPersonWithoutAVerifiedMethodIsAProblemOnTheIncidentAndTheirRules() {
+    String heidi = api.user("Heidi");
+    double before = api.metric("tocsin_notification_problems_total{problem=\"no_contact_method\"}");
+    String incident = open(serviceFor(heidi));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> api.get("/api/v1/incidents/" + incident + "/timeline?limit=200").get("items"),
+            items -> {
+              for (JsonNode item : items) {
+                if (item.get("message")
+                    .asString()
+                    .startsWith("Heidi has no verified contact method")) {
+                  return true;
+                }
+              }
+              return false;
+            });
+    assertThat(api.metric("tocsin_notification_problems_total{problem=\"no_contact_method\"}"))
+        .isEqualTo(before + 1);
+    assertThat(api.get("/api/v1/users/" + heidi + "/notification-rules").get("problems"))
+        .hasSize(2);
+  }
+
+  @Test
+  void badContactMethodsAreRefusedWithTheFieldAndTheAllowedValues() {
+    String ivan = api.user("Ivan");
+    String path = "/api/v1/users/" + ivan + "/contact-methods";
+    HttpResponse<String> unknown = api.send("POST", path, "{\"type\":\"pager\",\"target\":\"x\"}");
+    assertThat(unknown.statusCode()).isEqualTo(422);
+    assertThat(unknown.body()).contains("ntfy").contains("webhook");
+    assertThat(api.send("POST", path, "{\"type\":\"webhook\",\"target\":\"ftp://x\"}").statusCode())
+        .isEqualTo(422);
+    assertThat(
+            api.send("POST", path, "{\"type\":\"email\",\"target\":\"not an address\"}")
+                .statusCode())
+        .isEqualTo(422);
+    HttpResponse<String> topic =
+        api.send(
+            "POST",
+            path,
+            "{\"type\":\"ntfy\",\"target\":\"https://ntfy.sh\",\"settings\":{\"topic\":\"a b\"}}");
+    assertThat(topic.statusCode()).isEqualTo(422);
+    assertThat(topic.body()).contains("settings.topic");
+    JsonNode method = webhook(ivan, "/x");
+    HttpResponse<String> wrong =
+        api.send(
+            "POST", path + "/" + method.get("id").asString() + "/verify", "{\"code\":\"000000\"}");
+    assertThat(wrong.statusCode()).isEqualTo(422);
+    assertThat(
+            api.get(path + "/" + method.get("id").asString())
+                .get("settings")
+                .get("secret")
+                .asString())
+        .as("a secret is shown once")
+        .isEqualTo("********");
+  }
+
+  @Test
+  void slackTeamsAndNtfyGetTheirOwnShapes() {
+    String judy = api.user("Judy");
+    String slackPath = "/slack/" + Api.unique("judy");
+    String teamsPath = "/teams/" + Api.unique("judy");
+    String ntfyPath = "/ntfy-" + Api.unique("judy");
+    JsonNode slack =
+        create(judy, "{\"type\":\"slack\",\"target\":\"" + RECEIVER.url(slackPath) + "\"}");
+    verify(judy, slack, () -> lastBody(slackPath));
+    JsonNode teams =
+        create(judy, "{\"type\":\"teams\",\"target\":\"" + RECEIVER.url(teamsPath) + "\"}");
+    verify(judy, teams, () -> lastBody(teamsPath));
+    JsonNode ntfy =
+        create(
+            judy,
+            "{\"type\":\"ntfy\",\"target\":\""
+                + RECEIVER.url(ntfyPath)
+                + "\",\"settings\":{\"topic\":\"oncall\",\"token\":\"tk_secret\"}}");
+    verify(judy, ntfy, () -> lastBody(ntfyPath));
+    api.ok(
+        "PUT",
+        "/api/v1/users/" + judy + "/notification-rules",
+        "{\"high\":[%s],\"low\":[]}"
+            .formatted(
+                String.join(
+                    ",",
+                    List.of(slack, teams, ntfy).stream()
+                        .map(m -> "{\"contactMethodId\":\"" + m.get("id").asString() + "\"}")
+                        .toList())));
+    open(serviceFor(judy));
+
+    JsonNode slackBody =
+        JSON.readTree(
+            await()
+                .atMost(WAIT)
+                .until(
+                    () -> lastBody(slackPath),
+                    b -> b.contains("attachments") && b.contains("title_link")));
+    assertThat(slackBody.get("attachments").get(0).get("color").asString()).isEqualTo("#b42318");
+    assertThat(slackBody.get("attachments").get(0).get("text").asString())
+        .contains("|Acknowledge>");
+    JsonNode teamsBody =
+        JSON.readTree(
+            await().atMost(WAIT).until(() -> lastBody(teamsPath), b -> b.contains("FactSet")));
+    JsonNode card = teamsBody.get("attachments").get(0);
+    assertThat(card.get("contentType").asString())
+        .isEqualTo("application/vnd.microsoft.card.adaptive");
+    assertThat(card.get("content").get("actions").get(1).get("title").asString())
+        .isEqualTo("Acknowledge");
+    RecordingHttpServer.Request push =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> lastRequest(ntfyPath), r -> r != null && r.body().contains("\"priority\":5"));
+    JsonNode pushBody = JSON.readTree(push.body());
+    assertThat(pushBody.get("topic").asString()).isEqualTo("oncall");
+    assertThat(pushBody.get("actions").get(0).get("method").asString()).isEqualTo("POST");
+    assertThat(push.headers().get("authorization")).isEqualTo("Bearer tk_secret");
+  }
+
+  private static JsonNode create(String user, String json) {
+    return api.create("/api/v1/users/" + user + "/contact-methods", json);
+  }
+
+  private static JsonNode webhook(String user, String path) {
+    return create(
+        user, "{\"type\":\"webhook\",\"name\":\"hook\",\"target\":\"" + RECEIVER.url(path) + "\"}");
+  }
+
+  /** Asks for a code, reads it from what the method received, and types it back. */
+  private static void verify(
+      String user, JsonNode method, java.util.concurrent.Callable<String> received) {
+    String base = "/api/v1/users/" + user + "/contact-methods/" + method.get("id").asString();
+    assertThat(api.send("POST", base + "/verification", null).statusCode()).isEqualTo(202);
+    String text = await().atMost(WAIT).until(received, t -> t != null && CODE.matcher(t).find());
+    Matcher code = CODE.matcher(text);
+    assertThat(code.find()).isTrue();
+    JsonNode verified = api.ok("POST", base + "/verify", "{\"code\":\"" + code.group(1) + "\"}");
+    assertThat(verified.get("verified").asBoolean()).isTrue();
+  }
+
+  private static String test(String user, JsonNode method) {
+    HttpResponse<String> sent =
+        api.send(
+            "POST",
+            "/api/v1/users/" + user + "/contact-methods/" + method.get("id").asString() + "/test",
+            null);
+    assertThat(sent.statusCode()).isEqualTo(202);
+    return JSON.readTree(sent.body()).get("messageId").asString();
+  }
+
+  private static JsonNode message(String user, String id) {
+    return api.get("/api/v1/users/" + user + "/messages/" + id);
+  }
+
+  private static Api.Service serviceFor(String user) {
+    String policy =
+        api.create(
+                "/api/v1/escalation-policies",
+                "{\"name\":\"%s\",\"levels\":[{\"delayMinutes\":30,\"targets\":[{\"type\":\"user\",\"id\":\"%s\"}]}]}"
+                    .formatted(Api.unique("notify"), user))
+            .get("id")
+            .asString();
+    Api.Service service = api.service("notified", "\"autoResolve\":false");
+    api.ok(
+        "PUT",
+        "/api/v1/services/" + service.id() + "/escalation-policy",
+        "{\"policyId\":\"" + policy + "\"}");
+    return service;
+  }
+
+  private static String open(Api.Service service) {
+    api.fire(service, Api.alert(Api.unique("Down"), "severity", "critical"));
+    return await()
+        .atMost(WAIT)
+        .until(
+            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items"),
+            items -> items.size() == 1)
+        .get(0)
+        .get("id")
+        .asString();
+  }
+
+  private static String action(JsonNode body, String name) {
+    for (JsonNode action : body.get("actions")) {
+      if (action.get("name").asString().equals(name)) {
+        return action.get("url").asString();
+      }
+    }
+    throw new AssertionError("no " + name + " action in " + body);
+  }
+
+  private static HttpResponse<String> postJson(String url) {
+    return tocsin.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
+  private static RecordingHttpServer.Request lastRequest(String path) {
+    List<RecordingHttpServer.Request> requests = RECEIVER.requests(path);
+    return requests.isEmpty() ? null : requests.get(requests.size() - 1);
+  }
+
+  private static String lastBody(String path) {
+    RecordingHttpServer.Request request = lastRequest(path);
+    return request == null ? null : request.body();
+  }
+
+  private static List<MimeMessage> mails(String address) {
+    List<MimeMessage> found = new ArrayList<>();
+    for (MimeMessage message : MAIL.getReceivedMessages()) {
+      try {
+        if (message.getAllRecipients()[0].toString().equals(address)) {
+          found.add(message);
+        }
+      } catch (jakarta.mail.MessagingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return found;
+  }
+
+  /** The text part of the newest mail to {@code address} whose subject contains {@code subject}. */
+  private static String lastMail(String address, String subject) throws Exception {
+    List<MimeMessage> all = mails(address);
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (all.get(i).getSubject().contains(subject)) {
+        jakarta.mail.internet.MimeMultipart parts =
+            (jakarta.mail.internet.MimeMultipart) all.get(i).getContent();
+        return (String) parts.getBodyPart(0).getContent();
+      }
+    }
+    return null;
+  }
+
+  private static String hmac(String secret, String text) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+  }
+}
