@@ -35,7 +35,8 @@ CREATE TABLE notify_rule (
 -- The outbox: every message to send, written in the transaction that decided to send it. Workers
 -- of each channel claim due rows (status pending, or sending with an expired lease: the node that
 -- claimed it died) with FOR UPDATE SKIP LOCKED. dedup_key makes "one message per user, page and
--- rule step" a constraint, not a check.
+-- rule step" a constraint, not a check. A page over the person's rate limit is folded into the
+-- pending summary message of that person and channel (summary_id) instead of being sent.
 CREATE TABLE notify_message (
     id                UUID PRIMARY KEY,
     dedup_key         TEXT NOT NULL,
@@ -54,13 +55,14 @@ CREATE TABLE notify_message (
     attempts          INTEGER NOT NULL,
     last_error        TEXT,
     delivered_at      TIMESTAMP WITH TIME ZONE,
+    summary_id        UUID,
     created_at        TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at        TIMESTAMP WITH TIME ZONE NOT NULL,
     CONSTRAINT notify_message_dedup UNIQUE (dedup_key),
     CONSTRAINT notify_message_kind_check
         CHECK (kind IN ('page', 'verification', 'test', 'summary', 'subscription')),
     CONSTRAINT notify_message_status_check
-        CHECK (status IN ('pending', 'sending', 'delivered', 'cancelled', 'dead')),
+        CHECK (status IN ('pending', 'sending', 'delivered', 'cancelled', 'dead', 'summarized')),
     CONSTRAINT notify_message_waiting_check
         CHECK ((status IN ('pending', 'sending')) = (next_attempt_at IS NOT NULL))
 );
@@ -69,6 +71,8 @@ CREATE INDEX notify_message_next ON notify_message (channel, next_attempt_at);
 CREATE INDEX notify_message_method ON notify_message (contact_method_id, status, due_at);
 CREATE INDEX notify_message_incident ON notify_message (incident_id);
 CREATE INDEX notify_message_status ON notify_message (status, updated_at);
+CREATE INDEX notify_message_recent ON notify_message (user_id, channel, delivered_at);
+CREATE INDEX notify_message_summary ON notify_message (summary_id);
 
 -- Every delivery attempt and its result: the delivery log.
 CREATE TABLE notify_attempt (

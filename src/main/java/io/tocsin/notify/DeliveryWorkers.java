@@ -55,6 +55,8 @@ class DeliveryWorkers implements SmartLifecycle {
   private final int batchSize;
   private final Duration pollInterval;
   private final Duration lease;
+  private final int rateLimit;
+  private final Duration rateWindow;
   private final CircuitBreakerRegistry breakers;
   private final Map<ChannelType, Semaphore> wakeups = new EnumMap<>(ChannelType.class);
   private final List<Thread> workers = new ArrayList<>();
@@ -74,7 +76,11 @@ class DeliveryWorkers implements SmartLifecycle {
       @Value("${tocsin.notify.batch-size:10}") int batchSize,
       @Value("${tocsin.notify.poll-interval:1s}") Duration pollInterval,
       @Value("${tocsin.notify.lease:2m}") Duration lease,
-      @Value("${tocsin.notify.breaker-open-for:30s}") Duration breakerOpenFor) {
+      @Value("${tocsin.notify.breaker-open-for:30s}") Duration breakerOpenFor,
+      @Value("${tocsin.notify.rate-limit:5}") int rateLimit,
+      @Value("${tocsin.notify.rate-limit-window:1m}") Duration rateWindow) {
+    this.rateLimit = Math.max(1, rateLimit);
+    this.rateWindow = rateWindow;
     this.outbox = outbox;
     this.channels = channels;
     this.methods = methods;
@@ -205,6 +211,11 @@ class DeliveryWorkers implements SmartLifecycle {
         && incidents.get(message.incidentId()).status() != IncidentStatus.OPEN) {
       outbox.cancel(
           message, "Cancelled: the incident was acknowledged or resolved before sending.");
+      return;
+    }
+    if (message.kind() == Message.Kind.PAGE
+        && outbox.overLimit(message.userId(), channel.type(), rateLimit, rateWindow)) {
+      outbox.fold(message, rateWindow);
       return;
     }
     String host = channel.destinationHost(method.get());

@@ -24,10 +24,14 @@ import org.springframework.stereotype.Component;
 @Component
 class MessageRenderer {
 
+  /** A summary lists this many incidents, then says how many more. */
+  private static final int SUMMARY_LINES = 20;
+
   private final UserService users;
   private final Incidents incidents;
   private final ServiceCatalog services;
   private final ActionLinks links;
+  private final Outbox outbox;
   private final String configuredUrl;
   private final Environment environment;
 
@@ -36,12 +40,14 @@ class MessageRenderer {
       Incidents incidents,
       ServiceCatalog services,
       ActionLinks links,
+      Outbox outbox,
       @Value("${tocsin.public-url:}") String publicUrl,
       Environment environment) {
     this.users = users;
     this.incidents = incidents;
     this.services = services;
     this.links = links;
+    this.outbox = outbox;
     this.configuredUrl = publicUrl.trim().replaceAll("/+$", "");
     this.environment = environment;
   }
@@ -91,6 +97,8 @@ class MessageRenderer {
                 + " notification rules.",
             null,
             List.of());
+      case SUMMARY:
+        return summary(row, method, recipient);
       default:
         return page(row, method, recipient);
     }
@@ -172,6 +180,51 @@ class MessageRenderer {
         text.toString(),
         view,
         actions);
+  }
+
+  /** The pages that came over the rate limit, as one message: "12 more incidents on …". */
+  private Message summary(Outbox.Claimed row, ContactMethod method, String recipient) {
+    List<Incident> folded = new ArrayList<>(incidents.getAll(outbox.summarized(row.id())).values());
+    folded.sort(java.util.Comparator.comparingLong(Incident::number));
+    java.util.Set<String> serviceNames = new java.util.LinkedHashSet<>();
+    folded.forEach(incident -> serviceNames.add(serviceName(incident.serviceId())));
+    String services = String.join(", ", serviceNames.stream().limit(5).toList());
+    if (serviceNames.size() > 5) {
+      services += ", …";
+    }
+    String subject =
+        "[Tocsin] "
+            + folded.size()
+            + " more incident"
+            + (folded.size() == 1 ? "" : "s")
+            + " on "
+            + services;
+    StringBuilder text =
+        new StringBuilder(
+            "More pages came than one message each can carry; here they are at once:");
+    int shown = 0;
+    for (Incident incident : folded) {
+      if (shown++ == SUMMARY_LINES) {
+        text.append("\n… and ").append(folded.size() - SUMMARY_LINES).append(" more");
+        break;
+      }
+      text.append('\n')
+          .append(incident.reference())
+          .append(' ')
+          .append(EnumText.canonical(incident.severity()).toUpperCase(Locale.ROOT))
+          .append(" (")
+          .append(incident.status().text())
+          .append("): ")
+          .append(incident.title())
+          .append(" — ")
+          .append(serviceName(incident.serviceId()))
+          .append("\n  ")
+          .append(publicUrl())
+          .append("/incidents/")
+          .append(incident.number());
+    }
+    text.append("\n\nAll open incidents: ").append(publicUrl()).append("/incidents");
+    return message(row, method, recipient, subject, text.toString(), null, List.of());
   }
 
   private String serviceName(UUID id) {

@@ -100,7 +100,9 @@ public class Outbox {
     SENDING,
     DELIVERED,
     CANCELLED,
-    DEAD
+    DEAD,
+    /** Over the person's rate limit: folded into a summary message instead of sent alone. */
+    SUMMARIZED
   }
 
   /** A message as stored, for the delivery log and the dead-letter list. */
@@ -297,6 +299,111 @@ public class Outbox {
           .update();
     }
     return claimed;
+  }
+
+  /**
+   * Whether a person got {@code limit} or more pages and summaries through a channel within the
+   * last {@code window}. Workers of different methods may both pass the check at once, so the limit
+   * holds within a message or two, not exactly.
+   */
+  boolean overLimit(UUID userId, ChannelType channel, int limit, Duration window) {
+    return jdbc.sql(
+                """
+                SELECT COUNT(*) FROM notify_message
+                WHERE user_id = :user AND channel = :channel AND kind IN ('page', 'summary')
+                  AND delivered_at > :since
+                """)
+            .param("user", userId)
+            .param("channel", channel.text())
+            .param("since", utc(clock.instant().minus(window)))
+            .query(Long.class)
+            .single()
+        >= limit;
+  }
+
+  /**
+   * Folds a claimed page into the person's pending summary for the channel, creating it due when
+   * the rate limit lets one more message through. The person's methods of that channel are locked
+   * first, so that two workers never make two summaries.
+   */
+  @Transactional
+  void fold(Claimed message, Duration window) {
+    jdbc.sql(
+            "SELECT id FROM notify_contact_method WHERE user_id = :user AND type = :channel"
+                + " FOR UPDATE")
+        .param("user", message.userId())
+        .param("channel", message.channel().text())
+        .query(UUID.class)
+        .list();
+    Instant now = clock.instant();
+    UUID summary =
+        jdbc.sql(
+                """
+                SELECT id FROM notify_message
+                WHERE user_id = :user AND channel = :channel AND kind = 'summary'
+                  AND status = 'pending'
+                ORDER BY id FETCH FIRST 1 ROWS ONLY
+                """)
+            .param("user", message.userId())
+            .param("channel", message.channel().text())
+            .query(UUID.class)
+            .optional()
+            .orElse(null);
+    if (summary == null) {
+      Instant oldest =
+          jdbc.sql(
+                  """
+                  SELECT MIN(delivered_at) FROM notify_message
+                  WHERE user_id = :user AND channel = :channel AND kind IN ('page', 'summary')
+                    AND delivered_at > :since
+                  """)
+              .param("user", message.userId())
+              .param("channel", message.channel().text())
+              .param("since", utc(now.minus(window)))
+              .query((rs, n) -> rs.getObject(1, OffsetDateTime.class))
+              .optional()
+              .map(OffsetDateTime::toInstant)
+              .orElse(now);
+      summary = ids.generateId();
+      Instant due = oldest.plus(window);
+      jdbc.sql(
+              """
+              INSERT INTO notify_message
+                (id, dedup_key, kind, user_id, contact_method_id, channel, content, status,
+                 requested_at, due_at, next_attempt_at, attempts, created_at, updated_at)
+              VALUES (:id, :dedup, 'summary', :user, :method, :channel, '{}', 'pending', :now,
+                      :due, :due, 0, :now, :now)
+              """)
+          .param("id", summary)
+          .param("dedup", "summary:" + summary)
+          .param("user", message.userId())
+          .param("method", message.contactMethodId())
+          .param("channel", message.channel().text())
+          .param("now", utc(now))
+          .param("due", utc(due.isBefore(now) ? now : due))
+          .update();
+    }
+    jdbc.sql(
+            """
+            UPDATE notify_message SET status = 'summarized', summary_id = :summary,
+                   attempts = attempts - 1, next_attempt_at = NULL,
+                   last_error = 'Over the rate limit: sent in a summary', updated_at = :now
+            WHERE id = :id AND status = 'sending' AND attempts = :attempt
+            """)
+        .param("summary", summary)
+        .param("now", utc(now))
+        .param("id", message.id())
+        .param("attempt", message.attempt())
+        .update();
+  }
+
+  /** The incidents of the pages a summary stands for, oldest first. */
+  List<UUID> summarized(UUID summaryId) {
+    return jdbc.sql(
+            "SELECT incident_id FROM notify_message WHERE summary_id = :summary ORDER BY id")
+        .param("summary", summaryId)
+        .query(UUID.class)
+        .list();
   }
 
   /** When the next message of a channel falls due, if one waits. */

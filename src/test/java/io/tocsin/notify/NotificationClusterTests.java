@@ -326,9 +326,7 @@ class NotificationClusterTests {
                 schema.password(),
                 Files.createTempDirectory("tocsin-notify-node"),
                 settings);
-    await()
-        .atMost(WAIT)
-        .until(() -> node.get("/actuator/health/readiness").statusCode() == 200);
+    await().atMost(WAIT).until(() -> node.get("/actuator/health/readiness").statusCode() == 200);
     return node;
   }
 }

@@ -78,6 +78,7 @@ class NotificationIntegrationTests extends BothDatabasesTests {
                 Map.entry("tocsin.notify.retry-cap", "1s"),
                 Map.entry("tocsin.notify.poll-interval", "100ms"),
                 Map.entry("tocsin.notify.breaker-open-for", "2s"),
+                Map.entry("tocsin.notify.rate-limit-window", "3s"),
                 Map.entry("tocsin.escalation.poll-interval", "100ms"),
                 Map.entry("tocsin.rate-limit.api-token-per-minute", "1000000")));
     api = new Api(tocsin, tocsin.adminToken());
@@ -361,6 +362,45 @@ class NotificationIntegrationTests extends BothDatabasesTests {
         .isEqualTo(before + 1);
     assertThat(api.get("/api/v1/users/" + heidi + "/notification-rules").get("problems"))
         .hasSize(2);
+  }
+
+  @Test
+  void aStormOfPagesBeyondTheRateLimitArrivesAsOneSummary() {
+    String kate = api.user("Kate");
+    JsonNode method = webhook(kate, "/storm/" + Api.unique("kate"));
+    String path = URI.create(method.get("target").asString()).getPath();
+    verify(kate, method, () -> lastBody(path));
+    Api.Service service = serviceFor(kate);
+    List<String> alerts = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      alerts.add(Api.alert(Api.unique("Storm"), "severity", "critical"));
+    }
+    api.fire(service, alerts.toArray(String[]::new));
+
+    RecordingHttpServer.Request summary =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> lastRequest(path),
+                r -> r != null && r.body().contains("\"kind\":\"summary\""));
+    List<RecordingHttpServer.Request> pages =
+        RECEIVER.requests(path).stream()
+            .filter(r -> r.body().contains("\"kind\":\"page\""))
+            .toList();
+    assertThat(pages).as("the rate limit's worth of pages").hasSize(5);
+    JsonNode body = JSON.readTree(summary.body());
+    assertThat(body.get("subject").asString())
+        .isEqualTo("[Tocsin] 7 more incidents on " + service.name());
+    assertThat(body.get("text").asString().lines().filter(line -> line.startsWith("#"))).hasSize(7);
+    JsonNode incidents =
+        api.get("/api/v1/incidents?limit=200&service=" + service.id()).get("items");
+    int summarized = 0;
+    for (JsonNode incident : incidents) {
+      JsonNode log =
+          api.get("/api/v1/incidents/" + incident.get("id").asString() + "/notifications");
+      summarized += log.get(0).get("status").asString().equals("summarized") ? 1 : 0;
+    }
+    assertThat(summarized).isEqualTo(7);
   }
 
   @Test
