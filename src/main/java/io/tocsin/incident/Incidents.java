@@ -32,6 +32,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -56,6 +57,7 @@ public class Incidents {
   private final AlertLookup alertLookup;
   private final Clock clock;
   private final IdGenerator ids;
+  private final ApplicationEventPublisher events;
 
   Incidents(
       JdbcClient jdbc,
@@ -66,7 +68,8 @@ public class Incidents {
       ChangeEvents changes,
       AlertLookup alertLookup,
       Clock clock,
-      IdGenerator ids) {
+      IdGenerator ids,
+      ApplicationEventPublisher events) {
     this.jdbc = jdbc;
     this.records = records;
     this.intake = intake;
@@ -76,6 +79,7 @@ public class Incidents {
     this.alertLookup = alertLookup;
     this.clock = clock;
     this.ids = ids;
+    this.events = events;
   }
 
   /** What a list keeps; {@code null} keeps everything. Times bound when incidents opened. */
@@ -339,7 +343,10 @@ public class Incidents {
         "status_update",
         actor,
         "Status update (" + EnumText.canonical(phase) + "): " + text);
-    return new StatusUpdate(updateId, id, phase, text, actor, now);
+    StatusUpdate update = new StatusUpdate(updateId, id, phase, text, actor, now);
+    Incident incident = records.get(id);
+    events.publishEvent(new StatusUpdatePosted(update, incident.number(), incident.title()));
+    return update;
   }
 
   /**

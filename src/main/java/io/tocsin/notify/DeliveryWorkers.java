@@ -6,7 +6,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.incident.IncidentStatus;
-import io.tocsin.incident.Incidents;
 import io.tocsin.platform.DatabaseAvailability;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +45,6 @@ class DeliveryWorkers implements SmartLifecycle {
   private final Channels channels;
   private final ContactMethodRows methods;
   private final MessageRenderer renderer;
-  private final Incidents incidents;
   private final UserService users;
   private final NotifyMetrics metrics;
   private final DatabaseAvailability database;
@@ -67,13 +65,12 @@ class DeliveryWorkers implements SmartLifecycle {
       Channels channels,
       ContactMethodRows methods,
       MessageRenderer renderer,
-      Incidents incidents,
       UserService users,
       NotifyMetrics metrics,
       DatabaseAvailability database,
       Clock clock,
-      @Value("${tocsin.notify.workers:2}") int threadsPerChannel,
-      @Value("${tocsin.notify.batch-size:10}") int batchSize,
+      @Value("${tocsin.notify.workers:4}") int threadsPerChannel,
+      @Value("${tocsin.notify.batch-size:2}") int batchSize,
       @Value("${tocsin.notify.poll-interval:1s}") Duration pollInterval,
       @Value("${tocsin.notify.lease:2m}") Duration lease,
       @Value("${tocsin.notify.breaker-open-for:30s}") Duration breakerOpenFor,
@@ -85,7 +82,6 @@ class DeliveryWorkers implements SmartLifecycle {
     this.channels = channels;
     this.methods = methods;
     this.renderer = renderer;
-    this.incidents = incidents;
     this.users = users;
     this.metrics = metrics;
     this.database = database;
@@ -206,14 +202,7 @@ class DeliveryWorkers implements SmartLifecycle {
           recipient);
       return;
     }
-    if (message.kind() == Message.Kind.PAGE
-        && message.incidentId() != null
-        && incidents.get(message.incidentId()).status() != IncidentStatus.OPEN) {
-      outbox.cancel(
-          message, "Cancelled: the incident was acknowledged or resolved before sending.");
-      return;
-    }
-    if (message.kind() == Message.Kind.PAGE
+    if ((message.kind() == Message.Kind.PAGE || message.kind() == Message.Kind.SUBSCRIPTION)
         && outbox.overLimit(message.userId(), channel.type(), rateLimit, rateWindow)) {
       outbox.fold(message, rateWindow);
       return;
@@ -231,7 +220,16 @@ class DeliveryWorkers implements SmartLifecycle {
     DeliveryResult result;
     long start = System.nanoTime();
     try {
-      result = channel.deliver(renderer.render(message, method.get()));
+      Message rendered = renderer.render(message, method.get(), recipient);
+      if (rendered.kind() == Message.Kind.PAGE
+          && rendered.incident() != null
+          && !rendered.incident().status().equals(IncidentStatus.OPEN.text())) {
+        breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+        outbox.cancel(
+            message, "Cancelled: the incident was acknowledged or resolved before sending.");
+        return;
+      }
+      result = channel.deliver(rendered);
     } catch (RuntimeException e) {
       result =
           new DeliveryResult.Retryable(e.getClass().getSimpleName() + ": " + e.getMessage(), null);

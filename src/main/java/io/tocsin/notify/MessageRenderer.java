@@ -1,7 +1,5 @@
 package io.tocsin.notify;
 
-import io.tocsin.directory.User;
-import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.incident.Incident;
@@ -27,7 +25,6 @@ class MessageRenderer {
   /** A summary lists this many incidents, then says how many more. */
   private static final int SUMMARY_LINES = 20;
 
-  private final UserService users;
   private final Incidents incidents;
   private final ServiceCatalog services;
   private final ActionLinks links;
@@ -36,14 +33,12 @@ class MessageRenderer {
   private final Environment environment;
 
   MessageRenderer(
-      UserService users,
       Incidents incidents,
       ServiceCatalog services,
       ActionLinks links,
       Outbox outbox,
       @Value("${tocsin.public-url:}") String publicUrl,
       Environment environment) {
-    this.users = users;
     this.incidents = incidents;
     this.services = services;
     this.links = links;
@@ -65,8 +60,7 @@ class MessageRenderer {
             "local.server.port", environment.getProperty("server.port", "8080"));
   }
 
-  Message render(Outbox.Claimed row, ContactMethod method) {
-    String recipient = users.find(row.userId()).map(User::name).orElse("deleted user");
+  Message render(Outbox.Claimed row, ContactMethod method, String recipient) {
     switch (row.kind()) {
       case VERIFICATION:
         return message(
@@ -99,6 +93,8 @@ class MessageRenderer {
             List.of());
       case SUMMARY:
         return summary(row, method, recipient);
+      case SUBSCRIPTION:
+        return subscription(row, method, recipient);
       default:
         return page(row, method, recipient);
     }
@@ -180,6 +176,69 @@ class MessageRenderer {
         text.toString(),
         view,
         actions);
+  }
+
+  /** An incident a subscriber follows opened, was updated or resolved. */
+  private Message subscription(Outbox.Claimed row, ContactMethod method, String recipient) {
+    UUID incidentId = row.incidentId();
+    if (incidentId == null) {
+      throw new NotFoundException("The message names no incident.");
+    }
+    Incident incident = incidents.get(incidentId);
+    String event = row.content().getOrDefault("event", "opened");
+    String what;
+    switch (event) {
+      case "resolved":
+        what = "Resolved";
+        break;
+      case "status_update":
+        what = "Update (" + row.content().getOrDefault("phase", "") + ")";
+        break;
+      default:
+        what = "Opened";
+    }
+    String service = serviceName(incident.serviceId());
+    String url = publicUrl() + "/incidents/" + incident.number();
+    StringBuilder text =
+        new StringBuilder(incident.reference())
+            .append(' ')
+            .append(what.toLowerCase(Locale.ROOT))
+            .append(": ")
+            .append(incident.title())
+            .append("\nService: ")
+            .append(service)
+            .append("\nSeverity: ")
+            .append(EnumText.canonical(incident.severity()))
+            .append("\nStatus: ")
+            .append(incident.status().text());
+    String update = row.content().get("update");
+    if (update != null) {
+      text.append("\n\n").append(update);
+    }
+    String by = row.content().get("by");
+    if (by != null) {
+      text.append("\n— ").append(by);
+    }
+    text.append("\n\nYou follow ").append(service).append(" in Tocsin: ").append(url);
+    Message.IncidentView view =
+        new Message.IncidentView(
+            incident.id(),
+            incident.number(),
+            incident.title(),
+            EnumText.canonical(incident.severity()),
+            incident.status().text(),
+            service,
+            null,
+            incident.firingCount(),
+            url);
+    return message(
+        row,
+        method,
+        recipient,
+        "[Tocsin " + incident.reference() + "] " + what + ": " + incident.title(),
+        text.toString(),
+        view,
+        List.of());
   }
 
   /** The pages that came over the rate limit, as one message: "12 more incidents on …". */

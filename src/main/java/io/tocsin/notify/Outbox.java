@@ -302,16 +302,16 @@ public class Outbox {
   }
 
   /**
-   * Whether a person got {@code limit} or more pages and summaries through a channel within the
-   * last {@code window}. Workers of different methods may both pass the check at once, so the limit
-   * holds within a message or two, not exactly.
+   * Whether a person got {@code limit} or more pages, subscription messages and summaries through a
+   * channel within the last {@code window}. Workers of different methods may both pass the check at
+   * once, so the limit holds within a message or two, not exactly.
    */
   boolean overLimit(UUID userId, ChannelType channel, int limit, Duration window) {
     return jdbc.sql(
                 """
                 SELECT COUNT(*) FROM notify_message
-                WHERE user_id = :user AND channel = :channel AND kind IN ('page', 'summary')
-                  AND delivered_at > :since
+                WHERE user_id = :user AND channel = :channel
+                  AND kind IN ('page', 'summary', 'subscription') AND delivered_at > :since
                 """)
             .param("user", userId)
             .param("channel", channel.text())

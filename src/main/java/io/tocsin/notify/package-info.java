@@ -9,7 +9,16 @@
  * <p>Owns the tables {@code notify_contact_method}, {@code notify_rule}, {@code notify_message},
  * {@code notify_attempt} and {@code notify_action_use}.
  */
-@ApplicationModule(allowedDependencies = {"platform", "directory", "ingest", "incident", "oncall"})
+@ApplicationModule(
+    allowedDependencies = {
+      "platform",
+      "directory",
+      "directory::service",
+      "directory::team",
+      "ingest",
+      "incident",
+      "oncall"
+    })
 @NullMarked
 package io.tocsin.notify;
 

@@ -404,6 +404,56 @@ class NotificationIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void subscribersHearOfOpeningStatusUpdatesAndResolutionWithoutBeingPaged() {
+    String liam = api.user("Liam");
+    String mia = api.user("Mia");
+    JsonNode liamHook = webhook(liam, "/follow/" + Api.unique("liam"));
+    String liamPath = URI.create(liamHook.get("target").asString()).getPath();
+    verify(liam, liamHook, () -> lastBody(liamPath));
+    JsonNode miaHook = webhook(mia, "/follow/" + Api.unique("mia"));
+    String miaPath = URI.create(miaHook.get("target").asString()).getPath();
+    verify(mia, miaHook, () -> lastBody(miaPath));
+    String team =
+        api.create(
+                "/api/v1/teams",
+                "{\"name\":\"%s\",\"members\":[{\"userId\":\"%s\"}]}".formatted(Api.unique("sre"), mia))
+            .get("id")
+            .asString();
+    Api.Service service = api.service("followed", "\"autoResolve\":false");
+    String subscriptions = "/api/v1/services/" + service.id() + "/subscriptions";
+    api.create(subscriptions, "{\"userId\":\"" + liam + "\"}");
+    api.create(subscriptions, "{\"teamId\":\"" + team + "\"}");
+    assertThat(api.send("POST", subscriptions, "{\"userId\":\"" + liam + "\"}").statusCode())
+        .as("once is enough")
+        .isEqualTo(409);
+
+    String incident = open(service);
+    api.create(
+        "/api/v1/incidents/" + incident + "/status-updates",
+        "{\"phase\":\"monitoring\",\"message\":\"A fix is out; watching the error rate.\"}");
+    api.ok("PATCH", "/api/v1/incidents/" + incident, "{\"status\":\"resolved\"}");
+
+    for (String path : List.of(liamPath, miaPath)) {
+      List<String> subjects =
+          await()
+              .atMost(WAIT)
+              .until(
+                  () ->
+                      RECEIVER.requests(path).stream()
+                          .filter(r -> r.body().contains("\"kind\":\"subscription\""))
+                          .map(r -> JSON.readTree(r.body()).get("subject").asString())
+                          .toList(),
+                  found -> found.size() == 3);
+      assertThat(subjects)
+          .anyMatch(subject -> subject.contains("] Opened: "))
+          .anyMatch(subject -> subject.contains("] Update (monitoring): "))
+          .anyMatch(subject -> subject.contains("] Resolved: "));
+      assertThat(RECEIVER.requests(path))
+          .noneMatch(r -> r.body().contains("\"kind\":\"page\""));
+    }
+  }
+
+  @Test
   void badContactMethodsAreRefusedWithTheFieldAndTheAllowedValues() {
     String ivan = api.user("Ivan");
     String path = "/api/v1/users/" + ivan + "/contact-methods";
