@@ -7,9 +7,12 @@ import io.tocsin.incident.Incidents;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.env.Environment;
@@ -25,10 +28,14 @@ class MessageRenderer {
   /** A summary lists this many incidents, then says how many more. */
   private static final int SUMMARY_LINES = 20;
 
+  /** Templates see at most this many firing and this many resolved alerts. */
+  private static final int ALERTS_SHOWN = 10;
+
   private final Incidents incidents;
   private final ServiceCatalog services;
   private final ActionLinks links;
   private final Outbox outbox;
+  private final Templates templates;
   private final String configuredUrl;
   private final Environment environment;
 
@@ -37,12 +44,14 @@ class MessageRenderer {
       ServiceCatalog services,
       ActionLinks links,
       Outbox outbox,
+      Templates templates,
       @Value("${tocsin.public-url:}") String publicUrl,
       Environment environment) {
     this.incidents = incidents;
     this.services = services;
     this.links = links;
     this.outbox = outbox;
+    this.templates = templates;
     this.configuredUrl = publicUrl.trim().replaceAll("/+$", "");
     this.environment = environment;
   }
@@ -101,144 +110,149 @@ class MessageRenderer {
   }
 
   private Message page(Outbox.Claimed row, ContactMethod method, String recipient) {
-    UUID incidentId = row.incidentId();
-    if (incidentId == null) {
-      throw new NotFoundException("The message names no incident.");
-    }
-    Incident incident = incidents.get(incidentId);
-    String service = serviceName(incident.serviceId());
-    String cause =
-        incident.probableCauseServiceId().equals(incident.serviceId())
-            ? null
-            : serviceName(incident.probableCauseServiceId());
-    String severity = EnumText.canonical(incident.severity());
-    String url = publicUrl() + "/incidents/" + incident.number();
-    Message.IncidentView view =
-        new Message.IncidentView(
-            incident.id(),
-            incident.number(),
-            incident.title(),
-            severity,
-            incident.status().text(),
-            service,
-            cause,
-            incident.firingCount(),
-            url);
+    Incident incident = incidentOf(row);
     List<Message.Action> actions = new ArrayList<>();
+    Map<String, Object> links = new LinkedHashMap<>();
     for (ActionLinks.Action action : ActionLinks.Action.values()) {
-      actions.add(
-          new Message.Action(
-              action.text(),
-              action.label(),
-              publicUrl() + "/actions/" + links.token(row.id(), row.createdAt(), action)));
+      String url = publicUrl() + "/actions/" + this.links.token(row.id(), row.createdAt(), action);
+      actions.add(new Message.Action(action.text(), action.label(), url));
+      links.put(action.text(), url);
     }
-    StringBuilder text = new StringBuilder();
-    text.append(incident.reference())
-        .append(' ')
-        .append(severity.toUpperCase(Locale.ROOT))
-        .append(": ")
-        .append(incident.title())
-        .append("\nService: ")
-        .append(service)
-        .append("\nStatus: ")
-        .append(incident.status().text())
-        .append(", ")
-        .append(incident.firingCount())
-        .append(" of ")
-        .append(incident.alertCount())
-        .append(" alerts firing");
-    if (cause != null) {
-      text.append("\nProbable cause: ").append(cause);
-    }
-    String level = row.content().get("level");
-    if (level != null) {
-      text.append("\nYou are paged at level ").append(level);
-      String via = row.content().get("via");
-      if (via != null && !via.equals("directly")) {
-        text.append(" (").append(via).append(')');
-      }
-      text.append('.');
-    }
-    text.append("\n\nOpen: ").append(url);
-    for (Message.Action action : actions) {
-      text.append('\n').append(action.label()).append(": ").append(action.url());
-    }
+    Map<String, Object> values = values(incident, recipient);
+    values.put("links", links);
+    String via = row.content().getOrDefault("via", "directly");
+    values.put(
+        "page",
+        Map.of(
+            "level", row.content().getOrDefault("level", ""),
+            "round", row.content().getOrDefault("round", "1"),
+            "via", via,
+            "direct", via.equals("directly")));
+    values.put("event", Map.of("name", "page"));
+    Templates.Rendered text = templates.render(method.type(), Templates.Kind.PAGE, values);
     return message(
-        row,
-        method,
-        recipient,
-        "[Tocsin "
-            + incident.reference()
-            + "] "
-            + severity.toUpperCase(Locale.ROOT)
-            + ": "
-            + incident.title(),
-        text.toString(),
-        view,
-        actions);
+        row, method, recipient, text.subject(), text.text(), view(incident, values), actions);
   }
 
   /** An incident a subscriber follows opened, was updated or resolved. */
   private Message subscription(Outbox.Claimed row, ContactMethod method, String recipient) {
+    Incident incident = incidentOf(row);
+    String event = row.content().getOrDefault("event", "opened");
+    String title;
+    switch (event) {
+      case "resolved":
+        title = "Resolved";
+        break;
+      case "status_update":
+        title = "Update (" + row.content().getOrDefault("phase", "") + ")";
+        break;
+      default:
+        title = "Opened";
+    }
+    Map<String, Object> values = values(incident, recipient);
+    values.put("links", Map.of());
+    values.put("page", Map.of());
+    values.put(
+        "event",
+        Map.of(
+            "name", event,
+            "title", title,
+            "verb", title.toLowerCase(Locale.ROOT),
+            "phase", row.content().getOrDefault("phase", ""),
+            "update", row.content().getOrDefault("update", ""),
+            "by", row.content().getOrDefault("by", "")));
+    Templates.Rendered text = templates.render(method.type(), Templates.Kind.SUBSCRIPTION, values);
+    return message(
+        row, method, recipient, text.subject(), text.text(), view(incident, values), List.of());
+  }
+
+  private Incident incidentOf(Outbox.Claimed row) {
     UUID incidentId = row.incidentId();
     if (incidentId == null) {
       throw new NotFoundException("The message names no incident.");
     }
-    Incident incident = incidents.get(incidentId);
-    String event = row.content().getOrDefault("event", "opened");
-    String what;
-    switch (event) {
-      case "resolved":
-        what = "Resolved";
-        break;
-      case "status_update":
-        what = "Update (" + row.content().getOrDefault("phase", "") + ")";
-        break;
-      default:
-        what = "Opened";
+    return incidents.get(incidentId);
+  }
+
+  /** What templates see of an incident: the keys of {@link Templates#sample}. */
+  private Map<String, Object> values(Incident incident, String recipient) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    String severity = EnumText.canonical(incident.severity());
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("id", incident.id().toString());
+    view.put("number", incident.number());
+    view.put("reference", incident.reference());
+    view.put("title", incident.title());
+    view.put("severity", severity);
+    view.put("SEVERITY", severity.toUpperCase(Locale.ROOT));
+    view.put("status", incident.status().text());
+    view.put("firingCount", incident.firingCount());
+    view.put("alertCount", incident.alertCount());
+    view.put("openedAt", incident.openedAt().toString());
+    view.put("url", publicUrl() + "/incidents/" + incident.number());
+    values.put("incident", view);
+    List<String> runbooks = List.of();
+    String serviceName = "deleted service";
+    try {
+      CatalogService service = services.get(incident.serviceId());
+      serviceName = service.name();
+      runbooks = service.runbookUrls();
+    } catch (NotFoundException e) {
+      // The service was deleted after the incident opened: the message still goes out.
     }
-    String service = serviceName(incident.serviceId());
-    String url = publicUrl() + "/incidents/" + incident.number();
-    StringBuilder text =
-        new StringBuilder(incident.reference())
-            .append(' ')
-            .append(what.toLowerCase(Locale.ROOT))
-            .append(": ")
-            .append(incident.title())
-            .append("\nService: ")
-            .append(service)
-            .append("\nSeverity: ")
-            .append(EnumText.canonical(incident.severity()))
-            .append("\nStatus: ")
-            .append(incident.status().text());
-    String update = row.content().get("update");
-    if (update != null) {
-      text.append("\n\n").append(update);
+    values.put(
+        "service",
+        Map.of(
+            "name", serviceName,
+            "runbook", runbooks.isEmpty() ? "" : runbooks.get(0),
+            "runbooks", runbooks));
+    values.put(
+        "probableCause",
+        incident.probableCauseServiceId().equals(incident.serviceId())
+            ? ""
+            : serviceName(incident.probableCauseServiceId()));
+    values.put("recipient", recipient);
+    values.put(
+        "alerts",
+        Map.of("firing", alerts(incident, "firing"), "resolved", alerts(incident, "resolved")));
+    return values;
+  }
+
+  private List<Map<String, Object>> alerts(Incident incident, String status) {
+    List<Map<String, Object>> alerts = new ArrayList<>();
+    for (Incidents.AttachedAlert alert :
+        incidents.alerts(incident.id(), status, null, ALERTS_SHOWN).items()) {
+      String labels =
+          alert.details() == null
+              ? ""
+              : alert.details().labels().entrySet().stream()
+                  .map(label -> label.getKey() + "=" + label.getValue())
+                  .collect(Collectors.joining(", "));
+      alerts.add(
+          Map.of(
+              "summary", alert.summary(),
+              "severity", EnumText.canonical(alert.severity()),
+              "labels", labels,
+              "status", alert.status()));
     }
-    String by = row.content().get("by");
-    if (by != null) {
-      text.append("\n— ").append(by);
-    }
-    text.append("\n\nYou follow ").append(service).append(" in Tocsin: ").append(url);
-    Message.IncidentView view =
-        new Message.IncidentView(
-            incident.id(),
-            incident.number(),
-            incident.title(),
-            EnumText.canonical(incident.severity()),
-            incident.status().text(),
-            service,
-            null,
-            incident.firingCount(),
-            url);
-    return message(
-        row,
-        method,
-        recipient,
-        "[Tocsin " + incident.reference() + "] " + what + ": " + incident.title(),
-        text.toString(),
-        view,
-        List.of());
+    return alerts;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Message.IncidentView view(Incident incident, Map<String, Object> values) {
+    Map<String, Object> view = (Map<String, Object>) values.get("incident");
+    Map<String, Object> service = (Map<String, Object>) values.get("service");
+    String cause = (String) values.get("probableCause");
+    return new Message.IncidentView(
+        incident.id(),
+        incident.number(),
+        incident.title(),
+        (String) view.get("severity"),
+        incident.status().text(),
+        (String) service.get("name"),
+        cause.isEmpty() ? null : cause,
+        incident.firingCount(),
+        (String) view.get("url"));
   }
 
   /** The pages that came over the rate limit, as one message: "12 more incidents on …". */

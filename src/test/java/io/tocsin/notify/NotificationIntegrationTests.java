@@ -416,7 +416,8 @@ class NotificationIntegrationTests extends BothDatabasesTests {
     String team =
         api.create(
                 "/api/v1/teams",
-                "{\"name\":\"%s\",\"members\":[{\"userId\":\"%s\"}]}".formatted(Api.unique("sre"), mia))
+                "{\"name\":\"%s\",\"members\":[{\"userId\":\"%s\"}]}"
+                    .formatted(Api.unique("sre"), mia))
             .get("id")
             .asString();
     Api.Service service = api.service("followed", "\"autoResolve\":false");
@@ -448,9 +449,63 @@ class NotificationIntegrationTests extends BothDatabasesTests {
           .anyMatch(subject -> subject.contains("] Opened: "))
           .anyMatch(subject -> subject.contains("] Update (monitoring): "))
           .anyMatch(subject -> subject.contains("] Resolved: "));
-      assertThat(RECEIVER.requests(path))
-          .noneMatch(r -> r.body().contains("\"kind\":\"page\""));
+      assertThat(RECEIVER.requests(path)).noneMatch(r -> r.body().contains("\"kind\":\"page\""));
     }
+  }
+
+  @Test
+  void anAdminsTemplateShapesThePagesOfItsChannelAndABrokenOneIsRefusedWithItsLine() {
+    HttpResponse<String> broken =
+        api.send(
+            "PUT",
+            "/api/v1/notification-templates/webhook/page",
+            "{\"subject\":\"{{incident.title}}\",\"body\":\"line one\\n{{#alerts.firing}}{{summary}}\\n\"}");
+    assertThat(broken.statusCode()).isEqualTo(422);
+    assertThat(broken.body()).contains("line 2");
+    HttpResponse<String> unknown =
+        api.send(
+            "PUT",
+            "/api/v1/notification-templates/webhook/page",
+            "{\"subject\":\"{{incident.nickname}}\",\"body\":\"x\"}");
+    assertThat(unknown.statusCode()).as("a value no template has").isEqualTo(422);
+    assertThat(
+            api.send(
+                    "PUT",
+                    "/api/v1/notification-templates/pager/page",
+                    "{\"subject\":\"x\",\"body\":\"x\"}")
+                .statusCode())
+        .isEqualTo(422);
+
+    JsonNode saved =
+        api.ok(
+            "PUT",
+            "/api/v1/notification-templates/webhook/page",
+            "{\"subject\":\"PAGE {{incident.reference}} for {{recipient}} on {{service.name}}\",\"body\":\"{{#alerts.firing}}* {{summary}} [{{labels}}]\\n{{/alerts.firing}}Ack: {{links.acknowledge}}\"}");
+    assertThat(saved.get("custom").asBoolean()).isTrue();
+    try {
+      String nina = api.user("Nina");
+      JsonNode method = webhook(nina, "/templated/" + Api.unique("nina"));
+      String path = URI.create(method.get("target").asString()).getPath();
+      verify(nina, method, () -> lastBody(path));
+      Api.Service service = serviceFor(nina);
+      api.fire(
+          service, Api.alert(Api.unique("Templated"), "severity", "critical", "instance", "web-1"));
+      JsonNode page =
+          JSON.readTree(
+              await()
+                  .atMost(WAIT)
+                  .until(() -> lastBody(path), b -> b != null && b.contains("\"kind\":\"page\"")));
+      assertThat(page.get("subject").asString())
+          .matches("PAGE #\\d+ for Nina on " + service.name());
+      assertThat(page.get("text").asString())
+          .contains("summary [alertname=Templated")
+          .contains("instance=web-1")
+          .contains("Ack: http");
+    } finally {
+      api.ok("DELETE", "/api/v1/notification-templates/webhook/page", null);
+    }
+    assertThat(api.get("/api/v1/notification-templates/webhook/page").get("custom").asBoolean())
+        .isFalse();
   }
 
   @Test
