@@ -35,7 +35,7 @@ CREATE TABLE oncall_escalation_step (
     problems    TEXT NOT NULL,
     PRIMARY KEY (incident_id, step),
     CONSTRAINT oncall_escalation_step_reason_check
-        CHECK (reason IN ('timer', 'escalated', 'reassigned'))
+        CHECK (reason IN ('timer', 'escalated', 'reassigned', 'severity_raised'))
 );
 
 -- One row per person paged in a step: the PageRequested events, as stored.

@@ -271,6 +271,9 @@ public class IncidentIntake {
         .param("now", utc(now))
         .param("id", incident.id())
         .update();
+    if (!current.severityByHand()) {
+      records.severityMoved(incident.id(), current.severity(), severity);
+    }
     List<Attachment> joined = alerts.stream().filter(a -> a.role() != AlertRole.TRIGGER).toList();
     if (!joined.isEmpty()) {
       records.burst(incident.id(), "alerts_attached", "attached", joined.size(), now, Actor.TOCSIN);
@@ -513,6 +516,7 @@ public class IncidentIntake {
                 + " → "
                 + EnumText.canonical(highest)
                 + ", following its alerts");
+        records.severityMoved(id, incident.severity(), highest);
       }
     }
   }

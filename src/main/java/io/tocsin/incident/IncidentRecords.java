@@ -349,6 +349,13 @@ class IncidentRecords {
   }
 
   /** The more urgent of two severities. */
+  /** Publishes that an incident became more severe, if {@code to} is above {@code from}. */
+  void severityMoved(UUID incident, Severity from, Severity to) {
+    if (to != from && higher(from, to) == to) {
+      events.publishEvent(new IncidentSeverityRaised(incident, from, to));
+    }
+  }
+
   static Severity higher(Severity a, Severity b) {
     return a.ordinal() <= b.ordinal() ? a : b;
   }

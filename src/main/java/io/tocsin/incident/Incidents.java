@@ -274,6 +274,7 @@ public class Incidents {
         .param("now", utc(now))
         .param("id", id)
         .update();
+    records.severityMoved(id, incident.severity(), severity);
     if (severity != incident.severity()) {
       records.append(
           id,

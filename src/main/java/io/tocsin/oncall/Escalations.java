@@ -5,6 +5,7 @@ import io.tocsin.directory.UserService;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
 import io.tocsin.incident.IncidentOpened;
+import io.tocsin.incident.IncidentSeverityRaised;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.IncidentStatusChanged;
 import io.tocsin.incident.Incidents;
@@ -40,6 +41,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -116,7 +118,9 @@ public class Escalations {
   public enum Reason {
     TIMER,
     ESCALATED,
-    REASSIGNED
+    REASSIGNED,
+    /** The incident became more severe: the level paged last hears of it again. */
+    SEVERITY_RAISED
   }
 
   /** An incident's escalation: where it stands and every step so far. Levels count from 1. */
@@ -375,6 +379,46 @@ public class Escalations {
     }
     work.flush();
     return due.size();
+  }
+
+  /**
+   * Pages the level paged last once more when an open incident becomes more severe: the people on
+   * it were paged for something smaller (perhaps at low urgency), and alerts that merely join an
+   * incident page nobody. The timer is left as it was. Delivered through the event publication
+   * registry, after the incident's transaction: inside it, the incident's row and the run's would
+   * be taken in the opposite order to the timer's.
+   */
+  @ApplicationModuleListener
+  void severityRaised(IncidentSeverityRaised raised) {
+    Incident incident = incidents.get(raised.incidentId());
+    if (incident.status() != IncidentStatus.OPEN) {
+      return;
+    }
+    Run run = lock(incident);
+    if (run.steps() == 0 || run.policyId() == null) {
+      return;
+    }
+    Work work = new Work(clock.instant());
+    Optional<Policy> policy = work.policy(run.policyId());
+    if (policy.isEmpty()) {
+      return;
+    }
+    int levels = policy.get().levels().size();
+    int last = Math.min(levels - 1, Math.floorMod(run.nextLevel() - 1, levels));
+    int round = run.nextLevel() == 0 ? Math.max(0, run.nextRound() - 1) : run.nextRound();
+    Actor actor =
+        new Actor(
+            Actor.Kind.TOCSIN, null, "Tocsin (severity " + EnumText.canonical(raised.to()) + ")");
+    Paged paged =
+        work.page(
+            run.next(last, round),
+            incident,
+            policy.get().levels().get(last),
+            Reason.SEVERITY_RAISED,
+            actor,
+            work.now);
+    work.save(paged.run().next(run.nextLevel(), run.nextRound()));
+    work.flush();
   }
 
   /** When the earliest step of any node falls due, if one is waiting. */
@@ -691,7 +735,7 @@ public class Escalations {
         entries.add(
             new Incidents.Entry(
                 incident.id(),
-                reason == Reason.TIMER ? "paged" : "escalated",
+                reason == Reason.ESCALATED || reason == Reason.REASSIGNED ? "escalated" : "paged",
                 actor,
                 "Paging "
                     + people.keySet().stream()
@@ -699,7 +743,9 @@ public class Escalations {
                         .collect(Collectors.joining(", "))
                     + " ("
                     + where
-                    + ")"));
+                    + (reason == Reason.SEVERITY_RAISED
+                        ? "), the severity rose to " + EnumText.canonical(incident.severity())
+                        : ")")));
         metrics.paged(levelIndex + 1, people.size());
       }
       return new Paged(stepped, !people.isEmpty());

@@ -180,6 +180,7 @@ class EscalationIntegrationTests extends BothDatabasesTests {
         .anyMatch(line -> line.startsWith("Nobody paged at level 1 for schedule 'empty-"));
     assertThat(api.metric("tocsin_escalation_problems_total{problem=\"nobody_on_call\"}"))
         .isEqualTo(before + 1);
+    resolve(incident);
   }
 
   @Test
@@ -259,6 +260,48 @@ class EscalationIntegrationTests extends BothDatabasesTests {
     CLOCK.advance(Duration.ofMinutes(30));
     runEverythingDue();
     assertThat(escalation(incident).get("steps")).hasSize(2);
+  }
+
+  @Test
+  void joiningAlertsPageNobodyButARiseInSeverityPagesTheLastLevelAgain() {
+    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    String name = Api.unique("Latency");
+    api.fire(service, Api.alert(name, "instance", "a", "severity", "warning"));
+    String incident =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> api.get("/api/v1/incidents?service=" + service.id()).get("items"),
+                items -> items.size() == 1)
+            .get(0)
+            .get("id")
+            .asString();
+    awaitSteps(incident, 1);
+    api.fire(service, Api.alert(name, "instance", "b", "severity", "warning"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.get("/api/v1/incidents/" + incident).get("incident").get("alertCount").asInt(),
+            count -> count == 2);
+
+    api.fire(service, Api.alert(name, "instance", "c", "severity", "critical"));
+    JsonNode escalation = awaitSteps(incident, 2);
+    JsonNode again = escalation.get("steps").get(1);
+    assertThat(again.get("reason").asString()).isEqualTo("severity_raised");
+    assertThat(again.get("level").asInt()).isEqualTo(1);
+    assertThat(paged(escalation, 1)).containsExactly(alice);
+    assertThat(escalation.get("nextLevel").asInt()).as("the timer goes on as it was").isEqualTo(2);
+    assertThat(pagesOf(incident)).hasSize(2);
+    assertThat(pagesOf(incident).get(1).severity().name()).isEqualTo("CRITICAL");
+    assertThat(timeline(incident))
+        .anyMatch(line -> line.equals("Paging Alice (level 1), the severity rose to critical"));
+    resolve(incident);
+  }
+
+  /** Ends a test's incident, so that the clock the tests share climbs no run of it later. */
+  private static void resolve(String incident) {
+    api.ok("PATCH", "/api/v1/incidents/" + incident, "{\"status\":\"resolved\"}");
   }
 
   @Test
