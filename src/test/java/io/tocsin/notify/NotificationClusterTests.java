@@ -317,6 +317,8 @@ class NotificationClusterTests {
     settings.put("tocsin.notify.poll-interval", "50ms");
     settings.put("tocsin.escalation.poll-interval", "50ms");
     settings.put("tocsin.rate-limit.api-token-per-minute", "1000000");
+    // Every page counts here: none may be folded into a summary.
+    settings.put("tocsin.notify.rate-limit", "1000");
     TocsinHarness node =
         withAdmin
             ? TocsinHarness.startWithAdmin(schema, settings)
