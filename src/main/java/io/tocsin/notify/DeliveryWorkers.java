@@ -7,15 +7,14 @@ import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.WorkerThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -36,7 +35,6 @@ class DeliveryWorkers implements SmartLifecycle {
 
   private static final Log log = LogFactory.getLog(DeliveryWorkers.class);
   private static final Duration MIN_WAIT = Duration.ofMillis(20);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   /** How soon a message held back by an open breaker asks again; the breaker decides. */
   private static final Duration BREAKER_RECHECK = Duration.ofSeconds(5);
@@ -56,8 +54,7 @@ class DeliveryWorkers implements SmartLifecycle {
   private final int rateLimit;
   private final Duration rateWindow;
   private final CircuitBreakerRegistry breakers;
-  private final Map<ChannelType, Semaphore> wakeups = new EnumMap<>(ChannelType.class);
-  private final List<Thread> workers = new ArrayList<>();
+  private final Map<ChannelType, WorkerThreads> workers = new EnumMap<>(ChannelType.class);
   private volatile boolean running;
 
   DeliveryWorkers(
@@ -100,43 +97,44 @@ class DeliveryWorkers implements SmartLifecycle {
                 .waitDurationInOpenState(breakerOpenFor)
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .build());
-    for (ChannelType type : ChannelType.values()) {
-      wakeups.put(type, new Semaphore(0));
-    }
   }
 
   /** Messages this node queued go out without waiting for the next look. */
   @TransactionalEventListener(fallbackExecution = true)
   void queued(Outbox.Queued queued) {
-    queued.channels().forEach(channel -> wakeups.get(channel).release(threadsPerChannel));
+    queued
+        .channels()
+        .forEach(
+            channel -> {
+              WorkerThreads workers = this.workers.get(channel);
+              if (workers != null) {
+                workers.nudge();
+              }
+            });
   }
 
   @java.lang.Override
   public synchronized void start() {
-    running = true;
     for (ChannelType type : channels.available()) {
-      for (int i = 1; i <= threadsPerChannel; i++) {
-        Thread thread = new Thread(() -> work(type), "notify-" + type.text() + "-" + i);
-        thread.setDaemon(true);
-        workers.add(thread);
-        thread.start();
-      }
+      Channel channel = channels.get(type);
+      WorkerThreads threads =
+          new WorkerThreads(
+              "Delivering " + type.text() + " messages",
+              threadsPerChannel,
+              pollInterval,
+              database,
+              log);
+      workers.put(type, threads);
+      threads.start(() -> step(channel));
     }
+    running = true;
   }
 
   @java.lang.Override
   public synchronized void stop() {
-    running = false;
-    workers.forEach(Thread::interrupt);
-    for (Thread thread : workers) {
-      try {
-        thread.join(Duration.ofSeconds(10).toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    workers.values().forEach(WorkerThreads::stop);
     workers.clear();
+    running = false;
   }
 
   @java.lang.Override
@@ -144,50 +142,20 @@ class DeliveryWorkers implements SmartLifecycle {
     return running;
   }
 
-  private void work(ChannelType type) {
-    Channel channel = channels.get(type);
-    Duration backoff = pollInterval;
-    boolean failing = false;
-    while (running) {
-      try {
-        if (!database.isReady()) {
-          pause(type, pollInterval);
-          continue;
-        }
-        List<Outbox.Claimed> claimed = outbox.claim(type, batchSize, lease);
-        for (Outbox.Claimed message : claimed) {
-          deliver(channel, message);
-        }
-        if (failing) {
-          log.info("Delivering " + type.text() + " messages works again.");
-          failing = false;
-          backoff = pollInterval;
-        }
-        if (claimed.size() < batchSize) {
-          pause(type, untilNextDue(type));
-        }
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        if (!running) {
-          return;
-        }
-        if (!failing) {
-          log.warn(
-              "Delivering " + type.text() + " messages failed; retrying: " + e.getMessage(), e);
-          failing = true;
-        }
-        try {
-          pause(type, backoff);
-        } catch (InterruptedException interrupted) {
-          return;
-        }
-        backoff =
-            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-                ? MAX_BACKOFF
-                : backoff.multipliedBy(2);
-      }
+  private Duration step(Channel channel) {
+    List<Outbox.Claimed> claimed = outbox.claim(channel.type(), batchSize, lease);
+    for (Outbox.Claimed message : claimed) {
+      deliver(channel, message);
     }
+    if (claimed.size() == batchSize) {
+      return Duration.ZERO;
+    }
+    Duration untilDue =
+        outbox
+            .nextDue(channel.type())
+            .map(due -> Duration.between(clock.instant(), due))
+            .orElse(pollInterval);
+    return WorkerThreads.untilDue(untilDue, MIN_WAIT, pollInterval);
   }
 
   private void deliver(Channel channel, Outbox.Claimed message) {
@@ -257,22 +225,6 @@ class DeliveryWorkers implements SmartLifecycle {
       worst = Math.max(worst, state);
     }
     metrics.breakerState(type, worst);
-  }
-
-  private Duration untilNextDue(ChannelType type) {
-    Duration wait =
-        outbox
-            .nextDue(type)
-            .map(due -> Duration.between(clock.instant(), due))
-            .orElse(pollInterval);
-    if (wait.compareTo(MIN_WAIT) < 0) {
-      wait = MIN_WAIT;
-    }
-    return wait.compareTo(pollInterval) < 0 ? wait : pollInterval;
-  }
-
-  private void pause(ChannelType type, Duration timeout) throws InterruptedException {
-    wakeups.get(type).tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** What a breaker records for a failed delivery: the attempt's own account. */

@@ -1,9 +1,8 @@
 package io.tocsin.notify.channel.ntfy;
 
-import io.tocsin.notify.Channel;
 import io.tocsin.notify.ChannelType;
-import io.tocsin.notify.ContactMethod;
 import io.tocsin.notify.DeliveryResult;
+import io.tocsin.notify.HttpChannel;
 import io.tocsin.notify.HttpDelivery;
 import io.tocsin.notify.Message;
 import io.tocsin.platform.InvalidInputException;
@@ -23,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * phone without opening anything.
  */
 @Component
-class NtfyChannel implements Channel {
+class NtfyChannel extends HttpChannel {
 
   static final String TOPIC = "topic";
   static final String TOKEN = "token";
@@ -42,8 +41,7 @@ class NtfyChannel implements Channel {
   }
 
   @Override
-  public Map<String, String> validate(String target, Map<String, String> settings) {
-    HttpDelivery.validUrl("target", target);
+  protected Map<String, String> validSettings(Map<String, String> settings) {
     String topic = settings.getOrDefault(TOPIC, "").trim();
     if (!topic.matches("[A-Za-z0-9_-]{1,64}")) {
       throw new InvalidInputException(
@@ -61,11 +59,6 @@ class NtfyChannel implements Channel {
   @Override
   public Set<String> secretSettings() {
     return Set.of(TOKEN);
-  }
-
-  @Override
-  public String destinationHost(ContactMethod method) {
-    return HttpDelivery.host(method.target());
   }
 
   @Override

@@ -1,9 +1,8 @@
 package io.tocsin.notify.channel.slack;
 
-import io.tocsin.notify.Channel;
 import io.tocsin.notify.ChannelType;
-import io.tocsin.notify.ContactMethod;
 import io.tocsin.notify.DeliveryResult;
+import io.tocsin.notify.HttpChannel;
 import io.tocsin.notify.HttpDelivery;
 import io.tocsin.notify.Message;
 import java.util.ArrayList;
@@ -20,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Mattermost and Rocket.Chat all render.
  */
 @Component
-class SlackChannel implements Channel {
+class SlackChannel extends HttpChannel {
 
   private final HttpDelivery http;
   private final JsonMapper json;
@@ -33,17 +32,6 @@ class SlackChannel implements Channel {
   @Override
   public ChannelType type() {
     return ChannelType.SLACK;
-  }
-
-  @Override
-  public Map<String, String> validate(String target, Map<String, String> settings) {
-    HttpDelivery.validUrl("target", target);
-    return Map.of();
-  }
-
-  @Override
-  public String destinationHost(ContactMethod method) {
-    return HttpDelivery.host(method.target());
   }
 
   @Override

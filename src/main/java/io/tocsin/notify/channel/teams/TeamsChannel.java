@@ -1,9 +1,8 @@
 package io.tocsin.notify.channel.teams;
 
-import io.tocsin.notify.Channel;
 import io.tocsin.notify.ChannelType;
-import io.tocsin.notify.ContactMethod;
 import io.tocsin.notify.DeliveryResult;
+import io.tocsin.notify.HttpChannel;
 import io.tocsin.notify.HttpDelivery;
 import io.tocsin.notify.Message;
 import java.util.ArrayList;
@@ -18,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
  * with one Adaptive Card: the incident's title and facts, and its action links as buttons.
  */
 @Component
-class TeamsChannel implements Channel {
+class TeamsChannel extends HttpChannel {
 
   private final HttpDelivery http;
   private final JsonMapper json;
@@ -31,17 +30,6 @@ class TeamsChannel implements Channel {
   @Override
   public ChannelType type() {
     return ChannelType.TEAMS;
-  }
-
-  @Override
-  public Map<String, String> validate(String target, Map<String, String> settings) {
-    HttpDelivery.validUrl("target", target);
-    return Map.of();
-  }
-
-  @Override
-  public String destinationHost(ContactMethod method) {
-    return HttpDelivery.host(method.target());
   }
 
   @Override

@@ -1,9 +1,8 @@
 package io.tocsin.notify.channel.webhook;
 
-import io.tocsin.notify.Channel;
 import io.tocsin.notify.ChannelType;
-import io.tocsin.notify.ContactMethod;
 import io.tocsin.notify.DeliveryResult;
+import io.tocsin.notify.HttpChannel;
 import io.tocsin.notify.HttpDelivery;
 import io.tocsin.notify.Message;
 import io.tocsin.platform.InvalidInputException;
@@ -28,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * sent it and that it is fresh. {@code Idempotency-Key} is the same on every re-send.
  */
 @Component
-class WebhookChannel implements Channel {
+class WebhookChannel extends HttpChannel {
 
   static final String SECRET = "secret";
 
@@ -49,8 +48,7 @@ class WebhookChannel implements Channel {
   }
 
   @Override
-  public Map<String, String> validate(String target, Map<String, String> settings) {
-    HttpDelivery.validUrl("target", target);
+  protected Map<String, String> validSettings(Map<String, String> settings) {
     String secret = settings.get(SECRET);
     if (secret != null && secret.trim().length() < 16) {
       throw new InvalidInputException("settings.secret", "must have at least 16 characters");
@@ -68,11 +66,6 @@ class WebhookChannel implements Channel {
   @Override
   public Set<String> secretSettings() {
     return Set.of(SECRET);
-  }
-
-  @Override
-  public String destinationHost(ContactMethod method) {
-    return HttpDelivery.host(method.target());
   }
 
   @Override
