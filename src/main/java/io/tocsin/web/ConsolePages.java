@@ -1,0 +1,362 @@
+package io.tocsin.web;
+
+import io.tocsin.directory.SignedInUser;
+import io.tocsin.directory.User;
+import io.tocsin.directory.UserService;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.incident.Actor;
+import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentStatus;
+import io.tocsin.incident.Incidents;
+import io.tocsin.ingest.Severity;
+import io.tocsin.notify.Outbox;
+import io.tocsin.oncall.EscalationPolicies;
+import io.tocsin.oncall.Escalations;
+import io.tocsin.platform.ConflictException;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The console's pages: the dashboard, the incident list and the incident page with its actions.
+ * Actions are plain forms that POST and come back to the page, so they work without JavaScript.
+ */
+@Controller
+class ConsolePages {
+
+  private static final Set<IncidentStatus> OPEN =
+      EnumSet.of(IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS);
+
+  private final Incidents incidents;
+  private final ServiceCatalog services;
+  private final UserService users;
+  private final EscalationPolicies policies;
+  private final Escalations escalations;
+  private final Outbox outbox;
+  private final Clock clock;
+
+  ConsolePages(
+      Incidents incidents,
+      ServiceCatalog services,
+      UserService users,
+      EscalationPolicies policies,
+      Escalations escalations,
+      Outbox outbox,
+      Clock clock) {
+    this.incidents = incidents;
+    this.services = services;
+    this.users = users;
+    this.policies = policies;
+    this.escalations = escalations;
+    this.outbox = outbox;
+    this.clock = clock;
+  }
+
+  /** An incident as a row of a list shows it. */
+  record Row(
+      long number,
+      String title,
+      String severity,
+      String status,
+      String service,
+      @Nullable String assignee,
+      boolean mine,
+      String age) {}
+
+  /** Who a service's first level would page now. */
+  record OnCall(String service, boolean hasPolicy, List<String> people, @Nullable String problem) {}
+
+  @GetMapping("/login")
+  String login(@RequestParam(required = false) @Nullable String next, Model model) {
+    model.addAttribute("me", null);
+    model.addAttribute(
+        "next", next != null && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    return "web/login";
+  }
+
+  @GetMapping("/")
+  String dashboard(Model model) {
+    SignedInUser me = SignedInUser.current();
+    if (me == null) {
+      return "redirect:/login";
+    }
+    List<Incident> open = openIncidents();
+    Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
+    for (Severity severity : Severity.values()) {
+      bySeverity.put(severity, 0);
+    }
+    open.forEach(incident -> bySeverity.merge(incident.severity(), 1, Integer::sum));
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    bySeverity.forEach((severity, count) -> counts.put(EnumText.canonical(severity), count));
+    List<OnCall> onCall = new ArrayList<>();
+    for (CatalogService service : services.list(null, null, Page.MAX_LIMIT).items()) {
+      onCall.add(onCall(service));
+    }
+    Page<Outbox.Delivery> dead = outbox.deadLetters(null, Page.MAX_LIMIT);
+    model.addAttribute("me", me);
+    model.addAttribute("openCount", open.size());
+    model.addAttribute("counts", counts);
+    model.addAttribute("rows", rows(open, me));
+    model.addAttribute("onCall", onCall);
+    model.addAttribute("withoutPolicy", onCall.stream().filter(now -> !now.hasPolicy()).count());
+    model.addAttribute("deadLetters", dead.items().size() + (dead.nextCursor() == null ? "" : "+"));
+    return "web/dashboard";
+  }
+
+  /** The open incidents of the dashboard, for the live update. */
+  @GetMapping("/web/fragments/open-incidents")
+  String openIncidentsFragment(Model model) {
+    SignedInUser me = SignedInUser.current();
+    if (me == null) {
+      return "redirect:/login";
+    }
+    model.addAttribute("rows", rows(openIncidents(), me));
+    return "web/dashboard :: open-incidents";
+  }
+
+  @GetMapping("/incidents")
+  String list(
+      @RequestParam(required = false) @Nullable String status,
+      @RequestParam(required = false) @Nullable String severity,
+      @RequestParam(required = false) @Nullable UUID service,
+      @RequestParam(required = false) @Nullable String cursor,
+      Model model) {
+    SignedInUser me = SignedInUser.current();
+    if (me == null) {
+      return "redirect:/login?next=/incidents";
+    }
+    Set<IncidentStatus> statuses =
+        status == null || status.isBlank()
+            ? null
+            : Set.of(EnumText.parse(IncidentStatus.class, "status", status));
+    Set<Severity> severities =
+        severity == null || severity.isBlank()
+            ? null
+            : Set.of(EnumText.parse(Severity.class, "severity", severity));
+    Page<Incident> page =
+        incidents.list(
+            new Incidents.Filter(statuses, service, severities, null, null, null),
+            Page.after(cursor),
+            Page.DEFAULT_LIMIT);
+    model.addAttribute("me", me);
+    model.addAttribute("rows", rows(page.items(), me));
+    model.addAttribute("status", status == null ? "" : status);
+    model.addAttribute("severity", severity == null ? "" : severity);
+    model.addAttribute("service", service);
+    model.addAttribute("services", services.list(null, null, Page.MAX_LIMIT).items());
+    model.addAttribute("statuses", EnumText.allowed(IncidentStatus.class));
+    model.addAttribute("severities", EnumText.allowed(Severity.class));
+    model.addAttribute("next", page.nextCursor());
+    return "web/incidents";
+  }
+
+  @GetMapping("/incidents/{number}")
+  String incident(@PathVariable long number, Model model) {
+    SignedInUser me = SignedInUser.current();
+    if (me == null) {
+      return "redirect:/login?next=/incidents/" + number;
+    }
+    Incident incident = incidents.byNumber(number);
+    model.addAttribute("me", me);
+    model.addAttribute("incident", incident);
+    model.addAttribute("severity", EnumText.canonical(incident.severity()));
+    model.addAttribute("service", serviceName(incident.serviceId()));
+    model.addAttribute(
+        "cause",
+        incident.probableCauseServiceId().equals(incident.serviceId())
+            ? null
+            : serviceName(incident.probableCauseServiceId()));
+    model.addAttribute("affected", incidents.affectedServices(incident));
+    model.addAttribute("assignee", name(incident.assigneeId()));
+    model.addAttribute(
+        "alerts", incidents.alerts(incident.id(), null, null, Page.MAX_LIMIT).items());
+    model.addAttribute("timeline", incidents.timeline(incident.id(), null, Page.MAX_LIMIT).items());
+    model.addAttribute("escalation", escalation(incident));
+    model.addAttribute("notifications", outbox.ofIncident(incident.id()));
+    model.addAttribute("names", names());
+    model.addAttribute("canAcknowledge", incident.status() == IncidentStatus.OPEN);
+    model.addAttribute("canResolve", incident.isOpen());
+    model.addAttribute("mtta", duration(incident.timeToAcknowledge()));
+    model.addAttribute("mttr", duration(incident.timeToResolve()));
+    return "web/incident";
+  }
+
+  @PostMapping("/incidents/{number}/acknowledge")
+  String acknowledge(@PathVariable long number, RedirectAttributes redirect) {
+    return act(
+        number,
+        redirect,
+        id -> incidents.changeStatus(id, IncidentStatus.ACKNOWLEDGED, Actor.current()));
+  }
+
+  @PostMapping("/incidents/{number}/resolve")
+  String resolve(@PathVariable long number, RedirectAttributes redirect) {
+    return act(
+        number,
+        redirect,
+        id -> incidents.changeStatus(id, IncidentStatus.RESOLVED, Actor.current()));
+  }
+
+  @PostMapping("/incidents/{number}/escalate")
+  String escalate(@PathVariable long number, RedirectAttributes redirect) {
+    return act(number, redirect, id -> escalations.escalate(id, null, Actor.current()));
+  }
+
+  @PostMapping("/incidents/{number}/notes")
+  String note(@PathVariable long number, @RequestParam String body, RedirectAttributes redirect) {
+    return act(number, redirect, id -> incidents.addNote(id, body, Actor.current()));
+  }
+
+  /** Does an action, and comes back to the incident with what went wrong, if anything. */
+  private String act(
+      long number, RedirectAttributes redirect, java.util.function.Consumer<UUID> action) {
+    Incident incident = incidents.byNumber(number);
+    try {
+      action.accept(incident.id());
+    } catch (ConflictException | io.tocsin.platform.InvalidInputException e) {
+      redirect.addFlashAttribute("problem", e.getMessage());
+    }
+    return "redirect:/incidents/" + number;
+  }
+
+  private List<Incident> openIncidents() {
+    return incidents
+        .list(new Incidents.Filter(OPEN, null, null, null, null, null), null, Page.MAX_LIMIT)
+        .items();
+  }
+
+  /** Mine first, then the most severe, then the oldest. */
+  private List<Row> rows(List<Incident> list, SignedInUser me) {
+    Map<UUID, String> serviceNames = new HashMap<>();
+    Instant now = clock.instant();
+    return list.stream()
+        .sorted(
+            Comparator.comparing((Incident i) -> !Objects.equals(i.assigneeId(), me.id()))
+                .thenComparing(Incident::severity)
+                .thenComparing(Incident::openedAt))
+        .map(
+            incident ->
+                new Row(
+                    incident.number(),
+                    incident.title(),
+                    EnumText.canonical(incident.severity()),
+                    incident.status().text(),
+                    serviceNames.computeIfAbsent(incident.serviceId(), this::serviceName),
+                    name(incident.assigneeId()),
+                    Objects.equals(incident.assigneeId(), me.id()),
+                    age(Duration.between(incident.openedAt(), now))))
+        .toList();
+  }
+
+  private OnCall onCall(CatalogService service) {
+    return policies
+        .ofService(service.id())
+        .map(
+            policy -> {
+              var resolver = policies.resolverAt(clock.instant());
+              List<String> people = new ArrayList<>();
+              List<String> problems = new ArrayList<>();
+              for (EscalationPolicies.Target target : policy.levels().get(0).targets()) {
+                EscalationPolicies.ResolvedTarget resolved = resolver.apply(target);
+                resolved.people().forEach(user -> people.add(user.name()));
+                if (resolved.problem() != null) {
+                  problems.add(resolved.problem());
+                }
+              }
+              return new OnCall(
+                  service.name(),
+                  true,
+                  people.stream().distinct().toList(),
+                  problems.isEmpty() ? null : String.join("; ", problems));
+            })
+        .orElse(
+            new OnCall(
+                service.name(),
+                false,
+                List.of(),
+                "No escalation policy: its incidents page nobody."));
+  }
+
+  private Escalations.@Nullable Escalation escalation(Incident incident) {
+    try {
+      return escalations.get(incident.id());
+    } catch (NotFoundException e) {
+      return null;
+    }
+  }
+
+  private Map<UUID, String> names() {
+    return new NameMap(users);
+  }
+
+  /** User names by id, looked up as the template asks for them. */
+  private static final class NameMap extends HashMap<UUID, String> {
+    private final transient UserService users;
+
+    NameMap(UserService users) {
+      this.users = users;
+    }
+
+    @Override
+    public String get(Object key) {
+      if (!(key instanceof UUID)) {
+        return "";
+      }
+      return computeIfAbsent(
+          (UUID) key, id -> users.find(id).map(User::name).orElse("deleted user"));
+    }
+  }
+
+  private @Nullable String name(@Nullable UUID userId) {
+    return userId == null ? null : users.find(userId).map(User::name).orElse("deleted user");
+  }
+
+  private String serviceName(UUID id) {
+    try {
+      return services.get(id).name();
+    } catch (NotFoundException e) {
+      return "deleted service";
+    }
+  }
+
+  private static @Nullable String duration(@Nullable Duration duration) {
+    return duration == null ? null : age(duration);
+  }
+
+  static String age(Duration duration) {
+    long minutes = duration.toMinutes();
+    if (minutes < 1) {
+      return duration.toSeconds() + " s";
+    }
+    if (minutes < 60) {
+      return minutes + " min";
+    }
+    if (minutes < 48 * 60) {
+      return minutes / 60 + " h " + minutes % 60 + " min";
+    }
+    return minutes / (24 * 60) + " d";
+  }
+}

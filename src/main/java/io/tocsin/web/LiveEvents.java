@@ -1,0 +1,117 @@
+package io.tocsin.web;
+
+import io.tocsin.directory.SignedInUser;
+import io.tocsin.incident.IncidentOpened;
+import io.tocsin.incident.IncidentStatus;
+import io.tocsin.incident.IncidentStatusChanged;
+import io.tocsin.incident.Incidents;
+import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.Page;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.transaction.event.TransactionalEventListener;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * {@code /web/events}: Server-Sent Events that tell open pages the number of open incidents when it
+ * may have changed. This node's own incident events push at once; a look every few seconds catches
+ * what other nodes did. Browsers reconnect by themselves when a stream ends.
+ */
+@RestController
+class LiveEvents {
+
+  private static final long STREAM_LIFETIME = Duration.ofMinutes(10).toMillis();
+  private static final int OTHER_NODES_EVERY = 5;
+
+  private final Incidents incidents;
+  private final DatabaseAvailability database;
+  private final List<SseEmitter> emitters = new CopyOnWriteArrayList<>();
+  private final AtomicLong lastCount = new AtomicLong(-1);
+  private final AtomicLong ticks = new AtomicLong();
+  private final AtomicBoolean changed = new AtomicBoolean();
+
+  LiveEvents(Incidents incidents, DatabaseAvailability database) {
+    this.incidents = incidents;
+    this.database = database;
+  }
+
+  @GetMapping(value = "/web/events", produces = "text/event-stream")
+  ResponseEntity<SseEmitter> events() {
+    if (SignedInUser.current() == null) {
+      return ResponseEntity.status(HttpStatus.UNAUTHORIZED).build();
+    }
+    SseEmitter emitter = new SseEmitter(STREAM_LIFETIME);
+    emitters.add(emitter);
+    emitter.onCompletion(() -> emitters.remove(emitter));
+    emitter.onTimeout(() -> emitters.remove(emitter));
+    emitter.onError(e -> emitters.remove(emitter));
+    return ResponseEntity.ok(emitter);
+  }
+
+  @TransactionalEventListener(fallbackExecution = true)
+  void opened(IncidentOpened opened) {
+    changed.set(true);
+  }
+
+  @TransactionalEventListener(fallbackExecution = true)
+  void statusChanged(IncidentStatusChanged event) {
+    changed.set(true);
+  }
+
+  /**
+   * Pushes the count when this node changed incidents, and otherwise every few ticks in case
+   * another node did. A storm of a thousand new incidents is one count a second, not a thousand.
+   */
+  @Scheduled(fixedDelayString = "${tocsin.web.live-interval:1s}")
+  void tick() {
+    boolean mine = changed.getAndSet(false);
+    if (emitters.isEmpty() || !database.isReady()) {
+      return;
+    }
+    if (!mine && ticks.incrementAndGet() % OTHER_NODES_EVERY != 0) {
+      return;
+    }
+    long count = openCount();
+    if (mine || count != lastCount.get()) {
+      push(count);
+    }
+  }
+
+  private long openCount() {
+    return incidents
+        .list(
+            new Incidents.Filter(
+                EnumSet.of(
+                    IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS),
+                null,
+                null,
+                null,
+                null,
+                null),
+            null,
+            Page.MAX_LIMIT)
+        .items()
+        .size();
+  }
+
+  private void push(long count) {
+    lastCount.set(count);
+    for (SseEmitter emitter : emitters) {
+      try {
+        emitter.send(SseEmitter.event().name("incidents").data(Long.toString(count)));
+      } catch (IOException | IllegalStateException e) {
+        emitters.remove(emitter);
+      }
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package io.tocsin.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.testing.Api;
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.TocsinHarness;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in Debian's headless Chromium: signing in, the live dashboard, acting on an incident,
+ * a phone-sized screen, and an axe-core accessibility check of every page visited.
+ */
+class ConsoleBrowserTests extends BothDatabasesTests {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private static TocsinHarness tocsin;
+  private static Api api;
+  private static String axe;
+  private WebDriver browser;
+
+  @BeforeEach
+  void start() throws IOException {
+    if (tocsin == null) {
+      tocsin =
+          TocsinHarness.startWithAdmin(
+              schema(), Map.of("tocsin.rate-limit.api-token-per-minute", "1000000"));
+      api = new Api(tocsin, tocsin.adminToken());
+    }
+    if (axe == null) {
+      try (InputStream in = getClass().getResourceAsStream("/axe/axe.min.js")) {
+        axe = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    }
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--user-data-dir=" + Files.createTempDirectory("tocsin-chromium"));
+    browser =
+        new ChromeDriver(
+            new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build(),
+            options);
+    browser.manage().window().setSize(new Dimension(1280, 900));
+  }
+
+  @AfterEach
+  void quit() {
+    browser.quit();
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  @Test
+  void aResponderSignsInSeesTheIncidentLiveAndAcknowledgesIt() {
+    Api.Service service = api.service("console", "\"autoResolve\":false");
+    String first = Api.unique("DiskFull");
+    api.fire(service, Api.alert(first, "severity", "critical"));
+    waitForIncidents(service, 1);
+
+    browser.get(tocsin.uri("/").toString());
+    wait(ExpectedConditions.urlContains("/login"));
+    assertAccessible("sign-in page");
+    browser.findElement(By.id("username")).sendKeys(TocsinHarness.ADMIN_EMAIL);
+    browser.findElement(By.id("password")).sendKeys("a wrong password");
+    browser.findElement(By.cssSelector("#signin button")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("signin-error"), "wrong"));
+    browser.findElement(By.id("password")).clear();
+    browser.findElement(By.id("password")).sendKeys(TocsinHarness.ADMIN_PASSWORD);
+    browser.findElement(By.cssSelector("#signin button")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
+    assertThat(browser.findElement(By.id("open-incidents")).getText()).contains(first);
+    assertThat(browser.getTitle()).matches("\\d+ open · Tocsin");
+    assertAccessible("dashboard");
+
+    String second = Api.unique("HighLatency");
+    api.fire(service, Api.alert(second, "severity", "warning"));
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("open-incidents"), second));
+
+    browser.findElement(By.partialLinkText(first)).click();
+    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    assertAccessible("incident page");
+    browser.findElement(By.xpath("//button[normalize-space()='Acknowledge']")).click();
+    wait(ExpectedConditions.textToBe(By.id("status"), "acknowledged"));
+    assertThat(browser.findElement(By.cssSelector("ol.timeline")).getText())
+        .contains("Acknowledged");
+
+    browser.findElement(By.id("note")).sendKeys("Disk cleanup running on db-2.");
+    browser.findElement(By.xpath("//button[normalize-space()='Add note']")).click();
+    wait(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("ol.timeline"), "Disk cleanup running on db-2."));
+
+    browser.get(tocsin.uri("/incidents?severity=warning").toString());
+    assertThat(browser.findElement(By.tagName("table")).getText())
+        .contains(second)
+        .doesNotContain(first);
+    assertAccessible("incident list");
+  }
+
+  @Test
+  void theConsoleFitsAPhoneScreen() {
+    Api.Service service = api.service("phone", "\"autoResolve\":false");
+    api.fire(service, Api.alert(Api.unique("PhoneCheck"), "severity", "error"));
+    waitForIncidents(service, 1);
+    browser.manage().window().setSize(new Dimension(360, 780));
+    signIn();
+    for (String path : List.of("/", "/incidents")) {
+      browser.get(tocsin.uri(path).toString());
+      Number overflow =
+          (Number)
+              ((JavascriptExecutor) browser)
+                  .executeScript(
+                      "return document.documentElement.scrollWidth - window.innerWidth;");
+      assertThat(overflow.intValue())
+          .as(path + " scrolls sideways on a phone")
+          .isLessThanOrEqualTo(0);
+      assertAccessible(path + " on a phone");
+    }
+  }
+
+  private void signIn() {
+    browser.get(tocsin.uri("/login").toString());
+    browser.findElement(By.id("username")).sendKeys(TocsinHarness.ADMIN_EMAIL);
+    browser.findElement(By.id("password")).sendKeys(TocsinHarness.ADMIN_PASSWORD);
+    browser.findElement(By.cssSelector("#signin button")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
+  }
+
+  /** Runs axe-core on the page; serious and critical violations fail the test. */
+  @SuppressWarnings("unchecked")
+  private void assertAccessible(String page) {
+    JavascriptExecutor script = (JavascriptExecutor) browser;
+    script.executeScript(axe);
+    browser.manage().timeouts().scriptTimeout(WAIT);
+    List<Map<String, Object>> violations =
+        (List<Map<String, Object>>)
+            script.executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "axe.run(document).then(r => done(r.violations"
+                    + ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                    + ".map(v => ({id: v.id, help: v.help, nodes: v.nodes.length}))));");
+    assertThat(violations).as("axe-core on the " + page).isEmpty();
+  }
+
+  private void wait(org.openqa.selenium.support.ui.ExpectedCondition<?> condition) {
+    new WebDriverWait(browser, WAIT).until(condition);
+  }
+
+  private static void waitForIncidents(Api.Service service, int count) {
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .until(
+            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items").size(),
+            found -> found == count);
+  }
+}
