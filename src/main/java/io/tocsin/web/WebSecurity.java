@@ -14,7 +14,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 @Configuration(proxyBeanMethods = false)
 class WebSecurity {
 
-  static final String[] PAGES = {"/", "/login", "/incidents", "/incidents/{number}"};
+  static final String[] PAGES = {"/", "/login", "/incidents", "/incidents/{number}", "/profile"};
 
   @Bean
   static HttpSecurityContribution pagesRedirectToSignIn() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
 import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.RecordingHttpServer;
 import io.tocsin.testing.TocsinHarness;
 import java.io.File;
 import java.io.IOException;
@@ -153,6 +154,50 @@ class ConsoleBrowserTests extends BothDatabasesTests {
           .as(path + " scrolls sideways on a phone")
           .isLessThanOrEqualTo(0);
       assertAccessible(path + " on a phone");
+    }
+  }
+
+  @Test
+  void aResponderAddsAndVerifiesAContactMethodFromTheProfile() throws IOException {
+    try (RecordingHttpServer receiver = new RecordingHttpServer()) {
+      browser.manage().window().setSize(new Dimension(1280, 900));
+      signIn();
+      browser.get(tocsin.uri("/profile").toString());
+      assertThat(browser.findElement(By.tagName("main")).getText())
+          .as("a person without a verified method is told so")
+          .contains("Pages cannot reach you");
+      assertAccessible("profile");
+      new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("type")))
+          .selectByVisibleText("webhook");
+      browser.findElement(By.id("name")).sendKeys("bridge");
+      browser.findElement(By.id("target")).sendKeys(receiver.url("/profile-hook"));
+      browser.findElement(By.xpath("//button[normalize-space()='Add']")).click();
+      wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "signing secret"));
+
+      browser.findElement(By.xpath("//button[normalize-space()='Send a code']")).click();
+      String code =
+          org.awaitility.Awaitility.await()
+              .atMost(WAIT)
+              .until(
+                  () -> {
+                    java.util.regex.Matcher found =
+                        java.util.regex.Pattern.compile("\\b(\\d{6})\\b")
+                            .matcher(
+                                receiver.requests("/profile-hook").stream()
+                                    .map(RecordingHttpServer.Request::body)
+                                    .findFirst()
+                                    .orElse(""));
+                    return found.find() ? found.group(1) : null;
+                  },
+                  java.util.Objects::nonNull);
+      browser.findElement(By.cssSelector("input[name=code]")).sendKeys(code);
+      browser.findElement(By.xpath("//button[normalize-space()='Verify']")).click();
+      wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "is verified"));
+      assertThat(browser.findElement(By.id("methods")).getText()).contains("verified");
+      assertThat(browser.findElement(By.tagName("main")).getText())
+          .contains("bridge after 0 min")
+          .doesNotContain("Pages cannot reach you");
+      assertAccessible("profile with a method");
     }
   }
 
