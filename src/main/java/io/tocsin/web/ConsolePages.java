@@ -200,6 +200,8 @@ class ConsolePages {
     model.addAttribute("canAcknowledge", incident.status() == IncidentStatus.OPEN);
     model.addAttribute("canResolve", incident.isOpen());
     model.addAttribute("mtta", duration(incident.timeToAcknowledge()));
+    model.addAttribute("people", users.list(null, null, Page.MAX_LIMIT).items());
+    model.addAttribute("phases", EnumText.allowed(io.tocsin.incident.StatusUpdate.Phase.class));
     model.addAttribute("mttr", duration(incident.timeToResolve()));
     return "web/incident";
   }
@@ -225,6 +227,58 @@ class ConsolePages {
     return act(number, redirect, id -> escalations.escalate(id, null, Actor.current()));
   }
 
+  @PostMapping("/incidents/{number}/status-updates")
+  String statusUpdate(
+      @PathVariable long number,
+      @RequestParam String phase,
+      @RequestParam String message,
+      RedirectAttributes redirect) {
+    return act(
+        number,
+        redirect,
+        id ->
+            incidents.addStatusUpdate(
+                id,
+                EnumText.parse(io.tocsin.incident.StatusUpdate.Phase.class, "phase", phase),
+                message,
+                Actor.current()));
+  }
+
+  @PostMapping("/incidents/{number}/reassign")
+  String reassign(
+      @PathVariable long number, @RequestParam UUID userId, RedirectAttributes redirect) {
+    return act(number, redirect, id -> escalations.reassignToUser(id, userId, Actor.current()));
+  }
+
+  /** Acknowledges or resolves the incidents ticked on the list; says which could not be. */
+  @PostMapping("/incidents/bulk")
+  String bulk(
+      @RequestParam String action,
+      @RequestParam(name = "number", required = false) @Nullable List<Long> numbers,
+      RedirectAttributes redirect) {
+    IncidentStatus to =
+        "resolve".equals(action) ? IncidentStatus.RESOLVED : IncidentStatus.ACKNOWLEDGED;
+    List<String> refused = new ArrayList<>();
+    int done = 0;
+    for (long number : numbers == null ? List.<Long>of() : numbers) {
+      try {
+        incidents.changeStatus(incidents.byNumber(number).id(), to, Actor.current());
+        done++;
+      } catch (ConflictException | NotFoundException e) {
+        refused.add("#" + number);
+      }
+    }
+    redirect.addFlashAttribute(
+        "notice",
+        done
+            + " incident"
+            + (done == 1 ? "" : "s")
+            + " "
+            + to.text()
+            + (refused.isEmpty() ? "." : "; not " + String.join(", ", refused) + "."));
+    return "redirect:/incidents";
+  }
+
   @PostMapping("/incidents/{number}/notes")
   String note(@PathVariable long number, @RequestParam String body, RedirectAttributes redirect) {
     return act(number, redirect, id -> incidents.addNote(id, body, Actor.current()));
@@ -236,7 +290,9 @@ class ConsolePages {
     Incident incident = incidents.byNumber(number);
     try {
       action.accept(incident.id());
-    } catch (ConflictException | io.tocsin.platform.InvalidInputException e) {
+    } catch (ConflictException
+        | io.tocsin.platform.InvalidInputException
+        | io.tocsin.platform.UnknownValueException e) {
       redirect.addFlashAttribute("problem", e.getMessage());
     }
     return "redirect:/incidents/" + number;

@@ -129,11 +129,28 @@ class ConsoleBrowserTests extends BothDatabasesTests {
         ExpectedConditions.textToBePresentInElementLocated(
             By.cssSelector("ol.timeline"), "Disk cleanup running on db-2."));
 
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("phase")))
+        .selectByVisibleText("monitoring");
+    browser.findElement(By.id("update")).sendKeys("Disk space recovering.");
+    browser.findElement(By.xpath("//button[normalize-space()='Post the update']")).click();
+    wait(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("ol.timeline"), "Status update (monitoring): Disk space recovering."));
+    browser.findElement(By.xpath("//button[normalize-space()='Reassign and page']")).click();
+    wait(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("ol.timeline"), "Assigned to " + TocsinHarness.ADMIN_EMAIL));
+
     browser.get(tocsin.uri("/incidents?severity=warning").toString());
     assertThat(browser.findElement(By.tagName("table")).getText())
         .contains(second)
         .doesNotContain(first);
     assertAccessible("incident list");
+    browser.findElement(By.cssSelector("input[name=number]")).click();
+    browser.findElement(By.xpath("//button[normalize-space()='Acknowledge selected']")).click();
+    wait(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("notice"), "1 incident acknowledged."));
   }
 
   @Test
