@@ -91,10 +91,27 @@ class ConsolePages {
 
   @GetMapping("/login")
   String login(@RequestParam(required = false) @Nullable String next, Model model) {
+    if (!users.anyAdmin()) {
+      return "redirect:/setup";
+    }
     model.addAttribute("me", null);
     model.addAttribute(
         "next", next != null && next.startsWith("/") && !next.startsWith("//") ? next : "/");
     return "web/login";
+  }
+
+  /**
+   * First run: no admin exists yet, and the log holds a one-time setup token. The form posts to
+   * {@code /api/v1/setup}, which checks the token.
+   */
+  @GetMapping("/setup")
+  String setup(Model model) {
+    if (users.anyAdmin()) {
+      return "redirect:/login";
+    }
+    model.addAttribute("me", null);
+    model.addAttribute("zones", java.time.ZoneId.getAvailableZoneIds().stream().sorted().toList());
+    return "web/setup";
   }
 
   @GetMapping("/")

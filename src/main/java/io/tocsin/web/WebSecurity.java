@@ -14,7 +14,9 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 @Configuration(proxyBeanMethods = false)
 class WebSecurity {
 
-  static final String[] PAGES = {"/", "/login", "/incidents", "/incidents/{number}", "/profile"};
+  static final String[] PAGES = {
+    "/", "/login", "/incidents", "/incidents/{number}", "/profile", "/setup"
+  };
 
   @Bean
   static HttpSecurityContribution pagesRedirectToSignIn() {

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
 import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.Browser;
 import io.tocsin.testing.RecordingHttpServer;
 import io.tocsin.testing.TocsinHarness;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +19,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The console in Debian's headless Chromium: signing in, the live dashboard, acting on an incident,
@@ -34,11 +27,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleBrowserTests extends BothDatabasesTests {
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Browser.WAIT;
 
   private static TocsinHarness tocsin;
   private static Api api;
-  private static String axe;
   private WebDriver browser;
 
   @BeforeEach
@@ -49,30 +41,7 @@ class ConsoleBrowserTests extends BothDatabasesTests {
               schema(), Map.of("tocsin.rate-limit.api-token-per-minute", "1000000"));
       api = new Api(tocsin, tocsin.adminToken());
     }
-    if (axe == null) {
-      try (InputStream in = getClass().getResourceAsStream("/axe/axe.min.js")) {
-        axe = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-    }
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--user-data-dir=" + Files.createTempDirectory("tocsin-chromium"));
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort()
-                .build(),
-            options);
+    browser = Browser.headless();
     browser.manage().window().setSize(new Dimension(1280, 900));
   }
 
@@ -226,24 +195,12 @@ class ConsoleBrowserTests extends BothDatabasesTests {
     wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
   }
 
-  /** Runs axe-core on the page; serious and critical violations fail the test. */
-  @SuppressWarnings("unchecked")
   private void assertAccessible(String page) {
-    JavascriptExecutor script = (JavascriptExecutor) browser;
-    script.executeScript(axe);
-    browser.manage().timeouts().scriptTimeout(WAIT);
-    List<Map<String, Object>> violations =
-        (List<Map<String, Object>>)
-            script.executeAsyncScript(
-                "const done = arguments[arguments.length - 1];"
-                    + "axe.run(document).then(r => done(r.violations"
-                    + ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-                    + ".map(v => ({id: v.id, help: v.help, nodes: v.nodes.length}))));");
-    assertThat(violations).as("axe-core on the " + page).isEmpty();
+    Browser.assertAccessible(browser, page);
   }
 
   private void wait(org.openqa.selenium.support.ui.ExpectedCondition<?> condition) {
-    new WebDriverWait(browser, WAIT).until(condition);
+    Browser.waitFor(browser, condition);
   }
 
   private static void waitForIncidents(Api.Service service, int count) {

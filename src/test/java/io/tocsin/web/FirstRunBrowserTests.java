@@ -1,0 +1,72 @@
+package io.tocsin.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.Browser;
+import io.tocsin.testing.TocsinHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** The first run in the browser: no admin yet, so every page leads to the setup form. */
+@ExtendWith(OutputCaptureExtension.class)
+class FirstRunBrowserTests extends BothDatabasesTests {
+
+  // Matches the token in text logs and in JSON logs, where the quotes come escaped.
+  private static final Pattern SETUP_TOKEN =
+      Pattern.compile("\\\\?\"token\\\\?\":\\\\?\"([0-9a-f]{32})");
+
+  @Test
+  void theFirstAdminIsCreatedWithTheTokenFromTheLogAndCanSignIn(
+      @TempDir Path dataDir, CapturedOutput output) {
+    WebDriver browser = Browser.headless();
+    try (TocsinHarness tocsin =
+        TocsinHarness.start(
+            schema().url(), schema().user(), schema().password(), dataDir, Map.of())) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> SETUP_TOKEN.matcher(output.getOut()).find());
+      Matcher token = SETUP_TOKEN.matcher(output.getOut());
+      assertThat(token.find()).isTrue();
+
+      browser.get(tocsin.uri("/").toString());
+      Browser.waitFor(browser, ExpectedConditions.urlContains("/setup"));
+      Browser.assertAccessible(browser, "setup page");
+      browser.findElement(By.id("token")).sendKeys("0".repeat(32));
+      browser.findElement(By.id("setup-name")).sendKeys("Ada");
+      browser.findElement(By.id("setup-email")).sendKeys("ada@example.com");
+      browser.findElement(By.id("setup-password")).sendKeys("correct horse battery");
+      browser.findElement(By.cssSelector("#setup button")).click();
+      Browser.waitFor(
+          browser, ExpectedConditions.textMatches(By.id("setup-error"), Pattern.compile("\\S")));
+
+      browser.findElement(By.id("token")).clear();
+      browser.findElement(By.id("token")).sendKeys(token.group(1));
+      browser.findElement(By.cssSelector("#setup button")).click();
+      Browser.waitFor(browser, ExpectedConditions.urlContains("/login"));
+      browser.findElement(By.id("username")).sendKeys("ada@example.com");
+      browser.findElement(By.id("password")).sendKeys("correct horse battery");
+      browser.findElement(By.cssSelector("#signin button")).click();
+      Browser.waitFor(
+          browser, ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
+      assertThat(browser.findElement(By.cssSelector("header .me")).getText())
+          .isEqualTo("ada@example.com");
+      browser.get(tocsin.uri("/setup").toString());
+      Browser.waitFor(browser, ExpectedConditions.urlContains("/login"));
+    } finally {
+      browser.quit();
+    }
+  }
+}
