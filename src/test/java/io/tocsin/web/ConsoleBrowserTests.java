@@ -187,6 +187,25 @@ class ConsoleBrowserTests extends BothDatabasesTests {
     }
   }
 
+  @Test
+  void theOnCallPageShowsWhoIsOnCallNowAndTheViewersShifts() {
+    String me = api.get("/api/v1/users/me").get("id").asString();
+    String name = Api.unique("primary");
+    api.create(
+        "/api/v1/schedules",
+        """
+        {"name":"%s","timeZone":"Europe/Berlin","layers":[{"name":"only","members":["%s"],
+         "rotation":{"count":1,"unit":"weeks"},"start":"2026-01-05T09:00","restrictions":[]}]}
+        """
+            .formatted(name, me));
+    signIn();
+    browser.get(tocsin.uri("/oncall").toString());
+    String schedules = browser.findElement(By.id("schedules")).getText();
+    assertThat(schedules).contains(name).contains("Europe/Berlin").contains("until");
+    assertThat(browser.findElement(By.tagName("main")).getText()).contains(name + ": ");
+    assertAccessible("on-call page");
+  }
+
   private void signIn() {
     browser.get(tocsin.uri("/login").toString());
     browser.findElement(By.id("username")).sendKeys(TocsinHarness.ADMIN_EMAIL);
