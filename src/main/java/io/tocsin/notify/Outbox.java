@@ -212,22 +212,35 @@ public class Outbox {
     }
     String why =
         "Cancelled: the incident is " + changed.to().text() + " (" + changed.actor().name() + ").";
-    for (ChannelType channel : ChannelType.values()) {
-      int cancelled =
-          jdbc.sql(
-                  """
-                  UPDATE notify_message SET status = 'cancelled', next_attempt_at = NULL,
-                         last_error = :why, updated_at = :now
-                  WHERE incident_id = :incident AND channel = :channel AND kind = 'page'
-                    AND status = 'pending'
-                  """)
-              .param("why", why)
-              .param("now", utc(clock.instant()))
-              .param("incident", changed.incidentId())
-              .param("channel", channel.text())
-              .update();
-      metrics.cancelled(channel, cancelled);
+    // Counted by channel for the metric first, then cancelled in one statement.
+    Map<ChannelType, Integer> pending = new java.util.EnumMap<>(ChannelType.class);
+    jdbc.sql(
+            """
+            SELECT channel, COUNT(*) AS n FROM notify_message
+            WHERE incident_id = :incident AND kind = 'page' AND status = 'pending'
+            GROUP BY channel
+            """)
+        .param("incident", changed.incidentId())
+        .query(
+            rs -> {
+              pending.put(
+                  EnumText.parse(ChannelType.class, "channel", rs.getString("channel")),
+                  rs.getInt("n"));
+            });
+    if (pending.isEmpty()) {
+      return;
     }
+    jdbc.sql(
+            """
+            UPDATE notify_message SET status = 'cancelled', next_attempt_at = NULL,
+                   last_error = :why, updated_at = :now
+            WHERE incident_id = :incident AND kind = 'page' AND status = 'pending'
+            """)
+        .param("why", why)
+        .param("now", utc(clock.instant()))
+        .param("incident", changed.incidentId())
+        .update();
+    pending.forEach(metrics::cancelled);
   }
 
   /** A message a worker claimed: it has until the lease ends to deliver it and say so. */

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -129,8 +130,11 @@ class ConsolePages {
     Map<String, Integer> counts = new LinkedHashMap<>();
     bySeverity.forEach((severity, count) -> counts.put(EnumText.canonical(severity), count));
     List<OnCall> onCall = new ArrayList<>();
+    // One resolver for the page: a schedule that several services page is looked up once.
+    Function<EscalationPolicies.Target, EscalationPolicies.ResolvedTarget> resolver =
+        policies.resolverAt(clock.instant());
     for (CatalogService service : services.list(null, null, Page.MAX_LIMIT).items()) {
-      onCall.add(onCall(service));
+      onCall.add(onCall(service, resolver));
     }
     Page<Outbox.Delivery> dead = outbox.deadLetters(null, Page.MAX_LIMIT);
     model.addAttribute("me", me);
@@ -344,12 +348,13 @@ class ConsolePages {
         .toList();
   }
 
-  private OnCall onCall(CatalogService service) {
+  private OnCall onCall(
+      CatalogService service,
+      Function<EscalationPolicies.Target, EscalationPolicies.ResolvedTarget> resolver) {
     return policies
         .ofService(service.id())
         .map(
             policy -> {
-              var resolver = policies.resolverAt(clock.instant());
               List<String> people = new ArrayList<>();
               List<String> problems = new ArrayList<>();
               for (EscalationPolicies.Target target : policy.levels().get(0).targets()) {
