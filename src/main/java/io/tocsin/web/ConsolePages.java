@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -227,6 +228,7 @@ class ConsolePages {
     return "web/incident";
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/acknowledge")
   String acknowledge(@PathVariable long number, RedirectAttributes redirect) {
     return act(
@@ -235,6 +237,7 @@ class ConsolePages {
         id -> incidents.changeStatus(id, IncidentStatus.ACKNOWLEDGED, Actor.current()));
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/resolve")
   String resolve(@PathVariable long number, RedirectAttributes redirect) {
     return act(
@@ -243,11 +246,13 @@ class ConsolePages {
         id -> incidents.changeStatus(id, IncidentStatus.RESOLVED, Actor.current()));
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/escalate")
   String escalate(@PathVariable long number, RedirectAttributes redirect) {
     return act(number, redirect, id -> escalations.escalate(id, null, Actor.current()));
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/status-updates")
   String statusUpdate(
       @PathVariable long number,
@@ -265,6 +270,7 @@ class ConsolePages {
                 Actor.current()));
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/reassign")
   String reassign(
       @PathVariable long number, @RequestParam UUID userId, RedirectAttributes redirect) {
@@ -272,6 +278,7 @@ class ConsolePages {
   }
 
   /** Acknowledges or resolves the incidents ticked on the list; says which could not be. */
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/bulk")
   String bulk(
       @RequestParam String action,
@@ -300,6 +307,7 @@ class ConsolePages {
     return "redirect:/incidents";
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/notes")
   String note(@PathVariable long number, @RequestParam String body, RedirectAttributes redirect) {
     return act(number, redirect, id -> incidents.addNote(id, body, Actor.current()));

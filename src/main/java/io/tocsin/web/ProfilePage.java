@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -94,6 +95,7 @@ class ProfilePage {
     return "web/profile";
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods")
   String add(
       @RequestParam String type,
@@ -120,6 +122,7 @@ class ProfilePage {
         });
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods/{id}/code")
   String sendCode(@PathVariable UUID id, RedirectAttributes redirect) {
     return act(
@@ -130,6 +133,7 @@ class ProfilePage {
         });
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods/{id}/verify")
   String verify(@PathVariable UUID id, @RequestParam String code, RedirectAttributes redirect) {
     return act(
@@ -140,6 +144,7 @@ class ProfilePage {
         });
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods/{id}/test")
   String test(@PathVariable UUID id, RedirectAttributes redirect) {
     return act(
@@ -150,6 +155,7 @@ class ProfilePage {
         });
   }
 
+  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods/{id}/delete")
   String delete(@PathVariable UUID id, RedirectAttributes redirect) {
     return act(

@@ -9,13 +9,32 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 /**
  * The pages answer anyone, so that a visitor without a session is sent to the sign-in page (the API
  * answers 401 instead); each page checks who is signed in. Actions on pages are POSTs that need a
- * session and the CSRF token, as the rest of the API does.
+ * session, the CSRF token and the role the same action needs through the API.
  */
 @Configuration(proxyBeanMethods = false)
 class WebSecurity {
 
   static final String[] PAGES = {
-    "/", "/login", "/incidents", "/incidents/{number}", "/profile", "/setup"
+    "/",
+    "/login",
+    "/setup",
+    "/profile",
+    "/incidents",
+    "/incidents/**",
+    "/alerts",
+    "/silences",
+    "/silences/**",
+    "/oncall",
+    "/schedules",
+    "/schedules/**",
+    "/policies",
+    "/policies/**",
+    "/services",
+    "/services/**",
+    "/reports",
+    "/reports/**",
+    "/admin",
+    "/admin/**"
   };
 
   @Bean

@@ -8,7 +8,10 @@
       "platform",
       "directory",
       "directory::service",
+      "directory::integration",
+      "directory::team",
       "ingest",
+      "correlate",
       "incident",
       "oncall",
       "notify"

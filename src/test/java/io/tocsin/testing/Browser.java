@@ -8,10 +8,16 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -85,5 +91,56 @@ public final class Browser {
       }
     }
     return axe;
+  }
+
+  /**
+   * Saves the page as a PNG: {@code target/screenshots/<name>.png}, and also under the directory
+   * the system property {@code tocsin.screenshots} names (the README's images are made that way).
+   */
+  public static void screenshot(WebDriver browser, String name) {
+    byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+    try {
+      for (String directory :
+          List.of("target/screenshots", System.getProperty("tocsin.screenshots", ""))) {
+        if (!directory.isBlank()) {
+          Path file = Path.of(directory, name + ".png");
+          Files.createDirectories(file.getParent());
+          Files.write(file, png);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Register with {@code @RegisterExtension}: a failed test leaves a screenshot of where the
+   * browser was in {@code target/screenshots/}. It runs before {@code @AfterEach}, while the
+   * browser is open.
+   */
+  public static final class ScreenshotOnFailure implements AfterTestExecutionCallback {
+    private final Supplier<WebDriver> browser;
+
+    public ScreenshotOnFailure(Supplier<WebDriver> browser) {
+      this.browser = browser;
+    }
+
+    @Override
+    public void afterTestExecution(ExtensionContext context) {
+      WebDriver driver = browser.get();
+      if (context.getExecutionException().isPresent() && driver != null) {
+        String name =
+            context.getRequiredTestClass().getSimpleName()
+                + "-"
+                + context.getRequiredTestMethod().getName()
+                + "-"
+                + context.getUniqueId().hashCode();
+        try {
+          screenshot(driver, "failed/" + name);
+        } catch (RuntimeException e) {
+          context.publishReportEntry("screenshot", "not saved: " + e.getMessage());
+        }
+      }
+    }
   }
 }

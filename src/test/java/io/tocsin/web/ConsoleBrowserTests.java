@@ -14,12 +14,14 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The console in Debian's headless Chromium: signing in, the live dashboard, acting on an incident,
@@ -32,6 +34,9 @@ class ConsoleBrowserTests extends BothDatabasesTests {
   private static TocsinHarness tocsin;
   private static Api api;
   private WebDriver browser;
+
+  @RegisterExtension
+  final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
 
   @BeforeEach
   void start() throws IOException {
@@ -206,10 +211,58 @@ class ConsoleBrowserTests extends BothDatabasesTests {
     assertAccessible("on-call page");
   }
 
+  @Test
+  void aViewerSeesNoActionsAndAForgedActionIsRefused() {
+    Api.Service service = api.service("viewed", "\"autoResolve\":false");
+    api.fire(service, Api.alert(Api.unique("ViewerSees"), "severity", "critical"));
+    waitForIncidents(service, 1);
+    JsonNode incident = api.get("/api/v1/incidents?service=" + service.id()).get("items").get(0);
+    String email = Api.unique("viewer") + "@example.com";
+    api.create(
+        "/api/v1/users",
+        """
+        {"name":"Vera Viewer","email":"%s","role":"viewer","timeZone":"UTC",
+         "password":"a long enough password"}
+        """
+            .formatted(email));
+    signIn(email, "a long enough password");
+
+    browser.get(tocsin.uri("/incidents/" + incident.get("number").asLong()).toString());
+    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    assertThat(browser.findElements(By.xpath("//button[normalize-space()='Acknowledge']")))
+        .as("a viewer is offered no acknowledge button")
+        .isEmpty();
+    assertThat(browser.findElements(By.cssSelector("main form"))).isEmpty();
+    Number status =
+        (Number)
+            ((JavascriptExecutor) browser)
+                .executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                        + "const token = document.cookie.split('; ')"
+                        + ".find(c => c.startsWith('XSRF-TOKEN=')).substring(11);"
+                        + "fetch(location.pathname + '/acknowledge', {method: 'POST',"
+                        + " headers: {'X-XSRF-TOKEN': decodeURIComponent(token)},"
+                        + " redirect: 'manual'}).then(r => done(r.status));");
+    assertThat(status.intValue()).as("a viewer's forged acknowledge").isEqualTo(403);
+    assertThat(
+            api.get("/api/v1/incidents/" + incident.get("id").asString())
+                .get("incident")
+                .get("status")
+                .asString())
+        .isEqualTo("open");
+    assertAccessible("incident page for a viewer");
+    api.ok(
+        "PATCH", "/api/v1/incidents/" + incident.get("id").asString(), "{\"status\":\"resolved\"}");
+  }
+
   private void signIn() {
+    signIn(TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
+  }
+
+  private void signIn(String email, String password) {
     browser.get(tocsin.uri("/login").toString());
-    browser.findElement(By.id("username")).sendKeys(TocsinHarness.ADMIN_EMAIL);
-    browser.findElement(By.id("password")).sendKeys(TocsinHarness.ADMIN_PASSWORD);
+    browser.findElement(By.id("username")).sendKeys(email);
+    browser.findElement(By.id("password")).sendKeys(password);
     browser.findElement(By.cssSelector("#signin button")).click();
     wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
   }

@@ -1,0 +1,34 @@
+package io.tocsin.web;
+
+import io.tocsin.directory.Role;
+import io.tocsin.directory.SignedInUser;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ModelAttribute;
+
+/**
+ * What every page's layout needs about the viewer: who they are, and whether to offer the actions
+ * their role allows. Hiding a button is only a courtesy; the POST behind it checks the role again.
+ */
+@ControllerAdvice(basePackageClasses = ConsoleModel.class)
+class ConsoleModel {
+
+  @ModelAttribute("me")
+  @Nullable SignedInUser me() {
+    return SignedInUser.current();
+  }
+
+  /** Acknowledge, resolve, silence, override: what a responder may do. */
+  @ModelAttribute("canAct")
+  boolean canAct() {
+    SignedInUser me = SignedInUser.current();
+    return me != null && me.role().compareTo(Role.RESPONDER) >= 0;
+  }
+
+  /** Users, teams, services, integrations and settings. */
+  @ModelAttribute("isAdmin")
+  boolean isAdmin() {
+    SignedInUser me = SignedInUser.current();
+    return me != null && me.role() == Role.ADMIN;
+  }
+}

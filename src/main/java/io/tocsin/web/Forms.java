@@ -1,0 +1,49 @@
+package io.tocsin.web;
+
+import io.tocsin.platform.ConflictException;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.UnknownValueException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * How a page's form reports back: the action runs through the same module API as the REST call;
+ * what it refuses comes back to the page as {@code problem}, and {@code problemField} names the
+ * input that caused it so the page shows the message next to that field (fragment {@code web/forms
+ * :: error(field)}).
+ */
+final class Forms {
+
+  private Forms() {}
+
+  /**
+   * Runs {@code action}; on success flashes {@code notice} (if not null) and redirects to {@code
+   * back}, on refusal flashes the problem and redirects to {@code back} as well, so a reload never
+   * posts twice.
+   */
+  static String run(
+      RedirectAttributes redirect, String back, @Nullable String notice, Runnable action) {
+    try {
+      action.run();
+      if (notice != null) {
+        redirect.addFlashAttribute("notice", notice);
+      }
+    } catch (InvalidInputException e) {
+      refuse(redirect, e.field(), e.getMessage());
+    } catch (UnknownValueException e) {
+      refuse(redirect, e.field(), e.getMessage());
+    } catch (ConflictException | NotFoundException e) {
+      refuse(redirect, null, e.getMessage());
+    }
+    return "redirect:" + back;
+  }
+
+  /** Sends the page back with {@code message} shown next to {@code field} (or at the top). */
+  static void refuse(RedirectAttributes redirect, @Nullable String field, String message) {
+    redirect.addFlashAttribute("problem", message);
+    if (field != null) {
+      redirect.addFlashAttribute("problemField", field);
+    }
+  }
+}
