@@ -52,6 +52,12 @@ class ConsolePages {
   private static final Set<IncidentStatus> OPEN =
       EnumSet.of(IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS);
 
+  /** Deploys and other changes shown before the incident's opening. */
+  private static final int RECENT_CHANGES = 10;
+
+  /** Open incidents offered as merge candidates; others are typed by number. */
+  private static final int MERGE_CHOICES = 50;
+
   private final Incidents incidents;
   private final ServiceCatalog services;
   private final UserService users;
@@ -213,8 +219,24 @@ class ConsolePages {
             : serviceName(incident.probableCauseServiceId()));
     model.addAttribute("affected", incidents.affectedServices(incident));
     model.addAttribute("assignee", name(incident.assigneeId()));
+    Map<String, List<Incidents.AttachedAlert>> alertsByService = new LinkedHashMap<>();
+    incidents
+        .alerts(incident.id(), null, null, Page.MAX_LIMIT)
+        .items()
+        .forEach(
+            alert ->
+                alertsByService
+                    .computeIfAbsent(alert.serviceName(), name -> new ArrayList<>())
+                    .add(alert));
+    model.addAttribute("alertsByService", alertsByService);
+    model.addAttribute("changes", incidents.recentChanges(incident, RECENT_CHANGES));
+    model.addAttribute("runbooks", runbooks(incident.serviceId()));
     model.addAttribute(
-        "alerts", incidents.alerts(incident.id(), null, null, Page.MAX_LIMIT).items());
+        "mergeable",
+        openIncidents().stream()
+            .filter(other -> !other.id().equals(incident.id()))
+            .limit(MERGE_CHOICES)
+            .toList());
     model.addAttribute("timeline", incidents.timeline(incident.id(), null, Page.MAX_LIMIT).items());
     model.addAttribute("escalation", escalation(incident));
     model.addAttribute("notifications", outbox.ofIncident(incident.id()));
@@ -307,6 +329,36 @@ class ConsolePages {
     return "redirect:/incidents";
   }
 
+  /**
+   * Merges the incidents named in {@code numbers} ("12, 15" or "#12 #15") into this one: their
+   * alerts move here and they resolve.
+   */
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping("/incidents/{number}/merge")
+  String merge(
+      @PathVariable long number, @RequestParam String numbers, RedirectAttributes redirect) {
+    Incident target = incidents.byNumber(number);
+    return Forms.run(
+        redirect,
+        "/incidents/" + number,
+        "Merged " + numbers.trim() + " into " + target.reference() + ".",
+        () -> {
+          List<UUID> sources = new ArrayList<>();
+          for (String part : numbers.split("[\\s,#]+")) {
+            if (part.isEmpty()) {
+              continue;
+            }
+            try {
+              sources.add(incidents.byNumber(Long.parseLong(part)).id());
+            } catch (NumberFormatException | NotFoundException e) {
+              throw new io.tocsin.platform.InvalidInputException(
+                  "incidents", "'" + part + "' is not the number of an incident");
+            }
+          }
+          incidents.merge(target.id(), sources, Actor.current());
+        });
+  }
+
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/notes")
   String note(@PathVariable long number, @RequestParam String body, RedirectAttributes redirect) {
@@ -325,6 +377,14 @@ class ConsolePages {
       redirect.addFlashAttribute("problem", e.getMessage());
     }
     return "redirect:/incidents/" + number;
+  }
+
+  private List<String> runbooks(UUID serviceId) {
+    try {
+      return services.get(serviceId).runbookUrls();
+    } catch (NotFoundException e) {
+      return List.of();
+    }
   }
 
   private List<Incident> openIncidents() {

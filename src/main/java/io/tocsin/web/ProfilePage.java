@@ -2,6 +2,7 @@ package io.tocsin.web;
 
 import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.UserService;
+import io.tocsin.directory.token.ApiTokenService;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.ContactMethod;
 import io.tocsin.notify.ContactMethods;
@@ -33,22 +34,34 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class ProfilePage {
 
+  /** Blank rows offered under a rule's steps, so a step is added without JavaScript. */
+  private static final int BLANK_STEPS = 2;
+
   private final ContactMethods methods;
   private final NotificationRules rules;
   private final UserService users;
+  private final ApiTokenService tokens;
+  private final java.time.Clock clock;
 
-  ProfilePage(ContactMethods methods, NotificationRules rules, UserService users) {
+  ProfilePage(
+      ContactMethods methods,
+      NotificationRules rules,
+      UserService users,
+      ApiTokenService tokens,
+      java.time.Clock clock) {
     this.methods = methods;
     this.rules = rules;
     this.users = users;
+    this.tokens = tokens;
+    this.clock = clock;
   }
 
   /** A method as the page lists it. */
   record MethodRow(
       UUID id, String type, String name, String target, boolean verified, String settings) {}
 
-  /** A rule step as the page lists it. */
-  record StepRow(String method, int delayMinutes) {}
+  /** A rule step as the page lists and edits it; a blank row has no method. */
+  record StepRow(@Nullable UUID methodId, String method, int delayMinutes) {}
 
   @GetMapping("/profile")
   String profile(Model model) {
@@ -71,9 +84,19 @@ class ProfilePage {
                         .map(
                             step ->
                                 new StepRow(
+                                    step.contactMethodId(),
                                     names.getOrDefault(step.contactMethodId(), "a deleted method"),
                                     step.delayMinutes() == null ? 0 : step.delayMinutes()))
                         .toList()));
+    Map<String, List<StepRow>> editable = new java.util.LinkedHashMap<>();
+    steps.forEach(
+        (urgency, list) -> {
+          List<StepRow> rows = new java.util.ArrayList<>(list);
+          for (int i = 0; i < BLANK_STEPS; i++) {
+            rows.add(new StepRow(null, "", 0));
+          }
+          editable.put(urgency, rows);
+        });
     model.addAttribute("me", me);
     model.addAttribute("user", users.get(me.id()));
     model.addAttribute(
@@ -90,6 +113,9 @@ class ProfilePage {
                         methods.visibleSettings(method).toString()))
             .toList());
     model.addAttribute("steps", steps);
+    model.addAttribute("editable", editable);
+    model.addAttribute("tokens", tokens.listFor(me.id()));
+    model.addAttribute("zones", java.time.ZoneId.getAvailableZoneIds().stream().sorted().toList());
     model.addAttribute("problems", current.problems());
     model.addAttribute("types", EnumText.allowed(ChannelType.class));
     return "web/profile";
@@ -166,6 +192,106 @@ class ProfilePage {
         });
   }
 
+  /**
+   * Replaces both urgencies' steps from the form's rows ({@code <urgency>Method}, {@code
+   * <urgency>Delay}, in order); a row without a method is dropped, which is how a step is removed.
+   */
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping("/profile/rules")
+  String saveRules(
+      @RequestParam org.springframework.util.MultiValueMap<String, String> form,
+      RedirectAttributes redirect) {
+    return act(
+        redirect,
+        me -> {
+          Map<String, List<NotificationRules.Step>> wanted = new java.util.LinkedHashMap<>();
+          for (String urgency : EnumText.allowed(NotificationRules.Urgency.class)) {
+            List<String> chosen = form.getOrDefault(urgency + "Method", List.of());
+            List<String> delays = form.getOrDefault(urgency + "Delay", List.of());
+            List<NotificationRules.Step> list = new java.util.ArrayList<>();
+            for (int i = 0; i < chosen.size(); i++) {
+              if (!chosen.get(i).isBlank()) {
+                list.add(
+                    new NotificationRules.Step(
+                        parseId(urgency, chosen.get(i)),
+                        minutes(urgency + "[" + list.size() + "].delayMinutes", delays, i)));
+              }
+            }
+            wanted.put(urgency, list);
+          }
+          rules.replace(me, wanted);
+          redirect.addFlashAttribute("notice", "Your notification rules are saved.");
+        });
+  }
+
+  @PreAuthorize("hasRole('VIEWER')")
+  @PostMapping("/profile/time-zone")
+  String timeZone(@RequestParam String timeZone, RedirectAttributes redirect) {
+    return act(
+        redirect,
+        me -> {
+          users.update(me, new UserService.UserChanges(null, null, null, timeZone, null));
+          redirect.addFlashAttribute("notice", "Times are shown in " + timeZone + " now.");
+        });
+  }
+
+  /** Issues a token; the page shows it this once and never again. */
+  @PreAuthorize("hasRole('VIEWER')")
+  @PostMapping("/profile/tokens")
+  String issueToken(
+      @RequestParam String name,
+      @RequestParam(required = false) @Nullable Integer expiresInDays,
+      RedirectAttributes redirect) {
+    return act(
+        redirect,
+        me -> {
+          if (expiresInDays != null && (expiresInDays < 1 || expiresInDays > 3650)) {
+            throw new InvalidInputException("expiresInDays", "must be 1 to 3650 days, or empty");
+          }
+          ApiTokenService.IssuedToken issued =
+              tokens.issue(
+                  me,
+                  name,
+                  expiresInDays == null
+                      ? null
+                      : clock.instant().plus(java.time.Duration.ofDays(expiresInDays)));
+          redirect.addFlashAttribute("newToken", issued.secret());
+          redirect.addFlashAttribute(
+              "notice",
+              "Token '"
+                  + issued.token().name()
+                  + "' is ready. Copy it now: it is shown only once.");
+        });
+  }
+
+  @PreAuthorize("hasRole('VIEWER')")
+  @PostMapping("/profile/tokens/{id}/revoke")
+  String revokeToken(@PathVariable UUID id, RedirectAttributes redirect) {
+    return act(
+        redirect,
+        me -> {
+          tokens.revoke(id, java.util.Objects.requireNonNull(SignedInUser.current()));
+          redirect.addFlashAttribute("notice", "The token no longer works.");
+        });
+  }
+
+  private static UUID parseId(String urgency, String text) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(urgency + ".contactMethodId", "is not a contact method");
+    }
+  }
+
+  private static Integer minutes(String field, List<String> delays, int row) {
+    String text = row < delays.size() ? delays.get(row).trim() : "";
+    try {
+      return text.isEmpty() ? 0 : Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(field, "must be a whole number of minutes");
+    }
+  }
+
   /** Does an action as the signed-in person and comes back to the page with how it went. */
   private String act(RedirectAttributes redirect, java.util.function.Consumer<UUID> action) {
     SignedInUser me = SignedInUser.current();
@@ -175,9 +301,11 @@ class ProfilePage {
     try {
       action.accept(me.id());
     } catch (InvalidInputException e) {
-      redirect.addFlashAttribute("problem", e.field() + ": " + e.getMessage());
-    } catch (UnknownValueException | ConflictException | NotFoundException e) {
-      redirect.addFlashAttribute("problem", e.getMessage());
+      Forms.refuse(redirect, e.field(), e.field() + " " + e.getMessage());
+    } catch (UnknownValueException e) {
+      Forms.refuse(redirect, e.field(), e.getMessage());
+    } catch (ConflictException | NotFoundException e) {
+      Forms.refuse(redirect, null, e.getMessage());
     }
     return "redirect:/profile";
   }

@@ -10,9 +10,11 @@
       "directory::service",
       "directory::integration",
       "directory::team",
+      "directory::token",
       "ingest",
       "correlate",
       "incident",
+      "incident::postmortem",
       "oncall",
       "notify"
     })

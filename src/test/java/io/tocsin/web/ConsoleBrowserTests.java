@@ -189,6 +189,43 @@ class ConsoleBrowserTests extends BothDatabasesTests {
           .contains("bridge after 0 min")
           .doesNotContain("Pages cannot reach you");
       assertAccessible("profile with a method");
+
+      new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("high-method-1")))
+          .selectByIndex(1);
+      browser.findElement(By.id("high-delay-1")).clear();
+      browser.findElement(By.id("high-delay-1")).sendKeys("5");
+      browser.findElement(By.xpath("//button[normalize-space()='Save rules']")).click();
+      wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "rules are saved"));
+      assertThat(browser.findElement(By.id("rules")).getText())
+          .contains("bridge after 0 min")
+          .contains("bridge after 5 min");
+      browser.findElement(By.id("high-delay-1")).clear();
+      browser.findElement(By.id("high-delay-1")).sendKeys("99999");
+      ((JavascriptExecutor) browser)
+          .executeScript("document.getElementById('rules-form').noValidate = true;");
+      browser.findElement(By.xpath("//button[normalize-space()='Save rules']")).click();
+      wait(ExpectedConditions.textToBePresentInElementLocated(By.id("error-rules"), "1440"));
+
+      new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("timeZone")))
+          .selectByValue("Europe/Berlin");
+      browser.findElement(By.xpath("//button[normalize-space()='Save time zone']")).click();
+      wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Europe/Berlin"));
+
+      browser.findElement(By.id("token-name")).sendKeys("deploy script");
+      browser.findElement(By.xpath("//button[normalize-space()='Create token']")).click();
+      wait(ExpectedConditions.presenceOfElementLocated(By.id("new-token")));
+      String token = browser.findElement(By.id("new-token")).getDomProperty("value");
+      assertThat(new Api(tocsin, token).get("/api/v1/users/me").get("timeZone").asString())
+          .as("the token works, and the time zone was saved")
+          .isEqualTo("Europe/Berlin");
+      assertAccessible("profile with a new token");
+      browser.findElement(By.xpath("//button[@aria-label='Revoke deploy script']")).click();
+      wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "no longer works"));
+      assertThat(new Api(tocsin, token).send("GET", "/api/v1/users/me", null).statusCode())
+          .as("a revoked token")
+          .isEqualTo(401);
+      browser.get(tocsin.uri("/profile").toString());
+      assertThat(browser.findElements(By.id("new-token"))).as("the token is shown once").isEmpty();
     }
   }
 
@@ -209,6 +246,88 @@ class ConsoleBrowserTests extends BothDatabasesTests {
     assertThat(schedules).contains(name).contains("Europe/Berlin").contains("until");
     assertThat(browser.findElement(By.tagName("main")).getText()).contains(name + ": ");
     assertAccessible("on-call page");
+  }
+
+  @Test
+  void aResponderMergesAnIncidentAndWritesThePostmortem() {
+    Api.Service service = api.service("merged", "\"autoResolve\":false");
+    String kept = Api.unique("Kept");
+    String duplicate = Api.unique("Duplicate");
+    api.fire(service, Api.alert(kept, "severity", "error"));
+    api.fire(service, Api.alert(duplicate, "severity", "error"));
+    waitForIncidents(service, 2);
+    Map<String, Long> numbers = new java.util.HashMap<>();
+    api.get("/api/v1/incidents?service=" + service.id())
+        .get("items")
+        .forEach(i -> numbers.put(i.get("title").asString(), i.get("number").asLong()));
+    long target =
+        numbers.entrySet().stream()
+            .filter(e -> e.getKey().contains(kept))
+            .findFirst()
+            .orElseThrow()
+            .getValue();
+    long source =
+        numbers.entrySet().stream()
+            .filter(e -> e.getKey().contains(duplicate))
+            .findFirst()
+            .orElseThrow()
+            .getValue();
+    signIn();
+
+    browser.get(tocsin.uri("/incidents/" + target).toString());
+    browser.findElement(By.id("merge")).sendKeys("#" + source);
+    browser.findElement(By.xpath("//button[normalize-space()='Merge']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Merged"));
+    assertThat(browser.findElement(By.tagName("main")).getText()).contains(duplicate);
+    assertThat(api.get("/api/v1/incidents/" + source).get("incident").get("status").asString())
+        .isEqualTo("resolved");
+
+    browser.findElement(By.xpath("//button[normalize-space()='Resolve']")).click();
+    wait(ExpectedConditions.textToBe(By.id("status"), "resolved"));
+    browser.findElement(By.id("postmortem-link")).click();
+    browser.findElement(By.xpath("//button[normalize-space()='Start the postmortem']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("summary")));
+    assertThat(browser.findElement(By.id("what-0")).getDomProperty("value"))
+        .as("the timeline starts from the incident's")
+        .isNotBlank();
+    assertAccessible("postmortem editor");
+    browser.findElement(By.id("summary")).sendKeys("Checkout failed for 20 minutes.");
+    browser.findElement(By.id("fu-0")).sendKeys("Alert on disk growth, not disk full");
+    browser
+        .findElement(By.cssSelector("input[name=checklist][value=root_cause_identified]"))
+        .click();
+    List<org.openqa.selenium.WebElement> whens = browser.findElements(By.name("timelineAt"));
+    List<org.openqa.selenium.WebElement> whats = browser.findElements(By.name("timelineText"));
+    whens.get(whens.size() - 1).sendKeys("yesterday");
+    whats.get(whats.size() - 1).sendKeys("Someone noticed");
+    browser.findElement(By.xpath("//button[normalize-space()='Save the postmortem']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("error-timeline"), "UTC time"));
+
+    browser.findElement(By.id("summary")).sendKeys("Checkout failed for 20 minutes.");
+    browser.findElement(By.id("fu-0")).sendKeys("Alert on disk growth, not disk full");
+    browser
+        .findElement(By.cssSelector("input[name=checklist][value=root_cause_identified]"))
+        .click();
+    browser.findElement(By.xpath("//button[normalize-space()='Save the postmortem']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "saved"));
+    assertThat(browser.findElement(By.id("summary")).getDomProperty("value"))
+        .isEqualTo("Checkout failed for 20 minutes.");
+    assertThat(browser.findElement(By.id("fu-0")).getDomProperty("value"))
+        .isEqualTo("Alert on disk growth, not disk full");
+    assertThat(
+            browser
+                .findElement(By.cssSelector("input[name=checklist][value=root_cause_identified]"))
+                .isSelected())
+        .isTrue();
+    String markdown =
+        (String)
+            ((JavascriptExecutor) browser)
+                .executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                        + "fetch(document.getElementById('export').href).then(r => r.text()).then(done);");
+    assertThat(markdown)
+        .contains("Checkout failed for 20 minutes.")
+        .contains("Alert on disk growth, not disk full");
   }
 
   @Test

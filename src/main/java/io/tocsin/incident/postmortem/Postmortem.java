@@ -9,7 +9,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /** The write-up of a resolved incident. */
-record Postmortem(
+public record Postmortem(
     UUID incidentId,
     String status,
     String summary,
@@ -24,14 +24,14 @@ record Postmortem(
     String updatedBy,
     Instant updatedAt) {
 
-  enum Status {
+  public enum Status {
     DRAFT,
     IN_REVIEW,
     PUBLISHED
   }
 
   /** What a review checks before the postmortem is done. */
-  enum ChecklistItem {
+  public enum ChecklistItem {
     TIMELINE_DOCUMENTED("Timeline documented"),
     ROOT_CAUSE_IDENTIFIED("Root cause identified"),
     IMPACT_ASSESSED("Impact assessed"),
@@ -46,14 +46,18 @@ record Postmortem(
       this.label = label;
     }
 
-    String key() {
+    public String label() {
+      return label;
+    }
+
+    public String key() {
       return EnumText.canonical(this);
     }
   }
 
-  record TimelineItem(@Nullable Instant at, @Nullable String text) {}
+  public record TimelineItem(@Nullable Instant at, @Nullable String text) {}
 
-  record FollowUp(
+  public record FollowUp(
       @Nullable String description,
       @Nullable UUID ownerId,
       @Nullable LocalDate dueDate,

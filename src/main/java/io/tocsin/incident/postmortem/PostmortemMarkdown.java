@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 
 /** A postmortem as a Markdown document, for a wiki, a repository or an e-mail. */
 @Component
-class PostmortemMarkdown {
+public class PostmortemMarkdown {
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
@@ -29,7 +29,7 @@ class PostmortemMarkdown {
     this.users = users;
   }
 
-  String render(Incident incident, Postmortem postmortem) {
+  public String render(Incident incident, Postmortem postmortem) {
     StringBuilder md = new StringBuilder();
     md.append("# Postmortem: ")
         .append(incident.reference())

@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Postmortems: written for resolved incidents, started from the incident's own timeline. */
 @Service
-class Postmortems {
+public class Postmortems {
 
   private static final int MAX_TEXT = 50_000;
   private static final int MAX_ITEMS = 500;
@@ -57,7 +57,7 @@ class Postmortems {
   }
 
   /** Fields to set; {@code null} keeps what is there. */
-  record Changes(
+  public record Changes(
       @Nullable String status,
       @Nullable String summary,
       @Nullable String impact,
@@ -72,7 +72,7 @@ class Postmortems {
    * applies {@code changes}.
    */
   @Transactional
-  Postmortem create(Incident incident, Changes changes, Actor actor) {
+  public Postmortem create(Incident incident, Changes changes, Actor actor) {
     if (incident.isOpen()) {
       throw new ConflictException(
           "Incident "
@@ -121,7 +121,7 @@ class Postmortems {
     return postmortem;
   }
 
-  Postmortem get(Incident incident) {
+  public Postmortem get(Incident incident) {
     return jdbc.sql(
             "SELECT incident_id, status, summary, impact, timeline, root_cause, resolution,"
                 + " follow_ups, checklist, created_by, created_at, updated_by, updated_at"
@@ -151,7 +151,7 @@ class Postmortems {
   }
 
   @Transactional
-  Postmortem update(Incident incident, Changes changes, Actor actor) {
+  public Postmortem update(Incident incident, Changes changes, Actor actor) {
     jdbc.sql("SELECT incident_id FROM incident_postmortem WHERE incident_id = :id FOR UPDATE")
         .param("id", incident.id())
         .query(UUID.class)
