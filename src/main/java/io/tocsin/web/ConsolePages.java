@@ -170,35 +170,76 @@ class ConsolePages {
       @RequestParam(required = false) @Nullable String status,
       @RequestParam(required = false) @Nullable String severity,
       @RequestParam(required = false) @Nullable UUID service,
+      @RequestParam(required = false) @Nullable String assignee,
+      @RequestParam(required = false) @Nullable String from,
+      @RequestParam(required = false) @Nullable String to,
       @RequestParam(required = false) @Nullable String cursor,
       Model model) {
     SignedInUser me = SignedInUser.current();
     if (me == null) {
       return "redirect:/login?next=/incidents";
     }
-    Set<IncidentStatus> statuses =
-        status == null || status.isBlank()
-            ? null
-            : Set.of(EnumText.parse(IncidentStatus.class, "status", status));
-    Set<Severity> severities =
-        severity == null || severity.isBlank()
-            ? null
-            : Set.of(EnumText.parse(Severity.class, "severity", severity));
-    Page<Incident> page =
-        incidents.list(
-            new Incidents.Filter(statuses, service, severities, null, null, null),
-            Page.after(cursor),
-            Page.DEFAULT_LIMIT);
+    java.time.ZoneId zone = users.get(me.id()).timeZone();
+    List<Incident> found = List.of();
+    String next = null;
+    try {
+      Set<IncidentStatus> statuses =
+          blank(status) ? null : Set.of(EnumText.parse(IncidentStatus.class, "status", status));
+      Set<Severity> severities =
+          blank(severity) ? null : Set.of(EnumText.parse(Severity.class, "severity", severity));
+      UUID assigneeId =
+          blank(assignee) ? null : "me".equals(assignee) ? me.id() : uuid("assignee", assignee);
+      Instant since = blank(from) ? null : day("from", from).atStartOfDay(zone).toInstant();
+      Instant before = blank(to) ? null : day("to", to).plusDays(1).atStartOfDay(zone).toInstant();
+      Page<Incident> page =
+          incidents.list(
+              new Incidents.Filter(statuses, service, severities, assigneeId, since, before),
+              Page.after(cursor),
+              Page.DEFAULT_LIMIT);
+      found = page.items();
+      next = page.nextCursor();
+    } catch (io.tocsin.platform.UnknownValueException e) {
+      model.addAttribute("problem", e.getMessage());
+      model.addAttribute("problemField", e.field());
+    } catch (io.tocsin.platform.InvalidInputException e) {
+      model.addAttribute("problem", e.getMessage());
+      model.addAttribute("problemField", e.field());
+    }
     model.addAttribute("me", me);
-    model.addAttribute("rows", rows(page.items(), me));
+    model.addAttribute("rows", rows(found, me));
     model.addAttribute("status", status == null ? "" : status);
     model.addAttribute("severity", severity == null ? "" : severity);
     model.addAttribute("service", service);
+    model.addAttribute("assignee", assignee == null ? "" : assignee);
+    model.addAttribute("from", from == null ? "" : from);
+    model.addAttribute("to", to == null ? "" : to);
+    model.addAttribute("zone", zone.getId());
     model.addAttribute("services", services.list(null, null, Page.MAX_LIMIT).items());
+    model.addAttribute("people", users.list(null, null, Page.MAX_LIMIT).items());
     model.addAttribute("statuses", EnumText.allowed(IncidentStatus.class));
     model.addAttribute("severities", EnumText.allowed(Severity.class));
-    model.addAttribute("next", page.nextCursor());
+    model.addAttribute("next", next);
     return "web/incidents";
+  }
+
+  private static boolean blank(@Nullable String text) {
+    return text == null || text.isBlank();
+  }
+
+  private static UUID uuid(String field, String text) {
+    try {
+      return UUID.fromString(text.trim());
+    } catch (IllegalArgumentException e) {
+      throw new io.tocsin.platform.InvalidInputException(field, "is not a person");
+    }
+  }
+
+  private static java.time.LocalDate day(String field, String text) {
+    try {
+      return java.time.LocalDate.parse(text.trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new io.tocsin.platform.InvalidInputException(field, "must be a date like 2026-11-30");
+    }
   }
 
   @GetMapping("/incidents/{number}")

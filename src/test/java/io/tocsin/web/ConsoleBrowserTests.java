@@ -88,6 +88,7 @@ class ConsoleBrowserTests extends BothDatabasesTests {
     String second = Api.unique("HighLatency");
     api.fire(service, Api.alert(second, "severity", "warning"));
     wait(ExpectedConditions.textToBePresentInElementLocated(By.id("open-incidents"), second));
+    Browser.screenshot(browser, "dashboard");
 
     browser.findElement(By.partialLinkText(first)).click();
     wait(ExpectedConditions.textToBe(By.id("status"), "open"));
@@ -114,12 +115,21 @@ class ConsoleBrowserTests extends BothDatabasesTests {
     wait(
         ExpectedConditions.textToBePresentInElementLocated(
             By.cssSelector("ol.timeline"), "Assigned to " + TocsinHarness.ADMIN_EMAIL));
+    Browser.screenshot(browser, "incident");
 
     browser.get(tocsin.uri("/incidents?severity=warning").toString());
     assertThat(browser.findElement(By.tagName("table")).getText())
         .contains(second)
         .doesNotContain(first);
     assertAccessible("incident list");
+    browser.get(tocsin.uri("/incidents?assignee=me").toString());
+    assertThat(browser.findElement(By.tagName("table")).getText())
+        .as("the reassigned incident is the admin's")
+        .contains(first)
+        .doesNotContain(second);
+    browser.get(tocsin.uri("/incidents?severity=loud&from=2026-01-01").toString());
+    assertThat(browser.findElement(By.id("error-severity")).getText()).contains("critical");
+    browser.get(tocsin.uri("/incidents?severity=warning").toString());
     browser.findElement(By.cssSelector("input[name=number]")).click();
     browser.findElement(By.xpath("//button[normalize-space()='Acknowledge selected']")).click();
     wait(
