@@ -2,6 +2,10 @@ package io.tocsin.web;
 
 import io.tocsin.directory.Role;
 import io.tocsin.directory.SignedInUser;
+import io.tocsin.directory.User;
+import io.tocsin.directory.UserService;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
@@ -12,6 +16,21 @@ import org.springframework.web.bind.annotation.ModelAttribute;
  */
 @ControllerAdvice(basePackageClasses = ConsoleModel.class)
 class ConsoleModel {
+
+  private final UserService users;
+
+  ConsoleModel(UserService users) {
+    this.users = users;
+  }
+
+  /** The viewer's time zone, in which pages show times (UTC before sign-in). */
+  @ModelAttribute("zone")
+  ZoneId zone() {
+    SignedInUser me = SignedInUser.current();
+    return me == null
+        ? ZoneOffset.UTC
+        : users.find(me.id()).map(User::timeZone).orElse(ZoneOffset.UTC);
+  }
 
   @ModelAttribute("me")
   @Nullable SignedInUser me() {
