@@ -1,7 +1,10 @@
 package io.tocsin.correlate;
 
 import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.ingest.LabelMatcher.Operator;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import java.sql.ResultSet;
@@ -51,13 +54,21 @@ public class Silences {
   private final Clock clock;
   private final IdGenerator ids;
   private final AuditLog audit;
+  private final ServiceCatalog services;
 
-  Silences(JdbcClient jdbc, StoredMatchers stored, Clock clock, IdGenerator ids, AuditLog audit) {
+  Silences(
+      JdbcClient jdbc,
+      StoredMatchers stored,
+      Clock clock,
+      IdGenerator ids,
+      AuditLog audit,
+      ServiceCatalog services) {
     this.jdbc = jdbc;
     this.stored = stored;
     this.clock = clock;
     this.ids = ids;
     this.audit = audit;
+    this.services = services;
   }
 
   @Transactional
@@ -70,6 +81,43 @@ public class Silences {
         "silence " + silence.id(),
         "silenced " + silence.matchers() + " until " + silence.endsAt() + ": " + silence.comment());
     return silence;
+  }
+
+  /**
+   * A maintenance window: one silence of every alert of the given services, matching {@link
+   * AlertMuting#SERVICE_LABEL} on their names. A service renamed during the window is no longer
+   * silenced under its new name.
+   */
+  @Transactional
+  public Silence maintenanceWindow(
+      @Nullable List<UUID> serviceIds,
+      @Nullable Instant startsAt,
+      @Nullable Instant endsAt,
+      @Nullable String createdBy,
+      @Nullable String comment) {
+    if (serviceIds == null || serviceIds.isEmpty()) {
+      throw new InvalidInputException("services", "must name at least one service");
+    }
+    List<String> names = new ArrayList<>();
+    for (UUID id : serviceIds) {
+      names.add(escapeRegex(services.get(id).name()));
+    }
+    LabelMatcher matcher =
+        LabelMatcher.of(
+            "services", AlertMuting.SERVICE_LABEL, Operator.REGEX, String.join("|", names));
+    return create(new SilenceInput(List.of(matcher), startsAt, endsAt, createdBy, comment));
+  }
+
+  /** Escapes with backslashes only, which Java and Alertmanager's Go regular expressions share. */
+  private static String escapeRegex(String literal) {
+    StringBuilder escaped = new StringBuilder();
+    for (char c : literal.toCharArray()) {
+      if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
+        escaped.append('\\');
+      }
+      escaped.append(c);
+    }
+    return escaped.toString();
   }
 
   /**

@@ -142,6 +142,27 @@ public class Incidents {
     return found;
   }
 
+  /**
+   * The number of the incident each of these alerts is attached to; unattached ones are left out.
+   */
+  public Map<UUID, Long> numbersOfAlerts(Collection<UUID> alertIds) {
+    Map<UUID, Long> found = new HashMap<>();
+    for (List<UUID> chunk : InLists.of(new LinkedHashSet<>(alertIds))) {
+      jdbc.sql(
+              """
+              SELECT a.alert_id, i.number FROM incident_alert a
+              JOIN incident i ON i.id = a.incident_id
+              WHERE a.alert_id IN (:ids)
+              """)
+          .param("ids", chunk)
+          .query(
+              rs -> {
+                found.put(rs.getObject("alert_id", UUID.class), rs.getLong("number"));
+              });
+    }
+    return found;
+  }
+
   /** What another module adds to an incident's timeline, such as who was paged. */
   public record Entry(UUID incidentId, String kind, Actor actor, String message) {}
 

@@ -1,6 +1,12 @@
 package io.tocsin.ingest;
 
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InLists;
+import io.tocsin.platform.ListQuery;
+import io.tocsin.platform.NotFoundException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -24,12 +30,117 @@ public class AlertLookup {
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
   private static final TypeReference<List<IncomingAlert.Link>> LINKS = new TypeReference<>() {};
 
+  /**
+   * Most alerts one look through the history examines: a filter that matches few alerts of a long
+   * history answers after this many and continues from there on request.
+   */
+  public static final int EXAMINED_LIMIT = 2_000;
+
+  private static final int BATCH = 500;
+
   private final JdbcClient jdbc;
   private final JsonMapper json;
+  private final ServiceCatalog services;
 
-  AlertLookup(JdbcClient jdbc, JsonMapper json) {
+  AlertLookup(JdbcClient jdbc, JsonMapper json, ServiceCatalog services) {
     this.jdbc = jdbc;
     this.json = json;
+    this.services = services;
+  }
+
+  /** An alert as a person browsing alerts sees it. */
+  public record ListedAlert(
+      UUID alertId,
+      UUID serviceId,
+      String fingerprint,
+      AlertStatus status,
+      Severity severity,
+      String summary,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      List<IncomingAlert.Link> links,
+      @Nullable String generatorUrl,
+      Instant startsAt,
+      @Nullable Instant endsAt,
+      Instant lastSeenAt) {}
+
+  /**
+   * A stretch of the history, newest first: the alerts kept, and the cursor to continue before
+   * (null once the oldest alert was examined).
+   */
+  public record Stretch(List<ListedAlert> items, @Nullable UUID continueBefore) {}
+
+  /**
+   * The newest alerts before {@code before} in {@code status} (any if null) whose labels match
+   * every matcher: at most {@code limit}, examining at most {@link #EXAMINED_LIMIT} alerts. The
+   * alert's service name matches as {@link AlertMuting#SERVICE_LABEL}, as silences see it.
+   */
+  public Stretch newest(
+      List<LabelMatcher> matchers, @Nullable AlertStatus status, @Nullable UUID before, int limit) {
+    boolean byService = matchers.stream().anyMatch(m -> m.name().equals(AlertMuting.SERVICE_LABEL));
+    Map<UUID, String> names = new HashMap<>();
+    List<ListedAlert> kept = new ArrayList<>();
+    UUID cursor = before;
+    int examined = 0;
+    while (examined < EXAMINED_LIMIT) {
+      List<ListedAlert> batch =
+          ListQuery.from(
+                  "SELECT id, service_id, fingerprint, status, severity, summary, labels,"
+                      + " annotations, links, generator_url, starts_at, ends_at, last_seen_at"
+                      + " FROM ingest_alert")
+              .where("status = ?", status == null ? null : EnumText.canonical(status))
+              .newestFirst(jdbc, cursor, BATCH, (rs, n) -> listed(rs));
+      boolean more = batch.size() > BATCH;
+      for (ListedAlert alert : batch.subList(0, Math.min(BATCH, batch.size()))) {
+        examined++;
+        cursor = alert.alertId();
+        Map<String, String> labels = alert.labels();
+        if (byService) {
+          labels = new HashMap<>(labels);
+          labels.putIfAbsent(
+              AlertMuting.SERVICE_LABEL,
+              names.computeIfAbsent(alert.serviceId(), this::serviceName));
+        }
+        Map<String, String> matched = labels;
+        if (matchers.stream().allMatch(m -> m.matches(matched))) {
+          kept.add(alert);
+          if (kept.size() == limit) {
+            return new Stretch(kept, alert.alertId());
+          }
+        }
+      }
+      if (!more) {
+        return new Stretch(kept, null);
+      }
+    }
+    return new Stretch(kept, cursor);
+  }
+
+  private ListedAlert listed(ResultSet rs) throws SQLException {
+    String links = rs.getString("links");
+    OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
+    return new ListedAlert(
+        rs.getObject("id", UUID.class),
+        rs.getObject("service_id", UUID.class),
+        rs.getString("fingerprint"),
+        EnumText.parse(AlertStatus.class, "status", rs.getString("status")),
+        EnumText.parse(Severity.class, "severity", rs.getString("severity")),
+        rs.getString("summary"),
+        json.readValue(rs.getString("labels"), LABELS),
+        json.readValue(rs.getString("annotations"), LABELS),
+        links == null ? List.of() : json.readValue(links, LINKS),
+        rs.getString("generator_url"),
+        rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
+        endsAt == null ? null : endsAt.toInstant(),
+        rs.getObject("last_seen_at", OffsetDateTime.class).toInstant());
+  }
+
+  private String serviceName(UUID id) {
+    try {
+      return services.get(id).name();
+    } catch (NotFoundException e) {
+      return id.toString();
+    }
   }
 
   /** A firing alert with its labels. */

@@ -7,12 +7,8 @@ import io.tocsin.correlate.SilenceState;
 import io.tocsin.correlate.Silences;
 import io.tocsin.correlate.Silences.SilenceInput;
 import io.tocsin.directory.SignedInUser;
-import io.tocsin.directory.service.ServiceCatalog;
-import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
-import io.tocsin.ingest.LabelMatcher.Operator;
 import io.tocsin.platform.EnumText;
-import io.tocsin.platform.InvalidInputException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,12 +32,10 @@ import org.springframework.web.bind.annotation.RestController;
 class SilenceController {
 
   private final Silences silences;
-  private final ServiceCatalog services;
   private final Clock clock;
 
-  SilenceController(Silences silences, ServiceCatalog services, Clock clock) {
+  SilenceController(Silences silences, Clock clock) {
     this.silences = silences;
-    this.services = services;
     this.clock = clock;
   }
 
@@ -130,38 +124,14 @@ class SilenceController {
   @PostMapping("/api/v1/maintenance-windows")
   @ResponseStatus(HttpStatus.CREATED)
   SilenceView maintenanceWindow(@RequestBody MaintenanceWindow window) {
-    List<UUID> ids = window.services() == null ? List.of() : window.services();
-    if (ids.isEmpty()) {
-      throw new InvalidInputException("services", "must name at least one service");
-    }
-    List<String> names = new ArrayList<>();
-    for (UUID id : ids) {
-      names.add(escapeRegex(services.get(id).name()));
-    }
-    LabelMatcher matcher =
-        LabelMatcher.of(
-            "services", AlertMuting.SERVICE_LABEL, Operator.REGEX, String.join("|", names));
     SignedInUser user = SignedInUser.current();
     return view(
-        silences.create(
-            new SilenceInput(
-                List.of(matcher),
-                window.startsAt(),
-                window.endsAt(),
-                user == null ? null : user.email(),
-                window.comment())));
-  }
-
-  /** Escapes with backslashes only, which Java and Alertmanager's Go regular expressions share. */
-  private static String escapeRegex(String literal) {
-    StringBuilder escaped = new StringBuilder();
-    for (char c : literal.toCharArray()) {
-      if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
-        escaped.append('\\');
-      }
-      escaped.append(c);
-    }
-    return escaped.toString();
+        silences.maintenanceWindow(
+            window.services(),
+            window.startsAt(),
+            window.endsAt(),
+            user == null ? null : user.email(),
+            window.comment()));
   }
 
   private static SilenceInput input(SilenceRequest request) {
