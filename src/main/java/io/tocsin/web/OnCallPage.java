@@ -89,6 +89,18 @@ class OnCallPage {
               .orElse(null);
       return new NowAndNext(current, following);
     }
+
+    /**
+     * When the present shift ends; a shift that reaches {@code horizon}, where the lookup stopped,
+     * may go on past it.
+     */
+    @Nullable String until(Instant horizon, ZoneId schedule, ZoneId viewer) {
+      if (now == null) {
+        return null;
+      }
+      return (now.end().isBefore(horizon) ? "until " : "until at least ")
+          + both(now.end(), schedule, viewer);
+    }
   }
 
   /** A target of a level: whom it names, and whom it would page now or why nobody. */
@@ -119,7 +131,8 @@ class OnCallPage {
     List<ScheduleRow> rows = new ArrayList<>();
     for (Schedules.Schedule schedule : schedules.list(null, Page.MAX_LIMIT).items()) {
       ZoneId zone = ZoneId.of(schedule.timeZone());
-      NowAndNext shifts = NowAndNext.of(schedules.shifts(schedule.id(), now, now.plus(AHEAD)), now);
+      Instant horizon = now.plus(AHEAD);
+      NowAndNext shifts = NowAndNext.of(schedules.shifts(schedule.id(), now, horizon), now);
       Shift current = shifts.now();
       Shift following = shifts.next();
       rows.add(
@@ -128,7 +141,7 @@ class OnCallPage {
               schedule.name(),
               schedule.timeZone(),
               current == null ? null : name(current.user(), names),
-              current == null ? null : both(current.end(), zone, mine),
+              shifts.until(horizon, zone, mine),
               following == null ? null : name(following.user(), names),
               following == null ? null : both(following.start(), zone, mine)));
     }

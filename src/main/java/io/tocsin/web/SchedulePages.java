@@ -73,8 +73,8 @@ class SchedulePages {
   /** A labelled row of the timeline; {@code summary} is its text for screen readers. */
   record Track(String id, String label, List<Block> blocks, String summary) {}
 
-  /** A day boundary on the axis, in the viewer's zone. */
-  record Tick(String label, String x) {}
+  /** A day boundary on the axis, in the viewer's zone; one too near the end goes unlabelled. */
+  record Tick(@Nullable String label, String x) {}
 
   /** A final shift as the table lists it, in the schedule's zone and the viewer's. */
   record ShiftRow(
@@ -132,8 +132,9 @@ class SchedulePages {
             colours));
     tracks.add(track("final", "Final: who is on call", breakdown.shifts(), window, names, colours));
 
-    List<Shift> ahead = schedules.shifts(id, now, now.plus(OnCallPage.AHEAD));
-    OnCallPage.NowAndNext nowAndNext = OnCallPage.NowAndNext.of(ahead, now);
+    Instant horizon = now.plus(OnCallPage.AHEAD);
+    OnCallPage.NowAndNext nowAndNext =
+        OnCallPage.NowAndNext.of(schedules.shifts(id, now, horizon), now);
 
     model.addAttribute("me", me);
     model.addAttribute("schedule", schedule);
@@ -142,8 +143,13 @@ class SchedulePages {
     model.addAttribute("sameZone", zone.equals(mine));
     model.addAttribute("tracks", tracks);
     model.addAttribute("ticks", ticks(window, span));
-    model.addAttribute(
-        "nowX", now.isBefore(start) || !now.isBefore(end) ? null : window.percent(now));
+    boolean nowShown = !now.isBefore(start) && now.isBefore(end);
+    model.addAttribute("nowX", nowShown ? window.percent(now) : null);
+    // The label must not fall off either edge of the axis.
+    double nowAt =
+        (double) Duration.between(start, now).toMillis()
+            / (end.toEpochMilli() - start.toEpochMilli());
+    model.addAttribute("nowAnchor", nowAt < .03 ? "start" : nowAt > .97 ? "end" : "middle");
     model.addAttribute(
         "shifts",
         breakdown.shifts().stream()
@@ -172,8 +178,7 @@ class SchedulePages {
     Shift current = nowAndNext.now();
     Shift next = nowAndNext.next();
     model.addAttribute("onCallNow", current == null ? null : name(current.user(), names));
-    model.addAttribute(
-        "until", current == null ? null : OnCallPage.both(current.end(), zone, mine));
+    model.addAttribute("until", nowAndNext.until(horizon, zone, mine));
     model.addAttribute("onCallNext", next == null ? null : name(next.user(), names));
     model.addAttribute("nextFrom", next == null ? null : OnCallPage.both(next.start(), zone, mine));
     model.addAttribute(
