@@ -205,6 +205,18 @@ public class EscalationPolicies {
     return policyIdOf(serviceId).map(this::get);
   }
 
+  /** Which policy each service follows, for every service that follows one. */
+  public Map<UUID, UUID> policiesOfServices() {
+    Map<UUID, UUID> chosen = new HashMap<>();
+    jdbc.sql("SELECT service_id, policy_id FROM oncall_service_policy")
+        .query(
+            rs -> {
+              chosen.put(
+                  rs.getObject("service_id", UUID.class), rs.getObject("policy_id", UUID.class));
+            });
+    return chosen;
+  }
+
   Optional<UUID> policyIdOf(UUID serviceId) {
     return jdbc.sql("SELECT policy_id FROM oncall_service_policy WHERE service_id = :service")
         .param("service", serviceId)
@@ -231,6 +243,23 @@ public class EscalationPolicies {
   public Function<Target, ResolvedTarget> resolverAt(Instant at) {
     Map<Target, ResolvedTarget> seen = new HashMap<>();
     return target -> seen.computeIfAbsent(target, t -> resolve(t, at));
+  }
+
+  /** A level of a policy with whom each of its targets resolves to; {@code level} counts from 1. */
+  public record LevelNow(int level, int delayMinutes, List<ResolvedTarget> targets) {}
+
+  /** What each level of {@code policy} would page, resolving targets with {@code resolver}. */
+  public List<LevelNow> levelsNow(Policy policy, Function<Target, ResolvedTarget> resolver) {
+    List<LevelNow> levels = new ArrayList<>();
+    for (int i = 0; i < policy.levels().size(); i++) {
+      Level level = policy.levels().get(i);
+      levels.add(
+          new LevelNow(
+              i + 1,
+              Objects.requireNonNull(level.delayMinutes()),
+              Objects.requireNonNull(level.targets()).stream().map(resolver).toList()));
+    }
+    return levels;
   }
 
   private ResolvedTarget resolve(Target target, Instant at) {

@@ -100,6 +100,17 @@ public final class ScheduleTimeline {
   }
 
   /**
+   * Each layer's own turns that overlap [from, to), lowest layer first, as they are before higher
+   * layers and overrides take over: what a timeline draws under the final row.
+   */
+  public List<List<Shift>> layers(Instant from, Instant to) {
+    if (!to.isAfter(from)) {
+      return layers.stream().map(layer -> List.<Shift>of()).toList();
+    }
+    return layers.stream().map(layer -> layerShifts(layer, from, to)).toList();
+  }
+
+  /**
    * Who is on call at {@code at}, with the extent of their shift as far as one rotation length of
    * the longest layer either side.
    */

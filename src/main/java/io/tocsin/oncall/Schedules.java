@@ -331,6 +331,26 @@ public class Schedules {
     return timeline(get(scheduleId), from, to).shifts(from, to);
   }
 
+  /**
+   * A schedule over [from, to) in its parts: each layer's own turns (lowest first), the overrides,
+   * and the final shifts that come of them.
+   */
+  public record Breakdown(
+      Schedule schedule,
+      List<List<Shift>> layers,
+      List<ScheduleOverride> overrides,
+      List<Shift> shifts) {}
+
+  public Breakdown breakdown(UUID scheduleId, Instant from, Instant to) {
+    if (!to.isAfter(from)) {
+      throw new InvalidInputException("to", "must be after from");
+    }
+    Schedule schedule = get(scheduleId);
+    List<ScheduleOverride> overrides = overrides(scheduleId, from, to);
+    ScheduleTimeline timeline = timeline(schedule, overrides);
+    return new Breakdown(schedule, timeline.layers(from, to), overrides, timeline.shifts(from, to));
+  }
+
   /** Who the schedule puts on call at {@code at}, if anybody. */
   public Optional<Shift> onCall(UUID scheduleId, Instant at) {
     Schedule schedule = get(scheduleId);
@@ -344,12 +364,14 @@ public class Schedules {
   }
 
   private ScheduleTimeline timeline(Schedule schedule, Instant from, Instant to) {
-    List<Rotation> rotations = rotations(schedule);
+    return timeline(schedule, overrides(schedule.id(), from, to));
+  }
+
+  private static ScheduleTimeline timeline(
+      Schedule schedule, List<ScheduleOverride> scheduleOverrides) {
     List<Override> overrides =
-        overrides(schedule.id(), from, to).stream()
-            .map(o -> new Override(o.userId(), o.start(), o.end()))
-            .toList();
-    return new ScheduleTimeline(ZoneId.of(schedule.timeZone()), rotations, overrides);
+        scheduleOverrides.stream().map(o -> new Override(o.userId(), o.start(), o.end())).toList();
+    return new ScheduleTimeline(ZoneId.of(schedule.timeZone()), rotations(schedule), overrides);
   }
 
   private static Rotation rotation(Layer layer) {

@@ -6,7 +6,6 @@ import io.tocsin.directory.UserService;
 import io.tocsin.oncall.EscalationPolicies;
 import io.tocsin.oncall.EscalationPolicies.Policy;
 import io.tocsin.oncall.EscalationPolicies.PolicyInput;
-import io.tocsin.oncall.EscalationPolicies.Target;
 import io.tocsin.oncall.Schedules;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.Page;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -137,14 +135,12 @@ class EscalationPolicyController {
           List.of("The service has no escalation policy: its incidents page nobody."));
     }
     Policy policy = found.get();
-    Function<Target, EscalationPolicies.ResolvedTarget> resolver = policies.resolverAt(when);
     List<LevelNow> levels = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    for (int i = 0; i < policy.levels().size(); i++) {
-      EscalationPolicies.Level level = policy.levels().get(i);
+    for (EscalationPolicies.LevelNow level :
+        policies.levelsNow(policy, policies.resolverAt(when))) {
       List<TargetNow> targets = new ArrayList<>();
-      for (Target target : level.targets()) {
-        EscalationPolicies.ResolvedTarget resolved = resolver.apply(target);
+      for (EscalationPolicies.ResolvedTarget resolved : level.targets()) {
         TargetNow now =
             new TargetNow(
                 EnumText.canonical(resolved.type()),
@@ -153,11 +149,11 @@ class EscalationPolicyController {
                 resolved.people().stream().map(EscalationPolicyController::person).toList(),
                 resolved.problem());
         if (now.problem() != null) {
-          problems.add("Level " + (i + 1) + ": " + now.problem());
+          problems.add("Level " + level.level() + ": " + now.problem());
         }
         targets.add(now);
       }
-      levels.add(new LevelNow(i + 1, level.delayMinutes(), targets));
+      levels.add(new LevelNow(level.level(), level.delayMinutes(), targets));
     }
     return new ServiceOnCall(
         id, when, policy.id(), policy.name(), policy.repeat(), levels, problems);

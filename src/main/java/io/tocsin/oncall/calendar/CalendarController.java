@@ -2,7 +2,6 @@ package io.tocsin.oncall.calendar;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.tocsin.directory.SignedInUser;
-import io.tocsin.oncall.Schedules;
 import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.InvalidInputException;
 import java.util.UUID;
@@ -27,11 +26,9 @@ class CalendarController {
   private static final MediaType CALENDAR = MediaType.parseMediaType("text/calendar;charset=UTF-8");
 
   private final CalendarFeeds feeds;
-  private final Schedules schedules;
 
-  CalendarController(CalendarFeeds feeds, Schedules schedules) {
+  CalendarController(CalendarFeeds feeds) {
     this.feeds = feeds;
-    this.schedules = schedules;
   }
 
   record FeedUrl(String url) {}
@@ -56,8 +53,7 @@ class CalendarController {
   @PostMapping("/api/v1/schedules/{id}/calendar-feed")
   @ResponseStatus(HttpStatus.CREATED)
   FeedUrl scheduleFeed(@PathVariable UUID id) {
-    schedules.get(id);
-    return url(feeds.create("schedule", id));
+    return url(feeds.newScheduleFeed(id));
   }
 
   @Operation(summary = "A secret iCalendar URL of the signed-in user's shifts in every schedule")
@@ -69,7 +65,7 @@ class CalendarController {
     if (me == null) {
       throw new InvalidInputException("user", "only a signed-in user has shifts");
     }
-    return url(feeds.create("user", me.id()));
+    return url(feeds.newUserFeed(me.id()));
   }
 
   @GetMapping("/calendars/{token}.ics")
@@ -77,11 +73,8 @@ class CalendarController {
     return ResponseEntity.ok().contentType(CALENDAR).body(feeds.render(token));
   }
 
-  private static FeedUrl url(String token) {
+  private static FeedUrl url(String path) {
     return new FeedUrl(
-        ServletUriComponentsBuilder.fromCurrentContextPath()
-            .path("/calendars/{token}.ics")
-            .buildAndExpand(token)
-            .toUriString());
+        ServletUriComponentsBuilder.fromCurrentContextPath().path(path).toUriString());
   }
 }

@@ -2,6 +2,7 @@ package io.tocsin.oncall.calendar;
 
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
+import io.tocsin.oncall.CalendarFeedLinks;
 import io.tocsin.oncall.Schedules;
 import io.tocsin.oncall.Shift;
 import io.tocsin.platform.NotFoundException;
@@ -30,7 +31,7 @@ import org.springframework.transaction.annotation.Transactional;
  * new URL for the same schedule or user replaces the old one.
  */
 @Service
-class CalendarFeeds {
+class CalendarFeeds implements CalendarFeedLinks {
 
   /** What a feed shows: the recent past and the next three months. */
   static final Duration BEFORE = Duration.ofDays(14);
@@ -69,6 +70,24 @@ class CalendarFeeds {
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
         .update();
     return token;
+  }
+
+  @Override
+  @Transactional
+  public String newScheduleFeed(UUID scheduleId) {
+    schedules.get(scheduleId);
+    return path(create("schedule", scheduleId));
+  }
+
+  @Override
+  @Transactional
+  public String newUserFeed(UUID userId) {
+    return path(create("user", userId));
+  }
+
+  /** Where {@link CalendarController} serves the feed of {@code token}. */
+  static String path(String token) {
+    return "/calendars/" + token + ".ics";
   }
 
   /** The feed behind a token, as RFC 5545 text. */
