@@ -49,8 +49,20 @@ public class Muting {
   /** Why an alert pages nobody now: the silences matching it, and whether an alert inhibits it. */
   public record Muted(List<UUID> silencedBy, boolean inhibited) {}
 
-  /** The firing alerts a set of matchers catches now: the first {@code limit}, and how many. */
-  public record Caught(List<FiringAlert> alerts, int total) {}
+  /**
+   * How many of the newest firing alerts a person's view examines: enough for any normal day, and a
+   * bound on the page's time in a storm (the count then reads "at least").
+   */
+  public static final int EXAMINED = 20_000;
+
+  /**
+   * The firing alerts a set of matchers catches now: the first {@code limit}, and how many; {@code
+   * partial} when more than {@link #EXAMINED} alerts fire and only the newest were examined.
+   */
+  public record Caught(List<FiringAlert> alerts, int total, boolean partial) {}
+
+  /** How many firing alerts each silence mutes, by silence id; {@code partial} as above. */
+  public record MutedCounts(Map<UUID, Integer> counts, boolean partial) {}
 
   /** The muting of each of these firing alerts that is muted now, by alert id. */
   public Map<UUID, Muted> of(Collection<FiringAlert> firing) {
@@ -90,7 +102,9 @@ public class Muting {
     List<FiringAlert> found = new ArrayList<>();
     int total = 0;
     Map<UUID, String> names = new HashMap<>();
-    for (FiringAlert alert : newestFirst(alerts.firing())) {
+    List<FiringAlert> examined = alerts.newestFiring(EXAMINED + 1);
+    boolean partial = examined.size() > EXAMINED;
+    for (FiringAlert alert : examined.subList(0, Math.min(EXAMINED, examined.size()))) {
       Map<String, String> labels = sources.withService(alert.labels(), alert.serviceId(), names);
       if (!matchers.isEmpty() && matchers.stream().allMatch(m -> m.matches(labels))) {
         total++;
@@ -100,20 +114,22 @@ public class Muting {
         }
       }
     }
-    return new Caught(found, total);
+    return new Caught(found, total, partial);
   }
 
   /** How many firing alerts each of these silences mutes now, by silence id. */
-  public Map<UUID, Integer> mutedCounts(Collection<Silence> silenced) {
+  public MutedCounts mutedCounts(Collection<Silence> silenced) {
     Map<UUID, Integer> counts = new HashMap<>();
     Instant now = clock.instant();
     List<Silence> active =
         silenced.stream().filter(s -> s.state(now) == SilenceState.ACTIVE).toList();
     if (active.isEmpty()) {
-      return counts;
+      return new MutedCounts(counts, false);
     }
     Map<UUID, String> names = new HashMap<>();
-    for (FiringAlert alert : alerts.firing()) {
+    List<FiringAlert> examined = alerts.newestFiring(EXAMINED + 1);
+    boolean partial = examined.size() > EXAMINED;
+    for (FiringAlert alert : examined.subList(0, Math.min(EXAMINED, examined.size()))) {
       Map<String, String> labels = sources.withService(alert.labels(), alert.serviceId(), names);
       for (Silence silence : active) {
         if (silence.matchers().stream().allMatch(m -> m.matches(labels))) {
@@ -121,13 +137,6 @@ public class Muting {
         }
       }
     }
-    return counts;
-  }
-
-  // Alert ids are time-ordered, so the newest alerts have the greatest ids.
-  private static List<FiringAlert> newestFirst(List<FiringAlert> firing) {
-    List<FiringAlert> sorted = new ArrayList<>(firing);
-    sorted.sort((a, b) -> b.alertId().compareTo(a.alertId()));
-    return sorted;
+    return new MutedCounts(counts, partial);
   }
 }

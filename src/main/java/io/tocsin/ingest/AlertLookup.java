@@ -203,6 +203,25 @@ public class AlertLookup {
   }
 
   /** Every firing alert. */
+  /**
+   * The newest {@code limit} firing alerts, newest first: for views that show a sample or a count
+   * and must answer in bounded time however many alerts fire.
+   */
+  public List<FiringAlert> newestFiring(int limit) {
+    return jdbc.sql(
+            "SELECT id, service_id, fingerprint, labels FROM ingest_alert WHERE status = 'firing'"
+                + " ORDER BY id DESC FETCH FIRST :limit ROWS ONLY")
+        .param("limit", limit)
+        .query(
+            (rs, n) ->
+                new FiringAlert(
+                    rs.getObject("id", UUID.class),
+                    rs.getObject("service_id", UUID.class),
+                    rs.getString("fingerprint"),
+                    json.readValue(rs.getString("labels"), LABELS)))
+        .list();
+  }
+
   public List<FiringAlert> firing() {
     List<FiringAlert> firing = new ArrayList<>();
     jdbc.sql("SELECT id, service_id, fingerprint, labels FROM ingest_alert WHERE status = 'firing'")

@@ -96,7 +96,10 @@ class SilencePages {
     expired.sort(Comparator.comparing(Silence::endsAt).reversed());
     List<Silence> shown = new ArrayList<>(current);
     shown.addAll(expired.subList(0, Math.min(EXPIRED_SHOWN, expired.size())));
-    Map<UUID, Integer> counts = muting.mutedCounts(current);
+    Muting.MutedCounts muted = muting.mutedCounts(current);
+    Map<UUID, Integer> counts = muted.counts();
+    model.addAttribute("countsPartial", muted.partial());
+    model.addAttribute("examined", Muting.EXAMINED);
     model.addAttribute(
         "rows",
         shown.stream()
@@ -223,6 +226,8 @@ class SilencePages {
       Muting.Caught caught = muting.caught(parse(text), PREVIEW_SHOWN);
       model.addAttribute("previewed", true);
       model.addAttribute("caughtTotal", caught.total());
+      model.addAttribute("caughtPartial", caught.partial());
+      model.addAttribute("examined", Muting.EXAMINED);
       model.addAttribute("caught", caught.alerts().stream().map(SilencePages::caught).toList());
     } catch (InvalidInputException e) {
       model.addAttribute("previewProblem", e.getMessage());
