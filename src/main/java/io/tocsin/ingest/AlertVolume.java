@@ -1,21 +1,28 @@
 package io.tocsin.ingest;
 
 import io.tocsin.ingest.AlertChange.AlertFired;
+import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.InLists;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * How many alerts arrived, counted as they are stored: per {@link #BUCKET}, service and alertname.
@@ -34,8 +41,17 @@ public class AlertVolume {
 
   private static final String APPEND =
       """
-      INSERT INTO ingest_alert_volume (bucket_at, service_id, alertname, alerts)
-      VALUES (:bucketAt, :serviceId, :alertname, :alerts)
+      INSERT INTO ingest_alert_volume (bucket_at, service_id, alertname, alerts, compacted)
+      VALUES (:bucketAt, :serviceId, :alertname, :alerts, :compacted)
+      """;
+
+  // SKIP LOCKED: nodes that compact at once take different rows, and each folds only what it took.
+  private static final String FRESH =
+      """
+      SELECT id, bucket_at, service_id, alertname, alerts FROM ingest_alert_volume
+      WHERE compacted = FALSE AND bucket_at < :before
+      ORDER BY id
+      FETCH FIRST :limit ROWS ONLY FOR UPDATE SKIP LOCKED
       """;
 
   private static final String PER_BUCKET =
@@ -54,13 +70,26 @@ public class AlertVolume {
       LIMIT :limit
       """;
 
+  private static final int COMPACTION_BATCH = 5_000;
+
+  private static final Log log = LogFactory.getLog(AlertVolume.class);
+
   private final JdbcClient jdbc;
   private final NamedParameterJdbcTemplate batches;
+  private final TransactionTemplate transactions;
+  private final DatabaseAvailability database;
   private final Clock clock;
 
-  AlertVolume(JdbcClient jdbc, NamedParameterJdbcTemplate batches, Clock clock) {
+  AlertVolume(
+      JdbcClient jdbc,
+      NamedParameterJdbcTemplate batches,
+      TransactionTemplate transactions,
+      DatabaseAvailability database,
+      Clock clock) {
     this.jdbc = jdbc;
     this.batches = batches;
+    this.transactions = transactions;
+    this.database = database;
     this.clock = clock;
   }
 
@@ -127,17 +156,82 @@ public class AlertVolume {
     if (counts.isEmpty()) {
       return;
     }
-    OffsetDateTime bucket = utc(bucketOf(clock.instant()));
+    Instant bucket = bucketOf(clock.instant());
+    Map<Counted, Long> rows = new HashMap<>();
+    counts.forEach((key, n) -> rows.put(new Counted(bucket, key), (long) n));
+    append(rows, false);
+  }
+
+  /**
+   * Folds the rows of the buckets that are over (with a bucket's grace for commits in flight and
+   * clocks a little apart) into one row per bucket, service and alertname. Returns how many rows it
+   * took.
+   */
+  public int compact() {
+    Instant before = bucketOf(clock.instant()).minus(BUCKET);
+    Integer taken =
+        transactions.execute(
+            status -> {
+              List<Long> ids = new ArrayList<>();
+              Map<Counted, Long> sums = new HashMap<>();
+              jdbc.sql(FRESH)
+                  .param("before", utc(before))
+                  .param("limit", COMPACTION_BATCH)
+                  .query(
+                      rs -> {
+                        ids.add(rs.getLong("id"));
+                        sums.merge(
+                            new Counted(
+                                rs.getObject("bucket_at", OffsetDateTime.class).toInstant(),
+                                new Key(
+                                    rs.getObject("service_id", UUID.class),
+                                    rs.getString("alertname"))),
+                            rs.getLong("alerts"),
+                            Long::sum);
+                      });
+              for (List<Long> chunk : InLists.of(ids)) {
+                jdbc.sql("DELETE FROM ingest_alert_volume WHERE id IN (:ids)")
+                    .param("ids", chunk)
+                    .update();
+              }
+              append(sums, true);
+              return ids.size();
+            });
+    return taken == null ? 0 : taken;
+  }
+
+  @Scheduled(
+      initialDelayString = "${tocsin.ingest.volume-compaction-interval:1m}",
+      fixedDelayString = "${tocsin.ingest.volume-compaction-interval:1m}")
+  void housekeeping() {
+    if (!database.isReady()) {
+      return;
+    }
+    try {
+      while (compact() == COMPACTION_BATCH) {
+        // A full batch may mean more are waiting.
+      }
+    } catch (RuntimeException e) {
+      // The database may have gone since the check; the next pass picks up where this stopped.
+      log.warn("Compacting the alert counts failed: " + e.getMessage());
+    }
+  }
+
+  private void append(Map<Counted, Long> rows, boolean compacted) {
+    if (rows.isEmpty()) {
+      return;
+    }
     batches.batchUpdate(
         APPEND,
-        counts.entrySet().stream()
+        rows.entrySet().stream()
             .map(
-                count ->
+                row ->
                     new MapSqlParameterSource()
-                        .addValue("bucketAt", bucket)
-                        .addValue("serviceId", count.getKey().serviceId())
-                        .addValue("alertname", count.getKey().alertname())
-                        .addValue("alerts", count.getValue()))
+                        .addValue("bucketAt", utc(row.getKey().bucket()))
+                        .addValue("serviceId", row.getKey().key().serviceId())
+                        .addValue("alertname", row.getKey().key().alertname())
+                        .addValue("alerts", row.getValue())
+                        .addValue("compacted", compacted))
             .toArray(MapSqlParameterSource[]::new));
   }
 
@@ -151,6 +245,8 @@ public class AlertVolume {
   }
 
   private record Key(UUID serviceId, String alertname) {}
+
+  private record Counted(Instant bucket, Key key) {}
 
   private static OffsetDateTime utc(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
