@@ -21,7 +21,7 @@
     // One series reads best as bars; several share an x value, so they are lines (over time) or
     // dots (per name) that do not hide each other.
     var barred = chart.series.length === 1 && chart.kind !== 'time';
-    var series = [{ label: named ? 'Item' : 'Week',
+    var series = [{ label: named ? 'Item' : chart.step >= 7 * 86400 ? 'Week of' : 'From',
                     value: named ? function (u, v) { return v == null ? '' : chart.names[v]; } : undefined }]
       .concat(chart.series.map(function (s) {
         var stroke = colour(s.colour);
@@ -48,11 +48,13 @@
       };
     }
     var options = Object.assign(size(element), {
+      // UTC, like the tables next to the charts.
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
       series: series,
       axes: axes,
       scales: {
         x: { time: !named, range: function (u, min, max) {
-          var pad = named ? 0.5 : 3.5 * 86400;
+          var pad = chart.kind === 'time' ? 0 : chart.step / 2;
           return [min - pad, max + pad];
         } },
         y: { range: function (u, min, max) { return [0, Math.max(1, max) * 1.1]; } }

@@ -204,7 +204,7 @@ class ConsolePages {
         AlertVolume.bucketOf(now).minus(AlertVolume.BUCKET.multipliedBy(VOLUME_BUCKETS - 1));
     Map<Instant, Long> counts = new HashMap<>();
     alertVolume
-        .perBucket(first, now.plusSeconds(1), null)
+        .perBucket(first, AlertVolume.bucketOf(now).plus(AlertVolume.BUCKET), null)
         .forEach(bucket -> counts.put(bucket.at(), bucket.alerts()));
     List<VolumeRow> rows = new ArrayList<>();
     List<Number> x = new ArrayList<>();
@@ -231,6 +231,7 @@ class ConsolePages {
         json.writeValueAsString(
             new ReportPages.Chart(
                 "time",
+                AlertVolume.BUCKET.toSeconds(),
                 x,
                 null,
                 List.of(new ReportPages.Series("alerts", "--warning", values)),

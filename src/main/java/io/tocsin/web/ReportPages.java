@@ -54,6 +54,8 @@ class ReportPages {
 
   static final int NOISIEST = 20;
 
+  private static final java.time.Duration WEEK = java.time.Duration.ofDays(7);
+
   private static final Set<String> REPORTS =
       Set.of("response-times", "incidents-per-week", "noisiest-alerts", "on-call-load");
 
@@ -95,7 +97,7 @@ class ReportPages {
     }
   }
 
-  /** A week's response times in minutes, as the table shows them. */
+  /** A week's response times, as the table shows them. */
   record TimesRow(
       String week,
       int opened,
@@ -109,9 +111,13 @@ class ReportPages {
 
   record NoisyRow(String alertname, String service, long alerts) {}
 
-  /** What charts.js draws: x values (epoch seconds, or positions for named bars) and series. */
+  /**
+   * What charts.js draws: x values (epoch seconds {@code step} apart, or positions 1 apart for
+   * named bars) and series.
+   */
   record Chart(
       String kind,
+      long step,
       List<Number> x,
       @Nullable List<String> names,
       List<Series> series,
@@ -141,7 +147,7 @@ class ReportPages {
     Map<UUID, String> serviceNames =
         catalog.stream().collect(Collectors.toMap(CatalogService::id, CatalogService::name));
     List<UUID> scope = scope(filters, catalog);
-    List<IncidentWeek> weeks = incidents.weekly(filters.since(), filters.until(), scope);
+    List<IncidentWeek> weeks = weeks(filters, scope);
     List<NoisyRow> noisy =
         alerts.noisiest(filters.since(), filters.until(), scope, NOISIEST).stream()
             .map(
@@ -164,6 +170,7 @@ class ReportPages {
                     new CountsRow(
                         day(w.start()), w.opened(), w.critical(), w.error(), w.warning(), w.info()))
             .toList());
+    model.addAttribute("incidentCount", weeks.stream().mapToInt(IncidentWeek::opened).sum());
     model.addAttribute("noisy", noisy);
     model.addAttribute("load", load);
     model.addAttribute("timesChart", chart(timesChart(weeks)));
@@ -196,7 +203,7 @@ class ReportPages {
       case "response-times" -> {
         csv.append(
             "week,incidents,mtta_p50_seconds,mtta_p90_seconds,mttr_p50_seconds,mttr_p90_seconds\n");
-        for (IncidentWeek week : incidents.weekly(filters.since(), filters.until(), scope)) {
+        for (IncidentWeek week : weeks(filters, scope)) {
           row(
               csv,
               day(week.start()),
@@ -209,7 +216,7 @@ class ReportPages {
       }
       case "incidents-per-week" -> {
         csv.append("week,incidents,critical,error,warning,info\n");
-        for (IncidentWeek week : incidents.weekly(filters.since(), filters.until(), scope)) {
+        for (IncidentWeek week : weeks(filters, scope)) {
           row(
               csv,
               day(week.start()),
@@ -292,6 +299,27 @@ class ReportPages {
     return new Filters(start, end, service, team, query.build().toUriString());
   }
 
+  /**
+   * Every week of the range, those without incidents as zeros: a chart that skipped them would draw
+   * a quiet month as a line between two busy weeks.
+   */
+  private List<IncidentWeek> weeks(Filters filters, @Nullable List<UUID> scope) {
+    Map<Instant, IncidentWeek> found = new java.util.HashMap<>();
+    incidents
+        .weekly(filters.since(), filters.until(), scope)
+        .forEach(week -> found.put(week.start(), week));
+    List<IncidentWeek> weeks = new ArrayList<>();
+    for (LocalDate monday = filters.from().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+        !monday.isAfter(filters.to());
+        monday = monday.plusWeeks(1)) {
+      Instant start = monday.atStartOfDay(ZoneOffset.UTC).toInstant();
+      weeks.add(
+          found.getOrDefault(
+              start, new IncidentWeek(start, 0, 0, 0, 0, 0, null, null, null, null)));
+    }
+    return weeks;
+  }
+
   private static LocalDate date(String field, @Nullable String text, LocalDate otherwise) {
     if (text == null || text.isBlank()) {
       return otherwise;
@@ -319,14 +347,14 @@ class ReportPages {
     return new TimesRow(
         day(week.start()),
         week.opened(),
-        minutes(week.mttaP50Seconds()),
-        minutes(week.mttaP90Seconds()),
-        minutes(week.mttrP50Seconds()),
-        minutes(week.mttrP90Seconds()));
+        readable(week.mttaP50Seconds()),
+        readable(week.mttaP90Seconds()),
+        readable(week.mttrP50Seconds()),
+        readable(week.mttrP90Seconds()));
   }
 
-  private static @Nullable String minutes(@Nullable Long seconds) {
-    return seconds == null ? null : String.format(java.util.Locale.ROOT, "%.1f", seconds / 60.0);
+  private static @Nullable String readable(@Nullable Long seconds) {
+    return seconds == null ? null : ConsolePages.age(java.time.Duration.ofSeconds(seconds));
   }
 
   private static @Nullable Double minutesValue(@Nullable Long seconds) {
@@ -340,6 +368,7 @@ class ReportPages {
   private static Chart timesChart(List<IncidentWeek> weeks) {
     return new Chart(
         "time",
+        WEEK.toSeconds(),
         weeks.stream().<Number>map(w -> w.start().getEpochSecond()).toList(),
         null,
         List.of(
@@ -353,6 +382,7 @@ class ReportPages {
   private static Chart weeksChart(List<IncidentWeek> weeks) {
     return new Chart(
         "time-bars",
+        WEEK.toSeconds(),
         weeks.stream().<Number>map(w -> w.start().getEpochSecond()).toList(),
         null,
         List.of(
@@ -386,7 +416,7 @@ class ReportPages {
     for (int i = 0; i < names.size(); i++) {
       positions.add(i);
     }
-    return new Chart("named-bars", positions, names, series, "");
+    return new Chart("named-bars", 1, positions, names, series, "");
   }
 
   private static <T> Series series(

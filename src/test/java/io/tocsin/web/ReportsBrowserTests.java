@@ -119,10 +119,13 @@ class ReportsBrowserTests extends BothDatabasesTests {
         LocalDate.now(ZoneOffset.UTC)
             .with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY))
             .toString();
-    assertThat(rows("weeks"))
-        .as("incidents per week: two, one critical, one warning")
-        .containsExactly(List.of(week, "2", "1", "0", "1", "0"));
-    List<String> times = rows("times").get(0);
+    List<List<String>> weeks = rows("weeks");
+    assertThat(weeks).as("twelve weeks by default, the quiet ones too").hasSize(12);
+    assertThat(weeks.get(11))
+        .as("this week: two incidents, one critical, one warning")
+        .containsExactly(week, "2", "1", "0", "1", "0");
+    assertThat(weeks.subList(0, 11)).allSatisfy(other -> assertThat(other.get(1)).isEqualTo("0"));
+    List<String> times = rows("times").get(11);
     assertThat(times.subList(0, 2)).containsExactly(week, "2");
     assertThat(times.get(2)).as("MTTA p50 of the acknowledged incident").isNotEqualTo("—");
     assertThat(times.get(4)).as("MTTR p50 of the resolved incident").isNotEqualTo("—");
@@ -145,13 +148,14 @@ class ReportsBrowserTests extends BothDatabasesTests {
             "alertname,service,alerts",
             noisy + "," + checkout.name() + ",3",
             quiet + "," + search.name() + ",1");
-    assertThat(download("Download incidents per week as CSV").lines().toList())
-        .containsExactly("week,incidents,critical,error,warning,info", week + ",2,1,0,1,0");
-    assertThat(download("Download MTTA and MTTR as CSV"))
-        .startsWith(
-            "week,incidents,mtta_p50_seconds,mtta_p90_seconds,mttr_p50_seconds,mttr_p90_seconds\n"
-                + week
-                + ",2,");
+    List<String> perWeek = download("Download incidents per week as CSV").lines().toList();
+    assertThat(perWeek).hasSize(13).endsWith(week + ",2,1,0,1,0");
+    assertThat(perWeek.get(0)).isEqualTo("week,incidents,critical,error,warning,info");
+    List<String> responseTimes = download("Download MTTA and MTTR as CSV").lines().toList();
+    assertThat(responseTimes.get(0))
+        .isEqualTo(
+            "week,incidents,mtta_p50_seconds,mtta_p90_seconds,mttr_p50_seconds,mttr_p90_seconds");
+    assertThat(responseTimes.get(12)).matches(week + ",2,\\d+,\\d+,\\d+,\\d+");
     assertThat(download("Download the on-call load as CSV"))
         .startsWith(
             "person,time_zone,pages,working_hours,outside_working_hours\nAdministrator,UTC,1,");
