@@ -114,6 +114,7 @@ public class AlertIngestion implements SmartLifecycle {
   private final IdGenerator ids;
   private final IngestMetrics metrics;
   private final SeverityMapping severities;
+  private final AlertVolume volume;
   private final ApplicationEventPublisher events;
   private final GroupCommit<Request, Outcome> writer;
 
@@ -126,6 +127,7 @@ public class AlertIngestion implements SmartLifecycle {
       IdGenerator ids,
       IngestMetrics metrics,
       SeverityMapping severities,
+      AlertVolume volume,
       ApplicationEventPublisher events,
       @Value("${tocsin.ingest.writers:2}") int writers) {
     this.jdbc = jdbc;
@@ -135,6 +137,7 @@ public class AlertIngestion implements SmartLifecycle {
     this.ids = ids;
     this.metrics = metrics;
     this.severities = severities;
+    this.volume = volume;
     this.events = events;
     this.writer =
         new GroupCommit<>(
@@ -308,6 +311,7 @@ public class AlertIngestion implements SmartLifecycle {
         new TransactionSynchronization() {
           @Override
           public void beforeCommit(boolean readOnly) {
+            volume.count(changes);
             events.publishEvent(new AlertsChanged(List.copyOf(changes)));
           }
 

@@ -2,7 +2,7 @@
  * Alerts in: the wire formats senders speak (one sub-package each), turned into one alert model,
  * deduplicated by fingerprint and stored before the sender gets its 2xx.
  *
- * <p>Owns the table {@code ingest_alert}.
+ * <p>Owns the tables {@code ingest_alert} and {@code ingest_alert_volume} (alert counts over time).
  */
 @ApplicationModule(
     allowedDependencies = {"platform", "directory::integration", "directory::service"})

@@ -11,6 +11,8 @@ import io.tocsin.platform.WorkerThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -225,6 +227,24 @@ class DeliveryWorkers implements SmartLifecycle {
       worst = Math.max(worst, state);
     }
     metrics.breakerState(type, worst);
+  }
+
+  /** The breakers that hold messages back now, by channel and host. */
+  List<DeliveryBreakers.OpenBreaker> openBreakers() {
+    List<DeliveryBreakers.OpenBreaker> open = new ArrayList<>();
+    for (CircuitBreaker breaker : breakers.getAllCircuitBreakers()) {
+      CircuitBreaker.State state = breaker.getState();
+      if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.HALF_OPEN) {
+        String[] name = breaker.getName().split(":", 2);
+        open.add(
+            new DeliveryBreakers.OpenBreaker(
+                name[0], name[1], state == CircuitBreaker.State.OPEN ? "open" : "half open"));
+      }
+    }
+    open.sort(
+        Comparator.comparing(DeliveryBreakers.OpenBreaker::channel)
+            .thenComparing(DeliveryBreakers.OpenBreaker::host));
+    return open;
   }
 
   /** What a breaker records for a failed delivery: the attempt's own account. */

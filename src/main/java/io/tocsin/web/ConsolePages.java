@@ -5,11 +5,14 @@ import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.directory.team.TeamService;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.Incidents;
+import io.tocsin.ingest.AlertVolume;
 import io.tocsin.ingest.Severity;
+import io.tocsin.notify.DeliveryBreakers;
 import io.tocsin.notify.Outbox;
 import io.tocsin.oncall.EscalationPolicies;
 import io.tocsin.oncall.Escalations;
@@ -41,6 +44,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The console's pages: the dashboard, the incident list and the incident page with its actions.
@@ -64,6 +68,10 @@ class ConsolePages {
   private final EscalationPolicies policies;
   private final Escalations escalations;
   private final Outbox outbox;
+  private final AlertVolume alertVolume;
+  private final TeamService teams;
+  private final DeliveryBreakers breakers;
+  private final JsonMapper json;
   private final Clock clock;
 
   ConsolePages(
@@ -73,6 +81,10 @@ class ConsolePages {
       EscalationPolicies policies,
       Escalations escalations,
       Outbox outbox,
+      AlertVolume alertVolume,
+      TeamService teams,
+      DeliveryBreakers breakers,
+      JsonMapper json,
       Clock clock) {
     this.incidents = incidents;
     this.services = services;
@@ -80,6 +92,10 @@ class ConsolePages {
     this.policies = policies;
     this.escalations = escalations;
     this.outbox = outbox;
+    this.alertVolume = alertVolume;
+    this.teams = teams;
+    this.breakers = breakers;
+    this.json = json;
     this.clock = clock;
   }
 
@@ -96,6 +112,18 @@ class ConsolePages {
 
   /** Who a service's first level would page now. */
   record OnCall(String service, boolean hasPolicy, List<String> people, @Nullable String problem) {}
+
+  /** Who the first levels of a team's services would page now. */
+  record TeamOnCall(String team, List<String> people) {}
+
+  /** Alerts received in one ten-minute bucket of the dashboard's volume chart. */
+  record VolumeRow(String from, long alerts) {}
+
+  /** How much of the past the dashboard's alert volume covers, in buckets. */
+  private static final int VOLUME_BUCKETS = 36;
+
+  private static final java.time.format.DateTimeFormatter HOUR_MINUTE =
+      java.time.format.DateTimeFormatter.ofPattern("HH:mm").withZone(java.time.ZoneOffset.UTC);
 
   @GetMapping("/login")
   String login(@RequestParam(required = false) @Nullable String next, Model model) {
@@ -137,21 +165,83 @@ class ConsolePages {
     Map<String, Integer> counts = new LinkedHashMap<>();
     bySeverity.forEach((severity, count) -> counts.put(EnumText.canonical(severity), count));
     List<OnCall> onCall = new ArrayList<>();
+    Map<UUID, List<String>> teamPeople = new HashMap<>();
     // One resolver for the page: a schedule that several services page is looked up once.
     Function<EscalationPolicies.Target, EscalationPolicies.ResolvedTarget> resolver =
         policies.resolverAt(clock.instant());
     for (CatalogService service : services.list(null, null, Page.MAX_LIMIT).items()) {
-      onCall.add(onCall(service, resolver));
+      OnCall now = onCall(service, resolver);
+      onCall.add(now);
+      if (service.ownerTeamId() != null) {
+        teamPeople
+            .computeIfAbsent(service.ownerTeamId(), k -> new ArrayList<>())
+            .addAll(now.people());
+      }
     }
+    List<TeamOnCall> teamOnCall =
+        teams.list(null, null, Page.MAX_LIMIT).items().stream()
+            .map(
+                team ->
+                    new TeamOnCall(
+                        team.name(),
+                        teamPeople.getOrDefault(team.id(), List.of()).stream().distinct().toList()))
+            .toList();
+    addAlertVolume(model);
     Page<Outbox.Delivery> dead = outbox.deadLetters(null, Page.MAX_LIMIT);
     model.addAttribute("me", me);
     model.addAttribute("openCount", open.size());
     model.addAttribute("counts", counts);
     model.addAttribute("rows", rows(open, me));
     model.addAttribute("onCall", onCall);
+    model.addAttribute("teamOnCall", teamOnCall);
+    model.addAttribute("openBreakers", breakers.open());
     model.addAttribute("withoutPolicy", onCall.stream().filter(now -> !now.hasPolicy()).count());
     model.addAttribute("deadLetters", dead.items().size() + (dead.nextCursor() == null ? "" : "+"));
     return "web/dashboard";
+  }
+
+  /**
+   * The alerts received per ten minutes over the last six hours (UTC), as a chart for charts.js and
+   * as rows for the table that screen readers and browsers without JavaScript get.
+   */
+  private void addAlertVolume(Model model) {
+    Instant now = clock.instant();
+    Instant first =
+        AlertVolume.bucketOf(now).minus(AlertVolume.BUCKET.multipliedBy(VOLUME_BUCKETS - 1));
+    Map<Instant, Long> counts = new HashMap<>();
+    alertVolume
+        .perBucket(first, AlertVolume.bucketOf(now).plus(AlertVolume.BUCKET), null)
+        .forEach(bucket -> counts.put(bucket.at(), bucket.alerts()));
+    List<VolumeRow> rows = new ArrayList<>();
+    List<Number> x = new ArrayList<>();
+    List<@Nullable Number> values = new ArrayList<>();
+    long total = 0;
+    @Nullable VolumeRow busiest = null;
+    for (int i = 0; i < VOLUME_BUCKETS; i++) {
+      Instant at = first.plus(AlertVolume.BUCKET.multipliedBy(i));
+      long alerts = counts.getOrDefault(at, 0L);
+      VolumeRow row = new VolumeRow(HOUR_MINUTE.format(at), alerts);
+      rows.add(row);
+      x.add(at.getEpochSecond());
+      values.add(alerts);
+      total += alerts;
+      if (alerts > 0 && (busiest == null || alerts > busiest.alerts())) {
+        busiest = row;
+      }
+    }
+    model.addAttribute("volume", rows);
+    model.addAttribute("volumeTotal", total);
+    model.addAttribute("volumeBusiest", busiest);
+    model.addAttribute(
+        "volumeChart",
+        json.writeValueAsString(
+            new ReportPages.Chart(
+                "time",
+                AlertVolume.BUCKET.toSeconds(),
+                x,
+                null,
+                List.of(new ReportPages.Series("alerts", "--warning", values)),
+                "")));
   }
 
   /** The open incidents of the dashboard, for the live update. */
