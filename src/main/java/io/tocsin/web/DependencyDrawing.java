@@ -48,39 +48,36 @@ record DependencyDrawing(int width, int height, List<Node> nodes, List<Edge> edg
       Service centre, List<Service> dependents, List<Service> dependencies) {
     int rows = Math.max(1, Math.max(dependents.size(), dependencies.size()));
     int height = 2 * MARGIN + rows * NODE_HEIGHT + (rows - 1) * GAP;
-    int width = 2 * MARGIN + 3 * NODE_WIDTH + 2 * COLUMN_GAP;
+    // An empty side takes no room, so that a phone draws the rest larger.
     int left = MARGIN;
-    int middle = left + NODE_WIDTH + COLUMN_GAP;
+    int middle = dependents.isEmpty() ? left : left + NODE_WIDTH + COLUMN_GAP;
     int right = middle + NODE_WIDTH + COLUMN_GAP;
-    int centreY = (height - NODE_HEIGHT) / 2;
-    List<Node> nodes = new ArrayList<>();
+    int width = (dependencies.isEmpty() ? middle + NODE_WIDTH : right + NODE_WIDTH) + MARGIN;
+    Node centreNode = node(centre, middle, (height - NODE_HEIGHT) / 2, true);
+    int centreMid = centreNode.y() + NODE_HEIGHT / 2;
+    List<Node> nodes = new ArrayList<>(List.of(centreNode));
     List<Edge> edges = new ArrayList<>();
-    nodes.add(node(centre, middle, centreY, true));
-    column(dependents, left, height, nodes);
-    column(dependencies, right, height, nodes);
-    int centreMid = centreY + NODE_HEIGHT / 2;
-    for (Node node : nodes) {
-      if (node.centre()) {
-        continue;
-      }
-      int mid = node.y() + NODE_HEIGHT / 2;
-      if (node.x() == left) {
-        edges.add(new Edge(left + NODE_WIDTH, mid, middle, centreMid));
-      } else {
-        edges.add(new Edge(middle + NODE_WIDTH, centreMid, right, mid));
-      }
+    for (Node node : column(dependents, left, height)) {
+      nodes.add(node);
+      edges.add(new Edge(left + NODE_WIDTH, node.y() + NODE_HEIGHT / 2, middle, centreMid));
+    }
+    for (Node node : column(dependencies, right, height)) {
+      nodes.add(node);
+      edges.add(new Edge(middle + NODE_WIDTH, centreMid, right, node.y() + NODE_HEIGHT / 2));
     }
     return new DependencyDrawing(width, height, nodes, edges);
   }
 
-  /** Stacks a column's boxes around the vertical middle. */
-  private static void column(List<Service> services, int x, int height, List<Node> nodes) {
+  /** A column's boxes, stacked around the vertical middle. */
+  private static List<Node> column(List<Service> services, int x, int height) {
     int total = services.size() * NODE_HEIGHT + Math.max(0, services.size() - 1) * GAP;
     int y = (height - total) / 2;
+    List<Node> nodes = new ArrayList<>();
     for (Service service : services) {
       nodes.add(node(service, x, y, false));
       y += NODE_HEIGHT + GAP;
     }
+    return nodes;
   }
 
   private static Node node(Service service, int x, int y, boolean centre) {

@@ -205,6 +205,24 @@ class ServicesAdminBrowserTests extends BothDatabasesTests {
     wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "is now viewer"));
     assertThat(api.get("/api/v1/users/" + id).get("role").asString()).isEqualTo("viewer");
 
+    browser.get(tocsin.uri("/admin/teams").toString());
+    String team = Api.unique("payments");
+    browser.findElement(By.id("team-name")).sendKeys(team);
+    browser.findElement(By.xpath("//button[normalize-space()='Add the team']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Created the team"));
+    By teamSection = By.xpath("//section[h3[normalize-space()='" + team + "']]");
+    new Select(browser.findElement(teamSection).findElement(By.name("userId")))
+        .selectByVisibleText("Riley Responder");
+    browser.findElement(By.xpath("//button[@aria-label='Add to " + team + "']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Added Riley"));
+    assertThat(browser.findElement(teamSection).getText()).contains("Riley Responder (member)");
+    assertAccessible("teams administration");
+    browser
+        .findElement(By.xpath("//button[@aria-label='Remove Riley Responder from " + team + "']"))
+        .click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Removed Riley"));
+    assertThat(browser.findElement(teamSection).getText()).contains("No members.");
+
     browser.get(tocsin.uri("/admin/audit").toString());
     browser.findElement(By.id("actor")).sendKeys(TocsinHarness.ADMIN_EMAIL);
     browser.findElement(By.id("kind")).sendKeys("user.role_changed");
