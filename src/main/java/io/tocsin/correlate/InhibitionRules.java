@@ -2,6 +2,7 @@ package io.tocsin.correlate;
 
 import io.tocsin.directory.AuditLog;
 import io.tocsin.incident.IncidentIntake;
+import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.InvalidInputException;
@@ -12,8 +13,10 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -129,6 +132,21 @@ public class InhibitionRules {
     return jdbc.sql("SELECT " + COLUMNS + " FROM correlate_inhibition_rule ORDER BY name")
         .query(this::row)
         .list();
+  }
+
+  /**
+   * The rules that name the service: a matcher on {@link AlertMuting#SERVICE_LABEL}, on either
+   * side, that the service's name satisfies.
+   */
+  public List<InhibitionRule> concerning(String serviceName) {
+    Map<String, String> service = Map.of(AlertMuting.SERVICE_LABEL, serviceName);
+    return list().stream()
+        .filter(
+            rule ->
+                Stream.concat(rule.sourceMatchers().stream(), rule.targetMatchers().stream())
+                    .anyMatch(
+                        m -> m.name().equals(AlertMuting.SERVICE_LABEL) && m.matches(service)))
+        .toList();
   }
 
   public InhibitionRule get(UUID id) {

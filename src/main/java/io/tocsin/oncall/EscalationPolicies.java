@@ -18,7 +18,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -215,6 +217,42 @@ public class EscalationPolicies {
                   rs.getObject("service_id", UUID.class), rs.getObject("policy_id", UUID.class));
             });
     return chosen;
+  }
+
+  /**
+   * The policies these services follow, by service, in two queries however many services there are;
+   * a service without a policy is left out.
+   */
+  public Map<UUID, Policy> ofServices(Collection<UUID> serviceIds) {
+    if (serviceIds.isEmpty()) {
+      return Map.of();
+    }
+    Map<UUID, UUID> policyOf = new HashMap<>();
+    jdbc.sql("SELECT service_id, policy_id FROM oncall_service_policy WHERE service_id IN (:ids)")
+        .param("ids", List.copyOf(serviceIds))
+        .query(
+            (rs, n) ->
+                Map.entry(
+                    rs.getObject("service_id", UUID.class), rs.getObject("policy_id", UUID.class)))
+        .list()
+        .forEach(entry -> policyOf.put(entry.getKey(), entry.getValue()));
+    if (policyOf.isEmpty()) {
+      return Map.of();
+    }
+    Map<UUID, Policy> byId = new HashMap<>();
+    jdbc.sql("SELECT " + COLUMNS + " FROM oncall_escalation_policy WHERE id IN (:ids)")
+        .param("ids", List.copyOf(new HashSet<>(policyOf.values())))
+        .query(this::policy)
+        .list()
+        .forEach(policy -> byId.put(policy.id(), policy));
+    Map<UUID, Policy> result = new HashMap<>();
+    policyOf.forEach(
+        (service, policy) -> {
+          if (byId.containsKey(policy)) {
+            result.put(service, byId.get(policy));
+          }
+        });
+    return result;
   }
 
   Optional<UUID> policyIdOf(UUID serviceId) {

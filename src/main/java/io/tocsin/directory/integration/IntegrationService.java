@@ -5,6 +5,7 @@ import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
 import io.tocsin.platform.RateLimiter;
 import io.tocsin.platform.ServerSecret;
 import java.security.SecureRandom;
@@ -16,11 +17,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -270,6 +273,41 @@ public class IntegrationService {
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
         .query(IntegrationService::row)
         .list();
+  }
+
+  /** Every service's integrations, a page at a time, for the administration page. */
+  public Page<Integration> list(@Nullable UUID after, int limit) {
+    JdbcClient.StatementSpec query =
+        jdbc.sql(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM directory_integration i"
+                    + (after == null ? "" : " WHERE i.id > :after")
+                    + " ORDER BY i.id LIMIT :limit")
+            .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+            .param("limit", limit + 1);
+    if (after != null) {
+      query = query.param("after", after);
+    }
+    return Page.of(query.query(IntegrationService::row).list(), limit, Integration::id);
+  }
+
+  /** How many integrations each of these services has; a service without any is left out. */
+  public Map<UUID, Integer> countByService(Collection<UUID> serviceIds) {
+    if (serviceIds.isEmpty()) {
+      return Map.of();
+    }
+    return jdbc
+        .sql(
+            """
+            SELECT service_id, COUNT(*) AS n FROM directory_integration
+            WHERE service_id IN (:ids) GROUP BY service_id
+            """)
+        .param("ids", List.copyOf(serviceIds))
+        .query((rs, n) -> Map.entry(rs.getObject("service_id", UUID.class), rs.getInt("n")))
+        .list()
+        .stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 
   @Transactional

@@ -72,6 +72,15 @@ public final class DependencyGraph {
     return reachable(service, neededBy);
   }
 
+  /** The services that name {@code service} among their own dependencies. */
+  public List<UUID> directDependents(UUID service) {
+    return dependsOn.entrySet().stream()
+        .filter(e -> e.getValue().contains(service))
+        .map(Map.Entry::getKey)
+        .sorted()
+        .toList();
+  }
+
   private static List<UUID> reachable(UUID start, Map<UUID, Set<UUID>> edges) {
     Set<UUID> seen = new LinkedHashSet<>();
     Deque<UUID> queue = new ArrayDeque<>(edges.getOrDefault(start, Set.of()));

@@ -1,0 +1,505 @@
+package io.tocsin.web;
+
+import io.tocsin.directory.AuditEvent;
+import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.Role;
+import io.tocsin.directory.SignedInUser;
+import io.tocsin.directory.User;
+import io.tocsin.directory.UserService;
+import io.tocsin.directory.integration.Integration;
+import io.tocsin.directory.integration.IntegrationKind;
+import io.tocsin.directory.integration.IntegrationService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.directory.team.Team;
+import io.tocsin.directory.team.TeamRole;
+import io.tocsin.directory.team.TeamService;
+import io.tocsin.incident.Incident;
+import io.tocsin.incident.Incidents;
+import io.tocsin.notify.Outbox;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * {@code /admin}: users and their roles, teams and their members, every service's integrations with
+ * their keys, the audit trail, and the notifications that could not be delivered. Admins only:
+ * anyone else gets a page saying so, and 403 for a POST.
+ */
+@Controller
+class AdminPages {
+
+  private static final DateTimeFormatter SHOWN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+
+  private final UserService users;
+  private final TeamService teams;
+  private final ServiceCatalog services;
+  private final IntegrationService integrations;
+  private final AuditLog audit;
+  private final Outbox outbox;
+  private final Incidents incidents;
+  private final Clock clock;
+  private final PublicAddress address;
+
+  AdminPages(
+      UserService users,
+      TeamService teams,
+      ServiceCatalog services,
+      IntegrationService integrations,
+      AuditLog audit,
+      Outbox outbox,
+      Incidents incidents,
+      Clock clock,
+      PublicAddress address) {
+    this.users = users;
+    this.teams = teams;
+    this.services = services;
+    this.integrations = integrations;
+    this.audit = audit;
+    this.outbox = outbox;
+    this.incidents = incidents;
+    this.clock = clock;
+    this.address = address;
+  }
+
+  /** A team with its members' names. */
+  record TeamView(UUID id, String name, List<MemberView> members) {}
+
+  /** A member of a team. */
+  record MemberView(UUID userId, String name, String teamRole) {}
+
+  /** An integration as the list shows it. */
+  record IntegrationRow(
+      UUID id, String name, String kind, UUID serviceId, String service, int activeKeys) {}
+
+  /** An audit entry, its time in the viewer's zone. */
+  record AuditRow(String at, String actor, String kind, @Nullable String target, String summary) {}
+
+  /** A dead letter as the list shows it. */
+  record DeadLetterRow(
+      UUID id,
+      String failedAt,
+      String recipient,
+      String channel,
+      @Nullable Long incident,
+      int attempts,
+      @Nullable String error) {}
+
+  @GetMapping("/admin")
+  String usersPage(
+      @RequestParam(required = false) @Nullable String cursor,
+      Model model,
+      HttpServletResponse response) {
+    String refused = refuse("/admin", model, response);
+    if (refused != null) {
+      return refused;
+    }
+    Page<User> page = users.list(null, Page.after(cursor), Page.DEFAULT_LIMIT);
+    model.addAttribute("users", page.items());
+    model.addAttribute("next", page.nextCursor());
+    model.addAttribute("roles", EnumText.allowed(Role.class));
+    model.addAttribute("section", "users");
+    return "web/admin";
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/users")
+  String createUser(
+      @RequestParam String name,
+      @RequestParam String email,
+      @RequestParam String role,
+      @RequestParam(required = false, defaultValue = "UTC") String timeZone,
+      @RequestParam String password,
+      RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin",
+        "Created " + email.trim() + ".",
+        () ->
+            users.create(
+                new UserService.NewUser(
+                    name, email, EnumText.parse(Role.class, "role", role), timeZone, password)));
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/users/{id}/role")
+  String changeRole(@PathVariable UUID id, @RequestParam String role, RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin",
+        null,
+        () -> {
+          User user =
+              users.update(
+                  id,
+                  new UserService.UserChanges(
+                      null, null, EnumText.parse(Role.class, "role", role), null, null));
+          redirect.addFlashAttribute(
+              "notice", user.email() + " is now " + user.role().canonical() + ".");
+        });
+  }
+
+  @GetMapping("/admin/teams")
+  String teamsPage(
+      @RequestParam(required = false) @Nullable String cursor,
+      Model model,
+      HttpServletResponse response) {
+    String refused = refuse("/admin/teams", model, response);
+    if (refused != null) {
+      return refused;
+    }
+    Page<Team> page = teams.list(null, Page.after(cursor), Page.DEFAULT_LIMIT);
+    Map<UUID, String> names = new HashMap<>();
+    model.addAttribute(
+        "teams",
+        page.items().stream()
+            .map(
+                team ->
+                    new TeamView(
+                        team.id(),
+                        team.name(),
+                        team.members().stream()
+                            .map(
+                                member ->
+                                    new MemberView(
+                                        member.userId(),
+                                        names.computeIfAbsent(member.userId(), this::userName),
+                                        EnumText.canonical(member.teamRole())))
+                            .toList()))
+            .toList());
+    model.addAttribute("next", page.nextCursor());
+    model.addAttribute("people", users.list(null, null, Page.MAX_LIMIT).items());
+    model.addAttribute("teamRoles", EnumText.allowed(TeamRole.class));
+    model.addAttribute("section", "teams");
+    return "web/admin-teams";
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/teams")
+  String createTeam(@RequestParam String name, RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin/teams",
+        "Created the team " + name.trim() + ".",
+        () -> teams.create(name, List.of()));
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/teams/{id}/members")
+  String addMember(
+      @PathVariable UUID id,
+      @RequestParam UUID userId,
+      @RequestParam(required = false, defaultValue = "member") String teamRole,
+      RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin/teams",
+        "Added " + userName(userId) + " to the team.",
+        () -> {
+          List<Team.Member> members = new ArrayList<>(teams.get(id).members());
+          members.removeIf(member -> member.userId().equals(userId));
+          members.add(
+              new Team.Member(userId, EnumText.parse(TeamRole.class, "teamRole", teamRole)));
+          teams.update(id, null, members);
+        });
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/teams/{id}/members/{userId}/remove")
+  String removeMember(
+      @PathVariable UUID id, @PathVariable UUID userId, RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin/teams",
+        "Removed " + userName(userId) + " from the team.",
+        () -> {
+          List<Team.Member> members = new ArrayList<>(teams.get(id).members());
+          members.removeIf(member -> member.userId().equals(userId));
+          teams.update(id, null, members);
+        });
+  }
+
+  @GetMapping("/admin/integrations")
+  String integrationsPage(
+      @RequestParam(required = false) @Nullable String cursor,
+      Model model,
+      HttpServletResponse response) {
+    String refused = refuse("/admin/integrations", model, response);
+    if (refused != null) {
+      return refused;
+    }
+    Page<Integration> page = integrations.list(Page.after(cursor), Page.DEFAULT_LIMIT);
+    Map<UUID, String> names = new HashMap<>();
+    model.addAttribute(
+        "integrations",
+        page.items().stream()
+            .map(
+                integration ->
+                    new IntegrationRow(
+                        integration.id(),
+                        integration.name(),
+                        EnumText.canonical(integration.kind()),
+                        integration.serviceId(),
+                        names.computeIfAbsent(integration.serviceId(), this::serviceName),
+                        integration.activeKeys()))
+            .toList());
+    model.addAttribute("next", page.nextCursor());
+    model.addAttribute("services", services.list(null, null, Page.MAX_LIMIT).items());
+    model.addAttribute("kinds", EnumText.allowed(IntegrationKind.class));
+    model.addAttribute("section", "integrations");
+    Object key = model.getAttribute("revealedKey");
+    Object revealedFor = model.getAttribute("revealedFor");
+    if (key != null && revealedFor != null) {
+      model.addAttribute(
+          "revealedSnippets",
+          IntegrationSnippets.of(
+              integrations.get(UUID.fromString(revealedFor.toString())),
+              address.baseUrl(),
+              key.toString()));
+    }
+    return "web/admin-integrations";
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/integrations")
+  String createIntegration(
+      @RequestParam(required = false) @Nullable UUID serviceId,
+      @RequestParam String name,
+      @RequestParam String kind,
+      RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin/integrations",
+        null,
+        () -> {
+          if (serviceId == null) {
+            throw new InvalidInputException("serviceId", "choose a service");
+          }
+          IntegrationService.WithKey created =
+              integrations.create(
+                  serviceId, name, EnumText.parse(IntegrationKind.class, "kind", kind));
+          reveal(redirect, created.integration(), created.key(), "Created");
+        });
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/integrations/{id}/rotate")
+  String rotateKey(
+      @PathVariable UUID id,
+      @RequestParam(required = false, defaultValue = "0") int graceMinutes,
+      RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin/integrations",
+        null,
+        () -> {
+          Instant graceUntil =
+              graceMinutes <= 0 ? null : clock.instant().plus(Duration.ofMinutes(graceMinutes));
+          String key = integrations.rotateKey(id, graceUntil);
+          reveal(redirect, integrations.get(id), key, "Rotated the key of");
+        });
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/integrations/{id}/delete")
+  String deleteIntegration(@PathVariable UUID id, RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin/integrations",
+        "Deleted the integration; its keys no longer work.",
+        () -> integrations.delete(id));
+  }
+
+  @GetMapping("/admin/audit")
+  String auditPage(
+      @RequestParam(required = false) @Nullable String actor,
+      @RequestParam(required = false) @Nullable String kind,
+      @RequestParam(required = false) @Nullable String from,
+      @RequestParam(required = false) @Nullable String to,
+      @RequestParam(required = false) @Nullable String cursor,
+      Model model,
+      HttpServletResponse response) {
+    String refused = refuse("/admin/audit", model, response);
+    if (refused != null) {
+      return refused;
+    }
+    ZoneId zone = zone();
+    model.addAttribute("actor", blankToNull(actor));
+    model.addAttribute("kind", blankToNull(kind));
+    model.addAttribute("from", blankToNull(from));
+    model.addAttribute("to", blankToNull(to));
+    model.addAttribute("zone", zone.getId());
+    model.addAttribute("section", "audit");
+    try {
+      Page<AuditEvent> page =
+          audit.list(
+              blankToNull(actor),
+              blankToNull(kind),
+              instant("from", from, zone),
+              instant("to", to, zone),
+              Page.after(cursor),
+              Page.DEFAULT_LIMIT);
+      model.addAttribute(
+          "entries",
+          page.items().stream()
+              .map(
+                  event ->
+                      new AuditRow(
+                          SHOWN.format(event.occurredAt().atZone(zone)),
+                          event.actorName(),
+                          event.kind(),
+                          event.target(),
+                          event.summary()))
+              .toList());
+      model.addAttribute("next", page.nextCursor());
+    } catch (InvalidInputException e) {
+      model.addAttribute("entries", List.of());
+      model.addAttribute("problem", e.getMessage());
+      model.addAttribute("problemField", e.field());
+    }
+    return "web/admin-audit";
+  }
+
+  @GetMapping("/admin/dead-letters")
+  String deadLettersPage(
+      @RequestParam(required = false) @Nullable String cursor,
+      Model model,
+      HttpServletResponse response) {
+    String refused = refuse("/admin/dead-letters", model, response);
+    if (refused != null) {
+      return refused;
+    }
+    ZoneId zone = zone();
+    Page<Outbox.Delivery> page = outbox.deadLetters(Page.after(cursor), Page.DEFAULT_LIMIT);
+    Map<UUID, Incident> incidentOf =
+        incidents.getAll(
+            page.items().stream()
+                .map(Outbox.Delivery::incidentId)
+                .filter(Objects::nonNull)
+                .collect(Collectors.toSet()));
+    Map<UUID, String> names = new HashMap<>();
+    model.addAttribute(
+        "letters",
+        page.items().stream()
+            .map(
+                letter -> {
+                  Incident incident =
+                      letter.incidentId() == null ? null : incidentOf.get(letter.incidentId());
+                  return new DeadLetterRow(
+                      letter.id(),
+                      SHOWN.format(letter.updatedAt().atZone(zone)),
+                      names.computeIfAbsent(letter.userId(), this::userName),
+                      EnumText.canonical(letter.channel()),
+                      incident == null ? null : incident.number(),
+                      letter.attempts(),
+                      letter.lastError());
+                })
+            .toList());
+    model.addAttribute("next", page.nextCursor());
+    model.addAttribute("section", "dead-letters");
+    return "web/admin-dead-letters";
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/dead-letters/{id}/replay")
+  String replay(@PathVariable UUID id, RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin/dead-letters",
+        "The message is queued again, as a new first attempt.",
+        () -> outbox.replay(id));
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/dead-letters/{id}/discard")
+  String discard(@PathVariable UUID id, RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin/dead-letters",
+        "Discarded the message; the delivery log keeps it as cancelled.",
+        () -> outbox.discard(id));
+  }
+
+  /**
+   * Where a page goes instead when the viewer may not see it: the sign-in page, or a page saying
+   * that administration is for admins (with status 403); {@code null} for an admin.
+   */
+  private @Nullable String refuse(String path, Model model, HttpServletResponse response) {
+    SignedInUser me = SignedInUser.current();
+    if (me == null) {
+      return "redirect:/login?next=" + path;
+    }
+    if (me.role() != Role.ADMIN) {
+      response.setStatus(HttpStatus.FORBIDDEN.value());
+      return "web/admin-denied";
+    }
+    return null;
+  }
+
+  /** The new key goes to the next page only, once, with where to find the setup snippets. */
+  private static void reveal(
+      RedirectAttributes redirect, Integration integration, String key, String what) {
+    redirect.addFlashAttribute("revealedKey", key);
+    redirect.addFlashAttribute("revealedFor", integration.id().toString());
+    redirect.addFlashAttribute("revealedService", integration.serviceId().toString());
+    redirect.addFlashAttribute("notice", what + " '" + integration.name() + "'.");
+  }
+
+  private ZoneId zone() {
+    SignedInUser me = Objects.requireNonNull(SignedInUser.current());
+    return users.find(me.id()).map(User::timeZone).orElse(java.time.ZoneOffset.UTC);
+  }
+
+  /** A {@code datetime-local} value in the viewer's zone. */
+  private static @Nullable Instant instant(String field, @Nullable String text, ZoneId zone) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return LocalDateTime.parse(text.trim()).atZone(zone).toInstant();
+    } catch (DateTimeException e) {
+      throw new InvalidInputException(field, "is not a date and time like 2026-11-30T08:00");
+    }
+  }
+
+  private static @Nullable String blankToNull(@Nullable String text) {
+    return text == null || text.isBlank() ? null : text.trim();
+  }
+
+  private String userName(UUID id) {
+    return users.find(id).map(User::name).orElse("deleted user");
+  }
+
+  private String serviceName(UUID id) {
+    try {
+      return services.get(id).name();
+    } catch (NotFoundException e) {
+      return "deleted service";
+    }
+  }
+}

@@ -1,0 +1,350 @@
+package io.tocsin.web;
+
+import io.tocsin.correlate.InhibitionRule;
+import io.tocsin.correlate.InhibitionRules;
+import io.tocsin.directory.SignedInUser;
+import io.tocsin.directory.integration.IntegrationService;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.DependencyGraph;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.directory.team.TeamService;
+import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentStatus;
+import io.tocsin.incident.Incidents;
+import io.tocsin.ingest.AlertMuting;
+import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.oncall.EscalationPolicies;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * {@code /services} and {@code /services/{id}}: the catalog, and one service with its owner, who it
+ * pages now, its integrations with setup snippets, its dependencies drawn as a graph, the
+ * inhibition rules that name it and its grouping settings, which admins edit here.
+ */
+@Controller
+class ServicePages {
+
+  private static final Set<IncidentStatus> OPEN =
+      EnumSet.of(IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS);
+
+  /** Neighbours drawn on each side; the text list below the drawing names them all. */
+  private static final int DRAWN_NEIGHBOURS = 12;
+
+  private final ServiceCatalog services;
+  private final TeamService teams;
+  private final IntegrationService integrations;
+  private final EscalationPolicies policies;
+  private final Incidents incidents;
+  private final InhibitionRules rules;
+  private final Clock clock;
+  private final PublicAddress address;
+
+  ServicePages(
+      ServiceCatalog services,
+      TeamService teams,
+      IntegrationService integrations,
+      EscalationPolicies policies,
+      Incidents incidents,
+      InhibitionRules rules,
+      Clock clock,
+      PublicAddress address) {
+    this.services = services;
+    this.teams = teams;
+    this.integrations = integrations;
+    this.policies = policies;
+    this.incidents = incidents;
+    this.rules = rules;
+    this.clock = clock;
+    this.address = address;
+  }
+
+  /** A service as a row of the catalog. */
+  record Row(
+      UUID id,
+      String name,
+      @Nullable String team,
+      @Nullable String policy,
+      int integrations,
+      String openIncidents) {}
+
+  /** An integration with the snippets that reach it. */
+  record IntegrationView(
+      UUID id,
+      String name,
+      String kind,
+      int activeKeys,
+      List<IntegrationSnippets.Snippet> snippets) {}
+
+  /** An inhibition rule as the service page lists it. */
+  record RuleView(UUID id, String name, String source, String target, String equal) {}
+
+  @GetMapping("/services")
+  String list(@RequestParam(required = false) @Nullable String cursor, Model model) {
+    SignedInUser me = SignedInUser.current();
+    if (me == null) {
+      return "redirect:/login?next=/services";
+    }
+    Page<CatalogService> page = services.list(null, Page.after(cursor), Page.DEFAULT_LIMIT);
+    List<UUID> ids = page.items().stream().map(CatalogService::id).toList();
+    Map<UUID, Integer> integrationCounts = integrations.countByService(ids);
+    Map<UUID, EscalationPolicies.Policy> policyOf = policies.ofServices(ids);
+    // One bounded query for the open incidents of every service on the page, as the dashboard.
+    Page<Incident> open =
+        incidents.list(
+            new Incidents.Filter(OPEN, null, null, null, null, null), null, Page.MAX_LIMIT);
+    Map<UUID, Integer> openCounts = new HashMap<>();
+    open.items().forEach(incident -> openCounts.merge(incident.serviceId(), 1, Integer::sum));
+    String more = open.nextCursor() == null ? "" : "+";
+    Map<UUID, String> teamNames = new HashMap<>();
+    List<Row> rows = new ArrayList<>();
+    for (CatalogService service : page.items()) {
+      EscalationPolicies.Policy policy = policyOf.get(service.id());
+      int openCount = openCounts.getOrDefault(service.id(), 0);
+      rows.add(
+          new Row(
+              service.id(),
+              service.name(),
+              service.ownerTeamId() == null
+                  ? null
+                  : teamNames.computeIfAbsent(service.ownerTeamId(), this::teamName),
+              policy == null ? null : policy.name(),
+              integrationCounts.getOrDefault(service.id(), 0),
+              openCount + (openCount > 0 ? more : "")));
+    }
+    model.addAttribute("rows", rows);
+    model.addAttribute("next", page.nextCursor());
+    return "web/services";
+  }
+
+  @GetMapping("/services/{id}")
+  String service(@PathVariable UUID id, Model model) {
+    SignedInUser me = SignedInUser.current();
+    if (me == null) {
+      return "redirect:/login?next=/services/" + id;
+    }
+    CatalogService service = services.get(id);
+    model.addAttribute("service", service);
+    model.addAttribute(
+        "team", service.ownerTeamId() == null ? null : teamName(service.ownerTeamId()));
+    onCall(service, model);
+    model.addAttribute(
+        "openIncidents",
+        incidents.list(new Incidents.Filter(OPEN, id, null, null, null, null), null, 10).items());
+    model.addAttribute("integrations", integrationViews(service));
+    model.addAttribute("masked", IntegrationSnippets.MASKED);
+    dependencies(service, model);
+    model.addAttribute("rules", rules.concerning(service.name()).stream().map(this::view).toList());
+    model.addAttribute("serviceLabel", AlertMuting.SERVICE_LABEL);
+    model.addAttribute("groupBy", String.join(", ", service.groupBy()));
+    return "web/service";
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/services/{id}/inhibition-rules")
+  String addRule(
+      @PathVariable UUID id,
+      @RequestParam String name,
+      @RequestParam String source,
+      @RequestParam String target,
+      @RequestParam(required = false, defaultValue = "") String equal,
+      RedirectAttributes redirect) {
+    String back = "/services/" + id + "#rules";
+    return Forms.run(
+        redirect,
+        back,
+        "Added the inhibition rule '" + name.trim() + "'.",
+        () -> {
+          try {
+            rules.create(
+                new InhibitionRules.RuleInput(
+                    name, matchers("source", source), matchers("target", target), labels(equal)));
+          } catch (InvalidInputException e) {
+            // Errors name equal[0] or sourceMatchers[1].value; the form has one field for each.
+            String field = e.field();
+            throw new InvalidInputException(
+                field.startsWith("equal")
+                    ? "equal"
+                    : field.startsWith("sourceMatchers")
+                        ? "source"
+                        : field.startsWith("targetMatchers") ? "target" : field,
+                e.getMessage());
+          }
+        });
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/services/{id}/inhibition-rules/{ruleId}/delete")
+  String deleteRule(@PathVariable UUID id, @PathVariable UUID ruleId, RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/services/" + id + "#rules",
+        "Deleted the inhibition rule.",
+        () -> rules.delete(ruleId));
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/services/{id}/grouping")
+  String grouping(
+      @PathVariable UUID id,
+      @RequestParam(required = false, defaultValue = "") String groupBy,
+      @RequestParam String flapWindowMinutes,
+      @RequestParam(required = false, defaultValue = "false") boolean autoResolve,
+      RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/services/" + id + "#grouping",
+        "Saved the grouping settings.",
+        () ->
+            services.update(
+                id,
+                new ServiceCatalog.ServiceInput(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    labels(groupBy),
+                    minutes(flapWindowMinutes),
+                    autoResolve)));
+  }
+
+  private void onCall(CatalogService service, Model model) {
+    EscalationPolicies.Policy policy = policies.ofService(service.id()).orElse(null);
+    model.addAttribute("policy", policy);
+    if (policy == null || policy.levels().isEmpty()) {
+      return;
+    }
+    Function<EscalationPolicies.Target, EscalationPolicies.ResolvedTarget> resolver =
+        policies.resolverAt(clock.instant());
+    List<String> people = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    List<EscalationPolicies.Target> targets = policy.levels().get(0).targets();
+    for (EscalationPolicies.Target target :
+        targets == null ? List.<EscalationPolicies.Target>of() : targets) {
+      EscalationPolicies.ResolvedTarget resolved = resolver.apply(target);
+      resolved.people().forEach(user -> people.add(user.name()));
+      if (resolved.problem() != null) {
+        problems.add(resolved.problem());
+      }
+    }
+    model.addAttribute("pagedNow", people.stream().distinct().toList());
+    model.addAttribute("pageProblem", problems.isEmpty() ? null : String.join("; ", problems));
+  }
+
+  private List<IntegrationView> integrationViews(CatalogService service) {
+    String base = address.baseUrl();
+    return integrations.listForService(service.id()).stream()
+        .map(
+            integration ->
+                new IntegrationView(
+                    integration.id(),
+                    integration.name(),
+                    EnumText.canonical(integration.kind()),
+                    integration.activeKeys(),
+                    IntegrationSnippets.of(integration, base, IntegrationSnippets.MASKED)))
+        .toList();
+  }
+
+  private void dependencies(CatalogService service, Model model) {
+    DependencyGraph graph = services.dependencyGraph();
+    Map<UUID, DependencyDrawing.Service> known = new HashMap<>();
+    Function<UUID, DependencyDrawing.Service> lookup = id -> known.computeIfAbsent(id, this::drawn);
+    List<DependencyDrawing.Service> needs = service.dependencies().stream().map(lookup).toList();
+    List<DependencyDrawing.Service> neededBy =
+        graph.directDependents(service.id()).stream().map(lookup).toList();
+    model.addAttribute(
+        "graph",
+        DependencyDrawing.of(
+            new DependencyDrawing.Service(service.name(), "/services/" + service.id()),
+            neededBy.subList(0, Math.min(DRAWN_NEIGHBOURS, neededBy.size())),
+            needs.subList(0, Math.min(DRAWN_NEIGHBOURS, needs.size()))));
+    model.addAttribute("needs", needs);
+    model.addAttribute("neededBy", neededBy);
+    List<UUID> direct = service.dependencies();
+    model.addAttribute(
+        "needsThroughOthers",
+        graph.closure(service.id()).stream()
+            .filter(other -> !direct.contains(other))
+            .limit(Page.DEFAULT_LIMIT)
+            .map(lookup)
+            .toList());
+  }
+
+  private DependencyDrawing.Service drawn(UUID id) {
+    try {
+      return new DependencyDrawing.Service(services.get(id).name(), "/services/" + id);
+    } catch (NotFoundException e) {
+      return new DependencyDrawing.Service("deleted service", "/services");
+    }
+  }
+
+  private RuleView view(InhibitionRule rule) {
+    return new RuleView(
+        rule.id(),
+        rule.name(),
+        matcherText(rule.sourceMatchers()),
+        matcherText(rule.targetMatchers()),
+        String.join(", ", rule.equal()));
+  }
+
+  private static String matcherText(List<LabelMatcher> matchers) {
+    return matchers.stream().map(LabelMatcher::toString).collect(Collectors.joining(", "));
+  }
+
+  /** Matchers as typed, {@code alertname="DatabaseDown", cluster=~"eu-.*"}. */
+  private static List<LabelMatcher> matchers(String field, String text) {
+    if (text.isBlank()) {
+      return List.of();
+    }
+    try {
+      return LabelMatcher.parseAll(text);
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(field, e.getMessage());
+    }
+  }
+
+  /** A comma-separated list of label names. */
+  private static List<String> labels(String text) {
+    return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static Integer minutes(String text) {
+    try {
+      return Integer.valueOf(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("flapWindowMinutes", "must be a whole number of minutes");
+    }
+  }
+
+  private String teamName(UUID id) {
+    try {
+      return teams.get(id).name();
+    } catch (NotFoundException e) {
+      return "deleted team";
+    }
+  }
+}

@@ -1,0 +1,401 @@
+package io.tocsin.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.testing.Api;
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.Browser;
+import io.tocsin.testing.RecordingHttpServer;
+import io.tocsin.testing.TocsinHarness;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The services pages and administration in Debian's headless Chromium: a service with its
+ * dependency graph and setup snippets, integration keys shown once, roles, the audit trail, dead
+ * letters, and what a responder may not do there.
+ */
+class ServicesAdminBrowserTests extends BothDatabasesTests {
+
+  private static TocsinHarness tocsin;
+  private static Api api;
+  private WebDriver browser;
+
+  @RegisterExtension
+  final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
+
+  @BeforeEach
+  void start() throws IOException {
+    if (tocsin == null) {
+      tocsin =
+          TocsinHarness.startWithAdmin(
+              schema(),
+              Map.of(
+                  "tocsin.rate-limit.api-token-per-minute", "1000000",
+                  "tocsin.notify.retry-base", "100ms",
+                  "tocsin.notify.retry-cap", "1s",
+                  "tocsin.notify.poll-interval", "100ms"));
+      api = new Api(tocsin, tocsin.adminToken());
+    }
+    browser = Browser.headless();
+    browser.manage().window().setSize(new Dimension(1280, 900));
+  }
+
+  @AfterEach
+  void quit() {
+    browser.quit();
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  @Test
+  void aServiceShowsItsDependencyGraphAndSetupSnippetsWithTheKeyMasked() {
+    Api.Service database = api.service("database", "");
+    Api.Service checkout = api.service("checkout", "\"dependencies\":[\"" + database.id() + "\"]");
+    Api.Service shop = api.service("shop", "\"dependencies\":[\"" + checkout.id() + "\"]");
+    String me = api.get("/api/v1/users/me").get("id").asString();
+    String policy = Api.unique("checkout-policy");
+    String policyId =
+        api.create(
+                "/api/v1/escalation-policies",
+                "{\"name\":\"%s\",\"levels\":[{\"delayMinutes\":30,\"targets\":[{\"type\":\"user\",\"id\":\"%s\"}]}]}"
+                    .formatted(policy, me))
+            .get("id")
+            .asString();
+    api.ok(
+        "PUT",
+        "/api/v1/services/" + checkout.id() + "/escalation-policy",
+        "{\"policyId\":\"" + policyId + "\"}");
+    signIn();
+
+    browser.get(tocsin.uri("/services").toString());
+    assertThat(browser.findElement(By.id("services")).getText()).contains(policy);
+    assertAccessible("service list");
+    browser.findElement(By.linkText(checkout.name())).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("dependency-graph")));
+    assertThat(browser.findElement(By.id("policy")).getText())
+        .contains(policy)
+        .contains(api.get("/api/v1/users/me").get("name").asString());
+    WebElement graph = browser.findElement(By.id("dependency-graph"));
+    assertThat(graph.getAttribute("innerHTML"))
+        .contains(database.name())
+        .contains(shop.name())
+        .contains("/services/" + database.id());
+    assertThat(browser.findElement(By.id("dependency-list")).getText())
+        .contains(database.name())
+        .contains(shop.name());
+
+    String snippets =
+        browser.findElements(By.cssSelector("figure.snippet pre")).stream()
+            .map(WebElement::getText)
+            .reduce("", String::concat);
+    String key = checkout.key().substring("Bearer ".length());
+    assertThat(snippets)
+        .contains("api_version: v2")
+        .contains("scheme: http")
+        .contains("targets: [\"127.0.0.1:" + tocsin.uri("/").getPort() + "\"]")
+        .contains("webhook_configs:")
+        .contains(tocsin.uri("/api/v1/webhooks/alertmanager").toString())
+        .contains("credentials: \"" + IntegrationSnippets.MASKED + "\"")
+        .doesNotContain(key);
+    assertAccessible("service page");
+
+    browser.findElement(By.id("rule-name")).sendKeys("database down");
+    browser.findElement(By.id("rule-source")).sendKeys("alertname=~\"(\"");
+    browser.findElement(By.xpath("//button[normalize-space()='Add the rule']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("error-source")));
+    assertThat(browser.findElement(By.id("error-source")).getText()).contains("does not compile");
+    assertAccessible("service page with a refused rule");
+    browser.findElement(By.id("rule-name")).sendKeys(Api.unique("database down"));
+    browser.findElement(By.id("rule-source")).sendKeys("alertname=\"DatabaseDown\"");
+    browser.findElement(By.id("rule-equal")).sendKeys("cluster");
+    browser.findElement(By.xpath("//button[normalize-space()='Add the rule']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("rule-list")));
+    assertThat(browser.findElement(By.id("rule-list")).getText())
+        .contains("alertname=\"DatabaseDown\"")
+        .contains("tocsin_service=\"" + checkout.name() + "\"");
+
+    browser.findElement(By.id("flapWindowMinutes")).clear();
+    browser.findElement(By.id("flapWindowMinutes")).sendKeys("5000");
+    browser.findElement(By.xpath("//button[normalize-space()='Save grouping']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("error-flapWindowMinutes")));
+    browser.findElement(By.id("groupBy")).clear();
+    browser.findElement(By.id("groupBy")).sendKeys("alertname, cluster");
+    browser.findElement(By.id("flapWindowMinutes")).clear();
+    browser.findElement(By.id("flapWindowMinutes")).sendKeys("15");
+    browser.findElement(By.xpath("//button[normalize-space()='Save grouping']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Saved"));
+    assertThat(api.get("/api/v1/services/" + checkout.id()).get("groupBy").toString())
+        .isEqualTo("[\"alertname\",\"cluster\"]");
+  }
+
+  @Test
+  void anAdminCreatesAnIntegrationAndRotatesItsKeySeeingEachKeyOnce() {
+    Api.Service service = api.service("payments", "");
+    signIn();
+    browser.get(tocsin.uri("/admin/integrations").toString());
+    assertAccessible("integrations administration");
+    new Select(browser.findElement(By.id("integration-service")))
+        .selectByVisibleText(service.name());
+    String name = Api.unique("prometheus");
+    browser.findElement(By.id("integration-name")).sendKeys(name);
+    new Select(browser.findElement(By.id("integration-kind"))).selectByVisibleText("alertmanager");
+    browser.findElement(By.xpath("//button[normalize-space()='Add the integration']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("revealed-key")));
+    String key = browser.findElement(By.id("revealed-key")).getText();
+    assertThat(key).startsWith("tik_");
+    assertThat(browser.findElement(By.id("new-key")).getText())
+        .contains("credentials: \"" + key + "\"");
+    assertAccessible("integrations administration with a new key");
+    assertThat(fire(key).statusCode()).as("the key shown works").isEqualTo(200);
+
+    browser.navigate().refresh();
+    assertThat(browser.findElements(By.id("revealed-key"))).as("shown only once").isEmpty();
+
+    browser.findElement(By.xpath("//button[@aria-label='Rotate the key of " + name + "']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("revealed-key")));
+    String rotated = browser.findElement(By.id("revealed-key")).getText();
+    assertThat(rotated).startsWith("tik_").isNotEqualTo(key);
+    assertThat(fire(rotated).statusCode()).isEqualTo(200);
+    assertThat(fire(key).statusCode()).as("the old key stopped at once").isEqualTo(401);
+  }
+
+  @Test
+  void anAdminChangesARoleAndFindsTheChangeInTheAuditLog() {
+    String email = Api.unique("riley") + "@example.com";
+    String id =
+        api.create(
+                "/api/v1/users",
+                """
+                {"name":"Riley Responder","email":"%s","role":"responder","timeZone":"UTC",
+                 "password":"a long enough password"}
+                """
+                    .formatted(email))
+            .get("id")
+            .asString();
+    signIn();
+    browser.get(tocsin.uri("/admin").toString());
+    assertAccessible("users administration");
+    new Select(browser.findElement(By.id("role-" + id))).selectByVisibleText("viewer");
+    browser
+        .findElement(By.xpath("//button[@aria-label='Change the role of " + email + "']"))
+        .click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "is now viewer"));
+    assertThat(api.get("/api/v1/users/" + id).get("role").asString()).isEqualTo("viewer");
+
+    browser.get(tocsin.uri("/admin/teams").toString());
+    String team = Api.unique("payments");
+    browser.findElement(By.id("team-name")).sendKeys(team);
+    browser.findElement(By.xpath("//button[normalize-space()='Add the team']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Created the team"));
+    By teamSection = By.xpath("//section[h3[normalize-space()='" + team + "']]");
+    new Select(browser.findElement(teamSection).findElement(By.name("userId")))
+        .selectByVisibleText("Riley Responder");
+    browser.findElement(By.xpath("//button[@aria-label='Add to " + team + "']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Added Riley"));
+    assertThat(browser.findElement(teamSection).getText()).contains("Riley Responder (member)");
+    assertAccessible("teams administration");
+    browser
+        .findElement(By.xpath("//button[@aria-label='Remove Riley Responder from " + team + "']"))
+        .click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Removed Riley"));
+    assertThat(browser.findElement(teamSection).getText()).contains("No members.");
+
+    browser.get(tocsin.uri("/admin/audit").toString());
+    browser.findElement(By.id("actor")).sendKeys(TocsinHarness.ADMIN_EMAIL);
+    browser.findElement(By.id("kind")).sendKeys("user.role_changed");
+    browser.findElement(By.xpath("//button[normalize-space()='Filter']")).click();
+    wait(ExpectedConditions.urlContains("kind=user.role_changed"));
+    String entries = browser.findElement(By.id("audit")).getText();
+    assertThat(entries).contains("user " + id).contains("role responder -> viewer");
+    assertThat(entries).doesNotContain("user.created");
+    assertAccessible("audit log");
+
+    ((JavascriptExecutor) browser)
+        .executeScript(
+            "document.getElementById('from').value = '2020-01-01T00:00';"
+                + "document.getElementById('to').value = '2021-01-01T00:00';");
+    browser.findElement(By.xpath("//button[normalize-space()='Filter']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.xpath("//p[.='No entries match.']")));
+  }
+
+  @Test
+  void aDeadLetterIsListedAndReplayed() throws IOException {
+    try (RecordingHttpServer receiver = new RecordingHttpServer()) {
+      String user = api.user("Dana");
+      String method =
+          api.create(
+                  "/api/v1/users/" + user + "/contact-methods",
+                  "{\"type\":\"webhook\",\"name\":\"hook\",\"target\":\""
+                      + receiver.url("/gone")
+                      + "\"}")
+              .get("id")
+              .asString();
+      receiver.failAlways(404);
+      HttpResponse<String> sent =
+          api.send("POST", "/api/v1/users/" + user + "/contact-methods/" + method + "/test", null);
+      assertThat(sent.statusCode()).isEqualTo(202);
+      String message =
+          tools.jackson.databind.json.JsonMapper.builder()
+              .build()
+              .readTree(sent.body())
+              .get("messageId")
+              .asString();
+      Awaitility.await().atMost(Browser.WAIT).until(() -> status(user, message), "dead"::equals);
+
+      signIn();
+      browser.get(tocsin.uri("/admin/dead-letters").toString());
+      WebElement letters = browser.findElement(By.id("dead-letters"));
+      assertThat(letters.getText()).contains("Dana").contains("HTTP 404");
+      assertAccessible("dead letters");
+      receiver.recover();
+      browser
+          .findElement(
+              By.cssSelector("form[action='/admin/dead-letters/" + message + "/replay'] button"))
+          .click();
+      wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "queued again"));
+      Awaitility.await()
+          .atMost(Browser.WAIT)
+          .until(() -> status(user, message), "delivered"::equals);
+      browser.navigate().refresh();
+      assertThat(
+              browser.findElements(
+                  By.cssSelector("form[action='/admin/dead-letters/" + message + "/replay']")))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void aResponderIsRefusedAdministrationAndAForgedAdminPost() {
+    Api.Service service = api.service("guarded", "");
+    String email = Api.unique("rory") + "@example.com";
+    String id =
+        api.create(
+                "/api/v1/users",
+                """
+                {"name":"Rory Responder","email":"%s","role":"responder","timeZone":"UTC",
+                 "password":"a long enough password"}
+                """
+                    .formatted(email))
+            .get("id")
+            .asString();
+    signIn(email, "a long enough password");
+    assertThat(browser.findElements(By.linkText("Admin"))).isEmpty();
+    browser.get(tocsin.uri("/admin").toString());
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("not-allowed")));
+    assertAccessible("administration refused");
+
+    assertThat(forgedPost("/admin/users/" + id + "/role", "role=admin"))
+        .as("a responder's forged role change")
+        .isEqualTo(403);
+    assertThat(forgedPost("/services/" + service.id() + "/grouping", "flapWindowMinutes=1"))
+        .as("a responder's forged grouping change")
+        .isEqualTo(403);
+    assertThat(api.get("/api/v1/users/" + id).get("role").asString()).isEqualTo("responder");
+
+    browser.get(tocsin.uri("/services/" + service.id()).toString());
+    assertThat(browser.findElements(By.id("grouping-form"))).isEmpty();
+    assertThat(browser.findElements(By.id("new-rule"))).isEmpty();
+  }
+
+  @Test
+  void servicesAndAdministrationFitAPhoneScreen() {
+    Api.Service database = api.service("phone-db", "");
+    Api.Service service =
+        api.service(
+            "phone-service-with-a-rather-long-name",
+            "\"dependencies\":[\"" + database.id() + "\"]");
+    browser.manage().window().setSize(new Dimension(360, 780));
+    signIn();
+    for (String path :
+        List.of(
+            "/services",
+            "/services/" + service.id(),
+            "/admin",
+            "/admin/teams",
+            "/admin/integrations",
+            "/admin/audit",
+            "/admin/dead-letters")) {
+      browser.get(tocsin.uri(path).toString());
+      Number overflow =
+          (Number)
+              ((JavascriptExecutor) browser)
+                  .executeScript(
+                      "return document.documentElement.scrollWidth - window.innerWidth;");
+      assertThat(overflow.intValue())
+          .as(path + " scrolls sideways on a phone")
+          .isLessThanOrEqualTo(0);
+      assertAccessible(path + " on a phone");
+    }
+  }
+
+  private static HttpResponse<String> fire(String key) {
+    return tocsin.postJson(
+        "/api/v2/alerts", "Bearer " + key, "[" + Api.alert(Api.unique("KeyCheck")) + "]");
+  }
+
+  private static String status(String user, String message) {
+    JsonNode found = api.get("/api/v1/users/" + user + "/messages/" + message);
+    return found.get("status").asString();
+  }
+
+  /** POSTs a form from the page with the session and CSRF token, as a forged form would. */
+  private int forgedPost(String path, String body) {
+    Number status =
+        (Number)
+            ((JavascriptExecutor) browser)
+                .executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                        + "const token = document.cookie.split('; ')"
+                        + ".find(c => c.startsWith('XSRF-TOKEN=')).substring(11);"
+                        + "fetch(arguments[0], {method: 'POST',"
+                        + " headers: {'X-XSRF-TOKEN': decodeURIComponent(token),"
+                        + " 'Content-Type': 'application/x-www-form-urlencoded'},"
+                        + " body: arguments[1], redirect: 'manual'}).then(r => done(r.status));",
+                    path,
+                    body);
+    return status.intValue();
+  }
+
+  private void signIn() {
+    signIn(TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
+  }
+
+  private void signIn(String email, String password) {
+    browser.get(tocsin.uri("/login").toString());
+    browser.findElement(By.id("username")).sendKeys(email);
+    browser.findElement(By.id("password")).sendKeys(password);
+    browser.findElement(By.cssSelector("#signin button")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
+  }
+
+  private void assertAccessible(String page) {
+    Browser.assertAccessible(browser, page);
+  }
+
+  private void wait(org.openqa.selenium.support.ui.ExpectedCondition<?> condition) {
+    Browser.waitFor(browser, condition);
+  }
+}
