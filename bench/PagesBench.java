@@ -210,6 +210,16 @@ public class PagesBench {
         all.size(),
         Duration.between(started, Instant.now()).toSeconds());
 
+    // An active silence, so that the silence pages count what it mutes among the firing alerts.
+    call(
+        "POST",
+        "/api/v2/silences",
+        """
+        {"matchers":[{"name":"alertname","value":"Seed_%s_0","isRegex":false,"isEqual":true}],
+         "startsAt":"%s","endsAt":"%s","createdBy":"bench","comment":"Seeded silence."}
+        """
+            .formatted(run, Instant.now(), Instant.now().plus(Duration.ofDays(7))));
+
     List<Future<String>> resolved = new ArrayList<>();
     for (String[] incident : all.subList(0, Math.max(0, all.size() - open))) {
       resolved.add(
@@ -254,6 +264,7 @@ public class PagesBench {
             "/alerts",
             "/alerts?filter=%7Benv%3D%22prod%22%2Cseverity%3D~%22crit.*%22%7D",
             "/silences",
+            "/silences/new?matchers=env%3D%22prod%22",
             "/oncall",
             "/schedules/{schedule}",
             "/policies",
@@ -261,6 +272,11 @@ public class PagesBench {
             "/services/{service}",
             "/reports",
             "/admin",
+            "/admin/teams",
+            "/admin/integrations",
+            "/admin/audit",
+            "/admin/dead-letters",
+            "/incidents/{incident}/postmortem",
             "/profile");
     boolean pass = true;
     System.out.printf(Locale.ROOT, "%-62s %8s %8s %8s %8s%n", "page", "p50 ms", "p95 ms", "p99 ms", "max ms");

@@ -475,6 +475,27 @@ public class Incidents {
     return value == null ? null : value.setScale(0, java.math.RoundingMode.HALF_UP).longValue();
   }
 
+  /**
+   * How many incidents are open (open, acknowledged or in progress) at each severity, every
+   * severity present: counted in the database, so a storm of thousands is counted right.
+   */
+  public Map<Severity, Long> openBySeverity() {
+    Map<Severity, Long> counts = new EnumMap<>(Severity.class);
+    for (Severity severity : Severity.values()) {
+      counts.put(severity, 0L);
+    }
+    jdbc.sql(
+            "SELECT severity, COUNT(*) AS n FROM incident"
+                + " WHERE status IN ('open', 'acknowledged', 'in_progress') GROUP BY severity")
+        .query(
+            rs -> {
+              counts.put(
+                  EnumText.parse(Severity.class, "severity", rs.getString("severity")),
+                  rs.getLong("n"));
+            });
+    return counts;
+  }
+
   /** MTTA, MTTR and counts of the incidents opened in [since, until), of one service or all. */
   public IncidentStats stats(Instant since, Instant until, @Nullable UUID serviceId) {
     if (!since.isBefore(until)) {

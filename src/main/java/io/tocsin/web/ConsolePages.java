@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -156,14 +155,7 @@ class ConsolePages {
     if (me == null) {
       return "redirect:/login";
     }
-    List<Incident> open = openIncidents();
-    Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
-    for (Severity severity : Severity.values()) {
-      bySeverity.put(severity, 0);
-    }
-    open.forEach(incident -> bySeverity.merge(incident.severity(), 1, Integer::sum));
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    bySeverity.forEach((severity, count) -> counts.put(EnumText.canonical(severity), count));
+    addOpenIncidents(model, me);
     List<OnCall> onCall = new ArrayList<>();
     Map<UUID, List<String>> teamPeople = new HashMap<>();
     // One resolver for the page: a schedule that several services page is looked up once.
@@ -189,9 +181,6 @@ class ConsolePages {
     addAlertVolume(model);
     Page<Outbox.Delivery> dead = outbox.deadLetters(null, Page.MAX_LIMIT);
     model.addAttribute("me", me);
-    model.addAttribute("openCount", open.size());
-    model.addAttribute("counts", counts);
-    model.addAttribute("rows", rows(open, me));
     model.addAttribute("onCall", onCall);
     model.addAttribute("teamOnCall", teamOnCall);
     model.addAttribute("openBreakers", breakers.open());
@@ -251,8 +240,24 @@ class ConsolePages {
     if (me == null) {
       return "redirect:/login";
     }
-    model.addAttribute("rows", rows(openIncidents(), me));
+    addOpenIncidents(model, me);
     return "web/dashboard :: open-incidents";
+  }
+
+  /**
+   * The counts per severity (every open incident, counted in the database) and the list (the first
+   * {@link Page#MAX_LIMIT}, in the dashboard's order), which the live update refreshes together.
+   */
+  private void addOpenIncidents(Model model, SignedInUser me) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    incidents
+        .openBySeverity()
+        .forEach((severity, count) -> counts.put(EnumText.canonical(severity), count));
+    List<Incident> open = openIncidents();
+    model.addAttribute("counts", counts);
+    model.addAttribute("openCount", counts.values().stream().mapToLong(Long::longValue).sum());
+    model.addAttribute("shownCount", open.size());
+    model.addAttribute("rows", rows(open, me));
   }
 
   @GetMapping("/incidents")

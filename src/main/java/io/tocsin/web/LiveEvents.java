@@ -2,14 +2,11 @@ package io.tocsin.web;
 
 import io.tocsin.directory.SignedInUser;
 import io.tocsin.incident.IncidentOpened;
-import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.IncidentStatusChanged;
 import io.tocsin.incident.Incidents;
 import io.tocsin.platform.DatabaseAvailability;
-import io.tocsin.platform.Page;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,20 +85,7 @@ class LiveEvents {
   }
 
   private long openCount() {
-    return incidents
-        .list(
-            new Incidents.Filter(
-                EnumSet.of(
-                    IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS),
-                null,
-                null,
-                null,
-                null,
-                null),
-            null,
-            Page.MAX_LIMIT)
-        .items()
-        .size();
+    return incidents.openBySeverity().values().stream().mapToLong(Long::longValue).sum();
   }
 
   private void push(long count) {

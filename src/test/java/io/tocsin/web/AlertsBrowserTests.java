@@ -3,28 +3,20 @@ package io.tocsin.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.Browser;
+import io.tocsin.testing.BrowserTests;
 import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -32,39 +24,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * v2, found with Alertmanager matchers, silenced from the list after a preview, shown as silenced,
  * and unsilenced again; refusals next to their fields; a phone-sized screen; axe on every page.
  */
-class AlertsBrowserTests extends BothDatabasesTests {
-
-  private static TocsinHarness tocsin;
-  private static Api api;
-  private WebDriver browser;
-
-  @RegisterExtension
-  final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
-
-  @BeforeEach
-  void start() throws IOException {
-    if (tocsin == null) {
-      tocsin =
-          TocsinHarness.startWithAdmin(
-              schema(), Map.of("tocsin.rate-limit.api-token-per-minute", "1000000"));
-      api = new Api(tocsin, tocsin.adminToken());
-    }
-    browser = Browser.headless();
-    browser.manage().window().setSize(new Dimension(1280, 900));
-  }
-
-  @AfterEach
-  void quit() {
-    browser.quit();
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
-  }
+class AlertsBrowserTests extends BrowserTests {
 
   @Test
   void aResponderFindsAnAlertByMatcherSilencesItAfterAPreviewAndExpiresTheSilence() {
@@ -226,19 +186,8 @@ class AlertsBrowserTests extends BothDatabasesTests {
                 java.time.Instant.now().plus(Duration.ofHours(1)).toString()));
     browser.manage().window().setSize(new Dimension(360, 780));
     signIn();
-    for (String path :
-        List.of("/alerts", "/silences", "/silences/new?matchers=alertname%3D%22" + name + "%22")) {
-      browser.get(tocsin.uri(path).toString());
-      Number overflow =
-          (Number)
-              ((JavascriptExecutor) browser)
-                  .executeScript(
-                      "return document.documentElement.scrollWidth - window.innerWidth;");
-      assertThat(overflow.intValue())
-          .as(path + " scrolls sideways on a phone")
-          .isLessThanOrEqualTo(0);
-      assertAccessible(path + " on a phone");
-    }
+    assertFitAPhone(
+        List.of("/alerts", "/silences", "/silences/new?matchers=alertname%3D%22" + name + "%22"));
   }
 
   private WebElement alertItem(String name) {
@@ -254,21 +203,5 @@ class AlertsBrowserTests extends BothDatabasesTests {
             "//ul[@id='silences']/li[.//ul[@class='chips']/li[contains(., '"
                 + matcherText.replace("'", "")
                 + "')]]"));
-  }
-
-  private void signIn() {
-    browser.get(tocsin.uri("/login").toString());
-    browser.findElement(By.id("username")).sendKeys(TocsinHarness.ADMIN_EMAIL);
-    browser.findElement(By.id("password")).sendKeys(TocsinHarness.ADMIN_PASSWORD);
-    browser.findElement(By.cssSelector("#signin button")).click();
-    wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
-  }
-
-  private void assertAccessible(String page) {
-    Browser.assertAccessible(browser, page);
-  }
-
-  private void wait(ExpectedCondition<?> condition) {
-    Browser.waitFor(browser, condition);
   }
 }

@@ -3,23 +3,17 @@ package io.tocsin.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.Browser;
+import io.tocsin.testing.BrowserTests;
 import io.tocsin.testing.RecordingHttpServer;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import tools.jackson.databind.JsonNode;
 
@@ -27,41 +21,7 @@ import tools.jackson.databind.JsonNode;
  * The console in Debian's headless Chromium: signing in, the live dashboard, acting on an incident,
  * a phone-sized screen, and an axe-core accessibility check of every page visited.
  */
-class ConsoleBrowserTests extends BothDatabasesTests {
-
-  private static final Duration WAIT = Browser.WAIT;
-
-  private static TocsinHarness tocsin;
-  private static Api api;
-  private WebDriver browser;
-
-  @RegisterExtension
-  final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
-
-  @BeforeEach
-  void start() throws IOException {
-    if (tocsin == null) {
-      tocsin =
-          TocsinHarness.startWithAdmin(
-              schema(), Map.of("tocsin.rate-limit.api-token-per-minute", "1000000"));
-      api = new Api(tocsin, tocsin.adminToken());
-    }
-    browser = Browser.headless();
-    browser.manage().window().setSize(new Dimension(1280, 900));
-  }
-
-  @AfterEach
-  void quit() {
-    browser.quit();
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
-  }
+class ConsoleBrowserTests extends BrowserTests {
 
   @Test
   void aResponderSignsInSeesTheIncidentLiveAndAcknowledgesIt() {
@@ -144,18 +104,7 @@ class ConsoleBrowserTests extends BothDatabasesTests {
     waitForIncidents(service, 1);
     browser.manage().window().setSize(new Dimension(360, 780));
     signIn();
-    for (String path : List.of("/", "/incidents")) {
-      browser.get(tocsin.uri(path).toString());
-      Number overflow =
-          (Number)
-              ((JavascriptExecutor) browser)
-                  .executeScript(
-                      "return document.documentElement.scrollWidth - window.innerWidth;");
-      assertThat(overflow.intValue())
-          .as(path + " scrolls sideways on a phone")
-          .isLessThanOrEqualTo(0);
-      assertAccessible(path + " on a phone");
-    }
+    assertFitAPhone(List.of("/", "/incidents"));
   }
 
   @Test
@@ -178,7 +127,7 @@ class ConsoleBrowserTests extends BothDatabasesTests {
       browser.findElement(By.xpath("//button[normalize-space()='Send a code']")).click();
       String code =
           org.awaitility.Awaitility.await()
-              .atMost(WAIT)
+              .atMost(Browser.WAIT)
               .until(
                   () -> {
                     java.util.regex.Matcher found =
@@ -382,33 +331,5 @@ class ConsoleBrowserTests extends BothDatabasesTests {
     assertAccessible("incident page for a viewer");
     api.ok(
         "PATCH", "/api/v1/incidents/" + incident.get("id").asString(), "{\"status\":\"resolved\"}");
-  }
-
-  private void signIn() {
-    signIn(TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
-  }
-
-  private void signIn(String email, String password) {
-    browser.get(tocsin.uri("/login").toString());
-    browser.findElement(By.id("username")).sendKeys(email);
-    browser.findElement(By.id("password")).sendKeys(password);
-    browser.findElement(By.cssSelector("#signin button")).click();
-    wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
-  }
-
-  private void assertAccessible(String page) {
-    Browser.assertAccessible(browser, page);
-  }
-
-  private void wait(org.openqa.selenium.support.ui.ExpectedCondition<?> condition) {
-    Browser.waitFor(browser, condition);
-  }
-
-  private static void waitForIncidents(Api.Service service, int count) {
-    org.awaitility.Awaitility.await()
-        .atMost(WAIT)
-        .until(
-            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items").size(),
-            found -> found == count);
   }
 }

@@ -3,23 +3,15 @@ package io.tocsin.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
-import io.tocsin.testing.Browser;
+import io.tocsin.testing.BrowserTests;
 import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -31,43 +23,15 @@ import org.openqa.selenium.support.ui.Select;
  * page now, calendar addresses, and a phone-sized screen. The admin lives in New York and the
  * schedule in Berlin, so the pages must keep the two zones apart.
  */
-class OnCallBrowserTests extends BothDatabasesTests {
+class OnCallBrowserTests extends BrowserTests {
 
-  private static TocsinHarness tocsin;
-  private static Api api;
-  private WebDriver browser;
-
-  @RegisterExtension
-  final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
-
-  @BeforeEach
-  void start() throws IOException {
-    if (tocsin == null) {
-      tocsin =
-          TocsinHarness.startWithAdmin(
-              schema(),
-              Map.of(
-                  "tocsin.rate-limit.api-token-per-minute",
-                  "1000000",
-                  "tocsin.admin.time-zone",
-                  "America/New_York"));
-      api = new Api(tocsin, tocsin.adminToken());
-    }
-    browser = Browser.headless();
-    browser.manage().window().setSize(new Dimension(1280, 900));
-  }
-
-  @AfterEach
-  void quit() {
-    browser.quit();
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  @java.lang.Override
+  protected Map<String, String> settings() {
+    return Map.of(
+        "tocsin.rate-limit.api-token-per-minute",
+        "1000000",
+        "tocsin.admin.time-zone",
+        "America/New_York");
   }
 
   @Test
@@ -211,18 +175,7 @@ class OnCallBrowserTests extends BothDatabasesTests {
         schedule(Api.unique("phone"), api.user(Api.unique("Pia")), "2024-01-01T09:00");
     browser.manage().window().setSize(new Dimension(360, 780));
     signIn();
-    for (String path : List.of("/oncall", "/schedules/" + schedule, "/policies")) {
-      browser.get(tocsin.uri(path).toString());
-      Number overflow =
-          (Number)
-              ((JavascriptExecutor) browser)
-                  .executeScript(
-                      "return document.documentElement.scrollWidth - window.innerWidth;");
-      assertThat(overflow.intValue())
-          .as(path + " scrolls sideways on a phone")
-          .isLessThanOrEqualTo(0);
-      assertAccessible(path + " on a phone");
-    }
+    assertFitAPhone(List.of("/oncall", "/schedules/" + schedule, "/policies"));
   }
 
   /** Presses near the start of the window (just before now) and drags a tenth of the way on. */
@@ -261,21 +214,5 @@ class OnCallBrowserTests extends BothDatabasesTests {
 
   private String label(String id) {
     return browser.findElement(By.id(id)).getDomAttribute("aria-label");
-  }
-
-  private void signIn() {
-    browser.get(tocsin.uri("/login").toString());
-    browser.findElement(By.id("username")).sendKeys(TocsinHarness.ADMIN_EMAIL);
-    browser.findElement(By.id("password")).sendKeys(TocsinHarness.ADMIN_PASSWORD);
-    browser.findElement(By.cssSelector("#signin button")).click();
-    wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
-  }
-
-  private void assertAccessible(String page) {
-    Browser.assertAccessible(browser, page);
-  }
-
-  private void wait(org.openqa.selenium.support.ui.ExpectedCondition<?> condition) {
-    Browser.waitFor(browser, condition);
   }
 }

@@ -3,25 +3,16 @@ package io.tocsin.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.Browser;
-import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
-import java.time.Duration;
+import io.tocsin.testing.BrowserTests;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.IsoFields;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import tools.jackson.databind.JsonNode;
@@ -30,41 +21,7 @@ import tools.jackson.databind.JsonNode;
  * Reports and the dashboard's charts in Debian's headless Chromium: the numbers of incidents,
  * alerts and pages created through the API come back in the tables, the charts and the CSV files.
  */
-class ReportsBrowserTests extends BothDatabasesTests {
-
-  private static final Duration WAIT = Browser.WAIT;
-
-  private static TocsinHarness tocsin;
-  private static Api api;
-  private WebDriver browser;
-
-  @RegisterExtension
-  final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
-
-  @BeforeEach
-  void start() throws IOException {
-    if (tocsin == null) {
-      tocsin =
-          TocsinHarness.startWithAdmin(
-              schema(), Map.of("tocsin.rate-limit.api-token-per-minute", "1000000"));
-      api = new Api(tocsin, tocsin.adminToken());
-    }
-    browser = Browser.headless();
-    browser.manage().window().setSize(new Dimension(1280, 900));
-  }
-
-  @AfterEach
-  void quit() {
-    browser.quit();
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
-  }
+class ReportsBrowserTests extends BrowserTests {
 
   @Test
   void aTeamsReportCountsItsIncidentsAlertsAndPagesInTablesChartsAndCsv() {
@@ -100,7 +57,7 @@ class ReportsBrowserTests extends BothDatabasesTests {
     JsonNode warning = onlyIncident(search);
     // Paged when the incident opened; acknowledging first would leave nobody paged.
     org.awaitility.Awaitility.await()
-        .atMost(WAIT)
+        .atMost(Browser.WAIT)
         .until(
             () ->
                 api.get("/api/v1/incidents/" + critical.get("id").asString() + "/timeline")
@@ -211,18 +168,7 @@ class ReportsBrowserTests extends BothDatabasesTests {
   void reportsFitAPhoneScreen() {
     browser.manage().window().setSize(new Dimension(360, 780));
     signIn();
-    for (String path : List.of("/reports", "/")) {
-      browser.get(tocsin.uri(path).toString());
-      Number overflow =
-          (Number)
-              ((JavascriptExecutor) browser)
-                  .executeScript(
-                      "return document.documentElement.scrollWidth - window.innerWidth;");
-      assertThat(overflow.intValue())
-          .as(path + " scrolls sideways on a phone")
-          .isLessThanOrEqualTo(0);
-      assertAccessible(path + " on a phone");
-    }
+    assertFitAPhone(List.of("/reports", "/"));
   }
 
   /** The cells of a table's body rows. */
@@ -254,26 +200,10 @@ class ReportsBrowserTests extends BothDatabasesTests {
 
   private static JsonNode onlyIncident(Api.Service service) {
     return org.awaitility.Awaitility.await()
-        .atMost(WAIT)
+        .atMost(Browser.WAIT)
         .until(
             () -> api.get("/api/v1/incidents?service=" + service.id()).get("items"),
             items -> items.size() == 1)
         .get(0);
-  }
-
-  private void signIn() {
-    browser.get(tocsin.uri("/login").toString());
-    browser.findElement(By.id("username")).sendKeys(TocsinHarness.ADMIN_EMAIL);
-    browser.findElement(By.id("password")).sendKeys(TocsinHarness.ADMIN_PASSWORD);
-    browser.findElement(By.cssSelector("#signin button")).click();
-    wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
-  }
-
-  private void assertAccessible(String page) {
-    Browser.assertAccessible(browser, page);
-  }
-
-  private void wait(org.openqa.selenium.support.ui.ExpectedCondition<?> condition) {
-    Browser.waitFor(browser, condition);
   }
 }

@@ -3,8 +3,8 @@ package io.tocsin.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.Browser;
+import io.tocsin.testing.BrowserTests;
 import io.tocsin.testing.RecordingHttpServer;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
@@ -12,15 +12,10 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -31,43 +26,15 @@ import tools.jackson.databind.JsonNode;
  * dependency graph and setup snippets, integration keys shown once, roles, the audit trail, dead
  * letters, and what a responder may not do there.
  */
-class ServicesAdminBrowserTests extends BothDatabasesTests {
+class ServicesAdminBrowserTests extends BrowserTests {
 
-  private static TocsinHarness tocsin;
-  private static Api api;
-  private WebDriver browser;
-
-  @RegisterExtension
-  final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
-
-  @BeforeEach
-  void start() throws IOException {
-    if (tocsin == null) {
-      tocsin =
-          TocsinHarness.startWithAdmin(
-              schema(),
-              Map.of(
-                  "tocsin.rate-limit.api-token-per-minute", "1000000",
-                  "tocsin.notify.retry-base", "100ms",
-                  "tocsin.notify.retry-cap", "1s",
-                  "tocsin.notify.poll-interval", "100ms"));
-      api = new Api(tocsin, tocsin.adminToken());
-    }
-    browser = Browser.headless();
-    browser.manage().window().setSize(new Dimension(1280, 900));
-  }
-
-  @AfterEach
-  void quit() {
-    browser.quit();
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  @java.lang.Override
+  protected Map<String, String> settings() {
+    return Map.of(
+        "tocsin.rate-limit.api-token-per-minute", "1000000",
+        "tocsin.notify.retry-base", "100ms",
+        "tocsin.notify.retry-cap", "1s",
+        "tocsin.notify.poll-interval", "100ms");
   }
 
   @Test
@@ -329,7 +296,7 @@ class ServicesAdminBrowserTests extends BothDatabasesTests {
             "\"dependencies\":[\"" + database.id() + "\"]");
     browser.manage().window().setSize(new Dimension(360, 780));
     signIn();
-    for (String path :
+    assertFitAPhone(
         List.of(
             "/services",
             "/services/" + service.id(),
@@ -337,18 +304,7 @@ class ServicesAdminBrowserTests extends BothDatabasesTests {
             "/admin/teams",
             "/admin/integrations",
             "/admin/audit",
-            "/admin/dead-letters")) {
-      browser.get(tocsin.uri(path).toString());
-      Number overflow =
-          (Number)
-              ((JavascriptExecutor) browser)
-                  .executeScript(
-                      "return document.documentElement.scrollWidth - window.innerWidth;");
-      assertThat(overflow.intValue())
-          .as(path + " scrolls sideways on a phone")
-          .isLessThanOrEqualTo(0);
-      assertAccessible(path + " on a phone");
-    }
+            "/admin/dead-letters"));
   }
 
   private static HttpResponse<String> fire(String key) {
@@ -377,25 +333,5 @@ class ServicesAdminBrowserTests extends BothDatabasesTests {
                     path,
                     body);
     return status.intValue();
-  }
-
-  private void signIn() {
-    signIn(TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
-  }
-
-  private void signIn(String email, String password) {
-    browser.get(tocsin.uri("/login").toString());
-    browser.findElement(By.id("username")).sendKeys(email);
-    browser.findElement(By.id("password")).sendKeys(password);
-    browser.findElement(By.cssSelector("#signin button")).click();
-    wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
-  }
-
-  private void assertAccessible(String page) {
-    Browser.assertAccessible(browser, page);
-  }
-
-  private void wait(org.openqa.selenium.support.ui.ExpectedCondition<?> condition) {
-    Browser.waitFor(browser, condition);
   }
 }

@@ -1,0 +1,113 @@
+package io.tocsin.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+/**
+ * Base of the console's browser tests: one Tocsin with an admin per class and database, a fresh
+ * headless Chromium per test (a screenshot is saved when it fails), and the steps every such test
+ * takes: signing in, waiting for the page, the axe-core check and the phone-width check.
+ */
+public abstract class BrowserTests extends BothDatabasesTests {
+
+  protected static TocsinHarness tocsin;
+  protected static Api api;
+  protected WebDriver browser;
+
+  @RegisterExtension
+  final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
+
+  /** Settings of this class's Tocsin beyond the harness's; API calls are never rate-limited. */
+  protected Map<String, String> settings() {
+    return Map.of();
+  }
+
+  @BeforeEach
+  void startBrowser() throws java.io.IOException {
+    if (tocsin == null) {
+      Map<String, Object> settings = new HashMap<>(settings());
+      settings.putIfAbsent("tocsin.rate-limit.api-token-per-minute", "1000000");
+      tocsin = TocsinHarness.startWithAdmin(schema(), settings);
+      api = new Api(tocsin, tocsin.adminToken());
+    }
+    browser = Browser.headless();
+    browser.manage().window().setSize(new Dimension(1280, 900));
+  }
+
+  @AfterEach
+  void quitBrowser() {
+    browser.quit();
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stopTocsin() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  protected void open(String path) {
+    browser.get(tocsin.uri(path).toString());
+  }
+
+  protected void signIn() {
+    signIn(TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
+  }
+
+  protected void signIn(String email, String password) {
+    open("/login");
+    browser.findElement(By.id("username")).sendKeys(email);
+    browser.findElement(By.id("password")).sendKeys(password);
+    browser.findElement(By.cssSelector("#signin button")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
+  }
+
+  protected void assertAccessible(String page) {
+    Browser.assertAccessible(browser, page);
+  }
+
+  protected void wait(ExpectedCondition<?> condition) {
+    Browser.waitFor(browser, condition);
+  }
+
+  /** Each page at 360 px: nothing scrolls sideways, and axe-core still passes. */
+  protected void assertFitAPhone(List<String> paths) {
+    browser.manage().window().setSize(new Dimension(360, 780));
+    for (String path : paths) {
+      open(path);
+      Number overflow =
+          (Number)
+              ((JavascriptExecutor) browser)
+                  .executeScript(
+                      "return document.documentElement.scrollWidth - window.innerWidth;");
+      assertThat(overflow.intValue())
+          .as(path + " scrolls sideways on a phone")
+          .isLessThanOrEqualTo(0);
+      assertAccessible(path + " on a phone");
+    }
+  }
+
+  /** Waits until correlation has opened {@code count} incidents of {@code service}. */
+  protected static void waitForIncidents(Api.Service service, int count) {
+    Awaitility.await()
+        .atMost(Browser.WAIT)
+        .until(
+            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items").size(),
+            found -> found == count);
+  }
+}
