@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *
  * <pre>java bench/PagesBench.java --url http://127.0.0.1:8080 --token T [--alerts 1000000]
  *     [--incidents 10000] [--open 200] [--services 20] [--requests 200] [--warmup 50]
- *     [--skip-seed true]</pre>
+ *     [--skip-seed true] [--measure false]</pre>
  *
  * Prints human-readable lines and one {@code RESULT {json}} line per page; exits 1 when a page
  * answers anything but 200 or its p95 is 100 ms or more.
@@ -64,6 +64,7 @@ public class PagesBench {
     options.put("--requests", "200");
     options.put("--warmup", "50");
     options.put("--skip-seed", "false");
+    options.put("--measure", "true");
     options.put("--label", "pages");
     String url = null;
     String token = null;
@@ -89,6 +90,9 @@ public class PagesBench {
           Integer.parseInt(options.get("--incidents")),
           Integer.parseInt(options.get("--alerts")),
           Integer.parseInt(options.get("--open")));
+    }
+    if (!Boolean.parseBoolean(options.get("--measure"))) {
+      return;
     }
     boolean pass =
         bench.measure(

@@ -53,7 +53,7 @@ public class Muting {
    * How many of the newest firing alerts a person's view examines: enough for any normal day, and a
    * bound on the page's time in a storm (the count then reads "at least").
    */
-  public static final int EXAMINED = 20_000;
+  public static final int EXAMINED = 5_000;
 
   /**
    * The firing alerts a set of matchers catches now: the first {@code limit}, and how many; {@code
