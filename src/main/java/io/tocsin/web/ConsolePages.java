@@ -39,6 +39,7 @@ import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -274,12 +275,13 @@ class ConsolePages {
       @RequestParam(required = false) @Nullable String from,
       @RequestParam(required = false) @Nullable String to,
       @RequestParam(required = false) @Nullable String cursor,
+      @ModelAttribute("zone") java.time.ZoneId zone,
       Model model) {
     SignedInUser me = SignedInUser.current();
     if (me == null) {
       return "redirect:/login?next=/incidents";
     }
-    java.time.ZoneId zone = users.get(me.id()).timeZone();
+
     List<Incident> found = List.of();
     String next = null;
     try {
@@ -313,7 +315,6 @@ class ConsolePages {
     model.addAttribute("assignee", assignee == null ? "" : assignee);
     model.addAttribute("from", from == null ? "" : from);
     model.addAttribute("to", to == null ? "" : to);
-    model.addAttribute("zone", zone.getId());
     model.addAttribute("services", services.list(null, null, Page.MAX_LIMIT).items());
     model.addAttribute("people", users.list(null, null, Page.MAX_LIMIT).items());
     model.addAttribute("statuses", EnumText.allowed(IncidentStatus.class));
@@ -374,7 +375,10 @@ class ConsolePages {
     model.addAttribute("runbooks", runbooks(incident.serviceId()));
     model.addAttribute(
         "mergeable",
-        openIncidents().stream()
+        incidents
+            .list(new Incidents.Filter(OPEN, null, null, null, null, null), null, MERGE_CHOICES + 1)
+            .items()
+            .stream()
             .filter(other -> !other.id().equals(incident.id()))
             .limit(MERGE_CHOICES)
             .toList());
