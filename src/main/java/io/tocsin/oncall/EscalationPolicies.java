@@ -326,7 +326,7 @@ public class EscalationPolicies {
     String name = schedule.get().name();
     List<User> people =
         schedules
-            .onCall(id, at)
+            .onCall(schedule.get(), at)
             .flatMap(shift -> users.find(shift.user()))
             .map(List::of)
             .orElse(List.of());

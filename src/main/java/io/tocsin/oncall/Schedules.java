@@ -353,7 +353,11 @@ public class Schedules {
 
   /** Who the schedule puts on call at {@code at}, if anybody. */
   public Optional<Shift> onCall(UUID scheduleId, Instant at) {
-    Schedule schedule = get(scheduleId);
+    return onCall(get(scheduleId), at);
+  }
+
+  /** Who is on call for a schedule already read, at {@code at}. */
+  public Optional<Shift> onCall(Schedule schedule, Instant at) {
     // Only the overrides the timeline can see: it looks one turn of the longest layer either way.
     java.time.Duration reach = ScheduleTimeline.reach(rotations(schedule));
     return timeline(schedule, at.minus(reach), at.plus(reach)).at(at);

@@ -540,7 +540,15 @@ class ConsolePages {
 
   /** Mine first, then the most severe, then the oldest. */
   private List<Row> rows(List<Incident> list, SignedInUser me) {
+    // Names are read once per page, not once per row: the dashboard shows up to 200 incidents.
     Map<UUID, String> serviceNames = new HashMap<>();
+    if (!list.isEmpty()) {
+      services
+          .list(null, null, Page.MAX_LIMIT)
+          .items()
+          .forEach(service -> serviceNames.put(service.id(), service.name()));
+    }
+    Map<UUID, String> assignees = new HashMap<>();
     Instant now = clock.instant();
     return list.stream()
         .sorted(
@@ -555,7 +563,9 @@ class ConsolePages {
                     EnumText.canonical(incident.severity()),
                     incident.status().text(),
                     serviceNames.computeIfAbsent(incident.serviceId(), this::serviceName),
-                    name(incident.assigneeId()),
+                    incident.assigneeId() == null
+                        ? null
+                        : assignees.computeIfAbsent(incident.assigneeId(), this::name),
                     Objects.equals(incident.assigneeId(), me.id()),
                     age(Duration.between(incident.openedAt(), now))))
         .toList();

@@ -56,6 +56,22 @@ class BrowserSessionIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void theConsolesFilesAreServedWithoutSignInFromWebAndWebjarsOnly(@TempDir Path dataDir) {
+    try (TocsinHarness tocsin = start(dataDir)) {
+      HttpResponse<String> css = tocsin.get("/web/tocsin.css");
+      HttpResponse<String> htmx = tocsin.get("/webjars/htmx.org/dist/htmx.min.js");
+
+      assertThat(css.statusCode()).isEqualTo(200);
+      assertThat(css.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("text/css"));
+      assertThat(htmx.statusCode()).isEqualTo(200);
+      assertThat(htmx.body()).contains("htmx");
+      assertThat(tocsin.get("/static/web/tocsin.css").statusCode()).isNotEqualTo(200);
+      assertThat(tocsin.get("/tocsin.css").statusCode()).isNotEqualTo(200);
+    }
+  }
+
+  @Test
   void anonymousCallsNeverStartASession(@TempDir Path dataDir) {
     try (TocsinHarness tocsin = start(dataDir)) {
       HttpResponse<String> post =

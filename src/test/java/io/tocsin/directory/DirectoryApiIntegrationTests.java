@@ -540,6 +540,51 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void listsCarryEveryServicesDependenciesAndEveryTeamsMembers() {
+    String tag = "lst" + SEQUENCE.incrementAndGet();
+    UUID store = createService(tag + "-store", List.of());
+    UUID queue = createService(tag + "-queue", List.of());
+    UUID api = createService(tag + "-api", List.of(store, queue));
+    HttpResponse<String> team =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/teams",
+            "{\"name\":\""
+                + tag
+                + "\",\"members\":[{\"userId\":\""
+                + responderId
+                + "\",\"teamRole\":\"member\"},{\"userId\":\""
+                + viewerId
+                + "\",\"teamRole\":\"manager\"}]}");
+    assertThat(team.statusCode()).as(team.body()).isEqualTo(201);
+
+    JsonNode services =
+        json(send(viewerToken, "GET", "/api/v1/services?name=" + tag, null)).get("items");
+    Map<String, List<String>> dependenciesByName = new java.util.TreeMap<>();
+    services.forEach(
+        service ->
+            dependenciesByName.put(
+                service.get("name").asString(),
+                service.get("dependencies").valueStream().map(JsonNode::asString).toList()));
+    assertThat(dependenciesByName)
+        .containsExactly(
+            Map.entry(
+                tag + "-api",
+                java.util.stream.Stream.of(store, queue).map(UUID::toString).sorted().toList()),
+            Map.entry(tag + "-queue", List.of()),
+            Map.entry(tag + "-store", List.of()));
+    JsonNode teams = json(send(viewerToken, "GET", "/api/v1/teams?name=" + tag, null)).get("items");
+    assertThat(teams.size()).isEqualTo(1);
+    assertThat(teams.get(0).get("members").findValuesAsString("userId"))
+        .containsExactlyInAnyOrder(responderId.toString(), viewerId.toString());
+    assertThat(teams.get(0).get("members").findValuesAsString("teamRole"))
+        .containsExactlyInAnyOrder("member", "manager");
+    assertThat(json(send(viewerToken, "GET", "/api/v1/services/" + api, null)).get("dependencies"))
+        .hasSize(2);
+  }
+
+  @Test
   void aServiceStillReferredToCannotBeDeletedAndTheAnswerSaysByWhat() {
     UUID database = createService("store" + SEQUENCE.incrementAndGet(), List.of());
     createService("user" + SEQUENCE.incrementAndGet(), List.of(database));

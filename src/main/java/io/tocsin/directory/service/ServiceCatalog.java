@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -178,6 +179,7 @@ public class ServiceCatalog {
         .param("id", id)
         .query(this::row)
         .optional()
+        .map(service -> withDependencies(List.of(service)).get(0))
         .orElseThrow(() -> new NotFoundException("There is no service " + id + "."));
   }
 
@@ -191,11 +193,49 @@ public class ServiceCatalog {
 
   public Page<CatalogService> list(@Nullable String nameContains, @Nullable UUID after, int limit) {
     return Page.of(
-        ListQuery.from("SELECT " + COLUMNS + " FROM directory_service")
-            .containing("name", nameContains)
-            .oldestFirst(jdbc, after, limit, this::row),
+        withDependencies(
+            ListQuery.from("SELECT " + COLUMNS + " FROM directory_service")
+                .containing("name", nameContains)
+                .oldestFirst(jdbc, after, limit, this::row)),
         limit,
         CatalogService::id);
+  }
+
+  /** These services with their dependencies, read in one query for all of them. */
+  private List<CatalogService> withDependencies(List<CatalogService> found) {
+    if (found.isEmpty()) {
+      return found;
+    }
+    Map<UUID, List<UUID>> dependencies = new HashMap<>();
+    jdbc.sql(
+            """
+            SELECT service_id, depends_on_id FROM directory_service_dependency
+            WHERE service_id IN (:ids) ORDER BY depends_on_id
+            """)
+        .param("ids", found.stream().map(CatalogService::id).toList())
+        .query(
+            (rs, n) ->
+                dependencies
+                    .computeIfAbsent(rs.getObject("service_id", UUID.class), k -> new ArrayList<>())
+                    .add(rs.getObject("depends_on_id", UUID.class)))
+        .list();
+    return found.stream()
+        .map(
+            service ->
+                new CatalogService(
+                    service.id(),
+                    service.name(),
+                    service.description(),
+                    service.ownerTeamId(),
+                    service.runbookUrls(),
+                    service.labels(),
+                    List.copyOf(dependencies.getOrDefault(service.id(), List.of())),
+                    service.groupBy(),
+                    service.flapWindowMinutes(),
+                    service.autoResolve(),
+                    service.createdAt(),
+                    service.updatedAt()))
+        .toList();
   }
 
   /** The services {@code id} depends on: directly, or through others when {@code transitive}. */
@@ -323,6 +363,7 @@ public class ServiceCatalog {
     }
   }
 
+  /** A service without its dependencies, which {@link #withDependencies} adds. */
   private CatalogService row(ResultSet rs, int n) throws SQLException {
     UUID id = rs.getObject("id", UUID.class);
     return new CatalogService(
@@ -332,11 +373,7 @@ public class ServiceCatalog {
         rs.getObject("owner_team_id", UUID.class),
         json.readValue(rs.getString("runbook_urls"), new TypeReference<List<String>>() {}),
         json.readValue(rs.getString("labels"), new TypeReference<TreeMap<String, String>>() {}),
-        jdbc.sql(
-                "SELECT depends_on_id FROM directory_service_dependency WHERE service_id = :id ORDER BY depends_on_id")
-            .param("id", id)
-            .query(UUID.class)
-            .list(),
+        List.of(),
         json.readValue(rs.getString("group_by"), new TypeReference<List<String>>() {}),
         rs.getInt("flap_window_minutes"),
         rs.getBoolean("auto_resolve"),

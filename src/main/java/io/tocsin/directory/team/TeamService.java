@@ -15,9 +15,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -89,6 +91,7 @@ public class TeamService {
         .param("id", id)
         .query(this::row)
         .optional()
+        .map(team -> withMembers(List.of(team)).get(0))
         .orElseThrow(() -> new NotFoundException("There is no team " + id + "."));
   }
 
@@ -102,11 +105,45 @@ public class TeamService {
 
   public Page<Team> list(@Nullable String nameContains, @Nullable UUID after, int limit) {
     return Page.of(
-        ListQuery.from(SELECT)
-            .containing("name", nameContains)
-            .oldestFirst(jdbc, after, limit, this::row),
+        withMembers(
+            ListQuery.from(SELECT)
+                .containing("name", nameContains)
+                .oldestFirst(jdbc, after, limit, this::row)),
         limit,
         Team::id);
+  }
+
+  /** These teams with their members, read in one query for all of them. */
+  private List<Team> withMembers(List<Team> found) {
+    if (found.isEmpty()) {
+      return found;
+    }
+    Map<UUID, List<Team.Member>> members = new HashMap<>();
+    jdbc.sql(
+            """
+            SELECT team_id, user_id, team_role FROM directory_team_member
+            WHERE team_id IN (:ids) ORDER BY user_id
+            """)
+        .param("ids", found.stream().map(Team::id).toList())
+        .query(
+            (rs, n) ->
+                members
+                    .computeIfAbsent(rs.getObject("team_id", UUID.class), k -> new ArrayList<>())
+                    .add(
+                        new Team.Member(
+                            rs.getObject("user_id", UUID.class),
+                            EnumText.parse(TeamRole.class, "teamRole", rs.getString("team_role")))))
+        .list();
+    return found.stream()
+        .map(
+            team ->
+                new Team(
+                    team.id(),
+                    team.name(),
+                    List.copyOf(members.getOrDefault(team.id(), List.of())),
+                    team.createdAt(),
+                    team.updatedAt()))
+        .toList();
   }
 
   /** Renames the team and, when {@code members} is given, replaces its members. */
@@ -180,22 +217,12 @@ public class TeamService {
     }
   }
 
+  /** A team without its members, which {@link #withMembers} adds. */
   private Team row(ResultSet rs, int n) throws SQLException {
-    UUID id = rs.getObject("id", UUID.class);
-    List<Team.Member> members =
-        jdbc.sql(
-                "SELECT user_id, team_role FROM directory_team_member WHERE team_id = :id ORDER BY user_id")
-            .param("id", id)
-            .query(
-                (member, i) ->
-                    new Team.Member(
-                        member.getObject("user_id", UUID.class),
-                        EnumText.parse(TeamRole.class, "teamRole", member.getString("team_role"))))
-            .list();
     return new Team(
-        id,
+        rs.getObject("id", UUID.class),
         rs.getString("name"),
-        members,
+        List.of(),
         rs.getObject("created_at", OffsetDateTime.class).toInstant(),
         rs.getObject("updated_at", OffsetDateTime.class).toInstant());
   }
