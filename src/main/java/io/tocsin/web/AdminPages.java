@@ -41,6 +41,7 @@ import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -342,18 +343,17 @@ class AdminPages {
       @RequestParam(required = false) @Nullable String from,
       @RequestParam(required = false) @Nullable String to,
       @RequestParam(required = false) @Nullable String cursor,
+      @ModelAttribute("zone") ZoneId zone,
       Model model,
       HttpServletResponse response) {
     String refused = refuse("/admin/audit", model, response);
     if (refused != null) {
       return refused;
     }
-    ZoneId zone = zone();
     model.addAttribute("actor", blankToNull(actor));
     model.addAttribute("kind", blankToNull(kind));
     model.addAttribute("from", blankToNull(from));
     model.addAttribute("to", blankToNull(to));
-    model.addAttribute("zone", zone.getId());
     model.addAttribute("section", "audit");
     try {
       Page<AuditEvent> page =
@@ -388,13 +388,13 @@ class AdminPages {
   @GetMapping("/admin/dead-letters")
   String deadLettersPage(
       @RequestParam(required = false) @Nullable String cursor,
+      @ModelAttribute("zone") ZoneId zone,
       Model model,
       HttpServletResponse response) {
     String refused = refuse("/admin/dead-letters", model, response);
     if (refused != null) {
       return refused;
     }
-    ZoneId zone = zone();
     Page<Outbox.Delivery> page = outbox.deadLetters(Page.after(cursor), Page.DEFAULT_LIMIT);
     Map<UUID, Incident> incidentOf =
         incidents.getAll(
@@ -468,11 +468,6 @@ class AdminPages {
     redirect.addFlashAttribute("revealedFor", integration.id().toString());
     redirect.addFlashAttribute("revealedService", integration.serviceId().toString());
     redirect.addFlashAttribute("notice", what + " '" + integration.name() + "'.");
-  }
-
-  private ZoneId zone() {
-    SignedInUser me = Objects.requireNonNull(SignedInUser.current());
-    return users.find(me.id()).map(User::timeZone).orElse(java.time.ZoneOffset.UTC);
   }
 
   /** A {@code datetime-local} value in the viewer's zone. */

@@ -15,12 +15,10 @@ import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
 import java.net.URI;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -46,9 +44,6 @@ class AlertPages {
           "dashboard", "dashboard",
           "dashboard_url", "dashboard",
           "grafana_url", "dashboard");
-
-  static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private static final List<String> STATES =
       List.of("firing", "active", "silenced", "inhibited", "resolved");
@@ -78,8 +73,8 @@ class AlertPages {
       String service,
       List<String> labels,
       List<Link> links,
-      String startedAt,
-      @Nullable String endedAt,
+      Instant startedAt,
+      @Nullable Instant endedAt,
       @Nullable Long incident,
       String silenceMatchers) {}
 
@@ -157,10 +152,8 @@ class AlertPages {
                   .map(e -> e.getKey() + "=" + e.getValue())
                   .toList(),
               links(alert),
-              TIME.format(alert.startsAt()),
-              alert.status() == AlertStatus.RESOLVED && alert.endsAt() != null
-                  ? TIME.format(alert.endsAt())
-                  : null,
+              alert.startsAt(),
+              alert.status() == AlertStatus.RESOLVED ? alert.endsAt() : null,
               incidentOf.get(alert.alertId()),
               silenceMatchers(alert.labels())));
     }

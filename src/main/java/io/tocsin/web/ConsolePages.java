@@ -123,7 +123,7 @@ class ConsolePages {
   private static final int VOLUME_BUCKETS = 36;
 
   private static final java.time.format.DateTimeFormatter HOUR_MINUTE =
-      java.time.format.DateTimeFormatter.ofPattern("HH:mm").withZone(java.time.ZoneOffset.UTC);
+      java.time.format.DateTimeFormatter.ofPattern("HH:mm");
 
   @GetMapping("/login")
   String login(@RequestParam(required = false) @Nullable String next, Model model) {
@@ -151,7 +151,7 @@ class ConsolePages {
   }
 
   @GetMapping("/")
-  String dashboard(Model model) {
+  String dashboard(@ModelAttribute("zone") java.time.ZoneId zone, Model model) {
     SignedInUser me = SignedInUser.current();
     if (me == null) {
       return "redirect:/login";
@@ -184,7 +184,7 @@ class ConsolePages {
                         team.name(),
                         teamPeople.getOrDefault(team.id(), List.of()).stream().distinct().toList()))
             .toList();
-    addAlertVolume(model);
+    addAlertVolume(model, zone);
     Page<Outbox.Delivery> dead = outbox.deadLetters(null, Page.MAX_LIMIT);
     model.addAttribute("me", me);
     model.addAttribute("onCall", onCall);
@@ -196,10 +196,10 @@ class ConsolePages {
   }
 
   /**
-   * The alerts received per ten minutes over the last six hours (UTC), as a chart for charts.js and
-   * as rows for the table that screen readers and browsers without JavaScript get.
+   * The alerts received per ten minutes over the last six hours, as a chart for charts.js and as
+   * rows for the table that screen readers and browsers without JavaScript get.
    */
-  private void addAlertVolume(Model model) {
+  private void addAlertVolume(Model model, java.time.ZoneId zone) {
     Instant now = clock.instant();
     Instant first =
         AlertVolume.bucketOf(now).minus(AlertVolume.BUCKET.multipliedBy(VOLUME_BUCKETS - 1));
@@ -215,7 +215,7 @@ class ConsolePages {
     for (int i = 0; i < VOLUME_BUCKETS; i++) {
       Instant at = first.plus(AlertVolume.BUCKET.multipliedBy(i));
       long alerts = counts.getOrDefault(at, 0L);
-      VolumeRow row = new VolumeRow(HOUR_MINUTE.format(at), alerts);
+      VolumeRow row = new VolumeRow(HOUR_MINUTE.format(at.atZone(zone)), alerts);
       rows.add(row);
       x.add(at.getEpochSecond());
       values.add(alerts);

@@ -26,6 +26,7 @@ import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -120,12 +121,11 @@ class OnCallPage {
   record ServiceRow(String name, @Nullable String policy, List<LevelRow> levels, boolean gap) {}
 
   @GetMapping("/oncall")
-  String onCall(Model model) {
+  String onCall(@ModelAttribute("zone") ZoneId mine, Model model) {
     SignedInUser me = SignedInUser.current();
     if (me == null) {
       return "redirect:/login?next=/oncall";
     }
-    ZoneId mine = users.get(me.id()).timeZone();
     Instant now = clock.instant();
     Map<UUID, String> names = new HashMap<>();
     List<ScheduleRow> rows = new ArrayList<>();
@@ -156,7 +156,6 @@ class OnCallPage {
                         WHEN.format(shift.shift().end().atZone(mine))))
             .toList();
     model.addAttribute("me", me);
-    model.addAttribute("zone", mine.getId());
     model.addAttribute("schedules", rows);
     model.addAttribute("myShifts", myShifts);
     return "web/oncall";

@@ -29,6 +29,7 @@ import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -92,12 +93,12 @@ class SchedulePages {
       @PathVariable UUID id,
       @RequestParam(required = false) @Nullable String from,
       @RequestParam(required = false) @Nullable Integer days,
+      @ModelAttribute("zone") ZoneId mine,
       Model model) {
     SignedInUser me = SignedInUser.current();
     if (me == null) {
       return "redirect:/login?next=/schedules/" + id;
     }
-    ZoneId mine = users.get(me.id()).timeZone();
     Instant now = clock.instant();
     int span = span(days);
     Instant start = windowStart(from, now);
@@ -138,7 +139,7 @@ class SchedulePages {
 
     model.addAttribute("me", me);
     model.addAttribute("schedule", schedule);
-    model.addAttribute("zone", zone.getId());
+    model.addAttribute("scheduleZone", zone.getId());
     model.addAttribute("yourZone", mine.getId());
     model.addAttribute("sameZone", zone.equals(mine));
     model.addAttribute("tracks", tracks);
@@ -209,13 +210,13 @@ class SchedulePages {
       @RequestParam(required = false) @Nullable String end,
       @RequestParam(required = false) @Nullable String from,
       @RequestParam(required = false) @Nullable Integer days,
+      @ModelAttribute("zone") ZoneId mine,
       RedirectAttributes redirect) {
     SignedInUser me = SignedInUser.current();
     String back = back(id, from, days);
     if (me == null) {
       return "redirect:/login?next=" + back;
     }
-    ZoneId mine = users.get(me.id()).timeZone();
     return Forms.run(
         redirect,
         back,

@@ -19,7 +19,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,6 +33,7 @@ import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -60,12 +61,15 @@ class SilencePages {
   private final Muting muting;
   private final ServiceCatalog services;
   private final Clock clock;
+  private final Times times;
 
-  SilencePages(Silences silences, Muting muting, ServiceCatalog services, Clock clock) {
+  SilencePages(
+      Silences silences, Muting muting, ServiceCatalog services, Clock clock, Times times) {
     this.silences = silences;
     this.muting = muting;
     this.services = services;
     this.clock = clock;
+    this.times = times;
   }
 
   /** A silence as the list shows it. */
@@ -75,8 +79,8 @@ class SilencePages {
       List<String> matchers,
       String createdBy,
       String comment,
-      String startsAt,
-      String endsAt,
+      Instant startsAt,
+      Instant endsAt,
       @Nullable Integer mutes) {}
 
   /** A firing alert a preview lists. */
@@ -112,8 +116,8 @@ class SilencePages {
                       s.matchers().stream().map(LabelMatcher::toString).toList(),
                       s.createdBy(),
                       s.comment(),
-                      AlertPages.TIME.format(s.startsAt()),
-                      AlertPages.TIME.format(s.endsAt()),
+                      s.startsAt(),
+                      s.endsAt(),
                       state == SilenceState.ACTIVE ? counts.getOrDefault(s.id(), 0) : null);
                 })
             .toList());
@@ -161,15 +165,17 @@ class SilencePages {
       @RequestParam(defaultValue = "") String duration,
       @RequestParam(defaultValue = "") String endsAt,
       @RequestParam(defaultValue = "") String comment,
+      @ModelAttribute("zone") ZoneId zone,
       RedirectAttributes redirect) {
     try {
       Instant end =
-          endsAt.isBlank() ? clock.instant().plus(duration(duration)) : instant("endsAt", endsAt);
+          endsAt.isBlank()
+              ? clock.instant().plus(duration(duration))
+              : instant("endsAt", endsAt, zone);
       Silence silence =
           silences.create(new SilenceInput(parse(matchers), null, end, email(), comment));
       redirect.addFlashAttribute(
-          "notice",
-          "Silenced " + silence.matchers() + " until " + AlertPages.TIME.format(end) + ".");
+          "notice", "Silenced " + silence.matchers() + " until " + times.at(end, zone) + ".");
       return "redirect:/silences";
     } catch (InvalidInputException e) {
       Forms.refuse(redirect, e.field(), e.getMessage());
@@ -193,12 +199,13 @@ class SilencePages {
       @RequestParam(defaultValue = "") String startsAt,
       @RequestParam(defaultValue = "") String endsAt,
       @RequestParam(defaultValue = "") String comment,
+      @ModelAttribute("zone") ZoneId zone,
       RedirectAttributes redirect) {
     try {
       silences.maintenanceWindow(
           serviceIds,
-          startsAt.isBlank() ? null : instant("startsAt", startsAt),
-          endsAt.isBlank() ? null : instant("endsAt", endsAt),
+          startsAt.isBlank() ? null : instant("startsAt", startsAt, zone),
+          endsAt.isBlank() ? null : instant("endsAt", endsAt, zone),
           email(),
           comment);
       redirect.addFlashAttribute("notice", "The maintenance window is scheduled.");
@@ -286,10 +293,10 @@ class SilencePages {
     return total;
   }
 
-  /** A date and time from a {@code datetime-local} input, read as UTC like the page shows. */
-  private static Instant instant(String field, String text) {
+  /** A date and time from a {@code datetime-local} input, read in the viewer's zone as labelled. */
+  private static Instant instant(String field, String text, ZoneId zone) {
     try {
-      return LocalDateTime.parse(text.trim()).toInstant(ZoneOffset.UTC);
+      return LocalDateTime.parse(text.trim()).atZone(zone).toInstant();
     } catch (DateTimeException e) {
       throw new InvalidInputException(
           field, "'" + text + "' is not a date and time such as 2026-12-01T14:30");

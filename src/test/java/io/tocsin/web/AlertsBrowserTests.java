@@ -8,9 +8,12 @@ import io.tocsin.testing.BrowserTests;
 import io.tocsin.testing.TocsinHarness;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -25,6 +28,14 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * and unsilenced again; refusals next to their fields; a phone-sized screen; axe on every page.
  */
 class AlertsBrowserTests extends BrowserTests {
+
+  /** Kolkata is UTC+05:30: a page that reads or shows a time as UTC is half an hour off at best. */
+  private static final ZoneId VIEWER = ZoneId.of("Asia/Kolkata");
+
+  @java.lang.Override
+  protected Map<String, String> settings() {
+    return Map.of("tocsin.admin.time-zone", VIEWER.getId());
+  }
 
   @Test
   void aResponderFindsAnAlertByMatcherSilencesItAfterAPreviewAndExpiresTheSilence() {
@@ -147,8 +158,8 @@ class AlertsBrowserTests extends BrowserTests {
     browser
         .findElement(By.xpath("//label[span[normalize-space()='" + service.name() + "']]/input"))
         .click();
-    String end =
-        LocalDateTime.now(ZoneOffset.UTC).plusHours(3).truncatedTo(ChronoUnit.MINUTES).toString();
+    LocalDateTime localEnd = LocalDateTime.now(VIEWER).plusHours(3).truncatedTo(ChronoUnit.MINUTES);
+    String end = localEnd.toString();
     ((JavascriptExecutor) browser)
         .executeScript("document.getElementById('window-endsAt').value = arguments[0];", end);
     browser.findElement(By.id("window-comment")).sendKeys("Kernel upgrade.");
@@ -156,6 +167,11 @@ class AlertsBrowserTests extends BrowserTests {
     wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "maintenance"));
     WebElement window = silenceItem("tocsin_service=~\"" + service.name() + "\"");
     assertThat(window.getText()).contains("Kernel upgrade.").contains("mutes 1 firing alert");
+    assertThat(window.getText())
+        .as("the end is read and shown in the viewer's zone, as the form's label says")
+        .contains(
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT)
+                .format(localEnd.atZone(VIEWER)));
     browser.get(
         tocsin.uri("/alerts?state=silenced&filter=alertname%3D%22" + name + "%22").toString());
     assertThat(alertItem(name).getText()).contains("silenced");

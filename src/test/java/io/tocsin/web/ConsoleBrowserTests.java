@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.chromium.ChromiumDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import tools.jackson.databind.JsonNode;
 
@@ -95,6 +98,77 @@ class ConsoleBrowserTests extends BrowserTests {
     wait(
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("notice"), "1 incident acknowledged."));
+  }
+
+  @Test
+  void inDarkModeAndWithTheKeyboardAloneAResponderTakesAnIncident() {
+    Api.Service service = api.service("keyboard", "\"autoResolve\":false");
+    String name = Api.unique("NightShift");
+    api.fire(service, Api.alert(name, "severity", "critical"));
+    waitForIncidents(service, 1);
+    ((ChromiumDriver) browser)
+        .executeCdpCommand(
+            "Emulation.setEmulatedMedia",
+            Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    signIn();
+
+    assertThat(luminance("getComputedStyle(document.body).backgroundColor"))
+        .as("the page follows the system's dark mode")
+        .isLessThan(0.2);
+    assertThat(luminance("getComputedStyle(document.body).color")).isGreaterThan(0.6);
+    assertAccessible("dashboard in dark mode");
+
+    tab();
+    assertThat(focused("textContent")).isEqualTo("Skip to the content");
+    assertThat(focused("outlineStyle"))
+        .as("the focused element is visibly marked")
+        .isNotEqualTo("none");
+    int presses = 1;
+    while (!focused("textContent").contains(name) && presses++ < 100) {
+      tab();
+    }
+    assertThat(focused("textContent")).as("the incident is reachable with Tab").contains(name);
+    assertThat(focused("outlineStyle")).isNotEqualTo("none");
+    new Actions(browser).sendKeys(Keys.ENTER).perform();
+    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    while (!focused("textContent").equals("Acknowledge") && presses++ < 200) {
+      tab();
+    }
+    assertThat(focused("textContent"))
+        .as("Acknowledge is reachable with Tab")
+        .isEqualTo("Acknowledge");
+    new Actions(browser).sendKeys(Keys.ENTER).perform();
+    wait(ExpectedConditions.textToBe(By.id("status"), "acknowledged"));
+    assertAccessible("incident page in dark mode");
+  }
+
+  private void tab() {
+    new Actions(browser).sendKeys(Keys.TAB).perform();
+  }
+
+  /** A property of the focused element, or of its computed style. */
+  private String focused(String property) {
+    Object value =
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                """
+                const e = document.activeElement;
+                return e[arguments[0]] ?? getComputedStyle(e)[arguments[0]];
+                """,
+                property);
+    return String.valueOf(value).trim();
+  }
+
+  /** The relative luminance (0 black, 1 white) of the colour a script returns as rgb(r, g, b). */
+  private double luminance(String script) {
+    String colour = (String) ((JavascriptExecutor) browser).executeScript("return " + script);
+    String[] rgb = colour.replaceAll("[^0-9,.]", "").split(",");
+    double[] linear = new double[3];
+    for (int i = 0; i < 3; i++) {
+      double c = Double.parseDouble(rgb[i]) / 255;
+      linear[i] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    }
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
   }
 
   @Test
