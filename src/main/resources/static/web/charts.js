@@ -48,8 +48,8 @@
       };
     }
     var options = Object.assign(size(element), {
-      // UTC, like the tables next to the charts.
-      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
+      // The zone of the table next to the chart: UTC for weekly reports, the viewer's elsewhere.
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), chart.zone || 'UTC'); },
       series: series,
       axes: axes,
       scales: {

@@ -231,12 +231,13 @@ class ConsolePages {
         "volumeChart",
         json.writeValueAsString(
             new ReportPages.Chart(
-                "time",
-                AlertVolume.BUCKET.toSeconds(),
-                x,
-                null,
-                List.of(new ReportPages.Series("alerts", "--warning", values)),
-                "")));
+                    "time",
+                    AlertVolume.BUCKET.toSeconds(),
+                    x,
+                    null,
+                    List.of(new ReportPages.Series("alerts", "--warning", values)),
+                    "")
+                .in(zone)));
   }
 
   /** The open incidents of the dashboard, for the live update. */

@@ -115,13 +115,36 @@ class ReportPages {
    * What charts.js draws: x values (epoch seconds {@code step} apart, or positions 1 apart for
    * named bars) and series.
    */
+  /**
+   * What charts.js draws. {@code zone} is the IANA zone its time axis is labelled in, the same as
+   * the table beside the chart.
+   */
   record Chart(
       String kind,
       long step,
       List<Number> x,
       @Nullable List<String> names,
       List<Series> series,
-      String unit) {}
+      String unit,
+      String zone) {
+
+    Chart(
+        String kind,
+        long step,
+        List<Number> x,
+        @Nullable List<String> names,
+        List<Series> series,
+        String unit) {
+      this(kind, step, x, names, series, unit, "UTC");
+    }
+
+    /** A chart whose time axis is labelled in {@code zone}. */
+    Chart in(java.time.ZoneId zone) {
+      // Users' zones are region ids, which browsers know; an offset is only UTC before sign-in.
+      String id = zone instanceof ZoneOffset ? "UTC" : zone.getId();
+      return new Chart(kind, step, x, names, series, unit, id);
+    }
+  }
 
   record Series(String label, String colour, List<@Nullable Number> values) {}
 
