@@ -174,6 +174,22 @@ public class ServiceCatalog {
     return saved;
   }
 
+  /** Leaves the service without an owning team ({@link #update} can only set one). */
+  @Transactional
+  public CatalogService removeOwner(UUID id) {
+    CatalogService before = get(id);
+    if (before.ownerTeamId() == null) {
+      return before;
+    }
+    jdbc.sql("UPDATE directory_service SET owner_team_id = NULL, updated_at = :now WHERE id = :id")
+        .param("id", id)
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .update();
+    audit.record(
+        "service.updated", "service " + id, "owner team " + before.ownerTeamId() + " -> none");
+    return get(id);
+  }
+
   public CatalogService get(UUID id) {
     return jdbc.sql("SELECT " + COLUMNS + " FROM directory_service WHERE id = :id")
         .param("id", id)

@@ -1,0 +1,87 @@
+package io.tocsin.config;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.tocsin.platform.InvalidInputException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
+
+/** {@code /api/v1/config}: the whole setup as one YAML document, out and back in. */
+@RestController
+@RequestMapping("/api/v1/config")
+class ConfigController {
+
+  static final MediaType YAML = MediaType.parseMediaType("application/yaml");
+
+  // A misspelt key in a document kept by hand must be an error, not a setting silently dropped.
+  private final YAMLMapper yaml =
+      YAMLMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+          .build();
+  private final ConfigExport export;
+  private final ConfigImport importer;
+
+  ConfigController(ConfigExport export, ConfigImport importer) {
+    this.export = export;
+    this.importer = importer;
+  }
+
+  @Operation(
+      summary = "Export the setup as YAML",
+      description =
+          "Teams, services with dependencies and integrations (never their keys), schedules,"
+              + " escalation policies, inhibition rules, silences in force or to come, and changed"
+              + " message templates. Names stand for ids; people are named by email.")
+  @GetMapping("/export")
+  @PreAuthorize("hasRole('ADMIN')")
+  ResponseEntity<String> export() {
+    return ResponseEntity.ok().contentType(YAML).body(yaml.writeValueAsString(export.export()));
+  }
+
+  @Operation(
+      summary = "Import a YAML (or JSON) setup document",
+      description =
+          "Makes the setup what the document says: creates, updates and deletes objects by name,"
+              + " in one transaction or not at all. dryRun=true (the default) answers the exact"
+              + " changes without keeping them; dryRun=false applies them and answers the keys of"
+              + " the integrations it created, shown this once.")
+  @PostMapping("/import")
+  @PreAuthorize("hasRole('ADMIN')")
+  ConfigImport.Result importDocument(
+      @RequestParam(defaultValue = "true") boolean dryRun, @RequestBody String body) {
+    return importer.apply(parse(body), dryRun);
+  }
+
+  private ConfigDocument parse(String body) {
+    if (body.isBlank()) {
+      throw new InvalidInputException("document", "is empty");
+    }
+    try {
+      ConfigDocument document = yaml.readValue(body, ConfigDocument.class);
+      if (document == null) {
+        throw new InvalidInputException("document", "is empty");
+      }
+      return document;
+    } catch (JacksonException e) {
+      TokenStreamLocation at = e.getLocation();
+      String where = at == null ? "" : "line " + at.getLineNr() + ": ";
+      throw new InvalidInputException(
+          e.getPathReference() == null || e.getPathReference().isEmpty()
+              ? "document"
+              : e.getPathReference(),
+          where + e.getOriginalMessage());
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.tocsin.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The configuration document. Every list is sorted by name on export, so two exports of the same
+ * setup are the same text, and a document kept in git shows only real changes.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "version",
+  "teams",
+  "services",
+  "schedules",
+  "escalationPolicies",
+  "inhibitionRules",
+  "silences",
+  "templates"
+})
+public record ConfigDocument(
+    @Nullable Integer version,
+    @Nullable List<TeamEntry> teams,
+    @Nullable List<ServiceEntry> services,
+    @Nullable List<ScheduleEntry> schedules,
+    @Nullable List<PolicyEntry> escalationPolicies,
+    @Nullable List<InhibitionEntry> inhibitionRules,
+    @Nullable List<SilenceEntry> silences,
+    @Nullable List<TemplateEntry> templates) {
+
+  /** The format this code writes and reads. */
+  public static final int VERSION = 1;
+
+  /** A team and its members, each named by email. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TeamEntry(@Nullable String name, @Nullable List<MemberEntry> members) {}
+
+  public record MemberEntry(@Nullable String user, @Nullable String role) {}
+
+  /** A service; {@code dependsOn}, {@code ownerTeam} and {@code escalationPolicy} are names. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ServiceEntry(
+      @Nullable String name,
+      @Nullable String description,
+      @Nullable String ownerTeam,
+      @Nullable List<String> runbookUrls,
+      @Nullable Map<String, String> labels,
+      @Nullable List<String> dependsOn,
+      @Nullable List<String> groupBy,
+      @Nullable Integer flapWindowMinutes,
+      @Nullable Boolean autoResolve,
+      @Nullable String escalationPolicy,
+      @Nullable List<IntegrationEntry> integrations) {}
+
+  /** An integration without its key: a key never leaves Tocsin, and a new one is made on import. */
+  public record IntegrationEntry(@Nullable String name, @Nullable String kind) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ScheduleEntry(
+      @Nullable String name,
+      @Nullable String description,
+      @Nullable String timeZone,
+      @Nullable List<LayerEntry> layers) {}
+
+  /** A layer; {@code members} are emails, {@code start} the local date and handoff time. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record LayerEntry(
+      @Nullable String name,
+      @Nullable List<String> members,
+      @Nullable LengthEntry rotation,
+      @Nullable String start,
+      @Nullable List<RestrictionEntry> restrictions) {}
+
+  public record LengthEntry(@Nullable Integer count, @Nullable String unit) {}
+
+  public record RestrictionEntry(
+      @Nullable List<String> days, @Nullable String from, @Nullable String to) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PolicyEntry(
+      @Nullable String name,
+      @Nullable String description,
+      @Nullable Integer repeat,
+      @Nullable List<LevelEntry> levels) {}
+
+  public record LevelEntry(@Nullable Integer delayMinutes, @Nullable List<TargetEntry> targets) {}
+
+  /** Either a person (by email) or a schedule (by name). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TargetEntry(@Nullable String user, @Nullable String schedule) {}
+
+  /** Matchers in Alertmanager's syntax, one per string: {@code alertname="NodeDown"}. */
+  public record InhibitionEntry(
+      @Nullable String name,
+      @Nullable List<String> sourceMatchers,
+      @Nullable List<String> targetMatchers,
+      @Nullable List<String> equal) {}
+
+  /** A silence still to come or in force; expired ones are history, not configuration. */
+  public record SilenceEntry(
+      @Nullable List<String> matchers,
+      @Nullable Instant startsAt,
+      @Nullable Instant endsAt,
+      @Nullable String createdBy,
+      @Nullable String comment) {}
+
+  /** A message template an admin changed; the built-in ones are not exported. */
+  public record TemplateEntry(
+      @Nullable String channel,
+      @Nullable String kind,
+      @Nullable String subject,
+      @Nullable String body) {}
+}

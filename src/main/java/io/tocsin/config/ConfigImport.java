@@ -1,0 +1,570 @@
+package io.tocsin.config;
+
+import io.tocsin.config.ConfigDocument.InhibitionEntry;
+import io.tocsin.config.ConfigDocument.IntegrationEntry;
+import io.tocsin.config.ConfigDocument.LayerEntry;
+import io.tocsin.config.ConfigDocument.LengthEntry;
+import io.tocsin.config.ConfigDocument.LevelEntry;
+import io.tocsin.config.ConfigDocument.MemberEntry;
+import io.tocsin.config.ConfigDocument.PolicyEntry;
+import io.tocsin.config.ConfigDocument.ScheduleEntry;
+import io.tocsin.config.ConfigDocument.ServiceEntry;
+import io.tocsin.config.ConfigDocument.SilenceEntry;
+import io.tocsin.config.ConfigDocument.TargetEntry;
+import io.tocsin.config.ConfigDocument.TeamEntry;
+import io.tocsin.config.ConfigDocument.TemplateEntry;
+import io.tocsin.correlate.InhibitionRule;
+import io.tocsin.correlate.InhibitionRules;
+import io.tocsin.correlate.Silence;
+import io.tocsin.correlate.SilenceState;
+import io.tocsin.correlate.Silences;
+import io.tocsin.directory.integration.Integration;
+import io.tocsin.directory.integration.IntegrationKind;
+import io.tocsin.directory.integration.IntegrationService;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.directory.team.Team;
+import io.tocsin.directory.team.TeamRole;
+import io.tocsin.directory.team.TeamService;
+import io.tocsin.incident.Actor;
+import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.notify.ChannelType;
+import io.tocsin.notify.Templates;
+import io.tocsin.oncall.EscalationPolicies;
+import io.tocsin.oncall.Schedules;
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.Page;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Makes an installation's setup what a {@link ConfigDocument} says: what the document has and
+ * Tocsin lacks is created, what differs is changed, and what Tocsin has and the document lacks is
+ * deleted, all in one transaction. A dry run does the same work and rolls it back, so it answers
+ * with the exact changes and refuses exactly what the real import would refuse.
+ */
+@Service
+public class ConfigImport {
+
+  /** One object the import creates, updates or deletes; {@code fields} are the ones it changes. */
+  public record Change(String action, String kind, String name, List<String> fields) {}
+
+  /** The key of an integration the import created: shown once, like every new key. */
+  public record NewKey(String service, String integration, String key) {}
+
+  public record Result(
+      boolean dryRun,
+      List<Change> changes,
+      int created,
+      int updated,
+      int deleted,
+      int unchanged,
+      List<NewKey> integrationKeys) {}
+
+  private final ConfigExport export;
+  private final TeamService teams;
+  private final ServiceCatalog services;
+  private final IntegrationService integrations;
+  private final Schedules schedules;
+  private final EscalationPolicies policies;
+  private final InhibitionRules inhibitionRules;
+  private final Silences silences;
+  private final Templates templates;
+  private final TransactionTemplate transactions;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  ConfigImport(
+      ConfigExport export,
+      TeamService teams,
+      ServiceCatalog services,
+      IntegrationService integrations,
+      Schedules schedules,
+      EscalationPolicies policies,
+      InhibitionRules inhibitionRules,
+      Silences silences,
+      Templates templates,
+      TransactionTemplate transactions,
+      JsonMapper json,
+      Clock clock) {
+    this.export = export;
+    this.teams = teams;
+    this.services = services;
+    this.integrations = integrations;
+    this.schedules = schedules;
+    this.policies = policies;
+    this.inhibitionRules = inhibitionRules;
+    this.silences = silences;
+    this.templates = templates;
+    this.transactions = transactions;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  public Result apply(ConfigDocument document, boolean dryRun) {
+    ConfigDocument wanted = Normalized.of(document);
+    return Objects.requireNonNull(
+        transactions.execute(
+            status -> {
+              Run run = new Run(export.export(), wanted, export.names());
+              Result result = run.apply(dryRun);
+              if (dryRun) {
+                status.setRollbackOnly();
+              }
+              return result;
+            }));
+  }
+
+  /** One import: the state before, the document, and what has been done so far. */
+  private final class Run {
+    private final ConfigDocument current;
+    private final ConfigDocument wanted;
+    private final Names names;
+    private final List<Change> changes = new ArrayList<>();
+    private final List<NewKey> keys = new ArrayList<>();
+    private int unchanged;
+
+    Run(ConfigDocument current, ConfigDocument wanted, Names names) {
+      this.current = current;
+      this.wanted = wanted;
+      this.names = names;
+    }
+
+    Result apply(boolean dryRun) {
+      Diff<TeamEntry> teamDiff = diff("team", current.teams(), wanted.teams(), TeamEntry::name);
+      Diff<ServiceEntry> serviceDiff =
+          diff("service", current.services(), wanted.services(), ServiceEntry::name);
+      Diff<IntegrationEntry> integrationDiff =
+          diff(
+              "integration",
+              integrationsOf(current),
+              integrationsOf(wanted),
+              IntegrationEntry::name);
+      Diff<ScheduleEntry> scheduleDiff =
+          diff("schedule", current.schedules(), wanted.schedules(), ScheduleEntry::name);
+      Diff<PolicyEntry> policyDiff =
+          diff(
+              "escalation policy",
+              current.escalationPolicies(),
+              wanted.escalationPolicies(),
+              PolicyEntry::name);
+      Diff<InhibitionEntry> ruleDiff =
+          diff(
+              "inhibition rule",
+              current.inhibitionRules(),
+              wanted.inhibitionRules(),
+              InhibitionEntry::name);
+      Diff<SilenceEntry> silenceDiff =
+          diff("silence", current.silences(), wanted.silences(), Normalized::silenceKey);
+      Diff<TemplateEntry> templateDiff =
+          diff("template", current.templates(), wanted.templates(), Normalized::templateKey);
+
+      // Order matters: what others refer to is created first and deleted last.
+      teamDiff.created().forEach(this::createTeam);
+      teamDiff.changed().forEach(this::updateTeam);
+      serviceDiff.created().forEach(this::createService);
+      serviceDiff.changed().forEach(this::updateService);
+      for (ServiceEntry service : serviceDiff.removed()) {
+        services.update(id(service), dependencies(List.of()));
+      }
+      wanted.services().forEach(this::setDependencies);
+      integrationDiff.removed().forEach(this::deleteIntegration);
+      integrationDiff.changed().forEach(this::deleteIntegration);
+      integrationDiff.changed().forEach(this::createIntegration);
+      integrationDiff.created().forEach(this::createIntegration);
+      scheduleDiff.created().forEach(this::createSchedule);
+      scheduleDiff.changed().forEach(this::replaceSchedule);
+      policyDiff.created().forEach(this::createPolicy);
+      policyDiff.changed().forEach(this::replacePolicy);
+      wanted.services().forEach(this::assignPolicy);
+      ruleDiff.removed().forEach(rule -> deleteRule(rule.name()));
+      ruleDiff.changed().forEach(rule -> deleteRule(rule.name()));
+      ruleDiff.changed().forEach(this::createRule);
+      ruleDiff.created().forEach(this::createRule);
+      silenceDiff.removed().forEach(this::expireSilence);
+      silenceDiff.changed().forEach(this::updateSilence);
+      silenceDiff.created().forEach(this::createSilence);
+      templateDiff.removed().forEach(this::resetTemplate);
+      templateDiff.changed().forEach(this::saveTemplate);
+      templateDiff.created().forEach(this::saveTemplate);
+      for (ServiceEntry service : serviceDiff.removed()) {
+        UUID id = id(service);
+        policies.assign(id, null);
+        services.delete(id);
+      }
+      policyDiff.removed().forEach(p -> policies.delete(names.policyId(p.name(), "policy")));
+      scheduleDiff.removed().forEach(s -> schedules.delete(names.scheduleId(s.name(), "schedule")));
+      teamDiff.removed().forEach(t -> teams.delete(names.teamId(t.name(), "team")));
+
+      int created = count("create");
+      int updated = count("update");
+      int deleted = count("delete");
+      return new Result(
+          dryRun,
+          List.copyOf(changes),
+          created,
+          updated,
+          deleted,
+          unchanged,
+          dryRun ? List.of() : List.copyOf(keys));
+    }
+
+    private int count(String action) {
+      return (int) changes.stream().filter(c -> c.action().equals(action)).count();
+    }
+
+    /**
+     * The objects of one kind that the document adds, changes and drops; records the changes, the
+     * fields of each change read from the two entries' JSON trees.
+     */
+    private <T> Diff<T> diff(
+        String kind, @Nullable List<T> before, @Nullable List<T> after, Function<T, String> key) {
+      Map<String, T> old = byKey(before, key);
+      Map<String, T> wantedByKey = byKey(after, key);
+      List<T> created = new ArrayList<>();
+      List<T> changed = new ArrayList<>();
+      List<T> removed = new ArrayList<>();
+      wantedByKey.forEach(
+          (name, entry) -> {
+            T previous = old.get(name);
+            if (previous == null) {
+              created.add(entry);
+              changes.add(new Change("create", kind, name, List.of()));
+            } else {
+              List<String> fields = changedFields(previous, entry);
+              if (fields.isEmpty()) {
+                unchanged++;
+              } else {
+                changed.add(entry);
+                changes.add(new Change("update", kind, name, fields));
+              }
+            }
+          });
+      old.forEach(
+          (name, entry) -> {
+            if (!wantedByKey.containsKey(name)) {
+              removed.add(entry);
+              changes.add(new Change("delete", kind, name, List.of()));
+            }
+          });
+      return new Diff<>(created, changed, removed);
+    }
+
+    private List<String> changedFields(Object before, Object after) {
+      JsonNode old = json.valueToTree(before);
+      JsonNode now = json.valueToTree(after);
+      Set<String> fields = new java.util.TreeSet<>();
+      old.propertyNames().forEach(fields::add);
+      now.propertyNames().forEach(fields::add);
+      fields.remove("integrations");
+      return fields.stream().filter(f -> !Objects.equals(old.get(f), now.get(f))).toList();
+    }
+
+    private void createTeam(TeamEntry team) {
+      Team created = teams.create(team.name(), members(team));
+      names.addTeam(created.id(), created.name());
+    }
+
+    private void updateTeam(TeamEntry team) {
+      teams.update(names.teamId(team.name(), "team"), null, members(team));
+    }
+
+    private List<Team.Member> members(TeamEntry team) {
+      List<Team.Member> members = new ArrayList<>();
+      for (MemberEntry member : Objects.requireNonNull(team.members())) {
+        String field = "teams[" + team.name() + "].members";
+        members.add(
+            new Team.Member(
+                names.userId(member.user(), field),
+                EnumText.parse(TeamRole.class, field + ".role", String.valueOf(member.role()))));
+      }
+      return members;
+    }
+
+    private void createService(ServiceEntry service) {
+      CatalogService created = services.create(input(service));
+      names.addService(created.id(), created.name());
+    }
+
+    private void updateService(ServiceEntry service) {
+      UUID id = id(service);
+      services.update(id, input(service));
+      if (service.ownerTeam() == null) {
+        services.removeOwner(id);
+      }
+    }
+
+    private ServiceCatalog.ServiceInput input(ServiceEntry service) {
+      return new ServiceCatalog.ServiceInput(
+          service.name(),
+          service.description(),
+          service.ownerTeam() == null
+              ? null
+              : names.teamId(service.ownerTeam(), "services[" + service.name() + "].ownerTeam"),
+          service.runbookUrls(),
+          service.labels(),
+          null,
+          service.groupBy(),
+          service.flapWindowMinutes(),
+          service.autoResolve());
+    }
+
+    private void setDependencies(ServiceEntry service) {
+      UUID id = id(service);
+      List<UUID> wantedIds = new ArrayList<>();
+      for (String name : Objects.requireNonNull(service.dependsOn())) {
+        wantedIds.add(names.serviceId(name, "services[" + service.name() + "].dependsOn"));
+      }
+      List<String> before =
+          current.services().stream()
+              .filter(s -> Objects.equals(s.name(), service.name()))
+              .findFirst()
+              .map(ServiceEntry::dependsOn)
+              .orElse(List.of());
+      if (!Objects.equals(before, service.dependsOn())) {
+        services.update(id, dependencies(wantedIds));
+      }
+    }
+
+    private void assignPolicy(ServiceEntry service) {
+      String before =
+          current.services().stream()
+              .filter(s -> Objects.equals(s.name(), service.name()))
+              .findFirst()
+              .map(ServiceEntry::escalationPolicy)
+              .orElse(null);
+      if (!Objects.equals(before, service.escalationPolicy())) {
+        policies.assign(
+            id(service),
+            service.escalationPolicy() == null
+                ? null
+                : names.policyId(
+                    service.escalationPolicy(),
+                    "services[" + service.name() + "].escalationPolicy"));
+      }
+    }
+
+    private UUID id(ServiceEntry service) {
+      return names.serviceId(service.name(), "services[" + service.name() + "]");
+    }
+
+    private final Map<String, Integration> existingIntegrations = new HashMap<>();
+
+    private void deleteIntegration(IntegrationEntry entry) {
+      if (existingIntegrations.isEmpty()) {
+        for (Integration integration :
+            ConfigExport.all(after -> integrations.list(after, Page.MAX_LIMIT), Integration::id)) {
+          existingIntegrations.put(
+              names.service(integration.serviceId()) + "/" + integration.name(), integration);
+        }
+      }
+      Integration integration = existingIntegrations.get(entry.name());
+      if (integration != null) {
+        integrations.delete(integration.id());
+      }
+    }
+
+    private void createIntegration(IntegrationEntry entry) {
+      String service = Objects.requireNonNull(entry.name()).split("/", 2)[0];
+      String name = entry.name().split("/", 2)[1];
+      String field = "services[" + service + "].integrations[" + name + "].kind";
+      IntegrationService.WithKey created =
+          integrations.create(
+              names.serviceId(service, field),
+              name,
+              EnumText.parse(IntegrationKind.class, field, String.valueOf(entry.kind())));
+      keys.add(new NewKey(service, name, created.key()));
+    }
+
+    private void createSchedule(ScheduleEntry schedule) {
+      Schedules.Schedule created = schedules.create(input(schedule));
+      names.addSchedule(created.id(), created.name());
+    }
+
+    private void replaceSchedule(ScheduleEntry schedule) {
+      schedules.replace(names.scheduleId(schedule.name(), "schedule"), input(schedule));
+    }
+
+    private Schedules.ScheduleInput input(ScheduleEntry schedule) {
+      String field = "schedules[" + schedule.name() + "].layers";
+      List<Schedules.Layer> layers = new ArrayList<>();
+      for (LayerEntry layer : Objects.requireNonNull(schedule.layers())) {
+        List<UUID> members = new ArrayList<>();
+        for (String email : Objects.requireNonNull(layer.members())) {
+          members.add(names.userId(email, field));
+        }
+        LengthEntry rotation = layer.rotation();
+        layers.add(
+            new Schedules.Layer(
+                layer.name(),
+                members,
+                rotation == null ? null : new Schedules.Length(rotation.count(), rotation.unit()),
+                layer.start(),
+                Objects.requireNonNull(layer.restrictions()).stream()
+                    .map(r -> new Schedules.Restriction(r.days(), r.from(), r.to()))
+                    .toList()));
+      }
+      return new Schedules.ScheduleInput(
+          schedule.name(), schedule.description(), schedule.timeZone(), layers);
+    }
+
+    private void createPolicy(PolicyEntry policy) {
+      EscalationPolicies.Policy created = policies.create(input(policy));
+      names.addPolicy(created.id(), created.name());
+    }
+
+    private void replacePolicy(PolicyEntry policy) {
+      policies.replace(names.policyId(policy.name(), "policy"), input(policy));
+    }
+
+    private EscalationPolicies.PolicyInput input(PolicyEntry policy) {
+      String field = "escalationPolicies[" + policy.name() + "].levels";
+      List<EscalationPolicies.Level> levels = new ArrayList<>();
+      for (LevelEntry level : Objects.requireNonNull(policy.levels())) {
+        List<EscalationPolicies.Target> targets = new ArrayList<>();
+        for (TargetEntry target : Objects.requireNonNull(level.targets())) {
+          if ((target.user() == null) == (target.schedule() == null)) {
+            throw new InvalidInputException(
+                field + ".targets", "each target names either a user or a schedule");
+          }
+          targets.add(
+              target.user() != null
+                  ? new EscalationPolicies.Target("user", names.userId(target.user(), field))
+                  : new EscalationPolicies.Target(
+                      "schedule", names.scheduleId(target.schedule(), field)));
+        }
+        levels.add(new EscalationPolicies.Level(level.delayMinutes(), targets));
+      }
+      return new EscalationPolicies.PolicyInput(
+          policy.name(), policy.description(), policy.repeat(), levels);
+    }
+
+    private void deleteRule(@Nullable String name) {
+      inhibitionRules.list().stream()
+          .filter(rule -> Objects.equals(rule.name(), name))
+          .map(InhibitionRule::id)
+          .forEach(inhibitionRules::delete);
+    }
+
+    private void createRule(InhibitionEntry rule) {
+      String field = "inhibitionRules[" + rule.name() + "]";
+      inhibitionRules.create(
+          new InhibitionRules.RuleInput(
+              rule.name(),
+              matchers(rule.sourceMatchers(), field + ".sourceMatchers"),
+              matchers(rule.targetMatchers(), field + ".targetMatchers"),
+              Objects.requireNonNull(rule.equal())));
+    }
+
+    private void expireSilence(SilenceEntry entry) {
+      silence(entry).ifPresent(silence -> silences.expire(silence.id()));
+    }
+
+    private void updateSilence(SilenceEntry entry) {
+      Silence silence = silence(entry).orElseThrow();
+      silences.update(silence.id(), input(entry));
+    }
+
+    private void createSilence(SilenceEntry entry) {
+      silences.create(input(entry));
+    }
+
+    private java.util.Optional<Silence> silence(SilenceEntry entry) {
+      Instant now = clock.instant();
+      String key = Normalized.silenceKey(entry);
+      return silences.list(List.of(), null).stream()
+          .filter(s -> s.state(now) != SilenceState.EXPIRED)
+          .filter(s -> Normalized.silenceKey(ConfigExport.silenceEntry(s)).equals(key))
+          .findFirst();
+    }
+
+    private Silences.SilenceInput input(SilenceEntry silence) {
+      return new Silences.SilenceInput(
+          matchers(silence.matchers(), "silences[" + Normalized.silenceKey(silence) + "]"),
+          silence.startsAt(),
+          silence.endsAt(),
+          silence.createdBy(),
+          silence.comment());
+    }
+
+    private void resetTemplate(TemplateEntry template) {
+      templates.reset(channel(template), kind(template), Actor.current());
+    }
+
+    private void saveTemplate(TemplateEntry template) {
+      templates.save(
+          channel(template),
+          kind(template),
+          Objects.requireNonNull(template.subject()),
+          Objects.requireNonNull(template.body()),
+          Actor.current());
+    }
+  }
+
+  private static ChannelType channel(TemplateEntry template) {
+    return EnumText.parse(
+        ChannelType.class,
+        "templates[" + Normalized.templateKey(template) + "].channel",
+        String.valueOf(template.channel()));
+  }
+
+  private static Templates.Kind kind(TemplateEntry template) {
+    return EnumText.parse(
+        Templates.Kind.class,
+        "templates[" + Normalized.templateKey(template) + "].kind",
+        String.valueOf(template.kind()));
+  }
+
+  private static List<LabelMatcher> matchers(@Nullable List<String> texts, String field) {
+    List<LabelMatcher> matchers = new ArrayList<>();
+    for (String text : Objects.requireNonNull(texts)) {
+      try {
+        matchers.addAll(LabelMatcher.parseAll(text));
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException(field, e.getMessage());
+      }
+    }
+    return matchers;
+  }
+
+  private static ServiceCatalog.ServiceInput dependencies(List<UUID> ids) {
+    return new ServiceCatalog.ServiceInput(null, null, null, null, null, ids, null, null, null);
+  }
+
+  /** Integrations keyed "service/integration", the way the diff names them. */
+  private static List<IntegrationEntry> integrationsOf(ConfigDocument document) {
+    List<IntegrationEntry> all = new ArrayList<>();
+    for (ServiceEntry service : Objects.requireNonNull(document.services())) {
+      for (IntegrationEntry integration : Objects.requireNonNull(service.integrations())) {
+        all.add(
+            new IntegrationEntry(service.name() + "/" + integration.name(), integration.kind()));
+      }
+    }
+    return all;
+  }
+
+  private static <T> Map<String, T> byKey(@Nullable List<T> entries, Function<T, String> key) {
+    Map<String, T> map = new LinkedHashMap<>();
+    if (entries != null) {
+      entries.forEach(entry -> map.put(key.apply(entry), entry));
+    }
+    return map;
+  }
+
+  private record Diff<T>(List<T> created, List<T> changed, List<T> removed) {}
+}

@@ -1,0 +1,225 @@
+package io.tocsin.config;
+
+import io.tocsin.config.ConfigDocument.InhibitionEntry;
+import io.tocsin.config.ConfigDocument.IntegrationEntry;
+import io.tocsin.config.ConfigDocument.LayerEntry;
+import io.tocsin.config.ConfigDocument.LevelEntry;
+import io.tocsin.config.ConfigDocument.MemberEntry;
+import io.tocsin.config.ConfigDocument.PolicyEntry;
+import io.tocsin.config.ConfigDocument.ScheduleEntry;
+import io.tocsin.config.ConfigDocument.ServiceEntry;
+import io.tocsin.config.ConfigDocument.SilenceEntry;
+import io.tocsin.config.ConfigDocument.TeamEntry;
+import io.tocsin.config.ConfigDocument.TemplateEntry;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.platform.InvalidInputException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A document as an export would write it: defaults filled in, enum values and matchers in their
+ * canonical text, lists in the export's order. Importing an export then changes nothing, and the
+ * diff shows only what a person really changed. Names must be there and unique per kind.
+ */
+final class Normalized {
+
+  private Normalized() {}
+
+  static ConfigDocument of(ConfigDocument document) {
+    if (document.version() != null && document.version() != ConfigDocument.VERSION) {
+      throw new InvalidInputException(
+          "version", "must be " + ConfigDocument.VERSION + ", the version this Tocsin reads");
+    }
+    List<TeamEntry> teams = unique("teams", document.teams(), TeamEntry::name, Normalized::team);
+    List<ServiceEntry> services =
+        unique("services", document.services(), ServiceEntry::name, Normalized::service);
+    List<ScheduleEntry> schedules =
+        unique("schedules", document.schedules(), ScheduleEntry::name, Normalized::schedule);
+    List<PolicyEntry> policies =
+        unique(
+            "escalationPolicies",
+            document.escalationPolicies(),
+            PolicyEntry::name,
+            Normalized::policy);
+    List<InhibitionEntry> rules =
+        unique(
+            "inhibitionRules", document.inhibitionRules(), InhibitionEntry::name, Normalized::rule);
+    List<SilenceEntry> silences = new ArrayList<>();
+    Set<String> seenSilences = new HashSet<>();
+    for (SilenceEntry entry : orEmpty(document.silences())) {
+      SilenceEntry silence = silence(entry);
+      if (!seenSilences.add(silenceKey(silence))) {
+        throw new InvalidInputException(
+            "silences", "the silence " + silenceKey(silence) + " appears twice");
+      }
+      silences.add(silence);
+    }
+    silences.sort(ConfigExport.SILENCE_ORDER);
+    List<TemplateEntry> templates = new ArrayList<>();
+    Set<String> seenTemplates = new HashSet<>();
+    for (TemplateEntry entry : orEmpty(document.templates())) {
+      TemplateEntry template =
+          new TemplateEntry(
+              lower(entry.channel()), lower(entry.kind()), entry.subject(), entry.body());
+      if (!seenTemplates.add(templateKey(template))) {
+        throw new InvalidInputException(
+            "templates", "the template " + templateKey(template) + " appears twice");
+      }
+      templates.add(template);
+    }
+    templates.sort(Comparator.comparing(Normalized::templateKey));
+    return new ConfigDocument(
+        ConfigDocument.VERSION, teams, services, schedules, policies, rules, silences, templates);
+  }
+
+  /** What tells silences apart: their matchers and their start. */
+  static String silenceKey(SilenceEntry silence) {
+    return String.join(", ", orEmpty(silence.matchers())) + " from " + silence.startsAt();
+  }
+
+  static String templateKey(TemplateEntry template) {
+    return template.channel() + " " + template.kind();
+  }
+
+  private static TeamEntry team(TeamEntry team) {
+    return new TeamEntry(
+        team.name(),
+        orEmpty(team.members()).stream()
+            .map(
+                m ->
+                    new MemberEntry(
+                        m.user() == null ? null : m.user().trim(),
+                        m.role() == null ? "member" : lower(m.role())))
+            .sorted(Comparator.comparing(m -> String.valueOf(m.user()).toLowerCase(Locale.ROOT)))
+            .toList());
+  }
+
+  private static ServiceEntry service(ServiceEntry service) {
+    String field = "services[" + service.name() + "].integrations";
+    List<IntegrationEntry> integrations =
+        unique(field, service.integrations(), IntegrationEntry::name, Normalized::integration);
+    return new ServiceEntry(
+        service.name(),
+        orBlank(service.description()),
+        service.ownerTeam(),
+        orEmpty(service.runbookUrls()),
+        service.labels() == null ? new TreeMap<>() : new TreeMap<>(service.labels()),
+        orEmpty(service.dependsOn()).stream().distinct().sorted().toList(),
+        service.groupBy() == null ? ServiceCatalog.DEFAULT_GROUP_BY : service.groupBy(),
+        service.flapWindowMinutes() == null
+            ? ServiceCatalog.DEFAULT_FLAP_WINDOW_MINUTES
+            : service.flapWindowMinutes(),
+        service.autoResolve() == null || service.autoResolve(),
+        service.escalationPolicy(),
+        integrations);
+  }
+
+  private static IntegrationEntry integration(IntegrationEntry integration) {
+    return new IntegrationEntry(integration.name(), lower(integration.kind()));
+  }
+
+  private static ScheduleEntry schedule(ScheduleEntry schedule) {
+    return new ScheduleEntry(
+        schedule.name(),
+        orBlank(schedule.description()),
+        schedule.timeZone(),
+        orEmpty(schedule.layers()).stream()
+            .map(
+                layer ->
+                    new LayerEntry(
+                        layer.name(),
+                        orEmpty(layer.members()),
+                        layer.rotation(),
+                        layer.start(),
+                        orEmpty(layer.restrictions())))
+            .toList());
+  }
+
+  private static PolicyEntry policy(PolicyEntry policy) {
+    return new PolicyEntry(
+        policy.name(),
+        orBlank(policy.description()),
+        policy.repeat() == null ? 0 : policy.repeat(),
+        orEmpty(policy.levels()).stream()
+            .map(level -> new LevelEntry(level.delayMinutes(), orEmpty(level.targets())))
+            .toList());
+  }
+
+  private static InhibitionEntry rule(InhibitionEntry rule) {
+    String field = "inhibitionRules[" + rule.name() + "]";
+    return new InhibitionEntry(
+        rule.name(),
+        canonical(rule.sourceMatchers(), field + ".sourceMatchers"),
+        canonical(rule.targetMatchers(), field + ".targetMatchers"),
+        orEmpty(rule.equal()));
+  }
+
+  private static SilenceEntry silence(SilenceEntry silence) {
+    String field = "silences[" + String.join(", ", orEmpty(silence.matchers())) + "]";
+    if (silence.startsAt() == null) {
+      throw new InvalidInputException(
+          field + ".startsAt", "is required: a silence in a document keeps its start");
+    }
+    return new SilenceEntry(
+        canonical(silence.matchers(), field + ".matchers"),
+        silence.startsAt(),
+        silence.endsAt(),
+        silence.createdBy(),
+        silence.comment());
+  }
+
+  /** Matchers as Tocsin writes them, so that spacing or quoting style is no change. */
+  private static List<String> canonical(@Nullable List<String> texts, String field) {
+    List<String> matchers = new ArrayList<>();
+    for (String text : orEmpty(texts)) {
+      try {
+        LabelMatcher.parseAll(text).forEach(m -> matchers.add(m.toString()));
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException(field, e.getMessage());
+      }
+    }
+    return matchers;
+  }
+
+  /** The entries with each name present and used once, normalised and sorted by name. */
+  private static <T> List<T> unique(
+      String field,
+      @Nullable List<T> entries,
+      Function<T, @Nullable String> name,
+      Function<T, T> normal) {
+    Set<String> seen = new HashSet<>();
+    List<T> result = new ArrayList<>();
+    for (T entry : orEmpty(entries)) {
+      String value = name.apply(entry);
+      if (value == null || value.isBlank()) {
+        throw new InvalidInputException(field, "every entry needs a name");
+      }
+      if (!seen.add(value)) {
+        throw new InvalidInputException(field, "the name '" + value + "' appears twice");
+      }
+      result.add(normal.apply(entry));
+    }
+    result.sort(Comparator.comparing(e -> String.valueOf(name.apply(e))));
+    return result;
+  }
+
+  private static @Nullable String lower(@Nullable String text) {
+    return text == null ? null : text.trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static String orBlank(@Nullable String text) {
+    return text == null ? "" : text;
+  }
+
+  private static <T> List<T> orEmpty(@Nullable List<T> list) {
+    return list == null ? List.of() : list;
+  }
+}

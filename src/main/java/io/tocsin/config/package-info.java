@@ -1,0 +1,11 @@
+/**
+ * Configuration as code: the whole setup of a Tocsin (teams, services with their dependencies and
+ * integrations, schedules, escalation policies, inhibition rules, silences and message templates)
+ * as one YAML document, exported and imported through the other modules' public services. Names are
+ * the identifiers, so a document moves between installations; people are named by email and must
+ * exist where it is imported.
+ */
+@NullMarked
+package io.tocsin.config;
+
+import org.jspecify.annotations.NullMarked;
