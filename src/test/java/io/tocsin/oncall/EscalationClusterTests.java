@@ -207,15 +207,18 @@ class EscalationClusterTests {
             "5",
             "tocsin.rate-limit.api-token-per-minute",
             "1000000");
-    if (withAdmin) {
-      return TocsinHarness.startWithAdmin(schema, settings, PagingTestConfiguration.class);
-    }
-    return TocsinHarness.start(
-        schema.url(),
-        schema.user(),
-        schema.password(),
-        Files.createTempDirectory("tocsin-escalation-node"),
-        settings,
-        PagingTestConfiguration.class);
+    TocsinHarness node =
+        withAdmin
+            ? TocsinHarness.startWithAdmin(schema, settings, PagingTestConfiguration.class)
+            : TocsinHarness.start(
+                schema.url(),
+                schema.user(),
+                schema.password(),
+                Files.createTempDirectory("tocsin-escalation-node"),
+                settings,
+                PagingTestConfiguration.class);
+    // The server starts before its database is ready; a request sent earlier is refused with 503.
+    await().atMost(WAIT).until(() -> node.get("/actuator/health/readiness").statusCode() == 200);
+    return node;
   }
 }
