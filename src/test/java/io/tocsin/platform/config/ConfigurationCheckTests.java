@@ -68,7 +68,7 @@ class ConfigurationCheckTests {
   @Test
   void productionRefusesTheSecretKeyFromEnvExample() throws IOException {
     String example =
-        Files.readAllLines(Path.of(".env.example")).stream()
+        Files.readAllLines(Path.of("deploy/compose/.env.example")).stream()
             .filter(line -> line.startsWith("TOCSIN_SECRET_KEY="))
             .findFirst()
             .orElseThrow()
