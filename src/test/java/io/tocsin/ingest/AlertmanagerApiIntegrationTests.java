@@ -1,6 +1,7 @@
 package io.tocsin.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.TocsinHarness;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -120,6 +122,23 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
     HttpResponse<String> otherKind = send("Bearer " + pagerDutyKey, "[" + alert("X", null) + "]");
     assertThat(otherKind.statusCode()).isEqualTo(403);
     assertThat(otherKind.body()).contains("urn:tocsin:problem:integration-kind-mismatch");
+    // Refused before any handler, they still count under the endpoint, where an alert rule on
+    // refused ingestion looks for them.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(tocsin.get("/actuator/prometheus").body().lines())
+                    .anyMatch(
+                        line ->
+                            line.startsWith("http_server_requests_seconds_count{")
+                                && line.contains("status=\"401\"")
+                                && line.contains("uri=\"/api/v2/alerts\""))
+                    .anyMatch(
+                        line ->
+                            line.startsWith("http_server_requests_seconds_count{")
+                                && line.contains("status=\"403\"")
+                                && line.contains("uri=\"/api/v2/alerts\"")));
   }
 
   @Test

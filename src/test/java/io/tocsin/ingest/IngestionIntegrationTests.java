@@ -436,6 +436,47 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void prometheusBeatsAHeartbeatThroughTheAlertmanagerApiWithoutStoringAlerts() throws Exception {
+    Map<String, String> watchdog =
+        tocsin.createIntegration(admin, serviceId, unique("prometheus"), "heartbeat");
+    UUID watchdogId = UUID.fromString(watchdog.get("id"));
+    configureHeartbeat(watchdog.get("id"), "PT2S", "PT2S");
+    String name = unique("Watchdog");
+    String firing = "[" + prometheusAlert(name, Instant.now().plusSeconds(240)) + "]";
+
+    // Prometheus re-sends its firing Watchdog every evaluation: a steady sender keeps the
+    // heartbeat quiet for longer than interval + grace, and nothing is stored as an alert.
+    for (int beat = 0; beat < 12; beat++) {
+      assertThat(alertmanagerApi(watchdog.get("key"), firing).statusCode()).isEqualTo(200);
+      Thread.sleep(500);
+    }
+    assertThat(alertsOf(watchdogId)).isEmpty();
+    Instant lastBeat = lastBeatAt(watchdog.get("id"));
+    assertThat(lastBeat).isAfter(Instant.now().minusSeconds(3));
+
+    // Neither an empty request nor one of resolved alerts is a beat: the heartbeat is missed.
+    String resolved = "[" + prometheusAlert(name, Instant.now().minusSeconds(1)) + "]";
+    assertThat(alertmanagerApi(watchdog.get("key"), "[]").statusCode()).isEqualTo(200);
+    assertThat(alertmanagerApi(watchdog.get("key"), resolved).statusCode()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> assertThat(alertsOf(watchdogId)).containsExactly("HeartbeatMissed firing"));
+    assertThat(lastBeatAt(watchdog.get("id"))).isEqualTo(lastBeat);
+
+    assertThat(alertmanagerApi(watchdog.get("key"), firing).statusCode()).isEqualTo(200);
+    assertThat(alertsOf(watchdogId)).containsExactly("HeartbeatMissed resolved");
+    assertThat(lastBeatAt(watchdog.get("id"))).isAfter(lastBeat);
+
+    // The same request with an alertmanager key is stored as an alert, as before.
+    assertThat(alertmanagerApi(alertmanagerKey, firing).statusCode()).isEqualTo(200);
+    assertThat(alertRows(name)).extracting(row -> row.get("status")).containsExactly("firing");
+    HttpResponse<String> generic = alertmanagerApi(genericKey, firing);
+    assertThat(generic.statusCode()).isEqualTo(403);
+    assertThat(generic.body()).contains("this endpoint takes alertmanager or heartbeat keys");
+  }
+
+  @Test
   void concurrentSweepsOnSeveralNodesResolveEachExpiredAlertExactlyOnce() throws Exception {
     String name = unique("Swept");
     Instant endsAt = Instant.now().plusSeconds(1);
@@ -674,6 +715,62 @@ class IngestionIntegrationTests extends BothDatabasesTests {
         + SEQUENCE.incrementAndGet()
         + "-"
         + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private void configureHeartbeat(String integrationId, String interval, String grace) {
+    HttpResponse<String> configured =
+        tocsin.send(
+            HttpRequest.newBuilder(
+                    tocsin.uri("/api/v1/integrations/" + integrationId + "/heartbeat"))
+                .header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json")
+                .PUT(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"interval\":\"" + interval + "\",\"grace\":\"" + grace + "\"}"))
+                .build());
+    assertThat(configured.statusCode()).as(configured.body()).isEqualTo(200);
+  }
+
+  private Instant lastBeatAt(String integrationId) {
+    HttpResponse<String> status =
+        tocsin.send(
+            HttpRequest.newBuilder(
+                    tocsin.uri("/api/v1/integrations/" + integrationId + "/heartbeat"))
+                .header("Authorization", "Bearer " + admin)
+                .build());
+    assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+    return Instant.parse(JSON.readTree(status.body()).get("lastBeatAt").asString());
+  }
+
+  /** An alert as Prometheus sends it: labels, annotations, and an endsAt a few evaluations out. */
+  private static String prometheusAlert(String name, Instant endsAt) {
+    return """
+        {"labels":{"alertname":"%s","severity":"none"},"annotations":{"summary":"%s"},
+         "startsAt":"%s","endsAt":"%s","generatorURL":"http://prometheus:9090/graph"}
+        """
+        .formatted(name, name, Instant.now().minusSeconds(60), endsAt);
+  }
+
+  private HttpResponse<String> alertmanagerApi(String key, String body) {
+    return tocsin.send(
+        HttpRequest.newBuilder(tocsin.uri("/api/v2/alerts"))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  /** Every alert stored for an integration, newest first, as "alertname status". */
+  private List<String> alertsOf(UUID integrationId) {
+    return db().sql(
+            "SELECT labels, status FROM ingest_alert WHERE integration_id = :id ORDER BY id DESC")
+        .param("id", integrationId)
+        .query(
+            (rs, n) ->
+                JSON.readTree(rs.getString("labels")).get("alertname").asString()
+                    + " "
+                    + rs.getString("status"))
+        .list();
   }
 
   private List<Map<String, Object>> heartbeatAlerts() {

@@ -1,9 +1,12 @@
 package io.tocsin.ingest.alertmanager;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.IncomingAlert;
+import io.tocsin.ingest.heartbeat.Heartbeats;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +21,22 @@ import org.springframework.web.bind.annotation.RestController;
  * Alertmanager API v2 {@code POST /api/v2/alerts}: the request Prometheus sends to its
  * Alertmanagers, so Prometheus can use Tocsin as one. Answers 200 with no body once the batch is
  * committed (https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml).
+ *
+ * <p>With a heartbeat integration's key, a request that carries a firing alert is a beat and
+ * nothing is stored: Prometheus sends only to Alertmanagers, so this is how its always-firing
+ * {@code Watchdog} rule reaches a dead-man's switch without an Alertmanager in between.
  */
 @RestController
 class AlertmanagerApiController {
 
   private final AlertIngestion ingestion;
+  private final Heartbeats heartbeats;
+  private final Clock clock;
 
-  AlertmanagerApiController(AlertIngestion ingestion) {
+  AlertmanagerApiController(AlertIngestion ingestion, Heartbeats heartbeats, Clock clock) {
     this.ingestion = ingestion;
+    this.heartbeats = heartbeats;
+    this.clock = clock;
   }
 
   /**
@@ -48,12 +59,26 @@ class AlertmanagerApiController {
           generatorURL,
           null);
     }
+
+    /** Alertmanager's reading: firing until its {@code endsAt}, if it has one. */
+    boolean firingAt(Instant now) {
+      return endsAt == null || endsAt.isAfter(now);
+    }
   }
 
   @PostMapping("/api/v2/alerts")
   ResponseEntity<Void> post(
       @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
       @RequestBody List<PostableAlert> alerts) {
+    if (owner.kind() == IntegrationKind.HEARTBEAT) {
+      // Only a firing alert is evidence that Prometheus still evaluates its rules (the Watchdog
+      // never resolves); an empty request or one of resolved alerts is not a beat.
+      Instant now = clock.instant();
+      if (alerts.stream().anyMatch(alert -> alert.firingAt(now))) {
+        heartbeats.beat(owner);
+      }
+      return ResponseEntity.ok().build();
+    }
     ingestion.ingest(
         owner, "alertmanager_v2", alerts.stream().map(PostableAlert::toIncoming).toList());
     return ResponseEntity.ok().build();

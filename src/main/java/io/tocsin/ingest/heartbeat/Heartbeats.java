@@ -62,7 +62,7 @@ public class Heartbeats {
   }
 
   /** A heartbeat's settings and state. */
-  record Status(
+  public record Status(
       UUID integrationId,
       Duration interval,
       Duration grace,
@@ -71,7 +71,7 @@ public class Heartbeats {
       boolean missed) {}
 
   /** Records a beat; resolves {@code HeartbeatMissed} if it had fired. */
-  Status beat(KeyOwner owner) {
+  public Status beat(KeyOwner owner) {
     return retrying(
         () -> {
           Instant now = now();

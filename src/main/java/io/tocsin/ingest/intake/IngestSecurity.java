@@ -3,10 +3,11 @@ package io.tocsin.ingest.intake;
 import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.ProblemResponses;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
+import java.util.Set;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,16 +28,24 @@ class IngestSecurity {
   /** PagerDuty's own limit for an event, which its clients already respect. */
   static final long PAGERDUTY_MAX_BODY_BYTES = 512 * 1024;
 
-  /** An ingestion endpoint: the kind of key it takes from the header (none: key elsewhere). */
-  record Endpoint(@Nullable IntegrationKind headerKeyKind, long maxBodyBytes, boolean keyOptional) {
+  /**
+   * An ingestion endpoint: its path pattern, the kinds of key it takes from the header (none: the
+   * key comes elsewhere), and whether that key is optional.
+   */
+  record Endpoint(
+      String pattern,
+      Set<IntegrationKind> headerKeyKinds,
+      long maxBodyBytes,
+      boolean keyOptional) {}
 
-    Endpoint(@Nullable IntegrationKind headerKeyKind, long maxBodyBytes) {
-      this(headerKeyKind, maxBodyBytes, false);
-    }
-  }
-
-  private static RequestMatcher post(String path) {
-    return PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, path);
+  private static void post(
+      Map<RequestMatcher, Endpoint> endpoints,
+      String path,
+      Set<IntegrationKind> headerKeyKinds,
+      long maxBodyBytes) {
+    endpoints.put(
+        PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, path),
+        new Endpoint(path, headerKeyKinds, maxBodyBytes, false));
   }
 
   @Bean
@@ -45,14 +54,21 @@ class IngestSecurity {
       ProblemResponses problems,
       @Value("${tocsin.ingest.max-body-size:1MB}") DataSize maxBodySize) {
     long max = maxBodySize.toBytes();
+    Set<IntegrationKind> alertmanager = EnumSet.of(IntegrationKind.ALERTMANAGER);
+    Set<IntegrationKind> keyElsewhere = EnumSet.noneOf(IntegrationKind.class);
     Map<RequestMatcher, Endpoint> endpoints = new LinkedHashMap<>();
-    endpoints.put(post("/api/v2/alerts"), new Endpoint(IntegrationKind.ALERTMANAGER, max));
-    endpoints.put(
-        post("/api/v1/webhooks/alertmanager"), new Endpoint(IntegrationKind.ALERTMANAGER, max));
-    endpoints.put(post("/api/v1/alerts"), new Endpoint(IntegrationKind.GENERIC, max));
-    endpoints.put(post("/v2/enqueue"), new Endpoint(null, PAGERDUTY_MAX_BODY_BYTES));
-    endpoints.put(post("/v2/change/enqueue"), new Endpoint(null, PAGERDUTY_MAX_BODY_BYTES));
-    endpoints.put(post("/api/v1/heartbeats/{key}"), new Endpoint(null, max));
+    // Prometheus can only send to an Alertmanager API, so a heartbeat key is taken here too: that
+    // is how Prometheus beats a dead-man's switch without an Alertmanager in between.
+    post(
+        endpoints,
+        "/api/v2/alerts",
+        EnumSet.of(IntegrationKind.ALERTMANAGER, IntegrationKind.HEARTBEAT),
+        max);
+    post(endpoints, "/api/v1/webhooks/alertmanager", alertmanager, max);
+    post(endpoints, "/api/v1/alerts", EnumSet.of(IntegrationKind.GENERIC), max);
+    post(endpoints, "/v2/enqueue", keyElsewhere, PAGERDUTY_MAX_BODY_BYTES);
+    post(endpoints, "/v2/change/enqueue", keyElsewhere, PAGERDUTY_MAX_BODY_BYTES);
+    post(endpoints, "/api/v1/heartbeats/{key}", keyElsewhere, max);
     // amtool reads with an integration key, people with their API token: the key is optional
     // here, and the controller refuses a caller with neither.
     for (String read :
@@ -65,7 +81,7 @@ class IngestSecurity {
             "/api/v2/silence/{id}")) {
       endpoints.put(
           PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, read),
-          new Endpoint(IntegrationKind.ALERTMANAGER, 0, true));
+          new Endpoint(read, alertmanager, 0, true));
     }
     RequestMatcher heartbeatGet =
         PathPatternRequestMatcher.withDefaults()

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
  * Admits an ingestion request whose key comes in the {@code Authorization} header before its body
@@ -48,11 +49,15 @@ final class IngestionKeyFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     IngestSecurity.Endpoint endpoint = endpointFor(request);
     long maxBodyBytes = endpoint.maxBodyBytes();
+    // A request this filter answers never reaches a handler, and would count as uri="UNKNOWN" in
+    // http_server_requests: name the endpoint, so that refused keys and bodies show per endpoint.
+    ServerHttpObservationFilter.findObservationContext(request)
+        .ifPresent(context -> context.setPathPattern(endpoint.pattern()));
     try {
       String key = presentedKey(request.getHeader("Authorization"));
       boolean integrationKey = key != null && key.startsWith(IntegrationService.PREFIX);
-      if (endpoint.headerKeyKind() != null && (integrationKey || !endpoint.keyOptional())) {
-        KeyOwner owner = gate.admit(key, endpoint.headerKeyKind());
+      if (!endpoint.headerKeyKinds().isEmpty() && (integrationKey || !endpoint.keyOptional())) {
+        KeyOwner owner = gate.admit(key, endpoint.headerKeyKinds());
         request.setAttribute(AlertIngestion.KEY_OWNER, owner);
       }
     } catch (IngestRefusal refused) {

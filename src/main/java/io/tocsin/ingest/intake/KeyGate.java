@@ -4,6 +4,10 @@ import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.directory.integration.IntegrationService.KeyCheck;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -25,6 +29,11 @@ public class KeyGate {
   }
 
   public KeyOwner admit(@Nullable String key, IntegrationKind expected) {
+    return admit(key, EnumSet.of(expected));
+  }
+
+  /** Admits a key of any of these kinds. */
+  public KeyOwner admit(@Nullable String key, Set<IntegrationKind> kinds) {
     KeyCheck check =
         key == null || key.isBlank() ? new KeyCheck.Unknown() : integrations.check(key);
     if (check instanceof KeyCheck.Unknown) {
@@ -41,12 +50,14 @@ public class KeyGate {
         check instanceof KeyCheck.Accepted accepted
             ? accepted.owner()
             : ((KeyCheck.Limited) check).owner();
-    if (owner.kind() != expected) {
+    if (!kinds.contains(owner.kind())) {
       throw new IngestRefusal(
           HttpStatus.FORBIDDEN,
           "integration-kind-mismatch",
           "This key belongs to an integration of another kind; this endpoint takes "
-              + expected.name().toLowerCase(java.util.Locale.ROOT)
+              + kinds.stream()
+                  .map(kind -> kind.name().toLowerCase(Locale.ROOT))
+                  .collect(Collectors.joining(" or "))
               + " keys.");
     }
     if (check instanceof KeyCheck.Limited limited) {
