@@ -6,6 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Server-wide settings. Every value here comes from an environment variable named in {@code
@@ -29,7 +30,8 @@ public record PlatformProperties(
       @DefaultValue("5s") Duration connectionTimeout,
       @DefaultValue("500ms") Duration retryInitialBackoff,
       @DefaultValue("30s") Duration retryMaxBackoff,
-      @DefaultValue("5s") Duration probeInterval) {
+      @DefaultValue("5s") Duration probeInterval,
+      @DefaultValue("100MB") DataSize minimumFreeDisk) {
 
     /** True when no external database is configured and the embedded H2 file database is used. */
     public boolean embedded() {

@@ -73,6 +73,10 @@ class DataSourceConfiguration {
         migrator,
         new NodeRepository(dataSource, version),
         properties.database(),
+        // The free-disk guard is for the embedded default, whose file is in the data directory.
+        properties.database().url() == null || properties.database().url().isBlank()
+            ? properties.dataDir()
+            : null,
         clock,
         meters,
         events);

@@ -7,6 +7,10 @@ import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.DatabaseReady;
 import io.tocsin.platform.DatabaseStatus;
 import io.tocsin.platform.PlatformProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,15 +48,18 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
   private final ApplicationEventPublisher events;
   private volatile DatabaseStatus status;
   private volatile @Nullable ScheduledExecutorService executor;
+  private final @Nullable Path embeddedDataDir;
 
   DatabaseMonitor(
       SchemaMigrator migrator,
       NodeRepository node,
       PlatformProperties.Database settings,
+      @Nullable Path embeddedDataDir,
       Clock clock,
       MeterRegistry meters,
       ApplicationEventPublisher events) {
     this.migrator = migrator;
+    this.embeddedDataDir = embeddedDataDir;
     this.events = events;
     this.node = node;
     this.settings = settings;
@@ -100,6 +107,7 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
 
   private DatabaseStatus probe(DatabaseStatus before) {
     try {
+      checkFreeDisk();
       node.heartbeat(clock.instant());
       return before;
     } catch (RuntimeException e) {
@@ -109,6 +117,7 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
 
   private DatabaseStatus connect(DatabaseStatus before) {
     try {
+      checkFreeDisk();
       SchemaMigrator.Outcome outcome = migrator.migrate();
       if (outcome instanceof SchemaMigrator.Outcome.TooNew tooNew) {
         return before instanceof DatabaseStatus.SchemaTooNew
@@ -122,6 +131,39 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
       return new DatabaseStatus.Ready(now, ((SchemaMigrator.Outcome.Current) outcome).version());
     } catch (RuntimeException e) {
       return failed(before, e);
+    }
+  }
+
+  /**
+   * Refuses the embedded database while its disk is nearly full. H2 that fails a write stops
+   * writing and does not tell its callers, so alerts already answered 2xx would be lost; refusing
+   * first turns that into 503s that senders retry.
+   */
+  private void checkFreeDisk() {
+    if (embeddedDataDir == null) {
+      return;
+    }
+    long free;
+    try {
+      Path existing = embeddedDataDir.toAbsolutePath();
+      while (!Files.exists(existing) && existing.getParent() != null) {
+        existing = existing.getParent();
+      }
+      free = Files.getFileStore(existing).getUsableSpace();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the free space of " + embeddedDataDir, e);
+    }
+    long minimum = settings.minimumFreeDisk().toBytes();
+    if (free < minimum) {
+      throw new IllegalStateException(
+          "the data directory "
+              + embeddedDataDir
+              + " has "
+              + free / (1024 * 1024)
+              + " MB free, less than TOCSIN_DATABASE_MINIMUM_FREE_DISK ("
+              + settings.minimumFreeDisk().toMegabytes()
+              + " MB): the embedded database would lose writes. Free some space; this node takes"
+              + " writes again by itself.");
     }
   }
 

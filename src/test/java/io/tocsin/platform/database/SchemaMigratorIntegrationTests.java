@@ -145,11 +145,13 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
             Duration.ofSeconds(1),
             Duration.ofMillis(100),
             Duration.ofSeconds(1),
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1),
+            org.springframework.util.unit.DataSize.ofMegabytes(100));
     return new DatabaseMonitor(
         migrator,
         new NodeRepository(dataSource, "test"),
         settings,
+        null,
         Clock.fixed(NOW, ZoneOffset.UTC),
         new SimpleMeterRegistry(),
         event -> {});
