@@ -56,8 +56,16 @@ public record ConfigDocument(
       @Nullable String escalationPolicy,
       @Nullable List<IntegrationEntry> integrations) {}
 
-  /** An integration without its key: a key never leaves Tocsin, and a new one is made on import. */
-  public record IntegrationEntry(@Nullable String name, @Nullable String kind) {}
+  /**
+   * An integration without its key: a key never leaves Tocsin, and a new one is made on import. A
+   * heartbeat integration has its interval and grace.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record IntegrationEntry(
+      @Nullable String name, @Nullable String kind, @Nullable HeartbeatEntry heartbeat) {}
+
+  /** ISO 8601 durations, as {@code PT5M}. */
+  public record HeartbeatEntry(@Nullable String interval, @Nullable String grace) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ScheduleEntry(

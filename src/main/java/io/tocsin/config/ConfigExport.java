@@ -21,12 +21,14 @@ import io.tocsin.correlate.Silences;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.integration.Integration;
+import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.directory.team.Team;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.ingest.heartbeat.Heartbeats;
 import io.tocsin.notify.Templates;
 import io.tocsin.oncall.EscalationPolicies;
 import io.tocsin.oncall.Schedules;
@@ -61,6 +63,7 @@ public class ConfigExport {
   private final InhibitionRules inhibitionRules;
   private final Silences silences;
   private final Templates templates;
+  private final Heartbeats heartbeats;
   private final Clock clock;
 
   ConfigExport(
@@ -73,6 +76,7 @@ public class ConfigExport {
       InhibitionRules inhibitionRules,
       Silences silences,
       Templates templates,
+      Heartbeats heartbeats,
       Clock clock) {
     this.users = users;
     this.teams = teams;
@@ -83,6 +87,7 @@ public class ConfigExport {
     this.inhibitionRules = inhibitionRules;
     this.silences = silences;
     this.templates = templates;
+    this.heartbeats = heartbeats;
     this.clock = clock;
   }
 
@@ -136,7 +141,13 @@ public class ConfigExport {
         all(after -> integrations.list(after, Page.MAX_LIMIT), Integration::id)) {
       integrationsOf
           .computeIfAbsent(integration.serviceId(), id -> new ArrayList<>())
-          .add(new IntegrationEntry(integration.name(), EnumText.canonical(integration.kind())));
+          .add(
+              new IntegrationEntry(
+                  integration.name(),
+                  EnumText.canonical(integration.kind()),
+                  integration.kind() == IntegrationKind.HEARTBEAT
+                      ? heartbeat(integration.id())
+                      : null));
     }
     return names.services().stream()
         .sorted(Comparator.comparing(CatalogService::name))
@@ -160,6 +171,18 @@ public class ConfigExport {
                         .toList()))
         .toList();
   }
+
+  private ConfigDocument.HeartbeatEntry heartbeat(UUID integrationId) {
+    return heartbeats
+        .status(integrationId)
+        .map(s -> new ConfigDocument.HeartbeatEntry(s.interval().toString(), s.grace().toString()))
+        .orElse(DEFAULT_HEARTBEAT);
+  }
+
+  /** What a heartbeat integration that nobody configured waits for. */
+  static final ConfigDocument.HeartbeatEntry DEFAULT_HEARTBEAT =
+      new ConfigDocument.HeartbeatEntry(
+          Heartbeats.DEFAULT_INTERVAL.toString(), Heartbeats.DEFAULT_GRACE.toString());
 
   private List<ScheduleEntry> schedules(Names names) {
     return names.schedules().stream()

@@ -28,6 +28,7 @@ import io.tocsin.directory.team.TeamRole;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.incident.Actor;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.ingest.heartbeat.Heartbeats;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Templates;
 import io.tocsin.oncall.EscalationPolicies;
@@ -85,6 +86,7 @@ public class ConfigImport {
   private final InhibitionRules inhibitionRules;
   private final Silences silences;
   private final Templates templates;
+  private final Heartbeats heartbeats;
   private final TransactionTemplate transactions;
   private final JsonMapper json;
   private final Clock clock;
@@ -99,6 +101,7 @@ public class ConfigImport {
       InhibitionRules inhibitionRules,
       Silences silences,
       Templates templates,
+      Heartbeats heartbeats,
       TransactionTemplate transactions,
       JsonMapper json,
       Clock clock) {
@@ -111,6 +114,7 @@ public class ConfigImport {
     this.inhibitionRules = inhibitionRules;
     this.silences = silences;
     this.templates = templates;
+    this.heartbeats = heartbeats;
     this.transactions = transactions;
     this.json = json;
     this.clock = clock;
@@ -183,9 +187,18 @@ public class ConfigImport {
         services.update(id(service), dependencies(List.of()));
       }
       wanted.services().forEach(this::setDependencies);
+      Map<String, IntegrationEntry> integrationsBefore =
+          byKey(integrationsOf(current), IntegrationEntry::name);
       integrationDiff.removed().forEach(this::deleteIntegration);
-      integrationDiff.changed().forEach(this::deleteIntegration);
-      integrationDiff.changed().forEach(this::createIntegration);
+      for (IntegrationEntry changed : integrationDiff.changed()) {
+        // Another kind is another integration, with a new key; new heartbeat times are not.
+        if (Objects.equals(integrationsBefore.get(changed.name()).kind(), changed.kind())) {
+          configureHeartbeat(existingIntegration(changed).id(), changed);
+        } else {
+          deleteIntegration(changed);
+          createIntegration(changed);
+        }
+      }
       integrationDiff.created().forEach(this::createIntegration);
       scheduleDiff.created().forEach(this::createSchedule);
       scheduleDiff.changed().forEach(this::replaceSchedule);
@@ -366,6 +379,10 @@ public class ConfigImport {
     private final Map<String, Integration> existingIntegrations = new HashMap<>();
 
     private void deleteIntegration(IntegrationEntry entry) {
+      integrations.delete(existingIntegration(entry).id());
+    }
+
+    private Integration existingIntegration(IntegrationEntry entry) {
       if (existingIntegrations.isEmpty()) {
         for (Integration integration :
             ConfigExport.all(after -> integrations.list(after, Page.MAX_LIMIT), Integration::id)) {
@@ -373,10 +390,20 @@ public class ConfigImport {
               names.service(integration.serviceId()) + "/" + integration.name(), integration);
         }
       }
-      Integration integration = existingIntegrations.get(entry.name());
-      if (integration != null) {
-        integrations.delete(integration.id());
+      return Objects.requireNonNull(existingIntegrations.get(entry.name()));
+    }
+
+    private void configureHeartbeat(UUID integrationId, IntegrationEntry entry) {
+      ConfigDocument.HeartbeatEntry heartbeat = entry.heartbeat();
+      if (heartbeat == null) {
+        return;
       }
+      String service = Objects.requireNonNull(entry.name()).split("/", 2)[0];
+      heartbeats.configure(
+          integrationId,
+          names.serviceId(service, "services[" + service + "]"),
+          java.time.Duration.parse(String.valueOf(heartbeat.interval())),
+          java.time.Duration.parse(String.valueOf(heartbeat.grace())));
     }
 
     private void createIntegration(IntegrationEntry entry) {
@@ -388,6 +415,7 @@ public class ConfigImport {
               names.serviceId(service, field),
               name,
               EnumText.parse(IntegrationKind.class, field, String.valueOf(entry.kind())));
+      configureHeartbeat(created.integration().id(), entry);
       keys.add(new NewKey(service, name, created.key()));
     }
 
@@ -552,7 +580,10 @@ public class ConfigImport {
     for (ServiceEntry service : Objects.requireNonNull(document.services())) {
       for (IntegrationEntry integration : Objects.requireNonNull(service.integrations())) {
         all.add(
-            new IntegrationEntry(service.name() + "/" + integration.name(), integration.kind()));
+            new IntegrationEntry(
+                service.name() + "/" + integration.name(),
+                integration.kind(),
+                integration.heartbeat()));
       }
     }
     return all;

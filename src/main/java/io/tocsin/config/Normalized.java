@@ -123,7 +123,41 @@ final class Normalized {
   }
 
   private static IntegrationEntry integration(IntegrationEntry integration) {
-    return new IntegrationEntry(integration.name(), lower(integration.kind()));
+    String kind = lower(integration.kind());
+    ConfigDocument.HeartbeatEntry heartbeat = integration.heartbeat();
+    if (!"heartbeat".equals(kind)) {
+      if (heartbeat != null) {
+        throw new InvalidInputException(
+            "integrations[" + integration.name() + "].heartbeat",
+            "only a heartbeat integration has heartbeat settings");
+      }
+      return new IntegrationEntry(integration.name(), kind, null);
+    }
+    String field = "integrations[" + integration.name() + "].heartbeat";
+    ConfigDocument.HeartbeatEntry defaults = ConfigExport.DEFAULT_HEARTBEAT;
+    return new IntegrationEntry(
+        integration.name(),
+        kind,
+        new ConfigDocument.HeartbeatEntry(
+            duration(
+                heartbeat == null ? null : heartbeat.interval(),
+                defaults.interval(),
+                field + ".interval"),
+            duration(
+                heartbeat == null ? null : heartbeat.grace(), defaults.grace(), field + ".grace")));
+  }
+
+  /**
+   * A duration in its canonical ISO 8601 text ({@code pt1h} and {@code PT60M} are {@code PT1H}).
+   */
+  private static String duration(@Nullable String text, @Nullable String fallback, String field) {
+    String value = text == null ? fallback : text;
+    try {
+      return java.time.Duration.parse(String.valueOf(value).trim()).toString();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new InvalidInputException(
+          field, "'" + value + "' is not an ISO 8601 duration such as PT5M or PT1H");
+    }
   }
 
   private static ScheduleEntry schedule(ScheduleEntry schedule) {

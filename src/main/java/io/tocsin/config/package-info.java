@@ -5,7 +5,22 @@
  * the identifiers, so a document moves between installations; people are named by email and must
  * exist where it is imported.
  */
+@ApplicationModule(
+    allowedDependencies = {
+      "platform",
+      "directory",
+      "directory::service",
+      "directory::team",
+      "directory::integration",
+      "ingest",
+      "ingest::heartbeat",
+      "incident",
+      "correlate",
+      "oncall",
+      "notify"
+    })
 @NullMarked
 package io.tocsin.config;
 
 import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;

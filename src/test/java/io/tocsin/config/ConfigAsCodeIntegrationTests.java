@@ -58,7 +58,7 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
         - name: payments-db
           autoResolve: false
           integrations:
-            - {name: backups, kind: heartbeat}
+            - {name: backups, kind: heartbeat, heartbeat: {interval: pt1h, grace: PT10M}}
       schedules:
         - name: payments-primary
           timeZone: Europe/Berlin
@@ -135,6 +135,7 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
     assertThat(exported)
         .contains("payments-api", "payments-primary", "database-down", "DiskFull", "PAGE ")
         .contains("role: manager")
+        .contains("interval: PT1H")
         .doesNotContain("tik_");
 
     try (TestDatabase.CleanSchema empty = database.createCleanSchema();
@@ -200,14 +201,21 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
     ((ObjectNode) changed.get("escalationPolicies").get(0).get("levels").get(1))
         .put("delayMinutes", 15);
     changed.remove("inhibitionRules");
+    ((ObjectNode) changed.get("services").get(1).get("integrations").get(0).get("heartbeat"))
+        .put("interval", "PT2H");
 
     JsonNode result = json(importDocument(api, YAML.writeValueAsString(changed), false));
 
     assertThat(changes(result))
         .containsExactlyInAnyOrder(
-            "update escalation policy payments [levels]", "delete inhibition rule database-down");
+            "update escalation policy payments [levels]",
+            "delete inhibition rule database-down",
+            "update integration payments-db/backups [heartbeat]");
     assertThat(api.get("/api/v1/inhibition-rules").get("items")).isEmpty();
-    assertThat(export(api)).contains("delayMinutes: 15").doesNotContain("database-down");
+    assertThat(export(api))
+        .contains("delayMinutes: 15", "interval: PT2H")
+        .doesNotContain("database-down");
+    assertThat(result.get("integrationKeys")).as("new heartbeat times keep the key").isEmpty();
     assertThat(json(importDocument(api, before, false)).get("created").asInt()).isEqualTo(1);
     assertThat(export(api)).isEqualTo(before);
   }

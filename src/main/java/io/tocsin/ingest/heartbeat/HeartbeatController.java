@@ -7,7 +7,6 @@ import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.intake.KeyGate;
-import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import java.time.Duration;
 import java.util.UUID;
@@ -27,8 +26,6 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class HeartbeatController {
-
-  private static final Duration LONGEST = Duration.ofDays(7);
 
   private final Heartbeats heartbeats;
   private final KeyGate gate;
@@ -75,15 +72,9 @@ class HeartbeatController {
   @PutMapping("/api/v1/integrations/{id}/heartbeat")
   Heartbeats.Status configure(@PathVariable UUID id, @RequestBody Settings settings) {
     Integration integration = heartbeatIntegration(id);
-    Duration interval = settings.interval();
     Duration grace = settings.grace() == null ? Heartbeats.DEFAULT_GRACE : settings.grace();
-    if (interval == null || interval.toSeconds() < 1 || interval.compareTo(LONGEST) > 0) {
-      throw new InvalidInputException("interval", "must be from PT1S to P7D");
-    }
-    if (grace.isNegative() || grace.compareTo(LONGEST) > 0) {
-      throw new InvalidInputException("grace", "must be from PT0S to P7D");
-    }
-    return heartbeats.configure(integration.id(), integration.serviceId(), interval, grace);
+    return heartbeats.configure(
+        integration.id(), integration.serviceId(), settings.interval(), grace);
   }
 
   private Integration heartbeatIntegration(UUID id) {

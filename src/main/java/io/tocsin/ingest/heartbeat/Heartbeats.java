@@ -6,6 +6,7 @@ import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.AlertStatus;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.InvalidInputException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,8 +36,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class Heartbeats {
 
-  static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
-  static final Duration DEFAULT_GRACE = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_GRACE = Duration.ofMinutes(1);
+  private static final Duration LONGEST = Duration.ofDays(7);
   static final String ALERT_NAME = "HeartbeatMissed";
 
   private static final Log log = LogFactory.getLog(Heartbeats.class);
@@ -100,7 +102,14 @@ public class Heartbeats {
   }
 
   /** Sets interval and grace; the next beat is due within them from now or the last beat. */
-  Status configure(UUID integrationId, UUID serviceId, Duration interval, Duration grace) {
+  public Status configure(
+      UUID integrationId, UUID serviceId, @Nullable Duration interval, Duration grace) {
+    if (interval == null || interval.toSeconds() < 1 || interval.compareTo(LONGEST) > 0) {
+      throw new InvalidInputException("interval", "must be from PT1S to P7D");
+    }
+    if (grace.isNegative() || grace.compareTo(LONGEST) > 0) {
+      throw new InvalidInputException("grace", "must be from PT0S to P7D");
+    }
     return retrying(
         () -> {
           Instant now = now();
@@ -125,7 +134,8 @@ public class Heartbeats {
         });
   }
 
-  Optional<Status> status(UUID integrationId) {
+  /** The heartbeat's settings and state; empty until it is configured or first beats. */
+  public Optional<Status> status(UUID integrationId) {
     return jdbc.sql(
             """
             SELECT integration_id, interval_seconds, grace_seconds, last_beat_at, deadline_at,
