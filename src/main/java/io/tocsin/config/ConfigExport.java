@@ -94,20 +94,29 @@ public class ConfigExport {
   /** The setup as it is now, read in one transaction so that its parts agree. */
   @Transactional(readOnly = true)
   public ConfigDocument export() {
+    return read().document();
+  }
+
+  /** The document and the names it was written with, which an import goes on to use. */
+  record Snapshot(ConfigDocument document, Names names) {}
+
+  Snapshot read() {
     Names names = names();
-    return new ConfigDocument(
-        ConfigDocument.VERSION,
-        teams(names),
-        services(names),
-        schedules(names),
-        policies(names),
-        inhibitionRules(),
-        silences(),
-        templates());
+    return new Snapshot(
+        new ConfigDocument(
+            ConfigDocument.VERSION,
+            teams(names),
+            services(names),
+            schedules(names),
+            policies(names),
+            inhibitionRules(),
+            silences(),
+            templates()),
+        names);
   }
 
   /** Ids to names and back, for every kind of object a document refers to by name. */
-  Names names() {
+  private Names names() {
     return new Names(
         all(after -> users.list(null, after, Page.MAX_LIMIT), User::id),
         all(after -> teams.list(null, after, Page.MAX_LIMIT), Team::id),

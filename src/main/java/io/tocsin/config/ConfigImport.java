@@ -13,9 +13,7 @@ import io.tocsin.config.ConfigDocument.SilenceEntry;
 import io.tocsin.config.ConfigDocument.TargetEntry;
 import io.tocsin.config.ConfigDocument.TeamEntry;
 import io.tocsin.config.ConfigDocument.TemplateEntry;
-import io.tocsin.correlate.InhibitionRule;
 import io.tocsin.correlate.InhibitionRules;
-import io.tocsin.correlate.Silence;
 import io.tocsin.correlate.SilenceState;
 import io.tocsin.correlate.Silences;
 import io.tocsin.directory.integration.Integration;
@@ -125,7 +123,8 @@ public class ConfigImport {
     return Objects.requireNonNull(
         transactions.execute(
             status -> {
-              Run run = new Run(export.export(), wanted, export.names());
+              ConfigExport.Snapshot before = export.read();
+              Run run = new Run(before.document(), wanted, before.names());
               Result result = run.apply(dryRun);
               if (dryRun) {
                 status.setRollbackOnly();
@@ -137,6 +136,7 @@ public class ConfigImport {
   /** One import: the state before, the document, and what has been done so far. */
   private final class Run {
     private final ConfigDocument current;
+    private final Map<String, ServiceEntry> currentServices;
     private final ConfigDocument wanted;
     private final Names names;
     private final List<Change> changes = new ArrayList<>();
@@ -145,6 +145,7 @@ public class ConfigImport {
 
     Run(ConfigDocument current, ConfigDocument wanted, Names names) {
       this.current = current;
+      this.currentServices = byKey(current.services(), ServiceEntry::name);
       this.wanted = wanted;
       this.names = names;
     }
@@ -153,12 +154,9 @@ public class ConfigImport {
       Diff<TeamEntry> teamDiff = diff("team", current.teams(), wanted.teams(), TeamEntry::name);
       Diff<ServiceEntry> serviceDiff =
           diff("service", current.services(), wanted.services(), ServiceEntry::name);
+      List<IntegrationEntry> currentIntegrations = integrationsOf(current);
       Diff<IntegrationEntry> integrationDiff =
-          diff(
-              "integration",
-              integrationsOf(current),
-              integrationsOf(wanted),
-              IntegrationEntry::name);
+          diff("integration", currentIntegrations, integrationsOf(wanted), IntegrationEntry::name);
       Diff<ScheduleEntry> scheduleDiff =
           diff("schedule", current.schedules(), wanted.schedules(), ScheduleEntry::name);
       Diff<PolicyEntry> policyDiff =
@@ -188,7 +186,7 @@ public class ConfigImport {
       }
       wanted.services().forEach(this::setDependencies);
       Map<String, IntegrationEntry> integrationsBefore =
-          byKey(integrationsOf(current), IntegrationEntry::name);
+          byKey(currentIntegrations, IntegrationEntry::name);
       integrationDiff.removed().forEach(this::deleteIntegration);
       for (IntegrationEntry changed : integrationDiff.changed()) {
         // Another kind is another integration, with a new key; new heartbeat times are not.
@@ -205,12 +203,24 @@ public class ConfigImport {
       policyDiff.created().forEach(this::createPolicy);
       policyDiff.changed().forEach(this::replacePolicy);
       wanted.services().forEach(this::assignPolicy);
-      ruleDiff.removed().forEach(rule -> deleteRule(rule.name()));
-      ruleDiff.changed().forEach(rule -> deleteRule(rule.name()));
+      Map<String, UUID> ruleIds = new HashMap<>();
+      inhibitionRules.list().forEach(rule -> ruleIds.put(rule.name(), rule.id()));
+      ruleDiff.removed().forEach(rule -> inhibitionRules.delete(ruleIds.get(rule.name())));
+      ruleDiff.changed().forEach(rule -> inhibitionRules.delete(ruleIds.get(rule.name())));
       ruleDiff.changed().forEach(this::createRule);
       ruleDiff.created().forEach(this::createRule);
-      silenceDiff.removed().forEach(this::expireSilence);
-      silenceDiff.changed().forEach(this::updateSilence);
+      Instant now = clock.instant();
+      Map<String, UUID> silenceIds = new HashMap<>();
+      silences.list(List.of(), null).stream()
+          .filter(silence -> silence.state(now) != SilenceState.EXPIRED)
+          .forEach(
+              silence ->
+                  silenceIds.put(
+                      Normalized.silenceKey(ConfigExport.silenceEntry(silence)), silence.id()));
+      silenceDiff.removed().forEach(s -> silences.expire(silenceIds.get(Normalized.silenceKey(s))));
+      silenceDiff
+          .changed()
+          .forEach(s -> silences.update(silenceIds.get(Normalized.silenceKey(s)), input(s)));
       silenceDiff.created().forEach(this::createSilence);
       templateDiff.removed().forEach(this::resetTemplate);
       templateDiff.changed().forEach(this::saveTemplate);
@@ -343,25 +353,16 @@ public class ConfigImport {
       for (String name : Objects.requireNonNull(service.dependsOn())) {
         wantedIds.add(names.serviceId(name, "services[" + service.name() + "].dependsOn"));
       }
-      List<String> before =
-          current.services().stream()
-              .filter(s -> Objects.equals(s.name(), service.name()))
-              .findFirst()
-              .map(ServiceEntry::dependsOn)
-              .orElse(List.of());
-      if (!Objects.equals(before, service.dependsOn())) {
+      ServiceEntry before = currentServices.get(service.name());
+      if (!Objects.equals(before == null ? List.of() : before.dependsOn(), service.dependsOn())) {
         services.update(id, dependencies(wantedIds));
       }
     }
 
     private void assignPolicy(ServiceEntry service) {
-      String before =
-          current.services().stream()
-              .filter(s -> Objects.equals(s.name(), service.name()))
-              .findFirst()
-              .map(ServiceEntry::escalationPolicy)
-              .orElse(null);
-      if (!Objects.equals(before, service.escalationPolicy())) {
+      ServiceEntry before = currentServices.get(service.name());
+      if (!Objects.equals(
+          before == null ? null : before.escalationPolicy(), service.escalationPolicy())) {
         policies.assign(
             id(service),
             service.escalationPolicy() == null
@@ -482,13 +483,6 @@ public class ConfigImport {
           policy.name(), policy.description(), policy.repeat(), levels);
     }
 
-    private void deleteRule(@Nullable String name) {
-      inhibitionRules.list().stream()
-          .filter(rule -> Objects.equals(rule.name(), name))
-          .map(InhibitionRule::id)
-          .forEach(inhibitionRules::delete);
-    }
-
     private void createRule(InhibitionEntry rule) {
       String field = "inhibitionRules[" + rule.name() + "]";
       inhibitionRules.create(
@@ -499,26 +493,8 @@ public class ConfigImport {
               Objects.requireNonNull(rule.equal())));
     }
 
-    private void expireSilence(SilenceEntry entry) {
-      silence(entry).ifPresent(silence -> silences.expire(silence.id()));
-    }
-
-    private void updateSilence(SilenceEntry entry) {
-      Silence silence = silence(entry).orElseThrow();
-      silences.update(silence.id(), input(entry));
-    }
-
     private void createSilence(SilenceEntry entry) {
       silences.create(input(entry));
-    }
-
-    private java.util.Optional<Silence> silence(SilenceEntry entry) {
-      Instant now = clock.instant();
-      String key = Normalized.silenceKey(entry);
-      return silences.list(List.of(), null).stream()
-          .filter(s -> s.state(now) != SilenceState.EXPIRED)
-          .filter(s -> Normalized.silenceKey(ConfigExport.silenceEntry(s)).equals(key))
-          .findFirst();
     }
 
     private Silences.SilenceInput input(SilenceEntry silence) {

@@ -19,7 +19,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class Names {
 
-  private final List<User> users;
   private final List<Team> teams;
   private final List<CatalogService> services;
   private final List<Schedules.Schedule> schedules;
@@ -37,7 +36,6 @@ final class Names {
       List<CatalogService> services,
       List<Schedules.Schedule> schedules,
       List<EscalationPolicies.Policy> policies) {
-    this.users = users;
     this.teams = teams;
     this.services = services;
     this.schedules = schedules;
@@ -51,10 +49,6 @@ final class Names {
     services.forEach(s -> service.add(s.id(), s.name()));
     schedules.forEach(s -> schedule.add(s.id(), s.name()));
     policies.forEach(p -> policy.add(p.id(), p.name()));
-  }
-
-  List<User> users() {
-    return users;
   }
 
   List<Team> teams() {
@@ -117,10 +111,6 @@ final class Names {
 
   UUID policyId(@Nullable String name, String field) {
     return policy.id(name, field);
-  }
-
-  @Nullable UUID existingService(String name) {
-    return service.ids.get(name);
   }
 
   void addTeam(UUID id, String name) {

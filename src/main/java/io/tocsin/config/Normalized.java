@@ -52,30 +52,14 @@ final class Normalized {
     List<InhibitionEntry> rules =
         unique(
             "inhibitionRules", document.inhibitionRules(), InhibitionEntry::name, Normalized::rule);
-    List<SilenceEntry> silences = new ArrayList<>();
-    Set<String> seenSilences = new HashSet<>();
-    for (SilenceEntry entry : orEmpty(document.silences())) {
-      SilenceEntry silence = silence(entry);
-      if (!seenSilences.add(silenceKey(silence))) {
-        throw new InvalidInputException(
-            "silences", "the silence " + silenceKey(silence) + " appears twice");
-      }
-      silences.add(silence);
-    }
-    silences.sort(ConfigExport.SILENCE_ORDER);
-    List<TemplateEntry> templates = new ArrayList<>();
-    Set<String> seenTemplates = new HashSet<>();
-    for (TemplateEntry entry : orEmpty(document.templates())) {
-      TemplateEntry template =
-          new TemplateEntry(
-              lower(entry.channel()), lower(entry.kind()), entry.subject(), entry.body());
-      if (!seenTemplates.add(templateKey(template))) {
-        throw new InvalidInputException(
-            "templates", "the template " + templateKey(template) + " appears twice");
-      }
-      templates.add(template);
-    }
-    templates.sort(Comparator.comparing(Normalized::templateKey));
+    List<SilenceEntry> silences =
+        unique("silences", document.silences(), Normalized::silenceKey, Normalized::silence);
+    List<TemplateEntry> templates =
+        unique(
+            "templates",
+            document.templates(),
+            Normalized::templateKey,
+            t -> new TemplateEntry(lower(t.channel()), lower(t.kind()), t.subject(), t.body()));
     return new ConfigDocument(
         ConfigDocument.VERSION, teams, services, schedules, policies, rules, silences, templates);
   }
@@ -223,25 +207,29 @@ final class Normalized {
     return matchers;
   }
 
-  /** The entries with each name present and used once, normalised and sorted by name. */
+  /**
+   * The entries normalised, each with its key (a name, or what tells it apart) present and used
+   * once, sorted by that key.
+   */
   private static <T> List<T> unique(
       String field,
       @Nullable List<T> entries,
-      Function<T, @Nullable String> name,
+      Function<T, @Nullable String> key,
       Function<T, T> normal) {
     Set<String> seen = new HashSet<>();
     List<T> result = new ArrayList<>();
     for (T entry : orEmpty(entries)) {
-      String value = name.apply(entry);
+      T normalised = normal.apply(entry);
+      String value = key.apply(normalised);
       if (value == null || value.isBlank()) {
         throw new InvalidInputException(field, "every entry needs a name");
       }
       if (!seen.add(value)) {
-        throw new InvalidInputException(field, "the name '" + value + "' appears twice");
+        throw new InvalidInputException(field, "'" + value + "' appears twice");
       }
-      result.add(normal.apply(entry));
+      result.add(normalised);
     }
-    result.sort(Comparator.comparing(e -> String.valueOf(name.apply(e))));
+    result.sort(Comparator.comparing(e -> String.valueOf(key.apply(e))));
     return result;
   }
 

@@ -156,13 +156,13 @@ class ConsolePages {
     if (me == null) {
       return "redirect:/login";
     }
-    addOpenIncidents(model, me);
+    List<CatalogService> catalog = services.list(null, null, Page.MAX_LIMIT).items();
+    addOpenIncidents(model, me, catalog);
     List<OnCall> onCall = new ArrayList<>();
     Map<UUID, List<String>> teamPeople = new HashMap<>();
     // One resolver for the page: a schedule that several services page is looked up once.
     Function<EscalationPolicies.Target, EscalationPolicies.ResolvedTarget> resolver =
         policies.resolverAt(clock.instant());
-    List<CatalogService> catalog = services.list(null, null, Page.MAX_LIMIT).items();
     // Every service's policy in two queries, not three per service.
     Map<UUID, EscalationPolicies.Policy> policyOf =
         policies.ofServices(catalog.stream().map(CatalogService::id).toList());
@@ -247,7 +247,7 @@ class ConsolePages {
     if (me == null) {
       return "redirect:/login";
     }
-    addOpenIncidents(model, me);
+    addOpenIncidents(model, me, services.list(null, null, Page.MAX_LIMIT).items());
     return "web/dashboard :: open-incidents";
   }
 
@@ -255,7 +255,7 @@ class ConsolePages {
    * The counts per severity (every open incident, counted in the database) and the list (the first
    * {@link Page#MAX_LIMIT}, in the dashboard's order), which the live update refreshes together.
    */
-  private void addOpenIncidents(Model model, SignedInUser me) {
+  private void addOpenIncidents(Model model, SignedInUser me, List<CatalogService> catalog) {
     Map<String, Long> counts = new LinkedHashMap<>();
     incidents
         .openBySeverity()
@@ -264,7 +264,7 @@ class ConsolePages {
     model.addAttribute("counts", counts);
     model.addAttribute("openCount", counts.values().stream().mapToLong(Long::longValue).sum());
     model.addAttribute("shownCount", open.size());
-    model.addAttribute("rows", rows(open, me));
+    model.addAttribute("rows", rows(open, me, catalog));
   }
 
   @GetMapping("/incidents")
@@ -309,14 +309,15 @@ class ConsolePages {
       model.addAttribute("problemField", e.field());
     }
     model.addAttribute("me", me);
-    model.addAttribute("rows", rows(found, me));
+    List<CatalogService> catalog = services.list(null, null, Page.MAX_LIMIT).items();
+    model.addAttribute("rows", rows(found, me, catalog));
     model.addAttribute("status", status == null ? "" : status);
     model.addAttribute("severity", severity == null ? "" : severity);
     model.addAttribute("service", service);
     model.addAttribute("assignee", assignee == null ? "" : assignee);
     model.addAttribute("from", from == null ? "" : from);
     model.addAttribute("to", to == null ? "" : to);
-    model.addAttribute("services", services.list(null, null, Page.MAX_LIMIT).items());
+    model.addAttribute("services", catalog);
     model.addAttribute("people", users.list(null, null, Page.MAX_LIMIT).items());
     model.addAttribute("statuses", EnumText.allowed(IncidentStatus.class));
     model.addAttribute("severities", EnumText.allowed(Severity.class));
@@ -540,15 +541,11 @@ class ConsolePages {
   }
 
   /** Mine first, then the most severe, then the oldest. */
-  private List<Row> rows(List<Incident> list, SignedInUser me) {
+  private List<Row> rows(List<Incident> list, SignedInUser me, List<CatalogService> catalog) {
     // Names are read once per page, not once per row: the dashboard shows up to 200 incidents.
+    // A service beyond the listed page is looked up on its own.
     Map<UUID, String> serviceNames = new HashMap<>();
-    if (!list.isEmpty()) {
-      services
-          .list(null, null, Page.MAX_LIMIT)
-          .items()
-          .forEach(service -> serviceNames.put(service.id(), service.name()));
-    }
+    catalog.forEach(service -> serviceNames.put(service.id(), service.name()));
     Map<UUID, String> assignees = new HashMap<>();
     Instant now = clock.instant();
     return list.stream()
