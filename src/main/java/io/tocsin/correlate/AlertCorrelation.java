@@ -15,6 +15,7 @@ import io.tocsin.ingest.AlertChange.AlertAcknowledged;
 import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.ingest.AlertChange.AlertRefreshed;
 import io.tocsin.ingest.AlertChange.AlertResolved;
+import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.AlertLookup;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.AlertsChanged;
@@ -79,6 +80,7 @@ class AlertCorrelation {
 
   private final IncidentIntake incidents;
   private final AlertLookup alerts;
+  private final AlertIngestion ingestion;
   private final ServiceCatalog services;
   private final Silences silences;
   private final InhibitionRules rules;
@@ -95,6 +97,7 @@ class AlertCorrelation {
   AlertCorrelation(
       IncidentIntake incidents,
       AlertLookup alerts,
+      AlertIngestion ingestion,
       ServiceCatalog services,
       Silences silences,
       InhibitionRules rules,
@@ -109,6 +112,7 @@ class AlertCorrelation {
       @Value("${tocsin.correlation.merge-window:10m}") Duration mergeWindow) {
     this.incidents = incidents;
     this.alerts = alerts;
+    this.ingestion = ingestion;
     this.services = services;
     this.silences = silences;
     this.rules = rules;
@@ -215,6 +219,9 @@ class AlertCorrelation {
     }
     if (!severities.isEmpty()) {
       incidents.severityChanged(severities);
+      // Sent again after a person resolved its incident: a new occurrence, correlated in a batch
+      // of its own, opens or joins an incident and pages, so no firing alert is left unheard.
+      ingestion.renew(incidents.firingOnResolvedIncidents(severities.keySet()));
     }
     if (!acknowledged.isEmpty()) {
       incidents.acknowledged(
@@ -311,11 +318,14 @@ class AlertCorrelation {
     private void open(CatalogService service, String groupKey, AlertFired alert) {
       flush();
       Incident recurrence =
-          service.flapWindowMinutes() == 0
-              ? null
-              : incidents
-                  .resolvedSince(service.id(), groupKey, now.minus(service.flapWindow()))
-                  .orElse(null);
+          recurrenceOf(alert)
+              .or(
+                  () ->
+                      service.flapWindowMinutes() == 0
+                          ? Optional.empty()
+                          : incidents.resolvedSince(
+                              service.id(), groupKey, now.minus(service.flapWindow())))
+              .orElse(null);
       Incident opened =
           incidents.open(
               title(service, alert), groupKey, attachment(alert, AlertRole.TRIGGER), recurrence);
@@ -335,6 +345,13 @@ class AlertCorrelation {
       byGroup.clear();
       firingByService.clear();
       inhibitorIncidents.clear();
+    }
+
+    /** The resolved incident of the occurrence this alert continues, if it continues one. */
+    private Optional<Incident> recurrenceOf(AlertFired alert) {
+      return alert.previousOccurrence() == null
+          ? Optional.empty()
+          : incidents.incidentOfAlert(alert.previousOccurrence()).filter(i -> !i.isOpen());
     }
 
     /** The incident of an alert that inhibits this one, if any has one. */

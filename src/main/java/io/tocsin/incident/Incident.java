@@ -45,6 +45,23 @@ public record Incident(
     return status != IncidentStatus.RESOLVED;
   }
 
+  /**
+   * What resolving does, or did, with the alerts that still fire: they are not resolved with the
+   * incident, and their next send opens a new one. Null when none fires.
+   */
+  public @Nullable String stillFiringNotice() {
+    if (firingCount == 0) {
+      return null;
+    }
+    String alerts = firingCount == 1 ? "1 alert is" : firingCount + " alerts are";
+    String they = firingCount == 1 ? "it" : "they";
+    return alerts
+        + " still firing; "
+        + (isOpen() ? "resolved now, " : "")
+        + they
+        + " will open a new incident when next sent.";
+  }
+
   /** "#42", as people say it. */
   public String reference() {
     return "#" + number;

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,38 @@ public class IncidentIntake {
               });
     }
     return found;
+  }
+
+  /**
+   * Those of these alerts that fire on an incident a person resolved: nothing pages for them any
+   * more, so their next send must open a new incident.
+   */
+  public Set<UUID> firingOnResolvedIncidents(Collection<UUID> alertIds) {
+    Set<UUID> found = new HashSet<>();
+    for (List<UUID> chunk : InLists.of(alertIds)) {
+      found.addAll(
+          jdbc.sql(
+                  """
+                  SELECT a.alert_id FROM incident_alert a JOIN incident i ON i.id = a.incident_id
+                  WHERE a.alert_id IN (:ids) AND a.status = 'firing' AND i.status = 'resolved'
+                  """)
+              .param("ids", chunk)
+              .query((rs, n) -> rs.getObject("alert_id", UUID.class))
+              .list());
+    }
+    return found;
+  }
+
+  /** The incident this alert is on, whatever its status. */
+  public Optional<Incident> incidentOfAlert(UUID alertId) {
+    return jdbc.sql(
+            "SELECT "
+                + IncidentRecords.COLUMNS
+                + " FROM incident WHERE id = (SELECT incident_id FROM incident_alert"
+                + " WHERE alert_id = :alert)")
+        .param("alert", alertId)
+        .query(IncidentRecords::incident)
+        .optional();
   }
 
   /** The incident, locked, if it is still open. */

@@ -24,7 +24,11 @@ public sealed interface AlertChange {
 
   String fingerprint();
 
-  /** A new occurrence: nothing with this fingerprint was firing for the integration. */
+  /**
+   * A new occurrence: nothing with this fingerprint was firing for the integration, or {@code
+   * previousOccurrence} was ended to start this one because the incident it was on was resolved
+   * while it still fired (see {@link AlertIngestion#renew}).
+   */
   record AlertFired(
       UUID alertId,
       UUID integrationId,
@@ -35,7 +39,8 @@ public sealed interface AlertChange {
       Map<String, String> labels,
       Map<String, String> annotations,
       Instant startsAt,
-      @Nullable Instant endsAt)
+      @Nullable Instant endsAt,
+      @Nullable UUID previousOccurrence)
       implements AlertChange {}
 
   /** A repeat of a firing alert; severity and summary may have changed. */

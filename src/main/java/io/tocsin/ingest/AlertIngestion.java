@@ -8,15 +8,19 @@ import io.tocsin.ingest.AlertChange.AlertResolved;
 import io.tocsin.ingest.intake.IngestRefusal;
 import io.tocsin.platform.InvalidInputException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -33,6 +37,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -107,6 +112,33 @@ public class AlertIngestion implements SmartLifecycle {
       WHERE id = :id
       """;
 
+  private static final String STILL_OPEN =
+      """
+      SELECT id, integration_id, service_id, fingerprint, severity, summary, labels,
+             annotations, starts_at, ends_at
+      FROM ingest_alert
+      WHERE id IN (:ids) AND open_key IS NOT NULL
+      ORDER BY open_key
+      FOR UPDATE
+      """;
+
+  private static final String END_OCCURRENCE =
+      """
+      UPDATE ingest_alert SET status = 'resolved', open_key = NULL, ends_at = :now WHERE id = :id
+      """;
+
+  private static final String CONTINUE_OCCURRENCE =
+      """
+      INSERT INTO ingest_alert
+        (id, integration_id, service_id, fingerprint, open_key, status, severity, summary,
+         labels, annotations, generator_url, starts_at, ends_at, first_seen_at, last_seen_at,
+         times_seen, source, dedup_key, description, details, links)
+      SELECT :id, integration_id, service_id, fingerprint, :openKey, 'firing', severity, summary,
+             labels, annotations, generator_url, starts_at, :endsAt, :now, :now, 1, source,
+             dedup_key, description, details, links
+      FROM ingest_alert WHERE id = :previous
+      """;
+
   private final JdbcClient jdbc;
   private final NamedParameterJdbcTemplate batches;
   private final JsonMapper json;
@@ -117,6 +149,7 @@ public class AlertIngestion implements SmartLifecycle {
   private final AlertVolume volume;
   private final ApplicationEventPublisher events;
   private final GroupCommit<Request, Outcome> writer;
+  private final Duration resolveTimeout;
 
   AlertIngestion(
       JdbcClient jdbc,
@@ -129,7 +162,8 @@ public class AlertIngestion implements SmartLifecycle {
       SeverityMapping severities,
       AlertVolume volume,
       ApplicationEventPublisher events,
-      @Value("${tocsin.ingest.writers:2}") int writers) {
+      @Value("${tocsin.ingest.writers:2}") int writers,
+      @Value("${tocsin.ingest.resolve-timeout:5m}") Duration resolveTimeout) {
     this.jdbc = jdbc;
     this.batches = batches;
     this.json = json;
@@ -139,6 +173,7 @@ public class AlertIngestion implements SmartLifecycle {
     this.severities = severities;
     this.volume = volume;
     this.events = events;
+    this.resolveTimeout = resolveTimeout;
     this.writer =
         new GroupCommit<>(
             "tocsin-ingest-writer",
@@ -194,6 +229,62 @@ public class AlertIngestion implements SmartLifecycle {
     Outcome outcome = storeWithRetries(owner, source, prepared);
     metrics.ingested(source, prepared, outcome, System.nanoTime() - started);
     return outcome;
+  }
+
+  /**
+   * Ends the occurrences of these alerts that still fire and starts a new one of each, in the
+   * caller's transaction: the new occurrence is published as an {@link AlertFired} that names the
+   * one it continues, so that correlation treats it as new. Correlation calls this when an alert is
+   * sent again after a person resolved its incident, as PagerDuty opens a new incident for a
+   * trigger after a resolve. Alerts that no longer fire are left alone, so a second call for the
+   * same alerts does nothing.
+   */
+  public void renew(Collection<UUID> alertIds) {
+    if (alertIds.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    List<AlertFired> renewed =
+        jdbc.sql(STILL_OPEN)
+            .param("ids", List.copyOf(alertIds))
+            .query(
+                (rs, n) -> {
+                  OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
+                  return new AlertFired(
+                      ids.generateId(),
+                      rs.getObject("integration_id", UUID.class),
+                      rs.getObject("service_id", UUID.class),
+                      rs.getString("fingerprint"),
+                      Severity.valueOf(rs.getString("severity").toUpperCase(Locale.ROOT)),
+                      rs.getString("summary"),
+                      json.readValue(rs.getString("labels"), STRINGS),
+                      json.readValue(rs.getString("annotations"), STRINGS),
+                      rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
+                      endsAt == null ? null : endsAt.toInstant(),
+                      rs.getObject("id", UUID.class));
+                })
+            .list();
+    List<AlertChange> changes = new ArrayList<>();
+    for (AlertFired alert : renewed) {
+      if (alert.endsAt() != null && !alert.endsAt().isAfter(now)) {
+        // Expired unrefreshed: the sweep resolves it, and its next send fires anew anyway.
+        continue;
+      }
+      UUID previous = Objects.requireNonNull(alert.previousOccurrence());
+      jdbc.sql(END_OCCURRENCE).param("id", previous).param("now", utc(now)).update();
+      jdbc.sql(CONTINUE_OCCURRENCE)
+          .param("id", alert.alertId())
+          .param("openKey", openKey(alert.integrationId(), alert.fingerprint()))
+          .param("endsAt", utc(alert.endsAt()))
+          .param("now", utc(now))
+          .param("previous", previous)
+          .update();
+      changes.add(new AlertResolved(previous, alert.serviceId(), alert.fingerprint(), now));
+      changes.add(alert);
+    }
+    if (!changes.isEmpty()) {
+      changesOfThisTransaction().addAll(changes);
+    }
   }
 
   /** An alert validated and reduced to what is stored. */
@@ -328,6 +419,8 @@ public class AlertIngestion implements SmartLifecycle {
   /** The key of the current transaction's unpublished changes. */
   private static final Object PENDING_CHANGES = new Object();
 
+  private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
+
   /** The length of an integration id and the space that follows it in an open key. */
   private static final int OPEN_KEY_PREFIX = 37;
 
@@ -335,7 +428,11 @@ public class AlertIngestion implements SmartLifecycle {
    * What makes an alert unique while it fires: its integration and its fingerprint, in one column.
    */
   private static String openKey(KeyOwner owner, String fingerprint) {
-    return owner.integrationId() + " " + fingerprint;
+    return openKey(owner.integrationId(), fingerprint);
+  }
+
+  private static String openKey(UUID integrationId, String fingerprint) {
+    return integrationId + " " + fingerprint;
   }
 
   private void storeRound(
@@ -433,7 +530,8 @@ public class AlertIngestion implements SmartLifecycle {
                 alert.labels(),
                 alert.annotations(),
                 startsAt,
-                firingEnd(alert)));
+                firingEnd(alert, now),
+                null));
         results[i] = new Stored(id, p.fingerprint(), Action.OPENED);
       }
     }
@@ -458,10 +556,10 @@ public class AlertIngestion implements SmartLifecycle {
         alert.description() != null ? alert.description() : alert.annotations().get("description");
     return new MapSqlParameterSource()
         .addValue("now", utc(now))
-        .addValue("endsAt", utc(firingEnd(alert)))
+        .addValue("endsAt", utc(firingEnd(alert, now)))
         .addValue("annotations", json.writeValueAsString(alert.annotations()))
         .addValue("summary", p.summary())
-        .addValue("severity", p.severity().name().toLowerCase(java.util.Locale.ROOT))
+        .addValue("severity", p.severity().name().toLowerCase(Locale.ROOT))
         .addValue("description", description)
         .addValue(
             "details", alert.details() == null ? null : json.writeValueAsString(alert.details()))
@@ -481,9 +579,16 @@ public class AlertIngestion implements SmartLifecycle {
         : alert.status() == AlertStatus.RESOLVED;
   }
 
-  /** When a firing alert expires unless re-sent; none when its sender gave a status instead. */
-  private static @Nullable Instant firingEnd(IncomingAlert alert) {
-    return alert.status() == null ? alert.endsAt() : null;
+  /**
+   * When a firing alert expires unless re-sent; none when its sender gave a status instead. Without
+   * an {@code endsAt}, the resolve timeout from now, as Alertmanager does: an alert added by hand
+   * with {@code amtool alert add} fires until it is re-sent no more.
+   */
+  private @Nullable Instant firingEnd(IncomingAlert alert, Instant now) {
+    if (alert.status() != null) {
+      return null;
+    }
+    return alert.endsAt() == null ? now.plus(resolveTimeout) : alert.endsAt();
   }
 
   private static String summary(IncomingAlert alert) {

@@ -37,7 +37,7 @@ public class ChangeEvents {
     this.ids = ids;
   }
 
-  /** Records a change; {@code happenedAt} defaults to now. */
+  /** Records a change; {@code happenedAt} defaults to now, and so does the zero time. */
   public ChangeEvent record(
       KeyOwner owner,
       String summary,
@@ -57,7 +57,9 @@ public class ChangeEvents {
             owner.integrationId(),
             summary,
             source,
-            happenedAt == null ? now : happenedAt.truncatedTo(ChronoUnit.MICROS),
+            IncomingAlert.given(happenedAt) == null
+                ? now
+                : happenedAt.truncatedTo(ChronoUnit.MICROS),
             now,
             details,
             links);

@@ -9,6 +9,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * One alert as any wire format delivers it, before it is stored.
  *
+ * <p>Times before 1970 are taken as not given: Go's zero time ({@code 0001-01-01T00:00:00Z}) is how
+ * {@code amtool} and every sender built on Alertmanager's client say "not set", and Alertmanager
+ * reads it so. Stored, it would make a firing alert look resolved since the year 1.
+ *
  * @param labels identify the alert (its fingerprint) unless a {@code dedupKey} does
  * @param status firing or resolved; without one, an {@code endsAt} in the past means resolved and a
  *     future one is when the alert expires unless re-sent (Alertmanager API v2 semantics)
@@ -34,6 +38,16 @@ public record IncomingAlert(
     @Nullable Object details,
     List<Link> links,
     boolean acknowledge) {
+
+  public IncomingAlert {
+    startsAt = given(startsAt);
+    endsAt = given(endsAt);
+  }
+
+  /** The time a sender gave, or null for none: the zero time and anything before 1970 are none. */
+  public static @Nullable Instant given(@Nullable Instant time) {
+    return time == null || time.isBefore(Instant.EPOCH) ? null : time;
+  }
 
   /** A link a responder may follow from the alert: a dashboard, a runbook, a log search. */
   public record Link(URI href, @Nullable String text) {}

@@ -412,7 +412,13 @@ class ConsolePages {
     return act(
         number,
         redirect,
-        id -> incidents.changeStatus(id, IncidentStatus.RESOLVED, Actor.current()));
+        id -> {
+          Incident resolved = incidents.changeStatus(id, IncidentStatus.RESOLVED, Actor.current());
+          String stillFiring = resolved.stillFiringNotice();
+          redirect.addFlashAttribute(
+              "notice",
+              resolved.reference() + " resolved." + (stillFiring == null ? "" : " " + stillFiring));
+        });
   }
 
   @PreAuthorize("hasRole('RESPONDER')")

@@ -206,7 +206,10 @@ class EscalationClusterTests {
             "tocsin.escalation.batch-size",
             "5",
             "tocsin.rate-limit.api-token-per-minute",
-            "1000000");
+            "1000000",
+            // Alerts sent once, without endsAt, must outlive the hours this clock moves.
+            "tocsin.ingest.resolve-timeout",
+            "30d");
     TocsinHarness node =
         withAdmin
             ? TocsinHarness.startWithAdmin(schema, settings, PagingTestConfiguration.class)

@@ -48,7 +48,10 @@ class EscalationIntegrationTests extends BothDatabasesTests {
                 "50ms",
                 // The token bucket refills with the test's clock, which stands still between steps.
                 "tocsin.rate-limit.api-token-per-minute",
-                "1000000"),
+                "1000000",
+                // Alerts sent once, without endsAt, must outlive the hours this clock moves.
+                "tocsin.ingest.resolve-timeout",
+                "30d"),
             PagingTestConfiguration.class);
     api = new Api(tocsin, tocsin.adminToken());
     alice = api.user("Alice");

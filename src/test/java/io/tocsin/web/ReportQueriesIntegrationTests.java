@@ -67,6 +67,9 @@ class ReportQueriesIntegrationTests extends BothDatabasesTests {
             Map.of(
                 "tocsin.rate-limit.api-token-per-minute",
                 "1000000",
+                // Alerts sent once, without endsAt, must outlive the hours this clock moves.
+                "tocsin.ingest.resolve-timeout",
+                "30d",
                 // The test compacts by hand, when it has checked the counts before compaction.
                 "tocsin.ingest.volume-compaction-interval",
                 "1h"),

@@ -1,6 +1,7 @@
 package io.tocsin.incident.api;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
 import io.tocsin.incident.IncidentStats;
@@ -78,7 +79,12 @@ class IncidentController {
       @Nullable Instant resolvedAt,
       @Nullable String resolvedBy,
       @Nullable Reference recurrenceOf,
-      @Nullable Reference mergedInto) {}
+      @Nullable Reference mergedInto,
+      @Schema(
+              description =
+                  "While alerts still fire: that resolving leaves them firing, and that their"
+                      + " next send opens a new incident.")
+          @Nullable String stillFiring) {}
 
   record IncidentDetail(
       IncidentSummary incident,
@@ -330,7 +336,8 @@ class IncidentController {
         incident.resolvedAt(),
         incident.resolvedBy(),
         reference(incident.recurrenceOf()),
-        reference(incident.mergedInto()));
+        reference(incident.mergedInto()),
+        incident.stillFiringNotice());
   }
 
   private ServiceName service(UUID id, Map<UUID, String> names) {

@@ -62,7 +62,8 @@ class AlertmanagerApiController {
 
     /** Alertmanager's reading: firing until its {@code endsAt}, if it has one. */
     boolean firingAt(Instant now) {
-      return endsAt == null || endsAt.isAfter(now);
+      Instant end = IncomingAlert.given(endsAt);
+      return end == null || end.isAfter(now);
     }
   }
 
