@@ -295,6 +295,48 @@ class IncidentIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void anAlertAddedWithGosZeroTimesFiresOpensAnIncidentAndNeverShowsTheYearOne() {
+    Service api = service("zero-time", "");
+    String name = unique("AddedByAmtool");
+    Instant sent = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    // What amtool alert add posts when it is given no times.
+    fire(
+        api,
+        "{\"labels\":{\"alertname\":\""
+            + name
+            + "\",\"severity\":\"critical\"},\"annotations\":{},\"generatorURL\":\"\","
+            + "\"startsAt\":\"0001-01-01T00:00:00.000Z\",\"endsAt\":\"0001-01-01T00:00:00.000Z\"}");
+
+    JsonNode incident = awaitIncidents("service=" + api.id, 1).get(0);
+    assertThat(incident.get("status").asString()).isEqualTo("open");
+    HttpResponse<String> listed = send("GET", "/api/v2/alerts", api.key, null);
+    assertThat(listed.statusCode()).isEqualTo(200);
+    assertThat(listed.body()).doesNotContain("0001-01-01");
+    JsonNode stored = null;
+    for (JsonNode each : JSON.readTree(listed.body())) {
+      if (name.equals(each.get("labels").get("alertname").asString())) {
+        stored = each;
+      }
+    }
+    assertThat(stored).as("amtool alert query lists it as active").isNotNull();
+    assertThat(stored.get("status").get("state").asString()).isEqualTo("active");
+    assertThat(Instant.parse(stored.get("startsAt").asString()))
+        .as("received now")
+        .isAfterOrEqualTo(sent);
+    assertThat(Instant.parse(stored.get("endsAt").asString()))
+        .as("Alertmanager's resolve timeout, 5 minutes, from when it was received")
+        .isBetween(sent.plus(Duration.ofMinutes(5)), Instant.now().plus(Duration.ofMinutes(5)));
+    assertThat(
+            send(
+                    "GET",
+                    "/api/v1/incidents/" + incident.get("id").asString() + "/alerts",
+                    admin,
+                    null)
+                .body())
+        .doesNotContain("0001-01-01");
+  }
+
+  @Test
   void silencedAlertsOpenNothingAndInhibitedOnesJoinTheirSourcesIncident() {
     Service db = service("silenced-db", "");
     Service web = service("silenced-web", "");
@@ -402,6 +444,7 @@ class IncidentIntegrationTests extends BothDatabasesTests {
                     Map.of(),
                     Map.of(),
                     Instant.now(),
+                    null,
                     null)));
     assertThat(send("DELETE", "/api/v1/silences/" + silence, admin, null).statusCode())
         .isEqualTo(200);

@@ -477,6 +477,21 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void aWatchdogAddedWithGosZeroTimesIsABeat() {
+    Map<String, String> watchdog =
+        tocsin.createIntegration(admin, serviceId, unique("amtool"), "heartbeat");
+    Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    // amtool alert add Watchdog, with no times: Go's zero time in both.
+    String added =
+        """
+        [{"labels":{"alertname":"Watchdog"},"annotations":{},"generatorURL":"",
+          "startsAt":"0001-01-01T00:00:00.000Z","endsAt":"0001-01-01T00:00:00.000Z"}]
+        """;
+    assertThat(alertmanagerApi(watchdog.get("key"), added).statusCode()).isEqualTo(200);
+    assertThat(lastBeatAt(watchdog.get("id"))).isAfterOrEqualTo(before);
+  }
+
+  @Test
   void concurrentSweepsOnSeveralNodesResolveEachExpiredAlertExactlyOnce() throws Exception {
     String name = unique("Swept");
     Instant endsAt = Instant.now().plusSeconds(1);

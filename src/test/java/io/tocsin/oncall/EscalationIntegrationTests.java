@@ -302,6 +302,58 @@ class EscalationIntegrationTests extends BothDatabasesTests {
     resolve(incident);
   }
 
+  @Test
+  void anAlertSentAgainAfterAPersonResolvedItsIncidentOpensARecurrenceThatPages() {
+    // No flap window: the recurrence must come from the alert still firing, not from timing.
+    Api.Service service = serviceWithPolicy(0, level(5, user(alice)));
+    api.ok("PATCH", "/api/v1/services/" + service.id(), "{\"flapWindowMinutes\":0}");
+    String alert = Api.alert(Api.unique("StillFiring"), "instance", "a");
+    api.fire(service, alert);
+    String first = awaitOpenIncident(service);
+    await().atMost(WAIT).until(() -> pagesOf(first).size() == 1);
+    assertThat(api.get("/api/v1/incidents/" + first).get("incident").get("stillFiring").asString())
+        .isEqualTo(
+            "1 alert is still firing; resolved now, it will open a new incident when next sent.");
+
+    JsonNode resolved = api.ok("PATCH", "/api/v1/incidents/" + first, "{\"status\":\"resolved\"}");
+    assertThat(resolved.get("status").asString()).isEqualTo("resolved");
+    assertThat(resolved.get("stillFiring").asString())
+        .isEqualTo("1 alert is still firing; it will open a new incident when next sent.");
+
+    // Prometheus's next evaluation sends the alert again.
+    api.fire(service, alert);
+    String second = awaitOpenIncident(service);
+    assertThat(second).isNotEqualTo(first);
+    JsonNode recurrence = api.get("/api/v1/incidents/" + second).get("incident");
+    assertThat(recurrence.get("recurrenceOf").get("id").asString()).isEqualTo(first);
+    assertThat(recurrence.get("firingAlertCount").asInt()).isEqualTo(1);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(pagesOf(second))
+                    .extracting(page -> page.userId().toString())
+                    .containsExactly(alice));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                api.get("/api/v1/incidents/" + first).get("incident").get("stillFiring").isNull());
+    assertThat(pagesOf(first)).as("the resolved incident pages nobody again").hasSize(1);
+    resolve(second);
+  }
+
+  private static String awaitOpenIncident(Api.Service service) {
+    return await()
+        .atMost(WAIT)
+        .until(
+            () -> api.get("/api/v1/incidents?status=open&service=" + service.id()).get("items"),
+            items -> items.size() == 1)
+        .get(0)
+        .get("id")
+        .asString();
+  }
+
   /** Ends a test's incident, so that the clock the tests share climbs no run of it later. */
   private static void resolve(String incident) {
     api.ok("PATCH", "/api/v1/incidents/" + incident, "{\"status\":\"resolved\"}");
