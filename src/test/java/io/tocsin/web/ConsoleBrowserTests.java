@@ -315,8 +315,19 @@ class ConsoleBrowserTests extends BrowserTests {
     assertThat(api.get("/api/v1/incidents/" + source).get("incident").get("status").asString())
         .isEqualTo("resolved");
 
+    assertThat(browser.findElement(By.id("still-firing")).getText())
+        .as("said before resolving")
+        .isEqualTo(
+            "2 alerts are still firing; resolved now, they will open a new incident when next sent.");
     browser.findElement(By.xpath("//button[normalize-space()='Resolve']")).click();
     wait(ExpectedConditions.textToBe(By.id("status"), "resolved"));
+    assertThat(browser.findElement(By.id("notice")).getText())
+        .as("and after")
+        .isEqualTo(
+            "#"
+                + target
+                + " resolved. 2 alerts are still firing; they will open a new incident when next"
+                + " sent.");
     browser.findElement(By.id("postmortem-link")).click();
     browser.findElement(By.xpath("//button[normalize-space()='Start the postmortem']")).click();
     wait(ExpectedConditions.presenceOfElementLocated(By.id("summary")));
