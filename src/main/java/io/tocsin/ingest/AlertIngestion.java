@@ -6,7 +6,10 @@ import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.ingest.AlertChange.AlertRefreshed;
 import io.tocsin.ingest.AlertChange.AlertResolved;
 import io.tocsin.ingest.intake.IngestRefusal;
+import io.tocsin.platform.InLists;
 import io.tocsin.platform.InvalidInputException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -244,47 +247,52 @@ public class AlertIngestion implements SmartLifecycle {
       return;
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    List<AlertFired> renewed =
-        jdbc.sql(STILL_OPEN)
-            .param("ids", List.copyOf(alertIds))
-            .query(
-                (rs, n) -> {
-                  OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
-                  return new AlertFired(
-                      ids.generateId(),
-                      rs.getObject("integration_id", UUID.class),
-                      rs.getObject("service_id", UUID.class),
-                      rs.getString("fingerprint"),
-                      Severity.valueOf(rs.getString("severity").toUpperCase(Locale.ROOT)),
-                      rs.getString("summary"),
-                      json.readValue(rs.getString("labels"), STRINGS),
-                      json.readValue(rs.getString("annotations"), STRINGS),
-                      rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
-                      endsAt == null ? null : endsAt.toInstant(),
-                      rs.getObject("id", UUID.class));
-                })
-            .list();
     List<AlertChange> changes = new ArrayList<>();
-    for (AlertFired alert : renewed) {
-      if (alert.endsAt() != null && !alert.endsAt().isAfter(now)) {
-        // Expired unrefreshed: the sweep resolves it, and its next send fires anew anyway.
-        continue;
+    List<MapSqlParameterSource> ended = new ArrayList<>();
+    List<MapSqlParameterSource> continued = new ArrayList<>();
+    for (List<UUID> chunk : InLists.of(alertIds)) {
+      for (AlertFired alert :
+          jdbc.sql(STILL_OPEN).param("ids", chunk).query(this::renewal).list()) {
+        if (alert.endsAt() != null && !alert.endsAt().isAfter(now)) {
+          // Expired unrefreshed: the sweep resolves it, and its next send fires anew anyway.
+          continue;
+        }
+        UUID previous = Objects.requireNonNull(alert.previousOccurrence());
+        ended.add(new MapSqlParameterSource().addValue("id", previous).addValue("now", utc(now)));
+        continued.add(
+            new MapSqlParameterSource()
+                .addValue("id", alert.alertId())
+                .addValue("openKey", openKey(alert.integrationId(), alert.fingerprint()))
+                .addValue("endsAt", utc(alert.endsAt()))
+                .addValue("now", utc(now))
+                .addValue("previous", previous));
+        changes.add(new AlertResolved(previous, alert.serviceId(), alert.fingerprint(), now));
+        changes.add(alert);
       }
-      UUID previous = Objects.requireNonNull(alert.previousOccurrence());
-      jdbc.sql(END_OCCURRENCE).param("id", previous).param("now", utc(now)).update();
-      jdbc.sql(CONTINUE_OCCURRENCE)
-          .param("id", alert.alertId())
-          .param("openKey", openKey(alert.integrationId(), alert.fingerprint()))
-          .param("endsAt", utc(alert.endsAt()))
-          .param("now", utc(now))
-          .param("previous", previous)
-          .update();
-      changes.add(new AlertResolved(previous, alert.serviceId(), alert.fingerprint(), now));
-      changes.add(alert);
     }
+    // Ended first: the new occurrences take over their open keys.
+    execute(END_OCCURRENCE, ended);
+    execute(CONTINUE_OCCURRENCE, continued);
     if (!changes.isEmpty()) {
       changesOfThisTransaction().addAll(changes);
     }
+  }
+
+  /** The occurrence that continues the stored one in this row. */
+  private AlertFired renewal(ResultSet rs, int row) throws SQLException {
+    OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
+    return new AlertFired(
+        ids.generateId(),
+        rs.getObject("integration_id", UUID.class),
+        rs.getObject("service_id", UUID.class),
+        rs.getString("fingerprint"),
+        Severity.valueOf(rs.getString("severity").toUpperCase(Locale.ROOT)),
+        rs.getString("summary"),
+        json.readValue(rs.getString("labels"), STRINGS),
+        json.readValue(rs.getString("annotations"), STRINGS),
+        rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
+        endsAt == null ? null : endsAt.toInstant(),
+        rs.getObject("id", UUID.class));
   }
 
   /** An alert validated and reduced to what is stored. */
