@@ -33,7 +33,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class CalendarFeeds implements CalendarFeedLinks {
 
-  /** What a feed shows: the recent past and the next three months. */
+  /** What a feed shows, in whole days of its zone: the recent past and the next three months. */
   static final Duration BEFORE = Duration.ofDays(14);
 
   static final Duration AFTER = Duration.ofDays(90);
@@ -100,14 +100,16 @@ class CalendarFeeds implements CalendarFeedLinks {
             .optional()
             .orElseThrow(() -> new NotFoundException("There is no calendar feed at this address."));
     Instant now = clock.instant();
-    Instant from = now.minus(BEFORE);
-    Instant to = now.plus(AFTER);
     Map<UUID, String> names = new HashMap<>();
     if (feed.kind().equals("schedule")) {
       Schedules.Schedule schedule = schedules.get(feed.owner());
       ZoneId zone = ZoneId.of(schedule.timeZone());
+      Instant from = startOfDay(now.minus(BEFORE), zone);
+      Instant to = startOfDay(now.plus(AFTER), zone);
       IcsWriter ics =
-          new IcsWriter().begin("On call: " + schedule.name(), zone.getId()).timeZone(zone, now);
+          new IcsWriter()
+              .begin("On call: " + schedule.name(), zone.getId())
+              .timeZone(zone, from, to);
       for (Shift shift : schedules.shifts(schedule.id(), from, to)) {
         String who = names.computeIfAbsent(shift.user(), this::name);
         ics.event(
@@ -124,6 +126,8 @@ class CalendarFeeds implements CalendarFeedLinks {
     }
     Optional<User> user = users.find(feed.owner());
     ZoneId zone = user.map(User::timeZone).orElse(ZoneOffset.UTC);
+    Instant from = startOfDay(now.minus(BEFORE), zone);
+    Instant to = startOfDay(now.plus(AFTER), zone);
     IcsWriter ics =
         new IcsWriter()
             .begin("My on-call shifts" + user.map(u -> ": " + u.name()).orElse(""), zone.getId());
@@ -139,6 +143,16 @@ class CalendarFeeds implements CalendarFeedLinks {
           "Schedule " + mine.scheduleName() + ", " + mine.shift().source());
     }
     return ics.end();
+  }
+
+  /**
+   * The start of the day of {@code at} in {@code zone}. A feed's window starts and ends at
+   * midnight: a shift cut at its edge keeps its start, and with it its UID, from one fetch to the
+   * next that day, where a window cut at the instant of the fetch gave calendar apps a new first
+   * event every time.
+   */
+  private static Instant startOfDay(Instant at, ZoneId zone) {
+    return at.atZone(zone).toLocalDate().atStartOfDay(zone).toInstant();
   }
 
   private String name(UUID user) {

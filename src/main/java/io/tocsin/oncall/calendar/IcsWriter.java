@@ -3,24 +3,32 @@ package io.tocsin.oncall.calendar;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.Month;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.zone.ZoneOffsetTransition;
-import java.time.zone.ZoneOffsetTransitionRule;
 import java.time.zone.ZoneRules;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Writes RFC 5545 text: CRLF line ends, lines folded at 75 octets, text values escaped, and a
- * VTIMEZONE built from Java's rules for the zone, so calendar apps show local times right.
+ * VTIMEZONE that spells out the zone's real transitions, so calendar apps show local times right.
  */
 final class IcsWriter {
 
   private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
   private static final DateTimeFormatter UTC =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter ABBREVIATION =
+      DateTimeFormatter.ofPattern("zzz", Locale.ENGLISH);
+
+  /** An abbreviation such as CEST; Java's stand-ins such as "GMT+03:00" are not worth a TZNAME. */
+  private static final Pattern LETTERS = Pattern.compile("[A-Za-z]+");
+
+  /** Control characters other than tab, which RFC 5545 text may not hold. */
+  private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F]");
 
   private final StringBuilder out = new StringBuilder();
 
@@ -35,35 +43,59 @@ final class IcsWriter {
     return this;
   }
 
-  /** A VTIMEZONE for the zone's current rules (or its current fixed offset). */
-  IcsWriter timeZone(ZoneId zone, Instant now) {
+  /**
+   * A VTIMEZONE for events within [from, to]: the observance in force at {@code from}, then one
+   * dated observance per transition up to {@code to}. Yearly RRULEs from Java's transition rules
+   * would cover only zones that have such rules; Africa/Casablanca, whose clocks follow Ramadan,
+   * has none, and was once written as a fixed offset an hour off for a month each year.
+   */
+  IcsWriter timeZone(ZoneId zone, Instant from, Instant to) {
     ZoneRules rules = zone.getRules();
     line("BEGIN:VTIMEZONE");
     line("TZID:" + zone.getId());
-    if (rules.getTransitionRules().isEmpty()) {
-      ZoneOffset offset = rules.getOffset(now);
-      line("BEGIN:STANDARD");
-      line("DTSTART:19700101T000000");
-      line("TZOFFSETFROM:" + offset(offset));
-      line("TZOFFSETTO:" + offset(offset));
-      line("END:STANDARD");
+    ZoneOffsetTransition transition = rules.previousTransition(from);
+    if (transition == null) {
+      ZoneOffset offset = rules.getOffset(from);
+      observance(zone, from, LocalDateTime.of(1970, 1, 1, 0, 0), offset, offset);
+      transition = rules.nextTransition(from);
     }
-    for (ZoneOffsetTransitionRule rule : rules.getTransitionRules()) {
-      ZoneOffsetTransition first = rule.createTransition(1970);
-      String part =
-          rule.getOffsetAfter().equals(rule.getStandardOffset()) ? "STANDARD" : "DAYLIGHT";
-      line("BEGIN:" + part);
-      line("DTSTART:" + LOCAL.format(first.getDateTimeBefore()));
-      line("RRULE:FREQ=YEARLY;BYMONTH=" + rule.getMonth().getValue() + ";" + byDay(rule));
-      line("TZOFFSETFROM:" + offset(rule.getOffsetBefore()));
-      line("TZOFFSETTO:" + offset(rule.getOffsetAfter()));
-      line("END:" + part);
+    while (transition != null && !transition.getInstant().isAfter(to)) {
+      observance(
+          zone,
+          transition.getInstant(),
+          transition.getDateTimeBefore(),
+          transition.getOffsetBefore(),
+          transition.getOffsetAfter());
+      transition = rules.nextTransition(transition.getInstant());
     }
     line("END:VTIMEZONE");
     return this;
   }
 
-  /** An event in the zone's local time ({@code zone} non-null) or in UTC. */
+  /**
+   * An observance from {@code onset}, the local time before the change as RFC 5545 wants it;
+   * DAYLIGHT where Java's rules say so. For Africa/Casablanca they call +01:00 daylight time and
+   * Ramadan's +00:00 standard, where tzdb's main data has it the other way round (negative DST):
+   * calendar apps compute with the offsets, which are right either way.
+   */
+  private void observance(
+      ZoneId zone, Instant at, LocalDateTime onset, ZoneOffset before, ZoneOffset after) {
+    String part = zone.getRules().isDaylightSavings(at) ? "DAYLIGHT" : "STANDARD";
+    line("BEGIN:" + part);
+    line("DTSTART:" + LOCAL.format(onset));
+    // The onset again, which RFC 5545 allows: ical4j 4.1 finds no change in an observance that has
+    // only a DTSTART, and keeps the offset from before it.
+    line("RDATE:" + LOCAL.format(onset));
+    line("TZOFFSETFROM:" + offset(before));
+    line("TZOFFSETTO:" + offset(after));
+    String name = ABBREVIATION.format(at.atZone(zone));
+    if (LETTERS.matcher(name).matches()) {
+      line("TZNAME:" + name);
+    }
+    line("END:" + part);
+  }
+
+  /** An event in the zone's local time ({@code local}) or in UTC. */
   IcsWriter event(
       String uid,
       Instant stamp,
@@ -91,46 +123,39 @@ final class IcsWriter {
   }
 
   private static String time(String name, Instant at, ZoneId zone, boolean local) {
-    return local
-        ? name + ";TZID=" + zone.getId() + ":" + LOCAL.format(LocalDateTime.ofInstant(at, zone))
-        : name + ":" + UTC.format(at);
+    LocalDateTime wall = LocalDateTime.ofInstant(at, zone);
+    // A local time that the clocks go through twice means the first time (RFC 5545, 3.3.5): the
+    // second is written in UTC.
+    if (!local || !ZonedDateTime.ofLocal(wall, zone, null).toInstant().equals(at)) {
+      return name + ":" + UTC.format(at);
+    }
+    return name + ";TZID=" + zone.getId() + ":" + LOCAL.format(wall);
   }
 
-  /** The rule's day as RRULE parts: "last Sunday" is -1SU, "second Sunday" 2SU. */
-  private static String byDay(ZoneOffsetTransitionRule rule) {
-    int indicator = rule.getDayOfMonthIndicator();
-    if (rule.getDayOfWeek() == null) {
-      return "BYMONTHDAY=" + indicator;
-    }
-    String day = rule.getDayOfWeek().name().substring(0, 2);
-    Month month = rule.getMonth();
-    if (indicator < 0 || indicator + 6 >= month.length(false)) {
-      return "BYDAY=-1" + day;
-    }
-    if ((indicator - 1) % 7 == 0) {
-      return "BYDAY=" + ((indicator - 1) / 7 + 1) + day;
-    }
-    StringBuilder days = new StringBuilder("BYMONTHDAY=");
-    for (int d = indicator; d < indicator + 7; d++) {
-      days.append(d == indicator ? "" : ",").append(d);
-    }
-    return days + ";BYDAY=" + day;
-  }
-
+  /**
+   * An offset as RFC 5545 writes it, with seconds only for the odd historical one that has them.
+   */
   private static String offset(ZoneOffset offset) {
-    int seconds = offset.getTotalSeconds();
-    int minutes = Math.abs(seconds) / 60;
-    return String.format(
-        Locale.ROOT, "%s%02d%02d", seconds < 0 ? "-" : "+", minutes / 60, minutes % 60);
+    int total = offset.getTotalSeconds();
+    int seconds = Math.abs(total);
+    String hoursAndMinutes =
+        String.format(
+            Locale.ROOT, "%s%02d%02d", total < 0 ? "-" : "+", seconds / 3600, seconds / 60 % 60);
+    return seconds % 60 == 0
+        ? hoursAndMinutes
+        : hoursAndMinutes + String.format(Locale.ROOT, "%02d", seconds % 60);
   }
 
   private static String text(String value) {
-    return value
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n");
+    String escaped =
+        value
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\\n")
+            .replace("\r", "\\n")
+            .replace("\n", "\\n");
+    return CONTROL.matcher(escaped).replaceAll("");
   }
 
   /** Appends a content line, folded so that no line is longer than 75 octets. */
@@ -150,6 +175,7 @@ final class IcsWriter {
         out.append(line).append("\r\n ");
         line.setLength(0);
         used = 0;
+        // The space that starts a continuation line is one of its 75 octets.
         limit = 74;
       }
       line.appendCodePoint(codePoint);
