@@ -37,6 +37,7 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
   private static String pagerDutyKey;
   private static String otherKey;
   private static String admin;
+  private static String viewer;
 
   @BeforeEach
   void startOncePerDatabase() throws IOException {
@@ -50,6 +51,12 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
     pagerDutyKey = tocsin.createIntegration(admin, service, "pd", "pagerduty").get("key");
     String other = tocsin.createService(admin, "web \"frontend\"");
     otherKey = tocsin.createIntegration(admin, other, "prometheus", "alertmanager").get("key");
+    tocsin.postJson(
+        "/api/v1/users",
+        "Bearer " + admin,
+        "{\"name\":\"Vera\",\"email\":\"vera@example.com\",\"role\":\"viewer\","
+            + "\"timeZone\":\"UTC\",\"password\":\"viewer correct horse battery\"}");
+    viewer = tocsin.adminToken("vera@example.com", "viewer correct horse battery");
   }
 
   @AfterParameterizedClassInvocation
@@ -120,8 +127,7 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
     assertThat(send("Bearer tik_unknown", "not even json").statusCode()).isEqualTo(401);
     assertThat(send(null, "[]").statusCode()).isEqualTo(401);
     HttpResponse<String> otherKind = send("Bearer " + pagerDutyKey, "[" + alert("X", null) + "]");
-    assertThat(otherKind.statusCode()).isEqualTo(403);
-    assertThat(otherKind.body()).contains("urn:tocsin:problem:integration-kind-mismatch");
+    assertAlertmanagerError(otherKind, 403, "this endpoint takes alertmanager or heartbeat keys");
     // Refused before any handler, they still count under the endpoint, where an alert rule on
     // refused ingestion looks for them.
     await()
@@ -154,11 +160,8 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
             "Bearer " + key,
             "[{\"labels\":{\"alertname\":\"" + name + "-extra\"},\"newField\":1}]");
 
-    assertThat(malformed.statusCode()).isEqualTo(400);
-    assertThat(invalid.statusCode()).isEqualTo(422);
-    assertThat(invalid.body())
-        .contains("alerts[1].labels")
-        .contains("'bad-name' is not a valid label name");
+    assertAlertmanagerError(malformed, 400, "The request body is not valid JSON");
+    assertAlertmanagerError(invalid, 400, "alerts[1].labels 'bad-name' is not a valid label name");
     assertThat(rows(name)).as("nothing of a refused batch is stored").isEmpty();
     assertThat(unknownFields.statusCode()).as("senders add fields over versions").isEqualTo(200);
   }
@@ -285,8 +288,7 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
     assertThat(names("Bearer " + key, "alertname!~%22" + name + ".*%22")).doesNotContain(name);
     assertThat(read("Bearer " + key, "/api/v2/alerts?active=false").body()).isEqualTo("[]");
     HttpResponse<String> bad = read("Bearer " + key, "/api/v2/alerts?filter=alertname%3D~%22(%22");
-    assertThat(bad.statusCode()).isEqualTo(422);
-    assertThat(bad.body()).contains("filter");
+    assertAlertmanagerError(bad, 400, "filter 'alertname=~\"(\"' is not a label matcher");
     assertThat(read(null, "/api/v2/alerts").statusCode()).isEqualTo(401);
     assertThat(read("Bearer tik_unknown", "/api/v2/alerts").statusCode()).isEqualTo(401);
     assertThat(read("Bearer " + pagerDutyKey, "/api/v2/alerts").statusCode()).isEqualTo(403);
@@ -344,6 +346,214 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
         .contains("tocsin", "db", "web \"frontend\"");
     assertThat(read(basic, "/api/v2/receivers").body()).contains("\"db\"");
     assertThat(read(basic, "/api/v2/silences").body()).isEqualTo("[]");
+  }
+
+  @Test
+  void everyErrorOnTheAlertmanagerApiIsTheReasonAsAJsonStringAsAlertmanagerAnswers() {
+    String unknownSilence = "/api/v2/silence/6b6d1f7a-9a3a-4b8e-9b57-000000000000";
+
+    // Refused by the key filter, by Spring Security before any controller, by a controller.
+    assertAlertmanagerError(
+        read("Bearer tik_unknown", "/api/v2/alerts"), 401, "Send a valid integration key");
+    assertAlertmanagerError(
+        silence(null, silenceBody("alertname", false, "Db")), 401, "send an API token");
+    assertAlertmanagerError(call("DELETE", unknownSilence, null, null), 401, "send an API token");
+    assertAlertmanagerError(read(null, "/api/v2/status"), 401, "Send an alertmanager integration");
+    assertAlertmanagerError(
+        read("Bearer " + pagerDutyKey, "/api/v2/alerts"), 403, "belongs to an integration of");
+    assertAlertmanagerError(
+        silence("Bearer " + viewer, silenceBody("alertname", false, "Db")),
+        403,
+        "Your role does not allow this.");
+    assertAlertmanagerError(
+        call("DELETE", unknownSilence, "Bearer " + admin, null), 404, "There is no silence");
+    assertAlertmanagerError(read("Bearer " + admin, unknownSilence), 404, "There is no silence");
+    assertAlertmanagerError(
+        silence("Bearer " + admin, silenceBody("foo", true, ".*")),
+        400,
+        "silence invalid: at least one matcher must not match the empty string");
+    assertAlertmanagerError(
+        silence("Bearer " + admin, silenceBody("alert-name", false, "x")),
+        400,
+        "silence invalid: invalid label matcher 0: 'alert-name' is not a valid label name");
+    assertAlertmanagerError(
+        silence(
+            "Bearer " + admin,
+            silenceBody("alertname", false, "Db")
+                .replaceFirst("\"endsAt\":\"[^\"]+\"", "\"endsAt\":\"2020-01-01T00:00:00Z\"")),
+        400,
+        "Failed to create silence: start time must be before end time");
+    assertAlertmanagerError(send("Bearer " + key, "[{\"labels\":"), 400, "not valid JSON");
+    assertAlertmanagerError(
+        send("Bearer " + key, "[{\"labels\":{}}]"),
+        400,
+        "alerts[0].labels must have at least one label");
+    assertAlertmanagerError(
+        read("Bearer " + admin, "/api/v2/nothing-here"),
+        404,
+        "No endpoint GET /api/v2/nothing-here");
+
+    // Tocsin's own API keeps its problem details.
+    HttpResponse<String> own =
+        read("Bearer " + admin, "/api/v1/silences/6b6d1f7a-9a3a-4b8e-9b57-000000000000");
+    assertThat(own.statusCode()).isEqualTo(404);
+    assertThat(own.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/problem+json");
+  }
+
+  @Test
+  void alertmanagersProbesAnswerOkInPlainTextToAnyone() {
+    for (String probe : List.of("/-/healthy", "/-/ready")) {
+      HttpResponse<String> get = read(null, probe);
+      assertThat(get.statusCode()).as(probe).isEqualTo(200);
+      assertThat(get.body()).as(probe).isEqualTo("OK");
+      assertThat(get.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
+      HttpResponse<String> head =
+          tocsin.send(
+              HttpRequest.newBuilder(tocsin.uri(probe))
+                  .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                  .build());
+      assertThat(head.statusCode()).as("HEAD " + probe).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void grafanaReadsTheStatusWithTheIntegrationKeyAsBearerTokenOrBasicPassword() {
+    String basic =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(("grafana:" + key).getBytes(StandardCharsets.UTF_8));
+    for (String authorization : List.of("Bearer " + key, basic)) {
+      HttpResponse<String> status = read(authorization, "/api/v2/status");
+      assertThat(status.statusCode()).as(authorization).isEqualTo(200);
+      JsonNode body = JSON.readTree(status.body());
+      assertThat(body.get("config").get("original").asString()).contains("tocsin_service");
+      assertThat(body.get("versionInfo").get("version").asString()).isNotBlank();
+      assertThat(body.get("cluster").get("status").asString()).isEqualTo("ready");
+      assertThat(Instant.parse(body.get("uptime").asString())).isBefore(Instant.now());
+      // Grafana asks here first, and takes a 200 for a Mimir or Cortex Alertmanager.
+      assertThat(read(authorization, "/alertmanager/api/v2/status").statusCode()).isNotEqualTo(200);
+    }
+  }
+
+  @Test
+  void theOpenApiDescriptionListsEveryIngestionEndpointWithHowItAuthenticates() {
+    HttpResponse<String> description = read(null, "/api/openapi");
+    assertThat(description.statusCode()).isEqualTo(200);
+    JsonNode api = JSON.readTree(description.body());
+    Map<String, List<String>> endpoints =
+        Map.of(
+            "/api/v2/alerts", List.of("get", "post"),
+            "/api/v2/silences", List.of("get", "post"),
+            "/api/v2/silence/{id}", List.of("get", "delete"),
+            "/v2/enqueue", List.of("post"),
+            "/v2/change/enqueue", List.of("post"),
+            "/api/v1/webhooks/alertmanager", List.of("post"),
+            "/api/v1/alerts", List.of("post"),
+            "/api/v1/heartbeats/{key}", List.of("get", "post"));
+    endpoints.forEach(
+        (path, methods) -> {
+          assertThat(api.get("paths").has(path)).as(path).isTrue();
+          for (String method : methods) {
+            assertThat(api.get("paths").get(path).has(method)).as(method + " " + path).isTrue();
+          }
+        });
+    assertThat(api.get("paths").get("/api/v2/alerts").get("post").get("security").toString())
+        .contains("integrationKey", "integrationKeyBasic")
+        .doesNotContain("apiToken");
+    assertThat(api.get("paths").get("/api/v2/silences").get("post").get("security").toString())
+        .contains("apiToken")
+        .doesNotContain("integrationKey");
+    assertThat(api.get("paths").get("/v2/enqueue").get("post").get("security")).isEmpty();
+    assertThat(api.get("components").get("securitySchemes").has("integrationKeyBasic")).isTrue();
+  }
+
+  @Test
+  void alertsCarryTheirServiceAsTocsinServiceWhichFiltersMatchAsRoutesDo() {
+    String name = "Routed" + SEQUENCE.incrementAndGet();
+    // A sender's tocsin_service is not Tocsin's: the alert still shows and matches its own.
+    send(
+        "Bearer " + key,
+        "["
+            + alert(name, Instant.now().plusSeconds(300))
+                .replace("\"instance\":", "\"tocsin_service\":\"spoofed\",\"instance\":")
+            + "]");
+    send("Bearer " + otherKey, "[" + alert(name, Instant.now().plusSeconds(300)) + "]");
+
+    JsonNode db =
+        JSON.readTree(
+            read(
+                    "Bearer " + admin,
+                    "/api/v2/alerts?filter=alertname%3D%22"
+                        + name
+                        + "%22&filter=tocsin_service%3D%22db%22")
+                .body());
+    assertThat(db).hasSize(1);
+    assertThat(db.get(0).get("labels").get("tocsin_service").asString()).isEqualTo("db");
+    assertThat(db.get(0).get("receivers").get(0).get("name").asString()).isEqualTo("db");
+    assertThat(
+            read(
+                    "Bearer " + key,
+                    "/api/v2/alerts?filter=alertname%3D%22"
+                        + name
+                        + "%22&filter=tocsin_service%3D%22spoofed%22")
+                .body())
+        .isEqualTo("[]");
+    JsonNode frontend =
+        JSON.readTree(
+            read(
+                    "Bearer " + admin,
+                    "/api/v2/alerts?filter=alertname%3D%22"
+                        + name
+                        + "%22&filter=tocsin_service%3D~%22web.*%22")
+                .body());
+    assertThat(frontend).hasSize(1);
+    assertThat(frontend.get(0).get("labels").get("tocsin_service").asString())
+        .isEqualTo("web \"frontend\"");
+  }
+
+  /**
+   * An error as Alertmanager answers it, and as amtool prints it: the status, {@code
+   * application/json}, and the reason as one JSON string.
+   */
+  private static void assertAlertmanagerError(
+      HttpResponse<String> response, int status, String reason) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+        .as(response.body())
+        .isEqualTo("application/json");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.isString()).as(response.body()).isTrue();
+    assertThat(body.asString()).contains(reason);
+  }
+
+  /** A silence as amtool posts it, with one matcher, for the next hour. */
+  private static String silenceBody(String label, boolean regex, String value) {
+    return """
+        {"matchers":[{"name":"%s","value":"%s","isRegex":%s,"isEqual":true}],
+         "startsAt":"%s","endsAt":"%s","createdBy":"ops@example.com","comment":"deploying"}
+        """
+        .formatted(label, value, regex, Instant.now(), Instant.now().plusSeconds(3600));
+  }
+
+  private static HttpResponse<String> silence(String authorization, String body) {
+    return call("POST", "/api/v2/silences", authorization, body);
+  }
+
+  private static HttpResponse<String> call(
+      String method, String path, String authorization, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(tocsin.uri(path))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return tocsin.send(request.build());
   }
 
   private static List<String> names(String authorization, String filter) {

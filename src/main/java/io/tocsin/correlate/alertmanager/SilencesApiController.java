@@ -1,5 +1,8 @@
 package io.tocsin.correlate.alertmanager;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tocsin.correlate.Silence;
 import io.tocsin.correlate.Silences;
 import io.tocsin.correlate.Silences.SilenceInput;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,6 +29,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Alertmanager's silence API v2
@@ -34,6 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
  * alerts.
  */
 @RestController
+@Tag(name = "Alertmanager API v2")
 class SilencesApiController {
 
   private final Silences silences;
@@ -58,6 +64,13 @@ class SilencesApiController {
       @Nullable String createdBy,
       @Nullable String comment) {}
 
+  @Operation(
+      summary = "The silences, as amtool silence query reads them",
+      security = {
+        @SecurityRequirement(name = "integrationKey"),
+        @SecurityRequirement(name = "integrationKeyBasic"),
+        @SecurityRequirement(name = "apiToken")
+      })
   @GetMapping("/api/v2/silences")
   List<Map<String, Object>> list(
       HttpServletRequest request, @RequestParam(required = false) @Nullable List<String> filter) {
@@ -70,26 +83,55 @@ class SilencesApiController {
     return silences.list(matchers, null).stream().map(s -> gettable(s, now)).toList();
   }
 
+  @Operation(
+      summary = "One silence",
+      security = {
+        @SecurityRequirement(name = "integrationKey"),
+        @SecurityRequirement(name = "integrationKeyBasic"),
+        @SecurityRequirement(name = "apiToken")
+      })
   @GetMapping("/api/v2/silence/{id}")
   Map<String, Object> get(HttpServletRequest request, @PathVariable UUID id) {
     AlertmanagerReaders.scope(request);
     return gettable(silences.get(id), clock.instant());
   }
 
+  @Operation(
+      summary = "Create a silence, or change the one with the given id (amtool silence add|update)",
+      description = "Takes a responder's API token: a silence mutes people, not just alerts.",
+      security = @SecurityRequirement(name = "apiToken"))
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/api/v2/silences")
   Map<String, String> post(@RequestBody PostableSilence body) {
-    List<LabelMatcher> matchers = new ArrayList<>();
+    Instant startsAt = body.startsAt() == null ? clock.instant() : body.startsAt();
+    // Alertmanager's checks and words (api/v2/api.go and silence/silence.go of 0.25), in its
+    // order, because amtool prints them as they are; Silences checks the rest in Tocsin's words.
+    if (body.endsAt() != null && !startsAt.isBefore(body.endsAt())) {
+      throw refused("Failed to create silence: start time must be before end time");
+    }
+    if (body.endsAt() != null && body.endsAt().isBefore(clock.instant())) {
+      throw refused("Failed to create silence: end time can't be in the past");
+    }
     List<PostableMatcher> posted = body.matchers() == null ? List.of() : body.matchers();
+    if (posted.isEmpty()) {
+      throw refused("silence invalid: at least one matcher required");
+    }
+    List<LabelMatcher> matchers = new ArrayList<>();
     for (int i = 0; i < posted.size(); i++) {
       PostableMatcher m = posted.get(i);
-      String field = "matchers[" + i + "]";
-      matchers.add(
-          LabelMatcher.of(
-              field,
-              m.name() == null ? "" : m.name(),
-              Operator.of(Boolean.TRUE.equals(m.isRegex()), m.isEqual() == null || m.isEqual()),
-              m.value() == null ? "" : m.value()));
+      try {
+        matchers.add(
+            LabelMatcher.of(
+                "matchers[" + i + "]",
+                m.name() == null ? "" : m.name(),
+                Operator.of(Boolean.TRUE.equals(m.isRegex()), m.isEqual() == null || m.isEqual()),
+                m.value() == null ? "" : m.value()));
+      } catch (InvalidInputException e) {
+        throw refused("silence invalid: invalid label matcher " + i + ": " + e.getMessage());
+      }
+    }
+    if (matchers.stream().allMatch(m -> m.matches(Map.of()))) {
+      throw refused("silence invalid: at least one matcher must not match the empty string");
     }
     SilenceInput input =
         new SilenceInput(
@@ -101,10 +143,17 @@ class SilencesApiController {
     return Map.of("silenceID", stored.id().toString());
   }
 
+  @Operation(
+      summary = "Expire a silence now (amtool silence expire)",
+      security = @SecurityRequirement(name = "apiToken"))
   @PreAuthorize("hasRole('RESPONDER')")
   @DeleteMapping("/api/v2/silence/{id}")
   void expire(@PathVariable UUID id) {
     silences.expire(id);
+  }
+
+  private static ResponseStatusException refused(String reason) {
+    return new ResponseStatusException(HttpStatus.BAD_REQUEST, reason);
   }
 
   private static UUID parseId(String id) {

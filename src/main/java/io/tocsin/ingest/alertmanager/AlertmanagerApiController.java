@@ -1,6 +1,10 @@
 package io.tocsin.ingest.alertmanager;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertIngestion;
@@ -27,7 +31,10 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code Watchdog} rule reaches a dead-man's switch without an Alertmanager in between.
  */
 @RestController
+@Tag(name = AlertmanagerApiController.TAG)
 class AlertmanagerApiController {
+
+  static final String TAG = "Alertmanager API v2";
 
   private final AlertIngestion ingestion;
   private final Heartbeats heartbeats;
@@ -67,9 +74,19 @@ class AlertmanagerApiController {
     }
   }
 
+  @Operation(
+      summary = "Send alerts as Prometheus sends them to its Alertmanagers",
+      description =
+          "Alertmanager's postableAlerts. 200 with no body once they are stored. Errors on"
+              + " /api/v2 are Alertmanager's: a JSON string with the reason, as application/json."
+              + " A heartbeat integration's key makes a firing alert a beat.",
+      security = {
+        @SecurityRequirement(name = "integrationKey"),
+        @SecurityRequirement(name = "integrationKeyBasic")
+      })
   @PostMapping("/api/v2/alerts")
   ResponseEntity<Void> post(
-      @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
+      @Parameter(hidden = true) @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
       @RequestBody List<PostableAlert> alerts) {
     if (owner.kind() == IntegrationKind.HEARTBEAT) {
       // Only a firing alert is evidence that Prometheus still evaluates its rules (the Watchdog

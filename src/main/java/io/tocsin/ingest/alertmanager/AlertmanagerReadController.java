@@ -1,5 +1,8 @@
 package io.tocsin.ingest.alertmanager;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.AlertMuting;
@@ -39,6 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link AlertMuting}); it also serves {@code /api/v2/silences}.
  */
 @RestController
+@Tag(name = AlertmanagerApiController.TAG)
 class AlertmanagerReadController {
 
   /** The label that names a Tocsin service in the described routing tree. */
@@ -71,6 +75,16 @@ class AlertmanagerReadController {
     this.started = clock.instant();
   }
 
+  @Operation(
+      summary = "The firing alerts, as amtool alert query reads them",
+      description =
+          "An alertmanager integration key sees its service's alerts, a person's API token all."
+              + " Each alert carries tocsin_service, its service's name, which filters match too.",
+      security = {
+        @SecurityRequirement(name = "integrationKey"),
+        @SecurityRequirement(name = "integrationKeyBasic"),
+        @SecurityRequirement(name = "apiToken")
+      })
   @GetMapping("/api/v2/alerts")
   List<Map<String, Object>> alerts(
       HttpServletRequest request,
@@ -86,6 +100,13 @@ class AlertmanagerReadController {
         .toList();
   }
 
+  @Operation(
+      summary = "The firing alerts, grouped by service",
+      security = {
+        @SecurityRequirement(name = "integrationKey"),
+        @SecurityRequirement(name = "integrationKeyBasic"),
+        @SecurityRequirement(name = "apiToken")
+      })
   @GetMapping("/api/v2/alerts/groups")
   List<Map<String, Object>> groups(
       HttpServletRequest request,
@@ -111,6 +132,14 @@ class AlertmanagerReadController {
     return groups;
   }
 
+  @Operation(
+      summary = "Alertmanager's status: Tocsin's routing as an Alertmanager configuration",
+      description = "What amtool config routes and Grafana's Alertmanager data source read.",
+      security = {
+        @SecurityRequirement(name = "integrationKey"),
+        @SecurityRequirement(name = "integrationKeyBasic"),
+        @SecurityRequirement(name = "apiToken")
+      })
   @GetMapping("/api/v2/status")
   Map<String, Object> status(HttpServletRequest request) {
     AlertmanagerReaders.scope(request);
@@ -134,6 +163,13 @@ class AlertmanagerReadController {
     return status;
   }
 
+  @Operation(
+      summary = "One receiver per service",
+      security = {
+        @SecurityRequirement(name = "integrationKey"),
+        @SecurityRequirement(name = "integrationKeyBasic"),
+        @SecurityRequirement(name = "apiToken")
+      })
   @GetMapping("/api/v2/receivers")
   List<Map<String, String>> receivers(HttpServletRequest request) {
     AlertmanagerReaders.scope(request);
@@ -261,15 +297,15 @@ class AlertmanagerReadController {
             .query(
                 (rs, n) -> {
                   UUID serviceId = rs.getObject("service_id", UUID.class);
-                  Map<String, String> labels = json.readValue(rs.getString("labels"), LABELS);
-                  Map<String, String> matched = new HashMap<>(labels);
-                  matched.putIfAbsent(
-                      SERVICE_LABEL, names.getOrDefault(serviceId, serviceId.toString()));
+                  Map<String, String> labels =
+                      new LinkedHashMap<>(json.readValue(rs.getString("labels"), LABELS));
+                  // Tocsin's own label, never a sender's: it is what the routing tree of
+                  // /api/v2/status matches on, so amtool's filters must find it on every alert.
+                  labels.put(SERVICE_LABEL, names.getOrDefault(serviceId, serviceId.toString()));
                   OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
                   return new Row(
                       serviceId,
-                      new AlertMuting.Firing(rs.getString("fingerprint"), matched),
-                      labels,
+                      new AlertMuting.Firing(rs.getString("fingerprint"), labels),
                       rs.getString("annotations"),
                       rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
                       endsAt == null ? null : endsAt.toInstant(),
@@ -284,7 +320,7 @@ class AlertmanagerReadController {
     for (Row row : rows) {
       String receiverName = row.firing().labels().get(SERVICE_LABEL);
       if ((service != null && !service.equals(row.serviceId()))
-          || !matchers.stream().allMatch(m -> m.matches(row.labels()))
+          || !matchers.stream().allMatch(m -> m.matches(row.firing().labels()))
           || (receiverPattern != null && !receiverPattern.matcher(receiverName).matches())) {
         continue;
       }
@@ -301,7 +337,7 @@ class AlertmanagerReadController {
           new StoredAlert(
               row.firing().fingerprint(),
               receiverName,
-              row.labels(),
+              row.firing().labels(),
               json.readValue(row.annotations(), LABELS),
               row.startsAt(),
               row.endsAt(),
@@ -316,7 +352,6 @@ class AlertmanagerReadController {
   private record Row(
       UUID serviceId,
       AlertMuting.Firing firing,
-      Map<String, String> labels,
       // Parsed only for the alerts the caller gets: the others are read for inhibition alone.
       String annotations,
       Instant startsAt,

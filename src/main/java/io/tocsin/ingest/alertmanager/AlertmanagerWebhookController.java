@@ -1,6 +1,9 @@
 package io.tocsin.ingest.alertmanager;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.AlertStatus;
@@ -59,9 +62,16 @@ class AlertmanagerWebhookController {
     }
   }
 
+  @Operation(
+      summary = "Receive an Alertmanager webhook notification (version 4)",
+      description = "For an Alertmanager that forwards to Tocsin. 200 once every alert is stored.",
+      security = {
+        @SecurityRequirement(name = "integrationKey"),
+        @SecurityRequirement(name = "integrationKeyBasic")
+      })
   @PostMapping("/api/v1/webhooks/alertmanager")
   ResponseEntity<Void> receive(
-      @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
+      @Parameter(hidden = true) @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
       @RequestBody Notification notification) {
     List<WebhookAlert> alerts = notification.alerts() == null ? List.of() : notification.alerts();
     ingestion.ingest(

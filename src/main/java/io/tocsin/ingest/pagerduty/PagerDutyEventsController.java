@@ -1,5 +1,7 @@
 package io.tocsin.ingest.pagerduty;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertIngestion;
@@ -64,6 +66,12 @@ class PagerDutyEventsController {
     this.json = json;
   }
 
+  @Operation(
+      summary = "Send an event as to PagerDuty's Events API v2",
+      description =
+          "trigger, acknowledge or resolve by dedup_key; the integration key is the body's"
+              + " routing_key. 202 with the dedup key, as PagerDuty answers.")
+  @SecurityRequirements
   @PostMapping(value = "/v2/enqueue", produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<String> enqueue(
       @RequestBody(required = false) byte @Nullable [] body,
@@ -123,6 +131,10 @@ class PagerDutyEventsController {
         });
   }
 
+  @Operation(
+      summary = "Send a change event as to PagerDuty's Events API v2",
+      description = "The integration key is the body's routing_key. 202, as PagerDuty answers.")
+  @SecurityRequirements
   @PostMapping(value = "/v2/change/enqueue", produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<String> changeEnqueue(
       @RequestBody(required = false) byte @Nullable [] body,

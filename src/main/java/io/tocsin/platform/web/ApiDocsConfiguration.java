@@ -11,8 +11,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The OpenAPI description of {@code /api/v1} (at {@code /api/openapi}) and its interactive page (at
- * {@code /api/docs}), generated from the controllers so that it cannot drift from them.
+ * The OpenAPI description of {@code /api/v1} and of the other products' APIs that Tocsin speaks
+ * (Alertmanager's {@code /api/v2}, PagerDuty's {@code /v2/enqueue}), at {@code /api/openapi}, and
+ * its interactive page (at {@code /api/docs}), generated from the controllers so that it cannot
+ * drift from them.
  */
 @Configuration(proxyBeanMethods = false)
 class ApiDocsConfiguration {
@@ -33,7 +35,10 @@ class ApiDocsConfiguration {
                         + " alerts to it."
                         + " Authenticate with a personal API token: Authorization: Bearer tcn_..."
                         + " (create the first one with POST /api/v1/tokens and HTTP basic"
-                        + " credentials). Errors are RFC 9457 problem details."))
+                        + " credentials). Errors are RFC 9457 problem details, except where Tocsin"
+                        + " speaks another product's API for that product's clients: /api/v2"
+                        + " answers as Alertmanager does (the reason as a JSON string), /v2/enqueue"
+                        + " as PagerDuty's Events API does."))
         .components(
             new Components()
                 .addSecuritySchemes(
@@ -49,7 +54,16 @@ class ApiDocsConfiguration {
                         .scheme("bearer")
                         .description(
                             "An integration key (tik_...): alerts come in on behalf of the"
-                                + " integration's service")))
+                                + " integration's service"))
+                .addSecuritySchemes(
+                    "integrationKeyBasic",
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("basic")
+                        .description(
+                            "An integration key as the basic-auth password, with any user name:"
+                                + " what Prometheus's basic_auth, amtool's URL credentials and"
+                                + " Grafana's data source send")))
         .addSecurityItem(new SecurityRequirement().addList("apiToken"));
   }
 }

@@ -52,12 +52,18 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   private static final Log log = LogFactory.getLog(ApiExceptionHandler.class);
   private static final String DATABASE_RETRY_SECONDS = "5";
 
+  private final Problems problems;
+
+  ApiExceptionHandler(Problems problems) {
+    this.problems = problems;
+  }
+
   @Override
   protected ResponseEntity<Object> createResponseEntity(
       @Nullable Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     ProblemDetail problem =
         body instanceof ProblemDetail detail ? detail : ProblemDetail.forStatus(status);
-    return Problems.entity(problem, headers, path(request));
+    return problems.entity(problem, headers, path(request));
   }
 
   @Override
@@ -159,7 +165,7 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     } else {
       detail = "The request body cannot be read as JSON.";
     }
-    return Problems.entity(
+    return problems.entity(
         Problems.problem(HttpStatus.BAD_REQUEST, "malformed-body", detail), headers, path(request));
   }
 
@@ -188,7 +194,7 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler
   ResponseEntity<Object> bodyTooLarge(BodyTooLargeException ex, WebRequest request) {
-    return Problems.entity(
+    return problems.entity(
         Problems.problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", ex.getMessage()),
         new HttpHeaders(),
         path(request));
@@ -203,12 +209,12 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<Object> conflict(ConflictException ex, WebRequest request) {
     ProblemDetail problem = Problems.problem(HttpStatus.CONFLICT, "conflict", ex.getMessage());
     ex.properties().forEach(problem::setProperty);
-    return Problems.entity(problem, new HttpHeaders(), path(request));
+    return problems.entity(problem, new HttpHeaders(), path(request));
   }
 
   @ExceptionHandler(NotFoundException.class)
   ResponseEntity<Object> notFound(NotFoundException ex, WebRequest request) {
-    return Problems.entity(
+    return problems.entity(
         Problems.problem(HttpStatus.NOT_FOUND, "not-found", ex.getMessage()),
         new HttpHeaders(),
         path(request));
@@ -239,7 +245,7 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             "Tocsin lost its database while handling this request. Nothing was stored; retry after "
                 + DATABASE_RETRY_SECONDS
                 + " s.");
-    return Problems.entity(problem, headers, path(request));
+    return problems.entity(problem, headers, path(request));
   }
 
   @ExceptionHandler(Exception.class)
@@ -262,7 +268,7 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             "internal",
             "Tocsin failed to handle this request. The server log has the details under this"
                 + " request's id.");
-    return Problems.entity(problem, new HttpHeaders(), path(request));
+    return problems.entity(problem, new HttpHeaders(), path(request));
   }
 
   private ResponseEntity<Object> unknownValue(
@@ -274,10 +280,10 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         List.of(
             Map.of(
                 "field", ex.field(), "message", ex.getMessage(), "allowedValues", ex.allowed())));
-    return Problems.entity(problem, headers, path(request));
+    return problems.entity(problem, headers, path(request));
   }
 
-  private static ResponseEntity<Object> invalid(
+  private ResponseEntity<Object> invalid(
       List<Map<String, Object>> errors, HttpHeaders headers, WebRequest request) {
     ProblemDetail problem =
         Problems.problem(
@@ -290,7 +296,7 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                     + errors.get(0).get("message")
                 : errors.size() + " fields are invalid.");
     problem.setProperty("errors", errors);
-    return Problems.entity(problem, headers, path(request));
+    return problems.entity(problem, headers, path(request));
   }
 
   private static Map<String, Object> fieldError(String field, String message) {

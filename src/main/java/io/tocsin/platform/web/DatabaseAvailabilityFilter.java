@@ -42,7 +42,12 @@ final class DatabaseAvailabilityFilter extends OncePerRequestFilter {
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     String path = request.getRequestURI();
-    return path.startsWith("/actuator/") || path.equals("/actuator") || path.equals("/error");
+    // The probes report readiness themselves, in their own format.
+    return path.startsWith("/actuator/")
+        || path.equals("/actuator")
+        || path.equals("/error")
+        || path.equals(AlertmanagerProbes.HEALTHY)
+        || path.equals(AlertmanagerProbes.READY);
   }
 
   @Override

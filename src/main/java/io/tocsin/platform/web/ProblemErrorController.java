@@ -23,6 +23,12 @@ final class ProblemErrorController implements ErrorController {
 
   private static final Log log = LogFactory.getLog(ProblemErrorController.class);
 
+  private final Problems problems;
+
+  ProblemErrorController(Problems problems) {
+    this.problems = problems;
+  }
+
   @RequestMapping("${server.error.path:/error}")
   ResponseEntity<Object> error(HttpServletRequest request) {
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
@@ -35,7 +41,7 @@ final class ProblemErrorController implements ErrorController {
     }
     ProblemDetail problem =
         ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(status), detail(status, path));
-    return Problems.entity(problem, new HttpHeaders(), path);
+    return problems.entity(problem, new HttpHeaders(), path);
   }
 
   private static String detail(int status, String path) {

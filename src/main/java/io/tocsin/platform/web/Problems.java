@@ -1,11 +1,13 @@
 package io.tocsin.platform.web;
 
+import io.tocsin.platform.ErrorDialect;
 import io.tocsin.platform.ProblemResponses;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
@@ -25,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Bodies are plain maps in a fixed member order ({@code type, title, status, detail, instance},
  * then extensions such as {@code errors} and {@code requestId}), written the same way from every
- * path.
+ * path. On the paths of another product's API, an {@link ErrorDialect} answers instead, so that
+ * every error there reaches that product's clients in the one shape they can print.
  */
 @Component
 final class Problems implements ProblemResponses {
@@ -34,9 +37,11 @@ final class Problems implements ProblemResponses {
   static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
 
   private final JsonMapper json;
+  private final List<ErrorDialect> dialects;
 
-  Problems(JsonMapper json) {
+  Problems(JsonMapper json, List<ErrorDialect> dialects) {
     this.json = json;
+    this.dialects = dialects;
   }
 
   static ProblemDetail problem(HttpStatusCode status, @Nullable String type, String detail) {
@@ -66,15 +71,24 @@ final class Problems implements ProblemResponses {
     if (problem.getProperties() != null) {
       body.putAll(problem.getProperties());
     }
-    String requestId = MDC.get(RequestIdFilter.MDC_KEY);
+    String requestId = requestId();
     if (requestId != null) {
       body.putIfAbsent("requestId", requestId);
     }
     return body;
   }
 
-  static ResponseEntity<Object> entity(
-      ProblemDetail problem, HttpHeaders headers, @Nullable String path) {
+  ResponseEntity<Object> entity(ProblemDetail problem, HttpHeaders headers, @Nullable String path) {
+    ErrorDialect dialect = dialectFor(path);
+    if (dialect != null) {
+      ErrorDialect.Answer answer = dialect.answer(problem, requestId());
+      // Bytes, not the body object: a String body would go out through the plain-text converter,
+      // without the quotes that make it JSON.
+      return ResponseEntity.status(answer.status())
+          .headers(headers)
+          .contentType(answer.contentType())
+          .body(json.writeValueAsBytes(answer.body()));
+    }
     return ResponseEntity.status(problem.getStatus())
         .headers(headers)
         .contentType(PROBLEM_JSON)
@@ -100,9 +114,28 @@ final class Problems implements ProblemResponses {
   /** Writes a problem directly to the servlet response, for filters that answer on their own. */
   void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
       throws IOException {
+    ErrorDialect dialect = dialectFor(request.getRequestURI());
+    if (dialect != null) {
+      ErrorDialect.Answer answer = dialect.answer(problem, requestId());
+      response.setStatus(answer.status().value());
+      response.setContentType(answer.contentType().toString());
+      json.writeValue(response.getOutputStream(), answer.body());
+      return;
+    }
     response.setStatus(problem.getStatus());
     response.setContentType(PROBLEM_JSON.toString());
     response.setCharacterEncoding("UTF-8");
     json.writeValue(response.getOutputStream(), body(problem, request.getRequestURI()));
+  }
+
+  private @Nullable ErrorDialect dialectFor(@Nullable String path) {
+    if (path == null) {
+      return null;
+    }
+    return dialects.stream().filter(dialect -> dialect.covers(path)).findFirst().orElse(null);
+  }
+
+  private static @Nullable String requestId() {
+    return MDC.get(RequestIdFilter.MDC_KEY);
   }
 }

@@ -16,13 +16,14 @@ import org.springframework.stereotype.Component;
 final class ReadinessGauge {
 
   ReadinessGauge(HealthEndpoint health, MeterRegistry meters) {
-    Gauge.builder("tocsin.ready", health, ReadinessGauge::ready)
+    Gauge.builder("tocsin.ready", health, h -> isReady(h) ? 1 : 0)
         .description("1 when this node's readiness probe is UP, 0 otherwise")
         .register(meters);
   }
 
-  private static double ready(HealthEndpoint health) {
+  /** Whether the readiness group is UP: the one answer to "may this node take traffic". */
+  static boolean isReady(HealthEndpoint health) {
     HealthDescriptor readiness = health.healthForPath("readiness");
-    return readiness != null && Status.UP.equals(readiness.getStatus()) ? 1 : 0;
+    return readiness != null && Status.UP.equals(readiness.getStatus());
   }
 }

@@ -32,9 +32,10 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.web.filter.CorsFilter;
 
 /**
- * The security baseline: only health, info and metrics are public; everything else needs an
- * identity (accounts arrive with the directory module) and is answered 401 with a problem body
- * until then. Every response carries headers that forbid sniffing, framing and foreign scripts.
+ * The security baseline: only health (the actuator's and Alertmanager's probes), info and metrics
+ * are public; everything else needs an identity (accounts arrive with the directory module) and is
+ * answered 401 with a problem body until then. Every response carries headers that forbid sniffing,
+ * framing and foreign scripts.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableMethodSecurity
@@ -69,6 +70,8 @@ class SecurityConfiguration {
                         "/actuator/health/**",
                         "/actuator/info",
                         "/actuator/prometheus",
+                        AlertmanagerProbes.HEALTHY,
+                        AlertmanagerProbes.READY,
                         ApiDocsConfiguration.DOCS_PATH,
                         ApiDocsConfiguration.DOCS_PATH + "/**",
                         ApiDocsConfiguration.UI_PATH,
