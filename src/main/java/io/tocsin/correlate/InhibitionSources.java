@@ -93,11 +93,14 @@ class InhibitionSources {
     matching.forEach(this::add);
   }
 
-  /** The alert's labels as rules and silences see them, with its service's name. */
+  /**
+   * The alert's labels as rules and silences see them, with its service's name, which replaces any
+   * {@code tocsin_service} a sender put there: a silence of one service must not mute another's.
+   */
   Map<String, String> withService(
       Map<String, String> labels, UUID serviceId, Map<UUID, String> names) {
     Map<String, String> all = new HashMap<>(labels);
-    all.putIfAbsent(AlertMuting.SERVICE_LABEL, names.computeIfAbsent(serviceId, this::serviceName));
+    all.put(AlertMuting.SERVICE_LABEL, names.computeIfAbsent(serviceId, this::serviceName));
     return all;
   }
 

@@ -97,7 +97,8 @@ public class AlertLookup {
         Map<String, String> labels = alert.labels();
         if (byService) {
           labels = new HashMap<>(labels);
-          labels.putIfAbsent(
+          // Tocsin's own label: a sender's tocsin_service never stands for another service.
+          labels.put(
               AlertMuting.SERVICE_LABEL,
               names.computeIfAbsent(alert.serviceId(), this::serviceName));
         }

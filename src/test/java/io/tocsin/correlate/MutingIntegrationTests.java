@@ -1,6 +1,7 @@
 package io.tocsin.correlate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.TocsinHarness;
@@ -182,9 +183,10 @@ class MutingIntegrationTests extends BothDatabasesTests {
     String alert =
         "[{\"labels\":{\"alertname\":\"%s\"},\"endsAt\":\"%s\"}]"
             .formatted(name, Instant.now().plusSeconds(600));
-    for (String sender : List.of(primaryKey, webKey, otherKey)) {
+    for (String sender : List.of(primaryKey, webKey)) {
       assertThat(send("POST", "/api/v2/alerts", sender, alert).statusCode()).isEqualTo(200);
     }
+    assertThat(send("POST", "/api/v2/alerts", otherKey, alert).statusCode()).isEqualTo(200);
 
     HttpResponse<String> window =
         send(
@@ -205,6 +207,19 @@ class MutingIntegrationTests extends BothDatabasesTests {
         .containsEntry("db.primary " + name, "suppressed")
         .containsEntry("web (eu) " + name, "suppressed")
         .containsEntry("other " + name, "active");
+
+    // A sender cannot pass its alert off as another service's: tocsin_service is Tocsin's own.
+    String impostor =
+        "[{\"labels\":{\"alertname\":\"%sImpostor\",\"tocsin_service\":\"db.primary %s\"}}]"
+            .formatted(name, name);
+    assertThat(send("POST", "/api/v2/alerts", otherKey, impostor).statusCode()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                JSON.readTree(send("GET", "/api/v1/incidents?service=" + other, admin, null).body())
+                    .get("items"),
+            items -> items.size() == 2);
 
     assertThat(
             send(
