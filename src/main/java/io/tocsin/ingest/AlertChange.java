@@ -24,7 +24,11 @@ public sealed interface AlertChange {
 
   String fingerprint();
 
-  /** A new occurrence: nothing with this fingerprint was firing for the integration. */
+  /**
+   * A new occurrence: nothing with this fingerprint was firing for the integration. {@code
+   * dedupKey} is the sender's own identity of the alert, when it gave one (PagerDuty, generic
+   * JSON).
+   */
   record AlertFired(
       UUID alertId,
       UUID integrationId,
@@ -35,7 +39,8 @@ public sealed interface AlertChange {
       Map<String, String> labels,
       Map<String, String> annotations,
       Instant startsAt,
-      @Nullable Instant endsAt)
+      @Nullable Instant endsAt,
+      @Nullable String dedupKey)
       implements AlertChange {}
 
   /** A repeat of a firing alert; severity and summary may have changed. */

@@ -433,7 +433,8 @@ public class AlertIngestion implements SmartLifecycle {
                 alert.labels(),
                 alert.annotations(),
                 startsAt,
-                firingEnd(alert)));
+                firingEnd(alert),
+                alert.dedupKey()));
         results[i] = new Stored(id, p.fingerprint(), Action.OPENED);
       }
     }

@@ -402,6 +402,7 @@ class IncidentIntegrationTests extends BothDatabasesTests {
                     Map.of(),
                     Map.of(),
                     Instant.now(),
+                    null,
                     null)));
     assertThat(send("DELETE", "/api/v1/silences/" + silence, admin, null).statusCode())
         .isEqualTo(200);
