@@ -7,6 +7,7 @@ import io.tocsin.ingest.AlertStatus;
 import io.tocsin.ingest.ChangeEvents;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.ingest.intake.IdempotentRequests;
+import io.tocsin.ingest.intake.IngestRefusal;
 import io.tocsin.ingest.intake.KeyGate;
 import java.net.URI;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -37,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * /v2/change/enqueue}. Answers as PagerDuty does, {@code 202} with the dedup key or {@code 400
  * "invalid event"} listing every problem, so its client libraries read our answers unchanged
  * (https://developer.pagerduty.com/docs/events-api-v2-overview). The routing key is the integration
- * key; an unknown one is 401 and one of another kind 403.
+ * key; one that no pagerduty integration has is PagerDuty's {@code 400 "Invalid routing key"}.
  */
 @RestController
 class PagerDutyEventsController {
@@ -152,6 +154,40 @@ class PagerDutyEventsController {
           answer.put("message", "Change event processed");
           return accepted(answer);
         });
+  }
+
+  /**
+   * A refused routing key in PagerDuty's words, so that its clients and Alertmanager's pagerduty
+   * notifier print why instead of an empty message: PagerDuty answers a key it does not know {@code
+   * 400} with the message {@code Invalid routing key}, and a key of another kind of integration is
+   * no routing key to it either. {@code errors} says which. Any other refusal, such as a key over
+   * its rate limit, keeps its status and headers (503 with {@code Retry-After}, which senders
+   * retry; PagerDuty documents no body for its 429 and 5xx), with the reason in PagerDuty's fields.
+   */
+  @ExceptionHandler(IngestRefusal.class)
+  ResponseEntity<String> refused(IngestRefusal refusal) {
+    int status = refusal.getStatusCode().value();
+    Map<String, Object> answer = new LinkedHashMap<>();
+    if (status == HttpStatus.UNAUTHORIZED.value() || status == HttpStatus.FORBIDDEN.value()) {
+      answer.put("status", "invalid event");
+      answer.put("message", "Invalid routing key");
+      answer.put(
+          "errors",
+          List.of(
+              status == HttpStatus.UNAUTHORIZED.value()
+                  ? "No integration has this routing key: it was never issued, was rotated away,"
+                      + " or its integration was deleted."
+                  : refusal.getBody().getDetail()));
+      return ResponseEntity.badRequest()
+          .contentType(MediaType.APPLICATION_JSON)
+          .body(json.writeValueAsString(answer));
+    }
+    answer.put("status", HttpStatus.valueOf(status).getReasonPhrase());
+    answer.put("message", refusal.getBody().getDetail());
+    return ResponseEntity.status(status)
+        .headers(refusal.getHeaders())
+        .contentType(MediaType.APPLICATION_JSON)
+        .body(json.writeValueAsString(answer));
   }
 
   private ResponseEntity<String> accepted(Map<String, Object> answer) {
