@@ -282,6 +282,16 @@ class IngestionIntegrationTests extends BothDatabasesTests {
         .get("items")
         .forEach(item -> summaries.add(item.get("summary").asString()));
     assertThat(summaries).containsSubsequence(deploy + " 3", deploy + " 10");
+    HttpResponse<String> documented =
+        pagerDuty(
+            "/v2/change/enqueue",
+            """
+            {"routing_key":"%s","payload":{"summary":"%s","timestamp":"2015-07-17T08:42:58.315+0000"}}
+            """
+                .formatted(pagerDutyKey, unique("Build")));
+    assertThat(documented.statusCode())
+        .as("a timestamp written as in PagerDuty's examples: " + documented.body())
+        .isEqualTo(202);
     assertThat(listed.body()).contains("1.2.3").contains("https://ci.example.com/1");
     assertThat(alertRows(deploy + " 3")).isEmpty();
     assertThat(

@@ -12,6 +12,8 @@ import io.tocsin.ingest.intake.KeyGate;
 import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,6 +48,21 @@ class PagerDutyEventsController {
 
   private static final Set<String> ACTIONS = Set.of("trigger", "acknowledge", "resolve");
   private static final Set<String> SEVERITIES = Set.of("critical", "error", "warning", "info");
+
+  /**
+   * ISO 8601 with the offset as {@code +00:00}, {@code +0000} or {@code Z}: PagerDuty's own
+   * examples write {@code 2015-07-17T08:42:58.315+0000}, and its clients copy them.
+   */
+  private static final DateTimeFormatter TIMESTAMP =
+      new DateTimeFormatterBuilder()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+          .optionalStart()
+          .appendOffset("+HH:MM", "Z")
+          .optionalEnd()
+          .optionalStart()
+          .appendOffset("+HHMM", "Z")
+          .optionalEnd()
+          .toFormatter(Locale.ROOT);
 
   private final AlertIngestion ingestion;
   private final ChangeEvents changes;
@@ -318,7 +335,7 @@ class PagerDutyEventsController {
         return null;
       }
       try {
-        return OffsetDateTime.parse(text).toInstant();
+        return OffsetDateTime.parse(text, TIMESTAMP).toInstant();
       } catch (DateTimeParseException e) {
         errors.add("'payload.timestamp' is not an ISO 8601 date-time with an offset");
         return null;
