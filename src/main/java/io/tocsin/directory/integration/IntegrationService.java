@@ -329,6 +329,16 @@ public class IntegrationService {
     Integration before = get(id);
     String newName = name == null ? before.name() : validName(name);
     Grouping newGrouping = grouping == null ? before.grouping() : grouping;
+    List<String> changes = new ArrayList<>();
+    if (!newName.equals(before.name())) {
+      changes.add("name '" + before.name() + "' -> '" + newName + "'");
+    }
+    if (!newGrouping.equals(before.grouping())) {
+      changes.add("grouping " + describe(before.grouping()) + " -> " + describe(newGrouping));
+    }
+    if (changes.isEmpty()) {
+      return before;
+    }
     jdbc.sql(
             """
             UPDATE directory_integration
@@ -341,16 +351,7 @@ public class IntegrationService {
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
         .param("id", id)
         .update();
-    List<String> changes = new ArrayList<>();
-    if (!newName.equals(before.name())) {
-      changes.add("name '" + before.name() + "' -> '" + newName + "'");
-    }
-    if (!newGrouping.equals(before.grouping())) {
-      changes.add("grouping " + describe(before.grouping()) + " -> " + describe(newGrouping));
-    }
-    if (!changes.isEmpty()) {
-      audit.record("integration.updated", "integration " + id, String.join("; ", changes));
-    }
+    audit.record("integration.updated", "integration " + id, String.join("; ", changes));
     return get(id);
   }
 
