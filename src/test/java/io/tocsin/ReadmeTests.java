@@ -25,6 +25,28 @@ class ReadmeTests {
   }
 
   @Test
+  void pagerDutyParagraphShowsTheClientSetupsThatTheConformanceChecksDrive() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    String pagerDuty =
+        readme.substring(
+            readme.indexOf("**PagerDuty Events API v2.**"), readme.indexOf("**Any HTTP client**"));
+    String script = Files.readString(Path.of(".ci/conformance-pagerduty"));
+    String test =
+        Files.readString(
+            Path.of("src/test/java/io/tocsin/ingest/PagerDutyClientConformanceTests.java"));
+
+    assertThat(pagerDuty)
+        .contains("pagerduty_configs:", "url: https://tocsin.example.com/v2/enqueue")
+        .contains("PagerDutyEventsClient.create(")
+        .contains("trigger({server: 'tocsin.example.com'")
+        .contains("{\"status\":\"invalid event\",\"message\":\"Invalid routing key\"");
+    assertThat(script)
+        .contains("pagerduty_configs:", "url: \"$base/v2/enqueue\"")
+        .contains("@pagerduty/pdjs@$pdjs_version", "server,");
+    assertThat(test).contains("PagerDutyEventsClient.create(");
+  }
+
+  @Test
   void quickStartGivesTheStartAndTestCommands() throws IOException {
     String readme = Files.readString(Path.of("README.md"));
     String quickStart =

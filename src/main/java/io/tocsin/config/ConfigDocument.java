@@ -57,12 +57,22 @@ public record ConfigDocument(
       @Nullable List<IntegrationEntry> integrations) {}
 
   /**
-   * An integration without its key: a key never leaves Tocsin, and a new one is made on import. A
-   * heartbeat integration has its interval and grace.
+   * An integration without its key: a key never leaves Tocsin, and a new one is made on import. It
+   * has its grouping (its kind's default when left out); a heartbeat integration has its interval
+   * and grace.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record IntegrationEntry(
-      @Nullable String name, @Nullable String kind, @Nullable HeartbeatEntry heartbeat) {}
+      @Nullable String name,
+      @Nullable String kind,
+      @Nullable GroupingEntry grouping,
+      @Nullable HeartbeatEntry heartbeat) {}
+
+  /**
+   * What incidents group by: {@code {by: labels, labels: [source]}}, or {@code {by: dedup_key}}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public record GroupingEntry(@Nullable String by, @Nullable List<String> labels) {}
 
   /** ISO 8601 durations, as {@code PT5M}. */
   public record HeartbeatEntry(@Nullable String interval, @Nullable String grace) {}

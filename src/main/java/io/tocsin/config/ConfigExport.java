@@ -20,6 +20,7 @@ import io.tocsin.correlate.SilenceState;
 import io.tocsin.correlate.Silences;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
+import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.Integration;
 import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService;
@@ -154,6 +155,7 @@ public class ConfigExport {
               new IntegrationEntry(
                   integration.name(),
                   EnumText.canonical(integration.kind()),
+                  groupingEntry(integration.grouping()),
                   integration.kind() == IntegrationKind.HEARTBEAT
                       ? heartbeat(integration.id())
                       : null));
@@ -179,6 +181,10 @@ public class ConfigExport {
                         .sorted(Comparator.comparing(IntegrationEntry::name))
                         .toList()))
         .toList();
+  }
+
+  static ConfigDocument.GroupingEntry groupingEntry(Grouping grouping) {
+    return new ConfigDocument.GroupingEntry(EnumText.canonical(grouping.by()), grouping.labels());
   }
 
   private ConfigDocument.HeartbeatEntry heartbeat(UUID integrationId) {

@@ -16,6 +16,7 @@ import io.tocsin.config.ConfigDocument.TemplateEntry;
 import io.tocsin.correlate.InhibitionRules;
 import io.tocsin.correlate.SilenceState;
 import io.tocsin.correlate.Silences;
+import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.Integration;
 import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService;
@@ -189,9 +190,15 @@ public class ConfigImport {
           byKey(currentIntegrations, IntegrationEntry::name);
       integrationDiff.removed().forEach(this::deleteIntegration);
       for (IntegrationEntry changed : integrationDiff.changed()) {
-        // Another kind is another integration, with a new key; new heartbeat times are not.
-        if (Objects.equals(integrationsBefore.get(changed.name()).kind(), changed.kind())) {
-          configureHeartbeat(existingIntegration(changed).id(), changed);
+        // Another kind is another integration, with a new key; new heartbeat times or a new
+        // grouping are not.
+        IntegrationEntry before = integrationsBefore.get(changed.name());
+        if (Objects.equals(before.kind(), changed.kind())) {
+          UUID id = existingIntegration(changed).id();
+          if (!Objects.equals(before.grouping(), changed.grouping())) {
+            integrations.update(id, null, grouping(changed));
+          }
+          configureHeartbeat(id, changed);
         } else {
           deleteIntegration(changed);
           createIntegration(changed);
@@ -415,9 +422,18 @@ public class ConfigImport {
           integrations.create(
               names.serviceId(service, field),
               name,
-              EnumText.parse(IntegrationKind.class, field, String.valueOf(entry.kind())));
+              EnumText.parse(IntegrationKind.class, field, String.valueOf(entry.kind())),
+              grouping(entry));
       configureHeartbeat(created.integration().id(), entry);
       keys.add(new NewKey(service, name, created.key()));
+    }
+
+    /** The grouping of an entry that {@link Normalized} has checked. */
+    private Grouping grouping(IntegrationEntry entry) {
+      ConfigDocument.GroupingEntry grouping = Objects.requireNonNull(entry.grouping());
+      return new Grouping(
+          EnumText.parse(Grouping.By.class, "grouping.by", String.valueOf(grouping.by())),
+          Objects.requireNonNull(grouping.labels()));
     }
 
     private void createSchedule(ScheduleEntry schedule) {
@@ -559,6 +575,7 @@ public class ConfigImport {
             new IntegrationEntry(
                 service.name() + "/" + integration.name(),
                 integration.kind(),
+                integration.grouping(),
                 integration.heartbeat()));
       }
     }

@@ -1,5 +1,6 @@
 package io.tocsin.config;
 
+import io.tocsin.config.ConfigDocument.GroupingEntry;
 import io.tocsin.config.ConfigDocument.InhibitionEntry;
 import io.tocsin.config.ConfigDocument.IntegrationEntry;
 import io.tocsin.config.ConfigDocument.LayerEntry;
@@ -11,8 +12,11 @@ import io.tocsin.config.ConfigDocument.ServiceEntry;
 import io.tocsin.config.ConfigDocument.SilenceEntry;
 import io.tocsin.config.ConfigDocument.TeamEntry;
 import io.tocsin.config.ConfigDocument.TemplateEntry;
+import io.tocsin.directory.integration.Grouping;
+import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -89,7 +93,11 @@ final class Normalized {
   private static ServiceEntry service(ServiceEntry service) {
     String field = "services[" + service.name() + "].integrations";
     List<IntegrationEntry> integrations =
-        unique(field, service.integrations(), IntegrationEntry::name, Normalized::integration);
+        unique(
+            field,
+            service.integrations(),
+            IntegrationEntry::name,
+            integration -> integration(service.name(), integration));
     return new ServiceEntry(
         service.name(),
         orBlank(service.description()),
@@ -106,8 +114,15 @@ final class Normalized {
         integrations);
   }
 
-  private static IntegrationEntry integration(IntegrationEntry integration) {
+  private static IntegrationEntry integration(
+      @Nullable String service, IntegrationEntry integration) {
     String kind = lower(integration.kind());
+    String field = "services[" + service + "].integrations[" + integration.name() + "]";
+    GroupingEntry grouping =
+        grouping(
+            field + ".grouping",
+            EnumText.parse(IntegrationKind.class, field + ".kind", String.valueOf(kind)),
+            integration.grouping());
     ConfigDocument.HeartbeatEntry heartbeat = integration.heartbeat();
     if (!"heartbeat".equals(kind)) {
       if (heartbeat != null) {
@@ -115,20 +130,34 @@ final class Normalized {
             "integrations[" + integration.name() + "].heartbeat",
             "only a heartbeat integration has heartbeat settings");
       }
-      return new IntegrationEntry(integration.name(), kind, null);
+      return new IntegrationEntry(integration.name(), kind, grouping, null);
     }
-    String field = "integrations[" + integration.name() + "].heartbeat";
+    String heartbeatField = "integrations[" + integration.name() + "].heartbeat";
     ConfigDocument.HeartbeatEntry defaults = ConfigExport.DEFAULT_HEARTBEAT;
     return new IntegrationEntry(
         integration.name(),
         kind,
+        grouping,
         new ConfigDocument.HeartbeatEntry(
             duration(
                 heartbeat == null ? null : heartbeat.interval(),
                 defaults.interval(),
-                field + ".interval"),
+                heartbeatField + ".interval"),
             duration(
-                heartbeat == null ? null : heartbeat.grace(), defaults.grace(), field + ".grace")));
+                heartbeat == null ? null : heartbeat.grace(),
+                defaults.grace(),
+                heartbeatField + ".grace")));
+  }
+
+  /** A grouping checked as the API checks it; left out, the default of the integration's kind. */
+  private static GroupingEntry grouping(
+      String field, IntegrationKind kind, @Nullable GroupingEntry entry) {
+    if (entry == null) {
+      return ConfigExport.groupingEntry(Grouping.defaultFor(kind));
+    }
+    Grouping.By by =
+        entry.by() == null ? null : EnumText.parse(Grouping.By.class, field + ".by", entry.by());
+    return ConfigExport.groupingEntry(Grouping.of(field, by, entry.labels()));
   }
 
   /**

@@ -2,6 +2,8 @@ package io.tocsin.correlate;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tocsin.directory.integration.Grouping;
+import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
@@ -82,6 +84,7 @@ class AlertCorrelation {
   private final AlertLookup alerts;
   private final AlertIngestion ingestion;
   private final ServiceCatalog services;
+  private final IntegrationService integrations;
   private final Silences silences;
   private final InhibitionRules rules;
   private final InhibitionSources sources;
@@ -99,6 +102,7 @@ class AlertCorrelation {
       AlertLookup alerts,
       AlertIngestion ingestion,
       ServiceCatalog services,
+      IntegrationService integrations,
       Silences silences,
       InhibitionRules rules,
       InhibitionSources sources,
@@ -114,6 +118,7 @@ class AlertCorrelation {
     this.alerts = alerts;
     this.ingestion = ingestion;
     this.services = services;
+    this.integrations = integrations;
     this.silences = silences;
     this.rules = rules;
     this.sources = sources;
@@ -245,6 +250,7 @@ class AlertCorrelation {
     private final Instant now;
     private final boolean countMuted;
     private final Map<UUID, Optional<CatalogService>> catalog = new HashMap<>();
+    private final Map<UUID, Grouping> groupings = new HashMap<>();
     private final Map<UUID, String> names = new HashMap<>();
     private final List<Silence> activeSilences;
     private final List<InhibitionRule> allRules;
@@ -300,7 +306,7 @@ class AlertCorrelation {
         count(Result.SYMPTOM);
         return false;
       }
-      String groupKey = groupKey(service.get().groupBy(), alert.labels());
+      String groupKey = groupKey(service.get(), grouping(alert.integrationId()), alert);
       UUID serviceId = alert.serviceId();
       Optional<Incident> open =
           byGroup.computeIfAbsent(
@@ -451,6 +457,19 @@ class AlertCorrelation {
           });
     }
 
+    /** The integration's grouping; the service's, once the integration has been deleted. */
+    private Grouping grouping(UUID integrationId) {
+      return groupings.computeIfAbsent(
+          integrationId,
+          id -> {
+            try {
+              return integrations.get(id).grouping();
+            } catch (NotFoundException e) {
+              return new Grouping(Grouping.By.SERVICE, List.of());
+            }
+          });
+    }
+
     private void count(Result result) {
       results.merge(result, 1, Integer::sum);
     }
@@ -477,7 +496,24 @@ class AlertCorrelation {
     }
   }
 
-  /** The values of the service's group-by labels, as "name=value" pairs in their given order. */
+  /**
+   * The key that decides which open incident of the service takes the alert, by its integration's
+   * grouping. A dedup key is written as a label would be: PagerDuty's incident of one dedup key
+   * shows as {@code dedup_key=disk-db-1}.
+   */
+  static String groupKey(CatalogService service, Grouping grouping, AlertFired alert) {
+    return switch (grouping.by()) {
+      case SERVICE -> groupKey(service.groupBy(), alert.labels());
+      case LABELS -> groupKey(grouping.labels(), alert.labels());
+      case DEDUP_KEY ->
+          alert.dedupKey() == null
+              ? "fingerprint=" + alert.fingerprint()
+              : "dedup_key=" + alert.dedupKey();
+      case ALL -> "";
+    };
+  }
+
+  /** The values of the group-by labels, as "name=value" pairs in their given order. */
   static String groupKey(List<String> groupBy, Map<String, String> labels) {
     return groupBy.stream()
         .map(name -> name + "=" + labels.getOrDefault(name, ""))

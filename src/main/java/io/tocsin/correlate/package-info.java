@@ -6,7 +6,14 @@
  * correlate_inhibition_source}.
  */
 @ApplicationModule(
-    allowedDependencies = {"platform", "directory", "directory::service", "ingest", "incident"})
+    allowedDependencies = {
+      "platform",
+      "directory",
+      "directory::integration",
+      "directory::service",
+      "ingest",
+      "incident"
+    })
 @NullMarked
 package io.tocsin.correlate;
 

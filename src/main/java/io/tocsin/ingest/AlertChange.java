@@ -27,7 +27,8 @@ public sealed interface AlertChange {
   /**
    * A new occurrence: nothing with this fingerprint was firing for the integration, or {@code
    * previousOccurrence} was ended to start this one because the incident it was on was resolved
-   * while it still fired (see {@link AlertIngestion#renew}).
+   * while it still fired (see {@link AlertIngestion#renew}). {@code dedupKey} is the sender's own
+   * identity of the alert, when it gave one (PagerDuty, generic JSON).
    */
   record AlertFired(
       UUID alertId,
@@ -40,6 +41,7 @@ public sealed interface AlertChange {
       Map<String, String> annotations,
       Instant startsAt,
       @Nullable Instant endsAt,
+      @Nullable String dedupKey,
       @Nullable UUID previousOccurrence)
       implements AlertChange {}
 

@@ -118,7 +118,7 @@ public class AlertIngestion implements SmartLifecycle {
   private static final String STILL_OPEN =
       """
       SELECT id, integration_id, service_id, fingerprint, severity, summary, labels,
-             annotations, starts_at, ends_at
+             annotations, starts_at, ends_at, dedup_key
       FROM ingest_alert
       WHERE id IN (:ids) AND open_key IS NOT NULL
       ORDER BY open_key
@@ -292,6 +292,7 @@ public class AlertIngestion implements SmartLifecycle {
         json.readValue(rs.getString("annotations"), STRINGS),
         rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
         endsAt == null ? null : endsAt.toInstant(),
+        rs.getString("dedup_key"),
         rs.getObject("id", UUID.class));
   }
 
@@ -539,6 +540,7 @@ public class AlertIngestion implements SmartLifecycle {
                 alert.annotations(),
                 startsAt,
                 firingEnd(alert, now),
+                alert.dedupKey(),
                 null));
         results[i] = new Stored(id, p.fingerprint(), Action.OPENED);
       }

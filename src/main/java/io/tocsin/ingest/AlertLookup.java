@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** What other modules may ask about stored alerts. */
@@ -37,6 +38,9 @@ public class AlertLookup {
   public static final int EXAMINED_LIMIT = 2_000;
 
   private static final int BATCH = 500;
+
+  /** The source of alerts that came as PagerDuty events. */
+  private static final String PAGERDUTY = "pagerduty";
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
@@ -148,16 +152,30 @@ public class AlertLookup {
   public record FiringAlert(
       UUID alertId, UUID serviceId, String fingerprint, Map<String, String> labels) {}
 
-  /** What a responder looks at in an alert beyond its summary. */
+  /**
+   * What a responder looks at in an alert beyond its summary, as its sender gave it: URLs are not
+   * checked here, so a page shows only those it can safely follow.
+   *
+   * @param dedupKey the sender's identity of the alert (PagerDuty's {@code dedup_key})
+   * @param details structured context: PagerDuty's {@code custom_details}, a generic alert's {@code
+   *     details}
+   * @param images PagerDuty's {@code images}
+   */
   public record AlertDetails(
       UUID alertId,
       Map<String, String> labels,
       Map<String, String> annotations,
+      @Nullable String dedupKey,
+      @Nullable Object details,
       List<IncomingAlert.Link> links,
+      List<Image> images,
       @Nullable String generatorUrl,
       Instant startsAt,
       Instant lastSeenAt,
       int timesSeen) {}
+
+  /** An image a sender attached (PagerDuty's {@code images}), and where it links to. */
+  public record Image(String src, @Nullable String href, @Nullable String alt) {}
 
   /** The details of these alerts, by id; ids of unknown alerts are left out. */
   public Map<UUID, AlertDetails> details(Collection<UUID> alertIds) {
@@ -165,8 +183,8 @@ public class AlertLookup {
     for (List<UUID> chunk : InLists.of(alertIds)) {
       jdbc.sql(
               """
-              SELECT id, labels, annotations, links, generator_url, starts_at, last_seen_at,
-                     times_seen
+              SELECT id, labels, annotations, dedup_key, source, details, links, generator_url,
+                     starts_at, last_seen_at, times_seen
               FROM ingest_alert WHERE id IN (:ids)
               """)
           .param("ids", chunk)
@@ -174,13 +192,26 @@ public class AlertLookup {
               rs -> {
                 String links = rs.getString("links");
                 UUID id = rs.getObject("id", UUID.class);
+                String stored = rs.getString("details");
+                JsonNode context = stored == null ? null : json.readTree(stored);
+                JsonNode images = null;
+                // A PagerDuty event's custom_details and images are stored together.
+                if (PAGERDUTY.equals(rs.getString("source")) && context != null) {
+                  images = context.get("images");
+                  context = context.get("custom_details");
+                }
                 details.put(
                     id,
                     new AlertDetails(
                         id,
                         json.readValue(rs.getString("labels"), LABELS),
                         json.readValue(rs.getString("annotations"), LABELS),
+                        rs.getString("dedup_key"),
+                        context == null || context.isNull()
+                            ? null
+                            : json.treeToValue(context, Object.class),
                         links == null ? List.of() : json.readValue(links, LINKS),
+                        images(images),
                         rs.getString("generator_url"),
                         rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
                         rs.getObject("last_seen_at", OffsetDateTime.class).toInstant(),
@@ -188,6 +219,28 @@ public class AlertLookup {
               });
     }
     return details;
+  }
+
+  /** The images of a PagerDuty event that name a source; PagerDuty does not check them either. */
+  private static List<Image> images(@Nullable JsonNode images) {
+    if (images == null || !images.isArray()) {
+      return List.of();
+    }
+    List<Image> found = new ArrayList<>();
+    for (JsonNode image : images) {
+      String src = text(image, "src");
+      if (src != null) {
+        found.add(new Image(src, text(image, "href"), text(image, "alt")));
+      }
+    }
+    return found;
+  }
+
+  private static @Nullable String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || !value.isString() || value.asString().isBlank()
+        ? null
+        : value.asString();
   }
 
   /** Which of these alerts have resolved by now. */

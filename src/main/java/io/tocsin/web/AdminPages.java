@@ -6,6 +6,7 @@ import io.tocsin.directory.Role;
 import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
+import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.Integration;
 import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService;
@@ -20,6 +21,7 @@ import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
+import io.tocsin.platform.UnknownValueException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -94,9 +96,19 @@ class AdminPages {
   /** A member of a team. */
   record MemberView(UUID userId, String name, String teamRole) {}
 
-  /** An integration as the list shows it. */
+  /**
+   * An integration as the list shows it; {@code groupBy} and {@code groupLabels} as its grouping
+   * form takes them.
+   */
   record IntegrationRow(
-      UUID id, String name, String kind, UUID serviceId, String service, int activeKeys) {}
+      UUID id,
+      String name,
+      String kind,
+      UUID serviceId,
+      String service,
+      int activeKeys,
+      String groupBy,
+      String groupLabels) {}
 
   /** An audit entry, its time in the viewer's zone. */
   record AuditRow(String at, String actor, String kind, @Nullable String target, String summary) {}
@@ -267,11 +279,14 @@ class AdminPages {
                         EnumText.canonical(integration.kind()),
                         integration.serviceId(),
                         names.computeIfAbsent(integration.serviceId(), this::serviceName),
-                        integration.activeKeys()))
+                        integration.activeKeys(),
+                        EnumText.canonical(integration.grouping().by()),
+                        String.join(", ", integration.grouping().labels())))
             .toList());
     model.addAttribute("next", page.nextCursor());
     model.addAttribute("services", services.list(null, null, Page.MAX_LIMIT).items());
     model.addAttribute("kinds", EnumText.allowed(IntegrationKind.class));
+    model.addAttribute("groupings", EnumText.allowed(Grouping.By.class));
     model.addAttribute("section", "integrations");
     Object key = model.getAttribute("revealedKey");
     Object revealedFor = model.getAttribute("revealedFor");
@@ -292,6 +307,8 @@ class AdminPages {
       @RequestParam(required = false) @Nullable UUID serviceId,
       @RequestParam String name,
       @RequestParam String kind,
+      @RequestParam(required = false, defaultValue = "") String groupBy,
+      @RequestParam(required = false, defaultValue = "") String groupLabels,
       RedirectAttributes redirect) {
     return Forms.run(
         redirect,
@@ -303,7 +320,10 @@ class AdminPages {
           }
           IntegrationService.WithKey created =
               integrations.create(
-                  serviceId, name, EnumText.parse(IntegrationKind.class, "kind", kind));
+                  serviceId,
+                  name,
+                  EnumText.parse(IntegrationKind.class, "kind", kind),
+                  groupBy.isBlank() ? null : grouping(groupBy, groupLabels));
           reveal(redirect, created.integration(), created.key(), "Created");
         });
   }
@@ -324,6 +344,48 @@ class AdminPages {
           String key = integrations.rotateKey(id, graceUntil);
           reveal(redirect, integrations.get(id), key, "Rotated the key of");
         });
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/admin/integrations/{id}/grouping")
+  String changeGrouping(
+      @PathVariable UUID id,
+      @RequestParam String groupBy,
+      @RequestParam(required = false, defaultValue = "") String groupLabels,
+      RedirectAttributes redirect) {
+    return Forms.run(
+        redirect,
+        "/admin/integrations",
+        null,
+        () -> {
+          String name = integrations.get(id).name();
+          // Refused at the top of the page: the fields next to which errors show belong to the
+          // form that adds an integration.
+          Grouping changed;
+          try {
+            changed = integrations.update(id, null, grouping(groupBy, groupLabels)).grouping();
+          } catch (InvalidInputException e) {
+            Forms.refuse(redirect, null, unchanged(name) + e.field() + " " + e.getMessage());
+            return;
+          } catch (UnknownValueException e) {
+            Forms.refuse(redirect, null, unchanged(name) + e.getMessage());
+            return;
+          }
+          redirect.addFlashAttribute(
+              "notice", "'" + name + "' now groups by " + EnumText.canonical(changed.by()) + ".");
+        });
+  }
+
+  private static String unchanged(String integration) {
+    return "The grouping of '" + integration + "' is unchanged: ";
+  }
+
+  /** A grouping as the integration forms send it: labels comma-separated. */
+  private static Grouping grouping(String groupBy, String groupLabels) {
+    return Grouping.of(
+        "grouping",
+        EnumText.parse(Grouping.By.class, "grouping.by", groupBy),
+        ServicePages.labels(groupLabels));
   }
 
   @PreAuthorize("hasRole('ADMIN')")

@@ -328,7 +328,7 @@ class ServicePages {
   }
 
   /** A comma-separated list of label names. */
-  private static List<String> labels(String text) {
+  static List<String> labels(String text) {
     return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 

@@ -55,6 +55,8 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
           escalationPolicy: payments
           integrations:
             - {name: prometheus, kind: Alertmanager}
+            - {name: vendor-events, kind: PagerDuty}
+            - {name: webhooks, kind: generic, grouping: {by: Labels, labels: [source, component]}}
         - name: payments-db
           autoResolve: false
           integrations:
@@ -145,7 +147,7 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
       person(there, "Bob", BOB);
 
       JsonNode dryRun = json(importDocument(there, exported, true));
-      assertThat(dryRun.get("created").asInt()).isEqualTo(10);
+      assertThat(dryRun.get("created").asInt()).isEqualTo(12);
       assertThat(dryRun.get("deleted").asInt()).isZero();
       assertThat(dryRun.get("integrationKeys")).isEmpty();
       assertThat(json(there.send("GET", "/api/v1/services", null)).get("items"))
@@ -153,7 +155,7 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
           .isEmpty();
 
       JsonNode applied = json(importDocument(there, exported, false));
-      assertThat(applied.get("created").asInt()).isEqualTo(10);
+      assertThat(applied.get("created").asInt()).isEqualTo(12);
       assertThat(export(there)).isEqualTo(exported);
 
       JsonNode key = applied.get("integrationKeys").get(0);
@@ -172,7 +174,7 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
     JsonNode result = json(importDocument(api, export(api), true));
 
     assertThat(result.get("changes")).isEmpty();
-    assertThat(result.get("unchanged").asInt()).isEqualTo(10);
+    assertThat(result.get("unchanged").asInt()).isEqualTo(12);
   }
 
   @Test
@@ -218,6 +220,50 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
     assertThat(result.get("integrationKeys")).as("new heartbeat times keep the key").isEmpty();
     assertThat(json(importDocument(api, before, false)).get("created").asInt()).isEqualTo(1);
     assertThat(export(api)).isEqualTo(before);
+  }
+
+  @Test
+  void anIntegrationsGroupingIsExportedAndChangesInPlaceKeepingItsKey() {
+    String before = export(api);
+    ObjectNode document = tree(before);
+    JsonNode integrations = document.get("services").get(0).get("integrations");
+    assertThat(integrations.get(1).get("grouping").toString())
+        .as("a PagerDuty integration groups by dedup_key unless told otherwise")
+        .isEqualTo("{\"by\":\"dedup_key\"}");
+    assertThat(integrations.get(2).get("grouping").toString())
+        .isEqualTo("{\"by\":\"labels\",\"labels\":[\"source\",\"component\"]}");
+    ((ObjectNode) integrations.get(1).get("grouping")).put("by", "ALL");
+
+    JsonNode result = json(importDocument(api, YAML.writeValueAsString(document), false));
+
+    assertThat(changes(result))
+        .containsExactly("update integration payments-api/vendor-events [grouping]");
+    assertThat(result.get("integrationKeys")).as("a new grouping keeps the key").isEmpty();
+    String service = tree(before).get("services").get(0).get("name").asString();
+    JsonNode listed =
+        api.get(
+            "/api/v1/services/"
+                + api.get("/api/v1/services")
+                    .get("items")
+                    .valueStream()
+                    .filter(s -> s.get("name").asString().equals(service))
+                    .findFirst()
+                    .orElseThrow()
+                    .get("id")
+                    .asString()
+                + "/integrations");
+    assertThat(
+            listed
+                .valueStream()
+                .map(i -> i.get("name").asString() + " " + i.get("grouping").get("by").asString()))
+        .contains("vendor-events all", "prometheus service");
+
+    ((ObjectNode) integrations.get(1).get("grouping")).put("by", "sideways");
+    HttpResponse<String> refused = importDocument(api, YAML.writeValueAsString(document), true);
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body())
+        .contains("services[payments-api].integrations[vendor-events].grouping.by")
+        .contains("dedup_key");
   }
 
   @Test

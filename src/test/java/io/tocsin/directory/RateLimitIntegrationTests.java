@@ -87,6 +87,39 @@ class RateLimitIntegrationTests extends BothDatabasesTests {
       assertThat(((IntegrationService.KeyCheck.Limited) limited).retryAfter()).isPositive();
       assertThat(integrations.check("tik_not-a-key"))
           .isInstanceOf(IntegrationService.KeyCheck.Unknown.class);
+
+      String routingKey =
+          JsonMapper.builder()
+              .build()
+              .readTree(
+                  send(
+                          tocsin,
+                          admin,
+                          "/api/v1/services/" + service + "/integrations",
+                          "{\"name\":\"pd\",\"kind\":\"pagerduty\"}")
+                      .body())
+              .get("key")
+              .asString();
+      for (int i = 0; i < 3; i++) {
+        integrations.check(routingKey);
+      }
+      HttpResponse<String> event =
+          tocsin.postJson(
+              "/v2/enqueue",
+              null,
+              "{\"routing_key\":\""
+                  + routingKey
+                  + "\",\"event_action\":\"resolve\","
+                  + "\"dedup_key\":\"x\"}");
+      assertThat(event.statusCode())
+          .as("retried by PagerDuty senders, unlike a 4xx")
+          .isEqualTo(503);
+      assertThat(event.headers().firstValue("Retry-After")).isPresent();
+      assertThat(event.body())
+          .as("in PagerDuty's fields, which its clients print")
+          .startsWith(
+              "{\"status\":\"Service Unavailable\",\"message\":\"This integration key is"
+                  + " over its rate limit");
     }
   }
 

@@ -445,6 +445,7 @@ class IncidentIntegrationTests extends BothDatabasesTests {
                     Map.of(),
                     Instant.now(),
                     null,
+                    null,
                     null)));
     assertThat(send("DELETE", "/api/v1/silences/" + silence, admin, null).statusCode())
         .isEqualTo(200);
@@ -652,6 +653,44 @@ class IncidentIntegrationTests extends BothDatabasesTests {
         "{\"routing_key\":\"%s\",\"event_action\":\"resolve\",\"dedup_key\":\"%s\"}"
             .formatted(integration, dedup));
     await().atMost(WAIT).until(() -> incident(id).get("status").asString().equals("resolved"));
+  }
+
+  @Test
+  void aPagerDutyEventsCustomDetailsLinksAndImagesAreShownWithItsIncidentsAlerts() {
+    Service api = service("pd-details", "");
+    String dedup = unique("disk-db-");
+    HttpResponse<String> triggered =
+        send(
+            "POST",
+            "/v2/enqueue",
+            null,
+            """
+            {"routing_key":"%s","event_action":"trigger","dedup_key":"%s",
+             "payload":{"summary":"Disk full","source":"db-1","severity":"critical",
+                        "custom_details":{"free":"0 bytes","mounts":{"/var":"100%%"}}},
+             "links":[{"href":"https://grafana.example.com/d/disk","text":"Disk dashboard"}],
+             "images":[{"src":"https://grafana.example.com/render/disk.png",
+                        "href":"https://grafana.example.com/d/disk","alt":"Disk usage"},
+                       {"alt":"no source"}]}
+            """
+                .formatted(api.pagerDutyKey(), dedup));
+    assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
+    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+
+    JsonNode alert = detail(id).get("alerts").get("items").get(0).get("details");
+    assertThat(alert.get("dedupKey").asString()).isEqualTo(dedup);
+    assertThat(alert.get("details").toString())
+        .isEqualTo("{\"free\":\"0 bytes\",\"mounts\":{\"/var\":\"100%\"}}");
+    assertThat(alert.get("links").toString())
+        .isEqualTo(
+            "[{\"href\":\"https://grafana.example.com/d/disk\",\"text\":\"Disk dashboard\"}]");
+    assertThat(alert.get("images").toString())
+        .as("an image without a source is left out")
+        .isEqualTo(
+            "[{\"src\":\"https://grafana.example.com/render/disk.png\","
+                + "\"href\":\"https://grafana.example.com/d/disk\",\"alt\":\"Disk usage\"}]");
+    assertThat(get("/api/v1/incidents/" + id + "/alerts").get("items").get(0).get("details"))
+        .isEqualTo(alert);
   }
 
   @Test

@@ -214,20 +214,38 @@ class IngestionIntegrationTests extends BothDatabasesTests {
         .contains("trigger, acknowledge, resolve");
     assertThat(pagerDuty("/v2/enqueue", "{\"event_action\":\"trigger\",").statusCode())
         .isEqualTo(400);
-    assertThat(
-            pagerDuty(
-                    "/v2/enqueue",
-                    "{\"routing_key\":\"tik_unknown\",\"event_action\":\"resolve\",\"dedup_key\":\"x\"}")
-                .statusCode())
-        .isEqualTo(401);
-    assertThat(
-            pagerDuty(
-                    "/v2/enqueue",
-                    "{\"routing_key\":\"%s\",\"event_action\":\"resolve\",\"dedup_key\":\"x\"}"
-                        .formatted(alertmanagerKey))
-                .statusCode())
-        .isEqualTo(403);
     assertThat(sentAlerts()).isEqualTo(before);
+  }
+
+  @Test
+  void anUnknownOrForeignRoutingKeyGetsPagerDutysInvalidRoutingKeyAnswer() {
+    String resolve = "{\"routing_key\":\"%s\",\"event_action\":\"resolve\",\"dedup_key\":\"x\"}";
+    String change = "{\"routing_key\":\"%s\",\"payload\":{\"summary\":\"Deploy\"}}";
+    for (String[] sent :
+        List.of(
+            new String[] {"/v2/enqueue", resolve.formatted("tik_unknown")},
+            new String[] {"/v2/enqueue", resolve.formatted("R0212P1QXGEIQE2NMTQ7L7WXD00DWHIN")},
+            new String[] {"/v2/change/enqueue", change.formatted("tik_unknown")})) {
+      HttpResponse<String> refused = pagerDuty(sent[0], sent[1]);
+
+      assertThat(refused.statusCode()).as(sent[0]).isEqualTo(400);
+      assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/json");
+      assertThat(refused.body())
+          .isEqualTo(
+              "{\"status\":\"invalid event\",\"message\":\"Invalid routing key\",\"errors\":"
+                  + "[\"No integration has this routing key: it was never issued, was rotated away,"
+                  + " or its integration was deleted.\"]}");
+    }
+
+    HttpResponse<String> foreign = pagerDuty("/v2/enqueue", resolve.formatted(alertmanagerKey));
+    assertThat(foreign.statusCode()).isEqualTo(400);
+    JsonNode body = JSON.readTree(foreign.body());
+    assertThat(body.get("status").asString()).isEqualTo("invalid event");
+    assertThat(body.get("message").asString()).isEqualTo("Invalid routing key");
+    assertThat(body.get("errors").get(0).asString())
+        .isEqualTo(
+            "This key belongs to an integration of another kind; this endpoint takes pagerduty"
+                + " keys.");
   }
 
   @Test
@@ -264,6 +282,16 @@ class IngestionIntegrationTests extends BothDatabasesTests {
         .get("items")
         .forEach(item -> summaries.add(item.get("summary").asString()));
     assertThat(summaries).containsSubsequence(deploy + " 3", deploy + " 10");
+    HttpResponse<String> documented =
+        pagerDuty(
+            "/v2/change/enqueue",
+            """
+            {"routing_key":"%s","payload":{"summary":"%s","timestamp":"2015-07-17T08:42:58.315+0000"}}
+            """
+                .formatted(pagerDutyKey, unique("Build")));
+    assertThat(documented.statusCode())
+        .as("a timestamp written as in PagerDuty's examples: " + documented.body())
+        .isEqualTo(202);
     assertThat(listed.body()).contains("1.2.3").contains("https://ci.example.com/1");
     assertThat(alertRows(deploy + " 3")).isEmpty();
     assertThat(

@@ -8,6 +8,7 @@ import io.tocsin.testing.BrowserTests;
 import io.tocsin.testing.RecordingHttpServer;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -372,6 +373,57 @@ class ConsoleBrowserTests extends BrowserTests {
     assertThat(markdown)
         .contains("Checkout failed for 20 minutes.")
         .contains("Alert on disk growth, not disk full");
+  }
+
+  @Test
+  void theIncidentPageShowsAPagerDutyEventsDetailsAndFollowsOnlyItsWebLinks() {
+    Api.Service service = api.service("vendor", "\"autoResolve\":false");
+    String routingKey =
+        api.create(
+                "/api/v1/services/" + service.id() + "/integrations",
+                "{\"name\":\"pd-" + service.name() + "\",\"kind\":\"pagerduty\"}")
+            .get("key")
+            .asString();
+    HttpResponse<String> sent =
+        tocsin.postJson(
+            "/v2/enqueue",
+            null,
+            """
+            {"routing_key":"%s","event_action":"trigger","dedup_key":"disk-db-1",
+             "payload":{"summary":"Disk full on db-1","source":"db-1","severity":"critical",
+                        "custom_details":{"free":"0 bytes","mounts":{"/var":"100%%"}}},
+             "links":[{"href":"https://grafana.example.com/d/disk","text":"Disk dashboard"},
+                      {"href":"javascript:alert(1)","text":"Run me"}],
+             "images":[{"src":"https://grafana.example.com/render/disk.png",
+                        "href":"https://grafana.example.com/d/disk","alt":"Disk usage"},
+                       {"src":"javascript:alert(2)","alt":"Script image"}]}
+            """
+                .formatted(routingKey));
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+    waitForIncidents(service, 1);
+    long number =
+        api.get("/api/v1/incidents?service=" + service.id())
+            .get("items")
+            .get(0)
+            .get("number")
+            .asLong();
+    signIn();
+
+    open("/incidents/" + number);
+    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    String alerts = browser.findElement(By.cssSelector("ul.alerts")).getText();
+    assertThat(alerts).contains("dedup key disk-db-1").contains("free").contains("0 bytes");
+    assertThat(browser.findElement(By.xpath("//dt[.='mounts']/following-sibling::dd")).getText())
+        .contains("\"/var\" : \"100%\"");
+    assertThat(browser.findElement(By.linkText("Disk dashboard")).getAttribute("href"))
+        .isEqualTo("https://grafana.example.com/d/disk");
+    assertThat(browser.findElement(By.linkText("Image: Disk usage")).getAttribute("href"))
+        .isEqualTo("https://grafana.example.com/d/disk");
+    assertThat(browser.findElements(By.cssSelector("a[href^='javascript']")))
+        .as("a sender's javascript: URL is never a link")
+        .isEmpty();
+    assertThat(alerts).doesNotContain("Run me").doesNotContain("Script image");
+    assertAccessible("incident page with a PagerDuty event's details");
   }
 
   @Test

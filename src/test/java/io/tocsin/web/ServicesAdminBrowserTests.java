@@ -150,6 +150,78 @@ class ServicesAdminBrowserTests extends BrowserTests {
   }
 
   @Test
+  void anAdminChoosesHowEachIntegrationGroupsItsAlertsIntoIncidents() {
+    Api.Service service = api.service("vendor", "");
+    signIn();
+    open("/admin/integrations");
+    new Select(browser.findElement(By.id("integration-service")))
+        .selectByVisibleText(service.name());
+    String name = Api.unique("pagerduty");
+    browser.findElement(By.id("integration-name")).sendKeys(name);
+    new Select(browser.findElement(By.id("integration-kind"))).selectByVisibleText("pagerduty");
+    browser.findElement(By.xpath("//button[normalize-space()='Add the integration']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("revealed-key")));
+    String id = integrationId(service, name);
+    assertThat(
+            new Select(browser.findElement(By.id("group-by-" + id)))
+                .getFirstSelectedOption()
+                .getText())
+        .as("a PagerDuty integration groups by dedup_key by default")
+        .isEqualTo("dedup_key");
+
+    new Select(browser.findElement(By.id("group-by-" + id))).selectByVisibleText("labels");
+    browser
+        .findElement(By.xpath("//button[@aria-label='Change the grouping of " + name + "']"))
+        .click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("problem")));
+    assertThat(browser.findElement(By.id("problem")).getText())
+        .isEqualTo(
+            "The grouping of '"
+                + name
+                + "' is unchanged: grouping.labels must name 1 to 20 labels to group by (by: all"
+                + " groups by none)");
+    assertAccessible("integrations administration refusing a grouping");
+
+    new Select(browser.findElement(By.id("group-by-" + id))).selectByVisibleText("labels");
+    browser.findElement(By.id("group-labels-" + id)).sendKeys("source, component");
+    browser
+        .findElement(By.xpath("//button[@aria-label='Change the grouping of " + name + "']"))
+        .click();
+    wait(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("notice"), "now groups by labels"));
+    assertThat(api.get("/api/v1/integrations/" + id).get("grouping").toString())
+        .isEqualTo("{\"by\":\"labels\",\"labels\":[\"source\",\"component\"]}");
+    assertThat(browser.findElement(By.id("group-labels-" + id)).getAttribute("value"))
+        .isEqualTo("source, component");
+
+    String together = Api.unique("generic");
+    new Select(browser.findElement(By.id("integration-service")))
+        .selectByVisibleText(service.name());
+    browser.findElement(By.id("integration-name")).sendKeys(together);
+    new Select(browser.findElement(By.id("integration-kind"))).selectByVisibleText("generic");
+    new Select(browser.findElement(By.id("integration-group-by"))).selectByVisibleText("all");
+    browser.findElement(By.xpath("//button[normalize-space()='Add the integration']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("revealed-key")));
+    assertThat(
+            api.get("/api/v1/integrations/" + integrationId(service, together))
+                .get("grouping")
+                .get("by")
+                .asString())
+        .isEqualTo("all");
+  }
+
+  private static String integrationId(Api.Service service, String name) {
+    return api.get("/api/v1/services/" + service.id() + "/integrations")
+        .valueStream()
+        .filter(i -> i.get("name").asString().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .get("id")
+        .asString();
+  }
+
+  @Test
   void anAdminChangesARoleAndFindsTheChangeInTheAuditLog() {
     String email = Api.unique("riley") + "@example.com";
     String id =

@@ -18,8 +18,8 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Integrations of a service, and their keys. The answers to creating an integration and rotating
- * its key are the only ones that ever contain a key.
+ * Integrations of a service, their keys and their grouping. The answers to creating an integration
+ * and rotating its key are the only ones that ever contain a key.
  */
 @RestController
 class IntegrationController {
@@ -30,14 +30,29 @@ class IntegrationController {
     this.integrations = integrations;
   }
 
-  record CreateIntegration(@NotNull String name, @NotNull IntegrationKind kind) {}
+  /** A grouping as the API takes it: {@code {"by": "labels", "labels": ["source"]}}. */
+  record GroupingBody(Grouping.@Nullable By by, @Nullable List<String> labels) {
+
+    Grouping checked() {
+      return Grouping.of("grouping", by, labels);
+    }
+  }
+
+  record CreateIntegration(
+      @NotNull String name, @NotNull IntegrationKind kind, @Nullable GroupingBody grouping) {}
 
   record CreatedIntegration(
-      UUID id, UUID serviceId, String name, IntegrationKind kind, String key, Instant createdAt) {}
+      UUID id,
+      UUID serviceId,
+      String name,
+      IntegrationKind kind,
+      Grouping grouping,
+      String key,
+      Instant createdAt) {}
 
   record RotateKey(@Nullable Instant graceUntil) {}
 
-  record ChangeIntegration(@NotNull String name) {}
+  record ChangeIntegration(@Nullable String name, @Nullable GroupingBody grouping) {}
 
   record RotatedKey(String key, @Nullable Instant previousKeysValidUntil) {}
 
@@ -46,7 +61,11 @@ class IntegrationController {
   ResponseEntity<CreatedIntegration> create(
       @PathVariable UUID serviceId, @Valid @RequestBody CreateIntegration request) {
     IntegrationService.WithKey created =
-        integrations.create(serviceId, request.name(), request.kind());
+        integrations.create(
+            serviceId,
+            request.name(),
+            request.kind(),
+            request.grouping() == null ? null : request.grouping().checked());
     Integration integration = created.integration();
     return ResponseEntity.created(URI.create("/api/v1/integrations/" + integration.id()))
         .body(
@@ -55,6 +74,7 @@ class IntegrationController {
                 integration.serviceId(),
                 integration.name(),
                 integration.kind(),
+                integration.grouping(),
                 created.key(),
                 integration.createdAt()));
   }
@@ -73,8 +93,9 @@ class IntegrationController {
 
   @PatchMapping("/api/v1/integrations/{id}")
   @PreAuthorize("hasRole('ADMIN')")
-  Integration update(@PathVariable UUID id, @Valid @RequestBody ChangeIntegration request) {
-    return integrations.rename(id, request.name());
+  Integration update(@PathVariable UUID id, @RequestBody ChangeIntegration request) {
+    return integrations.update(
+        id, request.name(), request.grouping() == null ? null : request.grouping().checked());
   }
 
   @PostMapping("/api/v1/integrations/{id}/rotate-key")

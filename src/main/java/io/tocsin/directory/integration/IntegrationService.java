@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -32,6 +33,8 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.IdGenerator;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * IntegrationService creates integrations and their keys, shows each key exactly once, stores only
@@ -54,9 +57,11 @@ public class IntegrationService {
   /** Far more integrations than any installation has; past it the memory is simply cleared. */
   private static final int MAX_ACCEPTED_KEYS = 10_000;
 
+  private static final TypeReference<List<String>> LABEL_NAMES = new TypeReference<>() {};
+
   private static final String COLUMNS =
       """
-      i.id, i.service_id, i.name, i.kind, i.created_at, i.updated_at,
+      i.id, i.service_id, i.name, i.kind, i.group_by, i.group_labels, i.created_at, i.updated_at,
       (SELECT COUNT(*) FROM directory_integration_key k
         WHERE k.integration_id = i.id AND (k.expires_at IS NULL OR k.expires_at > :now)) AS active_keys
       """;
@@ -67,6 +72,7 @@ public class IntegrationService {
   private final ServerSecret secret;
   private final Clock clock;
   private final IdGenerator ids;
+  private final JsonMapper json;
   private final SecureRandom random = new SecureRandom();
   private final RateLimiter limits;
   private final Map<String, AcceptedKey> accepted = new ConcurrentHashMap<>();
@@ -78,6 +84,7 @@ public class IntegrationService {
       ServerSecret secret,
       Clock clock,
       IdGenerator ids,
+      JsonMapper json,
       // Generous: an alert storm is what the system is for, and must not be dropped at the door.
       @Value("${tocsin.rate-limit.integration-key-per-minute:60000}") int requestsPerMinute) {
     this.limits = new RateLimiter(requestsPerMinute, clock);
@@ -87,6 +94,7 @@ public class IntegrationService {
     this.secret = secret;
     this.clock = clock;
     this.ids = ids;
+    this.json = json;
   }
 
   /** An integration with its key: the only time the key is ever shown. */
@@ -110,26 +118,29 @@ public class IntegrationService {
     record Unknown() implements KeyCheck {}
   }
 
+  /** Creates an integration; without a {@code grouping}, that of {@link Grouping#defaultFor}. */
   @Transactional
-  public WithKey create(UUID serviceId, String name, IntegrationKind kind) {
+  public WithKey create(
+      UUID serviceId, String name, IntegrationKind kind, @Nullable Grouping grouping) {
     if (!services.exists(serviceId)) {
       throw new NotFoundException("There is no service " + serviceId + ".");
     }
-    String trimmed = name.trim();
-    if (trimmed.isEmpty() || trimmed.length() > 100) {
-      throw new InvalidInputException("name", "must have 1 to 100 characters");
-    }
+    String trimmed = validName(name);
+    Grouping chosen = grouping == null ? Grouping.defaultFor(kind) : grouping;
     UUID id = ids.generateId();
     OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
     jdbc.sql(
             """
-            INSERT INTO directory_integration (id, service_id, name, kind, created_at, updated_at)
-            VALUES (:id, :serviceId, :name, :kind, :now, :now)
+            INSERT INTO directory_integration
+              (id, service_id, name, kind, group_by, group_labels, created_at, updated_at)
+            VALUES (:id, :serviceId, :name, :kind, :groupBy, :groupLabels, :now, :now)
             """)
         .param("id", id)
         .param("serviceId", serviceId)
         .param("name", trimmed)
         .param("kind", EnumText.canonical(kind))
+        .param("groupBy", EnumText.canonical(chosen.by()))
+        .param("groupLabels", json.writeValueAsString(chosen.labels()))
         .param("now", now)
         .update();
     String key = newKey(id);
@@ -141,7 +152,9 @@ public class IntegrationService {
             + " integration '"
             + trimmed
             + "' for service "
-            + serviceId);
+            + serviceId
+            + ", grouped by "
+            + describe(chosen));
     return new WithKey(get(id), key);
   }
 
@@ -258,7 +271,7 @@ public class IntegrationService {
     return jdbc.sql("SELECT " + COLUMNS + " FROM directory_integration i WHERE i.id = :id")
         .param("id", id)
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
-        .query(IntegrationService::row)
+        .query(this::row)
         .optional()
         .orElseThrow(() -> new NotFoundException("There is no integration " + id + "."));
   }
@@ -271,7 +284,7 @@ public class IntegrationService {
                 + " FROM directory_integration i WHERE i.service_id = :serviceId ORDER BY i.id")
         .param("serviceId", serviceId)
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
-        .query(IntegrationService::row)
+        .query(this::row)
         .list();
   }
 
@@ -289,7 +302,7 @@ public class IntegrationService {
     if (after != null) {
       query = query.param("after", after);
     }
-    return Page.of(query.query(IntegrationService::row).list(), limit, Integration::id);
+    return Page.of(query.query(this::row).list(), limit, Integration::id);
   }
 
   /** How many integrations each of these services has; a service without any is left out. */
@@ -310,23 +323,49 @@ public class IntegrationService {
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 
+  /** Renames an integration or changes its grouping; a {@code null} leaves that as it is. */
   @Transactional
-  public Integration rename(UUID id, String name) {
+  public Integration update(UUID id, @Nullable String name, @Nullable Grouping grouping) {
     Integration before = get(id);
+    String newName = name == null ? before.name() : validName(name);
+    Grouping newGrouping = grouping == null ? before.grouping() : grouping;
+    List<String> changes = new ArrayList<>();
+    if (!newName.equals(before.name())) {
+      changes.add("name '" + before.name() + "' -> '" + newName + "'");
+    }
+    if (!newGrouping.equals(before.grouping())) {
+      changes.add("grouping " + describe(before.grouping()) + " -> " + describe(newGrouping));
+    }
+    if (changes.isEmpty()) {
+      return before;
+    }
+    jdbc.sql(
+            """
+            UPDATE directory_integration
+            SET name = :name, group_by = :groupBy, group_labels = :groupLabels, updated_at = :now
+            WHERE id = :id
+            """)
+        .param("name", newName)
+        .param("groupBy", EnumText.canonical(newGrouping.by()))
+        .param("groupLabels", json.writeValueAsString(newGrouping.labels()))
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .param("id", id)
+        .update();
+    audit.record("integration.updated", "integration " + id, String.join("; ", changes));
+    return get(id);
+  }
+
+  private static String validName(String name) {
     String trimmed = name.trim();
     if (trimmed.isEmpty() || trimmed.length() > 100) {
       throw new InvalidInputException("name", "must have 1 to 100 characters");
     }
-    jdbc.sql("UPDATE directory_integration SET name = :name, updated_at = :now WHERE id = :id")
-        .param("name", trimmed)
-        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
-        .param("id", id)
-        .update();
-    audit.record(
-        "integration.updated",
-        "integration " + id,
-        "name '" + before.name() + "' -> '" + trimmed + "'");
-    return get(id);
+    return trimmed;
+  }
+
+  private static String describe(Grouping grouping) {
+    return EnumText.canonical(grouping.by())
+        + (grouping.labels().isEmpty() ? "" : " " + grouping.labels());
   }
 
   @Transactional
@@ -357,12 +396,15 @@ public class IntegrationService {
     return key;
   }
 
-  private static Integration row(ResultSet rs, int n) throws SQLException {
+  private Integration row(ResultSet rs, int n) throws SQLException {
     return new Integration(
         rs.getObject("id", UUID.class),
         rs.getObject("service_id", UUID.class),
         rs.getString("name"),
         EnumText.parse(IntegrationKind.class, "kind", rs.getString("kind")),
+        new Grouping(
+            EnumText.parse(Grouping.By.class, "group_by", rs.getString("group_by")),
+            json.readValue(rs.getString("group_labels"), LABEL_NAMES)),
         rs.getInt("active_keys"),
         rs.getObject("created_at", OffsetDateTime.class).toInstant(),
         rs.getObject("updated_at", OffsetDateTime.class).toInstant());

@@ -1,6 +1,7 @@
 /**
- * Integrations and their keys. Exposed to ingestion, which checks every presented key here and
- * learns the service (and so the routing) from it.
+ * Integrations, their keys and their grouping. Exposed to ingestion, which checks every presented
+ * key here and learns the service (and so the routing) from it, and to correlation, which groups
+ * each alert into incidents as its integration says.
  */
 @NamedInterface("integration")
 @NullMarked

@@ -9,10 +9,13 @@ import io.tocsin.ingest.AlertStatus;
 import io.tocsin.ingest.ChangeEvents;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.ingest.intake.IdempotentRequests;
+import io.tocsin.ingest.intake.IngestRefusal;
 import io.tocsin.ingest.intake.KeyGate;
 import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -39,13 +43,28 @@ import tools.jackson.databind.json.JsonMapper;
  * /v2/change/enqueue}. Answers as PagerDuty does, {@code 202} with the dedup key or {@code 400
  * "invalid event"} listing every problem, so its client libraries read our answers unchanged
  * (https://developer.pagerduty.com/docs/events-api-v2-overview). The routing key is the integration
- * key; an unknown one is 401 and one of another kind 403.
+ * key; one that no pagerduty integration has is PagerDuty's {@code 400 "Invalid routing key"}.
  */
 @RestController
 class PagerDutyEventsController {
 
   private static final Set<String> ACTIONS = Set.of("trigger", "acknowledge", "resolve");
   private static final Set<String> SEVERITIES = Set.of("critical", "error", "warning", "info");
+
+  /**
+   * ISO 8601 with the offset as {@code +00:00}, {@code +0000} or {@code Z}: PagerDuty's own
+   * examples write {@code 2015-07-17T08:42:58.315+0000}, and its clients copy them.
+   */
+  private static final DateTimeFormatter TIMESTAMP =
+      new DateTimeFormatterBuilder()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+          .optionalStart()
+          .appendOffset("+HH:MM", "Z")
+          .optionalEnd()
+          .optionalStart()
+          .appendOffset("+HHMM", "Z")
+          .optionalEnd()
+          .toFormatter(Locale.ROOT);
 
   private final AlertIngestion ingestion;
   private final ChangeEvents changes;
@@ -164,6 +183,40 @@ class PagerDutyEventsController {
           answer.put("message", "Change event processed");
           return accepted(answer);
         });
+  }
+
+  /**
+   * A refused routing key in PagerDuty's words, so that its clients and Alertmanager's pagerduty
+   * notifier print why instead of an empty message: PagerDuty answers a key it does not know {@code
+   * 400} with the message {@code Invalid routing key}, and a key of another kind of integration is
+   * no routing key to it either. {@code errors} says which. Any other refusal, such as a key over
+   * its rate limit, keeps its status and headers (503 with {@code Retry-After}, which senders
+   * retry; PagerDuty documents no body for its 429 and 5xx), with the reason in PagerDuty's fields.
+   */
+  @ExceptionHandler(IngestRefusal.class)
+  ResponseEntity<String> refused(IngestRefusal refusal) {
+    int status = refusal.getStatusCode().value();
+    Map<String, Object> answer = new LinkedHashMap<>();
+    if (status == HttpStatus.UNAUTHORIZED.value() || status == HttpStatus.FORBIDDEN.value()) {
+      answer.put("status", "invalid event");
+      answer.put("message", "Invalid routing key");
+      answer.put(
+          "errors",
+          List.of(
+              status == HttpStatus.UNAUTHORIZED.value()
+                  ? "No integration has this routing key: it was never issued, was rotated away,"
+                      + " or its integration was deleted."
+                  : refusal.getBody().getDetail()));
+      return ResponseEntity.badRequest()
+          .contentType(MediaType.APPLICATION_JSON)
+          .body(json.writeValueAsString(answer));
+    }
+    answer.put("status", HttpStatus.valueOf(status).getReasonPhrase());
+    answer.put("message", refusal.getBody().getDetail());
+    return ResponseEntity.status(status)
+        .headers(refusal.getHeaders())
+        .contentType(MediaType.APPLICATION_JSON)
+        .body(json.writeValueAsString(answer));
   }
 
   private ResponseEntity<String> accepted(Map<String, Object> answer) {
@@ -294,7 +347,7 @@ class PagerDutyEventsController {
         return null;
       }
       try {
-        return OffsetDateTime.parse(text).toInstant();
+        return OffsetDateTime.parse(text, TIMESTAMP).toInstant();
       } catch (DateTimeParseException e) {
         errors.add("'payload.timestamp' is not an ISO 8601 date-time with an offset");
         return null;
