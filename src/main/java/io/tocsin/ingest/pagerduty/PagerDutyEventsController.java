@@ -9,7 +9,6 @@ import io.tocsin.ingest.AlertStatus;
 import io.tocsin.ingest.ChangeEvents;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.ingest.intake.IdempotentRequests;
-import io.tocsin.ingest.intake.IngestRefusal;
 import io.tocsin.ingest.intake.KeyGate;
 import java.net.URI;
 import java.time.Instant;
@@ -28,7 +27,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -47,6 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 class PagerDutyEventsController {
+
+  static final String EVENTS = "/v2/enqueue";
+  static final String CHANGES = "/v2/change/enqueue";
 
   private static final Set<String> ACTIONS = Set.of("trigger", "acknowledge", "resolve");
   private static final Set<String> SEVERITIES = Set.of("critical", "error", "warning", "info");
@@ -91,7 +92,7 @@ class PagerDutyEventsController {
           "trigger, acknowledge or resolve by dedup_key; the integration key is the body's"
               + " routing_key. 202 with the dedup key, as PagerDuty answers.")
   @SecurityRequirements
-  @PostMapping(value = "/v2/enqueue", produces = MediaType.APPLICATION_JSON_VALUE)
+  @PostMapping(value = EVENTS, produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<String> enqueue(
       @RequestBody(required = false) byte @Nullable [] body,
       @RequestHeader(value = "Idempotency-Key", required = false) @Nullable String key) {
@@ -154,7 +155,7 @@ class PagerDutyEventsController {
       summary = "Send a change event as to PagerDuty's Events API v2",
       description = "The integration key is the body's routing_key. 202, as PagerDuty answers.")
   @SecurityRequirements
-  @PostMapping(value = "/v2/change/enqueue", produces = MediaType.APPLICATION_JSON_VALUE)
+  @PostMapping(value = CHANGES, produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<String> changeEnqueue(
       @RequestBody(required = false) byte @Nullable [] body,
       @RequestHeader(value = "Idempotency-Key", required = false) @Nullable String key) {
@@ -183,40 +184,6 @@ class PagerDutyEventsController {
           answer.put("message", "Change event processed");
           return accepted(answer);
         });
-  }
-
-  /**
-   * A refused routing key in PagerDuty's words, so that its clients and Alertmanager's pagerduty
-   * notifier print why instead of an empty message: PagerDuty answers a key it does not know {@code
-   * 400} with the message {@code Invalid routing key}, and a key of another kind of integration is
-   * no routing key to it either. {@code errors} says which. Any other refusal, such as a key over
-   * its rate limit, keeps its status and headers (503 with {@code Retry-After}, which senders
-   * retry; PagerDuty documents no body for its 429 and 5xx), with the reason in PagerDuty's fields.
-   */
-  @ExceptionHandler(IngestRefusal.class)
-  ResponseEntity<String> refused(IngestRefusal refusal) {
-    int status = refusal.getStatusCode().value();
-    Map<String, Object> answer = new LinkedHashMap<>();
-    if (status == HttpStatus.UNAUTHORIZED.value() || status == HttpStatus.FORBIDDEN.value()) {
-      answer.put("status", "invalid event");
-      answer.put("message", "Invalid routing key");
-      answer.put(
-          "errors",
-          List.of(
-              status == HttpStatus.UNAUTHORIZED.value()
-                  ? "No integration has this routing key: it was never issued, was rotated away,"
-                      + " or its integration was deleted."
-                  : refusal.getBody().getDetail()));
-      return ResponseEntity.badRequest()
-          .contentType(MediaType.APPLICATION_JSON)
-          .body(json.writeValueAsString(answer));
-    }
-    answer.put("status", HttpStatus.valueOf(status).getReasonPhrase());
-    answer.put("message", refusal.getBody().getDetail());
-    return ResponseEntity.status(status)
-        .headers(refusal.getHeaders())
-        .contentType(MediaType.APPLICATION_JSON)
-        .body(json.writeValueAsString(answer));
   }
 
   private ResponseEntity<String> accepted(Map<String, Object> answer) {

@@ -14,11 +14,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * When Tocsin cannot take an alert now, Prometheus must hear "retry" in Alertmanager's dialect: 503
- * with {@code Retry-After} and the reason as a JSON string; and {@code /-/ready} says so, as
- * Prometheus's does. On the embedded database, whose free-disk guard makes a node unready at will.
+ * When Tocsin cannot take an alert now, each sender must hear "retry" in its own dialect: 503 with
+ * {@code Retry-After}, the reason as a JSON string for Prometheus and in PagerDuty's fields for a
+ * PagerDuty client; and {@code /-/ready} says so, as Alertmanager's does. On the embedded database,
+ * whose free-disk guard makes a node unready at will.
  */
-class AlertmanagerUnavailableIntegrationTests {
+class UnavailableIngestionIntegrationTests {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String ALERT = "[{\"labels\":{\"alertname\":\"Unavailable\"}}]";
@@ -52,6 +53,19 @@ class AlertmanagerUnavailableIntegrationTests {
                   .orElseThrow())
           .as("Tocsin's own API keeps its problem details")
           .startsWith("application/problem+json");
+
+      HttpResponse<String> event =
+          tocsin.postJson(
+              "/v2/enqueue",
+              null,
+              "{\"routing_key\":\"tik_any\",\"event_action\":\"trigger\",\"payload\":{}}");
+      assertThat(event.statusCode()).as(event.body()).isEqualTo(503);
+      assertThat(event.headers().firstValue("Retry-After")).isPresent();
+      JsonNode pagerDuty = JSON.readTree(event.body());
+      assertThat(pagerDuty.get("status").asString())
+          .as("a PagerDuty client hears it in PagerDuty's fields")
+          .isEqualTo("Service Unavailable");
+      assertThat(pagerDuty.get("message").asString()).contains("retry after");
     }
   }
 
