@@ -109,6 +109,22 @@ class PagerDutyClientConformanceTests extends BothDatabasesTests {
     assertThat(resolved.getDedupKey()).isEqualTo("disk-db-1");
     await().atMost(WAIT).until(() -> status(service, "Disk full on db-1").equals("resolved"));
     assertThat(status(service, "Certificate expires on web-1")).isEqualTo("open");
+
+    // A person resolves the other in Tocsin while its sender still has it triggered: the next
+    // trigger opens a new incident, a recurrence of that one, as at PagerDuty.
+    String certificate = incident(service, "Certificate expires on web-1").get("id").asString();
+    api.ok("PATCH", "/api/v1/incidents/" + certificate, "{\"status\":\"resolved\"}");
+    client.trigger(trigger(routingKey, "cert-web-1", "Certificate expires on web-1"));
+    JsonNode recurrence =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> api.get("/api/v1/incidents?status=open&service=" + service).get("items"),
+                open -> open.size() == 1)
+            .get(0);
+    assertThat(recurrence.get("recurrenceOf").get("id").asString()).isEqualTo(certificate);
+    assertThat(alertOf(recurrence).get("details").get("dedupKey").asString())
+        .isEqualTo("cert-web-1");
   }
 
   @Test

@@ -388,14 +388,7 @@ class EscalationIntegrationTests extends BothDatabasesTests {
 
   private static String open(Api.Service service) {
     api.fire(service, Api.alert(Api.unique("Down")));
-    return await()
-        .atMost(WAIT)
-        .until(
-            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items"),
-            items -> items.size() == 1)
-        .get(0)
-        .get("id")
-        .asString();
+    return awaitOpenIncident(service);
   }
 
   private static JsonNode escalation(String incident) {
