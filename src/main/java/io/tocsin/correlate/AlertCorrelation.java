@@ -26,6 +26,9 @@ import io.tocsin.platform.AsynchronousCommit;
 import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +36,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -502,15 +506,38 @@ class AlertCorrelation {
    * shows as {@code dedup_key=disk-db-1}.
    */
   static String groupKey(CatalogService service, Grouping grouping, AlertFired alert) {
-    return switch (grouping.by()) {
-      case SERVICE -> groupKey(service.groupBy(), alert.labels());
-      case LABELS -> groupKey(grouping.labels(), alert.labels());
-      case DEDUP_KEY ->
-          alert.dedupKey() == null
-              ? "fingerprint=" + alert.fingerprint()
-              : "dedup_key=" + alert.dedupKey();
-      case ALL -> "";
-    };
+    return bounded(
+        switch (grouping.by()) {
+          case SERVICE -> groupKey(service.groupBy(), alert.labels());
+          case LABELS -> groupKey(grouping.labels(), alert.labels());
+          case DEDUP_KEY ->
+              alert.dedupKey() == null
+                  ? "fingerprint=" + alert.fingerprint()
+                  : "dedup_key=" + alert.dedupKey();
+          case ALL -> "";
+        });
+  }
+
+  /** The most characters of a group key kept as they are. */
+  static final int GROUP_KEY_LIMIT = 256;
+
+  /**
+   * The group key as stored, at most {@value #GROUP_KEY_LIMIT} characters and a digest: it is
+   * indexed, and a database index refuses a row of a few kilobytes, so a sender's 3,000-character
+   * alertname once made correlation fail again on every retry while its sender had a 200. The
+   * digest of the whole key keeps two long keys that share their beginning apart.
+   */
+  static String bounded(String groupKey) {
+    if (groupKey.length() <= GROUP_KEY_LIMIT) {
+      return groupKey;
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(groupKey.getBytes(StandardCharsets.UTF_8));
+      return groupKey.substring(0, GROUP_KEY_LIMIT) + "…sha256:" + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("Every Java runtime has SHA-256", e);
+    }
   }
 
   /** The values of the group-by labels, as "name=value" pairs in their given order. */

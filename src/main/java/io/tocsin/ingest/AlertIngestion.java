@@ -70,6 +70,15 @@ public class AlertIngestion implements SmartLifecycle {
   /** The longest dedup key accepted, PagerDuty's limit. */
   public static final int DEDUP_KEY_LIMIT = 255;
 
+  /** The most labels one alert may have. */
+  public static final int LABELS_LIMIT = 128;
+
+  /** The longest label name accepted. */
+  public static final int LABEL_NAME_LIMIT = 256;
+
+  /** The longest label value accepted: labels identify, annotations describe. */
+  public static final int LABEL_VALUE_LIMIT = 8192;
+
   /** The most alerts one request may carry; Prometheus sends at most 64 by default. */
   public static final int MAX_ALERTS = 1000;
 
@@ -304,13 +313,37 @@ public class AlertIngestion implements SmartLifecycle {
     if (alert.labels().isEmpty() && alert.dedupKey() == null) {
       throw new InvalidInputException(path + ".labels", "must have at least one label");
     }
-    for (String name : alert.labels().keySet()) {
+    if (alert.labels().size() > LABELS_LIMIT) {
+      throw new InvalidInputException(
+          path + ".labels",
+          "has " + alert.labels().size() + " labels; the limit is " + LABELS_LIMIT);
+    }
+    for (Map.Entry<String, String> label : alert.labels().entrySet()) {
+      String name = label.getKey();
       if (!LABEL_NAME.matcher(name).matches()) {
         throw new InvalidInputException(
             path + ".labels",
             "'" + name + "' is not a valid label name (letters, digits and _, not first a digit)");
       }
+      if (name.length() > LABEL_NAME_LIMIT) {
+        throw new InvalidInputException(
+            path + ".labels",
+            "a label name has " + name.length() + " characters; the limit is " + LABEL_NAME_LIMIT);
+      }
+      if (label.getValue() != null && label.getValue().length() > LABEL_VALUE_LIMIT) {
+        throw new InvalidInputException(
+            path + ".labels." + name,
+            "has "
+                + label.getValue().length()
+                + " characters; the limit is "
+                + LABEL_VALUE_LIMIT
+                + " (long text belongs in an annotation)");
+      }
     }
+    refuseNul(path + ".labels", alert.labels());
+    refuseNul(path + ".annotations", alert.annotations());
+    refuseNul(path + ".summary", alert.summary());
+    refuseNul(path + ".description", alert.description());
     if (alert.dedupKey() != null
         && (alert.dedupKey().isBlank() || alert.dedupKey().length() > DEDUP_KEY_LIMIT)) {
       throw new InvalidInputException(
@@ -328,6 +361,24 @@ public class AlertIngestion implements SmartLifecycle {
         severities.map(severity),
         summary(alert),
         json.writeValueAsString(alert.labels()));
+  }
+
+  /**
+   * A NUL character, which PostgreSQL cannot store in text: refused with the field's name rather
+   * than failing the whole request's transaction.
+   */
+  private static void refuseNul(String field, @Nullable Object value) {
+    boolean nul =
+        value instanceof Map<?, ?> map
+            ? map.entrySet().stream()
+                .anyMatch(
+                    e ->
+                        String.valueOf(e.getKey()).indexOf(0) >= 0
+                            || String.valueOf(e.getValue()).indexOf(0) >= 0)
+            : value != null && value.toString().indexOf(0) >= 0;
+    if (nul) {
+      throw new InvalidInputException(field, "must not contain the NUL character (\\u0000)");
+    }
   }
 
   private Outcome storeWithRetries(KeyOwner owner, String source, List<Prepared> alerts) {

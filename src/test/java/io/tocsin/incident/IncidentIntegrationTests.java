@@ -337,6 +337,21 @@ class IncidentIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void alertsWithAlertnamesOfThousandsOfCharactersOpenIncidentsTheirOwn() {
+    Service api = service("long-names", "");
+    // Longer than a database index row takes, and the same for their first 3,000 characters.
+    String shared = "X".repeat(3000);
+    fire(api, alert(shared + "A"));
+    fire(api, alert(shared + "B"));
+
+    List<JsonNode> opened = awaitIncidents("service=" + api.id, 2);
+    assertThat(opened).extracting(i -> i.get("status").asString()).containsOnly("open");
+    assertThat(detail(opened.get(0).get("id").asString()).get("groupKey").asString())
+        .startsWith("alertname=XXX")
+        .hasSizeLessThan(400);
+  }
+
+  @Test
   void silencedAlertsOpenNothingAndInhibitedOnesJoinTheirSourcesIncident() {
     Service db = service("silenced-db", "");
     Service web = service("silenced-web", "");

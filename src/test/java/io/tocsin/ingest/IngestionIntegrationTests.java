@@ -520,6 +520,30 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void labelsOverTheLimitsAndNulCharactersAreRefusedNamingTheFieldAndStoreNothing() {
+    String name = unique("Limits");
+    String longValue = "v".repeat(AlertIngestion.LABEL_VALUE_LIMIT + 1);
+    HttpResponse<String> tooLong =
+        alertmanagerApi(
+            alertmanagerKey,
+            "[{\"labels\":{\"alertname\":\"" + name + "\",\"pod\":\"" + longValue + "\"}}]");
+    assertThat(tooLong.statusCode()).isEqualTo(400);
+    assertThat(tooLong.body())
+        .contains("alerts[0].labels.pod")
+        .contains("the limit is " + AlertIngestion.LABEL_VALUE_LIMIT);
+
+    HttpResponse<String> nul =
+        alertmanagerApi(
+            alertmanagerKey,
+            "[{\"labels\":{\"alertname\":\""
+                + name
+                + "\"},\"annotations\":{\"summary\":\"a\\u0000b\"}}]");
+    assertThat(nul.statusCode()).as(nul.body()).isEqualTo(400);
+    assertThat(nul.body()).contains("alerts[0].annotations").contains("NUL");
+    assertThat(alertRows(name)).isEmpty();
+  }
+
+  @Test
   void concurrentSweepsOnSeveralNodesResolveEachExpiredAlertExactlyOnce() throws Exception {
     String name = unique("Swept");
     Instant endsAt = Instant.now().plusSeconds(1);
