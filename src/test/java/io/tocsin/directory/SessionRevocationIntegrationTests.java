@@ -62,6 +62,12 @@ class SessionRevocationIntegrationTests extends BothDatabasesTests {
     assertThat(browser.send("GET", "/api/v1/users/me", null).statusCode()).isEqualTo(401);
     assertThat(browser.page("/admin").headers().firstValue("Location"))
         .hasValueSatisfying(location -> assertThat(location).contains("/login"));
+    HttpResponse<String> audit =
+        tocsin.send(
+            HttpRequest.newBuilder(tocsin.uri("/api/v1/audit?kind=session.ended"))
+                .header("Authorization", admin)
+                .build());
+    assertThat(audit.body()).contains("\"target\":\"user " + ops + "\"");
   }
 
   @Test

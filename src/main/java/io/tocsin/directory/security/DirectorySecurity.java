@@ -139,7 +139,7 @@ class DirectorySecurity {
                                 response.setStatus(HttpServletResponse.SC_NO_CONTENT)))
             // After platform's database check, which answers 503 while the row cannot be read, and
             // before CSRF and logout, so that a void session is already gone for both.
-            .addFilterBefore(new SessionVersionFilter(accounts), CsrfFilter.class)
+            .addFilterBefore(new SessionVersionFilter(accounts, audit), CsrfFilter.class)
             .addFilterBefore(
                 new SignInThrottleFilter(throttle, audit, problems),
                 UsernamePasswordAuthenticationFilter.class)
@@ -214,9 +214,11 @@ class DirectorySecurity {
   static final class SessionVersionFilter extends OncePerRequestFilter {
 
     private final UserService accounts;
+    private final AuditLog audit;
 
-    SessionVersionFilter(UserService accounts) {
+    SessionVersionFilter(UserService accounts, AuditLog audit) {
       this.accounts = accounts;
+      this.audit = audit;
     }
 
     @Override
@@ -234,10 +236,27 @@ class DirectorySecurity {
               .map(SignedInUser::sessionVersion)
               .filter(signedIn.sessionVersion()::equals)
               .isPresent()) {
-        session.invalidate();
         SecurityContextHolder.clearContext();
+        if (ended(session)) {
+          audit.recordAs(
+              signedIn.email(),
+              "session.ended",
+              "user " + signedIn.id(),
+              "browser session ended: the user's role or password changed, or the user was"
+                  + " deleted");
+        }
       }
       chain.doFilter(request, response);
+    }
+
+    /** Whether this request ended the session, rather than a parallel request of the same one. */
+    private static boolean ended(HttpSession session) {
+      try {
+        session.invalidate();
+        return true;
+      } catch (IllegalStateException alreadyInvalidated) {
+        return false;
+      }
     }
   }
 
