@@ -11,8 +11,9 @@ import org.springframework.security.core.userdetails.UserDetails;
 
 /**
  * The principal of every authenticated request, whether it came with a password, a session or an
- * API token. Its role is read from the user's row on every request, so a demoted user's tokens are
- * demoted at once.
+ * API token. For a token it is read from the user's row on every request, so a demoted user's
+ * tokens are demoted at once. A session keeps the principal of its sign-in, with the user's session
+ * version then; the session ends once the row has moved on (see {@link UserService#signedIn}).
  */
 public final class SignedInUser implements UserDetails {
 
@@ -20,12 +21,19 @@ public final class SignedInUser implements UserDetails {
   private final String email;
   private final Role role;
   private final @Nullable String passwordHash;
+  private final @Nullable Long sessionVersion;
 
-  public SignedInUser(UUID id, String email, Role role, @Nullable String passwordHash) {
+  public SignedInUser(
+      UUID id,
+      String email,
+      Role role,
+      @Nullable String passwordHash,
+      @Nullable Long sessionVersion) {
     this.id = id;
     this.email = email;
     this.role = role;
     this.passwordHash = passwordHash;
+    this.sessionVersion = sessionVersion;
   }
 
   /** The signed-in user of the current request, if any. */
@@ -46,6 +54,14 @@ public final class SignedInUser implements UserDetails {
 
   public Role role() {
     return role;
+  }
+
+  /**
+   * The user's session version when they signed in with their password; {@code null} for an API
+   * token, which is checked against the user's row on every call anyway.
+   */
+  public @Nullable Long sessionVersion() {
+    return sessionVersion;
   }
 
   @Override

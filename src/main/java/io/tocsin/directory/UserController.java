@@ -2,15 +2,23 @@ package io.tocsin.directory;
 
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.Page;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -25,6 +33,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/users")
 class UserController {
+
+  private static final SecurityContextRepository SESSIONS =
+      new HttpSessionSecurityContextRepository();
 
   private final UserService users;
 
@@ -105,7 +116,11 @@ class UserController {
 
   @PatchMapping("/{id}")
   @PreAuthorize("hasRole('VIEWER')")
-  UserView update(@PathVariable UUID id, @Valid @RequestBody ChangeUser request) {
+  UserView update(
+      @PathVariable UUID id,
+      @Valid @RequestBody ChangeUser request,
+      HttpServletRequest http,
+      HttpServletResponse response) {
     SignedInUser me = signedIn();
     if (me.role() != Role.ADMIN) {
       // Everyone edits their own profile; only admins edit others or change roles.
@@ -122,7 +137,7 @@ class UserController {
           "currentPassword",
           "is missing or wrong: changing your own password needs the current one");
     }
-    return UserView.of(
+    User changed =
         users.update(
             id,
             new UserService.UserChanges(
@@ -130,7 +145,31 @@ class UserController {
                 request.email(),
                 request.role(),
                 request.timeZone(),
-                request.password())));
+                request.password()));
+    if (me.id().equals(id) && request.password() != null && me.sessionVersion() != null) {
+      keepThisSession(me, http, response);
+    }
+    return UserView.of(changed);
+  }
+
+  /**
+   * A password change ends every session of the user but the one that made it: that one has just
+   * proven the current password. It adopts the new version only if this change alone made it, so
+   * that a demotion or another password change at the same moment still ends it.
+   */
+  private void keepThisSession(
+      SignedInUser me, HttpServletRequest request, HttpServletResponse response) {
+    users
+        .signedIn(me.id())
+        .filter(now -> Objects.equals(now.sessionVersion(), me.sessionVersion() + 1))
+        .ifPresent(
+            now -> {
+              SecurityContext context = SecurityContextHolder.getContext();
+              context.setAuthentication(
+                  UsernamePasswordAuthenticationToken.authenticated(
+                      now, null, now.getAuthorities()));
+              SESSIONS.saveContext(context, request, response);
+            });
   }
 
   @DeleteMapping("/{id}")

@@ -22,7 +22,11 @@ class UserDetailsLookup implements UserDetailsService {
         .map(
             row ->
                 new SignedInUser(
-                    row.user().id(), row.user().email(), row.user().role(), row.passwordHash()))
+                    row.user().id(),
+                    row.user().email(),
+                    row.user().role(),
+                    row.passwordHash(),
+                    row.sessionVersion()))
         .orElseThrow(() -> new UsernameNotFoundException("no such user"));
   }
 }

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Repository;
 class UserRepository {
 
   private static final String COLUMNS =
-      "id, name, email, time_zone, role, password_hash, created_at, updated_at";
+      "id, name, email, time_zone, role, password_hash, session_version, created_at, updated_at";
 
   private static final String INSERT =
       """
@@ -43,6 +43,11 @@ class UserRepository {
       UPDATE directory_user SET password_hash = :passwordHash, updated_at = :now WHERE id = :id
       """;
 
+  private static final String END_SESSIONS =
+      """
+      UPDATE directory_user SET session_version = session_version + 1 WHERE id = :id
+      """;
+
   private static final String COUNT_ADMINS =
       """
       SELECT COUNT(*) FROM directory_user WHERE role = 'admin'
@@ -54,8 +59,11 @@ class UserRepository {
     this.jdbc = jdbc;
   }
 
-  /** A row with the password hash, which never leaves the module. */
-  record Row(User user, @Nullable String passwordHash) {}
+  /**
+   * A row with the password hash, which never leaves the module, and the version that browser
+   * sessions of this user must carry.
+   */
+  record Row(User user, @Nullable String passwordHash, long sessionVersion) {}
 
   void insert(User user, @Nullable String passwordHash) {
     jdbc.sql(INSERT)
@@ -88,6 +96,11 @@ class UserRepository {
         .param("passwordHash", passwordHash)
         .param("now", now.atOffset(ZoneOffset.UTC))
         .update();
+  }
+
+  /** Ends every browser session of the user: those carry the version before this one. */
+  void endSessions(UUID id) {
+    jdbc.sql(END_SESSIONS).param("id", id).update();
   }
 
   Optional<Row> find(UUID id) {
@@ -153,6 +166,7 @@ class UserRepository {
             EnumText.parse(Role.class, "role", rs.getString("role")),
             rs.getObject("created_at", OffsetDateTime.class).toInstant(),
             rs.getObject("updated_at", OffsetDateTime.class).toInstant()),
-        rs.getString("password_hash"));
+        rs.getString("password_hash"),
+        rs.getLong("session_version"));
   }
 }

@@ -120,6 +120,19 @@ public class UserService {
         .isPresent();
   }
 
+  /**
+   * The user as a browser session signed in now would carry them: current role and session version;
+   * empty once the user is deleted. One read by primary key, made on every request of a session.
+   */
+  public Optional<SignedInUser> signedIn(UUID id) {
+    return users
+        .find(id)
+        .map(
+            row ->
+                new SignedInUser(
+                    id, row.user().email(), row.user().role(), null, row.sessionVersion()));
+  }
+
   public Optional<User> find(UUID id) {
     return users.find(id).map(UserRepository.Row::user);
   }
@@ -159,6 +172,10 @@ public class UserService {
     if (changes.password() != null) {
       users.updatePassword(
           id, passwords.encode(validPassword(changes.password())), after.updatedAt());
+    }
+    if (changes.password() != null || before.role() != after.role()) {
+      // Sessions carry the role and the proof of password they signed in with: both are void now.
+      users.endSessions(id);
     }
     String summary = describeChanges(before, after, changes.password() != null);
     if (!summary.isEmpty()) {

@@ -2,6 +2,7 @@ package io.tocsin.directory.security;
 
 import io.tocsin.directory.AuditLog;
 import io.tocsin.directory.SignedInUser;
+import io.tocsin.directory.UserService;
 import io.tocsin.directory.token.ApiTokenService;
 import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.ProblemResponses;
@@ -10,6 +11,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import org.springframework.security.authentication.UsernamePasswordAuthenticatio
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
@@ -35,6 +38,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationConverter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -44,7 +48,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * How users prove who they are: an API token ({@code Authorization: Bearer tcn_...}) on any call,
  * and email and password (HTTP basic) on {@code POST /api/v1/tokens} only, so a script can get its
  * first token. A failed attempt is not answered here: the request goes on anonymous and platform's
- * entry point answers 401 with a problem body.
+ * entry point answers 401 with a problem body. Browsers sign in with a form and then ride on a
+ * session, which is checked against the user's row on every request.
  */
 @Configuration(proxyBeanMethods = false)
 class DirectorySecurity {
@@ -73,6 +78,7 @@ class DirectorySecurity {
   @Bean
   HttpSecurityContribution directoryAuthentication(
       UserDetailsService users,
+      UserService accounts,
       PasswordEncoder passwords,
       ApiTokenService tokens,
       AuditLog audit,
@@ -131,6 +137,9 @@ class DirectorySecurity {
                         .logoutSuccessHandler(
                             (request, response, authentication) ->
                                 response.setStatus(HttpServletResponse.SC_NO_CONTENT)))
+            // After platform's database check, which answers 503 while the row cannot be read, and
+            // before CSRF and logout, so that a void session is already gone for both.
+            .addFilterBefore(new SessionVersionFilter(accounts, audit), CsrfFilter.class)
             .addFilterBefore(
                 new SignInThrottleFilter(throttle, audit, problems),
                 UsernamePasswordAuthenticationFilter.class)
@@ -194,6 +203,60 @@ class DirectorySecurity {
         }
       }
       chain.doFilter(request, response);
+    }
+  }
+
+  /**
+   * Ends a browser session whose user has been deleted or whose session version has moved on (a
+   * role or password change, on any node): the request goes on anonymous, so pages send it to the
+   * sign-in page and API calls are answered 401.
+   */
+  static final class SessionVersionFilter extends OncePerRequestFilter {
+
+    private final UserService accounts;
+    private final AuditLog audit;
+
+    SessionVersionFilter(UserService accounts, AuditLog audit) {
+      this.accounts = accounts;
+      this.audit = audit;
+    }
+
+    @Override
+    protected void doFilterInternal(
+        HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+        throws ServletException, IOException {
+      HttpSession session = request.getSession(false);
+      SecurityContext context = SecurityContextHolder.getContext();
+      if (session != null
+          && context.getAuthentication() != null
+          && context.getAuthentication().getPrincipal() instanceof SignedInUser signedIn
+          && signedIn.sessionVersion() != null
+          && !accounts
+              .signedIn(signedIn.id())
+              .map(SignedInUser::sessionVersion)
+              .filter(signedIn.sessionVersion()::equals)
+              .isPresent()) {
+        SecurityContextHolder.clearContext();
+        if (ended(session)) {
+          audit.recordAs(
+              signedIn.email(),
+              "session.ended",
+              "user " + signedIn.id(),
+              "browser session ended: the user's role or password changed, or the user was"
+                  + " deleted");
+        }
+      }
+      chain.doFilter(request, response);
+    }
+
+    /** Whether this request ended the session, rather than a parallel request of the same one. */
+    private static boolean ended(HttpSession session) {
+      try {
+        session.invalidate();
+        return true;
+      } catch (IllegalStateException alreadyInvalidated) {
+        return false;
+      }
     }
   }
 

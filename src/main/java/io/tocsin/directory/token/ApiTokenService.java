@@ -177,7 +177,8 @@ public class ApiTokenService {
         .map(
             user ->
                 new Authenticated(
-                    new SignedInUser(user.id(), user.email(), user.role(), null), token.id()));
+                    new SignedInUser(user.id(), user.email(), user.role(), null, null),
+                    token.id()));
   }
 
   private static ApiToken row(ResultSet rs, int n) throws SQLException {
