@@ -108,7 +108,7 @@ public class Silences {
     return create(new SilenceInput(List.of(matcher), startsAt, endsAt, createdBy, comment));
   }
 
-  /** Escapes with backslashes only, which Java and Alertmanager's Go regular expressions share. */
+  /** Escapes with backslashes only, as RE2 and Alertmanager's Go regular expressions read them. */
   private static String escapeRegex(String literal) {
     StringBuilder escaped = new StringBuilder();
     for (char c : literal.toCharArray()) {

@@ -1,11 +1,13 @@
 package io.tocsin.ingest;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.tocsin.platform.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,8 +15,27 @@ import org.jspecify.annotations.Nullable;
  * name=~"regex"}, {@code name!~"regex"}): in amtool's {@code filter} text, in silences, in
  * inhibition rules. A missing label matches as the empty string, and regular expressions match the
  * whole value, as in Alertmanager.
+ *
+ * <p>Regular expressions are RE2's, as in Alertmanager and Prometheus: matching takes time linear
+ * in the value, so no silence, rule or filter can stall the alerts behind it, and there are no
+ * backreferences or lookarounds, which Alertmanager refuses too. Each is compiled once, when the
+ * matcher is made; {@code pattern} is null for {@code =} and {@code !=}, which compare strings.
  */
-public record LabelMatcher(String name, Operator operator, String value, Pattern pattern) {
+public record LabelMatcher(
+    String name, Operator operator, String value, @Nullable Pattern pattern) {
+
+  /**
+   * Longest regular expression accepted. Alertmanager caps only a whole silence's size, and only
+   * when configured; a thousand characters holds any alternation of names a person types or a
+   * maintenance window of dozens of services, and bounds what each one costs to compile and keep.
+   */
+  public static final int REGEX_LIMIT = 1_024;
+
+  /**
+   * Longest value of {@code =} and {@code !=}: comparing costs nothing, so this only keeps a
+   * silence from carrying a document.
+   */
+  public static final int VALUE_LIMIT = 16_384;
 
   /** How a matcher compares, with its text in Alertmanager's syntax. */
   public enum Operator {
@@ -68,21 +89,54 @@ public record LabelMatcher(String name, Operator operator, String value, Pattern
    * answer when it is invalid.
    */
   public static LabelMatcher of(String field, String name, Operator operator, String value) {
-    if (!LABEL_NAME.matcher(name).matches()) {
+    if (!LABEL_NAME.matches(name)) {
       throw new InvalidInputException(field + ".name", "'" + name + "' is not a valid label name");
     }
-    Pattern pattern;
-    if (operator.isRegex()) {
-      try {
-        pattern = Pattern.compile(value);
-      } catch (PatternSyntaxException e) {
-        throw new InvalidInputException(
-            field + ".value", "the regular expression does not compile: " + e.getDescription());
-      }
-    } else {
-      pattern = Pattern.compile(Pattern.quote(value));
+    return checked(name, operator, value, why -> new InvalidInputException(field + ".value", why));
+  }
+
+  /**
+   * A matcher as a silence or rule stored before today's limits keeps it. One that they refuse now,
+   * a regular expression too long or that RE2 does not compile, matches no alert: the silence or
+   * rule then mutes nothing, so alerts page rather than every read failing.
+   */
+  public static LabelMatcher stored(String name, Operator operator, String value) {
+    try {
+      return checked(name, operator, value, why -> new InvalidInputException("value", why));
+    } catch (InvalidInputException e) {
+      return new LabelMatcher(name, operator, value, null);
     }
-    return new LabelMatcher(name, operator, value, pattern);
+  }
+
+  /** Whether this matcher matches no alert, being stored and refused since: see {@link #stored}. */
+  public boolean refused() {
+    return operator.isRegex() && pattern == null;
+  }
+
+  private static LabelMatcher checked(
+      String name,
+      Operator operator,
+      String value,
+      Function<String, InvalidInputException> refusal) {
+    if (!operator.isRegex()) {
+      if (value.length() > VALUE_LIMIT) {
+        throw refusal.apply("must have at most " + VALUE_LIMIT + " characters");
+      }
+      return new LabelMatcher(name, operator, value, null);
+    }
+    if (value.length() > REGEX_LIMIT) {
+      throw refusal.apply("a regular expression must have at most " + REGEX_LIMIT + " characters");
+    }
+    try {
+      return new LabelMatcher(name, operator, value, Pattern.compile(value));
+    } catch (PatternSyntaxException e) {
+      throw refusal.apply(
+          "the regular expression does not compile: "
+              + e.getDescription()
+              + " ("
+              + e.getPattern()
+              + ")");
+    }
   }
 
   /** The matcher in Alertmanager's text syntax, e.g. {@code service=~"api|web"}. */
@@ -96,11 +150,14 @@ public record LabelMatcher(String name, Operator operator, String value, Pattern
 
   public boolean matches(Map<String, String> labels) {
     String actual = labels.getOrDefault(name, "");
+    if (refused()) {
+      return false;
+    }
     return switch (operator) {
       case EQUAL -> actual.equals(value);
       case NOT_EQUAL -> !actual.equals(value);
-      case REGEX -> pattern.matcher(actual).matches();
-      case NOT_REGEX -> !pattern.matcher(actual).matches();
+      case REGEX -> pattern.matches(actual);
+      case NOT_REGEX -> !pattern.matches(actual);
     };
   }
 
@@ -120,28 +177,14 @@ public record LabelMatcher(String name, Operator operator, String value, Pattern
   }
 
   private static LabelMatcher parse(String text, String filter) {
-    java.util.regex.Matcher shape = SHAPE.matcher(text);
+    Matcher shape = SHAPE.matcher(text);
     if (!shape.matches()) {
       throw invalid(
           filter, "expected name=\"value\", name!=\"value\", name=~\"re\" or name!~\"re\"");
     }
-    Operator operator = null;
-    for (Operator candidate : Operator.values()) {
-      if (candidate.text.equals(shape.group(2))) {
-        operator = candidate;
-      }
-    }
+    Operator operator = Operator.parse("filter", shape.group(2));
     String value = unquote(shape.group(3), filter);
-    Pattern pattern;
-    try {
-      pattern = Pattern.compile(value);
-    } catch (PatternSyntaxException e) {
-      if (operator == Operator.REGEX || operator == Operator.NOT_REGEX) {
-        throw invalid(filter, "the regular expression does not compile: " + e.getDescription());
-      }
-      pattern = Pattern.compile(Pattern.quote(value));
-    }
-    return new LabelMatcher(shape.group(1), operator, value, pattern);
+    return checked(shape.group(1), operator, value, why -> invalid(filter, why));
   }
 
   private static String unquote(String raw, String filter) {

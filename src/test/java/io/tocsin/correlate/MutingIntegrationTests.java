@@ -574,6 +574,89 @@ class MutingIntegrationTests extends BothDatabasesTests {
         .isEqualTo(404);
   }
 
+  @Test
+  void aSilenceWhoseRegexWouldBacktrackForMinutesDelaysNoIncident() {
+    int run = SEQUENCE.incrementAndGet();
+    // Long enough that a backtracking engine needs minutes to find the silence does not match.
+    String name = "Unrelated" + run + "a".repeat(80);
+    String token = admin.substring(7);
+    String service = tocsin.createService(token, "unrelated " + run);
+    String serviceKey =
+        "Bearer " + tocsin.createIntegration(token, service, "prom", "alertmanager").get("key");
+    HttpResponse<String> created =
+        send(
+            "POST",
+            "/api/v1/silences",
+            admin,
+            """
+            {"matchers":[{"name":"alertname","operator":"=~","value":"(.*.){7}Z"}],
+             "endsAt":"%s","comment":"a pattern that backtracks"}
+            """
+                .formatted(Instant.now().plus(Duration.ofHours(1))));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String silence = JSON.readTree(created.body()).get("id").asString();
+
+    String alert =
+        "[{\"labels\":{\"alertname\":\"%s\"},\"endsAt\":\"%s\"}]"
+            .formatted(name, Instant.now().plusSeconds(600));
+    assertThat(send("POST", "/api/v2/alerts", serviceKey, alert).statusCode()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                JSON.readTree(
+                        send("GET", "/api/v1/incidents?service=" + service, admin, null).body())
+                    .get("items"),
+            items -> items.size() == 1);
+    assertThat(alertsBy("alertname=~\"(.*.){6}Z\"", "", each -> each.get("fingerprint").asString()))
+        .isEmpty();
+
+    send("DELETE", "/api/v1/silences/" + silence, admin, null);
+  }
+
+  @Test
+  void aRegexLongerThanTheLimitIsRefusedNamingTheLimitAndStoresNothing() {
+    String huge = "a".repeat(200_000);
+    String endsAt = Instant.now().plus(Duration.ofHours(1)).toString();
+    int before = rows();
+
+    HttpResponse<String> own =
+        send(
+            "POST",
+            "/api/v1/silences",
+            admin,
+            "{\"matchers\":[{\"name\":\"alertname\",\"operator\":\"=~\",\"value\":\"%s\"}],\"endsAt\":\"%s\",\"comment\":\"c\"}"
+                .formatted(huge, endsAt));
+    assertThat(own.statusCode()).isEqualTo(422);
+    assertThat(own.body())
+        .contains("matchers[0].value", "a regular expression must have at most 1024 characters");
+
+    HttpResponse<String> amtool =
+        send(
+            "POST",
+            "/api/v2/silences",
+            admin,
+            "{\"matchers\":[{\"name\":\"alertname\",\"value\":\"%s\",\"isRegex\":true}],\"startsAt\":\"%s\",\"endsAt\":\"%s\",\"createdBy\":\"a\",\"comment\":\"c\"}"
+                .formatted(huge, Instant.now(), endsAt));
+    assertThat(amtool.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(amtool.body()).asString())
+        .isEqualTo(
+            "silence invalid: invalid label matcher 0: a regular expression must have at most 1024"
+                + " characters");
+
+    HttpResponse<String> filter =
+        send(
+            "GET",
+            "/api/v2/alerts?filter="
+                + URLEncoder.encode(
+                    "alertname=~\"" + "a".repeat(2_000) + "\"", StandardCharsets.UTF_8),
+            admin,
+            null);
+    assertThat(filter.statusCode()).isEqualTo(400);
+    assertThat(filter.body()).contains("a regular expression must have at most 1024 characters");
+    assertThat(rows()).isEqualTo(before);
+  }
+
   private static String amtoolSilence(String id, String alertname, Instant start, Instant end) {
     return """
         {%s"matchers":[{"name":"alertname","value":"%s","isRegex":false,"isEqual":true}],

@@ -1,5 +1,7 @@
 package io.tocsin.ingest.alertmanager;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -20,8 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
@@ -321,7 +321,7 @@ class AlertmanagerReadController {
       String receiverName = row.firing().labels().get(SERVICE_LABEL);
       if ((service != null && !service.equals(row.serviceId()))
           || !matchers.stream().allMatch(m -> m.matches(row.firing().labels()))
-          || (receiverPattern != null && !receiverPattern.matcher(receiverName).matches())) {
+          || (receiverPattern != null && !receiverPattern.matches(receiverName))) {
         continue;
       }
       List<String> silencedBy =
@@ -362,6 +362,10 @@ class AlertmanagerReadController {
   private static @Nullable Pattern receiverPattern(@Nullable String receiver) {
     if (receiver == null || receiver.isEmpty()) {
       return null;
+    }
+    if (receiver.length() > LabelMatcher.REGEX_LIMIT) {
+      throw new io.tocsin.platform.InvalidInputException(
+          "receiver", "must have at most " + LabelMatcher.REGEX_LIMIT + " characters");
     }
     try {
       return Pattern.compile(receiver);
