@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -23,9 +24,13 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * {@code /web/events}: Server-Sent Events that tell open pages the number of open incidents when it
  * may have changed. This node's own incident events push at once; a look every few seconds catches
  * what other nodes did. Browsers reconnect by themselves when a stream ends.
+ *
+ * <p>A stream never ends by itself, so a stopping node ends them all before the web server's
+ * graceful shutdown: otherwise that shutdown waits its whole timeout for them, and the browsers,
+ * which reconnect to another node at once, gain nothing from the wait.
  */
 @RestController
-class LiveEvents {
+class LiveEvents implements SmartLifecycle {
 
   private static final long STREAM_LIFETIME = Duration.ofMinutes(10).toMillis();
   private static final int OTHER_NODES_EVERY = 5;
@@ -36,6 +41,7 @@ class LiveEvents {
   private final AtomicLong lastCount = new AtomicLong(-1);
   private final AtomicLong ticks = new AtomicLong();
   private final AtomicBoolean changed = new AtomicBoolean();
+  private volatile boolean running;
 
   LiveEvents(Incidents incidents, DatabaseAvailability database) {
     this.incidents = incidents;
@@ -47,12 +53,38 @@ class LiveEvents {
     if (SignedInUser.current() == null) {
       return ResponseEntity.status(HttpStatus.UNAUTHORIZED).build();
     }
+    if (!running) {
+      return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+    }
     SseEmitter emitter = new SseEmitter(STREAM_LIFETIME);
     emitters.add(emitter);
     emitter.onCompletion(() -> emitters.remove(emitter));
     emitter.onTimeout(() -> emitters.remove(emitter));
     emitter.onError(e -> emitters.remove(emitter));
     return ResponseEntity.ok(emitter);
+  }
+
+  @Override
+  public void start() {
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    emitters.forEach(SseEmitter::complete);
+    emitters.clear();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Stopped first, before the web server's graceful shutdown waits for open requests. */
+  @Override
+  public int getPhase() {
+    return Integer.MAX_VALUE;
   }
 
   @TransactionalEventListener(fallbackExecution = true)
