@@ -23,6 +23,14 @@ public interface Channel {
     return Set.of();
   }
 
+  /**
+   * Whether the target itself is a secret, as a chat tool's incoming-webhook URL is (whoever has it
+   * can post): then it is stored encrypted like the secret settings.
+   */
+  default boolean secretTarget() {
+    return false;
+  }
+
   /** The host that one circuit breaker guards, shared by every method that delivers there. */
   String destinationHost(ContactMethod method);
 

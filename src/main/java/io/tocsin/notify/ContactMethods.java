@@ -25,7 +25,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.util.IdGenerator;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * People's contact methods, and their verification: a six-digit code sent through the method and
@@ -39,7 +38,6 @@ public class ContactMethods {
   private static final int MAX_PER_USER = 20;
 
   private final JdbcClient jdbc;
-  private final JsonMapper json;
   private final Channels channels;
   private final ContactMethodRows rows;
   private final UserService users;
@@ -53,7 +51,6 @@ public class ContactMethods {
 
   ContactMethods(
       JdbcClient jdbc,
-      JsonMapper json,
       Channels channels,
       ContactMethodRows rows,
       UserService users,
@@ -64,7 +61,6 @@ public class ContactMethods {
       Clock clock,
       IdGenerator ids) {
     this.jdbc = jdbc;
-    this.json = json;
     this.channels = channels;
     this.rows = rows;
     this.users = users;
@@ -120,8 +116,8 @@ public class ContactMethods {
         .param("user", userId)
         .param("type", type.text())
         .param("name", name)
-        .param("target", target)
-        .param("settings", json.writeValueAsString(settings))
+        .param("target", rows.storedTarget(id, type, target))
+        .param("settings", rows.storedSettings(id, type, settings))
         .param("now", utc(now))
         .update();
     audit.record("contact_method.created", "user " + userId, type.text() + " '" + name + "'");

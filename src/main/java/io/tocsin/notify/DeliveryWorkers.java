@@ -172,6 +172,16 @@ class DeliveryWorkers implements SmartLifecycle {
           recipient);
       return;
     }
+    if (!method.get().readable()) {
+      // Retried rather than given up on: in a rolling key change another node may hold the key,
+      // and the breaker is left alone because the destination did nothing wrong.
+      outbox.record(
+          message,
+          new DeliveryResult.Retryable(method.get().unreadable(), null),
+          started,
+          recipient);
+      return;
+    }
     if ((message.kind() == Message.Kind.PAGE || message.kind() == Message.Kind.SUBSCRIPTION)
         && outbox.overLimit(message.userId(), channel.type(), rateLimit, rateWindow)) {
       outbox.fold(message, rateWindow);

@@ -18,6 +18,7 @@ public record PlatformProperties(
     @DefaultValue("development") TocsinMode mode,
     @DefaultValue("./data") Path dataDir,
     @Nullable String secretKey,
+    @DefaultValue List<String> previousSecretKeys,
     @DefaultValue Database database,
     @DefaultValue Cors cors) {
 

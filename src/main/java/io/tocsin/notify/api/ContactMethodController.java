@@ -49,7 +49,8 @@ class ContactMethodController {
       Map<String, String> settings,
       boolean verified,
       @Nullable Instant verifiedAt,
-      Instant createdAt) {}
+      Instant createdAt,
+      @Nullable String unreadable) {}
 
   record Code(@Nullable String code) {}
 
@@ -161,6 +162,7 @@ class ContactMethodController {
         new LinkedHashMap<>(settings),
         method.verified(),
         method.verifiedAt(),
-        method.createdAt());
+        method.createdAt(),
+        method.unreadable());
   }
 }

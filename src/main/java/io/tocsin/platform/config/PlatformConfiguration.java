@@ -1,6 +1,7 @@
 package io.tocsin.platform.config;
 
 import io.tocsin.platform.PlatformProperties;
+import io.tocsin.platform.SecretCipher;
 import io.tocsin.platform.ServerSecret;
 import io.tocsin.platform.TimeOrderedIds;
 import java.io.IOException;
@@ -20,7 +21,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.IdGenerator;
 
-/** The clock, the id generator and the server secret that every module may inject. */
+/**
+ * The clock, the id generator, the server secret and the cipher of stored secrets that every module
+ * may inject.
+ */
 @Configuration(proxyBeanMethods = false)
 class PlatformConfiguration {
 
@@ -44,6 +48,21 @@ class PlatformConfiguration {
       return new ServerSecret(configured.trim());
     }
     return new ServerSecret(readOrCreate(properties.dataDir().resolve(SECRET_KEY_FILE)));
+  }
+
+  /**
+   * The cipher of stored secrets: it writes under the current server secret and still reads what
+   * was written under the previous ones, until the startup rewrite has moved every value over.
+   */
+  @Bean
+  SecretCipher secretCipher(ServerSecret current, PlatformProperties properties) {
+    return new SecretCipher(
+        current,
+        properties.previousSecretKeys().stream()
+            .map(String::trim)
+            .filter(key -> !key.isEmpty())
+            .map(ServerSecret::new)
+            .toList());
   }
 
   /**

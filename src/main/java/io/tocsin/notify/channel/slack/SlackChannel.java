@@ -34,6 +34,12 @@ class SlackChannel extends HttpChannel {
     return ChannelType.SLACK;
   }
 
+  /** The webhook URL is the credential: anyone who has it can post to the channel. */
+  @Override
+  public boolean secretTarget() {
+    return true;
+  }
+
   @Override
   public DeliveryResult deliver(Message message) {
     Map<String, Object> body = new LinkedHashMap<>();

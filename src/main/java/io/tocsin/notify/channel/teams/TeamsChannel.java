@@ -32,6 +32,12 @@ class TeamsChannel extends HttpChannel {
     return ChannelType.TEAMS;
   }
 
+  /** The webhook URL is the credential: anyone who has it can post to the channel. */
+  @Override
+  public boolean secretTarget() {
+    return true;
+  }
+
   @Override
   public DeliveryResult deliver(Message message) {
     List<Object> cardBody = new ArrayList<>();
