@@ -19,15 +19,15 @@ class SecretCipherTests {
   void aValueComesBackFromItsSelfDescribingEncryptedForm() {
     SecretCipher cipher = new SecretCipher(KEY_A, List.of());
 
-    String stored = cipher.encrypt("https://hooks.slack.com/services/T0/B0/XYZ", CONTEXT);
+    String stored = cipher.encrypt("https://chat.example.com/hooks/incoming/abc123", CONTEXT);
 
     assertThat(stored)
         .startsWith("enc:v1:" + SecretCipher.keyId(KEY_A) + ":")
-        .doesNotContain("hooks.slack.com")
-        .doesNotContain("XYZ");
+        .doesNotContain("chat.example.com")
+        .doesNotContain("abc123");
     assertThat(cipher.isCurrent(stored)).isTrue();
     assertThat(cipher.decrypt(stored, CONTEXT))
-        .isEqualTo("https://hooks.slack.com/services/T0/B0/XYZ");
+        .isEqualTo("https://chat.example.com/hooks/incoming/abc123");
   }
 
   @Test
