@@ -23,7 +23,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,6 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  * rotated (a start with the new key and the old one as previous re-encrypts every row, after which
  * the old key can go).
  */
+@ExtendWith(OutputCaptureExtension.class)
 class NotificationSecretsIntegrationTests extends BothDatabasesTests {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -145,7 +149,8 @@ class NotificationSecretsIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
-  void aSecretUnderAKeyNoLongerConfiguredFailsItsDeliveryByNameAndTheMethodStillLists() {
+  void aSecretUnderAKeyNoLongerConfiguredFailsItsDeliveryByNameAndTheMethodStillLists(
+      CapturedOutput output) {
     node(KEY_A);
     String user = api.user("Lost");
     String path = "/lost/" + Api.unique("slack") + "/T00/B00/gone";
@@ -172,6 +177,17 @@ class NotificationSecretsIntegrationTests extends BothDatabasesTests {
     assertThat(attempt.get("lastError").asString()).isEqualTo(expected);
     assertThat(attempt.get("status").asString()).isEqualTo("pending");
     assertThat(RECEIVER.requests(path)).isEmpty();
+    await()
+        .atMost(WAIT)
+        .until(
+            output::getOut,
+            out ->
+                out.contains(
+                    "hold secrets under key "
+                        + keyId(KEY_A)
+                        + ", which is neither TOCSIN_SECRET_KEY (key "
+                        + keyId(KEY_C)
+                        + ")"));
   }
 
   /** The methods of one user, and the secrets they were created with. */

@@ -61,7 +61,9 @@ class ContactMethodController {
       description =
           "type: email, webhook, slack, teams or ntfy. target: the address or URL. settings:"
               + " webhook {secret} (generated when absent, shown only in this answer), ntfy"
-              + " {topic, token}. A new method must be verified before it carries pages.")
+              + " {topic, token}. A new method must be verified before it carries pages. Secrets,"
+              + " and Slack and Teams URLs, are stored encrypted; a method whose secrets this"
+              + " server cannot decrypt lists with unreadable saying why.")
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/contact-methods")
   ResponseEntity<MethodView> create(
