@@ -227,10 +227,9 @@ class AlertCorrelation {
       batch.flush();
     }
     if (!severities.isEmpty()) {
-      incidents.severityChanged(severities);
       // Sent again after a person resolved its incident: a new occurrence, correlated in a batch
       // of its own, opens or joins an incident and pages, so no firing alert is left unheard.
-      ingestion.renew(incidents.firingOnResolvedIncidents(severities.keySet()));
+      ingestion.renew(incidents.refreshed(severities));
     }
     if (!acknowledged.isEmpty()) {
       incidents.acknowledged(

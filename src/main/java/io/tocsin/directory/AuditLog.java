@@ -1,5 +1,6 @@
 package io.tocsin.directory;
 
+import io.tocsin.platform.AuditTrail;
 import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.Page;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,7 +22,7 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * written in the caller's transaction, so a rolled-back change leaves no entry behind.
  */
 @Service
-public class AuditLog {
+public class AuditLog implements AuditTrail {
 
   private static final String INSERT =
       """
@@ -47,6 +48,7 @@ public class AuditLog {
   }
 
   /** Records an event by the signed-in user of this request (or "system" outside a request). */
+  @Override
   public void record(String kind, @Nullable String target, String summary) {
     SignedInUser user = SignedInUser.current();
     write(

@@ -101,26 +101,6 @@ public class IncidentIntake {
     return found;
   }
 
-  /**
-   * Those of these alerts that fire on an incident a person resolved: nothing pages for them any
-   * more, so their next send must open a new incident.
-   */
-  public Set<UUID> firingOnResolvedIncidents(Collection<UUID> alertIds) {
-    Set<UUID> found = new HashSet<>();
-    for (List<UUID> chunk : InLists.of(alertIds)) {
-      found.addAll(
-          jdbc.sql(
-                  """
-                  SELECT a.alert_id FROM incident_alert a JOIN incident i ON i.id = a.incident_id
-                  WHERE a.alert_id IN (:ids) AND a.status = 'firing' AND i.status = 'resolved'
-                  """)
-              .param("ids", chunk)
-              .query((rs, n) -> rs.getObject("alert_id", UUID.class))
-              .list());
-    }
-    return found;
-  }
-
   /** The incident this alert is on, whatever its status. */
   public Optional<Incident> incidentOfAlert(UUID alertId) {
     return jdbc.sql(
@@ -488,25 +468,41 @@ public class IncidentIntake {
     }
   }
 
-  /** A refreshed alert changed its severity: the incident follows unless a person set it. */
-  public void severityChanged(Map<UUID, Severity> severities) {
-    // Every re-send reports a severity: only the few that differ from the stored one cost a write.
-    record Stored(UUID alert, UUID incident, String severity) {}
+  /**
+   * Alerts sent again, with the severity each was sent with. A changed severity is written to the
+   * alert, and its open incident follows unless a person set the incident's severity. Answers those
+   * of the alerts that fire on an incident a person resolved: nothing pages for them any more, so
+   * their next occurrence must open a new incident.
+   */
+  public Set<UUID> refreshed(Map<UUID, Severity> severities) {
+    // One read per chunk serves both answers: every re-send of a storm passes through here.
+    record Stored(UUID alert, UUID incident, String severity, boolean firingOnResolved) {}
     Map<UUID, UUID> incidents = new HashMap<>();
+    Set<UUID> firingOnResolved = new HashSet<>();
     for (List<UUID> chunk : InLists.of(severities.keySet())) {
       List<Stored> stored =
           jdbc.sql(
-                  "SELECT alert_id, incident_id, severity FROM incident_alert"
-                      + " WHERE alert_id IN (:ids)")
+                  """
+                  SELECT a.alert_id, a.incident_id, a.severity,
+                         a.status = 'firing' AND i.status = 'resolved' AS firing_on_resolved
+                  FROM incident_alert a JOIN incident i ON i.id = a.incident_id
+                  WHERE a.alert_id IN (:ids)
+                  """)
               .param("ids", chunk)
               .query(
                   (rs, n) ->
                       new Stored(
                           rs.getObject("alert_id", UUID.class),
                           rs.getObject("incident_id", UUID.class),
-                          rs.getString("severity")))
+                          rs.getString("severity"),
+                          rs.getBoolean("firing_on_resolved")))
               .list();
       for (Stored alert : stored) {
+        if (alert.firingOnResolved()) {
+          firingOnResolved.add(alert.alert());
+        }
+        // Every re-send reports a severity: only the few that differ from the stored one cost a
+        // write.
         String now = EnumText.canonical(severities.get(alert.alert()));
         if (!now.equals(alert.severity())) {
           jdbc.sql("UPDATE incident_alert SET severity = :severity WHERE alert_id = :alert")
@@ -552,6 +548,7 @@ public class IncidentIntake {
         records.severityMoved(id, incident.severity(), highest);
       }
     }
+    return firingOnResolved;
   }
 
   private void addToService(UUID incident, UUID service, int alerts, int firing, Instant first) {

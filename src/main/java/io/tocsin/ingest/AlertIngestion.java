@@ -341,6 +341,8 @@ public class AlertIngestion implements SmartLifecycle {
       }
     }
     refuseNul(path + ".labels", alert.labels());
+    // Before the fingerprint: an alert is the same alert on every send, renamed or not.
+    alert = alert.withLabels(ReservedLabels.exported(alert.labels()));
     refuseNul(path + ".annotations", alert.annotations());
     refuseNul(path + ".summary", alert.summary());
     refuseNul(path + ".description", alert.description());

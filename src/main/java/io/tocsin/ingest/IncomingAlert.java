@@ -76,6 +76,24 @@ public record IncomingAlert(
         false);
   }
 
+  /** The same alert with other labels. */
+  IncomingAlert withLabels(Map<String, String> labels) {
+    return new IncomingAlert(
+        labels,
+        annotations,
+        startsAt,
+        endsAt,
+        generatorUrl,
+        status,
+        dedupKey,
+        summary,
+        severity,
+        description,
+        details,
+        links,
+        acknowledge);
+  }
+
   /** The identity: the dedup key when the sender gave one, else the label set. */
   public Fingerprint fingerprint() {
     return dedupKey == null

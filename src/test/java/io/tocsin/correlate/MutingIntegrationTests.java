@@ -354,6 +354,68 @@ class MutingIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void anAlertNamingAnotherServiceInItsLabelsNeitherInhibitsThatServiceNorPassesForIt() {
+    String run = "Impostor" + SEQUENCE.incrementAndGet();
+    String token = admin.substring(7);
+    String victimName = "payments " + run;
+    String victim = tocsin.createService(token, victimName);
+    String victimKey =
+        "Bearer " + tocsin.createIntegration(token, victim, "prom", "alertmanager").get("key");
+    // The victim's own maintenance alert mutes the victim's other alerts.
+    HttpResponse<String> rule =
+        send(
+            "POST",
+            "/api/v1/inhibition-rules",
+            admin,
+            """
+            {"name":"maintenance %s",
+             "sourceMatchers":[{"name":"alertname","value":"Maintenance"},
+                               {"name":"tocsin_service","value":"%s"}],
+             "targetMatchers":[{"name":"tocsin_service","value":"%s"}]}
+            """
+                .formatted(run, victimName, victimName));
+    assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
+    Instant until = Instant.now().plusSeconds(600);
+
+    // Sent with the key of the service "db", naming the victim's service.
+    String impostor =
+        "[{\"labels\":{\"alertname\":\"Maintenance\",\"run\":\"%s\",\"tocsin_service\":\"%s\"},\"endsAt\":\"%s\"}]"
+            .formatted(run, victimName, until);
+    assertThat(send("POST", "/api/v2/alerts", key, impostor).statusCode()).isEqualTo(200);
+    String real =
+        "[{\"labels\":{\"alertname\":\"PaymentsDown\",\"run\":\"%s\",\"severity\":\"critical\"},\"endsAt\":\"%s\"}]"
+            .formatted(run, until);
+    assertThat(send("POST", "/api/v2/alerts", victimKey, real).statusCode()).isEqualTo(200);
+
+    Map<String, JsonNode> alerts =
+        alertsBy("run=\"" + run + "\"", "", each -> each.get("labels").get("alertname").asString());
+    assertThat(alerts.get("PaymentsDown").get("status").get("state").asString())
+        .isEqualTo("active");
+    JsonNode impostorLabels = alerts.get("Maintenance").get("labels");
+    assertThat(impostorLabels.get("tocsin_service").asString()).isEqualTo("db");
+    assertThat(impostorLabels.get("exported_tocsin_service").asString()).isEqualTo(victimName);
+    assertThat(
+            alertsBy(
+                    "tocsin_service=\"" + victimName + "\"",
+                    "",
+                    each -> each.get("labels").get("alertname").asString())
+                .keySet())
+        .as("a query for the victim's alerts")
+        .containsExactly("PaymentsDown");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        JSON.readTree(
+                                send("GET", "/api/v1/incidents?service=" + victim, admin, null)
+                                    .body())
+                            .get("items"))
+                    .as("the victim's alert pages")
+                    .hasSize(1));
+  }
+
+  @Test
   void theShippedExampleRulesLoadAndAStarvedPodInhibitsOnlyItsOwnLatencyAlert() throws IOException {
     JsonNode examples =
         JSON.readTree(

@@ -52,6 +52,9 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   /** Alerts whose first delivery the listener fails, to prove redelivery. */
   static final Set<String> FAIL_ONCE = ConcurrentHashMap.newKeySet();
 
+  /** Alerts the listener fails on every time, until a test takes them out. */
+  static final Set<String> FAIL_ALWAYS = ConcurrentHashMap.newKeySet();
+
   private static TocsinHarness tocsin;
   private static SingleConnectionDataSource connection;
   private static String admin;
@@ -80,6 +83,9 @@ class IngestionIntegrationTests extends BothDatabasesTests {
         if (change instanceof AlertFired fired && FAIL_ONCE.remove(fired.summary())) {
           throw new IllegalStateException("failing the first delivery on purpose");
         }
+        if (change instanceof AlertFired fired && FAIL_ALWAYS.contains(fired.summary())) {
+          throw new IllegalStateException("cannot handle " + fired.summary());
+        }
       }
       RECEIVED.addAll(changed.changes());
     }
@@ -97,7 +103,10 @@ class IngestionIntegrationTests extends BothDatabasesTests {
                 "tocsin.ingest.max-body-size", "64KB",
                 "tocsin.ingest.sweep-interval", "200ms",
                 "tocsin.events.redelivery-interval", "200ms",
-                "tocsin.events.stale-after", "2s"),
+                "tocsin.events.stale-after", "2s",
+                "tocsin.events.max-attempts", "3",
+                "tocsin.events.retry-backoff", "100ms",
+                "tocsin.events.retry-max-backoff", "200ms"),
             Listening.class);
     admin = tocsin.adminToken();
     serviceId = tocsin.createService(admin, "checkout");
@@ -666,6 +675,127 @@ class IngestionIntegrationTests extends BothDatabasesTests {
                     .hasSize(1));
     assertThat(FAIL_ONCE).doesNotContain(summary);
     await().atMost(Duration.ofSeconds(10)).until(() -> count("platform_event_publication") == 0);
+  }
+
+  @Test
+  void aPublicationWhoseListenerKeepsFailingIsDeadAfterMaxAttemptsAndAnAdminRetriesOrDiscardsIt() {
+    String summary = unique("Always failing");
+    FAIL_ALWAYS.add(summary);
+    assertThat(generic("{\"summary\":\"%s\"}".formatted(summary), null).statusCode())
+        .isEqualTo(202);
+
+    JsonNode dead =
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetter(summary), d -> d != null);
+    assertThat(dead.get("attempts").asInt()).isEqualTo(3);
+    assertThat(dead.get("eventType").asString()).isEqualTo(AlertsChanged.class.getName());
+    assertThat(dead.get("listener").asString()).contains("Recorder");
+    assertThat(dead.get("lastError").asString())
+        .isEqualTo("java.lang.IllegalStateException: cannot handle " + summary);
+    assertThat(Instant.parse(dead.get("firstFailedAt").asString()))
+        .isBefore(Instant.parse(dead.get("lastFailedAt").asString()));
+    String id = dead.get("id").asString();
+    // Redelivery runs every 200 ms: a dead publication is left alone all the while.
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> deadLetter(summary), d -> d != null && d.get("attempts").asInt() == 3);
+    assertThat(RECEIVED).noneMatch(c -> c instanceof AlertFired f && f.summary().equals(summary));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metric("tocsin_event_publications_dead") == 1);
+    JsonNode health =
+        JSON.readTree(tocsin.get("/actuator/health/readiness").body())
+            .get("components")
+            .get("eventPublications");
+    assertThat(health.get("status").asString())
+        .as("dead letters keep a node ready")
+        .isEqualTo("UP");
+    assertThat(health.get("details").get("dead").asInt()).isEqualTo(1);
+    assertThat(
+            tocsin
+                .send(
+                    HttpRequest.newBuilder(tocsin.uri("/api/v1/admin/event-dead-letters"))
+                        .header("Authorization", "Bearer " + genericKey)
+                        .build())
+                .statusCode())
+        .as("integration keys see no dead letters")
+        .isIn(401, 403);
+
+    FAIL_ALWAYS.remove(summary);
+    assertThat(asAdmin("POST", "/api/v1/admin/event-dead-letters/" + id + "/retry").statusCode())
+        .isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(RECEIVED)
+                    .filteredOn(c -> c instanceof AlertFired f && f.summary().equals(summary))
+                    .hasSize(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("platform_event_publication") == 0);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metric("tocsin_event_publications_dead") == 0);
+    assertThat(asAdmin("POST", "/api/v1/admin/event-dead-letters/" + id + "/retry").statusCode())
+        .as("retried once")
+        .isEqualTo(404);
+
+    String hopeless = unique("Never handled");
+    FAIL_ALWAYS.add(hopeless);
+    assertThat(generic("{\"summary\":\"%s\"}".formatted(hopeless), null).statusCode())
+        .isEqualTo(202);
+    String hopelessId =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> deadLetter(hopeless), d -> d != null)
+            .get("id")
+            .asString();
+    FAIL_ALWAYS.remove(hopeless);
+    assertThat(asAdmin("DELETE", "/api/v1/admin/event-dead-letters/" + hopelessId).statusCode())
+        .isEqualTo(200);
+    assertThat(asAdmin("GET", "/api/v1/admin/event-dead-letters/" + hopelessId).statusCode())
+        .isEqualTo(404);
+    assertThat(count("platform_event_publication")).isZero();
+    assertThat(RECEIVED).noneMatch(c -> c instanceof AlertFired f && f.summary().equals(hopeless));
+    JsonNode audit =
+        JSON.readTree(asAdmin("GET", "/api/v1/audit?kind=event_publication.discarded").body())
+            .get("items");
+    assertThat(audit)
+        .anyMatch(
+            entry ->
+                entry.get("target").asString().equals("event publication " + hopelessId)
+                    && entry.get("actorName").asString().equals(EMAIL));
+  }
+
+  /** The dead letter of the batch that carried the alert with this summary, if it is dead. */
+  private static JsonNode deadLetter(String summary) {
+    HttpResponse<String> listed = asAdmin("GET", "/api/v1/admin/event-dead-letters?limit=200");
+    assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+    for (JsonNode item : JSON.readTree(listed.body()).get("items")) {
+      if (item.get("lastError").asString().endsWith(summary)) {
+        return item;
+      }
+    }
+    return null;
+  }
+
+  private static HttpResponse<String> asAdmin(String method, String path) {
+    return tocsin.send(
+        HttpRequest.newBuilder(tocsin.uri(path))
+            .header("Authorization", "Bearer " + admin)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
+  /** A metric of this node without labels, as Prometheus scrapes it. */
+  private static double metric(String name) {
+    return tocsin
+        .get("/actuator/prometheus")
+        .body()
+        .lines()
+        .filter(line -> line.startsWith(name + " "))
+        .mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no metric " + name));
   }
 
   @Test

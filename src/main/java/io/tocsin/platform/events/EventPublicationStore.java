@@ -6,6 +6,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -14,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.EventPublication.Status;
@@ -33,8 +38,19 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>A completed publication is deleted: the table holds only work still to do, so it stays small
  * during an alert storm and a look at it tells an operator what is stuck.
+ *
+ * <p>A publication whose listener fails waits before it is handed over again, twice as long after
+ * each failure, and after {@code tocsin.events.max-attempts} failures it is dead: its listener
+ * failed the same way dozens of times in a row once, each time with a stack trace, and nobody was
+ * told. A dead publication stays, out of every redelivery, for an admin to retry or discard ({@link
+ * DeadPublications}); it is logged once, as an error, and each failure before it as a warning.
  */
 final class EventPublicationStore implements EventPublicationRepository {
+
+  private static final Log log = LogFactory.getLog(EventPublicationStore.class);
+
+  /** The most characters of a listener's error kept: enough to tell one cause from another. */
+  static final int ERROR_LIMIT = 2000;
 
   private static final String COLUMNS =
       "id, listener_id, event_type, serialized_event, publication_date, status,"
@@ -44,16 +60,40 @@ final class EventPublicationStore implements EventPublicationRepository {
   private final JsonMapper json;
   private final TransactionTemplate transactions;
   private final AsynchronousCommit asynchronous;
+  private final Clock clock;
+  private final DeadPublications dead;
+  private final Retries retries;
+
+  /**
+   * How often a listener may fail on a publication before it is dead, and how long a failed one
+   * waits: {@code backoff} after the first failure, doubling up to {@code maxBackoff}.
+   */
+  record Retries(int maxAttempts, Duration backoff, Duration maxBackoff) {
+
+    Duration after(int failures) {
+      Duration wait = backoff;
+      for (int i = 1; i < failures && wait.compareTo(maxBackoff) < 0; i++) {
+        wait = wait.multipliedBy(2);
+      }
+      return wait.compareTo(maxBackoff) < 0 ? wait : maxBackoff;
+    }
+  }
 
   EventPublicationStore(
       JdbcClient jdbc,
       JsonMapper json,
       TransactionTemplate transactions,
-      AsynchronousCommit asynchronous) {
+      AsynchronousCommit asynchronous,
+      Clock clock,
+      DeadPublications dead,
+      Retries retries) {
     this.jdbc = jdbc;
     this.json = json;
     this.transactions = transactions;
     this.asynchronous = asynchronous;
+    this.clock = clock;
+    this.dead = dead;
+    this.retries = retries;
   }
 
   @Override
@@ -108,9 +148,121 @@ final class EventPublicationStore implements EventPublicationRepository {
                 .update());
   }
 
+  /**
+   * Counts a failure of the publication's listener: the publication waits, or is dead once it has
+   * failed {@code max-attempts} times. The update matches only the failure count it read, so two
+   * nodes recording a failure of one publication at once count it once, and one of them declares it
+   * dead.
+   */
   @Override
   public void markFailed(UUID identifier) {
-    bookkeeping(() -> setStatus(identifier, Status.FAILED));
+    Throwable failure = ListenerFailures.take();
+    String error = failure == null ? "the listener failed" : describe(failure);
+    bookkeeping(() -> countFailure(identifier, error));
+  }
+
+  private void countFailure(UUID identifier, String error) {
+    record Failing(String listener, String eventType, int failures) {}
+    Failing failing =
+        jdbc.sql(
+                "SELECT listener_id, event_type, failures FROM platform_event_publication"
+                    + " WHERE id = :id AND status <> 'dead'")
+            .param("id", identifier)
+            .query(
+                (rs, n) ->
+                    new Failing(
+                        rs.getString("listener_id"),
+                        rs.getString("event_type"),
+                        rs.getInt("failures")))
+            .optional()
+            .orElse(null);
+    if (failing == null) {
+      return;
+    }
+    int failures = failing.failures() + 1;
+    boolean isDead = failures >= retries.maxAttempts();
+    Instant now = clock.instant();
+    Instant next = now.plus(retries.after(failures));
+    int updated =
+        jdbc.sql(
+                """
+                UPDATE platform_event_publication
+                SET status = :status, failures = :failures, last_error = :error,
+                    first_failed_at = COALESCE(first_failed_at, :now), last_failed_at = :now,
+                    next_attempt_at = :next, dead_at = :deadAt
+                WHERE id = :id AND failures = :seen AND status <> 'dead'
+                """)
+            .param("status", isDead ? "dead" : text(Status.FAILED))
+            .param("failures", failures)
+            .param("error", error)
+            .param("now", utc(now))
+            .param("next", isDead ? null : utc(next), Types.TIMESTAMP_WITH_TIMEZONE)
+            .param("deadAt", isDead ? utc(now) : null, Types.TIMESTAMP_WITH_TIMEZONE)
+            .param("id", identifier)
+            .param("seen", failing.failures())
+            .update();
+    if (updated == 0) {
+      return;
+    }
+    String what =
+        "Event publication "
+            + identifier
+            + " ("
+            + failing.eventType()
+            + " to "
+            + failing.listener()
+            + ")";
+    if (isDead) {
+      log.error(
+          what
+              + " failed "
+              + failures
+              + " times and is dead: nothing retries it until an admin retries or discards it"
+              + " (GET /api/v1/admin/event-dead-letters). Last error: "
+              + error);
+      dead.changed();
+    } else {
+      log.warn(
+          what
+              + " failed (attempt "
+              + failures
+              + " of "
+              + retries.maxAttempts()
+              + "), next attempt after "
+              + next
+              + ": "
+              + error);
+    }
+  }
+
+  /** The exception's type and message, and its root cause's when that differs. */
+  static String describe(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String text = failure.getClass().getName() + ": " + failure.getMessage();
+    if (root != failure) {
+      text += " (caused by " + root.getClass().getName() + ": " + root.getMessage() + ")";
+    }
+    return text.length() <= ERROR_LIMIT ? text : text.substring(0, ERROR_LIMIT) + "…";
+  }
+
+  /**
+   * Marks publications whose delivery never finished as failed, so that the next pass delivers them
+   * again: the node that had them died, or the listener hangs. A redelivered one counts from when
+   * it was handed over again, not from its publication, which a storm's backlog can make minutes
+   * old. This is no failure of the listener and does not count towards {@code max-attempts}.
+   */
+  int markStale(Instant before) {
+    return jdbc.sql(
+            """
+            UPDATE platform_event_publication SET status = 'failed'
+            WHERE (status IN ('published', 'processing') AND publication_date < :before)
+               OR (status = 'resubmitted' AND last_resubmission_date < :before)
+            """)
+        .param("before", utc(before))
+        .update();
   }
 
   /**
@@ -153,7 +305,10 @@ final class EventPublicationStore implements EventPublicationRepository {
   @Override
   public List<TargetEventPublication> findIncompletePublications() {
     return jdbc.sql(
-            "SELECT " + COLUMNS + " FROM platform_event_publication ORDER BY publication_date")
+            "SELECT "
+                + COLUMNS
+                + " FROM platform_event_publication WHERE status <> 'dead'"
+                + " ORDER BY publication_date")
         .query(this::publication)
         .list();
   }
@@ -164,7 +319,7 @@ final class EventPublicationStore implements EventPublicationRepository {
             "SELECT "
                 + COLUMNS
                 + " FROM platform_event_publication WHERE publication_date < :before"
-                + " ORDER BY publication_date")
+                + " AND status <> 'dead' ORDER BY publication_date")
         .param("before", utc(instant))
         .query(this::publication)
         .list();
@@ -178,7 +333,7 @@ final class EventPublicationStore implements EventPublicationRepository {
             "SELECT "
                 + COLUMNS
                 + " FROM platform_event_publication WHERE listener_id = :listener"
-                + " AND event_hash = :hash AND serialized_event = :event"
+                + " AND event_hash = :hash AND serialized_event = :event AND status <> 'dead'"
                 + " ORDER BY publication_date FETCH FIRST 1 ROWS ONLY")
         .param("listener", identifier.getValue())
         .param("hash", sha256(serialized))
@@ -194,9 +349,11 @@ final class EventPublicationStore implements EventPublicationRepository {
             "SELECT "
                 + COLUMNS
                 + " FROM platform_event_publication WHERE status = 'failed'"
-                + " AND publication_date < :before ORDER BY publication_date"
-                + " FETCH FIRST :limit ROWS ONLY")
+                + " AND publication_date < :before"
+                + " AND (next_attempt_at IS NULL OR next_attempt_at <= :now)"
+                + " ORDER BY publication_date FETCH FIRST :limit ROWS ONLY")
         .param("before", utc(before == null ? Instant.now() : before))
+        .param("now", utc(clock.instant()))
         .param("limit", criteria.getMaxItemsToRead() < 0 ? 1000 : criteria.getMaxItemsToRead())
         .query(this::publication)
         .list();
@@ -238,7 +395,9 @@ final class EventPublicationStore implements EventPublicationRepository {
   public void deleteCompletedPublicationsBefore(Instant instant) {}
 
   private void setStatus(UUID identifier, Status status) {
-    jdbc.sql("UPDATE platform_event_publication SET status = :status WHERE id = :id")
+    jdbc.sql(
+            "UPDATE platform_event_publication SET status = :status"
+                + " WHERE id = :id AND status <> 'dead'")
         .param("status", text(status))
         .param("id", identifier)
         .update();
