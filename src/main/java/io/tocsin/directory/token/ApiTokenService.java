@@ -231,7 +231,18 @@ public class ApiTokenService {
                 new Authenticated(
                     new SignedInUser(user.id(), user.email(), user.role(), null, null),
                     token.id(),
-                    token.expiresAt()));
+                    effectiveEnd(token)));
+  }
+
+  /** When a token stops working: its own expiry, or earlier where the lifetime cap ends it. */
+  private @Nullable Instant effectiveEnd(ApiToken token) {
+    if (maxLifetime == null) {
+      return token.expiresAt();
+    }
+    Instant capped = token.createdAt().plus(maxLifetime);
+    return token.expiresAt() == null || capped.isBefore(token.expiresAt())
+        ? capped
+        : token.expiresAt();
   }
 
   private static String readable(Duration duration) {
