@@ -137,6 +137,11 @@ public class UserService {
     return users.find(id).map(UserRepository.Row::user);
   }
 
+  /** The user with this email, in any case. */
+  public Optional<User> findByEmail(String email) {
+    return users.findByEmail(email).map(UserRepository.Row::user);
+  }
+
   public User get(UUID id) {
     return find(id).orElseThrow(() -> new NotFoundException("There is no user " + id + "."));
   }

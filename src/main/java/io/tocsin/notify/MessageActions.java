@@ -1,5 +1,6 @@
 package io.tocsin.notify;
 
+import io.tocsin.directory.Role;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.incident.Actor;
@@ -21,7 +22,7 @@ import org.springframework.web.ErrorResponseException;
 /**
  * What an action link does: acknowledge, resolve or escalate the message's incident as the
  * message's recipient, recorded on the timeline as done by them "via" the channel. A link works
- * once and until it expires.
+ * once, until it expires, and only while its recipient still may act on incidents.
  */
 @Service
 public class MessageActions {
@@ -54,7 +55,10 @@ public class MessageActions {
   /** A usable link: what it would do, to which incident, as whom. */
   public record Prepared(ActionLinks.Action action, Incident incident, User user, String via) {}
 
-  /** The link behind a token, or 404 (not a link), 410 (expired or used). */
+  /**
+   * The link behind a token, or 404 (not a link), 410 (expired, used, or its recipient deleted),
+   * 403 (its recipient may no longer act on incidents).
+   */
   public Prepared check(String token) {
     ActionLinks.Link link =
         links.read(token).orElseThrow(() -> new NotFoundException("This is not a Tocsin link."));
@@ -79,6 +83,15 @@ public class MessageActions {
         users
             .find(message.userId())
             .orElseThrow(() -> gone("The person this link was sent to no longer exists."));
+    // The link acts with its recipient's rights as they are now, like a session or an API token:
+    // someone demoted since the page was sent must not act on incidents through an old message.
+    if (user.role().compareTo(Role.RESPONDER) < 0) {
+      throw forbidden(
+          user.name()
+              + " is now a "
+              + user.role().canonical()
+              + ", and acting on incidents needs the responder role.");
+    }
     return new Prepared(
         link.action(), incidents.get(message.incidentId()), user, message.channel().text());
   }
@@ -114,6 +127,12 @@ public class MessageActions {
         escalations.escalate(incident.id(), null, actor);
         return incidents.get(incident.id());
     }
+  }
+
+  private static ErrorResponseException forbidden(String detail) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, detail);
+    problem.setTitle("Forbidden");
+    return new ErrorResponseException(HttpStatus.FORBIDDEN, problem, null);
   }
 
   private static ErrorResponseException gone(String detail) {

@@ -10,5 +10,12 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 @FunctionalInterface
 public interface HttpSecurityContribution {
 
+  /**
+   * The request attribute a contributed filter sets, before platform's CSRF filter runs, when it
+   * authenticated the request from its {@code Authorization} header: such a request carries no
+   * ambient credential to forge, so it needs no CSRF token.
+   */
+  String AUTHENTICATED_BY_HEADER = HttpSecurityContribution.class.getName() + ".byHeader";
+
   void contribute(HttpSecurity http) throws Exception;
 }

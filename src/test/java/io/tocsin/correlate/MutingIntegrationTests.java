@@ -72,7 +72,10 @@ class MutingIntegrationTests extends BothDatabasesTests {
 
     JsonNode listed = silence(id, key);
     assertThat(listed.get("status").get("state").asString()).isEqualTo("active");
-    assertThat(listed.get("createdBy").asString()).isEqualTo("ops@example.com");
+    assertThat(listed.get("createdBy").asString())
+        .as("an integration key reads no one's email")
+        .isEqualTo("ops");
+    assertThat(silence(id, admin).get("createdBy").asString()).isEqualTo("ops@example.com");
     JsonNode matcher = listed.get("matchers").get(0);
     assertThat(matcher.get("name").asString()).isEqualTo("alertname");
     assertThat(matcher.get("value").asString()).isEqualTo(name);
@@ -588,6 +591,68 @@ class MutingIntegrationTests extends BothDatabasesTests {
     assertThat(send("GET", "/api/v2/silences", key, null).statusCode()).isEqualTo(200);
     assertThat(send("GET", "/api/v1/silences", key, null).statusCode()).isEqualTo(401);
     assertThat(rows()).isEqualTo(before);
+  }
+
+  @Test
+  void anIntegrationKeySeesOnlyTheSilencesThatCanMuteItsServiceAndNoOnesEmail() {
+    String name = "Scoped" + SEQUENCE.incrementAndGet();
+    String token = admin.substring(7);
+    String mine = tocsin.createService(token, "mine " + name);
+    String mineKey =
+        "Bearer " + tocsin.createIntegration(token, mine, "prom", "alertmanager").get("key");
+    String theirs = tocsin.createService(token, "theirs " + name);
+    Instant end = Instant.now().plusSeconds(3600);
+    String theirWindow =
+        JSON.readTree(
+                send(
+                        "POST",
+                        "/api/v1/maintenance-windows",
+                        admin,
+                        "{\"services\":[\"%s\"],\"endsAt\":\"%s\",\"comment\":\"their upgrade\"}"
+                            .formatted(theirs, end))
+                    .body())
+            .get("id")
+            .asString();
+    String myWindow =
+        JSON.readTree(
+                send(
+                        "POST",
+                        "/api/v1/maintenance-windows",
+                        admin,
+                        "{\"services\":[\"%s\"],\"endsAt\":\"%s\",\"comment\":\"my upgrade\"}"
+                            .formatted(mine, end))
+                    .body())
+            .get("id")
+            .asString();
+    String everywhere =
+        JSON.readTree(
+                send(
+                        "POST",
+                        "/api/v2/silences",
+                        admin,
+                        amtoolSilence(null, name, Instant.now(), end))
+                    .body())
+            .get("silenceID")
+            .asString();
+
+    HttpResponse<String> listed = send("GET", "/api/v2/silences", mineKey, null);
+    List<String> seen = new ArrayList<>();
+    JSON.readTree(listed.body()).forEach(silence -> seen.add(silence.get("id").asString()));
+    assertThat(seen)
+        .as("its own service's silence, and one that names no service and so mutes it too")
+        .contains(myWindow, everywhere)
+        .doesNotContain(theirWindow);
+    assertThat(listed.body()).doesNotContain(EMAIL).doesNotContain("their upgrade");
+    assertThat(silence(myWindow, mineKey).get("createdBy").asString())
+        .as("the author's name instead of their email")
+        .isEqualTo("Administrator");
+    assertThat(send("GET", "/api/v2/silence/" + theirWindow, mineKey, null).statusCode())
+        .isEqualTo(404);
+
+    List<String> all = new ArrayList<>();
+    JSON.readTree(send("GET", "/api/v2/silences", admin, null).body())
+        .forEach(silence -> all.add(silence.get("id").asString()));
+    assertThat(all).as("people see every silence").contains(myWindow, theirWindow, everywhere);
   }
 
   @Test

@@ -40,6 +40,13 @@ class BrowserSessionIntegrationTests extends BothDatabasesTests {
       HttpResponse<String> forged = send(tocsin, "POST", "/api/v1/teams", session, null, team);
       assertThat(forged.statusCode()).isEqualTo(403);
       assertThat(forged.body()).contains("\"status\":403");
+      for (String bogus : List.of("Bearer x", "Bearer tcn_not-a-token", "Basic Zm9vOmJhcg==")) {
+        HttpResponse<String> withHeader =
+            send(tocsin, "POST", "/api/v1/teams", session, null, team, bogus);
+        assertThat(withHeader.statusCode())
+            .as("an Authorization header that authenticates nothing exempts nothing: " + bogus)
+            .isEqualTo(403);
+      }
       assertThat(send(tocsin, "POST", "/api/v1/teams", session, csrf, team).statusCode())
           .isEqualTo(201);
 
@@ -167,6 +174,17 @@ class BrowserSessionIntegrationTests extends BothDatabasesTests {
 
   private static HttpResponse<String> send(
       TocsinHarness tocsin, String method, String path, String session, String csrf, String json) {
+    return send(tocsin, method, path, session, csrf, json, null);
+  }
+
+  private static HttpResponse<String> send(
+      TocsinHarness tocsin,
+      String method,
+      String path,
+      String session,
+      String csrf,
+      String json,
+      String authorization) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(tocsin.uri(path))
             .method(
@@ -181,6 +199,9 @@ class BrowserSessionIntegrationTests extends BothDatabasesTests {
     }
     if (json != null) {
       request.header("Content-Type", "application/json");
+    }
+    if (authorization != null) {
+      request.header("Authorization", authorization);
     }
     return tocsin.send(request.build());
   }

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +67,13 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
             schema().user(),
             schema().password(),
             dataDir,
-            Map.of("tocsin.admin.email", ADMIN_EMAIL, "tocsin.admin.password", ADMIN_PASSWORD));
+            Map.of(
+                "tocsin.admin.email",
+                ADMIN_EMAIL,
+                "tocsin.admin.password",
+                ADMIN_PASSWORD,
+                "tocsin.security.max-token-lifetime",
+                "90d"));
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> basicTokenRequest(ADMIN_EMAIL, ADMIN_PASSWORD).statusCode() == 201);
@@ -424,6 +432,48 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
             "/api/v1/tokens",
             "{\"name\":\"past\",\"expiresAt\":\"2001-01-01T00:00:00Z\"}");
     assertThat(expiring.statusCode()).isEqualTo(422);
+  }
+
+  @Test
+  void aTokenCannotOutliveTheTokenThatCreatedItNorTheServersLongestLifetime() {
+    Instant now = Instant.now();
+    JsonNode byPassword = json(basicTokenRequest(ADMIN_EMAIL, ADMIN_PASSWORD));
+    assertThat(Instant.parse(byPassword.get("expiresAt").asString()))
+        .as("no expiry asked for: the longest one allowed")
+        .isBetween(now.plus(Duration.ofDays(90)), Instant.now().plus(Duration.ofDays(90)));
+
+    HttpResponse<String> tooLong =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/tokens",
+            "{\"name\":\"long\",\"expiresAt\":\"" + now.plus(Duration.ofDays(91)) + "\"}");
+    assertThat(tooLong.statusCode()).isEqualTo(422);
+    assertThat(tooLong.body()).contains("expiresAt").contains("at most 90 days from now");
+
+    Instant shortEnds = now.plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    String shortLived =
+        token(
+            send(
+                adminToken,
+                "POST",
+                "/api/v1/tokens",
+                "{\"name\":\"short\",\"expiresAt\":\"" + shortEnds + "\"}"));
+    HttpResponse<String> outliving =
+        send(
+            shortLived,
+            "POST",
+            "/api/v1/tokens",
+            "{\"name\":\"forever\",\"expiresAt\":\"" + now.plus(Duration.ofDays(30)) + "\"}");
+    assertThat(outliving.statusCode()).isEqualTo(422);
+    assertThat(outliving.body())
+        .contains("expiresAt")
+        .contains("a token cannot outlive its creator")
+        .contains(shortEnds.toString());
+    JsonNode minted = json(send(shortLived, "POST", "/api/v1/tokens", "{\"name\":\"child\"}"));
+    assertThat(Instant.parse(minted.get("expiresAt").asString()))
+        .as("no expiry asked for: its creator's")
+        .isEqualTo(shortEnds);
   }
 
   @Test

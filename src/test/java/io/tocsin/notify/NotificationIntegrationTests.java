@@ -27,8 +27,11 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -140,6 +143,67 @@ class NotificationIntegrationTests extends BothDatabasesTests {
     assertThat(log).hasSize(1);
     assertThat(log.get(0).get("status").asString()).isEqualTo("delivered");
     assertThat(log.get(0).get("attemptLog").get(0).get("detail").asString()).isEqualTo("HTTP 200");
+  }
+
+  @Test
+  void anActionLinkActsWithItsRecipientsRightsOfNowSoADemotedOneIsRefused() throws Exception {
+    String carol = api.user("Carol");
+    JsonNode method = webhook(carol, "/hook/" + Api.unique("carol"));
+    String path = URI.create(method.get("target").asString()).getPath();
+    verify(carol, method, () -> lastBody(path));
+    String incident = open(serviceFor(carol));
+    RecordingHttpServer.Request page =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> lastRequest(path), r -> r != null && r.body().contains("\"kind\":\"page\""));
+    String acknowledge = action(JSON.readTree(page.body()), "acknowledge");
+
+    api.ok("PATCH", "/api/v1/users/" + carol, "{\"role\":\"viewer\"}");
+
+    HttpResponse<String> opened =
+        tocsin.send(HttpRequest.newBuilder(URI.create(acknowledge)).GET().build());
+    assertThat(opened.statusCode()).isEqualTo(403);
+    assertThat(opened.body()).contains("is now a viewer").doesNotContain("<form");
+    HttpResponse<String> acted = postJson(acknowledge);
+    assertThat(acted.statusCode()).as(acted.body()).isEqualTo(403);
+    assertThat(acted.body()).contains("needs the responder role");
+    assertThat(api.get("/api/v1/incidents/" + incident).get("incident").get("status").asString())
+        .isEqualTo("open");
+
+    api.ok("PATCH", "/api/v1/users/" + carol, "{\"role\":\"responder\"}");
+    assertThat(postJson(acknowledge).statusCode())
+        .as("the refusal used nothing up: the link works once the rights are back")
+        .isEqualTo(200);
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void theRequestLogNamesNoHeartbeatKeyCalendarTokenOrActionLinkToken(CapturedOutput output) {
+    Api.Service service = api.service("logged", "");
+    String heartbeat =
+        tocsin.createIntegration(tocsin.adminToken(), service.id(), "beat", "heartbeat").get("key");
+    String feed =
+        URI.create(api.create("/api/v1/me/calendar-feed", null).get("url").asString()).getPath();
+    String feedToken = feed.substring(feed.lastIndexOf('/') + 1, feed.length() - ".ics".length());
+    String actionToken = "0123456789abcdef0123456789abcdefamzzzzzz.notasignature";
+
+    assertThat(tocsin.get("/api/v1/heartbeats/" + heartbeat).statusCode()).isEqualTo(200);
+    assertThat(tocsin.get(feed).statusCode()).isEqualTo(200);
+    assertThat(tocsin.get("/actions/" + actionToken).statusCode()).isEqualTo(404);
+
+    // The line is written once the answer is out, so it may come just after it.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                output.getOut().contains("GET /api/v1/heartbeats/**** 200")
+                    && output.getOut().contains("GET /calendars/****.ics 200")
+                    && output.getOut().contains("GET /actions/**** 404"));
+    assertThat(output.getOut())
+        .doesNotContain(heartbeat)
+        .doesNotContain(feedToken)
+        .doesNotContain(actionToken);
   }
 
   @Test

@@ -6,11 +6,16 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tocsin.correlate.Silence;
 import io.tocsin.correlate.Silences;
 import io.tocsin.correlate.Silences.SilenceInput;
+import io.tocsin.directory.User;
+import io.tocsin.directory.UserService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.AlertmanagerReaders;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.ingest.LabelMatcher.Operator;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -34,19 +41,26 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * Alertmanager's silence API v2
  * (https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml), so that {@code amtool
- * silence add|query|expire} work against Tocsin. Reading takes an alertmanager integration key or a
- * person's token; silencing takes a responder's token, since a silence mutes people, not just
- * alerts.
+ * silence add|query|expire} work against Tocsin. Reading takes an alertmanager integration key,
+ * which sees the silences that can mute its own service and no one's email, or a person's token;
+ * silencing takes a responder's token, since a silence mutes people, not just alerts.
  */
 @RestController
 @Tag(name = "Alertmanager API v2")
 class SilencesApiController {
 
+  private static final Pattern EMAIL = Pattern.compile("([^\\s@<>\"]+)@[^\\s@<>\"]+");
+
   private final Silences silences;
+  private final ServiceCatalog services;
+  private final UserService users;
   private final Clock clock;
 
-  SilencesApiController(Silences silences, Clock clock) {
+  SilencesApiController(
+      Silences silences, ServiceCatalog services, UserService users, Clock clock) {
     this.silences = silences;
+    this.services = services;
+    this.users = users;
     this.clock = clock;
   }
 
@@ -74,13 +88,20 @@ class SilencesApiController {
   @GetMapping("/api/v2/silences")
   List<Map<String, Object>> list(
       HttpServletRequest request, @RequestParam(required = false) @Nullable List<String> filter) {
-    AlertmanagerReaders.scope(request);
+    UUID scope = AlertmanagerReaders.scope(request);
     List<LabelMatcher> matchers = new ArrayList<>();
     if (filter != null) {
       filter.forEach(f -> matchers.addAll(LabelMatcher.parseAll(f)));
     }
     Instant now = clock.instant();
-    return silences.list(matchers, null).stream().map(s -> gettable(s, now)).toList();
+    if (scope == null) {
+      return silences.list(matchers, null).stream().map(s -> gettable(s, now)).toList();
+    }
+    String service = services.get(scope).name();
+    return silences.list(matchers, null).stream()
+        .filter(s -> appliesTo(s, service))
+        .map(s -> forKey(s, now))
+        .toList();
   }
 
   @Operation(
@@ -92,8 +113,46 @@ class SilencesApiController {
       })
   @GetMapping("/api/v2/silence/{id}")
   Map<String, Object> get(HttpServletRequest request, @PathVariable UUID id) {
-    AlertmanagerReaders.scope(request);
-    return gettable(silences.get(id), clock.instant());
+    UUID scope = AlertmanagerReaders.scope(request);
+    Silence silence = silences.get(id);
+    if (scope == null) {
+      return gettable(silence, clock.instant());
+    }
+    if (!appliesTo(silence, services.get(scope).name())) {
+      // The same answer as for no silence at all: a key does not learn what other services mute.
+      throw new NotFoundException("There is no silence " + id + ".");
+    }
+    return forKey(silence, clock.instant());
+  }
+
+  /**
+   * Whether a silence can mute alerts of the named service: its matchers on the service label, if
+   * it has any, all match that service. A key's holder sees these only, so that one service's
+   * sender reads neither the silences nor the comments of the others; a silence that names no
+   * service mutes alerts of every service, the key's included, and stays visible.
+   */
+  private static boolean appliesTo(Silence silence, String service) {
+    Map<String, String> labels = Map.of(AlertMuting.SERVICE_LABEL, service);
+    return silence.matchers().stream()
+        .filter(m -> m.name().equals(AlertMuting.SERVICE_LABEL))
+        .allMatch(m -> m.matches(labels));
+  }
+
+  /**
+   * A silence as a key's holder sees it: people's email addresses stay with people, so an author
+   * that is a user's email is shown by that user's name (and any other email by its local part).
+   */
+  private Map<String, Object> forKey(Silence silence, Instant now) {
+    Map<String, Object> out = gettable(silence, now);
+    String author = silence.createdBy();
+    String shown =
+        users
+            .findByEmail(author)
+            .map(User::name)
+            .orElseGet(
+                () -> EMAIL.matcher(author).replaceAll(m -> Matcher.quoteReplacement(m.group(1))));
+    out.put("createdBy", shown);
+    return out;
   }
 
   @Operation(

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -57,8 +58,14 @@ class DirectorySecurity {
   static final RequestMatcher TOKEN_CREATION =
       PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/tokens");
   static final String LOGIN_PATH = "/login";
+
+  /** The request attribute that carries the throttle's decision to the success handlers. */
+  static final String THROTTLE_ATTEMPT = SignInThrottle.Attempt.class.getName();
+
   static final RequestMatcher FORM_LOGIN =
       PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, LOGIN_PATH);
+  static final RequestMatcher BASIC_TOKEN_CREATION =
+      request -> TOKEN_CREATION.matches(request) && isBasic(request.getHeader("Authorization"));
   static final RequestMatcher SETUP =
       PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/api/v1/setup");
 
@@ -94,7 +101,9 @@ class DirectorySecurity {
         http.authenticationManager(passwordsOnly)
             .authorizeHttpRequests(requests -> requests.requestMatchers(SETUP).permitAll())
             // Before the first admin exists there is no session to ride on, so nothing to forge.
-            .csrf(csrf -> csrf.ignoringRequestMatchers(SETUP))
+            // Basic credentials on token creation either authenticate the request or leave it
+            // anonymous (the session's identity is cleared), so they cannot ride on a session.
+            .csrf(csrf -> csrf.ignoringRequestMatchers(SETUP, BASIC_TOKEN_CREATION))
             .formLogin(
                 form ->
                     form.loginPage(LOGIN_PATH)
@@ -102,7 +111,10 @@ class DirectorySecurity {
                         .successHandler(
                             (request, response, authentication) -> {
                               SignedInUser user = (SignedInUser) authentication.getPrincipal();
-                              throttle.succeeded(user.email());
+                              succeeded(
+                                  throttle,
+                                  request,
+                                  Objects.toString(request.getParameter("username"), ""));
                               audit.record(
                                   "login.succeeded", "user " + user.id(), "browser sign-in");
                               // Sign-in rotates the CSRF token; send the new one with this answer.
@@ -116,7 +128,6 @@ class DirectorySecurity {
                             (request, response, failure) -> {
                               String account =
                                   Objects.toString(request.getParameter("username"), "");
-                              throttle.failed(account, request.getRemoteAddr());
                               audit.recordAs(
                                   truncated(account),
                                   "login.failed",
@@ -143,17 +154,17 @@ class DirectorySecurity {
             .addFilterBefore(
                 new SignInThrottleFilter(throttle, audit, problems),
                 UsernamePasswordAuthenticationFilter.class)
-            .addFilterBefore(
-                new BearerTokenFilter(tokens, tokenLimits, problems),
-                BasicAuthenticationFilter.class)
+            // Also before CSRF, which exempts only requests this filter authenticated.
+            .addFilterBefore(new BearerTokenFilter(tokens, tokenLimits, problems), CsrfFilter.class)
             .addFilterAt(
                 new TokenCreationBasicFilter(passwordsOnly, audit, throttle),
                 BasicAuthenticationFilter.class);
   }
 
   /**
-   * Refuses password sign-ins, by form or by basic credentials, while the account or the address is
-   * throttled: before the password is checked, so that guessing gains nothing meanwhile.
+   * Counts each password sign-in, by form or by basic credentials, before its password is checked,
+   * and refuses it while the account or the address is throttled: parallel guesses cannot slip past
+   * the count while their passwords are being checked.
    */
   static final class SignInThrottleFilter extends OncePerRequestFilter {
 
@@ -185,8 +196,9 @@ class DirectorySecurity {
         account = attempt == null ? null : attempt.getName();
       }
       if (account != null) {
-        Optional<Duration> blocked = throttle.blockedFor(account, request.getRemoteAddr());
-        if (blocked.isPresent()) {
+        SignInThrottle.Attempt attempt = throttle.attempt(account, request.getRemoteAddr());
+        request.setAttribute(THROTTLE_ATTEMPT, attempt);
+        if (attempt instanceof SignInThrottle.Blocked blocked) {
           audit.recordAs(
               truncated(account),
               "login.throttled",
@@ -196,7 +208,7 @@ class DirectorySecurity {
               problems,
               request,
               response,
-              blocked.get(),
+              blocked.retryAfter(),
               "sign-in-throttled",
               "Too many failed sign-ins for this account or from this address; try again later.");
           return;
@@ -293,11 +305,14 @@ class DirectorySecurity {
                 "This API token has made too many requests; slow down.");
             return;
           }
+          request.setAttribute(HttpSecurityContribution.AUTHENTICATED_BY_HEADER, Boolean.TRUE);
           SignedInUser signedIn = found.get().user();
-          SecurityContextHolder.getContext()
-              .setAuthentication(
-                  UsernamePasswordAuthenticationToken.authenticated(
-                      signedIn, null, signedIn.getAuthorities()));
+          UsernamePasswordAuthenticationToken authentication =
+              UsernamePasswordAuthenticationToken.authenticated(
+                  signedIn, null, signedIn.getAuthorities());
+          // The token itself, so that a token it creates cannot outlive it.
+          authentication.setDetails(found.get());
+          SecurityContextHolder.getContext().setAuthentication(authentication);
         }
       }
       chain.doFilter(request, response);
@@ -323,11 +338,21 @@ class DirectorySecurity {
       return !TOKEN_CREATION.matches(request);
     }
 
+    // Spring skips the password check when the session is already signed in as the same user; a
+    // request that names a password must have it checked, or it would ride on the session.
+    @Override
+    protected boolean authenticationIsRequired(String username) {
+      return true;
+    }
+
     @Override
     protected void onSuccessfulAuthentication(
         HttpServletRequest request, HttpServletResponse response, Authentication result) {
       SignedInUser user = (SignedInUser) result.getPrincipal();
-      throttle.succeeded(user.email());
+      UsernamePasswordAuthenticationToken attempt = credentials.convert(request);
+      if (attempt != null) {
+        succeeded(throttle, request, attempt.getName());
+      }
       audit.record("login.succeeded", "user " + user.id(), "password sign-in");
     }
 
@@ -335,15 +360,24 @@ class DirectorySecurity {
     protected void onUnsuccessfulAuthentication(
         HttpServletRequest request, HttpServletResponse response, AuthenticationException failed) {
       UsernamePasswordAuthenticationToken attempt = credentials.convert(request);
-      if (attempt != null) {
-        throttle.failed(attempt.getName(), request.getRemoteAddr());
-      }
       audit.recordAs(
           attempt == null ? "anonymous" : truncated(attempt.getName()),
           "login.failed",
           null,
           "password sign-in refused");
     }
+  }
+
+  /** Tells the throttle that the attempt it counted for this request was right. */
+  private static void succeeded(
+      SignInThrottle throttle, HttpServletRequest request, String account) {
+    if (request.getAttribute(THROTTLE_ATTEMPT) instanceof SignInThrottle.Allowed allowed) {
+      throttle.succeeded(account, request.getRemoteAddr(), allowed);
+    }
+  }
+
+  private static boolean isBasic(@Nullable String authorization) {
+    return authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
   }
 
   private static String truncated(String account) {

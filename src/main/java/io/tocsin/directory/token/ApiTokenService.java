@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -55,6 +56,7 @@ public class ApiTokenService {
   private final ServerSecret secret;
   private final Clock clock;
   private final IdGenerator ids;
+  private final @Nullable Duration maxLifetime;
   private final SecureRandom random = new SecureRandom();
 
   ApiTokenService(
@@ -63,7 +65,9 @@ public class ApiTokenService {
       AuditLog audit,
       ServerSecret secret,
       Clock clock,
-      IdGenerator ids) {
+      IdGenerator ids,
+      @Value("${tocsin.security.max-token-lifetime:}") @Nullable Duration maxLifetime) {
+    this.maxLifetime = maxLifetime;
     this.jdbc = jdbc;
     this.users = users;
     this.audit = audit;
@@ -82,21 +86,67 @@ public class ApiTokenService {
       @Nullable Instant lastUsedAt,
       @Nullable Instant revokedAt) {}
 
-  /** Who a presented token acts for, and which token it was (for per-token rate limits). */
-  public record Authenticated(SignedInUser user, UUID tokenId) {}
+  /**
+   * Who a presented token acts for, which token it was (for per-token rate limits), and when it
+   * expires (a token it creates may not outlive it).
+   */
+  public record Authenticated(SignedInUser user, UUID tokenId, @Nullable Instant expiresAt) {}
 
   /** The answer to creating a token: the only place the token ever appears. */
   public record IssuedToken(ApiToken token, String secret) {}
 
+  /** Issues a token for a user signed in with a password or a session. */
   @Transactional
   public IssuedToken issue(UUID userId, String name, @Nullable Instant expiresAt) {
+    return issue(userId, name, expiresAt, null);
+  }
+
+  /**
+   * Issues a token; when an API token asks for it, {@code creator} is that token, which the new one
+   * may not outlive: otherwise a short-lived token, stolen, could mint itself a permanent one. A
+   * token asked for without an expiry gets the latest one allowed (none if nothing limits it).
+   */
+  @Transactional
+  public IssuedToken issue(
+      UUID userId,
+      String name,
+      @Nullable Instant requestedExpiry,
+      @Nullable Authenticated creator) {
     String trimmed = name.trim();
     if (trimmed.isEmpty() || trimmed.length() > 100) {
       throw new InvalidInputException("name", "must have 1 to 100 characters");
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    if (expiresAt != null && !expiresAt.isAfter(now)) {
+    if (requestedExpiry != null && !requestedExpiry.isAfter(now)) {
       throw new InvalidInputException("expiresAt", "must be in the future");
+    }
+    Instant expiresAt = requestedExpiry;
+    if (maxLifetime != null) {
+      Instant cap = now.plus(maxLifetime);
+      if (expiresAt == null) {
+        expiresAt = cap;
+      } else if (expiresAt.isAfter(cap)) {
+        throw new InvalidInputException(
+            "expiresAt",
+            "must be at most "
+                + readable(maxLifetime)
+                + " from now (until "
+                + cap
+                + "), the longest lifetime this server allows for tokens");
+      }
+    }
+    Instant creatorEnds = creator == null ? null : creator.expiresAt();
+    if (creatorEnds != null) {
+      if (requestedExpiry != null && requestedExpiry.isAfter(creatorEnds)) {
+        throw new InvalidInputException(
+            "expiresAt",
+            "must not be after "
+                + creatorEnds
+                + ", when the token creating it expires: a token cannot outlive its creator");
+      }
+      if (expiresAt == null || expiresAt.isAfter(creatorEnds)) {
+        expiresAt = creatorEnds;
+      }
     }
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
@@ -161,7 +211,9 @@ public class ApiTokenService {
             .query(ApiTokenService::row)
             .optional()
             .filter(t -> t.revokedAt() == null)
-            .filter(t -> t.expiresAt() == null || t.expiresAt().isAfter(now));
+            .filter(t -> t.expiresAt() == null || t.expiresAt().isAfter(now))
+            // The cap also holds for tokens issued before an admin set or shortened it.
+            .filter(t -> maxLifetime == null || t.createdAt().plus(maxLifetime).isAfter(now));
     if (found.isEmpty()) {
       return Optional.empty();
     }
@@ -178,7 +230,30 @@ public class ApiTokenService {
             user ->
                 new Authenticated(
                     new SignedInUser(user.id(), user.email(), user.role(), null, null),
-                    token.id()));
+                    token.id(),
+                    effectiveEnd(token)));
+  }
+
+  /** When a token stops working: its own expiry, or earlier where the lifetime cap ends it. */
+  private @Nullable Instant effectiveEnd(ApiToken token) {
+    if (maxLifetime == null) {
+      return token.expiresAt();
+    }
+    Instant capped = token.createdAt().plus(maxLifetime);
+    return token.expiresAt() == null || capped.isBefore(token.expiresAt())
+        ? capped
+        : token.expiresAt();
+  }
+
+  private static String readable(Duration duration) {
+    long seconds = duration.toSeconds();
+    if (seconds % 86_400 == 0) {
+      return seconds / 86_400 + (seconds == 86_400 ? " day" : " days");
+    }
+    if (seconds % 3_600 == 0) {
+      return seconds / 3_600 + (seconds == 3_600 ? " hour" : " hours");
+    }
+    return seconds + " seconds";
   }
 
   private static ApiToken row(ResultSet rs, int n) throws SQLException {

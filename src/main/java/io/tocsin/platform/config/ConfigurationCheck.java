@@ -1,10 +1,14 @@
 package io.tocsin.platform.config;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +19,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.PropertyResolver;
@@ -110,6 +115,15 @@ public final class ConfigurationCheck
     }
 
     problems.addAll(corsProblems(value(settings, "tocsin.cors.allowed-origins"), production));
+    problems.addAll(trustedProxyProblems(value(settings, "tocsin.web.trusted-proxies")));
+    String tokenLifetime = value(settings, "tocsin.security.max-token-lifetime");
+    if (tokenLifetime != null && !isPositiveDuration(tokenLifetime)) {
+      problems.add(
+          name("TOCSIN_SECURITY_MAX_TOKEN_LIFETIME", "tocsin.security.max-token-lifetime")
+              + " is '"
+              + tokenLifetime
+              + "': expected a positive duration such as 90d or 720h, or nothing for no limit");
+    }
 
     boolean needsDataDir = databaseUrl == null || secretKey == null;
     String dataDir = value(settings, "tocsin.data-dir");
@@ -173,6 +187,57 @@ public final class ConfigurationCheck
       }
     }
     return problems;
+  }
+
+  private static List<String> trustedProxyProblems(@Nullable String ranges) {
+    if (ranges == null) {
+      return List.of();
+    }
+    List<String> problems = new ArrayList<>();
+    for (String range : Arrays.stream(ranges.split(",")).map(String::trim).toList()) {
+      if (!range.isEmpty() && !isCidr(range)) {
+        // Tomcat reads an entry without a slash as a regular expression, so a bare address is
+        // refused rather than silently matched as a pattern.
+        problems.add(
+            name("TOCSIN_WEB_TRUSTED_PROXIES", "tocsin.web.trusted-proxies")
+                + " contains '"
+                + range
+                + "': expected an address range in CIDR notation, such as 10.0.0.0/8 or"
+                + " 192.0.2.7/32");
+      }
+    }
+    return problems;
+  }
+
+  private static boolean isPositiveDuration(String text) {
+    try {
+      Duration duration = DurationStyle.detectAndParse(text);
+      return !duration.isNegative() && !duration.isZero();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static boolean isCidr(String range) {
+    int slash = range.indexOf('/');
+    if (slash < 0 || !range.substring(slash + 1).matches("[0-9]{1,3}")) {
+      return false;
+    }
+    String address = range.substring(0, slash);
+    int bits = Integer.parseInt(range.substring(slash + 1));
+    if (address.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+      return bits <= 32
+          && Arrays.stream(address.split("\\.")).allMatch(part -> Integer.parseInt(part) <= 255);
+    }
+    // Only a literal with a colon reaches the parser, so no name is ever looked up.
+    if (!address.contains(":") || !address.matches("[0-9A-Fa-f:.]+")) {
+      return false;
+    }
+    try {
+      return InetAddress.getByName(address) instanceof Inet6Address && bits <= 128;
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private static boolean isOrigin(String origin) {

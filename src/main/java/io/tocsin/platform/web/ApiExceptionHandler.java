@@ -261,7 +261,8 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return handled;
       }
     }
-    log.error("Unexpected error on " + path(request), ex);
+    String path = path(request);
+    log.error("Unexpected error on " + (path == null ? null : LoggedPaths.masked(path)), ex);
     ProblemDetail problem =
         Problems.problem(
             HttpStatus.INTERNAL_SERVER_ERROR,

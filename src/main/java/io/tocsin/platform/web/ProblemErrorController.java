@@ -37,7 +37,7 @@ final class ProblemErrorController implements ErrorController {
     String path = uri == null ? request.getRequestURI() : uri.toString();
     Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
     if (failure instanceof Throwable throwable) {
-      log.error("Unhandled error on " + path, throwable);
+      log.error("Unhandled error on " + LoggedPaths.masked(path), throwable);
     }
     ProblemDetail problem =
         ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(status), detail(status, path));

@@ -23,7 +23,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * inject text into the logs.
  *
  * <p>It also writes one access-log line per request, except for {@code /actuator}, which Prometheus
- * and orchestrators poll every few seconds.
+ * and orchestrators poll every few seconds: the path without its query and with the secrets some
+ * paths carry masked ({@link LoggedPaths}).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -49,7 +50,7 @@ final class RequestIdFilter extends OncePerRequestFilter {
         log.info(
             request.getMethod()
                 + " "
-                + request.getRequestURI()
+                + LoggedPaths.masked(request.getRequestURI())
                 + " "
                 + response.getStatus()
                 + " "

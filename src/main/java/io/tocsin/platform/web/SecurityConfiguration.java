@@ -79,9 +79,10 @@ class SecurityConfiguration {
                     .permitAll()
                     .anyRequest()
                     .authenticated())
-        // CSRF can only be forged with ambient credentials, i.e. a session cookie. Calls that
-        // authenticate with an Authorization header (API tokens, basic on token creation) carry
-        // none and are exempt; everything else that changes state needs the token that the
+        // CSRF can only be forged with ambient credentials, i.e. a session cookie. Calls that are
+        // authenticated by their Authorization header (a valid API token) are exempt; a header
+        // that authenticates nothing exempts nothing, or any forged form could add a bogus one and
+        // ride on the session. Everything else that changes state needs the token that the
         // XSRF-TOKEN cookie holds, echoed in the X-XSRF-TOKEN header or the _csrf form field.
         .csrf(
             csrf ->
@@ -90,7 +91,9 @@ class SecurityConfiguration {
                     .requireCsrfProtectionMatcher(
                         request ->
                             !SAFE_METHODS.contains(request.getMethod())
-                                && request.getHeader("Authorization") == null))
+                                && request.getAttribute(
+                                        HttpSecurityContribution.AUTHENTICATED_BY_HEADER)
+                                    == null))
         .sessionManagement(
             session ->
                 session

@@ -129,6 +129,36 @@ class ConfigurationCheckTests {
   }
 
   @Test
+  void trustedProxiesMustBeCidrRangesNotBareAddressesOrNames() {
+    settings.withProperty(
+        "tocsin.web.trusted-proxies", "10.0.0.0/8, 192.0.2.7, proxy.example.com/32, fd00::/8");
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_WEB_TRUSTED_PROXIES (tocsin.web.trusted-proxies) contains '192.0.2.7':"
+                + " expected an address range in CIDR notation, such as 10.0.0.0/8 or"
+                + " 192.0.2.7/32",
+            "TOCSIN_WEB_TRUSTED_PROXIES (tocsin.web.trusted-proxies) contains"
+                + " 'proxy.example.com/32': expected an address range in CIDR notation, such as"
+                + " 10.0.0.0/8 or 192.0.2.7/32");
+  }
+
+  @Test
+  void theLongestTokenLifetimeMustBeAPositiveDuration() {
+    settings.withProperty("tocsin.security.max-token-lifetime", "forever");
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_SECURITY_MAX_TOKEN_LIFETIME (tocsin.security.max-token-lifetime) is"
+                + " 'forever': expected a positive duration such as 90d or 720h, or nothing for no"
+                + " limit");
+    assertThat(
+            ConfigurationCheck.problems(
+                settings.withProperty("tocsin.security.max-token-lifetime", "90d")))
+        .isEmpty();
+  }
+
+  @Test
   void aDataDirectoryThatCannotBeCreatedIsRefused() throws IOException {
     Path file = Files.createFile(dataDir.resolve("not-a-directory"));
     settings.withProperty("tocsin.data-dir", file.resolve("data").toString());

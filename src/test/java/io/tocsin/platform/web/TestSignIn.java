@@ -1,5 +1,6 @@
 package io.tocsin.platform.web;
 
+import io.tocsin.platform.HttpSecurityContribution;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,8 +17,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Signs in real HTTP requests that carry {@code Authorization: Test <name>}, the way MockMvc's
  * {@code user()} does, so these tests reach the servlet container's error dispatch without the
- * directory module. Like an API token it travels in the Authorization header, so CSRF rules treat
- * it the same way. Test sources only.
+ * directory module. Like an API token it authenticates by the Authorization header, and says so the
+ * same way, so CSRF rules treat it alike. Test sources only.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class TestSignIn extends OncePerRequestFilter {
@@ -31,6 +32,7 @@ class TestSignIn extends OncePerRequestFilter {
     String header = request.getHeader("Authorization");
     if (header != null && header.startsWith(SCHEME)) {
       String user = header.substring(SCHEME.length());
+      request.setAttribute(HttpSecurityContribution.AUTHENTICATED_BY_HEADER, Boolean.TRUE);
       request.setAttribute(
           RequestAttributeSecurityContextRepository.DEFAULT_REQUEST_ATTR_NAME,
           new SecurityContextImpl(
