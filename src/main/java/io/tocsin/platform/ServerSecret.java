@@ -3,19 +3,40 @@ package io.tocsin.platform;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The key this installation signs and derives its secrets with (session cookies, token hashes,
- * webhook signatures). All nodes of one installation must share it.
+ * webhook signatures). All nodes of one installation must share it. While an operator changes it,
+ * the keys it replaces ({@code TOCSIN_PREVIOUS_SECRET_KEYS}) still verify what they signed, so that
+ * no monitoring system's integration key stops working on the day of the change.
  */
 public final class ServerSecret {
 
   private final String value;
+  private final List<ServerSecret> previous;
 
   public ServerSecret(String value) {
+    this(value, List.of());
+  }
+
+  public ServerSecret(String value, List<String> previous) {
     this.value = value;
+    this.previous =
+        previous.stream()
+            .map(String::trim)
+            .filter(key -> !key.isEmpty() && !key.equals(value))
+            .distinct()
+            .map(ServerSecret::new)
+            .toList();
+  }
+
+  /** The keys this one replaces, which still verify but never sign. */
+  public List<ServerSecret> previous() {
+    return previous;
   }
 
   public byte[] bytes() {
@@ -35,6 +56,14 @@ public final class ServerSecret {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
     }
+  }
+
+  /**
+   * {@link #sign} of {@code text} under this key, then under each previous key: what a stored hash
+   * may be while rows written before a key change have not yet been rewritten.
+   */
+  public List<String> signatures(String text) {
+    return Stream.concat(Stream.of(this), previous.stream()).map(key -> key.sign(text)).toList();
   }
 
   @Override

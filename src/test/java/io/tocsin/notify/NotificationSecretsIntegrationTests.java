@@ -149,6 +149,39 @@ class NotificationSecretsIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void tokensAndIntegrationKeysIssuedUnderTheOldKeyKeepWorkingAndMoveToTheNewOneOnFirstUse() {
+    node(KEY_A);
+    Api.Service used = api.service("rotated-used", "");
+    Api.Service idle = api.service("rotated-idle", "");
+    String token = tocsin.adminToken();
+
+    node(KEY_B, KEY_A);
+
+    api.fire(used, Api.alert("SentAfterTheKeyChange"));
+    assertThat(new Api(tocsin, token).send("GET", "/api/v1/users", null).statusCode())
+        .isEqualTo(200);
+
+    node(KEY_B);
+
+    api.fire(used, Api.alert("SentOnceTheOldKeyIsGone"));
+    assertThat(new Api(tocsin, token).send("GET", "/api/v1/users", null).statusCode())
+        .isEqualTo(200);
+    assertThat(
+            tocsin
+                .send(
+                    java.net.http.HttpRequest.newBuilder(tocsin.uri("/api/v2/alerts"))
+                        .header("Authorization", idle.key())
+                        .header("Content-Type", "application/json")
+                        .POST(
+                            java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "[" + Api.alert("NeverMoved") + "]"))
+                        .build())
+                .statusCode())
+        .as("a key never presented while the old key was configured stays under it")
+        .isEqualTo(401);
+  }
+
+  @Test
   void aSecretUnderAKeyNoLongerConfiguredFailsItsDeliveryByNameAndTheMethodStillLists(
       CapturedOutput output) {
     node(KEY_A);
@@ -182,12 +215,15 @@ class NotificationSecretsIntegrationTests extends BothDatabasesTests {
         .until(
             output::getOut,
             out ->
-                out.contains(
-                    "hold secrets under key "
-                        + keyId(KEY_A)
-                        + ", which is neither TOCSIN_SECRET_KEY (key "
-                        + keyId(KEY_C)
-                        + ")"));
+                out.lines()
+                    .anyMatch(
+                        line ->
+                            line.contains("hold secrets under key")
+                                && line.contains(keyId(KEY_A))
+                                && line.contains(
+                                    "which is neither TOCSIN_SECRET_KEY (key "
+                                        + keyId(KEY_C)
+                                        + ")")));
   }
 
   /** The methods of one user, and the secrets they were created with. */

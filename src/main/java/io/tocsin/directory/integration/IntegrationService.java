@@ -214,14 +214,16 @@ public class IntegrationService {
     if (remembered != null && remembered.until().isAfter(now)) {
       return Optional.of(remembered.owner());
     }
-    Optional<AcceptedKey> found =
+    record Row(UUID keyId, String keyHash, AcceptedKey accepted) {}
+    Optional<Row> found =
         jdbc.sql(
                 """
-                SELECT i.id, i.service_id, i.kind, k.expires_at FROM directory_integration_key k
+                SELECT k.id AS key_id, k.key_hash, i.id, i.service_id, i.kind, k.expires_at
+                FROM directory_integration_key k
                 JOIN directory_integration i ON i.id = k.integration_id
-                WHERE k.key_hash = :hash AND (k.expires_at IS NULL OR k.expires_at > :now)
+                WHERE k.key_hash IN (:hashes) AND (k.expires_at IS NULL OR k.expires_at > :now)
                 """)
-            .param("hash", hash)
+            .param("hashes", secret.signatures(presentedKey))
             .param("now", now.atOffset(ZoneOffset.UTC))
             .query(
                 (rs, n) -> {
@@ -230,22 +232,38 @@ public class IntegrationService {
                   if (expires != null && expires.toInstant().isBefore(until)) {
                     until = expires.toInstant();
                   }
-                  return new AcceptedKey(
-                      new KeyOwner(
-                          rs.getObject("id", UUID.class),
-                          rs.getObject("service_id", UUID.class),
-                          EnumText.parse(IntegrationKind.class, "kind", rs.getString("kind"))),
-                      until);
+                  return new Row(
+                      rs.getObject("key_id", UUID.class),
+                      rs.getString("key_hash"),
+                      new AcceptedKey(
+                          new KeyOwner(
+                              rs.getObject("id", UUID.class),
+                              rs.getObject("service_id", UUID.class),
+                              EnumText.parse(IntegrationKind.class, "kind", rs.getString("kind"))),
+                          until));
                 })
             .optional();
+    found
+        .filter(row -> !row.keyHash().equals(hash))
+        .ifPresent(
+            row ->
+                // Hashed under a key the operator has replaced: move it to the current key on its
+                // first use, since only a sender ever holds the key itself.
+                jdbc.sql(
+                        "UPDATE directory_integration_key SET key_hash = :hash"
+                            + " WHERE id = :id AND key_hash = :old")
+                    .param("hash", hash)
+                    .param("id", row.keyId())
+                    .param("old", row.keyHash())
+                    .update());
     if (found.isEmpty()) {
       return Optional.empty();
     }
     if (accepted.size() >= MAX_ACCEPTED_KEYS) {
       accepted.clear();
     }
-    accepted.put(hash, found.get());
-    return Optional.of(found.get().owner());
+    accepted.put(hash, found.get().accepted());
+    return Optional.of(found.get().accepted().owner());
   }
 
   /**

@@ -205,11 +205,32 @@ public class ApiTokenService {
       return Optional.empty();
     }
     Instant now = clock.instant();
+    String hash = secret.sign(presented);
+    record Stored(ApiToken token, String hash) {}
+    Optional<Stored> stored =
+        jdbc.sql(
+                "SELECT "
+                    + COLUMNS
+                    + ", token_hash FROM directory_api_token WHERE token_hash IN (:hashes)")
+            .param("hashes", secret.signatures(presented))
+            .query((rs, n) -> new Stored(row(rs, n), rs.getString("token_hash")))
+            .optional();
+    stored
+        .filter(row -> !row.hash().equals(hash))
+        .ifPresent(
+            row ->
+                // Hashed under a server key the operator has replaced: moved to the current key
+                // on first use, as nobody but its holder has the token itself.
+                jdbc.sql(
+                        "UPDATE directory_api_token SET token_hash = :hash"
+                            + " WHERE id = :id AND token_hash = :old")
+                    .param("hash", hash)
+                    .param("id", row.token().id())
+                    .param("old", row.hash())
+                    .update());
     Optional<ApiToken> found =
-        jdbc.sql("SELECT " + COLUMNS + " FROM directory_api_token WHERE token_hash = :hash")
-            .param("hash", secret.sign(presented))
-            .query(ApiTokenService::row)
-            .optional()
+        stored
+            .map(Stored::token)
             .filter(t -> t.revokedAt() == null)
             .filter(t -> t.expiresAt() == null || t.expiresAt().isAfter(now))
             // The cap also holds for tokens issued before an admin set or shortened it.

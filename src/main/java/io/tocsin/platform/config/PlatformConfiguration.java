@@ -44,10 +44,11 @@ class PlatformConfiguration {
   @Bean
   ServerSecret serverSecret(PlatformProperties properties) {
     String configured = properties.secretKey();
-    if (configured != null && !configured.isBlank()) {
-      return new ServerSecret(configured.trim());
-    }
-    return new ServerSecret(readOrCreate(properties.dataDir().resolve(SECRET_KEY_FILE)));
+    String current =
+        configured != null && !configured.isBlank()
+            ? configured.trim()
+            : readOrCreate(properties.dataDir().resolve(SECRET_KEY_FILE));
+    return new ServerSecret(current, properties.previousSecretKeys());
   }
 
   /**
@@ -55,14 +56,8 @@ class PlatformConfiguration {
    * was written under the previous ones, until the startup rewrite has moved every value over.
    */
   @Bean
-  SecretCipher secretCipher(ServerSecret current, PlatformProperties properties) {
-    return new SecretCipher(
-        current,
-        properties.previousSecretKeys().stream()
-            .map(String::trim)
-            .filter(key -> !key.isEmpty())
-            .map(ServerSecret::new)
-            .toList());
+  SecretCipher secretCipher(ServerSecret current) {
+    return new SecretCipher(current, current.previous());
   }
 
   /**
