@@ -4,9 +4,17 @@ import io.tocsin.platform.InvalidInputException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -24,7 +32,7 @@ import org.springframework.stereotype.Component;
  * public address when saved and to 127.0.0.1 later (DNS rebinding) still gets nowhere.
  */
 @Component
-class DestinationPolicy {
+class DestinationPolicy implements AutoCloseable {
 
   static final String SETTING = "tocsin.notify.allowed-destinations";
 
@@ -49,12 +57,34 @@ class DestinationPolicy {
           Range.parse("fec0::/10"), // the deprecated site-local range
           Range.parse("ff00::/8")); // multicast
 
+  /**
+   * How long a save waits for a name to resolve. The save holds a database connection meanwhile,
+   * and a name's DNS server may be slow on purpose; a name still unresolved is left to the
+   * connect-time check.
+   */
+  private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(2);
+
   private final List<Range> allowed;
   private final HostResolver resolver;
+
+  /** A few threads for save-time lookups, so that slow names cannot pile up threads either. */
+  private final ThreadPoolExecutor lookups =
+      new ThreadPoolExecutor(
+          4,
+          4,
+          30,
+          TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(16),
+          runnable -> {
+            Thread thread = new Thread(runnable, "Destination lookup");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   DestinationPolicy(@Value("${" + SETTING + ":}") String allowed, HostResolver resolver) {
     this.allowed = parseAll(allowed);
     this.resolver = resolver;
+    lookups.allowCoreThreadTimeOut(true);
   }
 
   /** Whether a delivery may connect to {@code address}. */
@@ -79,10 +109,8 @@ class DestinationPolicy {
     if (host == null) {
       return;
     }
-    InetAddress[] addresses;
-    try {
-      addresses = resolver.resolve(unbracketed(host));
-    } catch (UnknownHostException e) {
+    InetAddress[] addresses = lookup(unbracketed(host));
+    if (addresses == null) {
       return;
     }
     // Any private answer is refused, not only all of them: a name that points even partly into
@@ -95,6 +123,37 @@ class DestinationPolicy {
               + SETTING
               + " (TOCSIN_NOTIFY_ALLOWED_DESTINATIONS)");
     }
+  }
+
+  private InetAddress @Nullable [] lookup(String host) {
+    if (host.matches("[0-9.]+") || host.contains(":")) {
+      // An address literal: no name server to wait for, and never skipped for a busy pool.
+      try {
+        return resolver.resolve(host);
+      } catch (UnknownHostException e) {
+        return null;
+      }
+    }
+    Future<InetAddress[]> lookup;
+    try {
+      lookup = lookups.submit(() -> resolver.resolve(host));
+    } catch (RejectedExecutionException e) {
+      return null;
+    }
+    try {
+      return lookup.get(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      lookup.cancel(true);
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  @Override
+  public void close() {
+    lookups.shutdownNow();
   }
 
   static String unbracketed(String host) {

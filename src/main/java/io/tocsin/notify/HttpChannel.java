@@ -1,5 +1,6 @@
 package io.tocsin.notify;
 
+import io.tocsin.platform.InvalidInputException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -44,7 +45,15 @@ public abstract class HttpChannel implements Channel {
    */
   @Override
   public final Destination destination(ContactMethod method) {
-    URI url = URI.create(method.target().trim());
+    URI url;
+    try {
+      url = HttpDelivery.validUrl("target", method.target());
+    } catch (InvalidInputException e) {
+      // Stored before URLs were checked: its messages fail on their own, under a breaker of
+      // their own.
+      String digest = sha256(method.target());
+      return new Destination(digest, "an invalid URL #" + digest.substring(0, 8));
+    }
     String scheme = url.getScheme().toLowerCase(Locale.ROOT);
     int port = url.getPort() != -1 ? url.getPort() : scheme.equals("https") ? 443 : 80;
     String origin = scheme + "://" + url.getHost().toLowerCase(Locale.ROOT) + ":" + port;

@@ -2,13 +2,16 @@ package io.tocsin.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tocsin.platform.InvalidInputException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -127,5 +130,32 @@ class DestinationPolicyTests {
   @Test
   void aNameThatDoesNotResolveNowIsLeftToTheConnectTimeCheck() {
     byDefault.check("target", URI.create("https://not-yet.example/hook"));
+  }
+
+  @Test
+  void aSaveDoesNotWaitLongForANameServerThatStalls() throws Exception {
+    CountDownLatch stalled = new CountDownLatch(1);
+    try (DestinationPolicy policy =
+        new DestinationPolicy(
+            "",
+            host -> {
+              if (host.equals("slow.example")) {
+                try {
+                  stalled.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return new InetAddress[] {InetAddress.getByName("127.0.0.1")};
+            })) {
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(10),
+          () -> policy.check("target", URI.create("https://slow.example/hook")));
+      assertThatThrownBy(() -> policy.check("target", URI.create("http://127.0.0.1/")))
+          .as("a literal address needs no name server")
+          .isInstanceOf(InvalidInputException.class);
+    } finally {
+      stalled.countDown();
+    }
   }
 }
