@@ -31,8 +31,24 @@ public interface Channel {
     return false;
   }
 
-  /** The host that one circuit breaker guards, shared by every method that delivers there. */
-  String destinationHost(ContactMethod method);
+  /**
+   * Refuses, with an {@link io.tocsin.platform.InvalidInputException}, a stored method that may no
+   * longer be sent to; nothing to check by default.
+   */
+  default void checkDestination(ContactMethod method) {}
+
+  /**
+   * What one circuit breaker guards: methods whose messages go to the same place have equal ones,
+   * and only they share a breaker.
+   */
+  Destination destination(ContactMethod method);
+
+  /**
+   * A destination as circuit breakers know it. {@code key} tells destinations apart and is never
+   * shown; {@code shown} names it in logs, the console and delivery records, so it must not carry
+   * secrets such as a Slack URL's path.
+   */
+  record Destination(String key, String shown) {}
 
   /** Delivers one message. Must not throw: every failure is a {@link DeliveryResult}. */
   DeliveryResult deliver(Message message);

@@ -248,7 +248,9 @@ public class ContactMethods {
   /** Sends a test message through the method, verified or not. */
   @Transactional
   public UUID sendTest(UUID userId, UUID id) {
-    return outbox.enqueueDirect(get(userId, id), Message.Kind.TEST, Map.of());
+    ContactMethod method = get(userId, id);
+    channels.get(method.type()).checkDestination(method);
+    return outbox.enqueueDirect(method, Message.Kind.TEST, Map.of());
   }
 
   private String codeHash(UUID id, String code) {

@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,17 +30,29 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * The threads that deliver messages: {@code tocsin.notify.workers} per channel, so that a slow or
  * rate-limited chat tool never holds up email or push. Each claims a few due messages of its
  * channel, delivers them one by one outside any transaction, and records each result. One circuit
- * breaker per destination host: while it is open, that host's messages wait (their attempts not
- * counted) instead of hammering it.
+ * breaker per destination ({@link Channel#destination}: for the HTTP channels the whole URL): while
+ * it is open, that destination's messages wait (their attempts not counted) instead of hammering
+ * it, and messages to anywhere else, even the same host, go on.
  */
 @Component
 class DeliveryWorkers implements SmartLifecycle {
 
   private static final Log log = LogFactory.getLog(DeliveryWorkers.class);
   private static final Duration MIN_WAIT = Duration.ofMillis(20);
+  private static final String CHANNEL = "channel";
+  private static final String DESTINATION = "destination";
 
   /** How soon a message held back by an open breaker asks again; the breaker decides. */
   private static final Duration BREAKER_RECHECK = Duration.ofSeconds(5);
+
+  /**
+   * A breaker holds messages back only while they keep asking it, every {@link #BREAKER_RECHECK}.
+   * One that nobody asked for this long (its method deleted, its messages dead letters) is no
+   * longer reported, so an alert on it does not fire forever; an hour later it is forgotten.
+   */
+  private static final Duration BREAKER_IDLE = BREAKER_RECHECK.multipliedBy(4);
+
+  private static final Duration BREAKER_FORGOTTEN = Duration.ofHours(1);
 
   private final Outbox outbox;
   private final Channels channels;
@@ -57,6 +70,7 @@ class DeliveryWorkers implements SmartLifecycle {
   private final Duration rateWindow;
   private final CircuitBreakerRegistry breakers;
   private final Map<ChannelType, WorkerThreads> workers = new EnumMap<>(ChannelType.class);
+  private final Map<String, Instant> breakerAsked = new ConcurrentHashMap<>();
   private volatile boolean running;
 
   DeliveryWorkers(
@@ -145,6 +159,7 @@ class DeliveryWorkers implements SmartLifecycle {
   }
 
   private Duration step(Channel channel) {
+    breakerState(channel.type());
     List<Outbox.Claimed> claimed = outbox.claim(channel.type(), batchSize, lease);
     for (Outbox.Claimed message : claimed) {
       deliver(channel, message);
@@ -187,13 +202,19 @@ class DeliveryWorkers implements SmartLifecycle {
       outbox.fold(message, rateWindow);
       return;
     }
-    String host = channel.destinationHost(method.get());
-    CircuitBreaker breaker = breakers.circuitBreaker(channel.type().text() + ":" + host);
+    Channel.Destination destination = channel.destination(method.get());
+    String name = channel.type().text() + " " + destination.key();
+    breakerAsked.put(name, clock.instant());
+    CircuitBreaker breaker =
+        breakers.circuitBreaker(
+            name, Map.of(CHANNEL, channel.type().text(), DESTINATION, destination.shown()));
     if (!breaker.tryAcquirePermission()) {
       outbox.postpone(
           message,
           clock.instant().plus(BREAKER_RECHECK),
-          "Waiting: the circuit breaker for " + host + " is open after repeated failures.");
+          "Waiting: the circuit breaker for "
+              + destination.shown()
+              + " is open after repeated failures.");
       breakerState(channel.type());
       return;
     }
@@ -226,8 +247,9 @@ class DeliveryWorkers implements SmartLifecycle {
 
   private void breakerState(ChannelType type) {
     int worst = 0;
+    int notClosed = 0;
     for (CircuitBreaker breaker : breakers.getAllCircuitBreakers()) {
-      if (!breaker.getName().startsWith(type.text() + ":")) {
+      if (!type.text().equals(breaker.getTags().get(CHANNEL)) || !holding(breaker)) {
         continue;
       }
       int state =
@@ -235,26 +257,45 @@ class DeliveryWorkers implements SmartLifecycle {
               ? 2
               : breaker.getState() == CircuitBreaker.State.HALF_OPEN ? 1 : 0;
       worst = Math.max(worst, state);
+      notClosed += state > 0 ? 1 : 0;
     }
-    metrics.breakerState(type, worst);
+    metrics.breakers(type, worst, notClosed);
   }
 
-  /** The breakers that hold messages back now, by channel and host. */
+  /** The breakers that hold messages back now, by channel and destination. */
   List<DeliveryBreakers.OpenBreaker> openBreakers() {
     List<DeliveryBreakers.OpenBreaker> open = new ArrayList<>();
     for (CircuitBreaker breaker : breakers.getAllCircuitBreakers()) {
       CircuitBreaker.State state = breaker.getState();
-      if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.HALF_OPEN) {
-        String[] name = breaker.getName().split(":", 2);
+      if ((state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.HALF_OPEN)
+          && holding(breaker)) {
         open.add(
             new DeliveryBreakers.OpenBreaker(
-                name[0], name[1], state == CircuitBreaker.State.OPEN ? "open" : "half open"));
+                breaker.getTags().get(CHANNEL),
+                breaker.getTags().get(DESTINATION),
+                state == CircuitBreaker.State.OPEN ? "open" : "half open"));
       }
     }
     open.sort(
         Comparator.comparing(DeliveryBreakers.OpenBreaker::channel)
-            .thenComparing(DeliveryBreakers.OpenBreaker::host));
+            .thenComparing(DeliveryBreakers.OpenBreaker::destination));
     return open;
+  }
+
+  /** Whether messages asked the breaker lately; one idle for an hour is dropped. */
+  private boolean holding(CircuitBreaker breaker) {
+    Instant asked = breakerAsked.get(breaker.getName());
+    if (asked == null) {
+      return false;
+    }
+    Instant now = clock.instant();
+    // Only if nobody asked meanwhile: a message that just did keeps the breaker it was given.
+    if (asked.isBefore(now.minus(BREAKER_FORGOTTEN))
+        && breakerAsked.remove(breaker.getName(), asked)) {
+      breakers.remove(breaker.getName());
+      return false;
+    }
+    return !asked.isBefore(now.minus(BREAKER_IDLE));
   }
 
   /** What a breaker records for a failed delivery: the attempt's own account. */

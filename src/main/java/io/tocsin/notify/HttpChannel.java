@@ -1,16 +1,29 @@
 package io.tocsin.notify;
 
+import io.tocsin.platform.InvalidInputException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * A channel that POSTs to a URL: the target must be an http or https URL, and one circuit breaker
- * guards each host.
+ * A channel that POSTs to a URL: the target must be an http or https URL that {@link
+ * DestinationPolicy} allows, and one circuit breaker guards each URL.
  */
 public abstract class HttpChannel implements Channel {
 
+  protected final HttpDelivery http;
+
+  protected HttpChannel(HttpDelivery http) {
+    this.http = http;
+  }
+
   @Override
   public final Map<String, String> validate(String target, Map<String, String> settings) {
-    HttpDelivery.validUrl("target", target);
+    http.allowedUrl("target", target);
     return validSettings(settings);
   }
 
@@ -20,7 +33,46 @@ public abstract class HttpChannel implements Channel {
   }
 
   @Override
-  public String destinationHost(ContactMethod method) {
-    return HttpDelivery.host(method.target());
+  public final void checkDestination(ContactMethod method) {
+    http.allowedUrl("target", method.target());
+  }
+
+  /**
+   * The whole URL: scheme, host, port and path. Shared endpoints (hooks.slack.com, a Teams host)
+   * tell people apart by the path alone, and one person's failing URL must not hold back another's
+   * messages to the same host. The path carries Slack's and Teams' secrets, so the breaker is named
+   * by a digest of it and shown with a short one.
+   */
+  @Override
+  public final Destination destination(ContactMethod method) {
+    URI url;
+    try {
+      url = HttpDelivery.validUrl("target", method.target());
+    } catch (InvalidInputException e) {
+      // Stored before URLs were checked: its messages fail on their own, under a breaker of
+      // their own.
+      String digest = sha256(method.target());
+      return new Destination(digest, "an invalid URL #" + digest.substring(0, 8));
+    }
+    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+    int port = url.getPort() != -1 ? url.getPort() : scheme.equals("https") ? 443 : 80;
+    String origin = scheme + "://" + url.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+    String path = url.getRawPath() == null ? "" : url.getRawPath();
+    String rest = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+    if (rest.isEmpty() || rest.equals("/")) {
+      return new Destination(origin, origin);
+    }
+    String digest = sha256(rest);
+    return new Destination(origin + " " + digest, origin + " path#" + digest.substring(0, 8));
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
   }
 }

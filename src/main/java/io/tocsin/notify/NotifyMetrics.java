@@ -49,6 +49,7 @@ class NotifyMetrics {
   private final Map<ChannelType, Timer> delivery = new EnumMap<>(ChannelType.class);
   private final Map<ChannelType, AtomicLong> depth = new EnumMap<>(ChannelType.class);
   private final Map<ChannelType, AtomicLong> breakers = new EnumMap<>(ChannelType.class);
+  private final Map<ChannelType, AtomicLong> openBreakers = new EnumMap<>(ChannelType.class);
   private final AtomicLong deadLetters = new AtomicLong();
 
   NotifyMetrics(MeterRegistry registry, JdbcClient jdbc, DatabaseAvailability database) {
@@ -73,6 +74,13 @@ class NotifyMetrics {
       breakers.put(channel, state);
       Gauge.builder("tocsin.circuit.breaker.state", state, AtomicLong::get)
           .description("The worst circuit breaker of the channel: 0 closed, 1 half open, 2 open")
+          .tag("channel", channel.text())
+          .register(registry);
+      // A count, not a gauge per destination: destinations are people's URLs, unbounded.
+      AtomicLong open = new AtomicLong();
+      openBreakers.put(channel, open);
+      Gauge.builder("tocsin.circuit.breakers.open", open, AtomicLong::get)
+          .description("Destinations of the channel whose circuit breaker is open or half open")
           .tag("channel", channel.text())
           .register(registry);
     }
@@ -132,8 +140,9 @@ class NotifyMetrics {
     AfterCommit.run(this::refresh);
   }
 
-  void breakerState(ChannelType channel, int state) {
-    breakers.get(channel).set(state);
+  void breakers(ChannelType channel, int worstState, int notClosed) {
+    breakers.get(channel).set(worstState);
+    openBreakers.get(channel).set(notClosed);
   }
 
   private Counter counter(ChannelType channel, String outcome) {

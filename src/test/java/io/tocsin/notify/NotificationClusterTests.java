@@ -227,6 +227,8 @@ class NotificationClusterTests {
     all.put("tocsin.admin.email", TocsinHarness.ADMIN_EMAIL);
     all.put("tocsin.admin.password", TocsinHarness.ADMIN_PASSWORD);
     all.put("tocsin.notify.poll-interval", "100ms");
+    // The receiver listens on loopback, as in TocsinHarness.
+    all.put("tocsin.notify.allowed-destinations", "127.0.0.0/8,::1/128");
     all.forEach((key, value) -> command.add("--" + key + "=" + value));
     return new ProcessBuilder(command)
         .redirectErrorStream(true)

@@ -5,12 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import com.sun.net.httpserver.HttpServer;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.RecordingHttpServer;
 import io.tocsin.testing.TocsinHarness;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -142,7 +146,8 @@ class NotificationIntegrationTests extends BothDatabasesTests {
     JsonNode log = api.get("/api/v1/incidents/" + incident + "/notifications");
     assertThat(log).hasSize(1);
     assertThat(log.get(0).get("status").asString()).isEqualTo("delivered");
-    assertThat(log.get(0).get("attemptLog").get(0).get("detail").asString()).isEqualTo("HTTP 200");
+    assertThat(log.get(0).get("attemptLog").get(0).get("detail").asString())
+        .isEqualTo("HTTP 200 OK");
   }
 
   @Test
@@ -302,7 +307,9 @@ class NotificationIntegrationTests extends BothDatabasesTests {
             .until(
                 () -> api.get("/api/v1/incidents/" + incident + "/notifications").get(0),
                 m -> m != null && m.get("status").asString().equals("dead"));
-    assertThat(dead.get("lastError").asString()).startsWith("HTTP 404");
+    assertThat(dead.get("lastError").asString())
+        .as("the status and its standard reason, never the receiver's answer")
+        .isEqualTo("HTTP 404 Not Found");
     assertThat(api.get("/api/v1/dead-letters?limit=200").get("items"))
         .anySatisfy(m -> assertThat(m.get("id").asString()).isEqualTo(dead.get("id").asString()));
     assertThat(api.get("/api/v1/incidents/" + incident + "/timeline?limit=200").get("items"))
@@ -358,20 +365,151 @@ class NotificationIntegrationTests extends BothDatabasesTests {
         .until(
             () -> api.metric("tocsin_circuit_breaker_state{channel=\"webhook\"}"),
             state -> state == 2.0);
-    await()
-        .atMost(WAIT)
-        .until(
-            () -> String.valueOf(message(frank, id).get("lastError").asString()),
-            error -> error.contains("circuit breaker"));
+    String waiting =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> String.valueOf(message(frank, id).get("lastError").asString()),
+                error -> error.contains("circuit breaker"));
+    Matcher named = Pattern.compile("circuit breaker for (.+) is open").matcher(waiting);
+    assertThat(named.find()).as(waiting).isTrue();
+    String destination = named.group(1);
+    assertThat(destination)
+        .as("the URL's origin and a digest of its path, which may be a secret")
+        .matches("http://127\\.0\\.0\\.1:\\d+ path#[0-9a-f]{8}");
+    assertThat(tocsin.bean(DeliveryBreakers.class).open())
+        .anySatisfy(breaker -> assertThat(breaker.destination()).isEqualTo(destination));
     RECEIVER.recover();
     await()
         .atMost(WAIT)
         .until(() -> message(frank, id).get("status").asString(), "delivered"::equals);
+    // Other tests' destinations may still be failing: it is this one's breaker that must close.
     await()
         .atMost(WAIT)
         .until(
-            () -> api.metric("tocsin_circuit_breaker_state{channel=\"webhook\"}"),
-            state -> state == 0.0);
+            () -> tocsin.bean(DeliveryBreakers.class).open(),
+            open -> open.stream().noneMatch(breaker -> breaker.destination().equals(destination)));
+  }
+
+  @Test
+  void failuresToOneUrlNeverHoldBackPagesToAnotherPortOfTheSameHost() throws IOException {
+    String rosa = api.user("Rosa");
+    JsonNode healthy = webhook(rosa, "/healthy/" + Api.unique("rosa"));
+    String path = URI.create(healthy.get("target").asString()).getPath();
+    verify(rosa, healthy, () -> lastBody(path));
+    Api.Service service = serviceFor(rosa);
+
+    // Another person's method on the same host, at a port where nothing listens: its test
+    // messages fail until its breaker opens, and keep failing.
+    String quinn = api.user("Quinn");
+    int port = closedPort();
+    JsonNode closed =
+        create(quinn, "{\"type\":\"webhook\",\"target\":\"http://127.0.0.1:" + port + "/x\"}");
+    List<String> failing = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      failing.add(test(quinn, closed));
+    }
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                failing.stream()
+                    .anyMatch(
+                        id ->
+                            String.valueOf(message(quinn, id).get("lastError").asString())
+                                .contains("circuit breaker")));
+
+    String incident = open(service);
+    List<String> seen = new ArrayList<>();
+    JsonNode page =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  JsonNode log = api.get("/api/v1/incidents/" + incident + "/notifications");
+                  if (log.isEmpty()) {
+                    return null;
+                  }
+                  seen.add(String.valueOf(log.get(0).get("lastError").asString()));
+                  return log.get(0);
+                },
+                m -> m != null && m.get("status").asString().equals("delivered"));
+    assertThat(seen)
+        .as("the page never waited on the other port's breaker")
+        .noneMatch(error -> error.contains("circuit breaker"));
+    assertThat(page.get("attempts").asInt()).isEqualTo(1);
+    assertThat(tocsin.bean(DeliveryBreakers.class).open())
+        .as("the failing URL's breaker, named without its path")
+        .anySatisfy(
+            breaker ->
+                assertThat(breaker.destination())
+                    .matches("http://127\\.0\\.0\\.1:\\d+ path#[0-9a-f]{8}"))
+        .noneSatisfy(breaker -> assertThat(breaker.destination()).contains("/x"));
+    assertThat(api.metric("tocsin_circuit_breakers_open{channel=\"webhook\"}"))
+        .isGreaterThanOrEqualTo(1.0);
+
+    // Once nothing waits on it any more, the breaker stops being reported (and alerted on).
+    delete(quinn, closed);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> tocsin.bean(DeliveryBreakers.class).open(),
+            open ->
+                open.stream()
+                    .noneMatch(breaker -> breaker.destination().contains(":" + port + " ")));
+  }
+
+  @Test
+  void aDeliveryRecordShowsTheStatusAndAFixedReasonNeverTheAnswerOrTheError() throws IOException {
+    String sven = api.user("Sven");
+    HttpServer internal = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    internal.createContext(
+        "/",
+        exchange -> {
+          byte[] answer = "SECRET-INTERNAL admin=true".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(500, answer.length);
+          try (var out = exchange.getResponseBody()) {
+            out.write(answer);
+          }
+        });
+    internal.start();
+    try {
+      JsonNode method =
+          create(
+              sven,
+              "{\"type\":\"webhook\",\"target\":\"http://127.0.0.1:"
+                  + internal.getAddress().getPort()
+                  + "/status\"}");
+      String id = test(sven, method);
+      JsonNode failed =
+          await().atMost(WAIT).until(() -> message(sven, id), m -> !m.get("lastError").isNull());
+      assertThat(failed.get("lastError").asString()).isEqualTo("HTTP 500 Internal Server Error");
+      assertThat(failed.toString()).doesNotContain("SECRET").doesNotContain("admin=true");
+      delete(sven, method);
+    } finally {
+      internal.stop(0);
+    }
+
+    JsonNode nowhere =
+        create(sven, "{\"type\":\"slack\",\"target\":\"http://127.0.0.1:" + closedPort() + "/\"}");
+    String refused = test(sven, nowhere);
+    assertThat(
+            await()
+                .atMost(WAIT)
+                .until(
+                    () -> message(sven, refused).get("lastError"),
+                    error -> !error.isNull() && !error.asString().contains("circuit breaker"))
+                .asString())
+        .as("a fixed reason, not the exception's text")
+        .isEqualTo("connection refused");
+    delete(sven, nowhere);
+  }
+
+  /** A port on 127.0.0.1 where nothing listens. */
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return socket.getLocalPort();
+    }
   }
 
   @Test
@@ -685,6 +823,16 @@ class NotificationIntegrationTests extends BothDatabasesTests {
     assertThat(code.find()).isTrue();
     JsonNode verified = api.ok("POST", base + "/verify", "{\"code\":\"" + code.group(1) + "\"}");
     assertThat(verified.get("verified").asBoolean()).isTrue();
+  }
+
+  private static void delete(String user, JsonNode method) {
+    assertThat(
+            api.send(
+                    "DELETE",
+                    "/api/v1/users/" + user + "/contact-methods/" + method.get("id").asString(),
+                    null)
+                .statusCode())
+        .isEqualTo(204);
   }
 
   private static String test(String user, JsonNode method) {

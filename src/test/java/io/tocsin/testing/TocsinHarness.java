@@ -51,6 +51,8 @@ public final class TocsinHarness implements AutoCloseable {
     properties.put("tocsin.database.retry-initial-backoff", "100ms");
     properties.put("tocsin.database.retry-max-backoff", "1s");
     properties.put("tocsin.database.probe-interval", "200ms");
+    // Tests' receivers listen on loopback, which Tocsin refuses to send to unless allowed.
+    properties.put("tocsin.notify.allowed-destinations", "127.0.0.0/8,::1/128");
     properties.putAll(settings);
     // Command-line arguments, because they outrank application.properties and the environment.
     String[] arguments =

@@ -114,9 +114,11 @@ class EmailChannel implements Channel {
     return Map.of();
   }
 
+  /** The SMTP server: every email goes through it, so one breaker guards them all. */
   @Override
-  public String destinationHost(ContactMethod method) {
-    return sender.getHost();
+  public Destination destination(ContactMethod method) {
+    String server = "smtp://" + sender.getHost() + ":" + sender.getPort();
+    return new Destination(server, server);
   }
 
   @Override

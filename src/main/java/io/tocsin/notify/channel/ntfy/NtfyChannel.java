@@ -27,11 +27,10 @@ class NtfyChannel extends HttpChannel {
   static final String TOPIC = "topic";
   static final String TOKEN = "token";
 
-  private final HttpDelivery http;
   private final JsonMapper json;
 
   NtfyChannel(HttpDelivery http, JsonMapper json) {
-    this.http = http;
+    super(http);
     this.json = json;
   }
 

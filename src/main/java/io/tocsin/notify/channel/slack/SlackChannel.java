@@ -21,11 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class SlackChannel extends HttpChannel {
 
-  private final HttpDelivery http;
   private final JsonMapper json;
 
   SlackChannel(HttpDelivery http, JsonMapper json) {
-    this.http = http;
+    super(http);
     this.json = json;
   }
 

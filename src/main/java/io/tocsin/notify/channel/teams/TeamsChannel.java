@@ -19,11 +19,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class TeamsChannel extends HttpChannel {
 
-  private final HttpDelivery http;
   private final JsonMapper json;
 
   TeamsChannel(HttpDelivery http, JsonMapper json) {
-    this.http = http;
+    super(http);
     this.json = json;
   }
 

@@ -31,13 +31,12 @@ class WebhookChannel extends HttpChannel {
 
   static final String SECRET = "secret";
 
-  private final HttpDelivery http;
   private final JsonMapper json;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
   WebhookChannel(HttpDelivery http, JsonMapper json, Clock clock) {
-    this.http = http;
+    super(http);
     this.json = json;
     this.clock = clock;
   }
