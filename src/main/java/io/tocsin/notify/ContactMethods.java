@@ -249,7 +249,10 @@ public class ContactMethods {
   @Transactional
   public UUID sendTest(UUID userId, UUID id) {
     ContactMethod method = get(userId, id);
-    channels.get(method.type()).checkDestination(method);
+    if (method.readable()) {
+      // An unreadable method has no destination to check; its delivery records why it failed.
+      channels.get(method.type()).checkDestination(method);
+    }
     return outbox.enqueueDirect(method, Message.Kind.TEST, Map.of());
   }
 

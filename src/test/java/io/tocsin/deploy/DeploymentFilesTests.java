@@ -230,16 +230,16 @@ class DeploymentFilesTests {
   @Test
   void networksKeepPostgresAwayFromTheProxyAndOnlyTheProxyPublishesPorts() {
     Map<String, Object> networks = map(compose.get("networks"));
-    List<Object> proxyNetworks = list(services.get("proxy").get("networks"));
-    List<Object> postgresNetworks = list(services.get("postgres").get("networks"));
+    List<Object> proxyNetworks = networksOf("proxy");
+    List<Object> postgresNetworks = networksOf("postgres");
     assertThat(postgresNetworks).isNotEmpty().doesNotContainAnyElementsOf(proxyNetworks);
     postgresNetworks.forEach(
         network ->
             assertThat(map(networks.get(network)).get("internal"))
                 .as("network %s of postgres is internal", network)
                 .isEqualTo(true));
-    assertThat(list(services.get("prometheus").get("networks"))).contains("monitoring");
-    assertThat(list(services.get("grafana").get("networks"))).contains("monitoring");
+    assertThat(networksOf("prometheus")).contains("monitoring");
+    assertThat(networksOf("grafana")).contains("monitoring");
 
     assertSoftly(
         soft ->
@@ -247,7 +247,7 @@ class DeploymentFilesTests {
                 (name, service) -> {
                   // A service without networks would join the default network, which every such
                   // service shares.
-                  soft.assertThat(list(service.get("networks")))
+                  soft.assertThat(networksOf(name))
                       .as("%s: networks", name)
                       .isNotEmpty()
                       .allSatisfy(network -> assertThat(networks).containsKey(network.toString()));
@@ -368,6 +368,30 @@ class DeploymentFilesTests {
     List<Object> targets = new ArrayList<>();
     list(config.get("static_configs")).forEach(c -> targets.addAll(list(map(c).get("targets"))));
     return targets;
+  }
+
+  /** A service's networks, written as a list or, where one needs settings, as a map. */
+  private List<Object> networksOf(String service) {
+    Object networks = services.get(service).get("networks");
+    return networks instanceof Map<?, ?> m ? List.copyOf(m.keySet()) : list(networks);
+  }
+
+  @Test
+  void theNodesBelieveForwardedAddressesFromTheProxyAlone() {
+    String proxy =
+        (String) map(map(services.get("proxy").get("networks")).get("edge")).get("ipv4_address");
+    assertThat(proxy).as("the proxy's fixed address on edge").isNotBlank();
+    Object subnet =
+        list(map(map(map(compose.get("networks")).get("edge")).get("ipam")).get("config")).stream()
+            .map(config -> map(config).get("subnet"))
+            .findFirst()
+            .orElse(null);
+    assertThat(subnet).as("edge's subnet").isEqualTo("172.28.0.0/24");
+    assertThat(proxy).startsWith("172.28.0.");
+    for (String node : List.of("tocsin-1", "tocsin-2")) {
+      assertThat(map(services.get(node).get("environment")))
+          .containsEntry("TOCSIN_WEB_TRUSTED_PROXIES", proxy + "/32");
+    }
   }
 
   @SuppressWarnings("unchecked")
