@@ -7,6 +7,7 @@ import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.ingest.LabelMatcher.Operator;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.TimeBounds;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -253,11 +254,12 @@ public class Silences {
           "at least one matcher must not match the empty string, or the silence would mute every"
               + " alert");
     }
-    Instant startsAt = input.startsAt() == null ? now : truncate(input.startsAt());
+    Instant startsAt =
+        input.startsAt() == null ? now : truncate(TimeBounds.require("startsAt", input.startsAt()));
     if (input.endsAt() == null) {
       throw new InvalidInputException("endsAt", "is required");
     }
-    Instant endsAt = truncate(input.endsAt());
+    Instant endsAt = truncate(TimeBounds.require("endsAt", input.endsAt()));
     if (!endsAt.isAfter(now)) {
       throw new InvalidInputException("endsAt", "must be in the future");
     }

@@ -344,6 +344,9 @@ public class AlertIngestion implements SmartLifecycle {
     refuseNul(path + ".annotations", alert.annotations());
     refuseNul(path + ".summary", alert.summary());
     refuseNul(path + ".description", alert.description());
+    refuseNul(path + ".generatorURL", alert.generatorUrl());
+    refuseNul(path + ".dedupKey", alert.dedupKey());
+    refuseNul(path + ".severity", alert.severity());
     if (alert.dedupKey() != null
         && (alert.dedupKey().isBlank() || alert.dedupKey().length() > DEDUP_KEY_LIMIT)) {
       throw new InvalidInputException(

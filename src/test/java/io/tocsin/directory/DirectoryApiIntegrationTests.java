@@ -724,6 +724,19 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
     assertThat(page.body()).contains("swagger-ui");
   }
 
+  @Test
+  void aTokenExpiringAfterTheYear9999IsRefusedNamingTheField() {
+    HttpResponse<String> refused =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/tokens",
+            "{\"name\":\"forever\",\"expiresAt\":\"+999999999-12-31T23:59:59Z\"}");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.body()).contains("\"field\":\"expiresAt\"").contains("9999-12-31");
+    assertThat(send(adminToken, "GET", "/api/v1/tokens", null).body()).doesNotContain("forever");
+  }
+
   private static UUID createTeam() {
     HttpResponse<String> created =
         send(

@@ -10,6 +10,7 @@ import io.tocsin.ingest.ChangeEvents;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.ingest.intake.IdempotentRequests;
 import io.tocsin.ingest.intake.KeyGate;
+import io.tocsin.platform.TimeBounds;
 import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -313,12 +314,18 @@ class PagerDutyEventsController {
       if (text == null) {
         return null;
       }
+      Instant time;
       try {
-        return OffsetDateTime.parse(text, TIMESTAMP).toInstant();
+        time = OffsetDateTime.parse(text, TIMESTAMP).toInstant();
       } catch (DateTimeParseException e) {
         errors.add("'payload.timestamp' is not an ISO 8601 date-time with an offset");
         return null;
       }
+      if (time.isAfter(TimeBounds.LATEST)) {
+        errors.add("'payload.timestamp' " + TimeBounds.RANGE);
+        return null;
+      }
+      return TimeBounds.sent("payload.timestamp", time);
     }
 
     @Nullable Object details(@Nullable JsonNode payload) {

@@ -5,8 +5,10 @@ import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.TimeBounds;
 import io.tocsin.platform.UnknownValueException;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -127,6 +129,11 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
           headers,
           request);
     }
+    if (cause instanceof MismatchedInputException time
+        && time.getTargetType() == Instant.class
+        && !time.getPath().isEmpty()) {
+      return invalid(List.of(fieldError(pathOf(time), TimeBounds.RANGE)), headers, request);
+    }
     if (cause instanceof UnrecognizedPropertyException unknown) {
       return invalid(
           List.of(
@@ -179,6 +186,9 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
           new UnknownValueException(name, String.valueOf(ex.getValue()), allowedOf(type)),
           headers,
           request);
+    }
+    if (type == Instant.class) {
+      return invalid(List.of(fieldError(name, TimeBounds.RANGE)), headers, request);
     }
     return invalid(
         List.of(
