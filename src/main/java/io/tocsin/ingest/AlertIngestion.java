@@ -320,6 +320,9 @@ public class AlertIngestion implements SmartLifecycle {
     }
     for (Map.Entry<String, String> label : alert.labels().entrySet()) {
       String name = label.getKey();
+      if (label.getValue() == null) {
+        throw new InvalidInputException(path + ".labels." + name, "must be a string, not null");
+      }
       if (!LABEL_NAME.matcher(name).matches()) {
         throw new InvalidInputException(
             path + ".labels",

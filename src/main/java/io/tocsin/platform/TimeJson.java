@@ -4,6 +4,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.deser.std.StdDeserializer;
 import tools.jackson.databind.exc.InvalidFormatException;
@@ -27,14 +28,23 @@ public final class TimeJson {
     }
 
     final Instant read(JsonParser parser, DeserializationContext context) {
+      // Only text: Jackson would also read a number as epoch seconds, where 1e308 overflows
+      // into some year of its own instead of being refused.
+      if (!parser.hasToken(JsonToken.VALUE_STRING)) {
+        throw InvalidFormatException.from(
+            parser, TimeBounds.RANGE, parser.getString(), Instant.class);
+      }
+      String text = parser.getString();
+      if (text.isBlank()) {
+        throw InvalidFormatException.from(parser, TimeBounds.RANGE, text, Instant.class);
+      }
       Instant time;
       try {
         time = InstantDeserializer.INSTANT.deserialize(parser, context);
       } catch (DateTimeException | ArithmeticException e) {
-        throw InvalidFormatException.from(
-            parser, TimeBounds.RANGE, parser.getString(), Instant.class);
+        throw InvalidFormatException.from(parser, TimeBounds.RANGE, text, Instant.class);
       }
-      if (time.isAfter(TimeBounds.LATEST)) {
+      if (time == null || time.isAfter(TimeBounds.LATEST)) {
         throw InvalidFormatException.from(parser, TimeBounds.RANGE, time, Instant.class);
       }
       return time;

@@ -737,6 +737,19 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
     assertThat(send(adminToken, "GET", "/api/v1/tokens", null).body()).doesNotContain("forever");
   }
 
+  @Test
+  void aNumberBeyondItsFieldsRangeIsRefusedNamingTheField() {
+    UUID service = createService("ranged-" + unique(), List.of());
+    HttpResponse<String> refused =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/services/" + service + "/integrations",
+            "{\"name\":\"big\",\"kind\":9223372036854775807}");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.body()).contains("\"field\":\"kind\"");
+  }
+
   private static UUID createTeam() {
     HttpResponse<String> created =
         send(

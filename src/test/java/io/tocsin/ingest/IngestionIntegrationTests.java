@@ -599,6 +599,33 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void valuesOfTheWrongShapeAreRefusedNamingTheFieldNotA500() {
+    String name = unique("Shapes");
+    HttpResponse<String> linkText =
+        pagerDuty(
+            "/v2/change/enqueue",
+            """
+            {"routing_key":"%s","payload":{"summary":"%s"},
+             "links":[{"href":"https://ci.example.com/1","text":["build"]}]}
+            """
+                .formatted(pagerDutyKey, name));
+    assertThat(linkText.statusCode()).as(linkText.body()).isEqualTo(400);
+    assertThat(linkText.body()).contains("links[0].text");
+    HttpResponse<String> nullLabel =
+        alertmanagerApi(alertmanagerKey, "[{\"labels\":{\"alertname\":null}}]");
+    assertThat(nullLabel.statusCode()).as(nullLabel.body()).isEqualTo(400);
+    assertThat(nullLabel.body()).contains("labels.alertname");
+    for (String startsAt : List.of("\"\"", "\" \"", "1e308", "{}")) {
+      HttpResponse<String> time =
+          generic("{\"summary\":\"" + name + "\",\"startsAt\":" + startsAt + "}", null);
+      assertThat(time.statusCode()).as(startsAt + ": " + time.body()).isEqualTo(422);
+      assertThat(JSON.readTree(time.body()).get("errors").get(0).get("field").asString())
+          .isEqualTo("startsAt");
+    }
+    assertThat(alertRows(name)).isEmpty();
+  }
+
+  @Test
   void aNullBodyOrNullAlertIsRefusedNamingWhereNotA500() {
     HttpResponse<String> nullBody = generic("null", null);
     assertThat(nullBody.statusCode()).as(nullBody.body()).isEqualTo(422);

@@ -353,7 +353,12 @@ class PagerDutyEventsController {
             continue;
           }
           JsonNode text = link.get("text");
-          result.add(new IncomingAlert.Link(uri, text == null ? null : text.asString()));
+          if (text != null && !text.isNull() && !text.isString()) {
+            errors.add("'links[" + i + "].text' must be a string");
+            continue;
+          }
+          result.add(
+              new IncomingAlert.Link(uri, text == null || text.isNull() ? null : text.asString()));
         } catch (IllegalArgumentException e) {
           errors.add("'links[" + i + "].href' must be an absolute URL");
         }

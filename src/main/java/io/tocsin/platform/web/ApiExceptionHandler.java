@@ -37,6 +37,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -152,6 +153,12 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       return invalid(
           List.of(
               fieldError(field, "has the wrong type or shape: " + mismatch.getOriginalMessage())),
+          headers,
+          request);
+    }
+    if (cause instanceof InputCoercionException range && !range.getPath().isEmpty()) {
+      return invalid(
+          List.of(fieldError(pathOf(range), "is out of range: " + range.getOriginalMessage())),
           headers,
           request);
     }
