@@ -79,6 +79,8 @@ class ApiFuzzTests {
           TocsinHarness.startWithAdmin(
               schema,
               Map.of(
+                  // Hundreds of requests a minute from one token are the point here.
+                  "tocsin.rate-limit.api-token-per-minute", "1000000",
                   "tocsin.smtp.host", "127.0.0.1",
                   "tocsin.smtp.port", "9",
                   "management.health.mail.enabled", "false"));
@@ -635,7 +637,7 @@ class ApiFuzzTests {
                           endpoint.path(),
                           JSON.writeValueAsString(copy),
                           description + " at " + pathText(path),
-                          fieldNames(path));
+                          nestedInAList(description, valid, path) ? List.of() : fieldNames(path));
                     });
     Arbitrary<Function<Integer, Request>> wholeBody =
         wholeBody(valid)
@@ -704,6 +706,16 @@ class ApiFuzzTests {
         at.remove(at.size() - 1);
       }
     }
+  }
+
+  /**
+   * Jackson 3.1.7 reads a list of strings with an array for an element ({@code "labels":[["a"]]})
+   * out of step and fails at the end of the body, where the path is lost: the refusal is a 400 that
+   * cannot name the field.
+   */
+  private static boolean nestedInAList(String description, JsonNode valid, List<Object> path) {
+    return description.contains("wrapped in an array")
+        && (path.get(path.size() - 1) instanceof Integer || at(valid, path).isArray());
   }
 
   /** The member names a refusal may mention, innermost first. */
@@ -858,6 +870,8 @@ class ApiFuzzTests {
             "2026-02-30T00:00:00Z",
             "2026-06-01T25:00",
             "+999999999-12-31T23:59",
+            "+999999999-12-31",
+            "-999999999-01-01",
             "-999999999-01-01T00:00",
             "2026-06-01T09:00:00+25:00",
             "PT-1S",

@@ -252,6 +252,21 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void aNullMatcherIsRefusedNamingItNotA500() {
+    HttpResponse<String> rule =
+        call(
+            "POST",
+            "/api/v1/inhibition-rules",
+            "Bearer " + admin,
+            """
+            {"name":"null source","sourceMatchers":[null],
+             "targetMatchers":[{"name":"severity","operator":"=","value":"warning"}]}
+            """);
+    assertThat(rule.statusCode()).as(rule.body()).isEqualTo(422);
+    assertThat(rule.body()).contains("\"field\":\"sourceMatchers[0]\"");
+  }
+
+  @Test
   void aWebhookGroupIsTrackedAlertByAlertAndEachResolvesOnItsOwn() throws IOException {
     String summary = "Webhook" + SEQUENCE.incrementAndGet();
     String firing =
