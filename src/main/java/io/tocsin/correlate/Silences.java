@@ -248,6 +248,11 @@ public class Silences {
     if (input.matchers().isEmpty()) {
       throw new InvalidInputException("matchers", "must have at least one matcher");
     }
+    for (int i = 0; i < input.matchers().size(); i++) {
+      LabelMatcher matcher = input.matchers().get(i);
+      noNul("matchers[" + i + "].name", matcher.name());
+      noNul("matchers[" + i + "].value", matcher.value());
+    }
     if (input.matchers().stream().allMatch(m -> m.matches(Map.of()))) {
       throw new InvalidInputException(
           "matchers",
@@ -275,11 +280,19 @@ public class Silences {
     if (value == null || value.isBlank()) {
       throw new InvalidInputException(field, "is required");
     }
+    noNul(field, value);
     String trimmed = value.trim();
     if (trimmed.length() > limit) {
       throw new InvalidInputException(field, "must have at most " + limit + " characters");
     }
     return trimmed;
+  }
+
+  /** PostgreSQL cannot store a NUL character in text: refused naming the field, not a 500. */
+  private static void noNul(String field, String value) {
+    if (value.indexOf(0) >= 0) {
+      throw new InvalidInputException(field, "must not contain the NUL character (\\u0000)");
+    }
   }
 
   private void insert(Silence silence) {

@@ -200,6 +200,12 @@ public class Templates {
     if (body == null || body.isBlank() || body.length() > MAX_LENGTH) {
       throw new InvalidInputException("body", "must have 1 to " + MAX_LENGTH + " characters");
     }
+    // PostgreSQL cannot store a NUL character in text.
+    for (String[] field : new String[][] {{"subject", subject}, {"body", body}}) {
+      if (field[1].indexOf(0) >= 0) {
+        throw new InvalidInputException(field[0], "must not contain the NUL character (\\u0000)");
+      }
+    }
     Map<String, Object> sample = sample(kind);
     return new Rendered(run("subject", subject, sample), run("body", body, sample));
   }

@@ -47,11 +47,6 @@ public final class TimeBounds {
     return time;
   }
 
-  /** As {@link #require}, for a field that may be left out. */
-  public static @Nullable Instant requireIfGiven(String field, @Nullable Instant time) {
-    return time == null ? null : require(field, time);
-  }
-
   /**
    * A wall-clock time of a schedule's zone, bounded by the same dates: its offset never takes it
    * more than a day outside the range.

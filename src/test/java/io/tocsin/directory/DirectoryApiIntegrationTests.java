@@ -738,7 +738,7 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
-  void aNumberBeyondItsFieldsRangeIsRefusedNamingTheField() {
+  void wrongShapesAreRefusedNamingTheFieldNotA500() {
     UUID service = createService("ranged-" + unique(), List.of());
     HttpResponse<String> refused =
         send(
@@ -748,6 +748,10 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
             "{\"name\":\"big\",\"kind\":9223372036854775807}");
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
     assertThat(refused.body()).contains("\"field\":\"kind\"");
+    HttpResponse<String> nullMember =
+        send(adminToken, "POST", "/api/v1/teams", "{\"name\":\"nulls\",\"members\":[null]}");
+    assertThat(nullMember.statusCode()).as(nullMember.body()).isEqualTo(422);
+    assertThat(nullMember.body()).contains("\"field\":\"members[0]\"");
   }
 
   private static UUID createTeam() {

@@ -252,7 +252,7 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
-  void aNullMatcherIsRefusedNamingItNotA500() {
+  void nullsAndNulCharactersInRulesAndSilencesAreRefusedNamingTheFieldNotA500() {
     HttpResponse<String> rule =
         call(
             "POST",
@@ -264,6 +264,37 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
             """);
     assertThat(rule.statusCode()).as(rule.body()).isEqualTo(422);
     assertThat(rule.body()).contains("\"field\":\"sourceMatchers[0]\"");
+    HttpResponse<String> equal =
+        call(
+            "POST",
+            "/api/v1/inhibition-rules",
+            "Bearer " + admin,
+            """
+            {"name":"null equal","sourceMatchers":[{"name":"alertname","operator":"=","value":"A"}],
+             "targetMatchers":[{"name":"severity","operator":"=","value":"warning"}],"equal":[null]}
+            """);
+    assertThat(equal.statusCode()).as(equal.body()).isEqualTo(422);
+    assertThat(equal.body()).contains("\"field\":\"equal[0]\"");
+    assertAlertmanagerError(
+        silence("Bearer " + admin, "{\"matchers\":[null],\"endsAt\":\"2099-01-01T00:00:00Z\"}"),
+        400,
+        "matchers[0] must be a matcher");
+    // PostgreSQL cannot store NUL: it failed the insert (or the audit record) with a 500.
+    assertAlertmanagerError(
+        silence("Bearer " + admin, silenceBody("alertname", false, "a\\u0000b")),
+        400,
+        "matchers[0].value must not contain the NUL character");
+    HttpResponse<String> comment =
+        call(
+            "POST",
+            "/api/v1/silences",
+            "Bearer " + admin,
+            """
+            {"matchers":[{"name":"alertname","operator":"=","value":"Nul"}],
+             "endsAt":"2099-01-01T00:00:00Z","comment":"a\\u0000b"}
+            """);
+    assertThat(comment.statusCode()).as(comment.body()).isEqualTo(422);
+    assertThat(comment.body()).contains("\"field\":\"comment\"");
   }
 
   @Test

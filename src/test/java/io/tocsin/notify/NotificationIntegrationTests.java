@@ -528,6 +528,10 @@ class NotificationIntegrationTests extends BothDatabasesTests {
           .as("a partial in a section the sample leaves out: " + hidden.body())
           .isEqualTo(422);
       assertThat(hidden.body()).contains("\"field\":\"body\"").contains("{{>footer}}");
+      HttpResponse<String> nul =
+          api.send(call[0], call[1], "{\"subject\":\"x\",\"body\":\"a\\u0000b\"}");
+      assertThat(nul.statusCode()).as("PostgreSQL cannot store NUL: " + nul.body()).isEqualTo(422);
+      assertThat(nul.body()).contains("\"field\":\"body\"").contains("NUL");
     }
 
     // A row saved before partials were refused: the page still goes out, in the built-in words.

@@ -17,6 +17,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.MessageSourceResolvable;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
@@ -263,6 +264,26 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 + DATABASE_RETRY_SECONDS
                 + " s.");
     return problems.entity(problem, headers, path(request));
+  }
+
+  /**
+   * PostgreSQL refuses a NUL character in text (SQLState 22021), which H2 stores. Fields that are
+   * checked name themselves; this is the net under the rest, so that it is never a 500.
+   */
+  @ExceptionHandler(DataAccessException.class)
+  ResponseEntity<Object> notStorable(DataAccessException ex, WebRequest request) throws Exception {
+    for (Throwable c = ex; c != null; c = c.getCause()) {
+      if (c instanceof java.sql.SQLException sql && "22021".equals(sql.getSQLState())) {
+        return problems.entity(
+            Problems.problem(
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                "nul-character",
+                "A text field contains the NUL character (\\u0000), which cannot be stored."),
+            new HttpHeaders(),
+            path(request));
+      }
+    }
+    return unexpected(ex, request);
   }
 
   @ExceptionHandler(Exception.class)
