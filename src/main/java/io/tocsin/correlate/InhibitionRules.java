@@ -81,6 +81,9 @@ public class InhibitionRules {
       throw new InvalidInputException("targetMatchers", "must have at least one matcher");
     }
     for (int i = 0; i < input.equal().size(); i++) {
+      if (input.equal().get(i) == null) {
+        throw new InvalidInputException("equal[" + i + "]", "must be a label name, not null");
+      }
       if (!LABEL_NAME.matcher(input.equal().get(i)).matches()) {
         throw new InvalidInputException(
             "equal[" + i + "]", "'" + input.equal().get(i) + "' is not a valid label name");

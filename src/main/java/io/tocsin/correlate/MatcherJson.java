@@ -2,6 +2,7 @@ package io.tocsin.correlate;
 
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.ingest.LabelMatcher.Operator;
+import io.tocsin.platform.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +29,9 @@ public record MatcherJson(
     for (int i = 0; i < all.size(); i++) {
       MatcherJson m = all.get(i);
       String path = field + "[" + i + "]";
+      if (m == null) {
+        throw new InvalidInputException(path, "must be a matcher object, not null");
+      }
       matchers.add(
           LabelMatcher.of(
               path,

@@ -7,6 +7,7 @@ import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.ingest.LabelMatcher.Operator;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.TimeBounds;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -247,17 +248,23 @@ public class Silences {
     if (input.matchers().isEmpty()) {
       throw new InvalidInputException("matchers", "must have at least one matcher");
     }
+    for (int i = 0; i < input.matchers().size(); i++) {
+      LabelMatcher matcher = input.matchers().get(i);
+      noNul("matchers[" + i + "].name", matcher.name());
+      noNul("matchers[" + i + "].value", matcher.value());
+    }
     if (input.matchers().stream().allMatch(m -> m.matches(Map.of()))) {
       throw new InvalidInputException(
           "matchers",
           "at least one matcher must not match the empty string, or the silence would mute every"
               + " alert");
     }
-    Instant startsAt = input.startsAt() == null ? now : truncate(input.startsAt());
+    Instant startsAt =
+        input.startsAt() == null ? now : truncate(TimeBounds.require("startsAt", input.startsAt()));
     if (input.endsAt() == null) {
       throw new InvalidInputException("endsAt", "is required");
     }
-    Instant endsAt = truncate(input.endsAt());
+    Instant endsAt = truncate(TimeBounds.require("endsAt", input.endsAt()));
     if (!endsAt.isAfter(now)) {
       throw new InvalidInputException("endsAt", "must be in the future");
     }
@@ -273,11 +280,19 @@ public class Silences {
     if (value == null || value.isBlank()) {
       throw new InvalidInputException(field, "is required");
     }
+    noNul(field, value);
     String trimmed = value.trim();
     if (trimmed.length() > limit) {
       throw new InvalidInputException(field, "must have at most " + limit + " characters");
     }
     return trimmed;
+  }
+
+  /** PostgreSQL cannot store a NUL character in text: refused naming the field, not a 500. */
+  private static void noNul(String field, String value) {
+    if (value.indexOf(0) >= 0) {
+      throw new InvalidInputException(field, "must not contain the NUL character (\\u0000)");
+    }
   }
 
   private void insert(Silence silence) {

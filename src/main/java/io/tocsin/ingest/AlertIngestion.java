@@ -320,6 +320,9 @@ public class AlertIngestion implements SmartLifecycle {
     }
     for (Map.Entry<String, String> label : alert.labels().entrySet()) {
       String name = label.getKey();
+      if (label.getValue() == null) {
+        throw new InvalidInputException(path + ".labels." + name, "must be a string, not null");
+      }
       if (!LABEL_NAME.matcher(name).matches()) {
         throw new InvalidInputException(
             path + ".labels",
@@ -346,6 +349,9 @@ public class AlertIngestion implements SmartLifecycle {
     refuseNul(path + ".annotations", alert.annotations());
     refuseNul(path + ".summary", alert.summary());
     refuseNul(path + ".description", alert.description());
+    refuseNul(path + ".generatorURL", alert.generatorUrl());
+    refuseNul(path + ".dedupKey", alert.dedupKey());
+    refuseNul(path + ".severity", alert.severity());
     if (alert.dedupKey() != null
         && (alert.dedupKey().isBlank() || alert.dedupKey().length() > DEDUP_KEY_LIMIT)) {
       throw new InvalidInputException(

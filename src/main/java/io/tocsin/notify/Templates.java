@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -75,13 +77,20 @@ public class Templates {
       You follow {{service.name}} in Tocsin: {{incident.url}}""";
 
   private static final int MAX_LENGTH = 20_000;
+  private static final Log log = LogFactory.getLog(Templates.class);
 
+  // Templates live in one database row each, so there is nothing to include: a partial ({{>x}})
+  // or a parent ({{<x}}) is refused when saved, and one in an older row fails as a template error.
   private final Mustache.Compiler compiler =
       Mustache.compiler()
           .escapeHTML(false)
           .nullValue("")
           .emptyStringIsFalse(true)
-          .zeroIsFalse(true);
+          .zeroIsFalse(true)
+          .withLoader(
+              name -> {
+                throw new MustacheException("includes no other template, so not {{>" + name + "}}");
+              });
   private final JdbcClient jdbc;
   private final AuditLog audit;
   private final Clock clock;
@@ -153,9 +162,32 @@ public class Templates {
     return check(kind, subject, body);
   }
 
-  /** Renders the channel's template of a kind for a message's values. */
+  /**
+   * Renders the channel's template of a kind for a message's values. A stored template that fails
+   * (one saved before a check that would now refuse it) gives way to the built-in one: the page
+   * still goes out.
+   */
   Rendered render(ChannelType channel, Kind kind, Map<String, Object> values) {
     MessageTemplate template = get(channel, kind);
+    try {
+      return render(template, values);
+    } catch (RuntimeException e) {
+      if (!template.custom()) {
+        throw e;
+      }
+      log.warn(
+          "The "
+              + channel.text()
+              + " "
+              + text(kind)
+              + " template fails to render ("
+              + e.getMessage()
+              + "); the built-in template is used instead until an admin fixes it.");
+      return render(builtIn(channel, kind), values);
+    }
+  }
+
+  private Rendered render(MessageTemplate template, Map<String, Object> values) {
     return new Rendered(
         compile(template.subject()).execute(values).strip().replaceAll("\\s+", " "),
         compile(template.body()).execute(values).strip());
@@ -168,15 +200,61 @@ public class Templates {
     if (body == null || body.isBlank() || body.length() > MAX_LENGTH) {
       throw new InvalidInputException("body", "must have 1 to " + MAX_LENGTH + " characters");
     }
+    // PostgreSQL cannot store a NUL character in text.
+    for (String[] field : new String[][] {{"subject", subject}, {"body", body}}) {
+      if (field[1].indexOf(0) >= 0) {
+        throw new InvalidInputException(field[0], "must not contain the NUL character (\\u0000)");
+      }
+    }
     Map<String, Object> sample = sample(kind);
     return new Rendered(run("subject", subject, sample), run("body", body, sample));
   }
 
   private String run(String field, String text, Map<String, Object> sample) {
+    Template template;
     try {
-      return compiler.compile(text).execute(sample);
+      template = compiler.compile(text);
     } catch (MustacheException e) {
       throw new InvalidInputException(field, e.getMessage());
+    }
+    // The sample renders only the sections it fills, so look for includes in every section.
+    template.visit(new Includes(field));
+    try {
+      return template.execute(sample);
+    } catch (RuntimeException e) {
+      throw new InvalidInputException(field, "cannot be rendered: " + e.getMessage());
+    }
+  }
+
+  /** Refuses a partial or a parent anywhere in a template, rendered by the sample or not. */
+  private record Includes(String field) implements Mustache.Visitor {
+
+    @Override
+    public void visitText(String text) {}
+
+    @Override
+    public void visitVariable(String name) {}
+
+    @Override
+    public boolean visitInclude(String name) {
+      throw new InvalidInputException(
+          field, "includes the partial {{>" + name + "}}; a template cannot include another");
+    }
+
+    @Override
+    public boolean visitParent(String name) {
+      throw new InvalidInputException(
+          field, "extends the template {{<" + name + "}}; a template cannot include another");
+    }
+
+    @Override
+    public boolean visitSection(String name) {
+      return true;
+    }
+
+    @Override
+    public boolean visitInvertedSection(String name) {
+      return true;
     }
   }
 

@@ -8,6 +8,7 @@ import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
+import io.tocsin.platform.TimeBounds;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -221,6 +222,8 @@ public class Schedules {
     if (start == null || end == null) {
       throw new InvalidInputException(start == null ? "start" : "end", "is required");
     }
+    TimeBounds.require("start", start);
+    TimeBounds.require("end", end);
     if (!end.isAfter(start)) {
       throw new InvalidInputException("end", "must be after start");
     }
@@ -455,6 +458,7 @@ public class Schedules {
       throw new InvalidInputException(
           field + ".start", "must be a local date and handoff time such as 2026-06-01T09:00");
     }
+    TimeBounds.require(field + ".start", LocalDateTime.parse(start));
     List<Restriction> restrictions = new ArrayList<>();
     List<Restriction> given = layer.restrictions() == null ? List.of() : layer.restrictions();
     for (int r = 0; r < given.size(); r++) {

@@ -774,6 +774,36 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
     assertThat(page.body()).contains("swagger-ui");
   }
 
+  @Test
+  void aTokenExpiringAfterTheYear9999IsRefusedNamingTheField() {
+    HttpResponse<String> refused =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/tokens",
+            "{\"name\":\"forever\",\"expiresAt\":\"+999999999-12-31T23:59:59Z\"}");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.body()).contains("\"field\":\"expiresAt\"").contains("9999-12-31");
+    assertThat(send(adminToken, "GET", "/api/v1/tokens", null).body()).doesNotContain("forever");
+  }
+
+  @Test
+  void wrongShapesAreRefusedNamingTheFieldNotA500() {
+    UUID service = createService("ranged-" + unique(), List.of());
+    HttpResponse<String> refused =
+        send(
+            adminToken,
+            "POST",
+            "/api/v1/services/" + service + "/integrations",
+            "{\"name\":\"big\",\"kind\":9223372036854775807}");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.body()).contains("\"field\":\"kind\"");
+    HttpResponse<String> nullMember =
+        send(adminToken, "POST", "/api/v1/teams", "{\"name\":\"nulls\",\"members\":[null]}");
+    assertThat(nullMember.statusCode()).as(nullMember.body()).isEqualTo(422);
+    assertThat(nullMember.body()).contains("\"field\":\"members[0]\"");
+  }
+
   private static UUID createTeam() {
     HttpResponse<String> created =
         send(

@@ -553,6 +553,102 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void timesAfterTheYear9999AreRefusedNamingTheFieldWhileEarlierThan1970StillMeansUnset() {
+    String name = unique("Bounds");
+    int changesBefore = count("ingest_change_event");
+    HttpResponse<String> trigger =
+        pagerDuty(
+            "/v2/enqueue",
+            """
+            {"routing_key":"%s","event_action":"trigger","payload":{"summary":"%s",
+             "source":"db-1","severity":"critical","timestamp":"+10000-01-01T00:00:00.000+0000"}}
+            """
+                .formatted(pagerDutyKey, name));
+    assertThat(trigger.statusCode()).as(trigger.body()).isEqualTo(400);
+    assertThat(trigger.body()).contains("payload.timestamp").contains("9999-12-31");
+    HttpResponse<String> change =
+        pagerDuty(
+            "/v2/change/enqueue",
+            """
+            {"routing_key":"%s","payload":{"summary":"%s","timestamp":"+999999999-12-31T00:00:00Z"}}
+            """
+                .formatted(pagerDutyKey, name));
+    assertThat(change.statusCode()).as(change.body()).isEqualTo(400);
+    assertThat(change.body()).contains("payload.timestamp");
+    HttpResponse<String> generic =
+        generic("{\"summary\":\"" + name + "\",\"startsAt\":\"+10000-01-01T00:00:00Z\"}", null);
+    assertThat(generic.statusCode()).as(generic.body()).isEqualTo(422);
+    assertThat(JSON.readTree(generic.body()).get("errors").get(0).get("field").asString())
+        .isEqualTo("startsAt");
+    HttpResponse<String> nul =
+        alertmanagerApi(
+            alertmanagerKey,
+            "[{\"labels\":{\"alertname\":\""
+                + name
+                + "\"},\"generatorURL\":\"http://p/\\u0000\"}]");
+    assertThat(nul.statusCode()).as("PostgreSQL cannot store NUL: " + nul.body()).isEqualTo(400);
+    assertThat(nul.body()).contains("generatorURL").contains("NUL");
+    assertThat(alertRows(name)).isEmpty();
+    assertThat(count("ingest_change_event")).isEqualTo(changesBefore);
+
+    HttpResponse<String> zeroTime =
+        pagerDuty(
+            "/v2/enqueue",
+            """
+            {"routing_key":"%s","event_action":"trigger","payload":{"summary":"%s",
+             "source":"db-1","severity":"critical","timestamp":"0001-01-01T00:00:00Z"}}
+            """
+                .formatted(pagerDutyKey, name));
+    assertThat(zeroTime.statusCode()).as(zeroTime.body()).isEqualTo(202);
+    HttpResponse<String> genericZeroTime =
+        generic("{\"summary\":\"" + name + " 2\",\"startsAt\":\"0001-01-01T00:00:00Z\"}", null);
+    assertThat(genericZeroTime.statusCode()).as(genericZeroTime.body()).isEqualTo(202);
+    assertThat(alertRows(name)).hasSize(1);
+    assertThat(alertRows(name + " 2")).hasSize(1);
+  }
+
+  @Test
+  void valuesOfTheWrongShapeAreRefusedNamingTheFieldNotA500() {
+    String name = unique("Shapes");
+    HttpResponse<String> linkText =
+        pagerDuty(
+            "/v2/change/enqueue",
+            """
+            {"routing_key":"%s","payload":{"summary":"%s"},
+             "links":[{"href":"https://ci.example.com/1","text":["build"]}]}
+            """
+                .formatted(pagerDutyKey, name));
+    assertThat(linkText.statusCode()).as(linkText.body()).isEqualTo(400);
+    assertThat(linkText.body()).contains("links[0].text");
+    HttpResponse<String> nullLabel =
+        alertmanagerApi(alertmanagerKey, "[{\"labels\":{\"alertname\":null}}]");
+    assertThat(nullLabel.statusCode()).as(nullLabel.body()).isEqualTo(400);
+    assertThat(nullLabel.body()).contains("labels.alertname");
+    for (String startsAt : List.of("\"\"", "\" \"", "1e308", "{}")) {
+      HttpResponse<String> time =
+          generic("{\"summary\":\"" + name + "\",\"startsAt\":" + startsAt + "}", null);
+      assertThat(time.statusCode()).as(startsAt + ": " + time.body()).isEqualTo(422);
+      assertThat(JSON.readTree(time.body()).get("errors").get(0).get("field").asString())
+          .isEqualTo("startsAt");
+    }
+    assertThat(alertRows(name)).isEmpty();
+  }
+
+  @Test
+  void aNullBodyOrNullAlertIsRefusedNamingWhereNotA500() {
+    HttpResponse<String> nullBody = generic("null", null);
+    assertThat(nullBody.statusCode()).as(nullBody.body()).isEqualTo(422);
+    assertThat(nullBody.body()).contains("\"field\":\"body\"");
+    HttpResponse<String> nullAlert = generic("[{\"summary\":\"fine\"},null]", null);
+    assertThat(nullAlert.statusCode()).as(nullAlert.body()).isEqualTo(422);
+    assertThat(nullAlert.body()).contains("\"field\":\"[1]\"");
+    HttpResponse<String> prometheus = alertmanagerApi(alertmanagerKey, "[null]");
+    assertThat(prometheus.statusCode()).as(prometheus.body()).isEqualTo(400);
+    assertThat(prometheus.body()).contains("[0]").contains("alert object");
+    assertThat(alertRows("fine")).isEmpty();
+  }
+
+  @Test
   void concurrentSweepsOnSeveralNodesResolveEachExpiredAlertExactlyOnce() throws Exception {
     String name = unique("Swept");
     Instant endsAt = Instant.now().plusSeconds(1);

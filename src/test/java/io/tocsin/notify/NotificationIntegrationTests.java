@@ -36,6 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -708,6 +709,59 @@ class NotificationIntegrationTests extends BothDatabasesTests {
     }
     assertThat(api.get("/api/v1/notification-templates/webhook/page").get("custom").asBoolean())
         .isFalse();
+  }
+
+  @Test
+  void aTemplateWithAPartialIsRefusedAndAStoredOneThatCannotRenderGivesWayToTheBuiltIn() {
+    for (String[] call :
+        List.of(
+            new String[] {"PUT", "/api/v1/notification-templates/webhook/page"},
+            new String[] {"POST", "/api/v1/notification-templates/preview"})) {
+      HttpResponse<String> partial =
+          api.send(call[0], call[1], "{\"subject\":\"{{>header}}\",\"body\":\"x\"}");
+      assertThat(partial.statusCode()).as(partial.body()).isEqualTo(422);
+      assertThat(partial.body()).contains("\"field\":\"subject\"").contains("{{>header}}");
+      HttpResponse<String> hidden =
+          api.send(
+              call[0],
+              call[1],
+              "{\"subject\":\"x\",\"body\":\"{{#nothing}}{{>footer}}{{/nothing}}\"}");
+      assertThat(hidden.statusCode())
+          .as("a partial in a section the sample leaves out: " + hidden.body())
+          .isEqualTo(422);
+      assertThat(hidden.body()).contains("\"field\":\"body\"").contains("{{>footer}}");
+      HttpResponse<String> nul =
+          api.send(call[0], call[1], "{\"subject\":\"x\",\"body\":\"a\\u0000b\"}");
+      assertThat(nul.statusCode()).as("PostgreSQL cannot store NUL: " + nul.body()).isEqualTo(422);
+      assertThat(nul.body()).contains("\"field\":\"body\"").contains("NUL");
+    }
+
+    // A row saved before partials were refused: the page still goes out, in the built-in words.
+    JdbcClient.create(schema().dataSource())
+        .sql(
+            """
+            INSERT INTO notify_template (channel, kind, subject, body, updated_by, updated_at)
+            VALUES ('webhook', 'page', '{{>header}} {{incident.title}}', 'x', 'old', :now)
+            """)
+        .param("now", java.time.OffsetDateTime.now())
+        .update();
+    try {
+      String omar = api.user("Omar");
+      JsonNode method = webhook(omar, "/fallback/" + Api.unique("omar"));
+      String path = URI.create(method.get("target").asString()).getPath();
+      verify(omar, method, () -> lastBody(path));
+      Api.Service service = serviceFor(omar);
+      String alert = Api.unique("Fallback");
+      api.fire(service, Api.alert(alert, "severity", "critical"));
+      JsonNode page =
+          JSON.readTree(
+              await()
+                  .atMost(WAIT)
+                  .until(() -> lastBody(path), b -> b != null && b.contains("\"kind\":\"page\"")));
+      assertThat(page.get("subject").asString()).matches("\\[Tocsin #\\d+\\] CRITICAL: .*");
+    } finally {
+      api.ok("DELETE", "/api/v1/notification-templates/webhook/page", null);
+    }
   }
 
   @Test

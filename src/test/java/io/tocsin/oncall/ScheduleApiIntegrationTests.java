@@ -7,6 +7,7 @@ import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -316,6 +317,51 @@ class ScheduleApiIntegrationTests extends BothDatabasesTests {
         send("POST", "/api/v1/schedules", body.replace("\"name\":\"", "\"name\":\"invalid-"));
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
     assertThat(refused.body()).contains(field).contains(message);
+  }
+
+  @Test
+  void timesOutsideTheYears1970To9999AreRefusedNamingTheField() {
+    HttpResponse<String> ancient =
+        send(
+            "POST",
+            "/api/v1/schedules",
+            weekly("UTC", "[\"" + alice + "\"]")
+                .replace("2026-03-16T09:00", "-999999999-01-01T00:00"));
+    assertThat(ancient.statusCode()).as("its lookup took 27 s: " + ancient.body()).isEqualTo(422);
+    assertThat(ancient.body()).contains("\"field\":\"layers[0].start\"").contains("1970-01-01");
+
+    String id = schedule(weekly("UTC", "[\"" + alice + "\"]"));
+    String overrides = "/api/v1/schedules/" + id + "/overrides";
+    for (String[] times :
+        List.of(
+            new String[] {"2026-06-01T00:00:00Z", "+999999999-12-31T23:59:59Z", "end"},
+            new String[] {"1969-12-31T23:59:59Z", "2026-06-01T00:00:00Z", "start"})) {
+      HttpResponse<String> refused =
+          send(
+              "POST",
+              overrides,
+              "{\"userId\":\"%s\",\"start\":\"%s\",\"end\":\"%s\"}"
+                  .formatted(bob, times[0], times[1]));
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+      assertThat(refused.body()).contains("\"field\":\"" + times[2] + "\"");
+    }
+    assertThat(get(overrides + "?from=1970-01-01T00:00:00Z&to=9999-12-31T00:00:00Z").get("items"))
+        .isEmpty();
+
+    for (String query :
+        List.of(
+            "/oncall?at=%2B10000-01-01T00:00:00Z",
+            "/oncall?at=-999999999-01-01T00:00:00Z",
+            "/oncall?at=yesterday",
+            "/shifts?from=%2B999999999-01-01T00:00:00Z")) {
+      HttpResponse<String> refused = send("GET", "/api/v1/schedules/" + id + query, null);
+      String parameter = query.substring(query.indexOf('?') + 1, query.indexOf('='));
+      assertThat(refused.statusCode()).as(query + ": " + refused.body()).isEqualTo(422);
+      assertThat(refused.body()).contains("\"field\":\"" + parameter + "\"").contains("9999-12-31");
+    }
+    assertThat(get("/api/v1/schedules/" + id + "/oncall?at=9999-12-31T00:00:00Z").get("user"))
+        .as("the last day of the range is fine")
+        .isNotNull();
   }
 
   private static String weekly(String zone, String members) {

@@ -178,6 +178,9 @@ class SilencesApiController {
     List<LabelMatcher> matchers = new ArrayList<>();
     for (int i = 0; i < posted.size(); i++) {
       PostableMatcher m = posted.get(i);
+      if (m == null) {
+        throw refused("silence invalid: matchers[" + i + "] must be a matcher, not null");
+      }
       try {
         matchers.add(
             LabelMatcher.of(

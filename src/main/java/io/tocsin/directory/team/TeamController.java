@@ -1,5 +1,6 @@
 package io.tocsin.directory.team;
 
+import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -77,6 +78,14 @@ class TeamController {
   }
 
   private static List<Team.Member> members(@Nullable List<MemberInput> members) {
-    return members == null ? List.of() : members.stream().map(MemberInput::toMember).toList();
+    if (members == null) {
+      return List.of();
+    }
+    for (int i = 0; i < members.size(); i++) {
+      if (members.get(i) == null) {
+        throw new InvalidInputException("members[" + i + "]", "must be a member object, not null");
+      }
+    }
+    return members.stream().map(MemberInput::toMember).toList();
   }
 }

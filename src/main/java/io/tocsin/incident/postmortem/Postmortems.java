@@ -262,6 +262,10 @@ public class Postmortems {
   }
 
   private static String text(String field, String value) {
+    if (value.indexOf(0) >= 0) {
+      // PostgreSQL cannot store a NUL character in text.
+      throw new InvalidInputException(field, "must not contain the NUL character (\\u0000)");
+    }
     if (value.length() > MAX_TEXT) {
       throw new InvalidInputException(field, "must have at most " + MAX_TEXT + " characters");
     }

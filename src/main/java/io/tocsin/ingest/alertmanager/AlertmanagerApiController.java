@@ -10,6 +10,8 @@ import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.ingest.heartbeat.Heartbeats;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.TimeJson;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * Alertmanager API v2 {@code POST /api/v2/alerts}: the request Prometheus sends to its
@@ -53,8 +56,8 @@ class AlertmanagerApiController {
   record PostableAlert(
       @Nullable Map<String, String> labels,
       @Nullable Map<String, String> annotations,
-      @Nullable Instant startsAt,
-      @Nullable Instant endsAt,
+      @JsonDeserialize(using = TimeJson.Sent.class) @Nullable Instant startsAt,
+      @JsonDeserialize(using = TimeJson.Sent.class) @Nullable Instant endsAt,
       @Nullable String generatorURL) {
 
     IncomingAlert toIncoming() {
@@ -87,7 +90,12 @@ class AlertmanagerApiController {
   @PostMapping("/api/v2/alerts")
   ResponseEntity<Void> post(
       @Parameter(hidden = true) @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
-      @RequestBody List<PostableAlert> alerts) {
+      @RequestBody List<@Nullable PostableAlert> alerts) {
+    for (int i = 0; i < alerts.size(); i++) {
+      if (alerts.get(i) == null) {
+        throw new InvalidInputException("[" + i + "]", "must be an alert object");
+      }
+    }
     if (owner.kind() == IntegrationKind.HEARTBEAT) {
       // Only a firing alert is evidence that Prometheus still evaluates its rules (the Watchdog
       // never resolves); an empty request or one of resolved alerts is not a beat.

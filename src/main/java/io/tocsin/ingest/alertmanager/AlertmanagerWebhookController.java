@@ -9,6 +9,8 @@ import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.AlertStatus;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.TimeJson;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * The receiver for Alertmanager's webhook notifications (payload version 4), so a team that keeps
@@ -43,8 +46,8 @@ class AlertmanagerWebhookController {
       @Nullable String status,
       @Nullable Map<String, String> labels,
       @Nullable Map<String, String> annotations,
-      @Nullable Instant startsAt,
-      @Nullable Instant endsAt,
+      @JsonDeserialize(using = TimeJson.Sent.class) @Nullable Instant startsAt,
+      @JsonDeserialize(using = TimeJson.Sent.class) @Nullable Instant endsAt,
       @Nullable String generatorURL,
       @Nullable String fingerprint) {
 
@@ -78,7 +81,13 @@ class AlertmanagerWebhookController {
         owner,
         "alertmanager_webhook",
         java.util.stream.IntStream.range(0, alerts.size())
-            .mapToObj(i -> alerts.get(i).toIncoming(i))
+            .mapToObj(
+                i -> {
+                  if (alerts.get(i) == null) {
+                    throw new InvalidInputException("alerts[" + i + "]", "must be an alert object");
+                  }
+                  return alerts.get(i).toIncoming(i);
+                })
             .toList());
     return ResponseEntity.ok().build();
   }

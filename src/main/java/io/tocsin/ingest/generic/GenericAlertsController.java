@@ -13,6 +13,7 @@ import io.tocsin.ingest.AlertStatus;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.ingest.intake.IdempotentRequests;
 import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.TimeJson;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,6 +33,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.annotation.JsonDeserialize;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -77,7 +79,7 @@ class GenericAlertsController {
       @Nullable String description,
       @Schema(description = "Structured context, kept as given.") @Nullable Object details,
       @Nullable List<IncomingAlert.Link> links,
-      @Nullable Instant startsAt) {
+      @JsonDeserialize(using = TimeJson.Sent.class) @Nullable Instant startsAt) {
 
     IncomingAlert toIncoming() {
       Map<String, String> identity = new LinkedHashMap<>(labels == null ? Map.of() : labels);
@@ -170,10 +172,19 @@ class GenericAlertsController {
         throw new HttpMessageNotReadableException(
             "missing body", new ServletServerHttpRequest(request));
       }
-      if (root.isArray()) {
-        return json.readerForListOf(GenericAlert.class).readValue(root);
+      // A literal null, as the whole body or an element, reads as a null alert: refuse it here.
+      if (!root.isArray()) {
+        if (!root.isObject()) {
+          throw new InvalidInputException("body", "must be an alert object or an array of them");
+        }
+        return List.of(json.treeToValue(root, GenericAlert.class));
       }
-      return List.of(json.treeToValue(root, GenericAlert.class));
+      for (int i = 0; i < root.size(); i++) {
+        if (!root.get(i).isObject()) {
+          throw new InvalidInputException("[" + i + "]", "must be an alert object");
+        }
+      }
+      return json.readerForListOf(GenericAlert.class).readValue(root);
     } catch (JacksonException e) {
       throw new HttpMessageNotReadableException(
           e.getOriginalMessage(), e, new ServletServerHttpRequest(request));

@@ -10,6 +10,7 @@ import io.tocsin.ingest.ChangeEvents;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.ingest.intake.IdempotentRequests;
 import io.tocsin.ingest.intake.KeyGate;
+import io.tocsin.platform.TimeBounds;
 import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -313,12 +314,18 @@ class PagerDutyEventsController {
       if (text == null) {
         return null;
       }
+      Instant time;
       try {
-        return OffsetDateTime.parse(text, TIMESTAMP).toInstant();
+        time = OffsetDateTime.parse(text, TIMESTAMP).toInstant();
       } catch (DateTimeParseException e) {
         errors.add("'payload.timestamp' is not an ISO 8601 date-time with an offset");
         return null;
       }
+      if (time.isAfter(TimeBounds.LATEST)) {
+        errors.add("'payload.timestamp' " + TimeBounds.RANGE);
+        return null;
+      }
+      return TimeBounds.sent("payload.timestamp", time);
     }
 
     @Nullable Object details(@Nullable JsonNode payload) {
@@ -346,7 +353,12 @@ class PagerDutyEventsController {
             continue;
           }
           JsonNode text = link.get("text");
-          result.add(new IncomingAlert.Link(uri, text == null ? null : text.asString()));
+          if (text != null && !text.isNull() && !text.isString()) {
+            errors.add("'links[" + i + "].text' must be a string");
+            continue;
+          }
+          result.add(
+              new IncomingAlert.Link(uri, text == null || text.isNull() ? null : text.asString()));
         } catch (IllegalArgumentException e) {
           errors.add("'links[" + i + "].href' must be an absolute URL");
         }

@@ -5,8 +5,10 @@ import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.TimeBounds;
 import io.tocsin.platform.UnknownValueException;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -15,6 +17,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.MessageSourceResolvable;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
@@ -35,6 +38,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -127,6 +131,11 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
           headers,
           request);
     }
+    if (cause instanceof MismatchedInputException time
+        && time.getTargetType() == Instant.class
+        && !time.getPath().isEmpty()) {
+      return invalid(List.of(fieldError(pathOf(time), TimeBounds.RANGE)), headers, request);
+    }
     if (cause instanceof UnrecognizedPropertyException unknown) {
       return invalid(
           List.of(
@@ -145,6 +154,12 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       return invalid(
           List.of(
               fieldError(field, "has the wrong type or shape: " + mismatch.getOriginalMessage())),
+          headers,
+          request);
+    }
+    if (cause instanceof InputCoercionException range && !range.getPath().isEmpty()) {
+      return invalid(
+          List.of(fieldError(pathOf(range), "is out of range: " + range.getOriginalMessage())),
           headers,
           request);
     }
@@ -179,6 +194,9 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
           new UnknownValueException(name, String.valueOf(ex.getValue()), allowedOf(type)),
           headers,
           request);
+    }
+    if (type == Instant.class) {
+      return invalid(List.of(fieldError(name, TimeBounds.RANGE)), headers, request);
     }
     return invalid(
         List.of(
@@ -246,6 +264,26 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 + DATABASE_RETRY_SECONDS
                 + " s.");
     return problems.entity(problem, headers, path(request));
+  }
+
+  /**
+   * PostgreSQL refuses a NUL character in text (SQLState 22021), which H2 stores. Fields that are
+   * checked name themselves; this is the net under the rest, so that it is never a 500.
+   */
+  @ExceptionHandler(DataAccessException.class)
+  ResponseEntity<Object> notStorable(DataAccessException ex, WebRequest request) throws Exception {
+    for (Throwable c = ex; c != null; c = c.getCause()) {
+      if (c instanceof java.sql.SQLException sql && "22021".equals(sql.getSQLState())) {
+        return problems.entity(
+            Problems.problem(
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                "nul-character",
+                "A text field contains the NUL character (\\u0000), which cannot be stored."),
+            new HttpHeaders(),
+            path(request));
+      }
+    }
+    return unexpected(ex, request);
   }
 
   @ExceptionHandler(Exception.class)
