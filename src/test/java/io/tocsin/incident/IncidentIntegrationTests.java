@@ -744,6 +744,10 @@ class IncidentIntegrationTests extends BothDatabasesTests {
                 + java.util.UUID.randomUUID()
                 + "\"}]}");
     assertThat(noOwner.statusCode()).isEqualTo(422);
+    HttpResponse<String> noText =
+        send("PATCH", path, admin, "{\"timeline\":[{\"at\":\"2026-01-01T00:00:00Z\"}]}");
+    assertThat(noText.statusCode()).as(noText.body()).isEqualTo(422);
+    assertThat(noText.body()).contains("timeline[0].text");
     HttpResponse<String> changed =
         send(
             "PATCH",

@@ -225,10 +225,10 @@ public class Postmortems {
       if (item == null || item.at() == null) {
         throw new InvalidInputException("timeline[" + i + "].at", "is required");
       }
-      text("timeline[" + i + "].text", item.text() == null ? "" : item.text());
-      if (item.text().isBlank()) {
+      if (item.text() == null || item.text().isBlank()) {
         throw new InvalidInputException("timeline[" + i + "].text", "is required");
       }
+      text("timeline[" + i + "].text", item.text());
     }
     return List.copyOf(items);
   }
