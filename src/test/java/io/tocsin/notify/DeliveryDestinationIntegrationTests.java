@@ -127,7 +127,7 @@ class DeliveryDestinationIntegrationTests extends BothDatabasesTests {
             api.send(
                     "POST",
                     path,
-                    "{\"type\":\"slack\",\"target\":\"https://hooks.slack.com/services/T0/B0/x\"}")
+                    "{\"type\":\"slack\",\"target\":\"https://203.0.113.7/chat/public-hook\"}")
                 .statusCode())
         .as("a public destination")
         .isEqualTo(201);
