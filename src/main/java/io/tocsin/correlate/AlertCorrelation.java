@@ -24,11 +24,9 @@ import io.tocsin.ingest.AlertsChanged;
 import io.tocsin.ingest.Severity;
 import io.tocsin.platform.AsynchronousCommit;
 import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.Digests;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +34,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -530,13 +527,7 @@ class AlertCorrelation {
     if (groupKey.length() <= GROUP_KEY_LIMIT) {
       return groupKey;
     }
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(groupKey.getBytes(StandardCharsets.UTF_8));
-      return groupKey.substring(0, GROUP_KEY_LIMIT) + "…sha256:" + HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Every Java runtime has SHA-256", e);
-    }
+    return groupKey.substring(0, GROUP_KEY_LIMIT) + "…sha256:" + Digests.sha256(groupKey);
   }
 
   /** The values of the group-by labels, as "name=value" pairs in their given order. */

@@ -1,11 +1,8 @@
 package io.tocsin.notify;
 
+import io.tocsin.platform.Digests;
 import io.tocsin.platform.InvalidInputException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 
@@ -51,7 +48,7 @@ public abstract class HttpChannel implements Channel {
     } catch (InvalidInputException e) {
       // Stored before URLs were checked: its messages fail on their own, under a breaker of
       // their own.
-      String digest = sha256(method.target());
+      String digest = Digests.sha256(method.target());
       return new Destination(digest, "an invalid URL #" + digest.substring(0, 8));
     }
     String scheme = url.getScheme().toLowerCase(Locale.ROOT);
@@ -62,17 +59,7 @@ public abstract class HttpChannel implements Channel {
     if (rest.isEmpty() || rest.equals("/")) {
       return new Destination(origin, origin);
     }
-    String digest = sha256(rest);
+    String digest = Digests.sha256(rest);
     return new Destination(origin + " " + digest, origin + " path#" + digest.substring(0, 8));
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
   }
 }

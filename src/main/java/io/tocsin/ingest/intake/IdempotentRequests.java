@@ -1,14 +1,12 @@
 package io.tocsin.ingest.intake;
 
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
+import io.tocsin.platform.Digests;
 import io.tocsin.platform.InvalidInputException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -53,7 +51,7 @@ public class IdempotentRequests {
       throw new InvalidInputException(
           "Idempotency-Key", "must have 1 to " + KEY_LIMIT + " characters");
     }
-    String hash = sha256(body);
+    String hash = Digests.sha256(body);
     for (int attempt = 1; ; attempt++) {
       try {
         ResponseEntity<String> answer =
@@ -142,13 +140,5 @@ public class IdempotentRequests {
     return jdbc.sql("DELETE FROM ingest_idempotency WHERE created_at <= :since")
         .param("since", clock.instant().minus(RETENTION).atOffset(ZoneOffset.UTC))
         .update();
-  }
-
-  private static String sha256(byte[] body) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
   }
 }

@@ -5,10 +5,8 @@ import io.tocsin.directory.UserService;
 import io.tocsin.oncall.CalendarFeedLinks;
 import io.tocsin.oncall.Schedules;
 import io.tocsin.oncall.Shift;
+import io.tocsin.platform.Digests;
 import io.tocsin.platform.NotFoundException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +15,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -64,7 +61,7 @@ class CalendarFeeds implements CalendarFeedLinks {
     jdbc.sql(
             "INSERT INTO oncall_calendar_feed (token_hash, kind, owner_id, created_at)"
                 + " VALUES (:hash, :kind, :owner, :now)")
-        .param("hash", hash(token))
+        .param("hash", Digests.sha256(token))
         .param("kind", kind)
         .param("owner", owner)
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
@@ -95,7 +92,7 @@ class CalendarFeeds implements CalendarFeedLinks {
     record Feed(String kind, UUID owner) {}
     Feed feed =
         jdbc.sql("SELECT kind, owner_id FROM oncall_calendar_feed WHERE token_hash = :hash")
-            .param("hash", hash(token))
+            .param("hash", Digests.sha256(token))
             .query((rs, n) -> new Feed(rs.getString("kind"), rs.getObject("owner_id", UUID.class)))
             .optional()
             .orElseThrow(() -> new NotFoundException("There is no calendar feed at this address."));
@@ -161,15 +158,5 @@ class CalendarFeeds implements CalendarFeedLinks {
 
   private static String uid(UUID schedule, Shift shift) {
     return schedule + "-" + shift.start().getEpochSecond() + "-" + shift.user() + "@tocsin";
-  }
-
-  private static String hash(String token) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
   }
 }

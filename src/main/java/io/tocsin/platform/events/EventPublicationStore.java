@@ -1,9 +1,7 @@
 package io.tocsin.platform.events;
 
 import io.tocsin.platform.AsynchronousCommit;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.tocsin.platform.Digests;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -12,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -110,7 +107,7 @@ final class EventPublicationStore implements EventPublicationRepository {
         .param("event", serialized)
         .param("published", utc(publication.getPublicationDate()))
         .param("status", text(publication.getStatus()))
-        .param("hash", sha256(serialized))
+        .param("hash", Digests.sha256(serialized))
         .update();
     return publication;
   }
@@ -134,7 +131,7 @@ final class EventPublicationStore implements EventPublicationRepository {
               ORDER BY publication_date FETCH FIRST 1 ROWS ONLY)
             """)
                 .param("listener", identifier.getValue())
-                .param("hash", sha256(serialized))
+                .param("hash", Digests.sha256(serialized))
                 .param("event", serialized)
                 .update());
   }
@@ -336,7 +333,7 @@ final class EventPublicationStore implements EventPublicationRepository {
                 + " AND event_hash = :hash AND serialized_event = :event AND status <> 'dead'"
                 + " ORDER BY publication_date FETCH FIRST 1 ROWS ONLY")
         .param("listener", identifier.getValue())
-        .param("hash", sha256(serialized))
+        .param("hash", Digests.sha256(serialized))
         .param("event", serialized)
         .query(this::publication)
         .optional();
@@ -437,15 +434,5 @@ final class EventPublicationStore implements EventPublicationRepository {
 
   private static String text(Status status) {
     return status.name().toLowerCase(Locale.ROOT);
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
   }
 }
