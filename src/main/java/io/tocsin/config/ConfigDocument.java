@@ -52,6 +52,7 @@ public record ConfigDocument(
       @Nullable List<String> dependsOn,
       @Nullable List<String> groupBy,
       @Nullable Integer flapWindowMinutes,
+      @Nullable Integer groupDelaySeconds,
       @Nullable Boolean autoResolve,
       @Nullable String escalationPolicy,
       @Nullable List<IntegrationEntry> integrations) {}

@@ -173,6 +173,7 @@ public class ConfigExport {
                     service.dependencies().stream().map(names::service).sorted().toList(),
                     service.groupBy(),
                     service.flapWindowMinutes(),
+                    service.groupDelaySeconds(),
                     service.autoResolve(),
                     policyOf.containsKey(service.id())
                         ? names.policy(policyOf.get(service.id()))

@@ -337,6 +337,9 @@ public class ConfigImport {
       if (service.ownerTeam() == null) {
         services.removeOwner(id);
       }
+      if (service.groupDelaySeconds() == null) {
+        services.useDefaultGroupDelay(id);
+      }
     }
 
     private ServiceCatalog.ServiceInput input(ServiceEntry service) {
@@ -351,6 +354,7 @@ public class ConfigImport {
           null,
           service.groupBy(),
           service.flapWindowMinutes(),
+          service.groupDelaySeconds(),
           service.autoResolve());
     }
 
@@ -563,7 +567,8 @@ public class ConfigImport {
   }
 
   private static ServiceCatalog.ServiceInput dependencies(List<UUID> ids) {
-    return new ServiceCatalog.ServiceInput(null, null, null, null, null, ids, null, null, null);
+    return new ServiceCatalog.ServiceInput(
+        null, null, null, null, null, ids, null, null, null, null);
   }
 
   /** Integrations keyed "service/integration", the way the diff names them. */

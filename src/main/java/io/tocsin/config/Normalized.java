@@ -109,6 +109,7 @@ final class Normalized {
         service.flapWindowMinutes() == null
             ? ServiceCatalog.DEFAULT_FLAP_WINDOW_MINUTES
             : service.flapWindowMinutes(),
+        service.groupDelaySeconds(),
         service.autoResolve() == null || service.autoResolve(),
         service.escalationPolicy(),
         integrations);

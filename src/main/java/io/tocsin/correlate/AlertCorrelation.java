@@ -9,6 +9,7 @@ import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.AlertRole;
+import io.tocsin.incident.CauseReachability;
 import io.tocsin.incident.Incident;
 import io.tocsin.incident.IncidentIntake;
 import io.tocsin.incident.IncidentIntake.Attachment;
@@ -44,6 +45,7 @@ import java.util.stream.Collectors;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -63,9 +65,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>For each new firing alert, in order: a silence mutes it (stored, no incident); an inhibition
  * rule mutes it (attached to the incident of the alert that inhibits it, if there is one); a
- * service it depends on has an incident with a firing alert (attached there as a symptom); the open
- * incident of its service and group key takes it; otherwise it opens an incident, which takes over
- * the recent incidents of the services that depend on its service.
+ * service it depends on has an incident with a firing alert (attached there as a symptom, unless a
+ * person split its service out of that incident); the open incident of its service and group key
+ * takes it; an incident inferred on its service takes it and is confirmed; otherwise it opens an
+ * incident, which takes over the recent incidents of the services that depend on its service.
+ *
+ * <p>After a batch that opened an incident on a service with dependencies, the incidents opened in
+ * the inference window are looked at together: when enough failing services share a dependency that
+ * is silent, an incident is inferred on it and takes theirs over (see {@link CauseInference}).
  */
 @Component
 class AlertCorrelation {
@@ -96,7 +103,11 @@ class AlertCorrelation {
   private final TransactionTemplate transactions;
   private final Clock clock;
   private final Duration mergeWindow;
+  private final Duration inferenceWindow;
+  private final int inferenceMinimum;
+  private final ObjectProvider<CauseReachability> reachability;
   private final Map<Result, Counter> counters = new EnumMap<>(Result.class);
+  private final Counter inferred;
 
   AlertCorrelation(
       IncidentIntake incidents,
@@ -114,7 +125,10 @@ class AlertCorrelation {
       PlatformTransactionManager transactionManager,
       Clock clock,
       MeterRegistry registry,
-      @Value("${tocsin.correlation.merge-window:10m}") Duration mergeWindow) {
+      ObjectProvider<CauseReachability> reachability,
+      @Value("${tocsin.correlation.merge-window:10m}") Duration mergeWindow,
+      @Value("${tocsin.correlation.inference-window:60s}") Duration inferenceWindow,
+      @Value("${tocsin.correlation.inference-min-services:3}") int inferenceMinimum) {
     this.incidents = incidents;
     this.alerts = alerts;
     this.ingestion = ingestion;
@@ -130,6 +144,9 @@ class AlertCorrelation {
     this.transactions = new TransactionTemplate(transactionManager);
     this.clock = clock;
     this.mergeWindow = mergeWindow;
+    this.inferenceWindow = inferenceWindow;
+    this.inferenceMinimum = inferenceMinimum;
+    this.reachability = reachability;
     for (Result result : Result.values()) {
       counters.put(
           result,
@@ -138,6 +155,10 @@ class AlertCorrelation {
               .tag("result", EnumText.canonical(result))
               .register(registry));
     }
+    this.inferred =
+        Counter.builder("tocsin.causes.inferred")
+            .description("Incidents opened on a silent dependency of several failing services")
+            .register(registry);
   }
 
   @Async(CorrelationConfiguration.EXECUTOR)
@@ -184,6 +205,7 @@ class AlertCorrelation {
       }
     }
     batch.flush();
+    batch.inferCauses();
     muted.removeAll(released);
     batch.countAfterCommit();
   }
@@ -222,6 +244,7 @@ class AlertCorrelation {
         }
       }
       batch.flush();
+      batch.inferCauses();
     }
     if (!severities.isEmpty()) {
       // Sent again after a person resolved its incident: a new occurrence, correlated in a batch
@@ -259,6 +282,9 @@ class AlertCorrelation {
     private @Nullable DependencyGraph graph;
     private final Map<String, Optional<Incident>> byGroup = new HashMap<>();
     private final Map<UUID, List<Incident>> firingByService = new HashMap<>();
+    private final Map<UUID, Optional<Incident>> splits = new HashMap<>();
+    private boolean openedDependent;
+    private int inferredCauses;
     private final Map<UUID, Incident> pendingIncidents = new LinkedHashMap<>();
     private final Map<UUID, List<Attachment>> pending = new LinkedHashMap<>();
     private final Map<UUID, UUID> pendingByAlert = new HashMap<>();
@@ -302,6 +328,13 @@ class AlertCorrelation {
       }
       Optional<Incident> cause = dependencyIncident(alert.serviceId());
       if (cause.isPresent()) {
+        Optional<Incident> split =
+            splits.computeIfAbsent(alert.serviceId(), incidents::openSplitOn);
+        if (split.isPresent()) {
+          attach(split.get(), alert, AlertRole.GROUPED);
+          count(Result.ATTACHED);
+          return false;
+        }
         attach(cause.get(), alert, AlertRole.SYMPTOM);
         count(Result.SYMPTOM);
         return false;
@@ -323,6 +356,20 @@ class AlertCorrelation {
 
     private void open(CatalogService service, String groupKey, AlertFired alert) {
       flush();
+      Optional<Incident> inferred = incidents.openInferredOn(service.id());
+      if (inferred.isPresent()) {
+        mergeDependents(
+            incidents.confirmInferred(
+                inferred.get(),
+                title(service, alert),
+                groupKey,
+                attachment(alert, AlertRole.TRIGGER)),
+            service);
+        return;
+      }
+      if (!service.dependencies().isEmpty()) {
+        openedDependent = true;
+      }
       Incident recurrence =
           recurrenceOf(alert)
               .or(
@@ -332,14 +379,26 @@ class AlertCorrelation {
                           : incidents.resolvedSince(
                               service.id(), groupKey, now.minus(service.flapWindow())))
               .orElse(null);
-      Incident opened =
+      mergeDependents(
           incidents.open(
-              title(service, alert), groupKey, attachment(alert, AlertRole.TRIGGER), recurrence);
+              title(service, alert), groupKey, attachment(alert, AlertRole.TRIGGER), recurrence),
+          service);
+    }
+
+    /**
+     * Merges into a cause's incident the recent incidents of the services that depend on it, but
+     * not one a person split out: they said it is not a symptom.
+     */
+    private void mergeDependents(Incident cause, CatalogService service) {
+      Incident merged = cause;
       List<UUID> dependents = graph().dependents(service.id());
       for (Incident dependent : incidents.openIncidentsSince(dependents, now.minus(mergeWindow))) {
-        opened =
+        if (dependent.splitFrom() != null) {
+          continue;
+        }
+        merged =
             incidents.merge(
-                opened,
+                merged,
                 dependent,
                 true,
                 Actor.TOCSIN,
@@ -351,6 +410,83 @@ class AlertCorrelation {
       byGroup.clear();
       firingByService.clear();
       inhibitorIncidents.clear();
+    }
+
+    /**
+     * Infers the silent causes of the incidents opened in the inference window, when this batch
+     * opened one that a cause could explain. Each cause must reach somebody: otherwise its symptoms
+     * page as they would have, rather than be taken over by an incident that pages nobody.
+     */
+    void inferCauses() {
+      if (!openedDependent) {
+        return;
+      }
+      openedDependent = false;
+      Map<UUID, Instant> failing = new LinkedHashMap<>();
+      Map<UUID, Severity> worst = new HashMap<>();
+      for (Incident incident : incidents.openedSince(now.minus(inferenceWindow))) {
+        if (incident.splitFrom() != null) {
+          continue;
+        }
+        failing.merge(incident.serviceId(), incident.openedAt(), (a, b) -> a.isBefore(b) ? a : b);
+        worst.merge(incident.serviceId(), incident.severity(), Severity::higher);
+      }
+      if (failing.size() < inferenceMinimum) {
+        return;
+      }
+      CauseReachability reach = reachability.getIfAvailable(() -> (service, severity) -> true);
+      List<CauseInference.Cause> causes =
+          CauseInference.infer(
+              graph(),
+              failing,
+              inferenceMinimum,
+              candidate -> service(candidate).isPresent() && !incidents.hasOpenIncident(candidate));
+      for (CauseInference.Cause cause : causes) {
+        CatalogService service = service(cause.service()).orElseThrow();
+        Severity severity =
+            cause.explains().stream()
+                .map(worst::get)
+                .reduce(Severity::higher)
+                .orElse(Severity.WARNING);
+        if (!reach.reachesSomeone(service.id(), severity)) {
+          log.info(
+              "Not inferring "
+                  + service.name()
+                  + " as the cause of "
+                  + cause.explains().size()
+                  + " failing services: its escalation policy reaches nobody now, so they page"
+                  + " for themselves.");
+          continue;
+        }
+        Incident incident =
+            incidents.openInferred(
+                service.id(),
+                service.name() + " is probably down: services that need it are failing",
+                severity,
+                rivals(service, cause));
+        mergeDependents(incident, service);
+        incidents.inferred(incident);
+        inferredCauses++;
+      }
+    }
+
+    /** What else the failing services share, when the choice was not plain. */
+    private @Nullable String rivals(CatalogService service, CauseInference.Cause cause) {
+      if (cause.rivals().isEmpty()) {
+        return null;
+      }
+      return "Ambiguous: they also share "
+          + cause.rivals().stream()
+              .map(
+                  r ->
+                      service(r.service()).map(CatalogService::name).orElse(r.service().toString())
+                          + " ("
+                          + r.explains()
+                          + " of them)")
+              .collect(Collectors.joining(", "))
+          + "; "
+          + service.name()
+          + " explains the most.";
     }
 
     /** The resolved incident of the occurrence this alert continues, if it continues one. */
@@ -482,15 +618,17 @@ class AlertCorrelation {
     }
 
     void countAfterCommit() {
-      if (results.isEmpty()) {
+      if (results.isEmpty() && inferredCauses == 0) {
         return;
       }
       Map<Result, Integer> counted = Map.copyOf(results);
+      int causes = inferredCauses;
       TransactionSynchronizationManager.registerSynchronization(
           new TransactionSynchronization() {
             @Override
             public void afterCommit() {
               counted.forEach((result, n) -> counters.get(result).increment(n));
+              inferred.increment(causes);
             }
           });
     }

@@ -8,7 +8,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An incident as stored. {@code groupKey} is the label values its alerts were grouped by; an
- * incident merged into another is resolved and names it in {@code mergedInto}.
+ * incident merged into another is resolved and names it in {@code mergedInto}. An {@code inferred}
+ * incident was opened on a dependency that sent no alert, because services that need it failed
+ * together; {@code inference} keeps that evidence in words, also once the dependency's own alert
+ * confirmed it. {@code splitFrom} names the incident a person split this one out of.
  */
 public record Incident(
     UUID id,
@@ -29,7 +32,10 @@ public record Incident(
     @Nullable Instant acknowledgedAt,
     @Nullable Instant resolvedAt,
     @Nullable String resolvedBy,
-    Instant updatedAt) {
+    Instant updatedAt,
+    boolean inferred,
+    @Nullable String inference,
+    @Nullable UUID splitFrom) {
 
   /** MTTA of this incident: first acknowledgement (or start of work) minus opening. */
   public @Nullable Duration timeToAcknowledge() {

@@ -9,7 +9,11 @@ import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InLists;
 import io.tocsin.platform.NotFoundException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -164,6 +168,38 @@ public class IncidentIntake {
         .toList();
   }
 
+  /** The open incidents opened at or after {@code since}, not locked, oldest first. */
+  public List<Incident> openedSince(Instant since) {
+    return jdbc.sql(
+            "SELECT "
+                + IncidentRecords.COLUMNS
+                + " FROM incident WHERE opened_at >= :since AND status <> 'resolved'"
+                + " ORDER BY opened_at, id")
+        .param("since", utc(since))
+        .query(IncidentRecords::incident)
+        .list();
+  }
+
+  /** Whether the service has an open incident, whenever it opened. */
+  public boolean hasOpenIncident(UUID serviceId) {
+    return jdbc.sql(
+                "SELECT COUNT(*) FROM incident WHERE service_id = :service AND status <> 'resolved'")
+            .param("service", serviceId)
+            .query(Integer.class)
+            .single()
+        > 0;
+  }
+
+  /** The open incident a person split out for this service, locked, if there is one. */
+  public Optional<Incident> openSplitOn(UUID serviceId) {
+    return jdbc.sql(
+            "SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE open_key = :key FOR UPDATE")
+        .param("key", openKey(serviceId, SPLIT))
+        .query(IncidentRecords::incident)
+        .optional()
+        .filter(Incident::isOpen);
+  }
+
   /** The incident of this service and group key that resolved last, at or after {@code since}. */
   public Optional<Incident> resolvedSince(UUID serviceId, String groupKey, Instant since) {
     return jdbc.sql(
@@ -226,8 +262,103 @@ public class IncidentIntake {
     metrics.opened(trigger.severity());
     metrics.changed();
     events.publishEvent(
-        new IncidentOpened(id, number, trigger.serviceId(), trigger.severity(), title));
+        new IncidentOpened(id, number, trigger.serviceId(), trigger.severity(), title, true));
     return records.get(id);
+  }
+
+  /**
+   * Opens an incident on a service that sent no alert, inferred from the failure of services that
+   * need it; the caller merges their incidents into it, then calls {@link #inferred}. {@code
+   * rivals} says what else they share when the choice was ambiguous. It pages the service's policy
+   * as any new incident does.
+   */
+  public Incident openInferred(
+      UUID serviceId, String title, Severity severity, @Nullable String rivals) {
+    Instant now = clock.instant();
+    UUID id = ids.generateId();
+    long number = jdbc.sql("SELECT nextval('incident_number')").query(Long.class).single();
+    jdbc.sql(
+            """
+            INSERT INTO incident
+              (id, number, title, service_id, group_key, open_key, status, severity,
+               severity_by_hand, probable_cause_service_id, alert_count, firing_count, opened_at,
+               updated_at, inferred, inference_rivals)
+            VALUES (:id, :number, :title, :service, :groupKey, :openKey, 'open', :severity, FALSE,
+                    :service, 0, 0, :now, :now, TRUE, :rivals)
+            """)
+        .param("id", id)
+        .param("number", number)
+        .param("title", title)
+        .param("service", serviceId)
+        .param("groupKey", INFERRED)
+        .param("openKey", openKey(serviceId, INFERRED))
+        .param("severity", EnumText.canonical(severity))
+        .param("now", utc(now))
+        .param("rivals", rivals)
+        .update();
+    metrics.opened(severity);
+    metrics.changed();
+    events.publishEvent(new IncidentOpened(id, number, serviceId, severity, title, true));
+    return records.get(id);
+  }
+
+  /** Records on the timeline why the incident was inferred, once its symptoms are on it. */
+  public void inferred(Incident incident) {
+    Incident current = records.get(incident.id());
+    records.append(
+        current.id(),
+        clock.instant(),
+        "cause_inferred",
+        Actor.TOCSIN,
+        "Cause inferred: " + current.inference());
+  }
+
+  /** The open incident inferred on this service, locked, if there is one. */
+  public Optional<Incident> openInferredOn(UUID serviceId) {
+    return jdbc.sql(
+            "SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE open_key = :key FOR UPDATE")
+        .param("key", openKey(serviceId, INFERRED))
+        .query(IncidentRecords::incident)
+        .optional()
+        .filter(Incident::isOpen);
+  }
+
+  /**
+   * The service's own alert arrived on an incident inferred on it: the alert joins the incident,
+   * which stops being inferred and takes the alert's title and group key, so that the alerts of
+   * that group join it as they would have joined an incident the alert had opened. Nobody is paged
+   * again for it.
+   */
+  public Incident confirmInferred(
+      Incident inferred, String title, String groupKey, Attachment trigger) {
+    Instant now = clock.instant();
+    jdbc.sql(
+            """
+            UPDATE incident SET inferred = FALSE, title = :title, group_key = :groupKey,
+                   open_key = :openKey, updated_at = :now
+            WHERE id = :id
+            """)
+        .param("title", title)
+        .param("groupKey", groupKey)
+        .param("openKey", openKey(inferred.serviceId(), groupKey))
+        .param("now", utc(now))
+        .param("id", inferred.id())
+        .update();
+    records.append(
+        inferred.id(),
+        now,
+        "cause_confirmed",
+        Actor.TOCSIN,
+        "Cause confirmed by its own alert: "
+            + trigger.summary()
+            + ". It was inferred "
+            + Duration.between(inferred.openedAt(), now).toSeconds()
+            + " s earlier; title was '"
+            + inferred.title()
+            + "'.");
+    Incident confirmed = records.get(inferred.id());
+    attach(confirmed, List.of(trigger));
+    return records.get(inferred.id());
   }
 
   /** Attaches alerts to an open incident, locked by the caller through one of the lookups. */
@@ -261,11 +392,21 @@ public class IncidentIntake {
             .collect(
                 Collectors.groupingBy(
                     Attachment::serviceId, LinkedHashMap::new, Collectors.toList()));
-    byService.forEach(
-        (service, attached) ->
-            addToService(
-                incident.id(), service, attached.size(), attached.size(), attached.get(0).at()));
+    boolean newService = false;
+    for (Map.Entry<UUID, List<Attachment>> entry : byService.entrySet()) {
+      List<Attachment> attached = entry.getValue();
+      newService |=
+          addToService(
+              incident.id(),
+              entry.getKey(),
+              attached.size(),
+              attached.size(),
+              attached.get(0).at());
+    }
     Incident current = records.get(incident.id());
+    if (newService && current.inferred()) {
+      describeInference(current);
+    }
     Severity severity = current.severity();
     for (Attachment alert : alerts) {
       severity = IncidentRecords.higher(severity, alert.severity());
@@ -372,11 +513,130 @@ public class IncidentIntake {
             + source.alertCount()
             + " alerts) into this incident"
             + because);
+    if (target.inferred()) {
+      describeInference(target);
+    }
     records.updateProbableCause(records.get(target.id()), services.dependencyGraph());
     metrics.changed();
     events.publishEvent(
         new IncidentStatusChanged(source.id(), source.status(), IncidentStatus.RESOLVED, actor));
     return records.get(target.id());
+  }
+
+  /**
+   * Takes a service's alerts out of {@code source} into a new incident of that service, which pages
+   * at once: a person says they are not a symptom of the source's cause. The service's later alerts
+   * join the new incident instead of the cause's while it is open. Both must be serialised by the
+   * caller ({@link #lock()}, then the source locked).
+   */
+  public Incident split(Incident source, UUID serviceId, Actor actor) {
+    record Moved(UUID alert, String summary, Severity severity, boolean firing, Instant at) {}
+    List<Moved> moved =
+        jdbc.sql(
+                "SELECT alert_id, summary, severity, status, attached_at FROM incident_alert"
+                    + " WHERE incident_id = :source AND service_id = :service"
+                    + " ORDER BY attached_at, alert_id")
+            .param("source", source.id())
+            .param("service", serviceId)
+            .query(
+                (rs, n) ->
+                    new Moved(
+                        rs.getObject("alert_id", UUID.class),
+                        rs.getString("summary"),
+                        EnumText.parse(Severity.class, "severity", rs.getString("severity")),
+                        rs.getString("status").equals("firing"),
+                        rs.getObject("attached_at", OffsetDateTime.class).toInstant()))
+            .list();
+    Instant now = clock.instant();
+    UUID id = ids.generateId();
+    long number = jdbc.sql("SELECT nextval('incident_number')").query(Long.class).single();
+    Severity severity =
+        moved.stream().map(Moved::severity).reduce(Severity::higher).orElse(Severity.WARNING);
+    int firing = (int) moved.stream().filter(Moved::firing).count();
+    String name = services.nameOf(serviceId);
+    String title = moved.isEmpty() ? name + ", split out" : moved.get(0).summary();
+    jdbc.sql(
+            """
+            INSERT INTO incident
+              (id, number, title, service_id, group_key, open_key, status, severity,
+               severity_by_hand, probable_cause_service_id, alert_count, firing_count, opened_at,
+               updated_at, split_from)
+            VALUES (:id, :number, :title, :service, :groupKey, :openKey, 'open', :severity, FALSE,
+                    :service, :alerts, :firing, :now, :now, :source)
+            """)
+        .param("id", id)
+        .param("number", number)
+        .param("title", title)
+        .param("service", serviceId)
+        .param("groupKey", SPLIT)
+        .param("openKey", openKey(serviceId, SPLIT))
+        .param("severity", EnumText.canonical(severity))
+        .param("alerts", moved.size())
+        .param("firing", firing)
+        .param("now", utc(now))
+        .param("source", source.id())
+        .update();
+    jdbc.sql(
+            "UPDATE incident_alert SET incident_id = :target,"
+                + " role = CASE WHEN role = 'inhibited' THEN role ELSE 'grouped' END"
+                + " WHERE incident_id = :source AND service_id = :service")
+        .param("target", id)
+        .param("source", source.id())
+        .param("service", serviceId)
+        .update();
+    jdbc.sql(
+            "UPDATE incident_service SET incident_id = :target"
+                + " WHERE incident_id = :source AND service_id = :service")
+        .param("target", id)
+        .param("source", source.id())
+        .param("service", serviceId)
+        .update();
+    jdbc.sql(
+            """
+            UPDATE incident SET alert_count = alert_count - :alerts,
+                   firing_count = firing_count - :firing, updated_at = :now
+            WHERE id = :id
+            """)
+        .param("alerts", moved.size())
+        .param("firing", firing)
+        .param("now", utc(now))
+        .param("id", source.id())
+        .update();
+    Incident split = records.get(id);
+    records.append(
+        source.id(),
+        now,
+        "split_out",
+        actor,
+        "Split "
+            + name
+            + " out as "
+            + split.reference()
+            + " ("
+            + moved.size()
+            + (moved.size() == 1 ? " alert" : " alerts")
+            + "): not a symptom of this incident");
+    records.append(
+        id,
+        now,
+        "split_from",
+        actor,
+        "Split out of "
+            + source.reference()
+            + " by "
+            + actor.name()
+            + ": "
+            + name
+            + "'s alerts are not a symptom of its cause. Its next alerts join this incident.");
+    Incident rest = records.get(source.id());
+    if (rest.inferred()) {
+      describeInference(rest);
+    }
+    records.updateProbableCause(rest, services.dependencyGraph());
+    metrics.opened(severity);
+    metrics.changed();
+    events.publishEvent(new IncidentOpened(id, number, serviceId, severity, title, false));
+    return split;
   }
 
   /**
@@ -551,7 +811,57 @@ public class IncidentIntake {
     return firingOnResolved;
   }
 
-  private void addToService(UUID incident, UUID service, int alerts, int firing, Instant first) {
+  /**
+   * Writes the evidence of an inferred incident as it stands: how many of the services that need
+   * its service are failing on it, since when, and which.
+   */
+  private void describeInference(Incident incident) {
+    record Failing(UUID service, Instant first) {}
+    List<Failing> failing =
+        jdbc.sql(
+                "SELECT service_id, first_alert_at FROM incident_service"
+                    + " WHERE incident_id = :id AND service_id <> :cause"
+                    + " ORDER BY first_alert_at, service_id")
+            .param("id", incident.id())
+            .param("cause", incident.serviceId())
+            .query(
+                (rs, n) ->
+                    new Failing(
+                        rs.getObject("service_id", UUID.class),
+                        rs.getObject("first_alert_at", OffsetDateTime.class).toInstant()))
+            .list();
+    if (failing.isEmpty()) {
+      return;
+    }
+    int dependents = services.dependencyGraph().dependents(incident.serviceId()).size();
+    List<String> names = failing.stream().map(f -> services.nameOf(f.service())).toList();
+    String rivals =
+        jdbc.sql("SELECT inference_rivals FROM incident WHERE id = :id")
+            .param("id", incident.id())
+            .query(String.class)
+            .optional()
+            .orElse(null);
+    String text =
+        failing.size()
+            + " of its "
+            + dependents
+            + (dependents == 1 ? " dependent" : " dependents")
+            + " failing since "
+            + CLOCK_TIME.format(failing.get(0).first())
+            + " UTC ("
+            + String.join(", ", names.subList(0, Math.min(NAMED, names.size())))
+            + (names.size() > NAMED ? " and " + (names.size() - NAMED) + " more" : "")
+            + "), and "
+            + services.nameOf(incident.serviceId())
+            + " sent no alert of its own."
+            + (rivals == null ? "" : " " + rivals);
+    jdbc.sql("UPDATE incident SET inference = :text WHERE id = :id")
+        .param("text", text)
+        .param("id", incident.id())
+        .update();
+  }
+
+  private boolean addToService(UUID incident, UUID service, int alerts, int firing, Instant first) {
     int updated =
         jdbc.sql(
                 """
@@ -579,7 +889,9 @@ public class IncidentIntake {
           .param("firing", firing)
           .param("first", utc(first))
           .update();
+      return true;
     }
+    return false;
   }
 
   /** Whether the service resolves its incidents itself; a deleted service keeps the default. */
@@ -590,6 +902,18 @@ public class IncidentIntake {
       return true;
     }
   }
+
+  private static final DateTimeFormatter CLOCK_TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  /** How many failing services the evidence names before it counts the rest. */
+  private static final int NAMED = 10;
+
+  /** The group key of an inferred incident: no alert's labels can produce it. */
+  static final String INFERRED = "tocsin:inferred";
+
+  /** The group key of an incident a person split out of its cause's. */
+  static final String SPLIT = "tocsin:split";
 
   static String openKey(UUID serviceId, String groupKey) {
     return serviceId + " " + groupKey;

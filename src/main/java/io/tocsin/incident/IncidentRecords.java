@@ -39,7 +39,8 @@ class IncidentRecords {
   static final String COLUMNS =
       "id, number, title, service_id, group_key, status, severity, severity_by_hand, assignee_id,"
           + " probable_cause_service_id, recurrence_of, merged_into, alert_count, firing_count,"
-          + " opened_at, acknowledged_at, resolved_at, resolved_by, updated_at";
+          + " opened_at, acknowledged_at, resolved_at, resolved_by, updated_at, inferred, inference,"
+          + " split_from";
 
   private final JdbcClient jdbc;
   private final NamedParameterJdbcTemplate batch;
@@ -258,6 +259,11 @@ class IncidentRecords {
    * service whose alerts came first.
    */
   void updateProbableCause(Incident incident, DependencyGraph graph) {
+    if (incident.inferred()) {
+      // Its service sent no alert: it is the cause by inference, whichever of its dependents
+      // fires.
+      return;
+    }
     record Firing(UUID service, Instant first) {}
     List<Firing> firing =
         jdbc.sql(
@@ -320,7 +326,10 @@ class IncidentRecords {
         instant(rs, "acknowledged_at"),
         instant(rs, "resolved_at"),
         rs.getString("resolved_by"),
-        instant(rs, "updated_at"));
+        instant(rs, "updated_at"),
+        rs.getBoolean("inferred"),
+        rs.getString("inference"),
+        rs.getObject("split_from", UUID.class));
   }
 
   static TimelineEntry timelineEntry(ResultSet rs, int n) throws SQLException {
@@ -357,6 +366,6 @@ class IncidentRecords {
   }
 
   static Severity higher(Severity a, Severity b) {
-    return a.ordinal() <= b.ordinal() ? a : b;
+    return Severity.higher(a, b);
   }
 }

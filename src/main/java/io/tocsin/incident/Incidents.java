@@ -405,6 +405,44 @@ public class Incidents {
     return target;
   }
 
+  /**
+   * Splits a service's alerts out of an open incident into an incident of their own, which pages at
+   * once. Serialised with correlation, which would otherwise attach that service's next alert to
+   * the incident it was split from.
+   */
+  @Transactional
+  public Incident split(UUID incidentId, UUID serviceId, Actor actor) {
+    intake.lock();
+    Incident source = records.lock(incidentId);
+    if (!source.isOpen()) {
+      throw new ConflictException(
+          "Incident " + source.reference() + " is resolved; there is nothing to split.",
+          java.util.Map.of("currentStatus", source.status().text()));
+    }
+    if (serviceId.equals(source.serviceId())) {
+      throw new InvalidInputException(
+          "serviceId", "is the incident's own service; split out one of its other services");
+    }
+    boolean affected =
+        jdbc.sql(
+                    "SELECT COUNT(*) FROM incident_service"
+                        + " WHERE incident_id = :id AND service_id = :service")
+                .param("id", incidentId)
+                .param("service", serviceId)
+                .query(Integer.class)
+                .single()
+            > 0;
+    if (!affected) {
+      throw new InvalidInputException(
+          "serviceId", "service " + serviceId + " has no alerts on " + source.reference());
+    }
+    if (intake.openSplitOn(serviceId).isPresent()) {
+      throw new ConflictException(
+          "Service " + services.nameOf(serviceId) + " already has an open incident split out.");
+    }
+    return intake.split(source, serviceId, actor);
+  }
+
   /** The Monday 00:00 UTC that the epoch-second week numbers below count from (1970-01-05). */
   private static final long FIRST_MONDAY = 4 * 86_400;
 

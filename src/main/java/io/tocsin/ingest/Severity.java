@@ -51,4 +51,9 @@ public enum Severity {
     }
     return ALIASES.getOrDefault(value.trim().toLowerCase(Locale.ROOT), WARNING);
   }
+
+  /** The more severe of the two. */
+  public static Severity higher(Severity a, Severity b) {
+    return a.ordinal() <= b.ordinal() ? a : b;
+  }
 }

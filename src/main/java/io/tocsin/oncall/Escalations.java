@@ -76,6 +76,7 @@ public class Escalations {
   private final Clock clock;
   private final IdGenerator ids;
   private final Duration firstPageDelay;
+  private final PagingHold hold;
 
   Escalations(
       JdbcClient jdbc,
@@ -88,6 +89,7 @@ public class Escalations {
       EscalationMetrics metrics,
       Clock clock,
       IdGenerator ids,
+      PagingHold hold,
       @Value("${tocsin.escalation.first-page-delay:0s}") Duration firstPageDelay) {
     this.jdbc = jdbc;
     this.batch = batch;
@@ -100,6 +102,7 @@ public class Escalations {
     this.clock = clock;
     this.ids = ids;
     this.firstPageDelay = firstPageDelay;
+    this.hold = hold;
   }
 
   /** Where a run stands. */
@@ -263,6 +266,11 @@ public class Escalations {
   void incidentOpened(IncidentOpened opened) {
     Instant now = clock.instant();
     Optional<UUID> policy = policies.policyIdOf(opened.serviceId());
+    Optional<Duration> held =
+        opened.mayHold() && policy.isPresent()
+            ? hold.holdFor(opened.serviceId())
+            : Optional.empty();
+    Duration wait = held.filter(h -> h.compareTo(firstPageDelay) > 0).orElse(firstPageDelay);
     Run run =
         new Run(
             opened.incidentId(),
@@ -272,7 +280,7 @@ public class Escalations {
             Status.ACTIVE,
             0,
             0,
-            now.plus(firstPageDelay),
+            now.plus(wait),
             0,
             now,
             null,
@@ -290,12 +298,30 @@ public class Escalations {
                   "Nobody is paged: the service has no escalation policy.")));
       metrics.problem(EscalationMetrics.Problem.NO_POLICY);
     }
+    String holdReason =
+        held.map(
+                h ->
+                    "Paging held for "
+                        + seconds(h)
+                        + ", the service's group delay: it depends on other services, and if"
+                        + " their failure caused this, the cause's incident takes this one over"
+                        + " and pages instead.")
+            .orElse(null);
+    if (holdReason != null) {
+      incidents.record(
+          List.of(
+              new Incidents.Entry(opened.incidentId(), "paging_held", Actor.TOCSIN, holdReason)));
+    }
     jdbc.sql(
             "INSERT INTO oncall_escalation ("
                 + RUN_COLUMNS
-                + ") VALUES (:incident, :number, :service, :policy, :status, :nextLevel,"
-                + " :nextRound, :due, :steps, :started, :ended, :why)")
-        .paramSource(parameters(run))
+                + ", held_until, hold_reason) VALUES (:incident, :number, :service, :policy,"
+                + " :status, :nextLevel, :nextRound, :due, :steps, :started, :ended, :why,"
+                + " :heldUntil, :holdReason)")
+        .paramSource(
+            parameters(run)
+                .addValue("heldUntil", holdReason == null ? null : utc(now.plus(wait)))
+                .addValue("holdReason", holdReason))
         .update();
   }
 
@@ -317,16 +343,46 @@ public class Escalations {
             + " by "
             + changed.actor().name()
             + ".";
+    boolean wasHeld =
+        jdbc.sql(
+                "SELECT held_until FROM oncall_escalation WHERE incident_id = :incident"
+                    + " AND status = 'active' AND held_until IS NOT NULL FOR UPDATE")
+            .param("incident", changed.incidentId())
+            .query((rs, n) -> rs.getObject(1, OffsetDateTime.class))
+            .optional()
+            .isPresent();
     jdbc.sql(
             """
             UPDATE oncall_escalation SET status = 'stopped', due_at = NULL, ended_at = :now,
-                   end_reason = :why
+                   end_reason = :why, held_until = NULL
             WHERE incident_id = :incident AND status = 'active'
             """)
         .param("now", utc(clock.instant()))
         .param("why", why)
         .param("incident", changed.incidentId())
         .update();
+    if (wasHeld) {
+      incidents.record(
+          List.of(
+              new Incidents.Entry(
+                  changed.incidentId(),
+                  "hold_ended",
+                  Actor.TOCSIN,
+                  "Hold ended before anyone was paged: " + holdEnd(changed))));
+    }
+  }
+
+  private String holdEnd(IncidentStatusChanged changed) {
+    Incident incident = incidents.get(changed.incidentId());
+    if (incident.mergedInto() != null) {
+      return "merged into "
+          + incidents.get(incident.mergedInto()).reference()
+          + ", which pages for it.";
+    }
+    return (changed.to() == IncidentStatus.RESOLVED ? "resolved" : "acknowledged")
+        + " by "
+        + changed.actor().name()
+        + ".";
   }
 
   /**
@@ -354,9 +410,24 @@ public class Escalations {
             .filter(incident -> incident.status() == IncidentStatus.OPEN)
             .collect(Collectors.toMap(Incident::id, incident -> incident));
     Work work = new Work(now);
+    Map<UUID, Instant> held = heldAmong(due);
     for (Run run : due) {
       metrics.ranLate(Duration.between(run.dueAt(), now));
       Incident incident = open.get(run.incidentId());
+      Instant heldSince = held.get(run.incidentId());
+      if (heldSince != null) {
+        work.released.add(run.incidentId());
+        if (incident != null) {
+          work.entries.add(
+              new Incidents.Entry(
+                  incident.id(),
+                  "hold_ended",
+                  Actor.TOCSIN,
+                  "Hold ended after "
+                      + seconds(Duration.between(incident.openedAt(), heldSince))
+                      + ": no cause took this incident over, so it pages for itself."));
+        }
+      }
       if (incident == null) {
         // The after-commit listener stops the runs of acknowledged incidents; this meets a run
         // whose incident changed after the listener ran, or whose listener a crash lost.
@@ -419,6 +490,24 @@ public class Escalations {
             work.now);
     work.save(paged.run().next(run.nextLevel(), run.nextRound()));
     work.flush();
+  }
+
+  /** Of these runs, those still held, with when their hold ends. */
+  private Map<UUID, Instant> heldAmong(List<Run> runs) {
+    Map<UUID, Instant> held = new HashMap<>();
+    jdbc.sql(
+            "SELECT incident_id, held_until FROM oncall_escalation"
+                + " WHERE incident_id IN (:ids) AND held_until IS NOT NULL")
+        .param("ids", runs.stream().map(Run::incidentId).toList())
+        .query(
+            rs -> {
+              held.put(rs.getObject(1, UUID.class), instant(rs, "held_until"));
+            });
+    return held;
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.toSeconds() + " s";
   }
 
   /** When the earliest step of any node falls due, if one is waiting. */
@@ -684,6 +773,7 @@ public class Escalations {
     final List<Incidents.Entry> entries = new ArrayList<>();
     final Map<UUID, Run> runs = new LinkedHashMap<>();
     final List<PageRequested> requested = new ArrayList<>();
+    final List<UUID> released = new ArrayList<>();
 
     Work(Instant now) {
       this.now = now;
@@ -847,6 +937,11 @@ public class Escalations {
           WHERE incident_id = :incident
           """,
           runs.values().stream().map(Escalations::parameters).toArray(SqlParameterSource[]::new));
+      if (!released.isEmpty()) {
+        jdbc.sql("UPDATE oncall_escalation SET held_until = NULL WHERE incident_id IN (:ids)")
+            .param("ids", released)
+            .update();
+      }
       incidents.record(entries);
       requested.forEach(events::publishEvent);
     }

@@ -211,25 +211,35 @@ class ServicePages {
       @PathVariable UUID id,
       @RequestParam(required = false, defaultValue = "") String groupBy,
       @RequestParam String flapWindowMinutes,
+      @RequestParam(required = false, defaultValue = "") String groupDelaySeconds,
       @RequestParam(required = false, defaultValue = "false") boolean autoResolve,
       RedirectAttributes redirect) {
     return Forms.run(
         redirect,
         "/services/" + id + "#grouping",
         "Saved the grouping settings.",
-        () ->
-            services.update(
-                id,
-                new ServiceCatalog.ServiceInput(
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    labels(groupBy),
-                    minutes(flapWindowMinutes),
-                    autoResolve)));
+        () -> {
+          Integer delay =
+              groupDelaySeconds.isBlank()
+                  ? null
+                  : number(groupDelaySeconds, "groupDelaySeconds", "seconds");
+          services.update(
+              id,
+              new ServiceCatalog.ServiceInput(
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  labels(groupBy),
+                  number(flapWindowMinutes, "flapWindowMinutes", "minutes"),
+                  delay,
+                  autoResolve));
+          if (delay == null) {
+            services.useDefaultGroupDelay(id);
+          }
+        });
   }
 
   private void onCall(CatalogService service, Model model) {
@@ -332,11 +342,11 @@ class ServicePages {
     return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
-  private static Integer minutes(String text) {
+  private static Integer number(String text, String field, String unit) {
     try {
       return Integer.valueOf(text.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidInputException("flapWindowMinutes", "must be a whole number of minutes");
+      throw new InvalidInputException(field, "must be a whole number of " + unit);
     }
   }
 

@@ -1,11 +1,15 @@
 package io.tocsin.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -14,6 +18,7 @@ public final class Api {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  private static final Pattern CODE = Pattern.compile("\\b(\\d{6})\\b");
 
   private final TocsinHarness tocsin;
   private final String authorization;
@@ -131,5 +136,57 @@ public final class Api {
         .filter(line -> line.startsWith(series + " "))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
+  }
+
+  /**
+   * A webhook contact method of {@code user} on {@code receiver}, verified with the code it
+   * received (which gives the user the default notification rules); returns its path on the
+   * receiver, where the user's pages arrive.
+   */
+  public String verifiedWebhook(String user, RecordingHttpServer receiver) {
+    String path = "/hook/" + unique("person");
+    String base = "/api/v1/users/" + user + "/contact-methods";
+    String id =
+        create(
+                base,
+                "{\"type\":\"webhook\",\"name\":\"hook\",\"target\":\""
+                    + receiver.url(path)
+                    + "\"}")
+            .get("id")
+            .asString();
+    assertThat(send("POST", base + "/" + id + "/verification", null).statusCode()).isEqualTo(202);
+    String text =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    receiver.requests(path).stream()
+                        .map(RecordingHttpServer.Request::body)
+                        .filter(body -> CODE.matcher(body).find())
+                        .findFirst()
+                        .orElse(null),
+                body -> body != null);
+    Matcher code = CODE.matcher(text);
+    assertThat(code.find()).isTrue();
+    ok("POST", base + "/" + id + "/verify", "{\"code\":\"" + code.group(1) + "\"}");
+    return path;
+  }
+
+  /** An escalation policy that pages {@code user} at once, then again after 30 minutes. */
+  public String policyPaging(String user) {
+    return create(
+            "/api/v1/escalation-policies",
+            "{\"name\":\"%s\",\"levels\":[{\"delayMinutes\":30,\"targets\":[{\"type\":\"user\",\"id\":\"%s\"}]}]}"
+                .formatted(unique("policy"), user))
+        .get("id")
+        .asString();
+  }
+
+  /** Makes the service follow the escalation policy. */
+  public void follow(Service service, String policy) {
+    ok(
+        "PUT",
+        "/api/v1/services/" + service.id() + "/escalation-policy",
+        "{\"policyId\":\"" + policy + "\"}");
   }
 }

@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
  * A service in the catalog: something that can break, receives alerts through its integrations, and
  * depends on other services (what it needs to work). Its alerts group into incidents by the values
  * of its {@code groupBy} labels; {@code autoResolve} lets an incident resolve itself once every
- * alert attached to it has resolved.
+ * alert attached to it has resolved. {@code groupDelaySeconds} is how long a new incident of a
+ * service with dependencies waits before its first page, in case its cause shows itself; null
+ * follows the installation's default.
  */
 public record CatalogService(
     UUID id,
@@ -23,6 +25,7 @@ public record CatalogService(
     List<UUID> dependencies,
     List<String> groupBy,
     int flapWindowMinutes,
+    @Nullable Integer groupDelaySeconds,
     boolean autoResolve,
     Instant createdAt,
     Instant updatedAt) {

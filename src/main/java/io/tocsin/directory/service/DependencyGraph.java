@@ -27,6 +27,11 @@ public final class DependencyGraph {
         e -> dependsOn.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>()).add(e.getValue()));
   }
 
+  /** A graph of these "service depends on service" edges, as keys and values. */
+  public static DependencyGraph of(List<Map.Entry<UUID, UUID>> edges) {
+    return new DependencyGraph(edges);
+  }
+
   /** Replaces the dependencies of {@code service}. */
   void set(UUID service, List<UUID> dependencies) {
     dependsOn.put(service, new LinkedHashSet<>(dependencies));

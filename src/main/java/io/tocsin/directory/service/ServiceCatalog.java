@@ -49,15 +49,15 @@ public class ServiceCatalog {
 
   private static final String COLUMNS =
       "id, name, description, owner_team_id, runbook_urls, labels, group_by, flap_window_minutes,"
-          + " auto_resolve, created_at, updated_at";
+          + " group_delay_seconds, auto_resolve, created_at, updated_at";
 
   private static final String INSERT =
       """
       INSERT INTO directory_service
         (id, name, name_key, description, owner_team_id, runbook_urls, labels, group_by,
-         flap_window_minutes, auto_resolve, created_at, updated_at)
+         flap_window_minutes, group_delay_seconds, auto_resolve, created_at, updated_at)
       VALUES (:id, :name, :nameKey, :description, :ownerTeamId, :runbookUrls, :labels, :groupBy,
-              :flapWindow, :autoResolve, :now, :now)
+              :flapWindow, :groupDelay, :autoResolve, :now, :now)
       """;
 
   private static final String UPDATE =
@@ -65,8 +65,8 @@ public class ServiceCatalog {
       UPDATE directory_service
       SET name = :name, name_key = :nameKey, description = :description,
           owner_team_id = :ownerTeamId, runbook_urls = :runbookUrls, labels = :labels,
-          group_by = :groupBy, flap_window_minutes = :flapWindow, auto_resolve = :autoResolve,
-          updated_at = :now
+          group_by = :groupBy, flap_window_minutes = :flapWindow, group_delay_seconds = :groupDelay,
+          auto_resolve = :autoResolve, updated_at = :now
       WHERE id = :id
       """;
 
@@ -102,10 +102,14 @@ public class ServiceCatalog {
       @Nullable List<UUID> dependencies,
       @Nullable List<String> groupBy,
       @Nullable Integer flapWindowMinutes,
+      @Nullable Integer groupDelaySeconds,
       @Nullable Boolean autoResolve) {}
 
   /** The labels a new service groups its alerts by. */
   public static final List<String> DEFAULT_GROUP_BY = List.of("alertname");
+
+  /** The longest a service's first page may be held for a cause to show itself. */
+  public static final int MAX_GROUP_DELAY_SECONDS = 600;
 
   /** The default flap window of a new service. */
   public static final int DEFAULT_FLAP_WINDOW_MINUTES = 30;
@@ -130,6 +134,7 @@ public class ServiceCatalog {
             input.flapWindowMinutes() == null
                 ? DEFAULT_FLAP_WINDOW_MINUTES
                 : validFlapWindow(input.flapWindowMinutes()),
+            validGroupDelay(input.groupDelaySeconds()),
             input.autoResolve() == null || input.autoResolve(),
             now,
             now);
@@ -159,6 +164,9 @@ public class ServiceCatalog {
             input.flapWindowMinutes() == null
                 ? before.flapWindowMinutes()
                 : validFlapWindow(input.flapWindowMinutes()),
+            input.groupDelaySeconds() == null
+                ? before.groupDelaySeconds()
+                : validGroupDelay(input.groupDelaySeconds()),
             input.autoResolve() == null ? before.autoResolve() : input.autoResolve(),
             before.createdAt(),
             clock.instant());
@@ -187,6 +195,26 @@ public class ServiceCatalog {
         .update();
     audit.record(
         "service.updated", "service " + id, "owner team " + before.ownerTeamId() + " -> none");
+    return get(id);
+  }
+
+  /** Lets the service follow the installation's group delay again ({@link #update} sets one). */
+  @Transactional
+  public CatalogService useDefaultGroupDelay(UUID id) {
+    CatalogService before = get(id);
+    if (before.groupDelaySeconds() == null) {
+      return before;
+    }
+    jdbc.sql(
+            "UPDATE directory_service SET group_delay_seconds = NULL, updated_at = :now"
+                + " WHERE id = :id")
+        .param("id", id)
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .update();
+    audit.record(
+        "service.updated",
+        "service " + id,
+        "group delay " + before.groupDelaySeconds() + " s -> the default");
     return get(id);
   }
 
@@ -248,6 +276,7 @@ public class ServiceCatalog {
                     List.copyOf(dependencies.getOrDefault(service.id(), List.of())),
                     service.groupBy(),
                     service.flapWindowMinutes(),
+                    service.groupDelaySeconds(),
                     service.autoResolve(),
                     service.createdAt(),
                     service.updatedAt()))
@@ -336,7 +365,8 @@ public class ServiceCatalog {
     }
   }
 
-  private String nameOf(UUID id) {
+  /** The service's name; its id once it has been deleted. */
+  public String nameOf(UUID id) {
     return jdbc.sql("SELECT name FROM directory_service WHERE id = :id")
         .param("id", id)
         .query(String.class)
@@ -371,6 +401,7 @@ public class ServiceCatalog {
           .param("labels", json.writeValueAsString(service.labels()))
           .param("groupBy", json.writeValueAsString(service.groupBy()))
           .param("flapWindow", service.flapWindowMinutes())
+          .param("groupDelay", service.groupDelaySeconds())
           .param("autoResolve", service.autoResolve())
           .param("now", service.updatedAt().atOffset(ZoneOffset.UTC))
           .update();
@@ -392,6 +423,7 @@ public class ServiceCatalog {
         List.of(),
         json.readValue(rs.getString("group_by"), new TypeReference<List<String>>() {}),
         rs.getInt("flap_window_minutes"),
+        rs.getObject("group_delay_seconds", Integer.class),
         rs.getBoolean("auto_resolve"),
         rs.getObject("created_at", OffsetDateTime.class).toInstant(),
         rs.getObject("updated_at", OffsetDateTime.class).toInstant());
@@ -424,6 +456,10 @@ public class ServiceCatalog {
               + " -> "
               + after.flapWindowMinutes()
               + " min");
+    }
+    if (!Objects.equals(before.groupDelaySeconds(), after.groupDelaySeconds())) {
+      changes.add(
+          "group delay " + before.groupDelaySeconds() + " -> " + after.groupDelaySeconds() + " s");
     }
     if (before.autoResolve() != after.autoResolve()) {
       changes.add("autoResolve " + before.autoResolve() + " -> " + after.autoResolve());
@@ -494,6 +530,14 @@ public class ServiceCatalog {
       throw new InvalidInputException("flapWindowMinutes", "must be 0 to 1440 minutes");
     }
     return minutes;
+  }
+
+  private static @Nullable Integer validGroupDelay(@Nullable Integer seconds) {
+    if (seconds != null && (seconds < 0 || seconds > MAX_GROUP_DELAY_SECONDS)) {
+      throw new InvalidInputException(
+          "groupDelaySeconds", "must be 0 to " + MAX_GROUP_DELAY_SECONDS + " seconds");
+    }
+    return seconds;
   }
 
   private static Map<String, String> validLabels(@Nullable Map<String, String> labels) {

@@ -16,6 +16,7 @@ import io.tocsin.ingest.Severity;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.Page;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -84,7 +86,16 @@ class IncidentController {
               description =
                   "While alerts still fire: that resolving leaves them firing, and that their"
                       + " next send opens a new incident.")
-          @Nullable String stillFiring) {}
+          @Nullable String stillFiring,
+      @Schema(
+              description =
+                  "Opened on a dependency that sent no alert, because services that need it failed"
+                      + " together; false once its own alert confirmed it.")
+          boolean inferred,
+      @Schema(description = "Why the cause was inferred, in words; kept once confirmed.")
+          @Nullable String inference,
+      @Schema(description = "The incident a person split this one out of.")
+          @Nullable Reference splitFrom) {}
 
   record IncidentDetail(
       IncidentSummary incident,
@@ -291,6 +302,28 @@ class IncidentController {
         incidents.find(ref).id(), phase, text("message", request.message()), Actor.current());
   }
 
+  record SplitRequest(@Nullable UUID serviceId) {}
+
+  @Operation(
+      summary = "Split a service's alerts out into an incident of their own",
+      description =
+          "serviceId: one of the incident's affected services other than its own. Its alerts"
+              + " move to a new incident, which pages its policy at once; its next alerts join"
+              + " that incident instead of this one while it is open.")
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping("/{ref}/split")
+  ResponseEntity<IncidentSummary> split(
+      @PathVariable String ref, @RequestBody SplitRequest request) {
+    if (request.serviceId() == null) {
+      throw new InvalidInputException("serviceId", "is required");
+    }
+    Incident split =
+        incidents.split(incidents.find(ref).id(), request.serviceId(), Actor.current());
+    return ResponseEntity.status(HttpStatus.CREATED)
+        .location(URI.create("/api/v1/incidents/" + split.id()))
+        .body(summary(split));
+  }
+
   @Operation(
       summary = "Merge other incidents into this one",
       description =
@@ -337,7 +370,10 @@ class IncidentController {
         incident.resolvedBy(),
         reference(incident.recurrenceOf()),
         reference(incident.mergedInto()),
-        incident.stillFiringNotice());
+        incident.stillFiringNotice(),
+        incident.inferred(),
+        incident.inference(),
+        reference(incident.splitFrom()));
   }
 
   private ServiceName service(UUID id, Map<UUID, String> names) {
