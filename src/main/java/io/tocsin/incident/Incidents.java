@@ -131,9 +131,22 @@ public class Incidents {
 
   /** The incidents among {@code ids} that exist, by id. */
   public Map<UUID, Incident> getAll(Collection<UUID> ids) {
+    return getAll(ids, "");
+  }
+
+  /**
+   * {@link #getAll}, locked until the caller's transaction ends: paging reads an incident this way
+   * so that a merge committing at the same moment is seen, and the merged incident not paged.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public Map<UUID, Incident> lockAll(Collection<UUID> ids) {
+    return getAll(ids.stream().sorted().toList(), " ORDER BY id FOR UPDATE");
+  }
+
+  private Map<UUID, Incident> getAll(Collection<UUID> ids, String lock) {
     Map<UUID, Incident> found = new HashMap<>();
     for (List<UUID> chunk : InLists.of(new LinkedHashSet<>(ids))) {
-      jdbc.sql("SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE id IN (:ids)")
+      jdbc.sql("SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE id IN (:ids)" + lock)
           .param("ids", chunk)
           .query(IncidentRecords::incident)
           .list()

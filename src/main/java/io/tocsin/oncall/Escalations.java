@@ -406,7 +406,7 @@ public class Escalations {
       return 0;
     }
     Map<UUID, Incident> open =
-        incidents.getAll(due.stream().map(Run::incidentId).toList()).values().stream()
+        incidents.lockAll(due.stream().map(Run::incidentId).toList()).values().stream()
             .filter(incident -> incident.status() == IncidentStatus.OPEN)
             .collect(Collectors.toMap(Incident::id, incident -> incident));
     Work work = new Work(now);
