@@ -222,27 +222,22 @@ public class IncidentIntake {
   public Incident open(
       String title, String groupKey, Attachment trigger, @Nullable Incident recurrenceOf) {
     Instant now = clock.instant();
-    UUID id = ids.generateId();
-    long number = jdbc.sql("SELECT nextval('incident_number')").query(Long.class).single();
-    jdbc.sql(
-            """
-            INSERT INTO incident
-              (id, number, title, service_id, group_key, open_key, status, severity,
-               severity_by_hand, probable_cause_service_id, recurrence_of, alert_count,
-               firing_count, opened_at, updated_at)
-            VALUES (:id, :number, :title, :service, :groupKey, :openKey, 'open', :severity, FALSE,
-                    :service, :recurrenceOf, 0, 0, :now, :now)
-            """)
-        .param("id", id)
-        .param("number", number)
-        .param("title", title)
-        .param("service", trigger.serviceId())
-        .param("groupKey", groupKey)
-        .param("openKey", openKey(trigger.serviceId(), groupKey))
-        .param("severity", EnumText.canonical(trigger.severity()))
-        .param("recurrenceOf", recurrenceOf == null ? null : recurrenceOf.id())
-        .param("now", utc(now))
-        .update();
+    New created =
+        insert(
+            new Row(
+                title,
+                trigger.serviceId(),
+                groupKey,
+                trigger.severity(),
+                recurrenceOf == null ? null : recurrenceOf.id(),
+                false,
+                null,
+                null,
+                0,
+                0),
+            now);
+    UUID id = created.id();
+    long number = created.number();
     records.append(
         id,
         now,
@@ -274,28 +269,12 @@ public class IncidentIntake {
    */
   public Incident openInferred(
       UUID serviceId, String title, Severity severity, @Nullable String rivals) {
-    Instant now = clock.instant();
-    UUID id = ids.generateId();
-    long number = jdbc.sql("SELECT nextval('incident_number')").query(Long.class).single();
-    jdbc.sql(
-            """
-            INSERT INTO incident
-              (id, number, title, service_id, group_key, open_key, status, severity,
-               severity_by_hand, probable_cause_service_id, alert_count, firing_count, opened_at,
-               updated_at, inferred, inference_rivals)
-            VALUES (:id, :number, :title, :service, :groupKey, :openKey, 'open', :severity, FALSE,
-                    :service, 0, 0, :now, :now, TRUE, :rivals)
-            """)
-        .param("id", id)
-        .param("number", number)
-        .param("title", title)
-        .param("service", serviceId)
-        .param("groupKey", INFERRED)
-        .param("openKey", openKey(serviceId, INFERRED))
-        .param("severity", EnumText.canonical(severity))
-        .param("now", utc(now))
-        .param("rivals", rivals)
-        .update();
+    New created =
+        insert(
+            new Row(title, serviceId, INFERRED, severity, null, true, rivals, null, 0, 0),
+            clock.instant());
+    UUID id = created.id();
+    long number = created.number();
     metrics.opened(severity);
     metrics.changed();
     events.publishEvent(new IncidentOpened(id, number, serviceId, severity, title, true));
@@ -311,6 +290,53 @@ public class IncidentIntake {
         "cause_inferred",
         Actor.TOCSIN,
         "Cause inferred: " + current.inference());
+  }
+
+  /** An incident to insert: what tells the three ways of opening one apart. */
+  private record Row(
+      String title,
+      UUID serviceId,
+      String groupKey,
+      Severity severity,
+      @Nullable UUID recurrenceOf,
+      boolean inferred,
+      @Nullable String rivals,
+      @Nullable UUID splitFrom,
+      int alerts,
+      int firing) {}
+
+  /** The id and number of an incident just inserted. */
+  private record New(UUID id, long number) {}
+
+  private New insert(Row row, Instant now) {
+    UUID id = ids.generateId();
+    long number = jdbc.sql("SELECT nextval('incident_number')").query(Long.class).single();
+    jdbc.sql(
+            """
+            INSERT INTO incident
+              (id, number, title, service_id, group_key, open_key, status, severity,
+               severity_by_hand, probable_cause_service_id, recurrence_of, alert_count,
+               firing_count, opened_at, updated_at, inferred, inference_rivals, split_from)
+            VALUES (:id, :number, :title, :service, :groupKey, :openKey, 'open', :severity, FALSE,
+                    :service, :recurrenceOf, :alerts, :firing, :now, :now, :inferred, :rivals,
+                    :splitFrom)
+            """)
+        .param("id", id)
+        .param("number", number)
+        .param("title", row.title())
+        .param("service", row.serviceId())
+        .param("groupKey", row.groupKey())
+        .param("openKey", openKey(row.serviceId(), row.groupKey()))
+        .param("severity", EnumText.canonical(row.severity()))
+        .param("recurrenceOf", row.recurrenceOf())
+        .param("alerts", row.alerts())
+        .param("firing", row.firing())
+        .param("now", utc(now))
+        .param("inferred", row.inferred())
+        .param("rivals", row.rivals())
+        .param("splitFrom", row.splitFrom())
+        .update();
+    return new New(id, number);
   }
 
   /** The open incident inferred on this service, locked, if there is one. */
@@ -548,34 +574,27 @@ public class IncidentIntake {
                         rs.getObject("attached_at", OffsetDateTime.class).toInstant()))
             .list();
     Instant now = clock.instant();
-    UUID id = ids.generateId();
-    long number = jdbc.sql("SELECT nextval('incident_number')").query(Long.class).single();
     Severity severity =
         moved.stream().map(Moved::severity).reduce(Severity::higher).orElse(Severity.WARNING);
     int firing = (int) moved.stream().filter(Moved::firing).count();
     String name = services.nameOf(serviceId);
     String title = moved.isEmpty() ? name + ", split out" : moved.get(0).summary();
-    jdbc.sql(
-            """
-            INSERT INTO incident
-              (id, number, title, service_id, group_key, open_key, status, severity,
-               severity_by_hand, probable_cause_service_id, alert_count, firing_count, opened_at,
-               updated_at, split_from)
-            VALUES (:id, :number, :title, :service, :groupKey, :openKey, 'open', :severity, FALSE,
-                    :service, :alerts, :firing, :now, :now, :source)
-            """)
-        .param("id", id)
-        .param("number", number)
-        .param("title", title)
-        .param("service", serviceId)
-        .param("groupKey", SPLIT)
-        .param("openKey", openKey(serviceId, SPLIT))
-        .param("severity", EnumText.canonical(severity))
-        .param("alerts", moved.size())
-        .param("firing", firing)
-        .param("now", utc(now))
-        .param("source", source.id())
-        .update();
+    New created =
+        insert(
+            new Row(
+                title,
+                serviceId,
+                SPLIT,
+                severity,
+                null,
+                false,
+                null,
+                source.id(),
+                moved.size(),
+                firing),
+            now);
+    UUID id = created.id();
+    long number = created.number();
     jdbc.sql(
             "UPDATE incident_alert SET incident_id = :target,"
                 + " role = CASE WHEN role = 'inhibited' THEN role ELSE 'grouped' END"

@@ -212,6 +212,17 @@ class IncidentStormIntegrationTests extends BothDatabasesTests {
         await().atMost(WAIT).until(() -> kind(pages, "page"), found -> found.size() >= 2);
     assertThat(paged).hasSize(2);
     assertThat(kind(pages, "summary")).isEmpty();
+    JsonNode symptom =
+        api.get("/api/v1/incidents?status=resolved&service=" + first.symptomatic().get(0).id())
+            .get("items")
+            .get(0);
+    String causeNumber = "#" + symptom.get("mergedInto").get("number").asLong();
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> messageOf(symptom.get("id").asString(), "hold_ended"),
+            message -> message.contains("merged into " + causeNumber + ", which pages for it"));
+    assertThat(kinds(symptom.get("id").asString())).contains("paging_held", "merged_into");
   }
 
   @Test
