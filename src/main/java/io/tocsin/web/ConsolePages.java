@@ -4,6 +4,7 @@ import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.incident.Actor;
@@ -108,7 +109,25 @@ class ConsolePages {
       String service,
       @Nullable String assignee,
       boolean mine,
-      String age) {}
+      String age,
+      boolean inferred) {}
+
+  /**
+   * A service of a storm as the incident page's table lists it: the cause or a symptom, when its
+   * first alert came ({@code null} for an inferred cause, which sent none) and whether a person may
+   * split it out (any service on an open incident but the incident's own).
+   */
+  record StormRow(
+      UUID serviceId,
+      String name,
+      String href,
+      String role,
+      boolean cause,
+      @Nullable Instant since,
+      @Nullable String sinceText,
+      int firing,
+      int alerts,
+      boolean splittable) {}
 
   /** Who a service's first level would page now. */
   record OnCall(String service, boolean hasPolicy, List<String> people, @Nullable String problem) {}
@@ -124,6 +143,10 @@ class ConsolePages {
 
   private static final java.time.format.DateTimeFormatter HOUR_MINUTE =
       java.time.format.DateTimeFormatter.ofPattern("HH:mm");
+
+  /** A storm's services began seconds apart: the drawing and its table show the seconds. */
+  private static final java.time.format.DateTimeFormatter SECONDS =
+      java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss z", java.util.Locale.ROOT);
 
   @GetMapping("/login")
   String login(@RequestParam(required = false) @Nullable String next, Model model) {
@@ -346,7 +369,8 @@ class ConsolePages {
   }
 
   @GetMapping("/incidents/{number}")
-  String incident(@PathVariable long number, Model model) {
+  String incident(
+      @PathVariable long number, @ModelAttribute("zone") java.time.ZoneId zone, Model model) {
     SignedInUser me = SignedInUser.current();
     if (me == null) {
       return "redirect:/login?next=/incidents/" + number;
@@ -361,7 +385,11 @@ class ConsolePages {
         incident.probableCauseServiceId().equals(incident.serviceId())
             ? null
             : serviceName(incident.probableCauseServiceId()));
-    model.addAttribute("affected", incidents.affectedServices(incident));
+    List<Incidents.AffectedService> affected = incidents.affectedServices(incident);
+    model.addAttribute("affected", affected);
+    storm(incident, affected, zone, model);
+    model.addAttribute(
+        "splitFrom", incident.splitFrom() == null ? null : incidents.get(incident.splitFrom()));
     model.addAttribute("assignee", name(incident.assigneeId()));
     Map<String, List<Incidents.AttachedAlert>> alertsByService = new LinkedHashMap<>();
     incidents
@@ -395,6 +423,85 @@ class ConsolePages {
     model.addAttribute("phases", EnumText.allowed(io.tocsin.incident.StatusUpdate.Phase.class));
     model.addAttribute("mttr", duration(incident.timeToResolve()));
     return "web/incident";
+  }
+
+  /**
+   * The incident's storm, when it has one (alerts of more than one service, or a cause inferred or
+   * confirmed): its services as a drawing and as a table, the cause first, then the symptoms in the
+   * order they began.
+   */
+  private void storm(
+      Incident incident,
+      List<Incidents.AffectedService> affected,
+      java.time.ZoneId zone,
+      Model model) {
+    boolean storm = affected.size() > 1 || incident.inferred() || incident.inference() != null;
+    model.addAttribute("storm", storm);
+    if (!storm) {
+      return;
+    }
+    UUID causeId = incident.probableCauseServiceId();
+    DependencyGraph graph = services.dependencyGraph();
+    Incidents.AffectedService own =
+        affected.stream().filter(a -> a.serviceId().equals(causeId)).findFirst().orElse(null);
+    List<StormRow> rows = new ArrayList<>();
+    rows.add(
+        new StormRow(
+            causeId,
+            own == null ? serviceName(causeId) : own.name(),
+            "/services/" + causeId,
+            incident.inferred() ? "inferred cause" : "cause",
+            true,
+            own == null ? null : own.firstAlertAt(),
+            own == null ? null : SECONDS.format(own.firstAlertAt().atZone(zone)),
+            own == null ? 0 : own.firingCount(),
+            own == null ? 0 : own.alertCount(),
+            false));
+    affected.stream()
+        .filter(a -> !a.serviceId().equals(causeId))
+        .sorted(
+            Comparator.comparing(Incidents.AffectedService::firstAlertAt)
+                .thenComparing(Incidents.AffectedService::name))
+        .forEach(
+            a ->
+                rows.add(
+                    new StormRow(
+                        a.serviceId(),
+                        a.name(),
+                        "/services/" + a.serviceId(),
+                        graph.closure(a.serviceId()).contains(causeId)
+                            ? "symptom"
+                            : "not a dependent of the cause",
+                        false,
+                        a.firstAlertAt(),
+                        SECONDS.format(a.firstAlertAt().atZone(zone)),
+                        a.firingCount(),
+                        a.alertCount(),
+                        incident.isOpen() && !a.serviceId().equals(incident.serviceId()))));
+    StormRow cause = rows.get(0);
+    model.addAttribute("stormRows", rows);
+    model.addAttribute(
+        "stormDrawing",
+        StormDrawing.of(
+            new StormDrawing.Service(
+                cause.serviceId(),
+                cause.name(),
+                cause.role() + (cause.since() == null ? " · no alert" : " · " + since(cause)),
+                cause.href()),
+            rows.subList(1, rows.size()).stream()
+                .map(
+                    row ->
+                        new StormDrawing.Service(
+                            row.serviceId(), row.name(), since(row), row.href()))
+                .toList(),
+            graph::closure));
+  }
+
+  /** "since 03:12:04", without the zone: the table below names it. */
+  private static String since(StormRow row) {
+    String text = row.sinceText() == null ? "" : row.sinceText();
+    int zone = text.lastIndexOf(' ');
+    return "since " + (zone < 0 ? text : text.substring(0, zone));
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
@@ -512,6 +619,37 @@ class ConsolePages {
         });
   }
 
+  /**
+   * Splits a symptom service out of this incident into one of its own, which pages at once, and
+   * goes to it; a refusal comes back to this incident.
+   */
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping("/incidents/{number}/split")
+  String split(
+      @PathVariable long number, @RequestParam UUID serviceId, RedirectAttributes redirect) {
+    Incident source = incidents.byNumber(number);
+    java.util.concurrent.atomic.AtomicReference<Incident> split =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    String back =
+        Forms.run(
+            redirect,
+            "/incidents/" + number,
+            null,
+            () -> split.set(incidents.split(source.id(), serviceId, Actor.current())));
+    Incident created = split.get();
+    if (created == null) {
+      return back;
+    }
+    redirect.addFlashAttribute(
+        "notice",
+        "Split "
+            + incidents.serviceName(serviceId)
+            + " out as "
+            + created.reference()
+            + "; it pages now.");
+    return "redirect:/incidents/" + created.number();
+  }
+
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/notes")
   String note(@PathVariable long number, @RequestParam String body, RedirectAttributes redirect) {
@@ -571,7 +709,8 @@ class ConsolePages {
                         ? null
                         : assignees.computeIfAbsent(incident.assigneeId(), this::name),
                     Objects.equals(incident.assigneeId(), me.id()),
-                    age(Duration.between(incident.openedAt(), now))))
+                    age(Duration.between(incident.openedAt(), now)),
+                    incident.inferred()))
         .toList();
   }
 

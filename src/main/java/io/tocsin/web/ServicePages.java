@@ -14,6 +14,7 @@ import io.tocsin.incident.Incidents;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.oncall.EscalationPolicies;
+import io.tocsin.oncall.PagingHold;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
@@ -61,6 +62,7 @@ class ServicePages {
   private final InhibitionRules rules;
   private final Clock clock;
   private final PublicAddress address;
+  private final PagingHold hold;
 
   ServicePages(
       ServiceCatalog services,
@@ -70,7 +72,8 @@ class ServicePages {
       Incidents incidents,
       InhibitionRules rules,
       Clock clock,
-      PublicAddress address) {
+      PublicAddress address,
+      PagingHold hold) {
     this.services = services;
     this.teams = teams;
     this.integrations = integrations;
@@ -79,6 +82,7 @@ class ServicePages {
     this.rules = rules;
     this.clock = clock;
     this.address = address;
+    this.hold = hold;
   }
 
   /** A service as a row of the catalog. */
@@ -159,6 +163,8 @@ class ServicePages {
     model.addAttribute("rules", rules.concerning(service.name()).stream().map(this::view).toList());
     model.addAttribute("serviceLabel", AlertMuting.SERVICE_LABEL);
     model.addAttribute("groupBy", String.join(", ", service.groupBy()));
+    model.addAttribute("groupDelay", groupDelay(service));
+    model.addAttribute("defaultGroupDelay", hold.defaultDelay().toSeconds());
     return "web/service";
   }
 
@@ -240,6 +246,19 @@ class ServicePages {
             services.useDefaultGroupDelay(id);
           }
         });
+  }
+
+  /** How long a new incident of the service waits before its first page, in words. */
+  private String groupDelay(CatalogService service) {
+    long seconds = hold.delayOf(service).toSeconds();
+    String delay = seconds + " s" + (service.groupDelaySeconds() == null ? " (the default)" : "");
+    if (hold.holdFor(service).isEmpty()) {
+      // A service with no dependencies is the end of every chain: nothing could take it over.
+      return service.dependencies().isEmpty()
+          ? "never held: no dependencies"
+          : delay + ": pages at once";
+    }
+    return delay;
   }
 
   private void onCall(CatalogService service, Model model) {

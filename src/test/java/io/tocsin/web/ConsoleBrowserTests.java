@@ -27,6 +27,117 @@ import tools.jackson.databind.JsonNode;
  */
 class ConsoleBrowserTests extends BrowserTests {
 
+  /** A held first page waits 2 s, not 10: a storm's symptoms page sooner if nothing takes them. */
+  @Override
+  protected Map<String, String> settings() {
+    return Map.of("tocsin.escalation.group-delay", "2s");
+  }
+
+  @Test
+  void aStormWithoutACauseAlertShowsItsInferredCauseAndASymptomIsSplitOut() throws IOException {
+    try (RecordingHttpServer receiver = new RecordingHttpServer()) {
+      // Inference needs someone the cause's policy reaches now.
+      String person = api.user("Oncall");
+      api.verifiedWebhook(person, receiver);
+      String policy = api.policyPaging(person);
+      Api.Service postgres = api.service("postgres", "");
+      api.follow(postgres, policy);
+      List<Api.Service> dependents = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Api.Service dependent = api.service("api", "\"dependencies\":[\"" + postgres.id() + "\"]");
+        api.follow(dependent, policy);
+        dependents.add(dependent);
+      }
+      for (Api.Service dependent : dependents) {
+        api.fire(dependent, Api.alert(Api.unique("HighErrorRate"), "severity", "critical"));
+      }
+      JsonNode inferred =
+          org.awaitility.Awaitility.await()
+              .atMost(Browser.WAIT)
+              .until(
+                  () -> api.get("/api/v1/incidents?service=" + postgres.id()).get("items"),
+                  items ->
+                      items.size() == 1
+                          && items.get(0).get("inferred").asBoolean()
+                          && items.get(0).get("alertCount").asInt() == 3);
+      long number = inferred.get(0).get("number").asLong();
+      signIn();
+
+      open("/incidents/" + number);
+      wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+      assertThat(browser.findElement(By.cssSelector("#inference .badge")).getText())
+          .isEqualTo("Inferred cause");
+      assertThat(browser.findElement(By.id("evidence")).getText())
+          .startsWith("3 of its 3 dependents failing since ")
+          .endsWith(postgres.name() + " sent no alert of its own.");
+      List<org.openqa.selenium.WebElement> rows =
+          browser.findElements(By.cssSelector("#storm-services tbody tr"));
+      assertThat(rows).hasSize(4);
+      assertThat(rows.get(0).getText())
+          .contains(postgres.name())
+          .contains("inferred cause")
+          .contains("no alert of its own");
+      for (Api.Service dependent : dependents) {
+        assertThat(row(dependent.name()).getText()).contains("symptom").contains("1 / 1");
+      }
+      assertThat(browser.findElements(By.cssSelector("#storm-graph a"))).hasSize(4);
+      assertThat(browser.findElements(By.cssSelector("#storm-graph line")))
+          .as("an arrow from each symptom to the cause")
+          .hasSize(3);
+      assertThat(browser.findElement(By.cssSelector("#storm-graph a.cause")).getText())
+          .contains(postgres.name())
+          .contains("inferred cause");
+      assertAccessible("incident page with an inferred storm");
+      ((JavascriptExecutor) browser)
+          .executeScript("document.getElementById('storm').scrollIntoView()");
+      Browser.screenshot(browser, "storm");
+
+      open("/incidents?service=" + postgres.id());
+      assertThat(browser.findElement(By.cssSelector("table .chip-inferred")).getText())
+          .isEqualTo("inferred");
+
+      open("/incidents/" + number);
+      Api.Service split = dependents.get(1);
+      row(split.name()).findElement(By.xpath(".//button[normalize-space()='Split out']")).click();
+      wait(ExpectedConditions.presenceOfElementLocated(By.id("split-from")));
+      assertThat(browser.findElement(By.id("split-from")).getText())
+          .startsWith("Split out of #" + number);
+      assertThat(browser.findElement(By.id("notice")).getText())
+          .matches("Split " + split.name() + " out as #\\d+; it pages now\\.");
+      assertThat(browser.getCurrentUrl()).doesNotEndWith("/incidents/" + number);
+      assertThat(browser.findElement(By.cssSelector("ol.timeline")).getText())
+          .contains("Split out of #" + number);
+      assertAccessible("incident split out of a storm");
+
+      open("/services/" + postgres.id());
+      assertThat(browser.findElement(By.id("group-delay")).getText())
+          .isEqualTo("never held: no dependencies");
+      Api.Service held = dependents.get(0);
+      open("/services/" + held.id());
+      assertThat(browser.findElement(By.id("group-delay")).getText())
+          .isEqualTo("2 s (the default)");
+      browser.findElement(By.id("groupDelaySeconds")).sendKeys("0");
+      browser.findElement(By.xpath("//button[normalize-space()='Save grouping']")).click();
+      wait(
+          ExpectedConditions.textToBePresentInElementLocated(
+              By.id("notice"), "Saved the grouping settings."));
+      assertThat(browser.findElement(By.id("group-delay")).getText())
+          .isEqualTo("0 s: pages at once");
+      assertThat(browser.findElement(By.id("groupDelaySeconds")).getDomProperty("value"))
+          .isEqualTo("0");
+      assertThat(api.get("/api/v1/services/" + held.id()).get("groupDelaySeconds").asInt())
+          .isZero();
+      assertAccessible("service page with its group delay");
+      assertFitAPhone(List.of("/incidents/" + number));
+    }
+  }
+
+  /** The storm table's row of the service named {@code name}. */
+  private org.openqa.selenium.WebElement row(String name) {
+    return browser.findElement(
+        By.xpath("//table[@id='storm-services']//tr[td/a[normalize-space()='" + name + "']]"));
+  }
+
   @Test
   void aResponderSignsInSeesTheIncidentLiveAndAcknowledgesIt() {
     Api.Service service = api.service("console", "\"autoResolve\":false");
