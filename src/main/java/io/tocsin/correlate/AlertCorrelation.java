@@ -25,7 +25,6 @@ import io.tocsin.ingest.AlertsChanged;
 import io.tocsin.ingest.Severity;
 import io.tocsin.platform.AsynchronousCommit;
 import io.tocsin.platform.DatabaseAvailability;
-import io.tocsin.platform.Digests;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
 import java.time.Clock;
@@ -634,45 +633,9 @@ class AlertCorrelation {
     }
   }
 
-  /**
-   * The key that decides which open incident of the service takes the alert, by its integration's
-   * grouping. A dedup key is written as a label would be: PagerDuty's incident of one dedup key
-   * shows as {@code dedup_key=disk-db-1}.
-   */
+  /** The key that decides which open incident of the service takes the alert. */
   static String groupKey(CatalogService service, Grouping grouping, AlertFired alert) {
-    return bounded(
-        switch (grouping.by()) {
-          case SERVICE -> groupKey(service.groupBy(), alert.labels());
-          case LABELS -> groupKey(grouping.labels(), alert.labels());
-          case DEDUP_KEY ->
-              alert.dedupKey() == null
-                  ? "fingerprint=" + alert.fingerprint()
-                  : "dedup_key=" + alert.dedupKey();
-          case ALL -> "";
-        });
-  }
-
-  /** The most characters of a group key kept as they are. */
-  static final int GROUP_KEY_LIMIT = 256;
-
-  /**
-   * The group key as stored, at most {@value #GROUP_KEY_LIMIT} characters and a digest: it is
-   * indexed, and a database index refuses a row of a few kilobytes, so a sender's 3,000-character
-   * alertname once made correlation fail again on every retry while its sender had a 200. The
-   * digest of the whole key keeps two long keys that share their beginning apart.
-   */
-  static String bounded(String groupKey) {
-    if (groupKey.length() <= GROUP_KEY_LIMIT) {
-      return groupKey;
-    }
-    return groupKey.substring(0, GROUP_KEY_LIMIT) + "…sha256:" + Digests.sha256(groupKey);
-  }
-
-  /** The values of the group-by labels, as "name=value" pairs in their given order. */
-  static String groupKey(List<String> groupBy, Map<String, String> labels) {
-    return groupBy.stream()
-        .map(name -> name + "=" + labels.getOrDefault(name, ""))
-        .collect(Collectors.joining(","));
+    return grouping.keyOf(service.groupBy(), alert.labels(), alert.dedupKey(), alert.fingerprint());
   }
 
   private static String title(CatalogService service, AlertFired alert) {

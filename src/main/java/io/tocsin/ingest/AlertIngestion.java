@@ -84,7 +84,7 @@ public class AlertIngestion implements SmartLifecycle {
 
   private static final String OPEN =
       """
-      SELECT id, open_key, times_seen, ends_at FROM ingest_alert
+      SELECT id, service_id, open_key, times_seen, ends_at FROM ingest_alert
       WHERE open_key IN (:keys)
       ORDER BY open_key
       FOR UPDATE
@@ -111,10 +111,10 @@ public class AlertIngestion implements SmartLifecycle {
       INSERT INTO ingest_alert
         (id, integration_id, service_id, fingerprint, open_key, status, severity, summary,
          labels, annotations, generator_url, starts_at, ends_at, first_seen_at, last_seen_at,
-         times_seen, source, dedup_key, description, details, links)
+         times_seen, source, dedup_key, description, details, links, route)
       VALUES (:id, :integrationId, :serviceId, :fingerprint, :openKey, 'firing', :severity,
               :summary, :labels, :annotations, :generatorUrl, :startsAt, :endsAt, :now, :now, 1,
-              :source, :dedupKey, :description, :details, :links)
+              :source, :dedupKey, :description, :details, :links, :route)
       """;
 
   private static final String RESOLVE =
@@ -144,10 +144,10 @@ public class AlertIngestion implements SmartLifecycle {
       INSERT INTO ingest_alert
         (id, integration_id, service_id, fingerprint, open_key, status, severity, summary,
          labels, annotations, generator_url, starts_at, ends_at, first_seen_at, last_seen_at,
-         times_seen, source, dedup_key, description, details, links)
+         times_seen, source, dedup_key, description, details, links, route)
       SELECT :id, integration_id, service_id, fingerprint, :openKey, 'firing', severity, summary,
              labels, annotations, generator_url, starts_at, :endsAt, :now, :now, 1, source,
-             dedup_key, description, details, links
+             dedup_key, description, details, links, route
       FROM ingest_alert WHERE id = :previous
       """;
 
@@ -159,6 +159,7 @@ public class AlertIngestion implements SmartLifecycle {
   private final IngestMetrics metrics;
   private final SeverityMapping severities;
   private final AlertVolume volume;
+  private final Routing routing;
   private final ApplicationEventPublisher events;
   private final GroupCommit<Request, Outcome> writer;
   private final Duration resolveTimeout;
@@ -173,6 +174,7 @@ public class AlertIngestion implements SmartLifecycle {
       IngestMetrics metrics,
       SeverityMapping severities,
       AlertVolume volume,
+      Routing routing,
       ApplicationEventPublisher events,
       @Value("${tocsin.ingest.writers:2}") int writers,
       @Value("${tocsin.ingest.resolve-timeout:5m}") Duration resolveTimeout) {
@@ -184,6 +186,7 @@ public class AlertIngestion implements SmartLifecycle {
     this.metrics = metrics;
     this.severities = severities;
     this.volume = volume;
+    this.routing = routing;
     this.events = events;
     this.resolveTimeout = resolveTimeout;
     this.writer =
@@ -204,7 +207,9 @@ public class AlertIngestion implements SmartLifecycle {
     ACKNOWLEDGED,
     RESOLVED,
     /** A resolve or acknowledge for an alert that is not firing: nothing to do. */
-    IGNORED
+    IGNORED,
+    /** A routing rule dropped it: not stored, counted in {@code tocsin_alerts_dropped_total}. */
+    DROPPED
   }
 
   /** One alert's result, in the order of the request. */
@@ -234,10 +239,14 @@ public class AlertIngestion implements SmartLifecycle {
               + MAX_ALERTS
               + ". Send them in several requests.");
     }
+    Routes routes = routing.routesOf(owner.integrationId());
     List<Prepared> prepared = new ArrayList<>(alerts.size());
     for (int i = 0; i < alerts.size(); i++) {
-      prepared.add(prepare("alerts[" + i + "]", alerts.get(i)));
+      prepared.add(prepare("alerts[" + i + "]", alerts.get(i), routes));
     }
+    prepared.stream()
+        .filter(p -> p.dropped() != null)
+        .forEach(p -> routing.dropped(owner.integrationId(), p.dropped()));
     Outcome outcome = storeWithRetries(owner, source, prepared);
     metrics.ingested(source, prepared, outcome, System.nanoTime() - started);
     return outcome;
@@ -305,11 +314,22 @@ public class AlertIngestion implements SmartLifecycle {
         rs.getObject("id", UUID.class));
   }
 
-  /** An alert validated and reduced to what is stored. */
+  /**
+   * An alert validated and reduced to what is stored. {@code service} is where routing sent it
+   * (null: the integration's own service), {@code route} which rule did ({@link Routing#BY_DEFAULT}
+   * when none did; null without rules), {@code dropped} the rule that dropped it.
+   */
   record Prepared(
-      IncomingAlert alert, String fingerprint, Severity severity, String summary, String labels) {}
+      IncomingAlert alert,
+      String fingerprint,
+      Severity severity,
+      String summary,
+      String labels,
+      @Nullable UUID service,
+      @Nullable String route,
+      @Nullable String dropped) {}
 
-  private Prepared prepare(String path, IncomingAlert alert) {
+  private Prepared prepare(String path, IncomingAlert alert, Routes routes) {
     if (alert.labels().isEmpty() && alert.dedupKey() == null) {
       throw new InvalidInputException(path + ".labels", "must have at least one label");
     }
@@ -363,12 +383,30 @@ public class AlertIngestion implements SmartLifecycle {
       throw new InvalidInputException(path + ".endsAt", "is before startsAt");
     }
     String severity = alert.severity() != null ? alert.severity() : alert.labels().get("severity");
+    if (routes.isEmpty()) {
+      return new Prepared(
+          alert,
+          alert.fingerprint().value(),
+          severities.map(severity),
+          summary(alert),
+          json.writeValueAsString(alert.labels()),
+          null,
+          null,
+          null);
+    }
+    // Before the fingerprint too: the labels a rule set identify the alert from now on, as
+    // Prometheus' alert_relabel_configs do before Alertmanager sees an alert.
+    Routes.Routed routed = routing.route(routes, alert.labels(), alert.details(), alert.severity());
+    alert = alert.withLabels(routed.labels());
     return new Prepared(
         alert,
         alert.fingerprint().value(),
-        severities.map(severity),
+        routed.severity() != null ? routed.severity() : severities.map(severity),
         summary(alert),
-        json.writeValueAsString(alert.labels()));
+        json.writeValueAsString(alert.labels()),
+        routed.service(),
+        routed.serviceRule() != null ? routed.serviceRule() : Routing.BY_DEFAULT,
+        routed.dropped());
   }
 
   /**
@@ -435,6 +473,10 @@ public class AlertIngestion implements SmartLifecycle {
     List<List<Integer>> rounds = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < alerts.size(); i++) {
+      if (alerts.get(i).dropped() != null) {
+        results[i] = new Stored(null, alerts.get(i).fingerprint(), Action.DROPPED);
+        continue;
+      }
       int round = seen.merge(alerts.get(i).fingerprint(), 1, Integer::sum) - 1;
       if (round == rounds.size()) {
         rounds.add(new ArrayList<>());
@@ -449,7 +491,22 @@ public class AlertIngestion implements SmartLifecycle {
     if (!changes.isEmpty()) {
       changesOfThisTransaction().addAll(changes);
     }
+    countRoutes(owner, alerts, results, now);
     return new Outcome(List.of(results));
+  }
+
+  /** The new alerts of an integration with rules, per rule that routed them, for the console. */
+  private void countRoutes(KeyOwner owner, List<Prepared> alerts, Stored[] results, Instant now) {
+    Map<String, Integer> byRoute = new HashMap<>();
+    for (int i = 0; i < results.length; i++) {
+      String route = alerts.get(i).route();
+      if (route != null && results[i].action() == Action.OPENED) {
+        byRoute.merge(route, 1, Integer::sum);
+      }
+    }
+    if (!byRoute.isEmpty()) {
+      routing.count(owner.integrationId(), byRoute, now);
+    }
   }
 
   /**
@@ -482,7 +539,7 @@ public class AlertIngestion implements SmartLifecycle {
     return changes;
   }
 
-  private record Open(UUID id, int timesSeen, @Nullable Instant endsAt) {}
+  private record Open(UUID id, UUID serviceId, int timesSeen, @Nullable Instant endsAt) {}
 
   /** The key of the current transaction's unpublished changes. */
   private static final Object PENDING_CHANGES = new Object();
@@ -524,6 +581,7 @@ public class AlertIngestion implements SmartLifecycle {
                   rs.getString("open_key").substring(OPEN_KEY_PREFIX),
                   new Open(
                       rs.getObject("id", UUID.class),
+                      rs.getObject("service_id", UUID.class),
                       rs.getInt("times_seen"),
                       endsAt == null ? null : endsAt.toInstant()));
             });
@@ -539,7 +597,8 @@ public class AlertIngestion implements SmartLifecycle {
         // Expired without a re-send, and the sweep has not closed it yet: it ended at its endsAt.
         resolves.add(resolve(current.id(), current.endsAt(), now));
         changes.add(
-            new AlertResolved(current.id(), owner.serviceId(), p.fingerprint(), current.endsAt()));
+            new AlertResolved(
+                current.id(), current.serviceId(), p.fingerprint(), current.endsAt()));
         current = null;
       }
       if (isResolve(alert, now)) {
@@ -549,7 +608,7 @@ public class AlertIngestion implements SmartLifecycle {
         }
         Instant endsAt = alert.endsAt() == null ? now : alert.endsAt();
         resolves.add(resolve(current.id(), endsAt, now));
-        changes.add(new AlertResolved(current.id(), owner.serviceId(), p.fingerprint(), endsAt));
+        changes.add(new AlertResolved(current.id(), current.serviceId(), p.fingerprint(), endsAt));
         results[i] = new Stored(current.id(), p.fingerprint(), Action.RESOLVED);
       } else if (alert.acknowledge()) {
         if (current == null) {
@@ -558,14 +617,14 @@ public class AlertIngestion implements SmartLifecycle {
         }
         acknowledgements.add(
             new MapSqlParameterSource().addValue("id", current.id()).addValue("now", utc(now)));
-        changes.add(new AlertAcknowledged(current.id(), owner.serviceId(), p.fingerprint(), now));
+        changes.add(new AlertAcknowledged(current.id(), current.serviceId(), p.fingerprint(), now));
         results[i] = new Stored(current.id(), p.fingerprint(), Action.ACKNOWLEDGED);
       } else if (current != null) {
         refreshes.add(content(p, now).addValue("id", current.id()));
         changes.add(
             new AlertRefreshed(
                 current.id(),
-                owner.serviceId(),
+                current.serviceId(),
                 p.fingerprint(),
                 p.severity(),
                 p.summary(),
@@ -574,12 +633,14 @@ public class AlertIngestion implements SmartLifecycle {
         results[i] = new Stored(current.id(), p.fingerprint(), Action.REFRESHED);
       } else {
         UUID id = fresh[i];
+        UUID serviceId = p.service() != null ? p.service() : owner.serviceId();
         Instant startsAt = alert.startsAt() == null ? now : alert.startsAt();
         inserts.add(
             content(p, now)
                 .addValue("id", id)
                 .addValue("integrationId", owner.integrationId())
-                .addValue("serviceId", owner.serviceId())
+                .addValue("serviceId", serviceId)
+                .addValue("route", p.route())
                 .addValue("fingerprint", p.fingerprint())
                 .addValue("openKey", openKey(owner, p.fingerprint()))
                 .addValue("labels", p.labels())
@@ -591,7 +652,7 @@ public class AlertIngestion implements SmartLifecycle {
             new AlertFired(
                 id,
                 owner.integrationId(),
-                owner.serviceId(),
+                serviceId,
                 p.fingerprint(),
                 p.severity(),
                 p.summary(),

@@ -160,6 +160,8 @@ public class AlertLookup {
    * @param details structured context: PagerDuty's {@code custom_details}, a generic alert's {@code
    *     details}
    * @param images PagerDuty's {@code images}
+   * @param route the routing rule that chose its service ("default" when none did), or null when
+   *     its integration has no rules
    */
   public record AlertDetails(
       UUID alertId,
@@ -172,7 +174,8 @@ public class AlertLookup {
       @Nullable String generatorUrl,
       Instant startsAt,
       Instant lastSeenAt,
-      int timesSeen) {}
+      int timesSeen,
+      @Nullable String route) {}
 
   /** An image a sender attached (PagerDuty's {@code images}), and where it links to. */
   public record Image(String src, @Nullable String href, @Nullable String alt) {}
@@ -184,7 +187,7 @@ public class AlertLookup {
       jdbc.sql(
               """
               SELECT id, labels, annotations, dedup_key, source, details, links, generator_url,
-                     starts_at, last_seen_at, times_seen
+                     starts_at, last_seen_at, times_seen, route
               FROM ingest_alert WHERE id IN (:ids)
               """)
           .param("ids", chunk)
@@ -215,7 +218,8 @@ public class AlertLookup {
                         rs.getString("generator_url"),
                         rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
                         rs.getObject("last_seen_at", OffsetDateTime.class).toInstant(),
-                        rs.getInt("times_seen")));
+                        rs.getInt("times_seen"),
+                        rs.getString("route")));
               });
     }
     return details;

@@ -1,10 +1,13 @@
 package io.tocsin.directory.integration;
 
+import io.tocsin.platform.Digests;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -78,5 +81,48 @@ public record Grouping(By by, List<String> labels) {
       }
     }
     return new Grouping(by, List.copyOf(new LinkedHashSet<>(names)));
+  }
+
+  /** The most characters of a group key kept as they are. */
+  public static final int KEY_LIMIT = 256;
+
+  /**
+   * The key that decides which open incident of the service takes an alert: the values of the
+   * labels grouped by ({@code serviceGroupBy} when grouping by the service's), as "name=value"
+   * pairs in order. A dedup key is written as a label would be: PagerDuty's incident of one dedup
+   * key shows as {@code dedup_key=disk-db-1}.
+   */
+  public String keyOf(
+      List<String> serviceGroupBy,
+      Map<String, String> alertLabels,
+      @Nullable String dedupKey,
+      String fingerprint) {
+    return bounded(
+        switch (by) {
+          case SERVICE -> labelValues(serviceGroupBy, alertLabels);
+          case LABELS -> labelValues(labels, alertLabels);
+          case DEDUP_KEY ->
+              dedupKey == null ? "fingerprint=" + fingerprint : "dedup_key=" + dedupKey;
+          case ALL -> "";
+        });
+  }
+
+  /**
+   * The group key as stored, at most {@value #KEY_LIMIT} characters and a digest: it is indexed,
+   * and a database index refuses a row of a few kilobytes, so a sender's 3,000-character alertname
+   * once made correlation fail again on every retry while its sender had a 200. The digest of the
+   * whole key keeps two long keys that share their beginning apart.
+   */
+  static String bounded(String groupKey) {
+    if (groupKey.length() <= KEY_LIMIT) {
+      return groupKey;
+    }
+    return groupKey.substring(0, KEY_LIMIT) + "…sha256:" + Digests.sha256(groupKey);
+  }
+
+  private static String labelValues(List<String> names, Map<String, String> labels) {
+    return names.stream()
+        .map(name -> name + "=" + labels.getOrDefault(name, ""))
+        .collect(Collectors.joining(","));
   }
 }
