@@ -294,6 +294,18 @@ class ApiFuzzTests {
               """,
               alertStored()),
           ingest(
+              "/api/v1/webhooks/grafana",
+              "Bearer {grafanaKey}",
+              """
+              {"receiver":"tocsin","status":"firing","orgId":1,
+               "alerts":[{"status":"firing","labels":{"alertname":"Fuzz","fuzz":"MARK"},
+                 "annotations":{"summary":"fuzzed"},"startsAt":"2026-01-01T00:00:00Z",
+                 "endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://g","fingerprint":"abc",
+                 "silenceURL":"http://g/alerting/silence/new","dashboardURL":"","panelURL":"",
+                 "values":{"B":44.2,"C":1}}]}
+              """,
+              alertStored()),
+          ingest(
               "/v2/enqueue",
               null,
               """
@@ -1018,6 +1030,8 @@ class ApiFuzzTests {
     ids.put("genericId", generic.get("id"));
     ids.put(
         "pagerdutyKey", tocsin.createIntegration(admin, serviceId, "pd", "pagerduty").get("key"));
+    ids.put(
+        "grafanaKey", tocsin.createIntegration(admin, serviceId, "grafana", "grafana").get("key"));
     Map<String, String> heartbeat = tocsin.createIntegration(admin, serviceId, "hb", "heartbeat");
     ids.put("heartbeatKey", heartbeat.get("key"));
     ids.put("heartbeatId", heartbeat.get("id"));

@@ -6,10 +6,10 @@ import java.util.List;
 
 /**
  * The configuration a sender needs to reach one integration, ready to paste: Prometheus with Tocsin
- * as its Alertmanager, an Alertmanager webhook or PagerDuty receiver, or curl. The key is sent the
- * way ingestion reads it (bearer token or basic-auth password in {@code Authorization}, {@code
- * routing_key} for PagerDuty, the path for heartbeats). Only the HMAC of a key is stored, so the
- * snippets carry {@link #MASKED} unless the key was just created or rotated.
+ * as its Alertmanager, an Alertmanager webhook or PagerDuty receiver, a Grafana contact point, or
+ * curl. The key is sent the way ingestion reads it (bearer token or basic-auth password in {@code
+ * Authorization}, {@code routing_key} for PagerDuty, the path for heartbeats). Only the HMAC of a
+ * key is stored, so the snippets carry {@link #MASKED} unless the key was just created or rotated.
  */
 final class IntegrationSnippets {
 
@@ -35,6 +35,8 @@ final class IntegrationSnippets {
         return List.of(genericCurl(baseUrl, key));
       case HEARTBEAT:
         return List.of(heartbeat(baseUrl, key));
+      case GRAFANA:
+        return List.of(grafanaContactPoint(baseUrl, key), grafanaProvisioning(baseUrl, key));
       default:
         return List.of();
     }
@@ -79,6 +81,43 @@ final class IntegrationSnippets {
             + "        http_config:\n"
             + "          authorization:\n"
             + "            credentials: \""
+            + key
+            + "\"\n");
+  }
+
+  private static Snippet grafanaContactPoint(String baseUrl, String key) {
+    return new Snippet(
+        "Grafana, a webhook contact point (Alerting, Contact points, Add contact point)",
+        "Integration: Webhook\n"
+            + "URL: "
+            + baseUrl
+            + "/api/v1/webhooks/grafana\n"
+            + "Optional Webhook settings:\n"
+            + "  HTTP Method: POST\n"
+            + "  Authorization Header - Scheme: Bearer\n"
+            + "  Authorization Header - Credentials: "
+            + key
+            + "\n"
+            + "  (or instead HTTP Basic Authentication: any username, the key as password)\n");
+  }
+
+  private static Snippet grafanaProvisioning(String baseUrl, String key) {
+    return new Snippet(
+        "Grafana, the same contact point provisioned from a file (provisioning/alerting/tocsin.yaml)",
+        "apiVersion: 1\n"
+            + "contactPoints:\n"
+            + "  - orgId: 1\n"
+            + "    name: tocsin\n"
+            + "    receivers:\n"
+            + "      - uid: tocsin\n"
+            + "        type: webhook\n"
+            + "        settings:\n"
+            + "          url: "
+            + baseUrl
+            + "/api/v1/webhooks/grafana\n"
+            + "          httpMethod: POST\n"
+            + "          authorization_scheme: Bearer\n"
+            + "          authorization_credentials: \""
             + key
             + "\"\n");
   }

@@ -65,6 +65,7 @@ class IngestSecurity {
         EnumSet.of(IntegrationKind.ALERTMANAGER, IntegrationKind.HEARTBEAT),
         max);
     post(endpoints, "/api/v1/webhooks/alertmanager", alertmanager, max);
+    post(endpoints, "/api/v1/webhooks/grafana", EnumSet.of(IntegrationKind.GRAFANA), max);
     post(endpoints, "/api/v1/alerts", EnumSet.of(IntegrationKind.GENERIC), max);
     post(endpoints, "/v2/enqueue", keyElsewhere, PAGERDUTY_MAX_BODY_BYTES);
     post(endpoints, "/v2/change/enqueue", keyElsewhere, PAGERDUTY_MAX_BODY_BYTES);
