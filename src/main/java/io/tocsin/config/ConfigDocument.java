@@ -2,6 +2,7 @@ package io.tocsin.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.tocsin.ingest.RouteRule;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -60,14 +61,15 @@ public record ConfigDocument(
   /**
    * An integration without its key: a key never leaves Tocsin, and a new one is made on import. It
    * has its grouping (its kind's default when left out); a heartbeat integration has its interval
-   * and grace.
+   * and grace; its routing rules, in order, name services by name.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record IntegrationEntry(
       @Nullable String name,
       @Nullable String kind,
       @Nullable GroupingEntry grouping,
-      @Nullable HeartbeatEntry heartbeat) {}
+      @Nullable HeartbeatEntry heartbeat,
+      @Nullable List<RouteRule> routing) {}
 
   /**
    * What incidents group by: {@code {by: labels, labels: [source]}}, or {@code {by: dedup_key}}.

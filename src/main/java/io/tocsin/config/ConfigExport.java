@@ -29,6 +29,8 @@ import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.directory.team.Team;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.ingest.RouteRule;
+import io.tocsin.ingest.Routing;
 import io.tocsin.ingest.heartbeat.Heartbeats;
 import io.tocsin.notify.Templates;
 import io.tocsin.oncall.EscalationPolicies;
@@ -59,6 +61,7 @@ public class ConfigExport {
   private final TeamService teams;
   private final ServiceCatalog services;
   private final IntegrationService integrations;
+  private final Routing routing;
   private final Schedules schedules;
   private final EscalationPolicies policies;
   private final InhibitionRules inhibitionRules;
@@ -72,6 +75,7 @@ public class ConfigExport {
       TeamService teams,
       ServiceCatalog services,
       IntegrationService integrations,
+      Routing routing,
       Schedules schedules,
       EscalationPolicies policies,
       InhibitionRules inhibitionRules,
@@ -83,6 +87,7 @@ public class ConfigExport {
     this.teams = teams;
     this.services = services;
     this.integrations = integrations;
+    this.routing = routing;
     this.schedules = schedules;
     this.policies = policies;
     this.inhibitionRules = inhibitionRules;
@@ -158,7 +163,8 @@ public class ConfigExport {
                   groupingEntry(integration.grouping()),
                   integration.kind() == IntegrationKind.HEARTBEAT
                       ? heartbeat(integration.id())
-                      : null));
+                      : null,
+                  rulesOf(integration.id())));
     }
     return names.services().stream()
         .sorted(Comparator.comparing(CatalogService::name))
@@ -182,6 +188,11 @@ public class ConfigExport {
                         .sorted(Comparator.comparing(IntegrationEntry::name))
                         .toList()))
         .toList();
+  }
+
+  private @Nullable List<RouteRule> rulesOf(UUID integrationId) {
+    List<RouteRule> rules = routing.rules(integrationId);
+    return rules.isEmpty() ? null : rules;
   }
 
   static ConfigDocument.GroupingEntry groupingEntry(Grouping grouping) {

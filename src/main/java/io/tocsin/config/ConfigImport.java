@@ -27,6 +27,7 @@ import io.tocsin.directory.team.TeamRole;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.incident.Actor;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.ingest.Routing;
 import io.tocsin.ingest.heartbeat.Heartbeats;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.Templates;
@@ -80,6 +81,7 @@ public class ConfigImport {
   private final TeamService teams;
   private final ServiceCatalog services;
   private final IntegrationService integrations;
+  private final Routing routing;
   private final Schedules schedules;
   private final EscalationPolicies policies;
   private final InhibitionRules inhibitionRules;
@@ -95,6 +97,7 @@ public class ConfigImport {
       TeamService teams,
       ServiceCatalog services,
       IntegrationService integrations,
+      Routing routing,
       Schedules schedules,
       EscalationPolicies policies,
       InhibitionRules inhibitionRules,
@@ -108,6 +111,7 @@ public class ConfigImport {
     this.teams = teams;
     this.services = services;
     this.integrations = integrations;
+    this.routing = routing;
     this.schedules = schedules;
     this.policies = policies;
     this.inhibitionRules = inhibitionRules;
@@ -199,6 +203,9 @@ public class ConfigImport {
             integrations.update(id, null, grouping(changed));
           }
           configureHeartbeat(id, changed);
+          if (!Objects.equals(before.routing(), changed.routing())) {
+            route(id, changed);
+          }
         } else {
           deleteIntegration(changed);
           createIntegration(changed);
@@ -429,7 +436,21 @@ public class ConfigImport {
               EnumText.parse(IntegrationKind.class, field, String.valueOf(entry.kind())),
               grouping(entry));
       configureHeartbeat(created.integration().id(), entry);
+      if (entry.routing() != null) {
+        route(created.integration().id(), entry);
+      }
       keys.add(new NewKey(service, name, created.key()));
+    }
+
+    /** Sets the rules, a refusal naming the integration as well as the rule and its field. */
+    private void route(UUID integrationId, IntegrationEntry entry) {
+      String[] name = Objects.requireNonNull(entry.name()).split("/", 2);
+      try {
+        routing.replace(integrationId, entry.routing() == null ? List.of() : entry.routing());
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException(
+            "services[" + name[0] + "].integrations[" + name[1] + "]." + e.field(), e.getMessage());
+      }
     }
 
     /** The grouping of an entry that {@link Normalized} has checked. */
@@ -581,7 +602,8 @@ public class ConfigImport {
                 service.name() + "/" + integration.name(),
                 integration.kind(),
                 integration.grouping(),
-                integration.heartbeat()));
+                integration.heartbeat(),
+                integration.routing()));
       }
     }
     return all;

@@ -16,6 +16,7 @@ import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.ingest.RouteRule;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import java.util.ArrayList;
@@ -131,7 +132,8 @@ final class Normalized {
             "integrations[" + integration.name() + "].heartbeat",
             "only a heartbeat integration has heartbeat settings");
       }
-      return new IntegrationEntry(integration.name(), kind, grouping, null);
+      return new IntegrationEntry(
+          integration.name(), kind, grouping, null, routing(integration.routing()));
     }
     String heartbeatField = "integrations[" + integration.name() + "].heartbeat";
     ConfigDocument.HeartbeatEntry defaults = ConfigExport.DEFAULT_HEARTBEAT;
@@ -147,7 +149,13 @@ final class Normalized {
             duration(
                 heartbeat == null ? null : heartbeat.grace(),
                 defaults.grace(),
-                heartbeatField + ".grace")));
+                heartbeatField + ".grace")),
+        routing(integration.routing()));
+  }
+
+  /** No rules, written or not, is one state: the diff sees no change between them. */
+  private static @Nullable List<RouteRule> routing(@Nullable List<RouteRule> rules) {
+    return rules == null || rules.isEmpty() ? null : List.copyOf(rules);
   }
 
   /** A grouping checked as the API checks it; left out, the default of the integration's kind. */

@@ -267,6 +267,43 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void routingRulesTravelWithTheirIntegrationAndABadOneIsRefusedNamingRuleAndField() {
+    String before = export(api);
+    ObjectNode document = tree(before);
+    ObjectNode prometheus = (ObjectNode) document.get("services").get(0).get("integrations").get(0);
+    ArrayNode rules = prometheus.putArray("routing");
+    ObjectNode database = rules.addObject();
+    database.put("name", "database").put("service", "payments-db");
+    database
+        .putArray("match")
+        .addObject()
+        .put("name", "job")
+        .put("operator", "=~")
+        .put("value", "pg.*");
+    rules.addObject().put("serviceFromLabel", "service");
+
+    JsonNode result = json(importDocument(api, YAML.writeValueAsString(document), false));
+
+    assertThat(changes(result))
+        .containsExactly("update integration payments-api/prometheus [routing]");
+    assertThat(result.get("integrationKeys")).as("new rules keep the key").isEmpty();
+    JsonNode exported =
+        tree(export(api)).get("services").get(0).get("integrations").get(0).get("routing");
+    assertThat(exported.get(0).get("service").asString()).isEqualTo("payments-db");
+    assertThat(exported.get(0).get("match").get(0).get("value").asString()).isEqualTo("pg.*");
+    assertThat(exported.get(1).get("serviceFromLabel").asString()).isEqualTo("service");
+
+    ((ObjectNode) rules.get(0).get("match").get(0)).put("value", "pg(");
+    HttpResponse<String> refused = importDocument(api, YAML.writeValueAsString(document), false);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.body())
+        .contains("services[payments-api].integrations[prometheus].routing[0].match[0].value");
+    assertThat(tree(export(api)).get("services").get(0).get("integrations").get(0).get("routing"))
+        .as("nothing of the refused document is saved")
+        .isEqualTo(exported);
+  }
+
+  @Test
   void aDocumentRefusedHalfwayChangesNothing() {
     String before = export(api);
     ObjectNode broken = tree(before);
