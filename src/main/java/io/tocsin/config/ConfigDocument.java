@@ -60,14 +60,19 @@ public record ConfigDocument(
   /**
    * An integration without its key: a key never leaves Tocsin, and a new one is made on import. It
    * has its grouping (its kind's default when left out); a heartbeat integration has its interval
-   * and grace.
+   * and grace, an email integration its subject rules (its address, like a key, is new on import).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record IntegrationEntry(
       @Nullable String name,
       @Nullable String kind,
       @Nullable GroupingEntry grouping,
-      @Nullable HeartbeatEntry heartbeat) {}
+      @Nullable HeartbeatEntry heartbeat,
+      @Nullable EmailEntry email) {}
+
+  /** An email integration's RE2 expressions on the subject: the dedup key's, and the resolving. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record EmailEntry(@Nullable String dedupPattern, @Nullable String resolvePattern) {}
 
   /**
    * What incidents group by: {@code {by: labels, labels: [source]}}, or {@code {by: dedup_key}}.

@@ -158,7 +158,12 @@ public class ConfigExport {
                   groupingEntry(integration.grouping()),
                   integration.kind() == IntegrationKind.HEARTBEAT
                       ? heartbeat(integration.id())
-                      : null));
+                      : null,
+                  integration.email() == null
+                      ? null
+                      : new ConfigDocument.EmailEntry(
+                          integration.email().dedupPattern(),
+                          integration.email().resolvePattern())));
     }
     return names.services().stream()
         .sorted(Comparator.comparing(CatalogService::name))

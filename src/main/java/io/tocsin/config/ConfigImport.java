@@ -16,6 +16,7 @@ import io.tocsin.config.ConfigDocument.TemplateEntry;
 import io.tocsin.correlate.InhibitionRules;
 import io.tocsin.correlate.SilenceState;
 import io.tocsin.correlate.Silences;
+import io.tocsin.directory.integration.EmailRules;
 import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.Integration;
 import io.tocsin.directory.integration.IntegrationKind;
@@ -197,6 +198,9 @@ public class ConfigImport {
           UUID id = existingIntegration(changed).id();
           if (!Objects.equals(before.grouping(), changed.grouping())) {
             integrations.update(id, null, grouping(changed));
+          }
+          if (!Objects.equals(before.email(), changed.email())) {
+            integrations.update(id, null, null, emailRules(changed));
           }
           configureHeartbeat(id, changed);
         } else {
@@ -427,9 +431,16 @@ public class ConfigImport {
               names.serviceId(service, field),
               name,
               EnumText.parse(IntegrationKind.class, field, String.valueOf(entry.kind())),
-              grouping(entry));
+              grouping(entry),
+              emailRules(entry));
       configureHeartbeat(created.integration().id(), entry);
       keys.add(new NewKey(service, name, created.key()));
+    }
+
+    /** The email rules of an entry that {@link Normalized} has checked; null for other kinds. */
+    private @Nullable EmailRules emailRules(IntegrationEntry entry) {
+      ConfigDocument.EmailEntry email = entry.email();
+      return email == null ? null : new EmailRules(email.dedupPattern(), email.resolvePattern());
     }
 
     /** The grouping of an entry that {@link Normalized} has checked. */
@@ -581,7 +592,8 @@ public class ConfigImport {
                 service.name() + "/" + integration.name(),
                 integration.kind(),
                 integration.grouping(),
-                integration.heartbeat()));
+                integration.heartbeat(),
+                integration.email()));
       }
     }
     return all;

@@ -9,5 +9,7 @@ public enum IntegrationKind {
   /** Tocsin's own JSON format, for any HTTP client. */
   GENERIC,
   /** A dead-man's switch: an incident opens when its pings stop. */
-  HEARTBEAT
+  HEARTBEAT,
+  /** Mail to the integration's own address, through Tocsin's SMTP listener. */
+  EMAIL
 }
