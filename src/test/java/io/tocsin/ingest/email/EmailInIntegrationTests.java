@@ -207,6 +207,42 @@ class EmailInIntegrationTests extends BothDatabasesTests {
     assertThat(unchanged.get("resolvePattern").isNull()).isTrue();
   }
 
+  @Test
+  void configurationAsCodeCarriesTheSubjectRulesAndChecksThemAsTheApiDoes() {
+    String service = service("backup");
+    JsonNode created =
+        api.create(
+            "/api/v1/services/" + service + "/integrations",
+            """
+            {"name":"backup-mail","kind":"email",
+             "email":{"dedupPattern":"^UPS ([a-z0-9-]+) on battery"}}
+            """);
+    String id = created.get("id").asString();
+    HttpResponse<String> exported = api.send("GET", "/api/v1/config/export", null);
+    assertThat(exported.statusCode()).isEqualTo(200);
+    assertThat(exported.body()).contains("kind: email").contains("([a-z0-9-]+) on battery");
+
+    HttpResponse<String> changed =
+        api.send(
+            "POST",
+            "/api/v1/config/import?dryRun=false",
+            exported.body().replace("([a-z0-9-]+) on battery", "([a-z0-9-]+) down"));
+    assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+    JsonNode email = api.get("/api/v1/integrations/" + id).get("email");
+    assertThat(email.get("dedupPattern").asString()).isEqualTo("^UPS ([a-z0-9-]+) down");
+    assertThat(email.get("address").asString())
+        .as("the same integration: its address is kept")
+        .isEqualTo(created.get("email").get("address").asString());
+
+    HttpResponse<String> invalid =
+        api.send(
+            "POST",
+            "/api/v1/config/import?dryRun=true",
+            exported.body().replace("([a-z0-9-]+) on battery", "(unclosed"));
+    assertThat(invalid.statusCode()).isEqualTo(422);
+    assertThat(invalid.body()).contains("integrations[backup-mail].email.dedupPattern");
+  }
+
   private static void send(String to, String subject, String body) throws MessagingException {
     Properties properties = new Properties();
     properties.put("mail.smtp.host", "127.0.0.1");
