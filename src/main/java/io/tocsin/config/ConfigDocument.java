@@ -61,7 +61,8 @@ public record ConfigDocument(
   /**
    * An integration without its key: a key never leaves Tocsin, and a new one is made on import. It
    * has its grouping (its kind's default when left out); a heartbeat integration has its interval
-   * and grace; its routing rules, in order, name services by name.
+   * and grace, an email integration its subject rules (its address, like a key, is new on import);
+   * its routing rules, in order, name services by name.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record IntegrationEntry(
@@ -69,7 +70,12 @@ public record ConfigDocument(
       @Nullable String kind,
       @Nullable GroupingEntry grouping,
       @Nullable HeartbeatEntry heartbeat,
+      @Nullable EmailEntry email,
       @Nullable List<RouteRule> routing) {}
+
+  /** An email integration's RE2 expressions on the subject: the dedup key's, and the resolving. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record EmailEntry(@Nullable String dedupPattern, @Nullable String resolvePattern) {}
 
   /**
    * What incidents group by: {@code {by: labels, labels: [source]}}, or {@code {by: dedup_key}}.

@@ -164,6 +164,10 @@ public class ConfigExport {
                   integration.kind() == IntegrationKind.HEARTBEAT
                       ? heartbeat(integration.id())
                       : null,
+                  integration.email() == null
+                      ? null
+                      : new ConfigDocument.EmailEntry(
+                          integration.email().dedupPattern(), integration.email().resolvePattern()),
                   rulesOf(integration.id())));
     }
     return names.services().stream()

@@ -16,6 +16,7 @@ import io.tocsin.config.ConfigDocument.TemplateEntry;
 import io.tocsin.correlate.InhibitionRules;
 import io.tocsin.correlate.SilenceState;
 import io.tocsin.correlate.Silences;
+import io.tocsin.directory.integration.EmailRules;
 import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.Integration;
 import io.tocsin.directory.integration.IntegrationKind;
@@ -201,6 +202,9 @@ public class ConfigImport {
           UUID id = existingIntegration(changed).id();
           if (!Objects.equals(before.grouping(), changed.grouping())) {
             integrations.update(id, null, grouping(changed));
+          }
+          if (!Objects.equals(before.email(), changed.email())) {
+            integrations.update(id, null, null, emailRules(changed));
           }
           configureHeartbeat(id, changed);
           if (!Objects.equals(before.routing(), changed.routing())) {
@@ -434,7 +438,8 @@ public class ConfigImport {
               names.serviceId(service, field),
               name,
               EnumText.parse(IntegrationKind.class, field, String.valueOf(entry.kind())),
-              grouping(entry));
+              grouping(entry),
+              emailRules(entry));
       configureHeartbeat(created.integration().id(), entry);
       if (entry.routing() != null) {
         route(created.integration().id(), entry);
@@ -451,6 +456,12 @@ public class ConfigImport {
         throw new InvalidInputException(
             "services[" + name[0] + "].integrations[" + name[1] + "]." + e.field(), e.getMessage());
       }
+    }
+
+    /** The email rules of an entry that {@link Normalized} has checked; null for other kinds. */
+    private @Nullable EmailRules emailRules(IntegrationEntry entry) {
+      ConfigDocument.EmailEntry email = entry.email();
+      return email == null ? null : new EmailRules(email.dedupPattern(), email.resolvePattern());
     }
 
     /** The grouping of an entry that {@link Normalized} has checked. */
@@ -603,6 +614,7 @@ public class ConfigImport {
                 integration.kind(),
                 integration.grouping(),
                 integration.heartbeat(),
+                integration.email(),
                 integration.routing()));
       }
     }

@@ -12,6 +12,7 @@ import io.tocsin.config.ConfigDocument.ServiceEntry;
 import io.tocsin.config.ConfigDocument.SilenceEntry;
 import io.tocsin.config.ConfigDocument.TeamEntry;
 import io.tocsin.config.ConfigDocument.TemplateEntry;
+import io.tocsin.directory.integration.EmailRules;
 import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.service.ServiceCatalog;
@@ -125,6 +126,19 @@ final class Normalized {
             field + ".grouping",
             EnumText.parse(IntegrationKind.class, field + ".kind", String.valueOf(kind)),
             integration.grouping());
+    ConfigDocument.EmailEntry email = integration.email();
+    if (!"email".equals(kind) && email != null) {
+      throw new InvalidInputException(
+          field + ".email", "only an email integration has email settings");
+    }
+    if ("email".equals(kind)) {
+      EmailRules rules =
+          EmailRules.of(
+              field + ".email",
+              email == null ? null : email.dedupPattern(),
+              email == null ? null : email.resolvePattern());
+      email = new ConfigDocument.EmailEntry(rules.dedupPattern(), rules.resolvePattern());
+    }
     ConfigDocument.HeartbeatEntry heartbeat = integration.heartbeat();
     if (!"heartbeat".equals(kind)) {
       if (heartbeat != null) {
@@ -133,7 +147,7 @@ final class Normalized {
             "only a heartbeat integration has heartbeat settings");
       }
       return new IntegrationEntry(
-          integration.name(), kind, grouping, null, routing(integration.routing()));
+          integration.name(), kind, grouping, null, email, routing(integration.routing()));
     }
     String heartbeatField = "integrations[" + integration.name() + "].heartbeat";
     ConfigDocument.HeartbeatEntry defaults = ConfigExport.DEFAULT_HEARTBEAT;
@@ -150,6 +164,7 @@ final class Normalized {
                 heartbeat == null ? null : heartbeat.grace(),
                 defaults.grace(),
                 heartbeatField + ".grace")),
+        null,
         routing(integration.routing()));
   }
 

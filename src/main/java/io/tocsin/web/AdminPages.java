@@ -108,7 +108,8 @@ class AdminPages {
       String service,
       int activeKeys,
       String groupBy,
-      String groupLabels) {}
+      String groupLabels,
+      @Nullable String address) {}
 
   /** An audit entry, its time in the viewer's zone. */
   record AuditRow(String at, String actor, String kind, @Nullable String target, String summary) {}
@@ -281,7 +282,8 @@ class AdminPages {
                         names.computeIfAbsent(integration.serviceId(), this::serviceName),
                         integration.activeKeys(),
                         EnumText.canonical(integration.grouping().by()),
-                        String.join(", ", integration.grouping().labels())))
+                        String.join(", ", integration.grouping().labels()),
+                        integration.email() == null ? null : integration.email().address()))
             .toList());
     model.addAttribute("next", page.nextCursor());
     model.addAttribute("services", services.list(null, null, Page.MAX_LIMIT).items());

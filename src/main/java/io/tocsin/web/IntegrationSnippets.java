@@ -8,8 +8,9 @@ import java.util.List;
  * The configuration a sender needs to reach one integration, ready to paste: Prometheus with Tocsin
  * as its Alertmanager, an Alertmanager webhook or PagerDuty receiver, a Grafana contact point, or
  * curl. The key is sent the way ingestion reads it (bearer token or basic-auth password in {@code
- * Authorization}, {@code routing_key} for PagerDuty, the path for heartbeats). Only the HMAC of a
- * key is stored, so the snippets carry {@link #MASKED} unless the key was just created or rotated.
+ * Authorization}, {@code routing_key} for PagerDuty, the path for heartbeats); mail needs only the
+ * integration's address. Only the HMAC of a key is stored, so the snippets carry {@link #MASKED}
+ * unless the key was just created or rotated.
  */
 final class IntegrationSnippets {
 
@@ -37,6 +38,8 @@ final class IntegrationSnippets {
         return List.of(heartbeat(baseUrl, key));
       case GRAFANA:
         return List.of(grafanaContactPoint(baseUrl, key), grafanaProvisioning(baseUrl, key));
+      case EMAIL:
+        return integration.email() == null ? List.of() : List.of(email(integration.email()));
       default:
         return List.of();
     }
@@ -160,6 +163,23 @@ final class IntegrationSnippets {
             + "  -H \"Content-Type: application/json\" \\\n"
             + "  -d '{\"summary\":\"Checkout error rate above 5%\",\"severity\":\"critical\","
             + "\"dedupKey\":\"checkout-errors\"}'\n");
+  }
+
+  /** Mail needs no key: the address is the secret, and mail to any other is refused. */
+  private static Snippet email(Integration.Email email) {
+    String resolves =
+        email.resolvePattern() == null
+            ? "# No resolve expression is set, so mail only opens and refreshes alerts.\n"
+            : "# A subject matching " + email.resolvePattern() + " resolves the alert.\n";
+    return new Snippet(
+        "Mail to this address (the subject is the alert; the same subject again is the same alert)",
+        "To: "
+            + email.address()
+            + "\n\n# Try it with swaks:\nswaks --to "
+            + email.address()
+            + " --server <tocsin-host>:<TOCSIN_EMAIL_IN_PORT> \\\n"
+            + "  --header \"Subject: Disk full on db-1\" --body \"Only 2% left on /var\"\n"
+            + resolves);
   }
 
   private static Snippet heartbeat(String baseUrl, String key) {

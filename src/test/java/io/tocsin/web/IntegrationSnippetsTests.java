@@ -58,6 +58,9 @@ class IntegrationSnippetsTests {
         Grouping.defaultFor(kind),
         1,
         Instant.EPOCH,
-        Instant.EPOCH);
+        Instant.EPOCH,
+        kind == IntegrationKind.EMAIL
+            ? new Integration.Email("alerts-abc@tocsin.example.com", null, null)
+            : null);
   }
 }

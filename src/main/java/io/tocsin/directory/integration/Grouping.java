@@ -22,11 +22,12 @@ public record Grouping(By by, List<String> labels) {
 
   /** What an integration's alerts are grouped by. */
   public enum By {
-    /** The service's {@code groupBy} labels: the default for every kind but PagerDuty. */
+    /** The service's {@code groupBy} labels: the default for every kind but PagerDuty and email. */
     SERVICE,
     /**
      * Each alert is its own incident, as in PagerDuty: its {@code dedup_key}, or for an alert
-     * without one its label set. The default for PagerDuty integrations.
+     * without one its label set. The default for PagerDuty and email integrations: a mail has no
+     * {@code alertname} either, and each subject (its dedup key) is its own incident.
      */
     DEDUP_KEY,
     /** The values of the integration's own {@code labels}. */
@@ -46,7 +47,8 @@ public record Grouping(By by, List<String> labels) {
 
   /** What an integration of this kind groups by until someone chooses otherwise. */
   public static Grouping defaultFor(IntegrationKind kind) {
-    return new Grouping(kind == IntegrationKind.PAGERDUTY ? By.DEDUP_KEY : By.SERVICE, List.of());
+    boolean ownIdentity = kind == IntegrationKind.PAGERDUTY || kind == IntegrationKind.EMAIL;
+    return new Grouping(ownIdentity ? By.DEDUP_KEY : By.SERVICE, List.of());
   }
 
   /**

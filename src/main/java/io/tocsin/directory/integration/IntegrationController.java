@@ -1,5 +1,6 @@
 package io.tocsin.directory.integration;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -38,8 +39,22 @@ class IntegrationController {
     }
   }
 
+  /**
+   * An email integration's subject rules as the API takes them: {@code {"dedupPattern": "on
+   * (\\S+)$", "resolvePattern": "(?i)^(RESOLVED|OK|UP)\\b"}}. Both RE2; blank or left out is none.
+   */
+  record EmailBody(@Nullable String dedupPattern, @Nullable String resolvePattern) {
+
+    EmailRules checked() {
+      return EmailRules.of("email", dedupPattern, resolvePattern);
+    }
+  }
+
   record CreateIntegration(
-      @NotNull String name, @NotNull IntegrationKind kind, @Nullable GroupingBody grouping) {}
+      @NotNull String name,
+      @NotNull IntegrationKind kind,
+      @Nullable GroupingBody grouping,
+      @Nullable EmailBody email) {}
 
   record CreatedIntegration(
       UUID id,
@@ -48,11 +63,13 @@ class IntegrationController {
       IntegrationKind kind,
       Grouping grouping,
       String key,
-      Instant createdAt) {}
+      Instant createdAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integration.@Nullable Email email) {}
 
   record RotateKey(@Nullable Instant graceUntil) {}
 
-  record ChangeIntegration(@Nullable String name, @Nullable GroupingBody grouping) {}
+  record ChangeIntegration(
+      @Nullable String name, @Nullable GroupingBody grouping, @Nullable EmailBody email) {}
 
   record RotatedKey(String key, @Nullable Instant previousKeysValidUntil) {}
 
@@ -65,7 +82,8 @@ class IntegrationController {
             serviceId,
             request.name(),
             request.kind(),
-            request.grouping() == null ? null : request.grouping().checked());
+            request.grouping() == null ? null : request.grouping().checked(),
+            request.email() == null ? null : request.email().checked());
     Integration integration = created.integration();
     return ResponseEntity.created(URI.create("/api/v1/integrations/" + integration.id()))
         .body(
@@ -76,7 +94,8 @@ class IntegrationController {
                 integration.kind(),
                 integration.grouping(),
                 created.key(),
-                integration.createdAt()));
+                integration.createdAt(),
+                integration.email()));
   }
 
   @GetMapping("/api/v1/services/{serviceId}/integrations")
@@ -95,7 +114,10 @@ class IntegrationController {
   @PreAuthorize("hasRole('ADMIN')")
   Integration update(@PathVariable UUID id, @RequestBody ChangeIntegration request) {
     return integrations.update(
-        id, request.name(), request.grouping() == null ? null : request.grouping().checked());
+        id,
+        request.name(),
+        request.grouping() == null ? null : request.grouping().checked(),
+        request.email() == null ? null : request.email().checked());
   }
 
   @PostMapping("/api/v1/integrations/{id}/rotate-key")

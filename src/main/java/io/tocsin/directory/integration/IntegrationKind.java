@@ -11,5 +11,7 @@ public enum IntegrationKind {
   /** A dead-man's switch: an incident opens when its pings stop. */
   HEARTBEAT,
   /** Grafana Alerting's webhook contact point. */
-  GRAFANA
+  GRAFANA,
+  /** Mail to the integration's own address, through Tocsin's SMTP listener. */
+  EMAIL
 }

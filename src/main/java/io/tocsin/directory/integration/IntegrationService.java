@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +64,7 @@ public class IntegrationService {
   private static final String COLUMNS =
       """
       i.id, i.service_id, i.name, i.kind, i.group_by, i.group_labels, i.created_at, i.updated_at,
+      i.email_local_part, i.email_dedup_pattern, i.email_resolve_pattern,
       (SELECT COUNT(*) FROM directory_integration_key k
         WHERE k.integration_id = i.id AND (k.expires_at IS NULL OR k.expires_at > :now)) AS active_keys
       """;
@@ -76,6 +79,7 @@ public class IntegrationService {
   private final SecureRandom random = new SecureRandom();
   private final RateLimiter limits;
   private final Map<String, AcceptedKey> accepted = new ConcurrentHashMap<>();
+  private final String emailDomain;
 
   IntegrationService(
       JdbcClient jdbc,
@@ -86,7 +90,9 @@ public class IntegrationService {
       IdGenerator ids,
       JsonMapper json,
       // Generous: an alert storm is what the system is for, and must not be dropped at the door.
-      @Value("${tocsin.rate-limit.integration-key-per-minute:60000}") int requestsPerMinute) {
+      @Value("${tocsin.rate-limit.integration-key-per-minute:60000}") int requestsPerMinute,
+      @Value("${tocsin.email-in.domain:localhost}") String emailDomain) {
+    this.emailDomain = emailDomain.trim().toLowerCase(Locale.ROOT);
     this.limits = new RateLimiter(requestsPerMinute, clock);
     this.jdbc = jdbc;
     this.services = services;
@@ -122,6 +128,22 @@ public class IntegrationService {
   @Transactional
   public WithKey create(
       UUID serviceId, String name, IntegrationKind kind, @Nullable Grouping grouping) {
+    return create(serviceId, name, kind, grouping, null);
+  }
+
+  /**
+   * Creates an integration; an email integration gets its own address and {@code email} rules (none
+   * given: {@link EmailRules#DEFAULT}), which no other kind may have.
+   */
+  @Transactional
+  public WithKey create(
+      UUID serviceId,
+      String name,
+      IntegrationKind kind,
+      @Nullable Grouping grouping,
+      @Nullable EmailRules email) {
+    refuseEmailRules(kind, email);
+    EmailRules rules = email == null ? EmailRules.DEFAULT : email;
     if (!services.exists(serviceId)) {
       throw new NotFoundException("There is no service " + serviceId + ".");
     }
@@ -132,8 +154,10 @@ public class IntegrationService {
     jdbc.sql(
             """
             INSERT INTO directory_integration
-              (id, service_id, name, kind, group_by, group_labels, created_at, updated_at)
-            VALUES (:id, :serviceId, :name, :kind, :groupBy, :groupLabels, :now, :now)
+              (id, service_id, name, kind, group_by, group_labels, created_at, updated_at,
+               email_local_part, email_dedup_pattern, email_resolve_pattern)
+            VALUES (:id, :serviceId, :name, :kind, :groupBy, :groupLabels, :now, :now,
+                    :localPart, :dedupPattern, :resolvePattern)
             """)
         .param("id", id)
         .param("serviceId", serviceId)
@@ -142,6 +166,9 @@ public class IntegrationService {
         .param("groupBy", EnumText.canonical(chosen.by()))
         .param("groupLabels", json.writeValueAsString(chosen.labels()))
         .param("now", now)
+        .param("localPart", kind == IntegrationKind.EMAIL ? newLocalPart() : null)
+        .param("dedupPattern", kind == IntegrationKind.EMAIL ? rules.dedupPattern() : null)
+        .param("resolvePattern", kind == IntegrationKind.EMAIL ? rules.resolvePattern() : null)
         .update();
     String key = newKey(id);
     audit.record(
@@ -344,9 +371,22 @@ public class IntegrationService {
   /** Renames an integration or changes its grouping; a {@code null} leaves that as it is. */
   @Transactional
   public Integration update(UUID id, @Nullable String name, @Nullable Grouping grouping) {
+    return update(id, name, grouping, null);
+  }
+
+  /**
+   * Renames an integration, changes its grouping or, for an email integration, its subject rules; a
+   * {@code null} leaves that as it is. The address never changes.
+   */
+  @Transactional
+  public Integration update(
+      UUID id, @Nullable String name, @Nullable Grouping grouping, @Nullable EmailRules email) {
     Integration before = get(id);
+    refuseEmailRules(before.kind(), email);
     String newName = name == null ? before.name() : validName(name);
     Grouping newGrouping = grouping == null ? before.grouping() : grouping;
+    EmailRules oldRules = before.email() == null ? null : before.email().rules();
+    EmailRules newRules = email == null ? oldRules : email;
     List<String> changes = new ArrayList<>();
     if (!newName.equals(before.name())) {
       changes.add("name '" + before.name() + "' -> '" + newName + "'");
@@ -354,16 +394,22 @@ public class IntegrationService {
     if (!newGrouping.equals(before.grouping())) {
       changes.add("grouping " + describe(before.grouping()) + " -> " + describe(newGrouping));
     }
+    if (!Objects.equals(oldRules, newRules)) {
+      changes.add("email rules " + oldRules + " -> " + newRules);
+    }
     if (changes.isEmpty()) {
       return before;
     }
     jdbc.sql(
             """
             UPDATE directory_integration
-            SET name = :name, group_by = :groupBy, group_labels = :groupLabels, updated_at = :now
+            SET name = :name, group_by = :groupBy, group_labels = :groupLabels, updated_at = :now,
+                email_dedup_pattern = :dedupPattern, email_resolve_pattern = :resolvePattern
             WHERE id = :id
             """)
         .param("name", newName)
+        .param("dedupPattern", newRules == null ? null : newRules.dedupPattern())
+        .param("resolvePattern", newRules == null ? null : newRules.resolvePattern())
         .param("groupBy", EnumText.canonical(newGrouping.by()))
         .param("groupLabels", json.writeValueAsString(newGrouping.labels()))
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
@@ -371,6 +417,60 @@ public class IntegrationService {
         .update();
     audit.record("integration.updated", "integration " + id, String.join("; ", changes));
     return get(id);
+  }
+
+  /** Whom mail to an address is for, and how to read it. */
+  public record EmailRecipient(KeyOwner owner, String address, EmailRules rules) {}
+
+  /**
+   * The email integration that mail to {@code address} is for: its local part, in any case, at the
+   * configured domain. Empty for any other address, so the SMTP listener refuses it at RCPT time.
+   */
+  public Optional<EmailRecipient> emailRecipient(String address) {
+    String lower = address.trim().toLowerCase(Locale.ROOT);
+    int at = lower.lastIndexOf('@');
+    if (at <= 0 || !lower.substring(at + 1).equals(emailDomain)) {
+      return Optional.empty();
+    }
+    return jdbc.sql(
+            """
+            SELECT id, service_id, email_local_part, email_dedup_pattern, email_resolve_pattern
+            FROM directory_integration WHERE email_local_part = :localPart AND kind = 'email'
+            """)
+        .param("localPart", lower.substring(0, at))
+        .query(
+            (rs, n) ->
+                new EmailRecipient(
+                    new KeyOwner(
+                        rs.getObject("id", UUID.class),
+                        rs.getObject("service_id", UUID.class),
+                        IntegrationKind.EMAIL),
+                    rs.getString("email_local_part") + "@" + emailDomain,
+                    new EmailRules(
+                        rs.getString("email_dedup_pattern"),
+                        rs.getString("email_resolve_pattern"))))
+        .optional();
+  }
+
+  private static void refuseEmailRules(IntegrationKind kind, @Nullable EmailRules email) {
+    if (email != null && kind != IntegrationKind.EMAIL) {
+      throw new InvalidInputException(
+          "email",
+          "only an email integration has email settings; kind is " + EnumText.canonical(kind));
+    }
+  }
+
+  /**
+   * A new address's local part: 16 characters of lower-case base32, 80 random bits, so that nobody
+   * guesses an address; lower-case because mail systems do not all keep the case of a local part.
+   */
+  private String newLocalPart() {
+    String alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+    StringBuilder local = new StringBuilder("alerts-");
+    for (int i = 0; i < 16; i++) {
+      local.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return local.toString();
   }
 
   private static String validName(String name) {
@@ -425,6 +525,12 @@ public class IntegrationService {
             json.readValue(rs.getString("group_labels"), LABEL_NAMES)),
         rs.getInt("active_keys"),
         rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-        rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+        rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
+        rs.getString("email_local_part") == null
+            ? null
+            : new Integration.Email(
+                rs.getString("email_local_part") + "@" + emailDomain,
+                rs.getString("email_dedup_pattern"),
+                rs.getString("email_resolve_pattern")));
   }
 }

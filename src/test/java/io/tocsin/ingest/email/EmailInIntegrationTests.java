@@ -1,0 +1,305 @@
+package io.tocsin.ingest.email;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import io.tocsin.testing.Api;
+import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.TocsinHarness;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Mail in, end to end: Jakarta Mail's SMTP client (an implementation independent of the SubEthaSMTP
+ * listener) sends to an email integration's address, and the alert it makes opens, refreshes and
+ * resolves an incident; mail to any other address is refused at RCPT time.
+ */
+class EmailInIntegrationTests extends BothDatabasesTests {
+
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final String DOMAIN = "alerts.example.com";
+
+  private static TocsinHarness tocsin;
+  private static Api api;
+  private static int smtpPort;
+
+  @BeforeEach
+  void startOncePerDatabase() throws IOException {
+    if (tocsin == null) {
+      smtpPort = freePort();
+      tocsin =
+          TocsinHarness.startWithAdmin(
+              schema(),
+              Map.of(
+                  "tocsin.email-in.port", smtpPort,
+                  "tocsin.email-in.host", "127.0.0.1",
+                  "tocsin.email-in.domain", DOMAIN));
+      api = new Api(tocsin, tocsin.adminToken());
+    }
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+      tocsin = null;
+    }
+  }
+
+  @Test
+  void aMailOpensAnIncidentTheSameSubjectIsTheSameAlertAndResolvedResolvesIt() throws Exception {
+    String service = service("nas");
+    JsonNode integration =
+        api.create(
+            "/api/v1/services/" + service + "/integrations",
+            """
+            {"name":"nas-mail","kind":"email",
+             "email":{"resolvePattern":"(?i)^(RESOLVED|OK|UP)\\\\b"}}
+            """);
+    String address = integration.get("email").get("address").asString();
+    assertThat(address).endsWith("@" + DOMAIN).startsWith("alerts-");
+    assertThat(integration.get("grouping").get("by").asString())
+        .as("each subject is its own incident, as each PagerDuty dedup key is")
+        .isEqualTo("dedup_key");
+    assertThat(api.get("/api/v1/integrations/" + integration.get("id").asString()).get("email"))
+        .as("the integrations API shows the address")
+        .hasToString(integration.get("email").toString());
+
+    send(address, "Disk full on db-1", "Only 2% left on /var.");
+    await().atMost(WAIT).until(() -> incidents(service).size() == 1);
+    JsonNode incident = incidents(service).get(0);
+    assertThat(incident.get("title").asString()).isEqualTo("Disk full on db-1");
+    assertThat(incident.get("status").asString()).isEqualTo("open");
+    UUID integrationId = UUID.fromString(integration.get("id").asString());
+    assertThat(alertRow(integrationId, "description")).isEqualTo("Only 2% left on /var.");
+    assertThat(alertRow(integrationId, "labels"))
+        .contains("\"from\":\"nas@example.net\"")
+        .contains("\"subject\":\"Disk full on db-1\"");
+
+    send(address, "  Disk   full on db-1 ", "Still only 2% left.");
+    assertThat(alertRow(integrationId, "times_seen"))
+        .as("the 250 came after the commit, and the same subject refreshed the same alert")
+        .isEqualTo("2");
+    assertThat(alertCount(integrationId)).isEqualTo(1);
+    assertThat(incidents(service)).hasSize(1);
+
+    send(address, "RESOLVED: Disk full on db-1", "Back to 40% free.");
+    assertThat(alertRow(integrationId, "status")).isEqualTo("resolved");
+    await()
+        .atMost(WAIT)
+        .until(() -> incidents(service).get(0).get("status").asString().equals("resolved"));
+    assertThat(alertCount(integrationId)).isEqualTo(1);
+  }
+
+  @Test
+  void aDedupExpressionMakesSubjectsThatDifferInTheirNumbersOneAlert() throws Exception {
+    String service = service("ups");
+    JsonNode integration =
+        api.create(
+            "/api/v1/services/" + service + "/integrations",
+            """
+            {"name":"ups-mail","kind":"email",
+             "email":{"dedupPattern":"^UPS (\\\\S+) on battery"}}
+            """);
+    String address = integration.get("email").get("address").asString();
+    UUID integrationId = UUID.fromString(integration.get("id").asString());
+
+    send(address, "UPS rack-3 on battery, 80% left", "Mains lost at 02:14.");
+    send(address, "UPS rack-3 on battery, 60% left", "Mains still lost.");
+    assertThat(alertCount(integrationId)).isEqualTo(1);
+    assertThat(alertRow(integrationId, "dedup_key")).isEqualTo("rack-3");
+    assertThat(alertRow(integrationId, "times_seen")).isEqualTo("2");
+    await().atMost(WAIT).until(() -> incidents(service).size() == 1);
+  }
+
+  @Test
+  void mailForAnUnknownAddressIsRefusedAtRcptAndNothingIsStored() throws Exception {
+    String service = service("printer");
+    String address =
+        api.create(
+                "/api/v1/services/" + service + "/integrations",
+                "{\"name\":\"printer-mail\",\"kind\":\"email\"}")
+            .get("email")
+            .get("address")
+            .asString();
+    long before = emailAlerts();
+
+    for (String unknown :
+        List.of(
+            "alerts-nosuchtoken@" + DOMAIN,
+            address.replace("@" + DOMAIN, "@elsewhere.example.com"))) {
+      Throwable refused = catchThrowable(() -> send(unknown, "Paper jam", "Tray 2."));
+
+      assertThat(refused).isInstanceOf(SendFailedException.class);
+      assertThat(((SendFailedException) refused).getInvalidAddresses())
+          .extracting(Object::toString)
+          .containsExactly(unknown);
+      assertThat(((MessagingException) refused).getNextException())
+          .isInstanceOfSatisfying(
+              SMTPAddressFailedException.class,
+              rcpt -> assertThat(rcpt.getReturnCode()).isEqualTo(550));
+    }
+    assertThat(emailAlerts()).as("nothing stored").isEqualTo(before);
+    assertThat(incidents(service)).isEmpty();
+
+    send(address.toUpperCase(java.util.Locale.ROOT), "Paper jam", "Tray 2.");
+    assertThat(emailAlerts()).as("the right address, in any case, is taken").isEqualTo(before + 1);
+  }
+
+  @Test
+  void anInvalidExpressionIsRefusedWith422NamingTheFieldAndNothingIsSaved() {
+    String service = service("vendor");
+    HttpResponse<String> created =
+        api.send(
+            "POST",
+            "/api/v1/services/" + service + "/integrations",
+            "{\"name\":\"vendor-mail\",\"kind\":\"email\",\"email\":{\"dedupPattern\":\"(unclosed\"}}");
+    assertThat(created.statusCode()).isEqualTo(422);
+    assertThat(created.body()).contains("email.dedupPattern").contains("(unclosed");
+    assertThat(api.get("/api/v1/services/" + service + "/integrations")).isEmpty();
+
+    String id =
+        api.create(
+                "/api/v1/services/" + service + "/integrations",
+                "{\"name\":\"vendor-mail\",\"kind\":\"email\"}")
+            .get("id")
+            .asString();
+    HttpResponse<String> resolve =
+        api.send(
+            "PATCH", "/api/v1/integrations/" + id, "{\"email\":{\"resolvePattern\":\"(?<bad\"}}");
+    assertThat(resolve.statusCode()).isEqualTo(422);
+    assertThat(resolve.body()).contains("email.resolvePattern");
+    HttpResponse<String> noGroup =
+        api.send("PATCH", "/api/v1/integrations/" + id, "{\"email\":{\"dedupPattern\":\"^UPS\"}}");
+    assertThat(noGroup.statusCode()).isEqualTo(422);
+    assertThat(noGroup.body()).contains("email.dedupPattern").contains("has no group");
+    HttpResponse<String> otherKind =
+        api.send(
+            "POST",
+            "/api/v1/services/" + service + "/integrations",
+            "{\"name\":\"x\",\"kind\":\"generic\",\"email\":{\"dedupPattern\":\"(.*)\"}}");
+    assertThat(otherKind.statusCode()).isEqualTo(422);
+    assertThat(otherKind.body()).contains("only an email integration has email settings");
+
+    JsonNode unchanged = api.get("/api/v1/integrations/" + id).get("email");
+    assertThat(unchanged.get("dedupPattern").isNull()).isTrue();
+    assertThat(unchanged.get("resolvePattern").isNull()).isTrue();
+  }
+
+  @Test
+  void configurationAsCodeCarriesTheSubjectRulesAndChecksThemAsTheApiDoes() {
+    String service = service("backup");
+    JsonNode created =
+        api.create(
+            "/api/v1/services/" + service + "/integrations",
+            """
+            {"name":"backup-mail","kind":"email",
+             "email":{"dedupPattern":"^UPS ([a-z0-9-]+) on battery"}}
+            """);
+    String id = created.get("id").asString();
+    HttpResponse<String> exported = api.send("GET", "/api/v1/config/export", null);
+    assertThat(exported.statusCode()).isEqualTo(200);
+    assertThat(exported.body()).contains("kind: email").contains("([a-z0-9-]+) on battery");
+
+    HttpResponse<String> changed =
+        api.send(
+            "POST",
+            "/api/v1/config/import?dryRun=false",
+            exported.body().replace("([a-z0-9-]+) on battery", "([a-z0-9-]+) down"));
+    assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+    JsonNode email = api.get("/api/v1/integrations/" + id).get("email");
+    assertThat(email.get("dedupPattern").asString()).isEqualTo("^UPS ([a-z0-9-]+) down");
+    assertThat(email.get("address").asString())
+        .as("the same integration: its address is kept")
+        .isEqualTo(created.get("email").get("address").asString());
+
+    HttpResponse<String> invalid =
+        api.send(
+            "POST",
+            "/api/v1/config/import?dryRun=true",
+            exported.body().replace("([a-z0-9-]+) on battery", "(unclosed"));
+    assertThat(invalid.statusCode()).isEqualTo(422);
+    assertThat(invalid.body()).contains("integrations[backup-mail].email.dedupPattern");
+  }
+
+  private static void send(String to, String subject, String body) throws MessagingException {
+    Properties properties = new Properties();
+    properties.put("mail.smtp.host", "127.0.0.1");
+    properties.put("mail.smtp.port", String.valueOf(smtpPort));
+    properties.put("mail.smtp.connectiontimeout", "5000");
+    properties.put("mail.smtp.timeout", "20000");
+    MimeMessage message = new MimeMessage(Session.getInstance(properties));
+    message.setFrom("NAS <nas@example.net>");
+    message.setRecipients(Message.RecipientType.TO, to);
+    message.setSubject(subject);
+    message.setText(body);
+    Transport.send(message);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String service(String name) {
+    return api.create("/api/v1/services", "{\"name\":\"" + Api.unique(name) + "\"}")
+        .get("id")
+        .asString();
+  }
+
+  private static List<JsonNode> incidents(String service) {
+    List<JsonNode> found = new ArrayList<>();
+    api.get("/api/v1/incidents?service=" + service).get("items").forEach(found::add);
+    return found;
+  }
+
+  private static JdbcClient jdbc() {
+    return tocsin.bean(JdbcClient.class);
+  }
+
+  private static long alertCount(UUID integrationId) {
+    return jdbc()
+        .sql("SELECT COUNT(*) FROM ingest_alert WHERE integration_id = :id")
+        .param("id", integrationId)
+        .query(Long.class)
+        .single();
+  }
+
+  private static long emailAlerts() {
+    return jdbc()
+        .sql("SELECT COUNT(*) FROM ingest_alert WHERE source = 'email'")
+        .query(Long.class)
+        .single();
+  }
+
+  /** One column of the integration's only alert, as text. */
+  private static String alertRow(UUID integrationId, String column) {
+    return jdbc()
+        .sql("SELECT " + column + " FROM ingest_alert WHERE integration_id = :id")
+        .param("id", integrationId)
+        .query((rs, n) -> rs.getString(1))
+        .single();
+  }
+}
