@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -258,6 +259,37 @@ public class AlertLookup {
               .list());
     }
     return resolved;
+  }
+
+  /**
+   * The newest alert an integration stored, firing or resolved: what its routing rules can be tried
+   * on. Its labels are as stored, after the rules then in force.
+   *
+   * @param source the format it came in ({@code alertmanager_v2}, {@code pagerduty}, {@code
+   *     generic}...), null for alerts stored before formats were recorded
+   */
+  public record NewestAlert(
+      UUID alertId,
+      Map<String, String> labels,
+      Severity severity,
+      @Nullable String source,
+      Instant lastSeenAt) {}
+
+  /** The newest alert stored for this integration, if it has any. */
+  public Optional<NewestAlert> newestOf(UUID integrationId) {
+    return jdbc.sql(
+            "SELECT id, labels, severity, source, last_seen_at FROM ingest_alert"
+                + " WHERE integration_id = :id ORDER BY id DESC FETCH FIRST 1 ROWS ONLY")
+        .param("id", integrationId)
+        .query(
+            (rs, n) ->
+                new NewestAlert(
+                    rs.getObject("id", UUID.class),
+                    json.readValue(rs.getString("labels"), LABELS),
+                    EnumText.parse(Severity.class, "severity", rs.getString("severity")),
+                    rs.getString("source"),
+                    rs.getObject("last_seen_at", OffsetDateTime.class).toInstant()))
+        .optional();
   }
 
   /** Every firing alert. */

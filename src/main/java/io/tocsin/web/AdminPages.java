@@ -513,7 +513,7 @@ class AdminPages {
    * Where a page goes instead when the viewer may not see it: the sign-in page, or a page saying
    * that administration is for admins (with status 403); {@code null} for an admin.
    */
-  private @Nullable String refuse(String path, Model model, HttpServletResponse response) {
+  static @Nullable String refuse(String path, Model model, HttpServletResponse response) {
     SignedInUser me = SignedInUser.current();
     if (me == null) {
       return "redirect:/login?next=" + path;

@@ -134,7 +134,7 @@ class IncidentStormIntegrationTests extends BothDatabasesTests {
 
     String ended = ",\"endsAt\":\"" + Instant.now().minusSeconds(1) + "\"";
     post(outage.database(), DATABASE.formatted(ended));
-    for (List<String> batch : symptomBatches(outage.symptomatic(), DISTINCT, ended)) {
+    for (List<String> batch : symptomBatches(outage.symptomatic(), DISTINCT, ended, false)) {
       post(service(outage, batch.get(0)), String.join(",", batch.subList(1, batch.size())));
     }
     JsonNode resolved =
@@ -186,6 +186,40 @@ class IncidentStormIntegrationTests extends BothDatabasesTests {
         .endsWith(outage.database().name() + " sent no alert of its own.");
     assertThat(detail.get("probableCause").get("name").asString())
         .isEqualTo(outage.database().name());
+    assertPagedOnce(outage, id);
+  }
+
+  @Test
+  void aDatabaseOutageSentThroughOnePrometheusKeyIsOneIncidentOnTheDatabaseAndOnePage() {
+    assumeTrue(database == TestDatabase.POSTGRESQL, "the seed storm once more: PostgreSQL only");
+    Person person = person();
+    Outage outage = outage(12, 8, 3, person);
+    Api.Service prometheus = api.service("prometheus", "");
+    api.follow(prometheus, person.policy());
+    String integration =
+        api.get("/api/v1/services/" + prometheus.id() + "/integrations")
+            .get(0)
+            .get("id")
+            .asString();
+    api.ok(
+        "PUT",
+        "/api/v1/integrations/" + integration + "/routing",
+        "{\"rules\":[{\"name\":\"by label\",\"serviceFromLabel\":\"service\"}]}");
+    String labelled =
+        DATABASE.replace(
+            "\"severity\":\"critical\"}",
+            "\"severity\":\"critical\",\"service\":\"" + outage.database().name() + "\"}");
+    post(prometheus, labelled.formatted(""));
+    storm(outage.symptomatic(), DISTINCT, 0, SENT, prometheus);
+
+    JsonNode incident = onlyOpenIncident(outage);
+    String id = incident.get("id").asString();
+    JsonNode detail = api.get("/api/v1/incidents/" + id).get("incident");
+    assertThat(detail.get("service").get("name").asString()).isEqualTo(outage.database().name());
+    assertThat(detail.get("alertCount").asInt()).isEqualTo(1 + DISTINCT);
+    assertThat(api.get("/api/v1/incidents?service=" + prometheus.id()).get("items"))
+        .as("every alert found its service: nothing fell to the key's own")
+        .isEmpty();
     assertPagedOnce(outage, id);
   }
 
@@ -348,10 +382,19 @@ class IncidentStormIntegrationTests extends BothDatabasesTests {
 
   /**
    * Sends the storm's sends {@code from} (inclusive) to {@code to} of {@code distinct} symptom
-   * alerts, re-sending the distinct ones in turn as Prometheus does.
+   * alerts, re-sending the distinct ones in turn as Prometheus does, each to its service's own key.
    */
   private static void storm(List<Api.Service> services, int distinct, int from, int to) {
-    List<List<String>> batches = symptomBatches(services, distinct, "");
+    storm(services, distinct, from, to, null);
+  }
+
+  /**
+   * {@link #storm(List, int, int, int)}, all through {@code via}'s one key when it is given, each
+   * alert naming its service in a {@code service} label, as one Prometheus sends a platform's.
+   */
+  private static void storm(
+      List<Api.Service> services, int distinct, int from, int to, Api.Service via) {
+    List<List<String>> batches = symptomBatches(services, distinct, "", via != null);
     int sent = 0;
     for (int i = 0; sent < to; i = (i + 1) % batches.size()) {
       List<String> batch = batches.get(i);
@@ -360,7 +403,12 @@ class IncidentStormIntegrationTests extends BothDatabasesTests {
       int end = Math.min(alerts.size(), to - sent);
       if (start < end) {
         Api.Service service =
-            services.stream().filter(s -> s.name().equals(batch.get(0))).findFirst().orElseThrow();
+            via != null
+                ? via
+                : services.stream()
+                    .filter(s -> s.name().equals(batch.get(0)))
+                    .findFirst()
+                    .orElseThrow();
         post(service, String.join(",", alerts.subList(start, end)));
       }
       sent += alerts.size();
@@ -372,7 +420,7 @@ class IncidentStormIntegrationTests extends BothDatabasesTests {
    * alerts. Services take turns, as in a real storm.
    */
   private static List<List<String>> symptomBatches(
-      List<Api.Service> services, int distinct, String ended) {
+      List<Api.Service> services, int distinct, String ended, boolean serviceLabel) {
     List<List<String>> batches = new ArrayList<>();
     Map<String, List<String>> open = new LinkedHashMap<>();
     for (int n = 0; n < distinct; n++) {
@@ -385,7 +433,9 @@ class IncidentStormIntegrationTests extends BothDatabasesTests {
               + service
               + "-"
               + n
-              + "\",\"severity\":\"critical\"},\"annotations\":{\"summary\":\""
+              + "\",\"severity\":\"critical\""
+              + (serviceLabel ? ",\"service\":\"" + service + "\"" : "")
+              + "},\"annotations\":{\"summary\":\""
               + alertname
               + " on "
               + service

@@ -211,6 +211,103 @@ class ServicesAdminBrowserTests extends BrowserTests {
         .isEqualTo("all");
   }
 
+  @Test
+  void anIntegrationsRoutingRulesAreListedTriedOnItsNewestAlertAndABadRuleIsRefused() {
+    Api.Service platform = api.service("platform", "");
+    Api.Service payments = api.service("payments", "");
+    String integration =
+        api.get("/api/v1/services/" + platform.id() + "/integrations").get(0).get("id").asString();
+    api.ok(
+        "PUT",
+        "/api/v1/integrations/" + integration + "/routing",
+        """
+        {"rules":[{"name":"no watchdogs","match":[{"name":"alertname","value":"Watchdog"}],
+                   "drop":true},
+                  {"name":"tidy","setLabels":{"team":"core"},"removeLabels":["pod"],
+                   "continue":true},
+                  {"name":"by label","match":[{"name":"service","operator":"=~","value":".+"}],
+                   "serviceFromLabel":"service","service":"%s"}]}
+        """
+            .formatted(payments.name()));
+    // Sent with no service label: rule #3 does not match, so it goes where no rule chose.
+    api.fire(platform, Api.alert("DiskFull", "pod", "api-7", "instance", "db-1"));
+
+    signIn();
+    open("/admin/integrations");
+    browser.findElement(By.linkText("am-" + platform.name())).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("routing-rules")));
+    assertThat(browser.findElements(By.cssSelector("#routing-rules tbody tr")))
+        .extracting(WebElement::getText)
+        .containsExactly(
+            "#1 no watchdogs alertname=\"Watchdog\" drop",
+            "#2 tidy every alert remove pod; set team=core; continue",
+            "#3 by label service=~\".+\" service from label service, else → service "
+                + payments.name());
+    WebElement byDefault = browser.findElement(By.id("routed-by-default"));
+    assertThat(byDefault.getText())
+        .startsWith("1 alert routed by default in the last hour")
+        .contains(platform.name());
+    assertThat(byDefault.getAttribute("class")).isEqualTo("warning");
+    assertAccessible("integration page");
+
+    assertThat(browser.findElement(By.id("labels")).getAttribute("value"))
+        .as("filled from the alert just sent, as stored after the rules")
+        .isEqualTo("alertname=DiskFull\ninstance=db-1\nteam=core");
+    browser.findElement(By.xpath("//button[normalize-space()='Test']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("routing-decision")));
+    assertThat(browser.findElement(By.id("decision-matched")).getText()).isEqualTo("#2 tidy");
+    assertThat(browser.findElement(By.id("decision-rule")).getText())
+        .startsWith("no rule: routed by default");
+    assertThat(browser.findElement(By.id("decision-service")).getText()).isEqualTo(platform.name());
+
+    WebElement labels = browser.findElement(By.id("labels"));
+    labels.clear();
+    labels.sendKeys(
+        "alertname=Latency\nservice=" + payments.name() + "\npod=api-9\nseverity=warning");
+    browser.findElement(By.xpath("//button[normalize-space()='Test']")).click();
+    wait(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("decision-matched"), "#2 tidy, #3 by label"));
+    assertThat(browser.findElement(By.id("decision-rule")).getText()).isEqualTo("#3 by label");
+    assertThat(browser.findElement(By.cssSelector("#decision-service a")).getAttribute("href"))
+        .endsWith("/services/" + payments.id());
+    assertThat(browser.findElement(By.id("decision-severity")).getText()).isEqualTo("warning");
+    assertThat(browser.findElement(By.id("decision-labels")).getText())
+        .contains("team=\"core\"")
+        .doesNotContain("pod=");
+    assertThat(browser.findElement(By.id("decision-group-key")).getText()).isNotBlank();
+    assertAccessible("integration page with a routing decision");
+
+    labels = browser.findElement(By.id("labels"));
+    labels.clear();
+    labels.sendKeys("alertname=Watchdog");
+    browser.findElement(By.xpath("//button[normalize-space()='Test']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("decision-dropped")));
+    assertThat(browser.findElement(By.id("decision-dropped")).getText())
+        .startsWith("Dropped by #1 no watchdogs");
+
+    String bad =
+        "[{\"match\":[{\"name\":\"job\",\"operator\":\"=~\",\"value\":\"(\"}],"
+            + "\"service\":\""
+            + payments.name()
+            + "\"}]";
+    WebElement rules = browser.findElement(By.id("rules"));
+    rules.clear();
+    rules.sendKeys(bad);
+    browser.findElement(By.xpath("//button[normalize-space()='Save the rules']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("error-rules")));
+    assertThat(browser.findElement(By.id("error-rules")).getText())
+        .startsWith("routing[0].match[0].value: the regular expression does not compile");
+    assertThat(browser.findElement(By.id("rules")).getAttribute("value"))
+        .as("the admin's text comes back to be corrected")
+        .isEqualTo(bad);
+    assertThat(browser.findElements(By.cssSelector("#routing-rules tbody tr")))
+        .as("the old rules remain")
+        .hasSize(3);
+    assertThat(api.get("/api/v1/integrations/" + integration + "/routing").get("rules")).hasSize(3);
+    assertAccessible("integration page refusing a rule");
+  }
+
   private static String integrationId(Api.Service service, String name) {
     return api.get("/api/v1/services/" + service.id() + "/integrations")
         .valueStream()
@@ -375,6 +472,7 @@ class ServicesAdminBrowserTests extends BrowserTests {
             "/admin",
             "/admin/teams",
             "/admin/integrations",
+            "/admin/integrations/" + integrationId(service, "am-" + service.name()),
             "/admin/audit",
             "/admin/dead-letters"));
   }
