@@ -338,7 +338,9 @@ class AlertCorrelation {
         count(Result.SYMPTOM);
         return false;
       }
-      String groupKey = groupKey(service.get(), grouping(alert.integrationId()), alert);
+      Grouping grouping =
+          alert.grouping() != null ? alert.grouping() : grouping(alert.integrationId());
+      String groupKey = groupKey(service.get(), grouping, alert);
       UUID serviceId = alert.serviceId();
       Optional<Incident> open =
           byGroup.computeIfAbsent(

@@ -2,6 +2,7 @@ package io.tocsin.ingest;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.tocsin.directory.integration.Grouping;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -28,7 +29,8 @@ public sealed interface AlertChange {
    * A new occurrence: nothing with this fingerprint was firing for the integration, or {@code
    * previousOccurrence} was ended to start this one because the incident it was on was resolved
    * while it still fired (see {@link AlertIngestion#renew}). {@code dedupKey} is the sender's own
-   * identity of the alert, when it gave one (PagerDuty, generic JSON).
+   * identity of the alert, when it gave one (PagerDuty, generic JSON); {@code grouping} the one a
+   * routing rule gave it, instead of its integration's.
    */
   record AlertFired(
       UUID alertId,
@@ -42,7 +44,8 @@ public sealed interface AlertChange {
       Instant startsAt,
       @Nullable Instant endsAt,
       @Nullable String dedupKey,
-      @Nullable UUID previousOccurrence)
+      @Nullable UUID previousOccurrence,
+      @Nullable Grouping grouping)
       implements AlertChange {}
 
   /** A repeat of a firing alert; severity and summary may have changed. */

@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertChange.AlertAcknowledged;
 import io.tocsin.ingest.AlertChange.AlertFired;
@@ -111,10 +112,10 @@ public class AlertIngestion implements SmartLifecycle {
       INSERT INTO ingest_alert
         (id, integration_id, service_id, fingerprint, open_key, status, severity, summary,
          labels, annotations, generator_url, starts_at, ends_at, first_seen_at, last_seen_at,
-         times_seen, source, dedup_key, description, details, links, route)
+         times_seen, source, dedup_key, description, details, links, route, grouping)
       VALUES (:id, :integrationId, :serviceId, :fingerprint, :openKey, 'firing', :severity,
               :summary, :labels, :annotations, :generatorUrl, :startsAt, :endsAt, :now, :now, 1,
-              :source, :dedupKey, :description, :details, :links, :route)
+              :source, :dedupKey, :description, :details, :links, :route, :grouping)
       """;
 
   private static final String RESOLVE =
@@ -127,7 +128,7 @@ public class AlertIngestion implements SmartLifecycle {
   private static final String STILL_OPEN =
       """
       SELECT id, integration_id, service_id, fingerprint, severity, summary, labels,
-             annotations, starts_at, ends_at, dedup_key
+             annotations, starts_at, ends_at, dedup_key, grouping
       FROM ingest_alert
       WHERE id IN (:ids) AND open_key IS NOT NULL
       ORDER BY open_key
@@ -144,10 +145,10 @@ public class AlertIngestion implements SmartLifecycle {
       INSERT INTO ingest_alert
         (id, integration_id, service_id, fingerprint, open_key, status, severity, summary,
          labels, annotations, generator_url, starts_at, ends_at, first_seen_at, last_seen_at,
-         times_seen, source, dedup_key, description, details, links, route)
+         times_seen, source, dedup_key, description, details, links, route, grouping)
       SELECT :id, integration_id, service_id, fingerprint, :openKey, 'firing', severity, summary,
              labels, annotations, generator_url, starts_at, :endsAt, :now, :now, 1, source,
-             dedup_key, description, details, links, route
+             dedup_key, description, details, links, route, grouping
       FROM ingest_alert WHERE id = :previous
       """;
 
@@ -311,7 +312,12 @@ public class AlertIngestion implements SmartLifecycle {
         rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
         endsAt == null ? null : endsAt.toInstant(),
         rs.getString("dedup_key"),
-        rs.getObject("id", UUID.class));
+        rs.getObject("id", UUID.class),
+        grouping(rs.getString("grouping")));
+  }
+
+  private @Nullable Grouping grouping(@Nullable String stored) {
+    return stored == null ? null : json.readValue(stored, Grouping.class);
   }
 
   /**
@@ -327,7 +333,8 @@ public class AlertIngestion implements SmartLifecycle {
       String labels,
       @Nullable UUID service,
       @Nullable String route,
-      @Nullable String dropped) {}
+      @Nullable String dropped,
+      @Nullable Grouping grouping) {}
 
   private Prepared prepare(String path, IncomingAlert alert, Routes routes) {
     if (alert.labels().isEmpty() && alert.dedupKey() == null) {
@@ -392,6 +399,7 @@ public class AlertIngestion implements SmartLifecycle {
           json.writeValueAsString(alert.labels()),
           null,
           null,
+          null,
           null);
     }
     // Before the fingerprint too: the labels a rule set identify the alert from now on, as
@@ -406,7 +414,8 @@ public class AlertIngestion implements SmartLifecycle {
         json.writeValueAsString(alert.labels()),
         routed.service(),
         routed.serviceRule() != null ? routed.serviceRule() : Routing.BY_DEFAULT,
-        routed.dropped());
+        routed.dropped(),
+        routed.grouping());
   }
 
   /**
@@ -641,6 +650,8 @@ public class AlertIngestion implements SmartLifecycle {
                 .addValue("integrationId", owner.integrationId())
                 .addValue("serviceId", serviceId)
                 .addValue("route", p.route())
+                .addValue(
+                    "grouping", p.grouping() == null ? null : json.writeValueAsString(p.grouping()))
                 .addValue("fingerprint", p.fingerprint())
                 .addValue("openKey", openKey(owner, p.fingerprint()))
                 .addValue("labels", p.labels())
@@ -661,7 +672,8 @@ public class AlertIngestion implements SmartLifecycle {
                 startsAt,
                 firingEnd(alert, now),
                 alert.dedupKey(),
-                null));
+                null,
+                p.grouping()));
         results[i] = new Stored(id, p.fingerprint(), Action.OPENED);
       }
     }

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param setLabels labels added or overwritten
  * @param renameLabels labels renamed, old name to new
  * @param removeLabels labels removed
+ * @param grouping how the alert groups into incidents, as an integration's grouping says it ({@code
+ *     {"by":"labels","labels":["cluster"]}}); instead of the integration's
  * @param drop the alert is not stored and pages nobody; counted in {@code
  *     tocsin_alerts_dropped_total}
  * @param continueMatching the next rules are tried too, on the alert as this rule left it
@@ -38,12 +40,17 @@ public record RouteRule(
     @Nullable Map<String, String> setLabels,
     @Nullable Map<String, String> renameLabels,
     @Nullable List<String> removeLabels,
+    @Nullable GroupBy grouping,
     @Nullable Boolean drop,
     @JsonProperty("continue") @Nullable Boolean continueMatching) {
 
   /** A matcher: a label or field name, {@code =}, {@code !=}, {@code =~} or {@code !~}, a value. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Match(@Nullable String name, @Nullable String operator, @Nullable String value) {}
+
+  /** A grouping as written: {@code by} one of service, dedup_key, labels, all. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record GroupBy(@Nullable String by, @Nullable List<String> labels) {}
 
   /** The same rule sending to {@code service} (an id or a name). */
   public RouteRule withService(@Nullable String service) {
@@ -57,6 +64,7 @@ public record RouteRule(
         setLabels,
         renameLabels,
         removeLabels,
+        grouping,
         drop,
         continueMatching);
   }

@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import io.tocsin.directory.integration.Grouping;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ final class Routes {
       Map<String, String> setLabels,
       Map<String, String> renameLabels,
       List<String> removeLabels,
+      @Nullable Grouping grouping,
       boolean drop,
       boolean continueMatching) {
 
@@ -58,6 +60,7 @@ final class Routes {
       Map<String, String> labels,
       @Nullable UUID service,
       @Nullable Severity severity,
+      @Nullable Grouping grouping,
       @Nullable String serviceRule,
       @Nullable String dropped,
       List<String> matched) {}
@@ -165,6 +168,15 @@ final class Routes {
         remove.add(label);
       }
     }
+    Grouping grouping = null;
+    if (rule.grouping() != null) {
+      String by = rule.grouping().by();
+      grouping =
+          Grouping.of(
+              field + ".grouping",
+              by == null ? null : EnumText.parse(Grouping.By.class, field + ".grouping.by", by),
+              rule.grouping().labels());
+    }
     boolean drop = Boolean.TRUE.equals(rule.drop());
     boolean next = Boolean.TRUE.equals(rule.continueMatching());
     boolean acts =
@@ -174,7 +186,8 @@ final class Routes {
             || !severityMap.isEmpty()
             || !set.isEmpty()
             || !rename.isEmpty()
-            || !remove.isEmpty();
+            || !remove.isEmpty()
+            || grouping != null;
     if (drop && (acts || next)) {
       throw new InvalidInputException(
           field + ".drop",
@@ -184,7 +197,7 @@ final class Routes {
       throw new InvalidInputException(
           field,
           "does nothing: give it service, serviceFromLabel, severity, severityMap, setLabels,"
-              + " renameLabels, removeLabels or drop");
+              + " renameLabels, removeLabels, grouping or drop");
     }
     if (next && last) {
       throw new InvalidInputException(
@@ -202,6 +215,7 @@ final class Routes {
         set,
         rename,
         remove,
+        grouping,
         drop,
         next);
   }
@@ -249,6 +263,7 @@ final class Routes {
     UUID service = null;
     String serviceRule = null;
     Severity severity = null;
+    Grouping grouping = null;
     List<String> matched = new ArrayList<>();
     for (Rule rule : rules) {
       if (!rule.matches(view)) {
@@ -256,7 +271,7 @@ final class Routes {
       }
       matched.add(rule.label());
       if (rule.drop()) {
-        return new Routed(current, null, null, null, rule.label(), matched);
+        return new Routed(current, null, null, null, null, rule.label(), matched);
       }
       String sent = word != null ? word : current.get("severity");
       rule.renameLabels()
@@ -274,6 +289,9 @@ final class Routes {
       }
       if (rule.severity() != null) {
         severity = rule.severity();
+      }
+      if (rule.grouping() != null) {
+        grouping = rule.grouping();
       }
       if (service == null) {
         UUID chosen = null;
@@ -294,7 +312,7 @@ final class Routes {
       }
       view = view(current, details);
     }
-    return new Routed(current, service, severity, serviceRule, null, matched);
+    return new Routed(current, service, severity, grouping, serviceRule, null, matched);
   }
 
   /**

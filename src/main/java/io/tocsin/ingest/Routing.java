@@ -193,8 +193,7 @@ public class Routing {
         service
             .map(
                 s ->
-                    integration
-                        .grouping()
+                    (routed.grouping() != null ? routed.grouping() : integration.grouping())
                         .keyOf(
                             s.groupBy(),
                             routed.labels(),

@@ -461,6 +461,7 @@ class IncidentIntegrationTests extends BothDatabasesTests {
                     Instant.now(),
                     null,
                     null,
+                    null,
                     null)));
     assertThat(send("DELETE", "/api/v1/silences/" + silence, admin, null).statusCode())
         .isEqualTo(200);

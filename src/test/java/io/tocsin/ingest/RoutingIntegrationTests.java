@@ -112,7 +112,7 @@ class RoutingIntegrationTests extends BothDatabasesTests {
               "removeLabels":["pod"],"severityMap":{"P1":"critical","P3":"warning"},
               "continue":true},
              {"name":"route","match":[{"name":"service","operator":"=~","value":"pay.*"}],
-              "serviceFromLabel":"service"}]
+              "serviceFromLabel":"service","grouping":{"by":"labels","labels":["team"]}}]
             """);
     api.fire(
         p.platform(),
@@ -121,6 +121,12 @@ class RoutingIntegrationTests extends BothDatabasesTests {
     await().atMost(WAIT).until(() -> incidents(p.payments()).size() == 1);
     JsonNode incident = incidents(p.payments()).get(0);
     assertThat(incident.get("severity").asString()).isEqualTo("critical");
+    assertThat(
+            api.get("/api/v1/incidents/" + incident.get("id").asString())
+                .get("groupKey")
+                .asString())
+        .as("the rule's grouping, not the integration's")
+        .isEqualTo("team=core");
     JsonNode alert =
         api.get("/api/v1/incidents/" + incident.get("id").asString() + "/alerts")
             .get("items")
@@ -186,7 +192,9 @@ class RoutingIntegrationTests extends BothDatabasesTests {
             "{\"rules\":[{\"match\":[{\"name\":\"a\",\"operator\":\"==\",\"value\":\"b\"}],\"drop\":true}]}",
             "routing[0].match[0].operator",
             "{\"rules\":[{\"drop\":true,\"service\":\"%s\"}]}".formatted(p.search().name()),
-            "routing[0].drop");
+            "routing[0].drop",
+            "{\"rules\":[{\"grouping\":{\"by\":\"colour\"}}]}",
+            "routing[0].grouping.by");
     refused.forEach(
         (body, field) -> {
           HttpResponse<String> answer = api.send("PUT", path, body);
