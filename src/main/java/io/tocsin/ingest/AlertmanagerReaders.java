@@ -33,4 +33,14 @@ public final class AlertmanagerReaders {
     }
     return null;
   }
+
+  /**
+   * The integration whose key the request was sent with, or null for a person; call {@link #scope}
+   * first to refuse everyone else.
+   */
+  public static @Nullable UUID integration(HttpServletRequest request) {
+    return request.getAttribute(AlertIngestion.KEY_OWNER) instanceof KeyOwner key
+        ? key.integrationId()
+        : null;
+  }
 }

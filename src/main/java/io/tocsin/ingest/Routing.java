@@ -212,6 +212,58 @@ public class Routing {
         groupKey);
   }
 
+  /**
+   * A rule as a routing tree shows it to Alertmanager's clients ({@code GET /api/v2/status}).
+   *
+   * @param label the rule's number and name, e.g. "#3 payments"
+   * @param service the name of the service it sends to; null when it names none, or one since
+   *     deleted (it then sends nowhere, as in {@link #route})
+   * @param rewrites it sets, renames or removes labels, or sets or maps the severity
+   */
+  public record ShownRule(
+      String label,
+      List<LabelMatcher> match,
+      @Nullable String service,
+      @Nullable String serviceFromLabel,
+      boolean drop,
+      boolean rewrites,
+      boolean continueMatching) {}
+
+  /**
+   * The integration's rules, compiled as ingestion applies them, for describing them as an
+   * Alertmanager routing tree; empty when it has none, or when they no longer compile (its alerts
+   * then go to its own service).
+   */
+  public List<ShownRule> shown(UUID integrationId) {
+    List<RouteRule> stored = stored(integrationId);
+    if (stored.isEmpty()) {
+      return List.of();
+    }
+    Routes routes;
+    try {
+      routes = Routes.compile(stored, Routing::parseId);
+    } catch (InvalidInputException e) {
+      return List.of();
+    }
+    Map<UUID, String> names = freshNames().byId();
+    return routes.rules().stream()
+        .map(
+            rule ->
+                new ShownRule(
+                    rule.label(),
+                    rule.match(),
+                    rule.service() == null ? null : names.get(rule.service()),
+                    rule.serviceFromLabel(),
+                    rule.drop(),
+                    rule.severity() != null
+                        || !rule.severityMap().isEmpty()
+                        || !rule.setLabels().isEmpty()
+                        || !rule.renameLabels().isEmpty()
+                        || !rule.removeLabels().isEmpty(),
+                    rule.continueMatching()))
+        .toList();
+  }
+
   /** The alerts of the last hour that no rule gave a service, by integration: a missing rule. */
   public long routedByDefaultSince(UUID integrationId, Instant since) {
     return jdbc.sql(

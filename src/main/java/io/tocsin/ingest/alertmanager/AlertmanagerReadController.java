@@ -10,6 +10,7 @@ import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.AlertmanagerReaders;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.ingest.Routing;
 import io.tocsin.platform.Page;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
@@ -38,8 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
  * work against Tocsin (https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml).
  * An alertmanager integration key sees its own service's alerts; a signed-in user sees all.
  *
- * <p>Each service is one receiver. Whether an alert is muted is the correlation module's answer
- * ({@link AlertMuting}); it also serves {@code /api/v2/silences}.
+ * <p>Each service is one receiver; the key of an integration with routing rules is shown those
+ * rules as a routing tree ({@link RoutingTree}). Whether an alert is muted is the correlation
+ * module's answer ({@link AlertMuting}); it also serves {@code /api/v2/silences}.
  */
 @RestController
 @Tag(name = AlertmanagerApiController.TAG)
@@ -57,6 +59,8 @@ class AlertmanagerReadController {
   private final ServiceCatalog services;
   private final ObjectProvider<BuildProperties> build;
   private final ObjectProvider<AlertMuting> muting;
+  private final Routing routing;
+  private final RoutingTree tree;
   private final Instant started;
 
   AlertmanagerReadController(
@@ -65,13 +69,16 @@ class AlertmanagerReadController {
       Clock clock,
       ServiceCatalog services,
       ObjectProvider<BuildProperties> build,
-      ObjectProvider<AlertMuting> muting) {
+      ObjectProvider<AlertMuting> muting,
+      Routing routing) {
     this.jdbc = jdbc;
     this.json = json;
     this.clock = clock;
     this.services = services;
     this.build = build;
     this.muting = muting;
+    this.routing = routing;
+    this.tree = new RoutingTree(json);
     this.started = clock.instant();
   }
 
@@ -134,7 +141,10 @@ class AlertmanagerReadController {
 
   @Operation(
       summary = "Alertmanager's status: Tocsin's routing as an Alertmanager configuration",
-      description = "What amtool config routes and Grafana's Alertmanager data source read.",
+      description =
+          "What amtool config routes and Grafana's Alertmanager data source read. With the key of"
+              + " an integration that has routing rules, its rules as a routing tree, so that amtool"
+              + " config routes test sends a label set where the rules would.",
       security = {
         @SecurityRequirement(name = "integrationKey"),
         @SecurityRequirement(name = "integrationKeyBasic"),
@@ -142,7 +152,8 @@ class AlertmanagerReadController {
       })
   @GetMapping("/api/v2/status")
   Map<String, Object> status(HttpServletRequest request) {
-    AlertmanagerReaders.scope(request);
+    UUID scope = AlertmanagerReaders.scope(request);
+    UUID integration = AlertmanagerReaders.integration(request);
     BuildProperties properties = build.getIfAvailable();
     Map<String, Object> version = new LinkedHashMap<>();
     version.put("version", properties == null ? "dev" : properties.getVersion());
@@ -158,7 +169,7 @@ class AlertmanagerReadController {
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("cluster", Map.of("status", "ready", "name", "tocsin", "peers", List.of()));
     status.put("versionInfo", version);
-    status.put("config", Map.of("original", configuration()));
+    status.put("config", Map.of("original", configuration(scope, integration)));
     status.put("uptime", started.toString());
     return status;
   }
@@ -180,11 +191,24 @@ class AlertmanagerReadController {
   }
 
   /**
-   * Tocsin's routing as an Alertmanager configuration: every integration key belongs to one
+   * Tocsin's routing as an Alertmanager configuration. For the key of an integration with routing
+   * rules, the rules' tree ({@link RoutingTree}); otherwise every integration key belongs to one
    * service, and so does every alert sent with it. Written as YAML whose strings are JSON strings
    * (YAML's double-quoted scalars take JSON's escapes), so no service name can break it.
    */
-  private String configuration() {
+  private String configuration(@Nullable UUID scope, @Nullable UUID integration) {
+    List<Routing.ShownRule> rules =
+        scope == null || integration == null ? List.of() : routing.shown(integration);
+    if (!rules.isEmpty()) {
+      List<CatalogService> all = allServices();
+      String root =
+          all.stream()
+              .filter(s -> s.id().equals(scope))
+              .map(CatalogService::name)
+              .findFirst()
+              .orElse(scope.toString());
+      return tree.yaml(root, rules, all.stream().map(CatalogService::name).toList());
+    }
     StringBuilder yaml = new StringBuilder();
     yaml.append("# Tocsin routes each alert to the service of the integration key it came with;\n");
     yaml.append("# this tree shows that as one receiver per service, matched on ")
