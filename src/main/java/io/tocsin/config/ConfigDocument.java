@@ -55,6 +55,7 @@ public record ConfigDocument(
       @Nullable Integer flapWindowMinutes,
       @Nullable Integer groupDelaySeconds,
       @Nullable Boolean autoResolve,
+      @Nullable List<String> aliases,
       @Nullable String escalationPolicy,
       @Nullable List<IntegrationEntry> integrations) {}
 

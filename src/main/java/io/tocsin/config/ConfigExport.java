@@ -185,6 +185,7 @@ public class ConfigExport {
                     service.flapWindowMinutes(),
                     service.groupDelaySeconds(),
                     service.autoResolve(),
+                    service.aliases().isEmpty() ? null : service.aliases(),
                     policyOf.containsKey(service.id())
                         ? names.policy(policyOf.get(service.id()))
                         : null,

@@ -366,7 +366,9 @@ public class ConfigImport {
           service.groupBy(),
           service.flapWindowMinutes(),
           service.groupDelaySeconds(),
-          service.autoResolve());
+          service.autoResolve(),
+          // Left out means none: the document is the whole truth, as for every other list.
+          service.aliases() == null ? List.of() : service.aliases());
     }
 
     private void setDependencies(ServiceEntry service) {
@@ -600,7 +602,7 @@ public class ConfigImport {
 
   private static ServiceCatalog.ServiceInput dependencies(List<UUID> ids) {
     return new ServiceCatalog.ServiceInput(
-        null, null, null, null, null, ids, null, null, null, null);
+        null, null, null, null, null, ids, null, null, null, null, null);
   }
 
   /** Integrations keyed "service/integration", the way the diff names them. */

@@ -113,6 +113,7 @@ final class Normalized {
             : service.flapWindowMinutes(),
         service.groupDelaySeconds(),
         service.autoResolve() == null || service.autoResolve(),
+        service.aliases() == null || service.aliases().isEmpty() ? null : service.aliases(),
         service.escalationPolicy(),
         integrations);
   }

@@ -504,18 +504,49 @@ public class AlertIngestion implements SmartLifecycle {
     return new Outcome(List.of(results));
   }
 
-  /** The new alerts of an integration with rules, per rule that routed them, for the console. */
+  /**
+   * The new alerts of an integration with rules, per rule that routed them, for the console:
+   * counted for the whole transaction and written once before it commits, so that a group of
+   * single-alert requests sharing a transaction costs one write, not one each.
+   */
   private void countRoutes(KeyOwner owner, List<Prepared> alerts, Stored[] results, Instant now) {
-    Map<String, Integer> byRoute = new HashMap<>();
+    Map<String, Integer> byRoute = null;
     for (int i = 0; i < results.length; i++) {
       String route = alerts.get(i).route();
       if (route != null && results[i].action() == Action.OPENED) {
+        if (byRoute == null) {
+          byRoute =
+              routesOfThisTransaction(now)
+                  .computeIfAbsent(owner.integrationId(), k -> new HashMap<>());
+        }
         byRoute.merge(route, 1, Integer::sum);
       }
     }
-    if (!byRoute.isEmpty()) {
-      routing.count(owner.integrationId(), byRoute, now);
+  }
+
+  private Map<UUID, Map<String, Integer>> routesOfThisTransaction(Instant now) {
+    @SuppressWarnings("unchecked")
+    Map<UUID, Map<String, Integer>> pending =
+        (Map<UUID, Map<String, Integer>>)
+            TransactionSynchronizationManager.getResource(PENDING_ROUTES);
+    if (pending != null) {
+      return pending;
     }
+    Map<UUID, Map<String, Integer>> counts = new HashMap<>();
+    TransactionSynchronizationManager.bindResource(PENDING_ROUTES, counts);
+    TransactionSynchronizationManager.registerSynchronization(
+        new TransactionSynchronization() {
+          @Override
+          public void beforeCommit(boolean readOnly) {
+            routing.count(counts, now);
+          }
+
+          @Override
+          public void afterCompletion(int status) {
+            TransactionSynchronizationManager.unbindResourceIfPossible(PENDING_ROUTES);
+          }
+        });
+    return counts;
   }
 
   /**
@@ -552,6 +583,9 @@ public class AlertIngestion implements SmartLifecycle {
 
   /** The key of the current transaction's unpublished changes. */
   private static final Object PENDING_CHANGES = new Object();
+
+  /** The key of the current transaction's uncounted routed alerts. */
+  private static final Object PENDING_ROUTES = new Object();
 
   private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
 

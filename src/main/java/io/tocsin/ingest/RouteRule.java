@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
  *     format's {@code source}, {@code component}, {@code group} and {@code class}, and on {@code
  *     custom_details.<path>}; none matches every alert
  * @param service the service the alert goes to, by name or id
- * @param serviceFromLabel the label whose value names the service (a service's name, in any case);
- *     when it names none, {@code service} if given, else the integration's own service
+ * @param serviceFromLabel the label whose value names the service (a service's name or one of its
+ *     aliases, in any case); when it names none, {@code service} if given, else the integration's
+ *     own service
  * @param severity the severity the alert gets
  * @param severityMap the sender's severity word (its {@code severity}, else its {@code severity}
  *     label) to the severity the alert gets

@@ -36,6 +36,7 @@ final class Routes {
       int index,
       String label,
       List<LabelMatcher> match,
+      List<FastMatch> fast,
       @Nullable UUID service,
       @Nullable String serviceFromLabel,
       @Nullable Severity severity,
@@ -48,7 +49,12 @@ final class Routes {
       boolean continueMatching) {
 
     boolean matches(Map<String, String> view) {
-      return match.stream().allMatch(m -> m.matches(view));
+      for (FastMatch matcher : fast) {
+        if (!matcher.matches(view)) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
@@ -208,6 +214,7 @@ final class Routes {
         index,
         label,
         match,
+        fast(match),
         service,
         rule.serviceFromLabel(),
         severity,
@@ -218,6 +225,14 @@ final class Routes {
         grouping,
         drop,
         next);
+  }
+
+  /** The rule's matchers, the cheapest first: equality before regular expressions. */
+  private static List<FastMatch> fast(List<LabelMatcher> match) {
+    return match.stream()
+        .sorted(java.util.Comparator.comparing(m -> m.operator().isRegex()))
+        .map(FastMatch::of)
+        .toList();
   }
 
   private static LabelMatcher matcher(String field, RouteRule.@Nullable Match match) {
@@ -248,9 +263,9 @@ final class Routes {
   }
 
   /**
-   * Routes one alert. {@code servicesByName} finds a service by its name in lower case, {@code
-   * exists} says whether a service is still there; {@code word} is the sender's severity word, if
-   * any.
+   * Routes one alert. {@code servicesByName} finds a service by its name or an alias in lower case,
+   * {@code exists} says whether a service is still there; {@code word} is the sender's severity
+   * word, if any.
    */
   Routed route(
       Map<String, String> labels,

@@ -12,9 +12,10 @@ import io.tocsin.platform.NotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -54,6 +57,7 @@ public class Routing {
   private static final TypeReference<List<RouteRule>> RULES = new TypeReference<>() {};
 
   private final JdbcClient jdbc;
+  private final NamedParameterJdbcTemplate batch;
   private final JsonMapper json;
   private final ServiceCatalog services;
   private final IntegrationService integrations;
@@ -67,6 +71,7 @@ public class Routing {
 
   Routing(
       JdbcClient jdbc,
+      NamedParameterJdbcTemplate batch,
       JsonMapper json,
       ServiceCatalog services,
       IntegrationService integrations,
@@ -75,6 +80,7 @@ public class Routing {
       Clock clock,
       MeterRegistry registry) {
     this.jdbc = jdbc;
+    this.batch = batch;
     this.json = json;
     this.services = services;
     this.integrations = integrations;
@@ -87,7 +93,7 @@ public class Routing {
   /** An integration's rules as this node compiled them, with the version they came from. */
   private record Compiled(long version, Routes routes, String integration, Instant checkedAt) {}
 
-  /** Every service by its name in lower case, as read at {@code loadedAt}. */
+  /** Every service by its name and its aliases in lower case, as read at {@code loadedAt}. */
   private record Names(Map<String, UUID> byName, Map<UUID, String> byId, Instant loadedAt) {}
 
   /** The integration's rules, each service named. */
@@ -336,19 +342,26 @@ public class Routing {
         .increment();
   }
 
-  /** Appends this transaction's new alerts per routing outcome, for the console's counts. */
-  void count(UUID integrationId, Map<String, Integer> byRoute, Instant now) {
-    Instant bucket = now.truncatedTo(ChronoUnit.MINUTES);
-    byRoute.forEach(
-        (route, alerts) ->
-            jdbc.sql(
-                    "INSERT INTO ingest_route_count (bucket_at, integration_id, route, alerts)"
-                        + " VALUES (:bucket, :id, :route, :alerts)")
-                .param("bucket", bucket.atOffset(ZoneOffset.UTC))
-                .param("id", integrationId)
-                .param("route", route)
-                .param("alerts", alerts)
-                .update());
+  /** Appends a transaction's new alerts per integration and routing outcome, in one batch. */
+  void count(Map<UUID, Map<String, Integer>> byIntegration, Instant now) {
+    OffsetDateTime bucket = now.truncatedTo(ChronoUnit.MINUTES).atOffset(ZoneOffset.UTC);
+    List<MapSqlParameterSource> rows = new ArrayList<>();
+    byIntegration.forEach(
+        (integration, byRoute) ->
+            byRoute.forEach(
+                (route, alerts) ->
+                    rows.add(
+                        new MapSqlParameterSource()
+                            .addValue("bucket", bucket)
+                            .addValue("id", integration)
+                            .addValue("route", route)
+                            .addValue("alerts", alerts))));
+    if (!rows.isEmpty()) {
+      batch.batchUpdate(
+          "INSERT INTO ingest_route_count (bucket_at, integration_id, route, alerts)"
+              + " VALUES (:bucket, :id, :route, :alerts)",
+          rows.toArray(MapSqlParameterSource[]::new));
+    }
   }
 
   /** Counts older than a day are of no use to "the last hour". */
@@ -382,9 +395,7 @@ public class Routing {
 
   private Names freshNames() {
     Map<UUID, String> byId = services.names();
-    Map<String, UUID> byName = new HashMap<>();
-    byId.forEach((id, name) -> byName.put(name.toLowerCase(Locale.ROOT), id));
-    Names fresh = new Names(Map.copyOf(byName), Map.copyOf(byId), clock.instant());
+    Names fresh = new Names(Map.copyOf(services.byAnyName()), Map.copyOf(byId), clock.instant());
     names = fresh;
     return fresh;
   }

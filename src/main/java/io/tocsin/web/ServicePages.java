@@ -241,7 +241,8 @@ class ServicePages {
                   labels(groupBy),
                   number(flapWindowMinutes, "flapWindowMinutes", "minutes"),
                   delay,
-                  autoResolve));
+                  autoResolve,
+                  null));
           if (delay == null) {
             services.useDefaultGroupDelay(id);
           }

@@ -85,6 +85,33 @@ class RoutingIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void aServiceIsFoundByItsAliasAsByItsName() {
+    Platform p = platform("[{\"serviceFromLabel\":\"namespace\"}]");
+    api.ok(
+        "PATCH",
+        "/api/v1/services/" + p.search().id(),
+        "{\"aliases\":[\"search-prod\",\" elastic \"]}");
+    assertThat(api.get("/api/v1/services/" + p.search().id()).get("aliases").toString())
+        .isEqualTo("[\"search-prod\",\"elastic\"]");
+    // The test endpoint reads the services afresh; ingestion within two seconds of a change.
+    assertThat(
+            api.ok(
+                    "POST",
+                    "/api/v1/integrations/" + p.integration() + "/routing/test",
+                    "{\"labels\":{\"alertname\":\"Slow\",\"namespace\":\"Elastic\"}}")
+                .get("service")
+                .asString())
+        .isEqualTo(p.search().name());
+    api.fire(p.platform(), Api.alert("Slow", "namespace", "Elastic"));
+
+    await().atMost(WAIT).until(() -> incidents(p.search()).size() == 1);
+    HttpResponse<String> refused =
+        api.send("PATCH", "/api/v1/services/" + p.search().id(), "{\"aliases\":[\"\"]}");
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body()).contains("aliases");
+  }
+
+  @Test
   void aDroppedAlertIsStoredNowhereAndCounted() {
     Platform p =
         platform(

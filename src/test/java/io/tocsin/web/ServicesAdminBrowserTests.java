@@ -28,6 +28,9 @@ import tools.jackson.databind.JsonNode;
  */
 class ServicesAdminBrowserTests extends BrowserTests {
 
+  private static final tools.jackson.databind.json.JsonMapper ROUTING_JSON =
+      tools.jackson.databind.json.JsonMapper.builder().build();
+
   @java.lang.Override
   protected Map<String, String> settings() {
     return Map.of(
@@ -306,6 +309,84 @@ class ServicesAdminBrowserTests extends BrowserTests {
         .hasSize(3);
     assertThat(api.get("/api/v1/integrations/" + integration + "/routing").get("rules")).hasSize(3);
     assertAccessible("integration page refusing a rule");
+  }
+
+  /** The console's test form answers as the API does, on the twenty alerts of the API's table. */
+  @Test
+  void theRoutingTestFormAgreesWithTheApiOnTwentyAlerts() {
+    Api.Service platform = api.service("platform", "");
+    Api.Service payments = api.service("payments", "");
+    Api.Service search = api.service("search", "");
+    String integration =
+        api.get("/api/v1/services/" + platform.id() + "/integrations").get(0).get("id").asString();
+    api.ok(
+        "PUT",
+        "/api/v1/integrations/" + integration + "/routing",
+        """
+        {"rules":[
+         {"name":"no watchdogs","match":[{"name":"alertname","value":"Watchdog"}],"drop":true},
+         {"name":"staging","match":[{"name":"env","value":"staging"}],"drop":true},
+         {"name":"team","match":[{"name":"team","operator":"!=","value":""}],
+          "setLabels":{"routed":"yes"},"continue":true},
+         {"name":"payments","match":[{"name":"job","operator":"=~","value":"pay.*|checkout"}],
+          "service":"%s"},
+         {"name":"search","match":[{"name":"job","operator":"=~","value":"search.*"},
+                                   {"name":"severity","operator":"!~","value":"info|debug"}],
+          "service":"%s","severity":"critical"},
+         {"name":"by label","serviceFromLabel":"service"}]}
+        """
+            .formatted(payments.name(), search.name()));
+    List<String> cases =
+        List.of(
+            "alertname=Watchdog",
+            "alertname=Watchdog\njob=payments",
+            "alertname=A1\nenv=staging\njob=payments",
+            "alertname=A2\nenv=prod\njob=payments",
+            "alertname=A3\njob=payroll",
+            "alertname=A4\njob=checkout",
+            "alertname=A5\njob=checkouts",
+            "alertname=A6\njob=search-api",
+            "alertname=A7\njob=search-api\nseverity=info",
+            "alertname=A8\njob=search-api\nseverity=warning",
+            "alertname=A9\njob=search\nteam=core",
+            "alertname=A10\nservice=" + payments.name(),
+            "alertname=A11\nservice=" + search.name().toUpperCase(java.util.Locale.ROOT),
+            "alertname=A12\nservice=gone",
+            "alertname=A13",
+            "alertname=A14\nteam=core",
+            "alertname=A15\nservice=" + search.name() + "\nteam=core",
+            "alertname=A16\njob=search-api\nservice=" + payments.name(),
+            "alertname=A17\njob=web\nservice=" + payments.name(),
+            "alertname=A18\nenv=prod");
+    signIn();
+    open("/admin/integrations/" + integration);
+    for (String labels : cases) {
+      java.util.Map<String, String> asMap = new java.util.TreeMap<>();
+      labels.lines().forEach(l -> asMap.put(l.split("=", 2)[0], l.split("=", 2)[1]));
+      JsonNode decision =
+          api.ok(
+              "POST",
+              "/api/v1/integrations/" + integration + "/routing/test",
+              "{\"labels\":" + ROUTING_JSON.writeValueAsString(asMap) + "}");
+      String expected =
+          decision.get("dropped").asBoolean()
+              ? "Dropped by " + decision.get("rule").asString()
+              : decision.get("service").asString();
+      WebElement field = browser.findElement(By.id("labels"));
+      field.clear();
+      field.sendKeys(labels);
+      List<WebElement> before = browser.findElements(By.id("routing-decision"));
+      browser.findElement(By.xpath("//button[normalize-space()='Test']")).click();
+      if (!before.isEmpty()) {
+        wait(ExpectedConditions.stalenessOf(before.get(0)));
+      }
+      wait(ExpectedConditions.presenceOfElementLocated(By.id("routing-decision")));
+      String shown =
+          browser.findElements(By.id("decision-dropped")).isEmpty()
+              ? browser.findElement(By.id("decision-service")).getText()
+              : browser.findElement(By.id("decision-dropped")).getText();
+      assertThat(shown).as(labels).startsWith(expected);
+    }
   }
 
   private static String integrationId(Api.Service service, String name) {

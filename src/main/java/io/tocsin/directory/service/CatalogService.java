@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * of its {@code groupBy} labels; {@code autoResolve} lets an incident resolve itself once every
  * alert attached to it has resolved. {@code groupDelaySeconds} is how long a new incident of a
  * service with dependencies waits before its first page, in case its cause shows itself; null
- * follows the installation's default.
+ * follows the installation's default. {@code aliases} are the other names a sender may call it by
+ * (its Kubernetes namespace, its Prometheus job), which routing rules match as they match its name.
  */
 public record CatalogService(
     UUID id,
@@ -26,6 +27,7 @@ public record CatalogService(
     List<String> groupBy,
     int flapWindowMinutes,
     @Nullable Integer groupDelaySeconds,
+    List<String> aliases,
     boolean autoResolve,
     Instant createdAt,
     Instant updatedAt) {

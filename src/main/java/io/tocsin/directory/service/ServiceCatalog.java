@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -49,15 +50,15 @@ public class ServiceCatalog {
 
   private static final String COLUMNS =
       "id, name, description, owner_team_id, runbook_urls, labels, group_by, flap_window_minutes,"
-          + " group_delay_seconds, auto_resolve, created_at, updated_at";
+          + " group_delay_seconds, aliases, auto_resolve, created_at, updated_at";
 
   private static final String INSERT =
       """
       INSERT INTO directory_service
         (id, name, name_key, description, owner_team_id, runbook_urls, labels, group_by,
-         flap_window_minutes, group_delay_seconds, auto_resolve, created_at, updated_at)
+         flap_window_minutes, group_delay_seconds, aliases, auto_resolve, created_at, updated_at)
       VALUES (:id, :name, :nameKey, :description, :ownerTeamId, :runbookUrls, :labels, :groupBy,
-              :flapWindow, :groupDelay, :autoResolve, :now, :now)
+              :flapWindow, :groupDelay, :aliases, :autoResolve, :now, :now)
       """;
 
   private static final String UPDATE =
@@ -66,7 +67,7 @@ public class ServiceCatalog {
       SET name = :name, name_key = :nameKey, description = :description,
           owner_team_id = :ownerTeamId, runbook_urls = :runbookUrls, labels = :labels,
           group_by = :groupBy, flap_window_minutes = :flapWindow, group_delay_seconds = :groupDelay,
-          auto_resolve = :autoResolve, updated_at = :now
+          aliases = :aliases, auto_resolve = :autoResolve, updated_at = :now
       WHERE id = :id
       """;
 
@@ -103,7 +104,8 @@ public class ServiceCatalog {
       @Nullable List<String> groupBy,
       @Nullable Integer flapWindowMinutes,
       @Nullable Integer groupDelaySeconds,
-      @Nullable Boolean autoResolve) {}
+      @Nullable Boolean autoResolve,
+      @Nullable List<String> aliases) {}
 
   /** The labels a new service groups its alerts by. */
   public static final List<String> DEFAULT_GROUP_BY = List.of("alertname");
@@ -135,6 +137,7 @@ public class ServiceCatalog {
                 ? DEFAULT_FLAP_WINDOW_MINUTES
                 : validFlapWindow(input.flapWindowMinutes()),
             validGroupDelay(input.groupDelaySeconds()),
+            validAliases(input.aliases()),
             input.autoResolve() == null || input.autoResolve(),
             now,
             now);
@@ -167,6 +170,7 @@ public class ServiceCatalog {
             input.groupDelaySeconds() == null
                 ? before.groupDelaySeconds()
                 : validGroupDelay(input.groupDelaySeconds()),
+            input.aliases() == null ? before.aliases() : validAliases(input.aliases()),
             input.autoResolve() == null ? before.autoResolve() : input.autoResolve(),
             before.createdAt(),
             clock.instant());
@@ -277,6 +281,7 @@ public class ServiceCatalog {
                     service.groupBy(),
                     service.flapWindowMinutes(),
                     service.groupDelaySeconds(),
+                    service.aliases(),
                     service.autoResolve(),
                     service.createdAt(),
                     service.updatedAt()))
@@ -376,6 +381,27 @@ public class ServiceCatalog {
     return names;
   }
 
+  /**
+   * Every service by each name a sender may call it, in lower case: its name and its aliases. A
+   * name taken by two services (an alias equal to another's name) finds the one whose name it is.
+   */
+  public Map<String, UUID> byAnyName() {
+    Map<String, UUID> byName = new HashMap<>();
+    Map<String, UUID> byAlias = new HashMap<>();
+    jdbc.sql("SELECT id, name, aliases FROM directory_service")
+        .query(
+            rs -> {
+              UUID id = rs.getObject("id", UUID.class);
+              byName.put(rs.getString("name").toLowerCase(Locale.ROOT), id);
+              for (String alias :
+                  json.readValue(rs.getString("aliases"), new TypeReference<List<String>>() {})) {
+                byAlias.putIfAbsent(alias.toLowerCase(Locale.ROOT), id);
+              }
+            });
+    byAlias.putAll(byName);
+    return byAlias;
+  }
+
   /** The service's name; its id once it has been deleted. */
   public String nameOf(UUID id) {
     return jdbc.sql("SELECT name FROM directory_service WHERE id = :id")
@@ -413,6 +439,7 @@ public class ServiceCatalog {
           .param("groupBy", json.writeValueAsString(service.groupBy()))
           .param("flapWindow", service.flapWindowMinutes())
           .param("groupDelay", service.groupDelaySeconds())
+          .param("aliases", json.writeValueAsString(service.aliases()))
           .param("autoResolve", service.autoResolve())
           .param("now", service.updatedAt().atOffset(ZoneOffset.UTC))
           .update();
@@ -435,6 +462,7 @@ public class ServiceCatalog {
         json.readValue(rs.getString("group_by"), new TypeReference<List<String>>() {}),
         rs.getInt("flap_window_minutes"),
         rs.getObject("group_delay_seconds", Integer.class),
+        json.readValue(rs.getString("aliases"), new TypeReference<List<String>>() {}),
         rs.getBoolean("auto_resolve"),
         rs.getObject("created_at", OffsetDateTime.class).toInstant(),
         rs.getObject("updated_at", OffsetDateTime.class).toInstant());
@@ -471,6 +499,9 @@ public class ServiceCatalog {
     if (!Objects.equals(before.groupDelaySeconds(), after.groupDelaySeconds())) {
       changes.add(
           "group delay " + before.groupDelaySeconds() + " -> " + after.groupDelaySeconds() + " s");
+    }
+    if (!before.aliases().equals(after.aliases())) {
+      changes.add("aliases " + before.aliases() + " -> " + after.aliases());
     }
     if (before.autoResolve() != after.autoResolve()) {
       changes.add("autoResolve " + before.autoResolve() + " -> " + after.autoResolve());
@@ -541,6 +572,27 @@ public class ServiceCatalog {
       throw new InvalidInputException("flapWindowMinutes", "must be 0 to 1440 minutes");
     }
     return minutes;
+  }
+
+  /** The most aliases one service may have. */
+  static final int MAX_ALIASES = 20;
+
+  private static List<String> validAliases(@Nullable List<String> aliases) {
+    if (aliases == null) {
+      return List.of();
+    }
+    if (aliases.size() > MAX_ALIASES) {
+      throw new InvalidInputException("aliases", "may hold at most " + MAX_ALIASES + " aliases");
+    }
+    Set<String> seen = new LinkedHashSet<>();
+    for (String alias : aliases) {
+      String trimmed = alias == null ? "" : alias.trim();
+      if (trimmed.isEmpty() || trimmed.length() > 100) {
+        throw new InvalidInputException("aliases", "each alias must have 1 to 100 characters");
+      }
+      seen.add(trimmed);
+    }
+    return List.copyOf(seen);
   }
 
   private static @Nullable Integer validGroupDelay(@Nullable Integer seconds) {
