@@ -3,7 +3,6 @@ package io.tocsin.web;
 import io.tocsin.directory.AuditEvent;
 import io.tocsin.directory.AuditLog;
 import io.tocsin.directory.Role;
-import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.integration.Grouping;
@@ -22,7 +21,6 @@ import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
 import io.tocsin.platform.UnknownValueException;
-import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -47,6 +45,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
@@ -125,14 +124,7 @@ class AdminPages {
       @Nullable String error) {}
 
   @GetMapping("/admin")
-  String usersPage(
-      @RequestParam(required = false) @Nullable String cursor,
-      Model model,
-      HttpServletResponse response) {
-    String refused = refuse("/admin", model, response);
-    if (refused != null) {
-      return refused;
-    }
+  String usersPage(@RequestParam(required = false) @Nullable String cursor, Model model) {
     Page<User> page = users.list(null, Page.after(cursor), Page.DEFAULT_LIMIT);
     model.addAttribute("users", page.items());
     model.addAttribute("next", page.nextCursor());
@@ -179,14 +171,7 @@ class AdminPages {
   }
 
   @GetMapping("/admin/teams")
-  String teamsPage(
-      @RequestParam(required = false) @Nullable String cursor,
-      Model model,
-      HttpServletResponse response) {
-    String refused = refuse("/admin/teams", model, response);
-    if (refused != null) {
-      return refused;
-    }
+  String teamsPage(@RequestParam(required = false) @Nullable String cursor, Model model) {
     Page<Team> page = teams.list(null, Page.after(cursor), Page.DEFAULT_LIMIT);
     Map<UUID, String> names = new HashMap<>();
     model.addAttribute(
@@ -259,14 +244,7 @@ class AdminPages {
   }
 
   @GetMapping("/admin/integrations")
-  String integrationsPage(
-      @RequestParam(required = false) @Nullable String cursor,
-      Model model,
-      HttpServletResponse response) {
-    String refused = refuse("/admin/integrations", model, response);
-    if (refused != null) {
-      return refused;
-    }
+  String integrationsPage(@RequestParam(required = false) @Nullable String cursor, Model model) {
     Page<Integration> page = integrations.list(Page.after(cursor), Page.DEFAULT_LIMIT);
     Map<UUID, String> names = new HashMap<>();
     model.addAttribute(
@@ -408,12 +386,7 @@ class AdminPages {
       @RequestParam(required = false) @Nullable String to,
       @RequestParam(required = false) @Nullable String cursor,
       @ModelAttribute("zone") ZoneId zone,
-      Model model,
-      HttpServletResponse response) {
-    String refused = refuse("/admin/audit", model, response);
-    if (refused != null) {
-      return refused;
-    }
+      Model model) {
     model.addAttribute("actor", blankToNull(actor));
     model.addAttribute("kind", blankToNull(kind));
     model.addAttribute("from", blankToNull(from));
@@ -453,12 +426,7 @@ class AdminPages {
   String deadLettersPage(
       @RequestParam(required = false) @Nullable String cursor,
       @ModelAttribute("zone") ZoneId zone,
-      Model model,
-      HttpServletResponse response) {
-    String refused = refuse("/admin/dead-letters", model, response);
-    if (refused != null) {
-      return refused;
-    }
+      Model model) {
     Page<Outbox.Delivery> page = outbox.deadLetters(Page.after(cursor), Page.DEFAULT_LIMIT);
     Map<UUID, Incident> incidentOf =
         incidents.getAll(
@@ -510,19 +478,13 @@ class AdminPages {
   }
 
   /**
-   * Where a page goes instead when the viewer may not see it: the sign-in page, or a page saying
-   * that administration is for admins (with status 403); {@code null} for an admin.
+   * The "not allowed" page, with 403, where the security chain forwards a page that the viewer's
+   * role may not see ({@link WebSecurity}).
    */
-  static @Nullable String refuse(String path, Model model, HttpServletResponse response) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=" + path;
-    }
-    if (me.role() != Role.ADMIN) {
-      response.setStatus(HttpStatus.FORBIDDEN.value());
-      return "web/admin-denied";
-    }
-    return null;
+  @GetMapping(WebSecurity.REFUSED_PAGE)
+  @ResponseStatus(HttpStatus.FORBIDDEN)
+  String refused() {
+    return "web/admin-denied";
   }
 
   /** The new key goes to the next page only, once, with where to find the setup snippets. */

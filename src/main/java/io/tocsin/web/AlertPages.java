@@ -1,7 +1,6 @@
 package io.tocsin.web;
 
 import io.tocsin.correlate.Muting;
-import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.incident.Incidents;
@@ -84,9 +83,6 @@ class AlertPages {
       @RequestParam(required = false) @Nullable String state,
       @RequestParam(required = false) @Nullable String before,
       Model model) {
-    if (SignedInUser.current() == null) {
-      return "redirect:/login?next=/alerts";
-    }
     String wanted = state != null && STATES.contains(state) ? state : "";
     model.addAttribute("filter", filter == null ? "" : filter);
     model.addAttribute("state", wanted);

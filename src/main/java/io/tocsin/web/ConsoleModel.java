@@ -6,6 +6,7 @@ import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
@@ -21,6 +22,15 @@ class ConsoleModel {
 
   ConsoleModel(UserService users) {
     this.users = users;
+  }
+
+  /**
+   * The viewer of a page or an action that needs one, which is every page but sign-in and first-run
+   * setup: {@link WebSecurity} lets no one else reach them.
+   */
+  static SignedInUser signedIn() {
+    return Objects.requireNonNull(
+        SignedInUser.current(), "WebSecurity lets only signed-in users reach this page");
   }
 
   /** The viewer's time zone, in which pages show times (UTC before sign-in). */

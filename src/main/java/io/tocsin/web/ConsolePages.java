@@ -175,10 +175,7 @@ class ConsolePages {
 
   @GetMapping("/")
   String dashboard(@ModelAttribute("zone") java.time.ZoneId zone, Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login";
-    }
+    SignedInUser me = ConsoleModel.signedIn();
     List<CatalogService> catalog = services.list(null, null, Page.MAX_LIMIT).items();
     addOpenIncidents(model, me, catalog);
     List<OnCall> onCall = new ArrayList<>();
@@ -266,10 +263,7 @@ class ConsolePages {
   /** The open incidents of the dashboard, for the live update. */
   @GetMapping("/web/fragments/open-incidents")
   String openIncidentsFragment(Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login";
-    }
+    SignedInUser me = ConsoleModel.signedIn();
     addOpenIncidents(model, me, services.list(null, null, Page.MAX_LIMIT).items());
     return "web/dashboard :: open-incidents";
   }
@@ -301,10 +295,7 @@ class ConsolePages {
       @RequestParam(required = false) @Nullable String cursor,
       @ModelAttribute("zone") java.time.ZoneId zone,
       Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/incidents";
-    }
+    SignedInUser me = ConsoleModel.signedIn();
 
     List<Incident> found = List.of();
     String next = null;
@@ -371,10 +362,7 @@ class ConsolePages {
   @GetMapping("/incidents/{number}")
   String incident(
       @PathVariable long number, @ModelAttribute("zone") java.time.ZoneId zone, Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/incidents/" + number;
-    }
+    SignedInUser me = ConsoleModel.signedIn();
     Incident incident = incidents.byNumber(number);
     model.addAttribute("me", me);
     model.addAttribute("incident", incident);

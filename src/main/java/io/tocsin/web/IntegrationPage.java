@@ -11,7 +11,6 @@ import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.UnknownValueException;
-import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,11 +85,7 @@ class IntegrationPage {
   record TestInput(String labels, String severity, AlertLookup.@Nullable NewestAlert from) {}
 
   @GetMapping("/admin/integrations/{id}")
-  String page(@PathVariable UUID id, Model model, HttpServletResponse response) {
-    String refused = AdminPages.refuse("/admin/integrations/" + id, model, response);
-    if (refused != null) {
-      return refused;
-    }
+  String page(@PathVariable UUID id, Model model) {
     Integration integration = integrations.get(id);
     AlertLookup.NewestAlert newest = alerts.newestOf(id).orElse(null);
     TestInput input =

@@ -122,10 +122,7 @@ class OnCallPage {
 
   @GetMapping("/oncall")
   String onCall(@ModelAttribute("zone") ZoneId mine, Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/oncall";
-    }
+    SignedInUser me = ConsoleModel.signedIn();
     Instant now = clock.instant();
     Map<UUID, String> names = new HashMap<>();
     List<ScheduleRow> rows = new ArrayList<>();
@@ -165,10 +162,7 @@ class OnCallPage {
   @PreAuthorize("hasRole('VIEWER')")
   @PostMapping("/oncall/calendar-feed")
   String calendarFeed(RedirectAttributes redirect) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/oncall";
-    }
+    SignedInUser me = ConsoleModel.signedIn();
     return Forms.run(
         redirect,
         "/oncall",
@@ -180,10 +174,7 @@ class OnCallPage {
 
   @GetMapping("/policies")
   String policies(Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/policies";
-    }
+    SignedInUser me = ConsoleModel.signedIn();
     // One resolver for the page: a schedule that several levels and services page is looked up
     // once.
     Function<EscalationPolicies.Target, EscalationPolicies.ResolvedTarget> resolver =

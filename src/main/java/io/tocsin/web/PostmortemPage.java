@@ -1,6 +1,5 @@
 package io.tocsin.web;
 
-import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.UserService;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
@@ -57,9 +56,6 @@ class PostmortemPage {
 
   @GetMapping("/incidents/{number}/postmortem")
   String page(@PathVariable long number, Model model) {
-    if (SignedInUser.current() == null) {
-      return "redirect:/login?next=/incidents/" + number + "/postmortem";
-    }
     Incident incident = incidents.byNumber(number);
     model.addAttribute("incident", incident);
     Postmortem postmortem = find(incident);

@@ -65,10 +65,7 @@ class ProfilePage {
 
   @GetMapping("/profile")
   String profile(Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/profile";
-    }
+    SignedInUser me = ConsoleModel.signedIn();
     List<ContactMethod> mine = methods.list(me.id());
     Map<UUID, String> names = new HashMap<>();
     mine.forEach(method -> names.put(method.id(), method.name()));
@@ -270,7 +267,7 @@ class ProfilePage {
     return act(
         redirect,
         me -> {
-          tokens.revoke(id, java.util.Objects.requireNonNull(SignedInUser.current()));
+          tokens.revoke(id, ConsoleModel.signedIn());
           redirect.addFlashAttribute("notice", "The token no longer works.");
         });
   }
@@ -294,10 +291,7 @@ class ProfilePage {
 
   /** Does an action as the signed-in person and comes back to the page with how it went. */
   private String act(RedirectAttributes redirect, java.util.function.Consumer<UUID> action) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/profile";
-    }
+    SignedInUser me = ConsoleModel.signedIn();
     try {
       action.accept(me.id());
     } catch (InvalidInputException e) {

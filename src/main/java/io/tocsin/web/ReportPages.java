@@ -1,6 +1,5 @@
 package io.tocsin.web;
 
-import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.directory.team.TeamService;
@@ -27,7 +26,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
@@ -155,10 +153,6 @@ class ReportPages {
       @RequestParam(required = false) @Nullable UUID service,
       @RequestParam(required = false) @Nullable UUID team,
       Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/reports";
-    }
     Filters filters;
     try {
       filters = filters(from, to, service, team);
@@ -210,11 +204,6 @@ class ReportPages {
       @RequestParam(required = false) @Nullable String to,
       @RequestParam(required = false) @Nullable UUID service,
       @RequestParam(required = false) @Nullable UUID team) {
-    if (SignedInUser.current() == null) {
-      return ResponseEntity.status(HttpStatus.FOUND)
-          .header(HttpHeaders.LOCATION, "/login?next=/reports")
-          .build();
-    }
     if (!REPORTS.contains(name)) {
       return ResponseEntity.notFound().build();
     }

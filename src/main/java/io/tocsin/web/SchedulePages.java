@@ -95,10 +95,7 @@ class SchedulePages {
       @RequestParam(required = false) @Nullable Integer days,
       @ModelAttribute("zone") ZoneId mine,
       Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/schedules/" + id;
-    }
+    SignedInUser me = ConsoleModel.signedIn();
     Instant now = clock.instant();
     int span = span(days);
     Instant start = windowStart(from, now);
@@ -212,11 +209,8 @@ class SchedulePages {
       @RequestParam(required = false) @Nullable Integer days,
       @ModelAttribute("zone") ZoneId mine,
       RedirectAttributes redirect) {
-    SignedInUser me = SignedInUser.current();
+    SignedInUser me = ConsoleModel.signedIn();
     String back = back(id, from, days);
-    if (me == null) {
-      return "redirect:/login?next=" + back;
-    }
     return Forms.run(
         redirect,
         back,

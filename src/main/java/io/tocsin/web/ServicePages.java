@@ -2,7 +2,6 @@ package io.tocsin.web;
 
 import io.tocsin.correlate.InhibitionRule;
 import io.tocsin.correlate.InhibitionRules;
-import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.DependencyGraph;
@@ -107,10 +106,6 @@ class ServicePages {
 
   @GetMapping("/services")
   String list(@RequestParam(required = false) @Nullable String cursor, Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/services";
-    }
     Page<CatalogService> page = services.list(null, Page.after(cursor), Page.DEFAULT_LIMIT);
     List<UUID> ids = page.items().stream().map(CatalogService::id).toList();
     Map<UUID, Integer> integrationCounts = integrations.countByService(ids);
@@ -145,10 +140,6 @@ class ServicePages {
 
   @GetMapping("/services/{id}")
   String service(@PathVariable UUID id, Model model) {
-    SignedInUser me = SignedInUser.current();
-    if (me == null) {
-      return "redirect:/login?next=/services/" + id;
-    }
     CatalogService service = services.get(id);
     model.addAttribute("service", service);
     model.addAttribute(

@@ -96,6 +96,11 @@ public final class TocsinHarness implements AutoCloseable {
     return context.getBean(type);
   }
 
+  /** The bean of that name, where several beans share a type (Spring MVC's handler mappings). */
+  public <T> T bean(String name, Class<T> type) {
+    return context.getBean(name, type);
+  }
+
   /** Publishes an application event, as a module of this node would. */
   public void publishEvent(Object event) {
     context.publishEvent(event);

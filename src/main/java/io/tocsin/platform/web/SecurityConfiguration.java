@@ -25,6 +25,7 @@ import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.savedrequest.NullRequestCache;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.DefaultCorsProcessor;
@@ -32,10 +33,11 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.web.filter.CorsFilter;
 
 /**
- * The security baseline: only health (the actuator's and Alertmanager's probes), info and metrics
- * are public; everything else needs an identity (accounts arrive with the directory module) and is
- * answered 401 with a problem body until then. Every response carries headers that forbid sniffing,
- * framing and foreign scripts.
+ * The security baseline: only health (the actuator's and Alertmanager's probes), info, metrics and
+ * the API's description are public, besides what modules open for their own paths; everything else
+ * needs an identity (accounts arrive with the directory module) and is answered 401 with a problem
+ * body until then. Every response carries headers that forbid sniffing, framing and foreign
+ * scripts.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableMethodSecurity
@@ -74,6 +76,8 @@ class SecurityConfiguration {
                         AlertmanagerProbes.READY,
                         ApiDocsConfiguration.DOCS_PATH,
                         ApiDocsConfiguration.DOCS_PATH + "/**",
+                        // The same description in YAML, which springdoc serves beside it.
+                        ApiDocsConfiguration.DOCS_PATH + ".yaml",
                         ApiDocsConfiguration.UI_PATH,
                         "/api/swagger-ui/**")
                     .permitAll()
@@ -104,12 +108,15 @@ class SecurityConfiguration {
         .requestCache(cache -> cache.requestCache(new NullRequestCache()))
         .addFilterAt(corsFilter(properties, problems), CorsFilter.class)
         .addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class)
+        // Defaults for any request, after those that contributions registered for theirs (the
+        // console's pages go to the sign-in page): the first whose requests match answers.
         .exceptionHandling(
             exceptions ->
                 exceptions
-                    .authenticationEntryPoint(
-                        (request, response, e) -> unauthorized(problems, request, response))
-                    .accessDeniedHandler(
+                    .defaultAuthenticationEntryPointFor(
+                        (request, response, e) -> unauthorized(problems, request, response),
+                        AnyRequestMatcher.INSTANCE)
+                    .defaultAccessDeniedHandlerFor(
                         (request, response, e) -> {
                           // Without an identity, a refused request (a missing CSRF token
                           // included) is a question of who you are, not of what you may do.
@@ -126,7 +133,8 @@ class SecurityConfiguration {
                                     "forbidden",
                                     "Your role does not allow this."));
                           }
-                        }))
+                        },
+                        AnyRequestMatcher.INSTANCE))
         .headers(
             headers ->
                 headers
