@@ -18,10 +18,13 @@ import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
- * Base of the console's browser tests: one Tocsin with an admin per class and database, a fresh
- * headless Chromium per test (a screenshot is saved when it fails), and the steps every such test
- * takes: signing in, waiting for the page, the axe-core check and the phone-width check.
+ * Base of the console's browser tests: one Tocsin with an admin per class, a fresh headless
+ * Chromium per test (a screenshot is saved when it fails), and the steps every such test takes:
+ * signing in, waiting for the page, the axe-core check and the phone-width check.
  */
+// On PostgreSQL only, the production database: the API and integration tests run every SQL
+// statement on H2 too, and a browser test on H2 would only repeat them at a browser's cost.
+@BothDatabasesTests.OnlyOn(TestDatabase.POSTGRESQL)
 public abstract class BrowserTests extends BothDatabasesTests {
 
   protected static TocsinHarness tocsin;
