@@ -5,10 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.ingest.AlertChange.AlertResolved;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.context.annotation.Bean;
@@ -40,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * change events, generic JSON, heartbeats, expiry, idempotency, limits, durable events, and a fuzz
  * pass that throws broken payloads at every endpoint.
  */
-class IngestionIntegrationTests extends BothDatabasesTests {
+class IngestionIntegrationTests extends HarnessTests {
 
   private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -55,7 +53,6 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   /** Alerts the listener fails on every time, until a test takes them out. */
   static final Set<String> FAIL_ALWAYS = ConcurrentHashMap.newKeySet();
 
-  private static TocsinHarness tocsin;
   private static SingleConnectionDataSource connection;
   private static String admin;
   private static String serviceId;
@@ -91,24 +88,26 @@ class IngestionIntegrationTests extends BothDatabasesTests {
     }
   }
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin =
-        TocsinHarness.startWithAdmin(
-            schema(),
-            Map.of(
-                "tocsin.ingest.max-body-size", "64KB",
-                "tocsin.ingest.sweep-interval", "200ms",
-                "tocsin.events.redelivery-interval", "200ms",
-                "tocsin.events.stale-after", "2s",
-                "tocsin.events.max-attempts", "3",
-                "tocsin.events.retry-backoff", "100ms",
-                "tocsin.events.retry-max-backoff", "200ms"),
-            Listening.class);
-    admin = tocsin.adminToken();
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of(
+        "tocsin.ingest.max-body-size", "64KB",
+        "tocsin.ingest.sweep-interval", "200ms",
+        "tocsin.events.redelivery-interval", "200ms",
+        "tocsin.events.stale-after", "2s",
+        "tocsin.events.max-attempts", "3",
+        "tocsin.events.retry-backoff", "100ms",
+        "tocsin.events.retry-max-backoff", "200ms");
+  }
+
+  @Override
+  protected Class<?>[] sources() {
+    return new Class<?>[] {Listening.class};
+  }
+
+  @Override
+  protected void seed() {
+    admin = adminToken;
     serviceId = tocsin.createService(admin, "checkout");
     genericKey = tocsin.createIntegration(admin, serviceId, "app", "generic").get("key");
     pagerDutyKey = tocsin.createIntegration(admin, serviceId, "pd", "pagerduty").get("key");
@@ -128,14 +127,10 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   @AfterParameterizedClassInvocation
-  static void stop() {
+  static void closeConnection() {
     if (connection != null) {
       connection.destroy();
       connection = null;
-    }
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
     }
   }
 
