@@ -12,6 +12,8 @@ import org.junit.jupiter.params.AfterParameterizedClassInvocation;
  */
 public abstract class HarnessTests extends BothDatabasesTests {
 
+  // Static, and shared by every subclass: Surefire runs one test class at a time, and each class
+  // invocation stops its Tocsin before the next one starts.
   protected static TocsinHarness tocsin;
 
   /** The first admin's API token. */
