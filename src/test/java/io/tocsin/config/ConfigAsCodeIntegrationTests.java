@@ -3,7 +3,7 @@ package io.tocsin.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TestDatabase;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -26,15 +25,12 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * document and partly through the ordinary APIs is exported, imported into an empty Tocsin and
  * exported again; dry runs answer the exact changes and keep none; a bad document changes nothing.
  */
-class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
+class ConfigAsCodeIntegrationTests extends HarnessTests {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final YAMLMapper YAML = YAMLMapper.builder().build();
   private static final String ALICE = "alice@example.com";
   private static final String BOB = "bob@example.com";
-
-  private static TocsinHarness tocsin;
-  private static Api api;
 
   /** Written by hand, in the loose style a person would use: the import must normalise it. */
   private static final String SETUP =
@@ -89,15 +85,8 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
   /** The setup as the first export saw it; every test starts from it. */
   private static String baseline;
 
-  @BeforeEach
-  void startOncePerDatabaseAndRestoreTheSetup() throws IOException {
-    if (tocsin != null) {
-      HttpResponse<String> restored = importDocument(api, baseline, false);
-      assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
-      return;
-    }
-    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
-    api = new Api(tocsin, tocsin.adminToken());
+  @Override
+  protected void seed() throws IOException {
     person(api, "Alice", ALICE);
     person(api, "Bob", BOB);
     HttpResponse<String> applied = importDocument(api, SETUP, false);
@@ -123,12 +112,11 @@ class ConfigAsCodeIntegrationTests extends BothDatabasesTests {
     baseline = export(api);
   }
 
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  /** Every test starts from the seeded setup, whatever the one before it imported. */
+  @BeforeEach
+  void restoreTheSetup() throws IOException {
+    HttpResponse<String> restored = importDocument(api, baseline, false);
+    assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
   }
 
   @Test

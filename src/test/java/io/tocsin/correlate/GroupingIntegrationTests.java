@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
-import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
+import io.tocsin.testing.HarnessTests;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -22,28 +18,9 @@ import tools.jackson.databind.JsonNode;
  * dedup_key} as PagerDuty does, any integration by chosen labels, all together, or as its service
  * groups.
  */
-class GroupingIntegrationTests extends BothDatabasesTests {
+class GroupingIntegrationTests extends HarnessTests {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
-
-  private static TocsinHarness tocsin;
-  private static Api api;
-
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin == null) {
-      tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
-      api = new Api(tocsin, tocsin.adminToken());
-    }
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
-  }
 
   @Test
   void twoUnrelatedDedupKeysOfAPagerDutyIntegrationAreTwoIncidentsAcknowledgedAndResolvedApart() {

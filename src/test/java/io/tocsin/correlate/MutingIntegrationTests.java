@@ -3,7 +3,7 @@ package io.tocsin.correlate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -17,44 +17,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-class MutingIntegrationTests extends BothDatabasesTests {
+class MutingIntegrationTests extends HarnessTests {
 
   private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-  private static TocsinHarness tocsin;
   private static String admin;
   private static String key;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
-    admin = "Bearer " + tocsin.adminToken();
-    String service = tocsin.createService(admin.substring(7), "db");
+  @Override
+  protected void seed() {
+    admin = "Bearer " + adminToken;
+    String service = tocsin.createService(adminToken, "db");
     key =
         "Bearer "
-            + tocsin
-                .createIntegration(admin.substring(7), service, "prom", "alertmanager")
-                .get("key");
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+            + tocsin.createIntegration(adminToken, service, "prom", "alertmanager").get("key");
   }
 
   @Test

@@ -1,17 +1,13 @@
 package io.tocsin.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tocsin.directory.integration.IntegrationService;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -21,10 +17,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,17 +30,14 @@ import tools.jackson.databind.json.JsonMapper;
  * bad input is answered, and that secrets never show again after they are created.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class DirectoryApiIntegrationTests extends BothDatabasesTests {
+class DirectoryApiIntegrationTests extends HarnessTests {
 
-  private static final String ADMIN_EMAIL = "admin@example.com";
-  private static final String ADMIN_PASSWORD = "correct horse battery staple";
+  private static final String ADMIN_EMAIL = TocsinHarness.ADMIN_EMAIL;
+  private static final String ADMIN_PASSWORD = TocsinHarness.ADMIN_PASSWORD;
   private static final String PASSWORD = "a long enough password";
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-  private static TocsinHarness tocsin;
-  private static Path dataDir;
-  private static String adminToken;
   private static String responderToken;
   private static String viewerToken;
   private static UUID responderId;
@@ -55,29 +46,13 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
   private static UUID serviceId;
   private static UUID integrationId;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    dataDir = Files.createTempDirectory("tocsin-directory");
-    tocsin =
-        TocsinHarness.start(
-            schema().url(),
-            schema().user(),
-            schema().password(),
-            dataDir,
-            Map.of(
-                "tocsin.admin.email",
-                ADMIN_EMAIL,
-                "tocsin.admin.password",
-                ADMIN_PASSWORD,
-                "tocsin.security.max-token-lifetime",
-                "90d"));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> basicTokenRequest(ADMIN_EMAIL, ADMIN_PASSWORD).statusCode() == 201);
-    adminToken = token(basicTokenRequest(ADMIN_EMAIL, ADMIN_PASSWORD));
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of("tocsin.security.max-token-lifetime", "90d");
+  }
+
+  @Override
+  protected void seed() {
     responderId = createUser("responder", "responder");
     viewerId = createUser("viewer", "viewer");
     responderToken = token(basicTokenRequest(emailOf(responderId), PASSWORD));
@@ -85,14 +60,6 @@ class DirectoryApiIntegrationTests extends BothDatabasesTests {
     teamId = createTeam();
     serviceId = createService("base", List.of());
     integrationId = createIntegration(serviceId);
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
   }
 
   enum Caller {

@@ -3,7 +3,7 @@ package io.tocsin.directory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.HttpCookie;
@@ -15,38 +15,28 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 
 /**
  * A browser session holds the rights its user has now, not those of its sign-in: a role change, a
  * deletion or a password change ends the user's sessions, on every node of the database.
  */
-class SessionRevocationIntegrationTests extends BothDatabasesTests {
+class SessionRevocationIntegrationTests extends HarnessTests {
 
   private static final String PASSWORD = "the ops password 1";
   private static final String SECRET = "session-tests-secret-key-0123456789abcdef";
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-  private static TocsinHarness tocsin;
   private static String admin;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of("tocsin.secret-key", SECRET));
-    admin = "Bearer " + tocsin.adminToken();
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of("tocsin.secret-key", SECRET);
   }
 
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  @Override
+  protected void seed() {
+    admin = "Bearer " + adminToken;
   }
 
   @Test

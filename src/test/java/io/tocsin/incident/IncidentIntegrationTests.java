@@ -6,9 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.tocsin.ingest.AlertChange;
 import io.tocsin.ingest.AlertsChanged;
 import io.tocsin.ingest.Severity;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -23,9 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -33,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Alerts through the real ingestion endpoints, incidents through the incident API. */
-class IncidentIntegrationTests extends BothDatabasesTests {
+class IncidentIntegrationTests extends HarnessTests {
 
   private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -43,33 +40,22 @@ class IncidentIntegrationTests extends BothDatabasesTests {
   /** Shared by the two nodes of the multi-node test, as production nodes share theirs. */
   private static final String SECRET = "incident-tests-secret-key-0123456789abcdef";
 
-  private static TocsinHarness tocsin;
   private static String admin;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin =
-        TocsinHarness.startWithAdmin(
-            schema(),
-            Map.of(
-                "tocsin.events.redelivery-interval",
-                "1s",
-                "tocsin.correlation.recheck-interval",
-                "1s",
-                "tocsin.secret-key",
-                SECRET));
-    admin = "Bearer " + tocsin.adminToken();
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of(
+        "tocsin.events.redelivery-interval",
+        "1s",
+        "tocsin.correlation.recheck-interval",
+        "1s",
+        "tocsin.secret-key",
+        SECRET);
   }
 
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  @Override
+  protected void seed() {
+    admin = "Bearer " + adminToken;
   }
 
   @Test

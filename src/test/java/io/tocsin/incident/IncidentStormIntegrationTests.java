@@ -5,10 +5,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.RecordingHttpServer;
 import io.tocsin.testing.TestDatabase;
-import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,9 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * resolve itself when everything recovers. One person with a verified webhook is on every service's
  * policy, and the pages are counted where they arrive.
  */
-class IncidentStormIntegrationTests extends BothDatabasesTests {
+class IncidentStormIntegrationTests extends HarnessTests {
 
   private static final Duration WAIT = Duration.ofMinutes(5);
 
@@ -49,8 +46,6 @@ class IncidentStormIntegrationTests extends BothDatabasesTests {
           + "\"severity\":\"critical\"},\"annotations\":{\"summary\":\"postgres is down\"}%s}";
 
   private static final RecordingHttpServer RECEIVER = receiver();
-  private static TocsinHarness tocsin;
-  private static Api api;
 
   private static RecordingHttpServer receiver() {
     try {
@@ -60,28 +55,13 @@ class IncidentStormIntegrationTests extends BothDatabasesTests {
     }
   }
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin =
-        TocsinHarness.startWithAdmin(
-            schema(),
-            Map.of(
-                "tocsin.escalation.group-delay", "3s",
-                "tocsin.escalation.poll-interval", "100ms",
-                "tocsin.notify.poll-interval", "100ms",
-                "tocsin.rate-limit.api-token-per-minute", "1000000"));
-    api = new Api(tocsin, tocsin.adminToken());
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of(
+        "tocsin.escalation.group-delay", "3s",
+        "tocsin.escalation.poll-interval", "100ms",
+        "tocsin.notify.poll-interval", "100ms",
+        "tocsin.rate-limit.api-token-per-minute", "1000000");
   }
 
   @AfterAll

@@ -3,7 +3,7 @@ package io.tocsin.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -19,34 +19,27 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Prometheus's request to its Alertmanager, against Tocsin, on both databases. */
-class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
+class AlertmanagerApiIntegrationTests extends HarnessTests {
 
   private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-  private static TocsinHarness tocsin;
   private static String key;
   private static String pagerDutyKey;
   private static String otherKey;
   private static String admin;
   private static String viewer;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
-    admin = tocsin.adminToken();
+  @Override
+  protected void seed() {
+    admin = adminToken;
     String service = tocsin.createService(admin, "db");
     key = tocsin.createIntegration(admin, service, "prometheus", "alertmanager").get("key");
     pagerDutyKey = tocsin.createIntegration(admin, service, "pd", "pagerduty").get("key");
@@ -58,14 +51,6 @@ class AlertmanagerApiIntegrationTests extends BothDatabasesTests {
         "{\"name\":\"Vera\",\"email\":\"vera@example.com\",\"role\":\"viewer\","
             + "\"timeZone\":\"UTC\",\"password\":\"viewer correct horse battery\"}");
     viewer = tocsin.adminToken("vera@example.com", "viewer correct horse battery");
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
   }
 
   @Test

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
-import io.tocsin.testing.TocsinHarness;
+import io.tocsin.testing.HarnessTests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -18,9 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,7 +37,7 @@ import tools.jackson.databind.node.ObjectNode;
  * test fills them, the URLs are shaped as Grafana's own notifier test expects them ({@code
  * receivers/webhook/v1/webhook_test.go} in grafana/alerting).
  */
-class GrafanaWebhookIntegrationTests extends BothDatabasesTests {
+class GrafanaWebhookIntegrationTests extends HarnessTests {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -50,25 +47,11 @@ class GrafanaWebhookIntegrationTests extends BothDatabasesTests {
       "https://play.grafana.org/alerting/silence/new?alertmanager=grafana"
           + "&matchers=alertname%3DT2%2Cteam%3Dblue%2Czone%3Dus-1";
 
-  private static TocsinHarness tocsin;
-  private static Api api;
   private static String admin;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin == null) {
-      tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
-      admin = tocsin.adminToken();
-      api = new Api(tocsin, admin);
-    }
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  @Override
+  protected void seed() {
+    admin = adminToken;
   }
 
   @Test

@@ -5,13 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.ingest.AlertChange.AlertResolved;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.ingest.heartbeat.Heartbeats;
+import io.tocsin.testing.HarnessTests;
+import io.tocsin.testing.TestClock;
 import io.tocsin.testing.TocsinHarness;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,10 +27,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.modulith.events.ApplicationModuleListener;
@@ -40,11 +42,14 @@ import tools.jackson.databind.json.JsonMapper;
  * change events, generic JSON, heartbeats, expiry, idempotency, limits, durable events, and a fuzz
  * pass that throws broken payloads at every endpoint.
  */
-class IngestionIntegrationTests extends BothDatabasesTests {
+class IngestionIntegrationTests extends HarnessTests {
 
   private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  /** The system's time, until a test moves it forward past a heartbeat's deadline. */
+  static final TestClock CLOCK = TestClock.running();
 
   /** Every change published to a listener in another module, as that module would see it. */
   static final List<AlertChange> RECEIVED = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -55,7 +60,6 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   /** Alerts the listener fails on every time, until a test takes them out. */
   static final Set<String> FAIL_ALWAYS = ConcurrentHashMap.newKeySet();
 
-  private static TocsinHarness tocsin;
   private static SingleConnectionDataSource connection;
   private static String admin;
   private static String serviceId;
@@ -65,13 +69,20 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   private static Map<String, String> heartbeat;
 
   /**
-   * A source of this test's harness only: no @Configuration, which component scanning would find.
+   * The listener and the clock of this test's harness, a source of that harness only: no
+   * {@code @Configuration}, which component scanning would find.
    */
   static class Listening {
 
     @Bean
     Recorder recorder() {
       return new Recorder();
+    }
+
+    @Bean
+    @Primary
+    Clock testClock() {
+      return CLOCK;
     }
   }
 
@@ -91,24 +102,26 @@ class IngestionIntegrationTests extends BothDatabasesTests {
     }
   }
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin =
-        TocsinHarness.startWithAdmin(
-            schema(),
-            Map.of(
-                "tocsin.ingest.max-body-size", "64KB",
-                "tocsin.ingest.sweep-interval", "200ms",
-                "tocsin.events.redelivery-interval", "200ms",
-                "tocsin.events.stale-after", "2s",
-                "tocsin.events.max-attempts", "3",
-                "tocsin.events.retry-backoff", "100ms",
-                "tocsin.events.retry-max-backoff", "200ms"),
-            Listening.class);
-    admin = tocsin.adminToken();
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of(
+        "tocsin.ingest.max-body-size", "64KB",
+        "tocsin.ingest.sweep-interval", "200ms",
+        "tocsin.events.redelivery-interval", "200ms",
+        "tocsin.events.stale-after", "2s",
+        "tocsin.events.max-attempts", "3",
+        "tocsin.events.retry-backoff", "100ms",
+        "tocsin.events.retry-max-backoff", "200ms");
+  }
+
+  @Override
+  protected Class<?>[] sources() {
+    return new Class<?>[] {Listening.class};
+  }
+
+  @Override
+  protected void seed() {
+    admin = adminToken;
     serviceId = tocsin.createService(admin, "checkout");
     genericKey = tocsin.createIntegration(admin, serviceId, "app", "generic").get("key");
     pagerDutyKey = tocsin.createIntegration(admin, serviceId, "pd", "pagerduty").get("key");
@@ -128,14 +141,10 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   @AfterParameterizedClassInvocation
-  static void stop() {
+  static void closeConnection() {
     if (connection != null) {
       connection.destroy();
       connection = null;
-    }
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
     }
   }
 
@@ -473,37 +482,45 @@ class IngestionIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
-  void prometheusBeatsAHeartbeatThroughTheAlertmanagerApiWithoutStoringAlerts() throws Exception {
+  void prometheusBeatsAHeartbeatThroughTheAlertmanagerApiWithoutStoringAlerts() {
     Map<String, String> watchdog =
         tocsin.createIntegration(admin, serviceId, unique("prometheus"), "heartbeat");
     UUID watchdogId = UUID.fromString(watchdog.get("id"));
     configureHeartbeat(watchdog.get("id"), "PT2S", "PT2S");
     String name = unique("Watchdog");
     String firing = "[" + prometheusAlert(name, Instant.now().plusSeconds(240)) + "]";
+    Heartbeats heartbeats = tocsin.bean(Heartbeats.class);
+    try {
+      // Prometheus re-sends its firing Watchdog every evaluation: a steady sender keeps the
+      // heartbeat quiet for longer than interval + grace, and nothing is stored as an alert.
+      for (int beat = 0; beat < 12; beat++) {
+        assertThat(alertmanagerApi(watchdog.get("key"), firing).statusCode()).isEqualTo(200);
+        CLOCK.advance(Duration.ofMillis(500));
+        heartbeats.check();
+      }
+      assertThat(alertsOf(watchdogId)).isEmpty();
+      Instant lastBeat = lastBeatAt(watchdog.get("id"));
+      assertThat(lastBeat).isAfter(CLOCK.instant().minusSeconds(3));
 
-    // Prometheus re-sends its firing Watchdog every evaluation: a steady sender keeps the
-    // heartbeat quiet for longer than interval + grace, and nothing is stored as an alert.
-    for (int beat = 0; beat < 12; beat++) {
+      // Neither an empty request nor one of resolved alerts is a beat: the heartbeat is missed.
+      String resolved = "[" + prometheusAlert(name, CLOCK.instant().minusSeconds(1)) + "]";
+      assertThat(alertmanagerApi(watchdog.get("key"), "[]").statusCode()).isEqualTo(200);
+      assertThat(alertmanagerApi(watchdog.get("key"), resolved).statusCode()).isEqualTo(200);
+      CLOCK.advance(Duration.ofSeconds(4));
+      heartbeats.check();
+      // The scheduled check may have claimed the miss first: it commits a moment later.
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () -> assertThat(alertsOf(watchdogId)).containsExactly("HeartbeatMissed firing"));
+      assertThat(lastBeatAt(watchdog.get("id"))).isEqualTo(lastBeat);
+
       assertThat(alertmanagerApi(watchdog.get("key"), firing).statusCode()).isEqualTo(200);
-      Thread.sleep(500);
+      assertThat(alertsOf(watchdogId)).containsExactly("HeartbeatMissed resolved");
+      assertThat(lastBeatAt(watchdog.get("id"))).isAfter(lastBeat);
+    } finally {
+      CLOCK.reset();
     }
-    assertThat(alertsOf(watchdogId)).isEmpty();
-    Instant lastBeat = lastBeatAt(watchdog.get("id"));
-    assertThat(lastBeat).isAfter(Instant.now().minusSeconds(3));
-
-    // Neither an empty request nor one of resolved alerts is a beat: the heartbeat is missed.
-    String resolved = "[" + prometheusAlert(name, Instant.now().minusSeconds(1)) + "]";
-    assertThat(alertmanagerApi(watchdog.get("key"), "[]").statusCode()).isEqualTo(200);
-    assertThat(alertmanagerApi(watchdog.get("key"), resolved).statusCode()).isEqualTo(200);
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .untilAsserted(
-            () -> assertThat(alertsOf(watchdogId)).containsExactly("HeartbeatMissed firing"));
-    assertThat(lastBeatAt(watchdog.get("id"))).isEqualTo(lastBeat);
-
-    assertThat(alertmanagerApi(watchdog.get("key"), firing).statusCode()).isEqualTo(200);
-    assertThat(alertsOf(watchdogId)).containsExactly("HeartbeatMissed resolved");
-    assertThat(lastBeatAt(watchdog.get("id"))).isAfter(lastBeat);
 
     // The same request with an alertmanager key is stored as an alert, as before.
     assertThat(alertmanagerApi(alertmanagerKey, firing).statusCode()).isEqualTo(200);

@@ -16,51 +16,32 @@ import com.github.dikhan.pagerduty.client.events.domain.Severity;
 import com.github.dikhan.pagerduty.client.events.domain.TriggerIncident;
 import com.github.dikhan.pagerduty.client.events.exceptions.NotifyEventException;
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
-import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
+import io.tocsin.testing.HarnessTests;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.json.JSONObject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import tools.jackson.databind.JsonNode;
 
 /**
  * PagerDuty's own Java client ({@code com.github.dikhan:pagerduty-client}) against Tocsin, with
  * nothing changed but its Events API URLs: what a PagerDuty user gets after switching.
  */
-class PagerDutyClientConformanceTests extends BothDatabasesTests {
+class PagerDutyClientConformanceTests extends HarnessTests {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
 
-  private static TocsinHarness tocsin;
-  private static Api api;
   private static PagerDutyEventsClient client;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
-    api = new Api(tocsin, tocsin.adminToken());
+  @Override
+  protected void seed() {
     // The client's only setting for another server: the URLs of its two endpoints.
     client =
         PagerDutyEventsClient.create(
             tocsin.uri("/v2/enqueue").toString(), tocsin.uri("/v2/change/enqueue").toString());
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
   }
 
   @Test

@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
-import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
+import io.tocsin.testing.HarnessTests;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,29 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
  * One key for a whole Prometheus: an integration's routing rules send each alert to its own
  * service, rewrite it, or drop it, and the test endpoint says beforehand what they will do.
  */
-class RoutingIntegrationTests extends BothDatabasesTests {
+class RoutingIntegrationTests extends HarnessTests {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  private static TocsinHarness tocsin;
-  private static Api api;
-
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin == null) {
-      tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
-      api = new Api(tocsin, tocsin.adminToken());
-    }
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
-  }
 
   /** A platform integration's key and id, and the services its rules send to. */
   private record Platform(

@@ -3,18 +3,14 @@ package io.tocsin.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
-import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
+import io.tocsin.testing.HarnessTests;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,28 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the Alertmanager routing tree that {@code amtool config routes} prints ({@code
  * .ci/conformance-routing} runs amtool itself on a table of alerts).
  */
-class RoutingTreeIntegrationTests extends BothDatabasesTests {
+class RoutingTreeIntegrationTests extends HarnessTests {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  private static TocsinHarness tocsin;
-  private static Api api;
-
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin == null) {
-      tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
-      api = new Api(tocsin, tocsin.adminToken());
-    }
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
-  }
 
   @Test
   @SuppressWarnings("unchecked")

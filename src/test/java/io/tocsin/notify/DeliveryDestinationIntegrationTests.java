@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.RecordingHttpServer;
-import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.http.HttpResponse;
@@ -14,9 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import tools.jackson.databind.JsonNode;
@@ -27,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * loopback, link-local or private addresses, neither by naming them nor by a name that resolves to
  * one, now or later.
  */
-class DeliveryDestinationIntegrationTests extends BothDatabasesTests {
+class DeliveryDestinationIntegrationTests extends HarnessTests {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -36,9 +33,6 @@ class DeliveryDestinationIntegrationTests extends BothDatabasesTests {
   private static final AtomicReference<String> REBIND = new AtomicReference<>();
 
   private static final RecordingHttpServer RECEIVER = receiver();
-
-  private static TocsinHarness tocsin;
-  private static Api api;
 
   private static RecordingHttpServer receiver() {
     try {
@@ -64,29 +58,18 @@ class DeliveryDestinationIntegrationTests extends BothDatabasesTests {
     }
   }
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin =
-        TocsinHarness.startWithAdmin(
-            schema(),
-            Map.of(
-                "tocsin.notify.allowed-destinations", "",
-                "tocsin.notify.retry-base", "100ms",
-                "tocsin.notify.poll-interval", "100ms",
-                "tocsin.rate-limit.api-token-per-minute", "1000000"),
-            RebindingDns.class);
-    api = new Api(tocsin, tocsin.adminToken());
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of(
+        "tocsin.notify.allowed-destinations", "",
+        "tocsin.notify.retry-base", "100ms",
+        "tocsin.notify.poll-interval", "100ms",
+        "tocsin.rate-limit.api-token-per-minute", "1000000");
   }
 
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  @Override
+  protected Class<?>[] sources() {
+    return new Class<?>[] {RebindingDns.class};
   }
 
   @AfterAll

@@ -7,9 +7,8 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import com.sun.net.httpserver.HttpServer;
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.RecordingHttpServer;
-import io.tocsin.testing.TocsinHarness;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -45,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Teams and ntfy shapes, GreenMail for email. Acting from the message itself, retries, dead
  * letters, the circuit breaker, cancellation.
  */
-class NotificationIntegrationTests extends BothDatabasesTests {
+class NotificationIntegrationTests extends HarnessTests {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -57,9 +55,6 @@ class NotificationIntegrationTests extends BothDatabasesTests {
 
   private static final RecordingHttpServer RECEIVER = receiver();
 
-  private static TocsinHarness tocsin;
-  private static Api api;
-
   private static RecordingHttpServer receiver() {
     try {
       return new RecordingHttpServer();
@@ -68,36 +63,25 @@ class NotificationIntegrationTests extends BothDatabasesTests {
     }
   }
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    RECEIVER.recover();
-    if (tocsin != null) {
-      return;
-    }
-    tocsin =
-        TocsinHarness.startWithAdmin(
-            schema(),
-            Map.ofEntries(
-                Map.entry("tocsin.smtp.host", "127.0.0.1"),
-                Map.entry("tocsin.smtp.port", Integer.toString(MAIL.getSmtp().getPort())),
-                Map.entry("tocsin.smtp.security", "none"),
-                Map.entry("tocsin.smtp.from", "tocsin@example.com"),
-                Map.entry("tocsin.notify.retry-base", "100ms"),
-                Map.entry("tocsin.notify.retry-cap", "1s"),
-                Map.entry("tocsin.notify.poll-interval", "100ms"),
-                Map.entry("tocsin.notify.breaker-open-for", "2s"),
-                Map.entry("tocsin.notify.rate-limit-window", "3s"),
-                Map.entry("tocsin.escalation.poll-interval", "100ms"),
-                Map.entry("tocsin.rate-limit.api-token-per-minute", "1000000")));
-    api = new Api(tocsin, tocsin.adminToken());
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.ofEntries(
+        Map.entry("tocsin.smtp.host", "127.0.0.1"),
+        Map.entry("tocsin.smtp.port", Integer.toString(MAIL.getSmtp().getPort())),
+        Map.entry("tocsin.smtp.security", "none"),
+        Map.entry("tocsin.smtp.from", "tocsin@example.com"),
+        Map.entry("tocsin.notify.retry-base", "100ms"),
+        Map.entry("tocsin.notify.retry-cap", "1s"),
+        Map.entry("tocsin.notify.poll-interval", "100ms"),
+        Map.entry("tocsin.notify.breaker-open-for", "2s"),
+        Map.entry("tocsin.notify.rate-limit-window", "3s"),
+        Map.entry("tocsin.escalation.poll-interval", "100ms"),
+        Map.entry("tocsin.rate-limit.api-token-per-minute", "1000000"));
   }
 
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  @BeforeEach
+  void recoverTheReceiver() {
+    RECEIVER.recover();
   }
 
   @AfterAll

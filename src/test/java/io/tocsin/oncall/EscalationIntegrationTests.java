@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TestClock;
 import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,56 +14,45 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Escalation runs through the API, on a clock the tests move: levels time out, policies repeat and
  * end, acknowledgements stop them, responders escalate and reassign by hand.
  */
-class EscalationIntegrationTests extends BothDatabasesTests {
+class EscalationIntegrationTests extends HarnessTests {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final TestClock CLOCK = PagingTestConfiguration.CLOCK;
 
-  private static TocsinHarness tocsin;
-  private static Api api;
   private static String alice;
   private static String bob;
   private static String carol;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin =
-        TocsinHarness.startWithAdmin(
-            schema(),
-            Map.of(
-                "tocsin.escalation.poll-interval",
-                "50ms",
-                // The token bucket refills with the test's clock, which stands still between steps.
-                "tocsin.rate-limit.api-token-per-minute",
-                "1000000",
-                // Alerts sent once, without endsAt, must outlive the hours this clock moves.
-                "tocsin.ingest.resolve-timeout",
-                "30d"),
-            PagingTestConfiguration.class);
-    api = new Api(tocsin, tocsin.adminToken());
+  @java.lang.Override
+  protected Map<String, Object> settings() {
+    return Map.of(
+        "tocsin.escalation.poll-interval",
+        "50ms",
+        // The token bucket refills with the test's clock, which stands still between steps.
+        "tocsin.rate-limit.api-token-per-minute",
+        "1000000",
+        // Alerts sent once, without endsAt, must outlive the hours this clock moves.
+        "tocsin.ingest.resolve-timeout",
+        "30d");
+  }
+
+  @java.lang.Override
+  protected Class<?>[] sources() {
+    return new Class<?>[] {PagingTestConfiguration.class};
+  }
+
+  @java.lang.Override
+  protected void seed() {
     alice = api.user("Alice");
     bob = api.user("Bob");
     carol = api.user("Carol");
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
   }
 
   @Test

@@ -2,50 +2,33 @@ package io.tocsin.oncall;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Schedules through the API: stored, read back, and answering who is on call. */
-class ScheduleApiIntegrationTests extends BothDatabasesTests {
+class ScheduleApiIntegrationTests extends HarnessTests {
 
   private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-  private static TocsinHarness tocsin;
   private static String admin;
   private static String alice;
   private static String bob;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin != null) {
-      return;
-    }
-    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of());
-    admin = "Bearer " + tocsin.adminToken();
+  @java.lang.Override
+  protected void seed() {
+    admin = "Bearer " + adminToken;
     alice = user("Alice");
     bob = user("Bob");
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
   }
 
   @Test

@@ -2,14 +2,12 @@ package io.tocsin.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -18,32 +16,28 @@ import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
- * Base of the console's browser tests: one Tocsin with an admin per class and database, a fresh
- * headless Chromium per test (a screenshot is saved when it fails), and the steps every such test
- * takes: signing in, waiting for the page, the axe-core check and the phone-width check.
+ * Base of the console's browser tests: one Tocsin with an admin per class, a fresh headless
+ * Chromium per test (a screenshot is saved when it fails), and the steps every such test takes:
+ * signing in, waiting for the page, the axe-core check and the phone-width check.
  */
-public abstract class BrowserTests extends BothDatabasesTests {
+// On PostgreSQL only, the production database: the API and integration tests run every SQL
+// statement on H2 too, and a browser test on H2 would only repeat them at a browser's cost.
+@BothDatabasesTests.OnlyOn(TestDatabase.POSTGRESQL)
+public abstract class BrowserTests extends HarnessTests {
 
-  protected static TocsinHarness tocsin;
-  protected static Api api;
   protected WebDriver browser;
 
   @RegisterExtension
   final Browser.ScreenshotOnFailure screenshots = new Browser.ScreenshotOnFailure(() -> browser);
 
-  /** Settings of this class's Tocsin beyond the harness's; API calls are never rate-limited. */
-  protected Map<String, String> settings() {
-    return Map.of();
+  /** API calls are never rate-limited: a class that sets more sets this too. */
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of("tocsin.rate-limit.api-token-per-minute", "1000000");
   }
 
   @BeforeEach
-  void startBrowser() throws java.io.IOException {
-    if (tocsin == null) {
-      Map<String, Object> settings = new HashMap<>(settings());
-      settings.putIfAbsent("tocsin.rate-limit.api-token-per-minute", "1000000");
-      tocsin = TocsinHarness.startWithAdmin(schema(), settings);
-      api = new Api(tocsin, tocsin.adminToken());
-    }
+  void startBrowser() {
     browser = Browser.headless();
     browser.manage().window().setSize(new Dimension(1280, 900));
   }
@@ -51,14 +45,6 @@ public abstract class BrowserTests extends BothDatabasesTests {
   @AfterEach
   void quitBrowser() {
     browser.quit();
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stopTocsin() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
   }
 
   protected void open(String path) {

@@ -13,14 +13,33 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class TestClock extends Clock {
 
-  private final AtomicReference<Instant> now;
+  private final Clock base;
+  private final AtomicReference<Duration> moved = new AtomicReference<>(Duration.ZERO);
 
+  /** A clock that stands at {@code start} until a test moves it. */
   public TestClock(Instant start) {
-    this.now = new AtomicReference<>(start);
+    this(Clock.fixed(start, ZoneOffset.UTC));
+  }
+
+  private TestClock(Clock base) {
+    this.base = base;
+  }
+
+  /**
+   * A clock that runs with the system's, ahead by as far as a test has moved it: for a Tocsin whose
+   * other tests need time to pass on its own.
+   */
+  public static TestClock running() {
+    return new TestClock(Clock.systemUTC());
   }
 
   public void advance(Duration duration) {
-    now.updateAndGet(at -> at.plus(duration));
+    moved.updateAndGet(by -> by.plus(duration));
+  }
+
+  /** Takes every move back: a running clock shows the system's time again. */
+  public void reset() {
+    moved.set(Duration.ZERO);
   }
 
   @Override
@@ -35,6 +54,6 @@ public final class TestClock extends Clock {
 
   @Override
   public Instant instant() {
-    return now.get();
+    return base.instant().plus(moved.get());
   }
 }

@@ -33,8 +33,12 @@ class AlertsBrowserTests extends BrowserTests {
   private static final ZoneId VIEWER = ZoneId.of("Asia/Kolkata");
 
   @java.lang.Override
-  protected Map<String, String> settings() {
-    return Map.of("tocsin.admin.time-zone", VIEWER.getId());
+  protected Map<String, Object> settings() {
+    return Map.of(
+        "tocsin.rate-limit.api-token-per-minute",
+        "1000000",
+        "tocsin.admin.time-zone",
+        VIEWER.getId());
   }
 
   @Test

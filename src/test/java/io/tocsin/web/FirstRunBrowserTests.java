@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.Browser;
+import io.tocsin.testing.TestDatabase;
 import io.tocsin.testing.TocsinHarness;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,10 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** The first run in the browser: no admin yet, so every page leads to the setup form. */
+// On PostgreSQL only, as every browser test (see BrowserTests); FirstAdminSetupIntegrationTests
+// covers the first run's SQL on both databases.
 @ExtendWith(OutputCaptureExtension.class)
+@BothDatabasesTests.OnlyOn(TestDatabase.POSTGRESQL)
 class FirstRunBrowserTests extends BothDatabasesTests {
 
   // Matches the token in text logs and in JSON logs, where the quotes come escaped.

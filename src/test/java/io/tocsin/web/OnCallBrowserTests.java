@@ -26,7 +26,7 @@ import org.openqa.selenium.support.ui.Select;
 class OnCallBrowserTests extends BrowserTests {
 
   @java.lang.Override
-  protected Map<String, String> settings() {
+  protected Map<String, Object> settings() {
     return Map.of(
         "tocsin.rate-limit.api-token-per-minute",
         "1000000",

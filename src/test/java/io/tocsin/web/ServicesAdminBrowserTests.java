@@ -32,7 +32,7 @@ class ServicesAdminBrowserTests extends BrowserTests {
       tools.jackson.databind.json.JsonMapper.builder().build();
 
   @java.lang.Override
-  protected Map<String, String> settings() {
+  protected Map<String, Object> settings() {
     return Map.of(
         "tocsin.rate-limit.api-token-per-minute", "1000000",
         "tocsin.notify.retry-base", "100ms",

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
-import io.tocsin.testing.TocsinHarness;
+import io.tocsin.testing.HarnessTests;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -24,9 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
@@ -35,36 +32,20 @@ import tools.jackson.databind.JsonNode;
  * listener) sends to an email integration's address, and the alert it makes opens, refreshes and
  * resolves an incident; mail to any other address is refused at RCPT time.
  */
-class EmailInIntegrationTests extends BothDatabasesTests {
+class EmailInIntegrationTests extends HarnessTests {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String DOMAIN = "alerts.example.com";
 
-  private static TocsinHarness tocsin;
-  private static Api api;
   private static int smtpPort;
 
-  @BeforeEach
-  void startOncePerDatabase() throws IOException {
-    if (tocsin == null) {
-      smtpPort = freePort();
-      tocsin =
-          TocsinHarness.startWithAdmin(
-              schema(),
-              Map.of(
-                  "tocsin.email-in.port", smtpPort,
-                  "tocsin.email-in.host", "127.0.0.1",
-                  "tocsin.email-in.domain", DOMAIN));
-      api = new Api(tocsin, tocsin.adminToken());
-    }
-  }
-
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  @Override
+  protected Map<String, Object> settings() throws IOException {
+    smtpPort = freePort();
+    return Map.of(
+        "tocsin.email-in.port", smtpPort,
+        "tocsin.email-in.host", "127.0.0.1",
+        "tocsin.email-in.domain", DOMAIN);
   }
 
   @Test

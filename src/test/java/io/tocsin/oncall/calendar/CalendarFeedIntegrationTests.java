@@ -3,9 +3,8 @@ package io.tocsin.oncall.calendar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.Api;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TestClock;
-import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
@@ -20,16 +19,14 @@ import java.time.temporal.Temporal;
 import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import net.fortuna.ical4j.data.CalendarBuilder;
 import net.fortuna.ical4j.data.ParserException;
 import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.TimeZoneRegistry;
 import net.fortuna.ical4j.model.component.VEvent;
 import net.fortuna.ical4j.model.property.DateProperty;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.context.annotation.Bean;
@@ -41,15 +38,13 @@ import tools.jackson.databind.JsonNode;
  * VTIMEZONE: every event is one of the API's shifts, to the second, in zones whose clocks change in
  * the ways tzdb knows — Morocco's suspension for Ramadan, Lord Howe's half hour.
  */
-class CalendarFeedIntegrationTests extends BothDatabasesTests {
+class CalendarFeedIntegrationTests extends HarnessTests {
 
   /** Mid-January 2027: the feed reaches every zone's spring change and Morocco's Ramadan. */
   private static final Instant NOW = Instant.parse("2027-01-20T10:00:00Z");
 
   private static final TestClock CLOCK = new TestClock(NOW);
 
-  private static TocsinHarness tocsin;
-  private static Api api;
   private static String alice;
   private static String bob;
 
@@ -65,24 +60,21 @@ class CalendarFeedIntegrationTests extends BothDatabasesTests {
   /** An event as the parser resolves it. */
   record Event(String uid, Instant start, Instant end, String summary) {}
 
-  @BeforeEach
-  void startOncePerDatabaseAtTheSameTime() throws IOException {
-    CLOCK.advance(Duration.between(CLOCK.instant(), NOW));
-    if (tocsin != null) {
-      return;
-    }
-    tocsin = TocsinHarness.startWithAdmin(schema(), Map.of(), ClockConfiguration.class);
-    api = new Api(tocsin, tocsin.adminToken());
+  @Override
+  protected Class<?>[] sources() {
+    return new Class<?>[] {ClockConfiguration.class};
+  }
+
+  @Override
+  protected void seed() {
     alice = api.user("Alice");
     bob = api.user("Bob");
   }
 
-  @AfterParameterizedClassInvocation
-  static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-      tocsin = null;
-    }
+  // After each test, not before: Tocsin starts, too, at the same time on both databases.
+  @AfterEach
+  void backToTheSameTime() {
+    CLOCK.advance(Duration.between(CLOCK.instant(), NOW));
   }
 
   @ParameterizedTest
