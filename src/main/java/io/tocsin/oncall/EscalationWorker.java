@@ -54,17 +54,17 @@ class EscalationWorker implements SmartLifecycle {
     threads.nudge();
   }
 
-  @java.lang.Override
+  @Override
   public void start() {
     threads.start(this::step);
   }
 
-  @java.lang.Override
+  @Override
   public void stop() {
     threads.stop();
   }
 
-  @java.lang.Override
+  @Override
   public boolean isRunning() {
     return threads.isRunning();
   }

@@ -23,20 +23,20 @@ public final class ScheduleTimeline {
 
   private final ZoneId zone;
   private final List<Rotation> layers;
-  private final List<Override> overrides;
+  private final List<ShiftOverride> overrides;
   private final Duration reach;
 
-  public ScheduleTimeline(ZoneId zone, List<Rotation> layers, List<Override> overrides) {
+  public ScheduleTimeline(ZoneId zone, List<Rotation> layers, List<ShiftOverride> overrides) {
     if (layers.isEmpty()) {
       throw new InvalidInputException("layers", "a schedule needs at least one layer");
     }
     this.zone = zone;
     this.layers = List.copyOf(layers);
-    List<Override> sorted = new ArrayList<>(overrides);
-    sorted.sort(Comparator.comparing(Override::start));
+    List<ShiftOverride> sorted = new ArrayList<>(overrides);
+    sorted.sort(Comparator.comparing(ShiftOverride::start));
     for (int i = 1; i < sorted.size(); i++) {
-      Override before = sorted.get(i - 1);
-      Override after = sorted.get(i);
+      ShiftOverride before = sorted.get(i - 1);
+      ShiftOverride after = sorted.get(i);
       if (after.start().isBefore(before.end())) {
         throw new InvalidInputException(
             "overrides",
@@ -71,9 +71,9 @@ public final class ScheduleTimeline {
       pieces.add(layerPieces);
       layerPieces.forEach(p -> bounds.addAll(List.of(p.start(), p.end())));
     }
-    List<Override> inRange =
+    List<ShiftOverride> inRange =
         overrides.stream().filter(o -> o.end().isAfter(from) && o.start().isBefore(to)).toList();
-    for (Override o : inRange) {
+    for (ShiftOverride o : inRange) {
       bounds.add(max(o.start(), from));
       bounds.add(min(o.end(), to));
     }
@@ -121,9 +121,9 @@ public final class ScheduleTimeline {
   }
 
   private @Nullable Shift winner(
-      Instant start, Instant end, List<List<Shift>> pieces, List<Override> inRange) {
+      Instant start, Instant end, List<List<Shift>> pieces, List<ShiftOverride> inRange) {
     for (int i = inRange.size() - 1; i >= 0; i--) {
-      Override o = inRange.get(i);
+      ShiftOverride o = inRange.get(i);
       if (!o.start().isAfter(start) && o.end().isAfter(start)) {
         return new Shift(o.user(), start, end, "override");
       }

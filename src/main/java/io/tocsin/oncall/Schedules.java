@@ -376,8 +376,10 @@ public class Schedules {
 
   private static ScheduleTimeline timeline(
       Schedule schedule, List<ScheduleOverride> scheduleOverrides) {
-    List<Override> overrides =
-        scheduleOverrides.stream().map(o -> new Override(o.userId(), o.start(), o.end())).toList();
+    List<ShiftOverride> overrides =
+        scheduleOverrides.stream()
+            .map(o -> new ShiftOverride(o.userId(), o.start(), o.end()))
+            .toList();
     return new ScheduleTimeline(ZoneId.of(schedule.timeZone()), rotations(schedule), overrides);
   }
 

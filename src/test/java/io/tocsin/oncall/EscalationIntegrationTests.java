@@ -30,7 +30,7 @@ class EscalationIntegrationTests extends HarnessTests {
   private static String bob;
   private static String carol;
 
-  @java.lang.Override
+  @Override
   protected Map<String, Object> settings() {
     return Map.of(
         "tocsin.escalation.poll-interval",
@@ -43,12 +43,12 @@ class EscalationIntegrationTests extends HarnessTests {
         "30d");
   }
 
-  @java.lang.Override
+  @Override
   protected Class<?>[] sources() {
     return new Class<?>[] {PagingTestConfiguration.class};
   }
 
-  @java.lang.Override
+  @Override
   protected void seed() {
     alice = api.user("Alice");
     bob = api.user("Bob");

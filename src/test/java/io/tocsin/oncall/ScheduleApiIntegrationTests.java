@@ -24,7 +24,7 @@ class ScheduleApiIntegrationTests extends HarnessTests {
   private static String alice;
   private static String bob;
 
-  @java.lang.Override
+  @Override
   protected void seed() {
     admin = "Bearer " + adminToken;
     alice = user("Alice");

@@ -110,8 +110,8 @@ class ScheduleTimelineTests {
             new Length(1, Length.Unit.DAYS),
             LocalDateTime.parse("2026-06-01T09:00"),
             List.of());
-    Override cover =
-        new Override(XAVIER, at(BERLIN, "2026-06-01T20:00"), at(BERLIN, "2026-06-02T12:00"));
+    ShiftOverride cover =
+        new ShiftOverride(XAVIER, at(BERLIN, "2026-06-01T20:00"), at(BERLIN, "2026-06-02T12:00"));
     List<Shift> shifts =
         new ScheduleTimeline(BERLIN, List.of(daily), List.of(cover))
             .shifts(at(BERLIN, "2026-06-01T09:00"), at(BERLIN, "2026-06-03T09:00"));
@@ -192,15 +192,17 @@ class ScheduleTimelineTests {
             new Length(1, Length.Unit.DAYS),
             LocalDateTime.parse("2026-06-01T09:00"),
             List.of());
-    Override first =
-        new Override(BOB, at(BERLIN, "2026-06-02T09:00"), at(BERLIN, "2026-06-02T18:00"));
-    Override second =
-        new Override(XAVIER, at(BERLIN, "2026-06-02T17:00"), at(BERLIN, "2026-06-02T20:00"));
+    ShiftOverride first =
+        new ShiftOverride(BOB, at(BERLIN, "2026-06-02T09:00"), at(BERLIN, "2026-06-02T18:00"));
+    ShiftOverride second =
+        new ShiftOverride(XAVIER, at(BERLIN, "2026-06-02T17:00"), at(BERLIN, "2026-06-02T20:00"));
     assertThatThrownBy(() -> new ScheduleTimeline(BERLIN, List.of(daily), List.of(second, first)))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("overlaps the one of " + BOB);
     assertThatThrownBy(
-            () -> new Override(BOB, at(BERLIN, "2026-06-02T09:00"), at(BERLIN, "2026-06-02T09:00")))
+            () ->
+                new ShiftOverride(
+                    BOB, at(BERLIN, "2026-06-02T09:00"), at(BERLIN, "2026-06-02T09:00")))
         .isInstanceOf(InvalidInputException.class);
   }
 
