@@ -33,7 +33,6 @@ final class Routes {
 
   /** A compiled rule; {@code label} names it in metrics and answers, e.g. "#3 payments". */
   record Rule(
-      int index,
       String label,
       List<LabelMatcher> match,
       List<FastMatch> fast,
@@ -47,6 +46,10 @@ final class Routes {
       @Nullable Grouping grouping,
       boolean drop,
       boolean continueMatching) {
+
+    boolean edits() {
+      return !renameLabels.isEmpty() || !removeLabels.isEmpty() || !setLabels.isEmpty();
+    }
 
     boolean matches(Map<String, String> view) {
       for (FastMatch matcher : fast) {
@@ -211,7 +214,6 @@ final class Routes {
     }
     String label = "#" + (index + 1) + (name.isEmpty() ? "" : " " + name);
     return new Rule(
-        index,
         label,
         match,
         fast(match),
@@ -273,7 +275,8 @@ final class Routes {
       @Nullable String word,
       Map<String, UUID> servicesByName,
       Predicate<UUID> exists) {
-    Map<String, String> current = new TreeMap<>(labels);
+    // Copied only for a rule that edits labels: most alerts pass every rule unchanged.
+    Map<String, String> current = labels;
     Map<String, String> view = view(current, details);
     UUID service = null;
     String serviceRule = null;
@@ -289,16 +292,20 @@ final class Routes {
         return new Routed(current, null, null, null, null, rule.label(), matched);
       }
       String sent = word != null ? word : current.get("severity");
-      rule.renameLabels()
-          .forEach(
-              (from, to) -> {
-                String value = current.remove(from);
-                if (value != null) {
-                  current.put(to, value);
-                }
-              });
-      rule.removeLabels().forEach(current::remove);
-      current.putAll(rule.setLabels());
+      if (rule.edits()) {
+        Map<String, String> edited = new TreeMap<>(current);
+        rule.renameLabels()
+            .forEach(
+                (from, to) -> {
+                  String value = edited.remove(from);
+                  if (value != null) {
+                    edited.put(to, value);
+                  }
+                });
+        rule.removeLabels().forEach(edited::remove);
+        edited.putAll(rule.setLabels());
+        current = edited;
+      }
       if (sent != null && rule.severityMap().containsKey(sent.trim())) {
         severity = rule.severityMap().get(sent.trim());
       }

@@ -177,14 +177,8 @@ class IncidentStormIntegrationTests extends HarnessTests {
     Api.Service prometheus = api.service("prometheus", "");
     api.follow(prometheus, person.policy());
     String integration =
-        api.get("/api/v1/services/" + prometheus.id() + "/integrations")
-            .get(0)
-            .get("id")
-            .asString();
-    api.ok(
-        "PUT",
-        "/api/v1/integrations/" + integration + "/routing",
-        "{\"rules\":[{\"name\":\"by label\",\"serviceFromLabel\":\"service\"}]}");
+        api.route(
+            prometheus, "{\"rules\":[{\"name\":\"by label\",\"serviceFromLabel\":\"service\"}]}");
     String labelled =
         DATABASE.replace(
             "\"severity\":\"critical\"}",

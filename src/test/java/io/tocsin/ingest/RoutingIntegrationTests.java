@@ -32,13 +32,11 @@ class RoutingIntegrationTests extends HarnessTests {
     Api.Service payments = api.service("payments", "");
     Api.Service search = api.service("search", "");
     String integration =
-        api.get("/api/v1/services/" + platform.id() + "/integrations").get(0).get("id").asString();
-    api.ok(
-        "PUT",
-        "/api/v1/integrations/" + integration + "/routing",
-        "{\"rules\":"
-            + rules.replace("$payments", payments.name()).replace("$search", search.name())
-            + "}");
+        api.route(
+            platform,
+            "{\"rules\":"
+                + rules.replace("$payments", payments.name()).replace("$search", search.name())
+                + "}");
     return new Platform(platform, integration, payments, search);
   }
 

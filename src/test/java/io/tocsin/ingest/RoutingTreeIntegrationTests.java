@@ -30,11 +30,9 @@ class RoutingTreeIntegrationTests extends HarnessTests {
     Api.Service payments = api.service("payments", "");
     Api.Service cache = api.service("cache.eu", "");
     String integration =
-        api.get("/api/v1/services/" + platform.id() + "/integrations").get(0).get("id").asString();
-    api.ok(
-        "PUT",
-        "/api/v1/integrations/" + integration + "/routing",
-        """
+        api.route(
+            platform,
+            """
         {"rules":[
           {"name":"no watchdogs","match":[{"name":"alertname","value":"Watchdog"}],"drop":true},
           {"name":"pd","match":[{"name":"custom_details.region","value":"eu"}],"drop":true},
@@ -44,7 +42,7 @@ class RoutingTreeIntegrationTests extends HarnessTests {
            "service":"%s","continue":true},
           {"name":"by label","serviceFromLabel":"service","service":"%s"}]}
         """
-            .formatted(payments.name(), cache.name()));
+                .formatted(payments.name(), cache.name()));
 
     Map<String, Object> config = configuration(basic(platform));
 

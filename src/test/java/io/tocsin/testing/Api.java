@@ -189,4 +189,15 @@ public final class Api {
         "/api/v1/services/" + service.id() + "/escalation-policy",
         "{\"policyId\":\"" + policy + "\"}");
   }
+
+  /**
+   * Gives the service's first integration the routing rules of {@code body} (the API's {@code
+   * {"rules":[…]}}); returns that integration's id.
+   */
+  public String route(Service service, String body) {
+    String integration =
+        get("/api/v1/services/" + service.id() + "/integrations").get(0).get("id").asString();
+    ok("PUT", "/api/v1/integrations/" + integration + "/routing", body);
+    return integration;
+  }
 }

@@ -219,11 +219,9 @@ class ServicesAdminBrowserTests extends BrowserTests {
     Api.Service platform = api.service("platform", "");
     Api.Service payments = api.service("payments", "");
     String integration =
-        api.get("/api/v1/services/" + platform.id() + "/integrations").get(0).get("id").asString();
-    api.ok(
-        "PUT",
-        "/api/v1/integrations/" + integration + "/routing",
-        """
+        api.route(
+            platform,
+            """
         {"rules":[{"name":"no watchdogs","match":[{"name":"alertname","value":"Watchdog"}],
                    "drop":true},
                   {"name":"tidy","setLabels":{"team":"core"},"removeLabels":["pod"],
@@ -231,7 +229,7 @@ class ServicesAdminBrowserTests extends BrowserTests {
                   {"name":"by label","match":[{"name":"service","operator":"=~","value":".+"}],
                    "serviceFromLabel":"service","service":"%s"}]}
         """
-            .formatted(payments.name()));
+                .formatted(payments.name()));
     // Sent with no service label: rule #3 does not match, so it goes where no rule chose.
     api.fire(platform, Api.alert("DiskFull", "pod", "api-7", "instance", "db-1"));
 
@@ -318,11 +316,9 @@ class ServicesAdminBrowserTests extends BrowserTests {
     Api.Service payments = api.service("payments", "");
     Api.Service search = api.service("search", "");
     String integration =
-        api.get("/api/v1/services/" + platform.id() + "/integrations").get(0).get("id").asString();
-    api.ok(
-        "PUT",
-        "/api/v1/integrations/" + integration + "/routing",
-        """
+        api.route(
+            platform,
+            """
         {"rules":[
          {"name":"no watchdogs","match":[{"name":"alertname","value":"Watchdog"}],"drop":true},
          {"name":"staging","match":[{"name":"env","value":"staging"}],"drop":true},
@@ -335,7 +331,7 @@ class ServicesAdminBrowserTests extends BrowserTests {
           "service":"%s","severity":"critical"},
          {"name":"by label","serviceFromLabel":"service"}]}
         """
-            .formatted(payments.name(), search.name()));
+                .formatted(payments.name(), search.name()));
     List<String> cases =
         List.of(
             "alertname=Watchdog",
