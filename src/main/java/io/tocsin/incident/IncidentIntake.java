@@ -4,10 +4,10 @@ import static io.tocsin.incident.IncidentRecords.utc;
 
 import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
-import io.tocsin.ingest.Severity;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InLists;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Severity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.tocsin.incident;
 
-import io.tocsin.ingest.Severity;
+import io.tocsin.platform.Severity;
 import java.util.UUID;
 
 /**

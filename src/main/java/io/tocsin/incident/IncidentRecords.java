@@ -1,10 +1,10 @@
 package io.tocsin.incident;
 
 import io.tocsin.directory.service.DependencyGraph;
-import io.tocsin.ingest.Severity;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Severity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package io.tocsin.ingest;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.tocsin.directory.integration.Grouping;
+import io.tocsin.platform.Severity;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;

@@ -3,6 +3,7 @@ package io.tocsin.ingest;
 import io.tocsin.ingest.AlertChange.AlertResolved;
 import io.tocsin.ingest.intake.IdempotentRequests;
 import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.Severity;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -9,6 +9,7 @@ import io.tocsin.ingest.AlertChange.AlertResolved;
 import io.tocsin.ingest.intake.IngestRefusal;
 import io.tocsin.platform.InLists;
 import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.Severity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;

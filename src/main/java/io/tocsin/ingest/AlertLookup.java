@@ -5,6 +5,7 @@ import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InLists;
 import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Severity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import io.tocsin.platform.Severity;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;

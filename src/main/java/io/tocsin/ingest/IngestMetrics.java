@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.Severity;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.tocsin.ingest;
 import io.tocsin.directory.integration.Grouping;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.Severity;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

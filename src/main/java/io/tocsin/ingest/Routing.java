@@ -9,6 +9,7 @@ import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.platform.AuditTrail;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Severity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package io.tocsin.ingest;
 
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.Severity;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -2,9 +2,9 @@ package io.tocsin.notify;
 
 import io.tocsin.directory.AuditLog;
 import io.tocsin.directory.UserService;
-import io.tocsin.ingest.Severity;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.Severity;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

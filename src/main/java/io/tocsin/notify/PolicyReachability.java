@@ -2,10 +2,10 @@ package io.tocsin.notify;
 
 import io.tocsin.directory.User;
 import io.tocsin.incident.CauseReachability;
-import io.tocsin.ingest.Severity;
 import io.tocsin.oncall.EscalationPolicies;
 import io.tocsin.oncall.EscalationPolicies.LevelNow;
 import io.tocsin.oncall.EscalationPolicies.ResolvedTarget;
+import io.tocsin.platform.Severity;
 import java.time.Clock;
 import java.util.UUID;
 import org.springframework.stereotype.Component;

@@ -1,6 +1,6 @@
 package io.tocsin.oncall;
 
-import io.tocsin.ingest.Severity;
+import io.tocsin.platform.Severity;
 import java.time.Instant;
 import java.util.UUID;
 

@@ -10,7 +10,7 @@
  * oncall_escalation}, {@code oncall_escalation_step} and {@code oncall_page}.
  */
 @ApplicationModule(
-    allowedDependencies = {"platform", "directory", "directory::service", "ingest", "incident"})
+    allowedDependencies = {"platform", "directory", "directory::service", "incident"})
 @NullMarked
 package io.tocsin.oncall;
 

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tocsin.ingest.AlertChange;
 import io.tocsin.ingest.AlertsChanged;
-import io.tocsin.ingest.Severity;
+import io.tocsin.platform.Severity;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.net.http.HttpRequest;

@@ -2,6 +2,7 @@ package io.tocsin.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tocsin.platform.Severity;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

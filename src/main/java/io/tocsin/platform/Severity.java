@@ -1,4 +1,4 @@
-package io.tocsin.ingest;
+package io.tocsin.platform;
 
 import java.util.Locale;
 import java.util.Map;
