@@ -22,10 +22,8 @@ import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
 import io.tocsin.platform.UnknownValueException;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -397,8 +395,8 @@ class AdminPages {
           audit.list(
               blankToNull(actor),
               blankToNull(kind),
-              instant("from", from, zone),
-              instant("to", to, zone),
+              Forms.localTime("from", from, zone),
+              Forms.localTime("to", to, zone),
               Page.after(cursor),
               Page.DEFAULT_LIMIT);
       model.addAttribute(
@@ -494,18 +492,6 @@ class AdminPages {
     redirect.addFlashAttribute("revealedFor", integration.id().toString());
     redirect.addFlashAttribute("revealedService", integration.serviceId().toString());
     redirect.addFlashAttribute("notice", what + " '" + integration.name() + "'.");
-  }
-
-  /** A {@code datetime-local} value in the viewer's zone. */
-  private static @Nullable Instant instant(String field, @Nullable String text, ZoneId zone) {
-    if (text == null || text.isBlank()) {
-      return null;
-    }
-    try {
-      return LocalDateTime.parse(text.trim()).atZone(zone).toInstant();
-    } catch (DateTimeException e) {
-      throw new InvalidInputException(field, "is not a date and time like 2026-11-30T08:00");
-    }
   }
 
   private static @Nullable String blankToNull(@Nullable String text) {

@@ -4,6 +4,10 @@ import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.UnknownValueException;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -37,6 +41,22 @@ final class Forms {
       refuse(redirect, null, e.getMessage());
     }
     return "redirect:" + back;
+  }
+
+  /**
+   * A {@code datetime-local} input, read in the viewer's zone as the form labels it; null when left
+   * empty.
+   */
+  static @Nullable Instant localTime(String field, @Nullable String text, ZoneId zone) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return LocalDateTime.parse(text.trim()).atZone(zone).toInstant();
+    } catch (DateTimeException e) {
+      throw new InvalidInputException(
+          field, "'" + text.trim() + "' is not a date and time such as 2026-12-01T14:30");
+    }
   }
 
   /** Sends the page back with {@code message} shown next to {@code field} (or at the top). */

@@ -6,13 +6,11 @@ import io.tocsin.directory.UserService;
 import io.tocsin.oncall.CalendarFeedLinks;
 import io.tocsin.oncall.Schedules;
 import io.tocsin.oncall.Shift;
-import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.Page;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -217,7 +215,11 @@ class SchedulePages {
         "The override is in place.",
         () ->
             schedules.addOverride(
-                id, userId, local("start", start, mine), local("end", end, mine), me.email()));
+                id,
+                userId,
+                Forms.localTime("start", start, mine),
+                Forms.localTime("end", end, mine),
+                me.email()));
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
@@ -355,18 +357,6 @@ class SchedulePages {
       }
     }
     return "/schedules/" + id + query;
-  }
-
-  /** A form's local date and time, read in the viewer's zone as the form says. */
-  private static @Nullable Instant local(String field, @Nullable String text, ZoneId zone) {
-    if (text == null || text.isBlank()) {
-      return null;
-    }
-    try {
-      return LocalDateTime.parse(text.trim()).atZone(zone).toInstant();
-    } catch (DateTimeParseException e) {
-      throw new InvalidInputException(field, "must be a date and time such as 2026-06-01T09:00");
-    }
   }
 
   private String name(UUID id, Map<UUID, String> names) {

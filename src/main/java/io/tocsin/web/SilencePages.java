@@ -15,16 +15,15 @@ import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -162,7 +161,7 @@ class SilencePages {
       Instant end =
           endsAt.isBlank()
               ? clock.instant().plus(duration(duration))
-              : instant("endsAt", endsAt, zone);
+              : Objects.requireNonNull(Forms.localTime("endsAt", endsAt, zone));
       Silence silence =
           silences.create(new SilenceInput(parse(matchers), null, end, email(), comment));
       redirect.addFlashAttribute(
@@ -195,8 +194,8 @@ class SilencePages {
     try {
       silences.maintenanceWindow(
           serviceIds,
-          startsAt.isBlank() ? null : instant("startsAt", startsAt, zone),
-          endsAt.isBlank() ? null : instant("endsAt", endsAt, zone),
+          Forms.localTime("startsAt", startsAt, zone),
+          Forms.localTime("endsAt", endsAt, zone),
           email(),
           comment);
       redirect.addFlashAttribute("notice", "The maintenance window is scheduled.");
@@ -282,16 +281,6 @@ class SilencePages {
           "duration", "'" + text + "' is not a duration such as 90m, 2h, 1d 12h or 1w");
     }
     return total;
-  }
-
-  /** A date and time from a {@code datetime-local} input, read in the viewer's zone as labelled. */
-  private static Instant instant(String field, String text, ZoneId zone) {
-    try {
-      return LocalDateTime.parse(text.trim()).atZone(zone).toInstant();
-    } catch (DateTimeException e) {
-      throw new InvalidInputException(
-          field, "'" + text + "' is not a date and time such as 2026-12-01T14:30");
-    }
   }
 
   private static @Nullable String email() {
