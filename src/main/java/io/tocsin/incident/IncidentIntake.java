@@ -192,12 +192,7 @@ public class IncidentIntake {
 
   /** The open incident a person split out for this service, locked, if there is one. */
   public Optional<Incident> openSplitOn(UUID serviceId) {
-    return jdbc.sql(
-            "SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE open_key = :key FOR UPDATE")
-        .param("key", openKey(serviceId, SPLIT))
-        .query(IncidentRecords::incident)
-        .optional()
-        .filter(Incident::isOpen);
+    return lockedOpen(openKey(serviceId, SPLIT));
   }
 
   /** The incident of this service and group key that resolved last, at or after {@code since}. */
@@ -339,14 +334,18 @@ public class IncidentIntake {
     return new New(id, number);
   }
 
-  /** The open incident inferred on this service, locked, if there is one. */
-  public Optional<Incident> openInferredOn(UUID serviceId) {
+  private Optional<Incident> lockedOpen(String openKey) {
     return jdbc.sql(
             "SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE open_key = :key FOR UPDATE")
-        .param("key", openKey(serviceId, INFERRED))
+        .param("key", openKey)
         .query(IncidentRecords::incident)
         .optional()
         .filter(Incident::isOpen);
+  }
+
+  /** The open incident inferred on this service, locked, if there is one. */
+  public Optional<Incident> openInferredOn(UUID serviceId) {
+    return lockedOpen(openKey(serviceId, INFERRED));
   }
 
   /**
