@@ -33,8 +33,13 @@ class WebSecurity {
   /** Where a page the chain refused is forwarded to, to be answered with the "not allowed" page. */
   static final String REFUSED_PAGE = "/refused";
 
-  /** The files of the console, which the sign-in page needs before anyone is signed in. */
-  private static final String[] FILES = {"/web/*.css", "/web/*.js", "/webjars/**"};
+  /**
+   * The files of the console, which the sign-in page needs before anyone is signed in, and the icon
+   * a browser asks for on its own.
+   */
+  private static final String[] FILES = {
+    "/web/*.css", "/web/*.js", "/web/*.svg", "/favicon.ico", "/webjars/**"
+  };
 
   private static final String SIGN_IN = "/login";
 

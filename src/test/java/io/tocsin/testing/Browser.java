@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.JavascriptExecutor;
@@ -22,6 +23,9 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -51,6 +55,10 @@ public final class Browser {
           "--disable-sync",
           "--no-first-run",
           "--user-data-dir=" + Files.createTempDirectory("tocsin-chromium"));
+      // Keeps what the page writes to its console, so that every checked page can be held to none.
+      LoggingPreferences logs = new LoggingPreferences();
+      logs.enable(LogType.BROWSER, Level.ALL);
+      options.setCapability("goog:loggingPrefs", logs);
       return new ChromeDriver(
           new ChromeDriverService.Builder()
               .usingDriverExecutable(new File("/usr/bin/chromedriver"))
@@ -66,7 +74,11 @@ public final class Browser {
     new WebDriverWait(browser, WAIT).until(condition);
   }
 
-  /** Runs axe-core on the page; serious and critical violations fail the test. */
+  /**
+   * Runs axe-core on the page; serious and critical violations fail the test, and so does any error
+   * the browser wrote to its console since the last check: a script error, a refused resource, a
+   * violation of the Content-Security-Policy or a failed request.
+   */
   @SuppressWarnings("unchecked")
   public static void assertAccessible(WebDriver browser, String page) {
     JavascriptExecutor script = (JavascriptExecutor) browser;
@@ -80,6 +92,31 @@ public final class Browser {
                     + ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
                     + ".map(v => ({id: v.id, help: v.help, nodes: v.nodes.length}))));");
     assertThat(violations).as("axe-core on the " + page).isEmpty();
+    assertNoConsoleErrors(browser, page);
+  }
+
+  public static void assertNoConsoleErrors(WebDriver browser, String page) {
+    assertThat(consoleErrors(browser)).as("the browser console on the " + page).isEmpty();
+  }
+
+  /**
+   * For a test that provokes an error on purpose (a refused request, a wrong password): the console
+   * holds exactly that error, which is then cleared so that the page's own check still counts.
+   */
+  public static void expectConsoleError(WebDriver browser, String path, int status) {
+    assertThat(consoleErrors(browser))
+        .singleElement()
+        .asString()
+        .contains(path)
+        .contains("status of " + status);
+  }
+
+  /** The errors the page wrote to its console since they were last read; reading clears them. */
+  private static List<String> consoleErrors(WebDriver browser) {
+    return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .toList();
   }
 
   private static synchronized String axe() {

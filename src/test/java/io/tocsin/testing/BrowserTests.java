@@ -67,6 +67,10 @@ public abstract class BrowserTests extends HarnessTests {
     Browser.assertAccessible(browser, page);
   }
 
+  protected void expectConsoleError(String path, int status) {
+    Browser.expectConsoleError(browser, path, status);
+  }
+
   protected void wait(ExpectedCondition<?> condition) {
     Browser.waitFor(browser, condition);
   }

@@ -153,6 +153,7 @@ class ConsoleBrowserTests extends BrowserTests {
     browser.findElement(By.id("password")).sendKeys("a wrong password");
     browser.findElement(By.cssSelector("#signin button")).click();
     wait(ExpectedConditions.textToBePresentInElementLocated(By.id("signin-error"), "wrong"));
+    expectConsoleError("/login", 401);
     browser.findElement(By.id("password")).clear();
     browser.findElement(By.id("password")).sendKeys(TocsinHarness.ADMIN_PASSWORD);
     browser.findElement(By.cssSelector("#signin button")).click();
@@ -571,6 +572,7 @@ class ConsoleBrowserTests extends BrowserTests {
                         + " headers: {'X-XSRF-TOKEN': decodeURIComponent(token)},"
                         + " redirect: 'manual'}).then(r => done(r.status));");
     assertThat(status.intValue()).as("a viewer's forged acknowledge").isEqualTo(403);
+    expectConsoleError("/acknowledge", 403);
     assertThat(
             api.get("/api/v1/incidents/" + incident.get("id").asString())
                 .get("incident")

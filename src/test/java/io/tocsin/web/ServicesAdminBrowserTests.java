@@ -518,6 +518,7 @@ class ServicesAdminBrowserTests extends BrowserTests {
     assertThat(browser.findElements(By.linkText("Admin"))).isEmpty();
     browser.get(tocsin.uri("/admin").toString());
     wait(ExpectedConditions.presenceOfElementLocated(By.id("not-allowed")));
+    expectConsoleError("/admin", 403);
     assertAccessible("administration refused");
 
     assertThat(forgedPost("/admin/users/" + id + "/role", "role=admin"))
