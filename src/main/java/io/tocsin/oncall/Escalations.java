@@ -36,7 +36,6 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
@@ -259,18 +258,21 @@ public class Escalations {
   }
 
   /**
-   * Starts the run of a new incident, in the transaction that opened it: an incident never exists
-   * without its run. The first level is paged by the worker right after the commit.
+   * Starts the run of a new incident. After the commit that opened it, through the event
+   * publication registry: a node that dies before the run is written leaves the publication
+   * incomplete, and it is delivered again on restart. A delivery finds the incident as it is now
+   * (locked, so a merge or acknowledgement waits for the run and then stops it), and a second
+   * delivery finds the run and leaves it. The first level is paged by the worker right after this
+   * commit.
    */
-  @EventListener
+  @ApplicationModuleListener
   void incidentOpened(IncidentOpened opened) {
+    if (find(opened.incidentId()).isPresent()) {
+      return;
+    }
+    Incident incident = incidents.lockAll(List.of(opened.incidentId())).get(opened.incidentId());
     Instant now = clock.instant();
     Optional<UUID> policy = policies.policyIdOf(opened.serviceId());
-    Optional<Duration> held =
-        opened.mayHold() && policy.isPresent()
-            ? hold.holdFor(opened.serviceId())
-            : Optional.empty();
-    Duration wait = held.filter(h -> h.compareTo(firstPageDelay) > 0).orElse(firstPageDelay);
     Run run =
         new Run(
             opened.incidentId(),
@@ -280,23 +282,25 @@ public class Escalations {
             Status.ACTIVE,
             0,
             0,
-            now.plus(wait),
+            now,
             0,
             now,
             null,
             null);
+    if (incident == null || incident.status() != IncidentStatus.OPEN) {
+      insert(run.ended(Status.STOPPED, now, notPaged(incident)), null, null);
+      return;
+    }
+    Optional<Duration> held =
+        opened.mayHold() && policy.isPresent()
+            ? hold.holdFor(opened.serviceId())
+            : Optional.empty();
+    Duration wait = held.filter(h -> h.compareTo(firstPageDelay) > 0).orElse(firstPageDelay);
+    run = run.waiting(now.plus(wait));
     if (policy.isEmpty()) {
       run =
           run.ended(
               Status.NO_POLICY, now, "The service has no escalation policy: nobody was paged.");
-      incidents.record(
-          List.of(
-              new Incidents.Entry(
-                  opened.incidentId(),
-                  "paging_problem",
-                  Actor.TOCSIN,
-                  "Nobody is paged: the service has no escalation policy.")));
-      metrics.problem(EscalationMetrics.Problem.NO_POLICY);
     }
     String holdReason =
         held.map(
@@ -307,22 +311,58 @@ public class Escalations {
                         + " their failure caused this, the cause's incident takes this one over"
                         + " and pages instead.")
             .orElse(null);
+    if (!insert(run, holdReason == null ? null : now.plus(wait), holdReason)) {
+      return;
+    }
+    if (policy.isEmpty()) {
+      incidents.record(
+          List.of(
+              new Incidents.Entry(
+                  opened.incidentId(),
+                  "paging_problem",
+                  Actor.TOCSIN,
+                  "Nobody is paged: the service has no escalation policy.")));
+      metrics.problem(EscalationMetrics.Problem.NO_POLICY);
+    }
     if (holdReason != null) {
       incidents.record(
           List.of(
               new Incidents.Entry(opened.incidentId(), "paging_held", Actor.TOCSIN, holdReason)));
     }
-    jdbc.sql(
-            "INSERT INTO oncall_escalation ("
-                + RUN_COLUMNS
-                + ", held_until, hold_reason) VALUES (:incident, :number, :service, :policy,"
-                + " :status, :nextLevel, :nextRound, :due, :steps, :started, :ended, :why,"
-                + " :heldUntil, :holdReason)")
-        .paramSource(
-            parameters(run)
-                .addValue("heldUntil", holdReason == null ? null : utc(now.plus(wait)))
-                .addValue("holdReason", holdReason))
-        .update();
+    events.publishEvent(new RunStarted(opened.incidentId()));
+  }
+
+  /** Why an incident that changed before its run started is paged for by nobody. */
+  private String notPaged(@Nullable Incident incident) {
+    if (incident == null) {
+      return "The incident no longer exists: nobody was paged.";
+    }
+    if (incident.mergedInto() != null) {
+      return "Merged into "
+          + incidents.get(incident.mergedInto()).reference()
+          + " before paging started: it pages for it.";
+    }
+    return (incident.status() == IncidentStatus.RESOLVED ? "Resolved" : "Acknowledged")
+        + " before paging started: nobody was paged.";
+  }
+
+  /**
+   * Writes a new run; false when the incident already has one, so that a delivery racing another
+   * writes nothing.
+   */
+  private boolean insert(Run run, @Nullable Instant heldUntil, @Nullable String holdReason) {
+    return jdbc.sql(
+                "INSERT INTO oncall_escalation ("
+                    + RUN_COLUMNS
+                    + ", held_until, hold_reason) VALUES (:incident, :number, :service, :policy,"
+                    + " :status, :nextLevel, :nextRound, :due, :steps, :started, :ended, :why,"
+                    + " :heldUntil, :holdReason) ON CONFLICT DO NOTHING")
+            .paramSource(
+                parameters(run)
+                    .addValue("heldUntil", heldUntil == null ? null : utc(heldUntil))
+                    .addValue("holdReason", holdReason))
+            .update()
+        > 0;
   }
 
   /**
@@ -465,7 +505,12 @@ public class Escalations {
     if (incident.status() != IncidentStatus.OPEN) {
       return;
     }
-    Run run = lock(incident);
+    // Before its run started, the run's first page carries the new severity anyway.
+    Optional<Run> started = tryLock(incident);
+    if (started.isEmpty()) {
+      return;
+    }
+    Run run = started.get();
     if (run.steps() == 0 || run.policyId() == null) {
       return;
     }
@@ -742,11 +787,22 @@ public class Escalations {
 
   /** The incident's run, locked. Runs are locked before incidents, as the timer does. */
   private Run lock(Incident incident) {
+    return tryLock(incident)
+        .orElseThrow(
+            () ->
+                new ConflictException(
+                    "Paging of incident "
+                        + incident.reference()
+                        + " has not started yet: try again in a moment."));
+  }
+
+  /** The incident's run, locked, if it started: it starts just after the incident's commit. */
+  private Optional<Run> tryLock(Incident incident) {
     return jdbc.sql(
             "SELECT " + RUN_COLUMNS + " FROM oncall_escalation WHERE incident_id = :id FOR UPDATE")
         .param("id", incident.id())
         .query(this::run)
-        .single();
+        .optional();
   }
 
   private Optional<Run> find(UUID incidentId) {
