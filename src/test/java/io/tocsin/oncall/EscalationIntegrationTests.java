@@ -360,6 +360,10 @@ class EscalationIntegrationTests extends HarnessTests {
                     opened.severity(),
                     opened.title(),
                     true)));
+    // Two deliveries that both passed that check: the second insert writes nothing.
+    EscalationRuns runs = tocsin.bean(EscalationRuns.class);
+    assertThat(inTransaction(() -> runs.insert(runs.find(opened.id()).orElseThrow(), null, null)))
+        .isFalse();
     runEverythingDue();
 
     JsonNode escalation = escalation(incident);
