@@ -3,33 +3,21 @@ package io.tocsin.incident;
 import static io.tocsin.incident.IncidentRecords.utc;
 
 import io.tocsin.directory.UserService;
-import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
-import io.tocsin.ingest.AlertLookup;
-import io.tocsin.ingest.ChangeEvent;
-import io.tocsin.ingest.ChangeEvents;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InLists;
 import io.tocsin.platform.InvalidInputException;
-import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.NotFoundException;
-import io.tocsin.platform.Page;
 import io.tocsin.platform.Severity;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -39,12 +27,13 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.util.IdGenerator;
 
-/** Incidents as people read and handle them: lists, details, status, notes and status updates. */
+/**
+ * Incidents as people and other modules handle them: found by id or number, acknowledged, assigned,
+ * retitled, noted, merged and split. Lists and reports are {@link IncidentQueries}; what an
+ * incident's page shows is {@link IncidentDetails}.
+ */
 @Service
 public class Incidents {
-
-  /** How far before an incident opened its services' changes are shown. */
-  public static final Duration CHANGES_BEFORE = Duration.ofHours(1);
 
   private static final int MAX_TEXT = 10_000;
 
@@ -53,8 +42,6 @@ public class Incidents {
   private final IncidentIntake intake;
   private final ServiceCatalog services;
   private final UserService users;
-  private final ChangeEvents changes;
-  private final AlertLookup alertLookup;
   private final Clock clock;
   private final IdGenerator ids;
   private final ApplicationEventPublisher events;
@@ -65,8 +52,6 @@ public class Incidents {
       IncidentIntake intake,
       ServiceCatalog services,
       UserService users,
-      ChangeEvents changes,
-      AlertLookup alertLookup,
       Clock clock,
       IdGenerator ids,
       ApplicationEventPublisher events) {
@@ -75,55 +60,10 @@ public class Incidents {
     this.intake = intake;
     this.services = services;
     this.users = users;
-    this.changes = changes;
-    this.alertLookup = alertLookup;
     this.clock = clock;
     this.ids = ids;
     this.events = events;
   }
-
-  /** What a list keeps; {@code null} keeps everything. Times bound when incidents opened. */
-  public record Filter(
-      @Nullable Set<IncidentStatus> statuses,
-      @Nullable UUID serviceId,
-      @Nullable Set<Severity> severities,
-      @Nullable UUID assigneeId,
-      @Nullable Instant openedSince,
-      @Nullable Instant openedBefore) {}
-
-  /** An alert attached to an incident, with what the sender said about it. */
-  public record AttachedAlert(
-      UUID alertId,
-      UUID serviceId,
-      String serviceName,
-      String fingerprint,
-      String summary,
-      Severity severity,
-      AlertRole role,
-      String status,
-      Instant attachedAt,
-      @Nullable Instant resolvedAt,
-      AlertLookup.@Nullable AlertDetails details) {
-
-    AttachedAlert with(String serviceName, AlertLookup.@Nullable AlertDetails details) {
-      return new AttachedAlert(
-          alertId,
-          serviceId,
-          serviceName,
-          fingerprint,
-          summary,
-          severity,
-          role,
-          status,
-          attachedAt,
-          resolvedAt,
-          details);
-    }
-  }
-
-  /** A service with alerts on an incident. */
-  public record AffectedService(
-      UUID serviceId, String name, int alertCount, int firingCount, Instant firstAlertAt) {}
 
   public Incident get(UUID id) {
     return records.get(id);
@@ -209,31 +149,6 @@ public class Incidents {
       throw new NotFoundException(
           "There is no incident '" + ref + "': name one by its id or its number.");
     }
-  }
-
-  /** Incidents newest first. */
-  public Page<Incident> list(Filter filter, @Nullable UUID after, int limit) {
-    ListQuery query =
-        ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
-            .where("service_id = ?", filter.serviceId())
-            .where("assignee_id = ?", filter.assigneeId())
-            .where(
-                "opened_at >= ?", filter.openedSince() == null ? null : utc(filter.openedSince()))
-            .where(
-                "opened_at < ?", filter.openedBefore() == null ? null : utc(filter.openedBefore()));
-    query
-        .whereIn(
-            "status",
-            filter.statuses() == null
-                ? null
-                : filter.statuses().stream().map(IncidentStatus::text).toList())
-        .whereIn(
-            "severity",
-            filter.severities() == null
-                ? null
-                : filter.severities().stream().map(EnumText::canonical).toList());
-    return Page.of(
-        query.newestFirst(jdbc, after, limit, IncidentRecords::incident), limit, Incident::id);
   }
 
   /** Changes to make at once; {@code null} leaves a field as it is. */
@@ -456,298 +371,12 @@ public class Incidents {
     return intake.split(source, serviceId, actor);
   }
 
-  /** The Monday 00:00 UTC that the epoch-second week numbers below count from (1970-01-05). */
-  private static final long FIRST_MONDAY = 4 * 86_400;
-
-  private static final long WEEK = 7 * 86_400;
-
-  // Percentiles in the database, so that a quarter of ten thousand incidents is not loaded:
-  // PERCENTILE_DISC ... WITHIN GROUP works on PostgreSQL and H2 2.x alike, and ignores NULLs.
-  private static final String WEEKLY =
-      """
-      SELECT FLOOR((EXTRACT(EPOCH FROM opened_at) - %1$d) / %2$d) AS week,
-             COUNT(*) AS opened,
-             COUNT(*) FILTER (WHERE severity = 'critical') AS critical,
-             COUNT(*) FILTER (WHERE severity = 'error') AS error,
-             COUNT(*) FILTER (WHERE severity = 'warning') AS warning,
-             COUNT(*) FILTER (WHERE severity = 'info') AS info,
-             PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY %3$s) AS mtta_p50,
-             PERCENTILE_DISC(0.9) WITHIN GROUP (ORDER BY %3$s) AS mtta_p90,
-             PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY %4$s) AS mttr_p50,
-             PERCENTILE_DISC(0.9) WITHIN GROUP (ORDER BY %4$s) AS mttr_p90
-      FROM incident
-      WHERE opened_at >= :since AND opened_at < :until AND merged_into IS NULL %5$s
-      GROUP BY FLOOR((EXTRACT(EPOCH FROM opened_at) - %1$d) / %2$d)
-      ORDER BY 1
-      """;
-
-  /**
-   * The incidents opened in [since, until) week by week, of the given services or ({@code null})
-   * all; weeks without incidents are left out.
-   */
-  public List<IncidentWeek> weekly(
-      Instant since, Instant until, @Nullable Collection<UUID> serviceIds) {
-    if (!since.isBefore(until)) {
-      throw new InvalidInputException("since", "must be before until");
-    }
-    if (serviceIds != null && serviceIds.isEmpty()) {
-      return List.of();
-    }
-    String sql =
-        WEEKLY.formatted(
-            FIRST_MONDAY,
-            WEEK,
-            "EXTRACT(EPOCH FROM acknowledged_at) - EXTRACT(EPOCH FROM opened_at)",
-            "EXTRACT(EPOCH FROM resolved_at) - EXTRACT(EPOCH FROM opened_at)",
-            serviceIds == null ? "" : "AND service_id IN (:services)");
-    return jdbc.sql(sql)
-        .param("since", utc(since))
-        .param("until", utc(until))
-        .params(serviceIds == null ? Map.of() : Map.of("services", serviceIds))
-        .query(
-            (rs, n) ->
-                new IncidentWeek(
-                    Instant.ofEpochSecond(FIRST_MONDAY + rs.getLong("week") * WEEK),
-                    rs.getInt("opened"),
-                    rs.getInt("critical"),
-                    rs.getInt("error"),
-                    rs.getInt("warning"),
-                    rs.getInt("info"),
-                    seconds(rs, "mtta_p50"),
-                    seconds(rs, "mtta_p90"),
-                    seconds(rs, "mttr_p50"),
-                    seconds(rs, "mttr_p90")))
-        .list();
-  }
-
-  private static @Nullable Long seconds(java.sql.ResultSet rs, String column)
-      throws java.sql.SQLException {
-    java.math.BigDecimal value = rs.getBigDecimal(column);
-    return value == null ? null : value.setScale(0, java.math.RoundingMode.HALF_UP).longValue();
-  }
-
-  /**
-   * How many incidents are open (open, acknowledged or in progress) at each severity, every
-   * severity present: counted in the database, so a storm of thousands is counted right.
-   */
-  public Map<Severity, Long> openBySeverity() {
-    Map<Severity, Long> counts = new EnumMap<>(Severity.class);
-    for (Severity severity : Severity.values()) {
-      counts.put(severity, 0L);
-    }
-    jdbc.sql(
-            "SELECT severity, COUNT(*) AS n FROM incident"
-                + " WHERE status IN ('open', 'acknowledged', 'in_progress') GROUP BY severity")
-        .query(
-            rs -> {
-              counts.put(
-                  EnumText.parse(Severity.class, "severity", rs.getString("severity")),
-                  rs.getLong("n"));
-            });
-    return counts;
-  }
-
-  /** MTTA, MTTR and counts of the incidents opened in [since, until), of one service or all. */
-  public IncidentStats stats(Instant since, Instant until, @Nullable UUID serviceId) {
-    if (!since.isBefore(until)) {
-      throw new InvalidInputException("since", "must be before until");
-    }
-    List<Incident> opened =
-        ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
-            .where("opened_at >= ?", utc(since))
-            .where("opened_at < ?", utc(until))
-            .where("service_id = ?", serviceId)
-            .oldestFirst(jdbc, null, Integer.MAX_VALUE - 1, IncidentRecords::incident);
-    List<Incident> counted = opened.stream().filter(i -> i.mergedInto() == null).toList();
-    Map<UUID, List<Incident>> byService = new LinkedHashMap<>();
-    Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
-    for (Incident incident : counted) {
-      byService.computeIfAbsent(incident.serviceId(), k -> new ArrayList<>()).add(incident);
-      bySeverity.merge(incident.severity(), 1, Integer::sum);
-    }
-    List<IncidentStats.ServiceCount> services = new ArrayList<>();
-    byService.forEach(
-        (service, incidents) ->
-            services.add(
-                new IncidentStats.ServiceCount(
-                    service,
-                    serviceName(service),
-                    incidents.size(),
-                    durations(incidents, Incident::timeToAcknowledge),
-                    durations(incidents, Incident::timeToResolve))));
-    services.sort(
-        Comparator.comparing((IncidentStats.ServiceCount c) -> -c.opened())
-            .thenComparing(IncidentStats.ServiceCount::name));
-    List<IncidentStats.SeverityCount> severities = new ArrayList<>();
-    bySeverity.forEach(
-        (severity, n) ->
-            severities.add(new IncidentStats.SeverityCount(EnumText.canonical(severity), n)));
-    return new IncidentStats(
-        since,
-        until,
-        counted.size(),
-        opened.size() - counted.size(),
-        (int) counted.stream().filter(Incident::isOpen).count(),
-        durations(counted, Incident::timeToAcknowledge),
-        durations(counted, Incident::timeToResolve),
-        services,
-        severities);
-  }
-
-  private static IncidentStats.Durations durations(
-      List<Incident> incidents, java.util.function.Function<Incident, Duration> time) {
-    return IncidentStats.Durations.of(
-        incidents.stream().map(time).filter(Objects::nonNull).toList());
-  }
-
   private boolean exists(UUID id) {
     return jdbc.sql("SELECT COUNT(*) FROM incident WHERE id = :id")
             .param("id", id)
             .query(Long.class)
             .single()
         > 0;
-  }
-
-  public Page<TimelineEntry> timeline(UUID id, @Nullable UUID after, int limit) {
-    records.get(id);
-    return Page.of(
-        ListQuery.from(
-                "SELECT id, incident_id, at, kind, actor_kind, actor_id, actor_name, message,"
-                    + " alert_count, last_at FROM incident_timeline")
-            .where("incident_id = ?", id)
-            .oldestFirst(jdbc, after, limit, IncidentRecords::timelineEntry),
-        limit,
-        TimelineEntry::id);
-  }
-
-  public List<TimelineEntry> notes(UUID id) {
-    return jdbc.sql(
-            "SELECT id, incident_id, at, kind, actor_kind, actor_id, actor_name, message,"
-                + " alert_count, last_at FROM incident_timeline"
-                + " WHERE incident_id = :id AND kind = 'note' ORDER BY id")
-        .param("id", id)
-        .query(IncidentRecords::timelineEntry)
-        .list();
-  }
-
-  public List<StatusUpdate> statusUpdates(UUID id) {
-    return jdbc.sql(
-            "SELECT id, incident_id, phase, message, author_id, author_name, created_at"
-                + " FROM incident_status_update WHERE incident_id = :id ORDER BY id")
-        .param("id", id)
-        .query(
-            (rs, n) ->
-                new StatusUpdate(
-                    rs.getObject("id", UUID.class),
-                    rs.getObject("incident_id", UUID.class),
-                    EnumText.parse(StatusUpdate.Phase.class, "phase", rs.getString("phase")),
-                    rs.getString("message"),
-                    new Actor(
-                        rs.getObject("author_id", UUID.class) == null
-                            ? Actor.Kind.TOCSIN
-                            : Actor.Kind.USER,
-                        rs.getObject("author_id", UUID.class),
-                        rs.getString("author_name")),
-                    IncidentRecords.instant(rs, "created_at")))
-        .list();
-  }
-
-  /** The incident's alerts in the order they were received (alert ids are time-ordered). */
-  public Page<AttachedAlert> alerts(
-      UUID id, @Nullable String status, @Nullable UUID after, int limit) {
-    records.get(id);
-    Page<AttachedAlert> page =
-        Page.of(
-            ListQuery.from(
-                    "SELECT * FROM (SELECT alert_id AS id, incident_id, service_id, fingerprint,"
-                        + " summary, severity, role, status, attached_at, resolved_at"
-                        + " FROM incident_alert) attached")
-                .where("incident_id = ?", id)
-                .where("status = ?", status)
-                .oldestFirst(
-                    jdbc,
-                    after,
-                    limit,
-                    (rs, n) ->
-                        new AttachedAlert(
-                            rs.getObject("id", UUID.class),
-                            rs.getObject("service_id", UUID.class),
-                            "",
-                            rs.getString("fingerprint"),
-                            rs.getString("summary"),
-                            EnumText.parse(Severity.class, "severity", rs.getString("severity")),
-                            EnumText.parse(AlertRole.class, "role", rs.getString("role")),
-                            rs.getString("status"),
-                            IncidentRecords.instant(rs, "attached_at"),
-                            IncidentRecords.instant(rs, "resolved_at"),
-                            null)),
-            limit,
-            AttachedAlert::alertId);
-    Map<UUID, AlertLookup.AlertDetails> details =
-        alertLookup.details(page.items().stream().map(AttachedAlert::alertId).toList());
-    Map<UUID, String> names = new HashMap<>();
-    return page.map(
-        a ->
-            a.with(
-                names.computeIfAbsent(a.serviceId(), this::serviceName), details.get(a.alertId())));
-  }
-
-  /** The services with alerts on the incident, the probable cause first, then by name. */
-  public List<AffectedService> affectedServices(Incident incident) {
-    List<AffectedService> affected = new ArrayList<>();
-    jdbc.sql(
-            "SELECT service_id, alert_count, firing_count, first_alert_at FROM incident_service"
-                + " WHERE incident_id = :id")
-        .param("id", incident.id())
-        .query(
-            rs -> {
-              UUID service = rs.getObject("service_id", UUID.class);
-              affected.add(
-                  new AffectedService(
-                      service,
-                      serviceName(service),
-                      rs.getInt("alert_count"),
-                      rs.getInt("firing_count"),
-                      IncidentRecords.instant(rs, "first_alert_at")));
-            });
-    affected.sort(
-        Comparator.comparing(
-                (AffectedService a) -> !a.serviceId().equals(incident.probableCauseServiceId()))
-            .thenComparing(AffectedService::name));
-    return affected;
-  }
-
-  /** A service's name, or its id when it has been deleted since. */
-  public String serviceName(UUID id) {
-    try {
-      return services.get(id).name();
-    } catch (NotFoundException e) {
-      return id.toString();
-    }
-  }
-
-  /**
-   * The change events of the probable cause and the affected services in the hour before the
-   * incident opened, newest first: the first suspects.
-   */
-  public List<ChangeEvent> recentChanges(Incident incident, int limit) {
-    Set<UUID> suspects = new LinkedHashSet<>();
-    suspects.add(incident.probableCauseServiceId());
-    suspects.add(incident.serviceId());
-    affectedServices(incident).forEach(a -> suspects.add(a.serviceId()));
-    Instant until = incident.openedAt().plusSeconds(1);
-    Instant since = incident.openedAt().minus(CHANGES_BEFORE);
-    List<ChangeEvent> found = new ArrayList<>();
-    for (UUID service : suspects) {
-      found.addAll(changes.forService(service, since, until, limit));
-    }
-    found.sort(Comparator.comparing(ChangeEvent::happenedAt).reversed());
-    return found.size() > limit ? List.copyOf(found.subList(0, limit)) : found;
-  }
-
-  /** The service an incident belongs to. */
-  public CatalogService service(Incident incident) {
-    return services.get(incident.serviceId());
   }
 
   private static String validText(String field, String text) {

@@ -54,7 +54,7 @@ class DeliveryWorkers implements SmartLifecycle {
 
   private static final Duration BREAKER_FORGOTTEN = Duration.ofHours(1);
 
-  private final Outbox outbox;
+  private final OutboxClaims claims;
   private final Channels channels;
   private final ContactMethodRows methods;
   private final MessageRenderer renderer;
@@ -74,7 +74,7 @@ class DeliveryWorkers implements SmartLifecycle {
   private volatile boolean running;
 
   DeliveryWorkers(
-      Outbox outbox,
+      OutboxClaims claims,
       Channels channels,
       ContactMethodRows methods,
       MessageRenderer renderer,
@@ -91,7 +91,7 @@ class DeliveryWorkers implements SmartLifecycle {
       @Value("${tocsin.notify.rate-limit-window:1m}") Duration rateWindow) {
     this.rateLimit = Math.max(1, rateLimit);
     this.rateWindow = rateWindow;
-    this.outbox = outbox;
+    this.claims = claims;
     this.channels = channels;
     this.methods = methods;
     this.renderer = renderer;
@@ -160,27 +160,27 @@ class DeliveryWorkers implements SmartLifecycle {
 
   private Duration step(Channel channel) {
     breakerState(channel.type());
-    List<Outbox.Claimed> claimed = outbox.claim(channel.type(), batchSize, lease);
-    for (Outbox.Claimed message : claimed) {
+    List<OutboxClaims.Claimed> claimed = claims.claim(channel.type(), batchSize, lease);
+    for (OutboxClaims.Claimed message : claimed) {
       deliver(channel, message);
     }
     if (claimed.size() == batchSize) {
       return Duration.ZERO;
     }
     Duration untilDue =
-        outbox
+        claims
             .nextDue(channel.type())
             .map(due -> Duration.between(clock.instant(), due))
             .orElse(pollInterval);
     return WorkerThreads.untilDue(untilDue, MIN_WAIT, pollInterval);
   }
 
-  private void deliver(Channel channel, Outbox.Claimed message) {
+  private void deliver(Channel channel, OutboxClaims.Claimed message) {
     Optional<ContactMethod> method = methods.find(message.contactMethodId());
     String recipient = users.find(message.userId()).map(User::name).orElse("a deleted user");
     Instant started = clock.instant();
     if (method.isEmpty()) {
-      outbox.record(
+      claims.record(
           message,
           new DeliveryResult.Permanent("the contact method was deleted"),
           started,
@@ -190,7 +190,7 @@ class DeliveryWorkers implements SmartLifecycle {
     if (!method.get().readable()) {
       // Retried rather than given up on: in a rolling key change another node may hold the key,
       // and the breaker is left alone because the destination did nothing wrong.
-      outbox.record(
+      claims.record(
           message,
           new DeliveryResult.Retryable(method.get().unreadable(), null),
           started,
@@ -198,8 +198,8 @@ class DeliveryWorkers implements SmartLifecycle {
       return;
     }
     if ((message.kind() == Message.Kind.PAGE || message.kind() == Message.Kind.SUBSCRIPTION)
-        && outbox.overLimit(message.userId(), channel.type(), rateLimit, rateWindow)) {
-      outbox.fold(message, rateWindow);
+        && claims.overLimit(message.userId(), channel.type(), rateLimit, rateWindow)) {
+      claims.fold(message, rateWindow);
       return;
     }
     Channel.Destination destination = channel.destination(method.get());
@@ -209,7 +209,7 @@ class DeliveryWorkers implements SmartLifecycle {
         breakers.circuitBreaker(
             name, Map.of(CHANNEL, channel.type().text(), DESTINATION, destination.shown()));
     if (!breaker.tryAcquirePermission()) {
-      outbox.postpone(
+      claims.postpone(
           message,
           clock.instant().plus(BREAKER_RECHECK),
           "Waiting: the circuit breaker for "
@@ -226,7 +226,7 @@ class DeliveryWorkers implements SmartLifecycle {
           && rendered.incident() != null
           && !rendered.incident().status().equals(IncidentStatus.OPEN.text())) {
         breaker.onSuccess(0, TimeUnit.NANOSECONDS);
-        outbox.cancel(
+        claims.cancel(
             message, "Cancelled: the incident was acknowledged or resolved before sending.");
         return;
       }
@@ -242,7 +242,7 @@ class DeliveryWorkers implements SmartLifecycle {
       breaker.onSuccess(took, TimeUnit.NANOSECONDS);
     }
     breakerState(channel.type());
-    outbox.record(message, result, started, recipient);
+    claims.record(message, result, started, recipient);
   }
 
   private void breakerState(ChannelType type) {

@@ -3,6 +3,7 @@ package io.tocsin.notify;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentDetails;
 import io.tocsin.incident.Incidents;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
@@ -32,25 +33,28 @@ class MessageRenderer {
   private static final int ALERTS_SHOWN = 10;
 
   private final Incidents incidents;
+  private final IncidentDetails details;
   private final ServiceCatalog services;
   private final ActionLinks links;
-  private final Outbox outbox;
+  private final OutboxClaims claims;
   private final Templates templates;
   private final String configuredUrl;
   private final Environment environment;
 
   MessageRenderer(
       Incidents incidents,
+      IncidentDetails details,
       ServiceCatalog services,
       ActionLinks links,
-      Outbox outbox,
+      OutboxClaims claims,
       Templates templates,
       @Value("${tocsin.public-url:}") String publicUrl,
       Environment environment) {
     this.incidents = incidents;
+    this.details = details;
     this.services = services;
     this.links = links;
-    this.outbox = outbox;
+    this.claims = claims;
     this.templates = templates;
     this.configuredUrl = publicUrl.trim().replaceAll("/+$", "");
     this.environment = environment;
@@ -69,7 +73,7 @@ class MessageRenderer {
             "local.server.port", environment.getProperty("server.port", "8080"));
   }
 
-  Message render(Outbox.Claimed row, ContactMethod method, String recipient) {
+  Message render(OutboxClaims.Claimed row, ContactMethod method, String recipient) {
     switch (row.kind()) {
       case VERIFICATION:
         return message(
@@ -109,7 +113,7 @@ class MessageRenderer {
     }
   }
 
-  private Message page(Outbox.Claimed row, ContactMethod method, String recipient) {
+  private Message page(OutboxClaims.Claimed row, ContactMethod method, String recipient) {
     Incident incident = incidentOf(row);
     List<Message.Action> actions = new ArrayList<>();
     Map<String, Object> links = new LinkedHashMap<>();
@@ -135,7 +139,7 @@ class MessageRenderer {
   }
 
   /** An incident a subscriber follows opened, was updated or resolved. */
-  private Message subscription(Outbox.Claimed row, ContactMethod method, String recipient) {
+  private Message subscription(OutboxClaims.Claimed row, ContactMethod method, String recipient) {
     Incident incident = incidentOf(row);
     String event = row.content().getOrDefault("event", "opened");
     String title;
@@ -166,7 +170,7 @@ class MessageRenderer {
         row, method, recipient, text.subject(), text.text(), view(incident, values), List.of());
   }
 
-  private Incident incidentOf(Outbox.Claimed row) {
+  private Incident incidentOf(OutboxClaims.Claimed row) {
     UUID incidentId = row.incidentId();
     if (incidentId == null) {
       throw new NotFoundException("The message names no incident.");
@@ -220,8 +224,8 @@ class MessageRenderer {
 
   private List<Map<String, Object>> alerts(Incident incident, String status) {
     List<Map<String, Object>> alerts = new ArrayList<>();
-    for (Incidents.AttachedAlert alert :
-        incidents.alerts(incident.id(), status, null, ALERTS_SHOWN).items()) {
+    for (IncidentDetails.AttachedAlert alert :
+        details.alerts(incident.id(), status, null, ALERTS_SHOWN).items()) {
       String labels =
           alert.details() == null
               ? ""
@@ -256,8 +260,8 @@ class MessageRenderer {
   }
 
   /** The pages that came over the rate limit, as one message: "12 more incidents on …". */
-  private Message summary(Outbox.Claimed row, ContactMethod method, String recipient) {
-    List<Incident> folded = new ArrayList<>(incidents.getAll(outbox.summarized(row.id())).values());
+  private Message summary(OutboxClaims.Claimed row, ContactMethod method, String recipient) {
+    List<Incident> folded = new ArrayList<>(incidents.getAll(claims.summarized(row.id())).values());
     folded.sort(java.util.Comparator.comparingLong(Incident::number));
     java.util.Set<String> serviceNames = new java.util.LinkedHashSet<>();
     folded.forEach(incident -> serviceNames.add(serviceName(incident.serviceId())));
@@ -310,7 +314,7 @@ class MessageRenderer {
   }
 
   private static Message message(
-      Outbox.Claimed row,
+      OutboxClaims.Claimed row,
       ContactMethod method,
       String recipient,
       String subject,

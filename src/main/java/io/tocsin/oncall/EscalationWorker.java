@@ -1,6 +1,6 @@
 package io.tocsin.oncall;
 
-import io.tocsin.incident.IncidentOpened;
+import io.tocsin.platform.AfterCommit;
 import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.WorkerThreads;
 import java.time.Clock;
@@ -8,14 +8,14 @@ import java.time.Duration;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * The threads that run due escalation steps. Each looks in the database when the earliest step is
- * due, at least every {@code tocsin.escalation.poll-interval}, and at once after this node opens an
- * incident; a full batch means more may be due, so it goes on without waiting. Every node runs
- * them: the rows decide who does what, not the threads.
+ * due, at least every {@code tocsin.escalation.poll-interval}, and at once after this node starts
+ * an incident's run; a full batch means more may be due, so it goes on without waiting. Every node
+ * runs them: the rows decide who does what, not the threads.
  */
 @Component
 class EscalationWorker implements SmartLifecycle {
@@ -48,10 +48,13 @@ class EscalationWorker implements SmartLifecycle {
             LogFactory.getLog(EscalationWorker.class));
   }
 
-  /** A new incident pages its first level without waiting for the next poll. */
-  @TransactionalEventListener(fallbackExecution = true)
-  void incidentOpened(IncidentOpened opened) {
-    threads.nudge();
+  /**
+   * A new incident pages its first level without waiting for the next poll: once its run, written
+   * after the incident's commit, commits too.
+   */
+  @EventListener
+  void runStarted(RunStarted started) {
+    AfterCommit.run(threads::nudge);
   }
 
   @Override

@@ -17,13 +17,9 @@ import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,38 +32,26 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.namedparam.SqlParameterSource;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.util.IdGenerator;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Escalation runs. Each incident climbs its service's policy: a level's targets are paged, and if
  * nobody has acknowledged when the level's delay runs out, the next level is; after the last level
  * the policy repeats as often as it says, then the run ends. The timer is the run's {@code due_at}
  * row, claimed with {@code FOR UPDATE SKIP LOCKED} in the transaction that pages, so each step
- * happens once whichever node claims it, and a node that starts late pages what is overdue.
+ * happens once whichever node claims it, and a node that starts late pages what is overdue. This
+ * class holds the rules of the climb; the run is an {@link EscalationRun}, stored by {@link
+ * EscalationRuns}.
  */
 @Service
 public class Escalations {
 
-  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
-  private static final String RUN_COLUMNS =
-      "incident_id, incident_number, service_id, policy_id, status, next_level, next_round,"
-          + " due_at, steps, started_at, ended_at, end_reason";
-
-  private final JdbcClient jdbc;
-  private final NamedParameterJdbcTemplate batch;
-  private final JsonMapper json;
+  private final EscalationRuns runs;
   private final EscalationPolicies policies;
   private final Incidents incidents;
   private final UserService users;
@@ -79,9 +63,7 @@ public class Escalations {
   private final PagingHold hold;
 
   Escalations(
-      JdbcClient jdbc,
-      NamedParameterJdbcTemplate batch,
-      JsonMapper json,
+      EscalationRuns runs,
       EscalationPolicies policies,
       Incidents incidents,
       UserService users,
@@ -91,9 +73,7 @@ public class Escalations {
       IdGenerator ids,
       PagingHold hold,
       @Value("${tocsin.escalation.first-page-delay:0s}") Duration firstPageDelay) {
-    this.jdbc = jdbc;
-    this.batch = batch;
-    this.json = json;
+    this.runs = runs;
     this.policies = policies;
     this.incidents = incidents;
     this.users = users;
@@ -162,117 +142,24 @@ public class Escalations {
   /** A person paged in a step. */
   public record PageSent(UUID pageId, UUID userId, String via, Instant requestedAt) {}
 
-  /** A run as stored; {@code nextLevel} and {@code nextRound} count from 0. */
-  private record Run(
-      UUID incidentId,
-      long incidentNumber,
-      UUID serviceId,
-      @Nullable UUID policyId,
-      Status status,
-      int nextLevel,
-      int nextRound,
-      @Nullable Instant dueAt,
-      int steps,
-      Instant startedAt,
-      @Nullable Instant endedAt,
-      @Nullable String endReason) {
-
-    Run next(int level, int round) {
-      return new Run(
-          incidentId,
-          incidentNumber,
-          serviceId,
-          policyId,
-          status,
-          level,
-          round,
-          dueAt,
-          steps,
-          startedAt,
-          endedAt,
-          endReason);
-    }
-
-    Run waiting(Instant due) {
-      return new Run(
-          incidentId,
-          incidentNumber,
-          serviceId,
-          policyId,
-          Status.ACTIVE,
-          nextLevel,
-          nextRound,
-          due,
-          steps,
-          startedAt,
-          null,
-          null);
-    }
-
-    Run ended(Status to, Instant at, String why) {
-      return new Run(
-          incidentId,
-          incidentNumber,
-          serviceId,
-          policyId,
-          to,
-          nextLevel,
-          nextRound,
-          null,
-          steps,
-          startedAt,
-          at,
-          why);
-    }
-
-    Run stepped() {
-      return new Run(
-          incidentId,
-          incidentNumber,
-          serviceId,
-          policyId,
-          status,
-          nextLevel,
-          nextRound,
-          dueAt,
-          steps + 1,
-          startedAt,
-          endedAt,
-          endReason);
-    }
-
-    Run withPolicy(UUID policy) {
-      return new Run(
-          incidentId,
-          incidentNumber,
-          serviceId,
-          policy,
-          status,
-          0,
-          0,
-          dueAt,
-          steps,
-          startedAt,
-          endedAt,
-          endReason);
-    }
-  }
-
   /**
-   * Starts the run of a new incident, in the transaction that opened it: an incident never exists
-   * without its run. The first level is paged by the worker right after the commit.
+   * Starts the run of a new incident. After the commit that opened it, through the event
+   * publication registry: a node that dies before the run is written leaves the publication
+   * incomplete, and it is delivered again on restart. A delivery finds the incident as it is now
+   * (locked, so a merge or acknowledgement waits for the run and then stops it), and a second
+   * delivery finds the run and leaves it. The first level is paged by the worker right after this
+   * commit.
    */
-  @EventListener
+  @ApplicationModuleListener
   void incidentOpened(IncidentOpened opened) {
+    if (runs.find(opened.incidentId()).isPresent()) {
+      return;
+    }
+    Incident incident = incidents.lockAll(List.of(opened.incidentId())).get(opened.incidentId());
     Instant now = clock.instant();
     Optional<UUID> policy = policies.policyIdOf(opened.serviceId());
-    Optional<Duration> held =
-        opened.mayHold() && policy.isPresent()
-            ? hold.holdFor(opened.serviceId())
-            : Optional.empty();
-    Duration wait = held.filter(h -> h.compareTo(firstPageDelay) > 0).orElse(firstPageDelay);
-    Run run =
-        new Run(
+    EscalationRun run =
+        new EscalationRun(
             opened.incidentId(),
             opened.number(),
             opened.serviceId(),
@@ -280,23 +167,25 @@ public class Escalations {
             Status.ACTIVE,
             0,
             0,
-            now.plus(wait),
+            now,
             0,
             now,
             null,
             null);
+    if (incident == null || incident.status() != IncidentStatus.OPEN) {
+      runs.insert(run.ended(Status.STOPPED, now, notPaged(incident)), null, null);
+      return;
+    }
+    Optional<Duration> held =
+        opened.mayHold() && policy.isPresent()
+            ? hold.holdFor(opened.serviceId())
+            : Optional.empty();
+    Duration wait = held.filter(h -> h.compareTo(firstPageDelay) > 0).orElse(firstPageDelay);
+    run = run.waiting(now.plus(wait));
     if (policy.isEmpty()) {
       run =
           run.ended(
               Status.NO_POLICY, now, "The service has no escalation policy: nobody was paged.");
-      incidents.record(
-          List.of(
-              new Incidents.Entry(
-                  opened.incidentId(),
-                  "paging_problem",
-                  Actor.TOCSIN,
-                  "Nobody is paged: the service has no escalation policy.")));
-      metrics.problem(EscalationMetrics.Problem.NO_POLICY);
     }
     String holdReason =
         held.map(
@@ -307,22 +196,39 @@ public class Escalations {
                         + " their failure caused this, the cause's incident takes this one over"
                         + " and pages instead.")
             .orElse(null);
+    if (!runs.insert(run, holdReason == null ? null : now.plus(wait), holdReason)) {
+      return;
+    }
+    if (policy.isEmpty()) {
+      incidents.record(
+          List.of(
+              new Incidents.Entry(
+                  opened.incidentId(),
+                  "paging_problem",
+                  Actor.TOCSIN,
+                  "Nobody is paged: the service has no escalation policy.")));
+      metrics.problem(EscalationMetrics.Problem.NO_POLICY);
+    }
     if (holdReason != null) {
       incidents.record(
           List.of(
               new Incidents.Entry(opened.incidentId(), "paging_held", Actor.TOCSIN, holdReason)));
     }
-    jdbc.sql(
-            "INSERT INTO oncall_escalation ("
-                + RUN_COLUMNS
-                + ", held_until, hold_reason) VALUES (:incident, :number, :service, :policy,"
-                + " :status, :nextLevel, :nextRound, :due, :steps, :started, :ended, :why,"
-                + " :heldUntil, :holdReason)")
-        .paramSource(
-            parameters(run)
-                .addValue("heldUntil", holdReason == null ? null : utc(now.plus(wait)))
-                .addValue("holdReason", holdReason))
-        .update();
+    events.publishEvent(new RunStarted(opened.incidentId()));
+  }
+
+  /** Why an incident that changed before its run started is paged for by nobody. */
+  private String notPaged(@Nullable Incident incident) {
+    if (incident == null) {
+      return "The incident no longer exists: nobody was paged.";
+    }
+    if (incident.mergedInto() != null) {
+      return "Merged into "
+          + incidents.get(incident.mergedInto()).reference()
+          + " before paging started: it pages for it.";
+    }
+    return (incident.status() == IncidentStatus.RESOLVED ? "Resolved" : "Acknowledged")
+        + " before paging started: nobody was paged.";
   }
 
   /**
@@ -343,24 +249,8 @@ public class Escalations {
             + " by "
             + changed.actor().name()
             + ".";
-    boolean wasHeld =
-        jdbc.sql(
-                "SELECT held_until FROM oncall_escalation WHERE incident_id = :incident"
-                    + " AND status = 'active' AND held_until IS NOT NULL FOR UPDATE")
-            .param("incident", changed.incidentId())
-            .query((rs, n) -> rs.getObject(1, OffsetDateTime.class))
-            .optional()
-            .isPresent();
-    jdbc.sql(
-            """
-            UPDATE oncall_escalation SET status = 'stopped', due_at = NULL, ended_at = :now,
-                   end_reason = :why, held_until = NULL
-            WHERE incident_id = :incident AND status = 'active'
-            """)
-        .param("now", utc(clock.instant()))
-        .param("why", why)
-        .param("incident", changed.incidentId())
-        .update();
+    boolean wasHeld = runs.lockHeld(changed.incidentId());
+    runs.stop(changed.incidentId(), clock.instant(), why);
     if (wasHeld) {
       incidents.record(
           List.of(
@@ -392,26 +282,17 @@ public class Escalations {
   @Transactional
   public int runDue(int limit) {
     Instant now = clock.instant();
-    List<Run> due =
-        jdbc.sql(
-                "SELECT "
-                    + RUN_COLUMNS
-                    + " FROM oncall_escalation WHERE due_at <= :now ORDER BY due_at"
-                    + " FETCH FIRST :limit ROWS ONLY FOR UPDATE SKIP LOCKED")
-            .param("now", utc(now))
-            .param("limit", limit)
-            .query(this::run)
-            .list();
+    List<EscalationRun> due = runs.lockDue(now, limit);
     if (due.isEmpty()) {
       return 0;
     }
     Map<UUID, Incident> open =
-        incidents.lockAll(due.stream().map(Run::incidentId).toList()).values().stream()
+        incidents.lockAll(due.stream().map(EscalationRun::incidentId).toList()).values().stream()
             .filter(incident -> incident.status() == IncidentStatus.OPEN)
             .collect(Collectors.toMap(Incident::id, incident -> incident));
     Work work = new Work(now);
-    Map<UUID, Instant> held = heldAmong(due);
-    for (Run run : due) {
+    Map<UUID, Instant> held = runs.heldAmong(due);
+    for (EscalationRun run : due) {
       metrics.ranLate(Duration.between(run.dueAt(), now));
       Incident incident = open.get(run.incidentId());
       Instant heldSince = held.get(run.incidentId());
@@ -465,7 +346,12 @@ public class Escalations {
     if (incident.status() != IncidentStatus.OPEN) {
       return;
     }
-    Run run = lock(incident);
+    // Before its run started, the run's first page carries the new severity anyway.
+    Optional<EscalationRun> started = tryLock(incident);
+    if (started.isEmpty()) {
+      return;
+    }
+    EscalationRun run = started.get();
     if (run.steps() == 0 || run.policyId() == null) {
       return;
     }
@@ -492,30 +378,13 @@ public class Escalations {
     work.flush();
   }
 
-  /** Of these runs, those still held, with when their hold ends. */
-  private Map<UUID, Instant> heldAmong(List<Run> runs) {
-    Map<UUID, Instant> held = new HashMap<>();
-    jdbc.sql(
-            "SELECT incident_id, held_until FROM oncall_escalation"
-                + " WHERE incident_id IN (:ids) AND held_until IS NOT NULL")
-        .param("ids", runs.stream().map(Run::incidentId).toList())
-        .query(
-            rs -> {
-              held.put(rs.getObject(1, UUID.class), instant(rs, "held_until"));
-            });
-    return held;
-  }
-
   private static String seconds(Duration duration) {
     return duration.toSeconds() + " s";
   }
 
   /** When the earliest step of any node falls due, if one is waiting. */
   public Optional<Instant> nextDue() {
-    return jdbc.sql("SELECT MIN(due_at) FROM oncall_escalation")
-        .query((rs, n) -> rs.getObject(1, OffsetDateTime.class))
-        .optional()
-        .map(OffsetDateTime::toInstant);
+    return runs.nextDue();
   }
 
   /**
@@ -526,7 +395,7 @@ public class Escalations {
    */
   private void climb(
       Work work,
-      Run start,
+      EscalationRun start,
       Incident incident,
       Policy policy,
       Reason reason,
@@ -535,7 +404,7 @@ public class Escalations {
     int levels = policy.levels().size();
     int total = levels * (policy.repeat() + 1);
     // A policy edited to fewer levels since the last step goes on with the next round.
-    Run run = start.nextLevel() < levels ? start : start.next(0, start.nextRound() + 1);
+    EscalationRun run = start.nextLevel() < levels ? start : start.next(0, start.nextRound() + 1);
     for (int tried = 1; ; tried++) {
       int position = run.nextRound() * levels + run.nextLevel();
       if (position >= total) {
@@ -563,44 +432,11 @@ public class Escalations {
 
   /** An incident's escalation, with every step. */
   public Escalation get(UUID incidentId) {
-    Run run =
-        find(incidentId)
+    EscalationRun run =
+        runs.find(incidentId)
             .orElseThrow(
                 () -> new NotFoundException("Incident " + incidentId + " has no escalation."));
-    Map<Integer, List<PageSent>> pages = new HashMap<>();
-    jdbc.sql(
-            "SELECT id, step, user_id, via, requested_at FROM oncall_page"
-                + " WHERE incident_id = :incident ORDER BY step, requested_at, id")
-        .param("incident", incidentId)
-        .query(
-            rs -> {
-              pages
-                  .computeIfAbsent(rs.getInt("step"), s -> new ArrayList<>())
-                  .add(
-                      new PageSent(
-                          rs.getObject("id", UUID.class),
-                          rs.getObject("user_id", UUID.class),
-                          rs.getString("via"),
-                          instant(rs, "requested_at")));
-            });
-    List<Step> steps =
-        jdbc.sql(
-                "SELECT step, level, round, reason, actor_name, due_at, executed_at, problems"
-                    + " FROM oncall_escalation_step WHERE incident_id = :incident ORDER BY step")
-            .param("incident", incidentId)
-            .query(
-                (rs, n) ->
-                    new Step(
-                        rs.getInt("step"),
-                        rs.getInt("level"),
-                        rs.getInt("round"),
-                        EnumText.parse(Reason.class, "reason", rs.getString("reason")),
-                        rs.getString("actor_name"),
-                        instant(rs, "due_at"),
-                        instant(rs, "executed_at"),
-                        pages.getOrDefault(rs.getInt("step"), List.of()),
-                        json.readValue(rs.getString("problems"), STRINGS)))
-            .list();
+    List<Step> steps = runs.steps(incidentId);
     return new Escalation(
         run.incidentId(),
         run.incidentNumber(),
@@ -624,7 +460,7 @@ public class Escalations {
   @Transactional
   public Escalation escalate(UUID incidentId, @Nullable Integer level, Actor actor) {
     Incident incident = pageable(incidentId);
-    Run run = lock(incident);
+    EscalationRun run = lock(incident);
     if (run.policyId() == null) {
       throw new ConflictException(
           "Incident "
@@ -641,7 +477,7 @@ public class Escalations {
                             + incident.reference()
                             + " no longer exists: reassign it to a person or a policy."));
     int levels = policy.levels().size();
-    Run from;
+    EscalationRun from;
     if (level != null) {
       if (level < 1 || level > levels) {
         throw new InvalidInputException("level", "must be 1 to " + levels);
@@ -671,7 +507,7 @@ public class Escalations {
             .find(userId)
             .orElseThrow(
                 () -> new InvalidInputException("userId", "user " + userId + " does not exist"));
-    Run run = lock(incident);
+    EscalationRun run = lock(incident);
     incident = incidents.assign(incidentId, userId, actor);
     Work work = new Work(clock.instant());
     Optional<Policy> policy = work.policy(run.policyId());
@@ -700,7 +536,7 @@ public class Escalations {
                 () ->
                     new InvalidInputException(
                         "escalationPolicyId", "escalation policy " + policyId + " does not exist"));
-    Run run = lock(incident).withPolicy(policyId);
+    EscalationRun run = lock(incident).withPolicy(policyId);
     work.entries.add(
         new Incidents.Entry(
             incident.id(),
@@ -714,12 +550,12 @@ public class Escalations {
 
   /** Pages {@code run}'s next level now, then lets the timer go on if the incident is open. */
   private void pageOnce(
-      Work work, Run run, Incident incident, Policy policy, Reason reason, Actor actor) {
+      Work work, EscalationRun run, Incident incident, Policy policy, Reason reason, Actor actor) {
     if (incident.status() == IncidentStatus.OPEN) {
       climb(work, run, incident, policy, reason, actor, work.now);
       return;
     }
-    Run paged =
+    EscalationRun paged =
         work.page(run, incident, policy.levels().get(run.nextLevel()), reason, actor, work.now)
             .run();
     if (paged.status() == Status.NO_POLICY) {
@@ -741,23 +577,23 @@ public class Escalations {
   }
 
   /** The incident's run, locked. Runs are locked before incidents, as the timer does. */
-  private Run lock(Incident incident) {
-    return jdbc.sql(
-            "SELECT " + RUN_COLUMNS + " FROM oncall_escalation WHERE incident_id = :id FOR UPDATE")
-        .param("id", incident.id())
-        .query(this::run)
-        .single();
+  private EscalationRun lock(Incident incident) {
+    return tryLock(incident)
+        .orElseThrow(
+            () ->
+                new ConflictException(
+                    "Paging of incident "
+                        + incident.reference()
+                        + " has not started yet: try again in a moment."));
   }
 
-  private Optional<Run> find(UUID incidentId) {
-    return jdbc.sql("SELECT " + RUN_COLUMNS + " FROM oncall_escalation WHERE incident_id = :id")
-        .param("id", incidentId)
-        .query(this::run)
-        .optional();
+  /** The incident's run, locked, if it started: it starts just after the incident's commit. */
+  private Optional<EscalationRun> tryLock(Incident incident) {
+    return runs.lock(incident.id());
   }
 
   /** A run after a level was paged, and whether the level found anyone. */
-  private record Paged(Run run, boolean anyone) {}
+  private record Paged(EscalationRun run, boolean anyone) {}
 
   /**
    * What one transaction pages and writes: steps, pages, timeline entries and run updates are
@@ -768,10 +604,10 @@ public class Escalations {
     final Instant now;
     final Function<Target, ResolvedTarget> resolver;
     final Map<UUID, Optional<Policy>> policies = new HashMap<>();
-    final List<MapSqlParameterSource> steps = new ArrayList<>();
-    final List<MapSqlParameterSource> pages = new ArrayList<>();
+    final List<EscalationRuns.StepRow> steps = new ArrayList<>();
+    final List<EscalationRuns.PageRow> pages = new ArrayList<>();
     final List<Incidents.Entry> entries = new ArrayList<>();
-    final Map<UUID, Run> runs = new LinkedHashMap<>();
+    final Map<UUID, EscalationRun> saved = new LinkedHashMap<>();
     final List<PageRequested> requested = new ArrayList<>();
     final List<UUID> released = new ArrayList<>();
 
@@ -788,7 +624,13 @@ public class Escalations {
     }
 
     /** Pages every target of a level, recording who could not be reached. */
-    Paged page(Run run, Incident incident, Level level, Reason reason, Actor actor, Instant dueAt) {
+    Paged page(
+        EscalationRun run,
+        Incident incident,
+        Level level,
+        Reason reason,
+        Actor actor,
+        Instant dueAt) {
       int levelIndex = run.nextLevel();
       int round = run.nextRound();
       Map<UUID, String> people = new LinkedHashMap<>();
@@ -808,7 +650,7 @@ public class Escalations {
                   : "schedule '" + resolved.name() + "'");
         }
       }
-      Run stepped = run.stepped();
+      EscalationRun stepped = run.stepped();
       step(stepped, levelIndex, round, reason, actor, dueAt, problems);
       String where = "level " + (levelIndex + 1) + (round == 0 ? "" : ", round " + (round + 1));
       if (!problems.isEmpty()) {
@@ -842,9 +684,14 @@ public class Escalations {
     }
 
     /** Pages people outside the policy's levels, as a reassignment does. */
-    Run pageUsers(
-        Run run, Incident incident, List<User> people, int level, String via, Actor actor) {
-      Run stepped = run.stepped();
+    EscalationRun pageUsers(
+        EscalationRun run,
+        Incident incident,
+        List<User> people,
+        int level,
+        String via,
+        Actor actor) {
+      EscalationRun stepped = run.stepped();
       step(stepped, level, run.nextRound(), Reason.REASSIGNED, actor, now, List.of());
       for (User user : people) {
         request(stepped, incident, user, via, level, run.nextRound());
@@ -864,7 +711,7 @@ public class Escalations {
     }
 
     private void step(
-        Run stepped,
+        EscalationRun stepped,
         int levelIndex,
         int round,
         Reason reason,
@@ -872,29 +719,28 @@ public class Escalations {
         Instant dueAt,
         List<String> problems) {
       steps.add(
-          new MapSqlParameterSource()
-              .addValue("incident", stepped.incidentId())
-              .addValue("step", stepped.steps())
-              .addValue("level", levelIndex + 1)
-              .addValue("round", round + 1)
-              .addValue("reason", EnumText.canonical(reason))
-              .addValue("actor", actor.name())
-              .addValue("due", utc(dueAt))
-              .addValue("executed", utc(now))
-              .addValue("problems", json.writeValueAsString(problems)));
+          new EscalationRuns.StepRow(
+              stepped.incidentId(),
+              stepped.steps(),
+              levelIndex + 1,
+              round + 1,
+              reason,
+              actor.name(),
+              dueAt,
+              now,
+              problems));
     }
 
     private void request(
-        Run stepped, Incident incident, User user, String via, int levelIndex, int round) {
+        EscalationRun stepped,
+        Incident incident,
+        User user,
+        String via,
+        int levelIndex,
+        int round) {
       UUID pageId = ids.generateId();
       pages.add(
-          new MapSqlParameterSource()
-              .addValue("id", pageId)
-              .addValue("incident", incident.id())
-              .addValue("step", stepped.steps())
-              .addValue("user", user.id())
-              .addValue("via", via)
-              .addValue("at", utc(now)));
+          new EscalationRuns.PageRow(pageId, incident.id(), stepped.steps(), user.id(), via, now));
       requested.add(
           new PageRequested(
               pageId,
@@ -911,81 +757,14 @@ public class Escalations {
               now));
     }
 
-    void save(Run run) {
-      runs.put(run.incidentId(), run);
+    void save(EscalationRun run) {
+      saved.put(run.incidentId(), run);
     }
 
     void flush() {
-      batch.batchUpdate(
-          """
-          INSERT INTO oncall_escalation_step
-            (incident_id, step, level, round, reason, actor_name, due_at, executed_at, problems)
-          VALUES (:incident, :step, :level, :round, :reason, :actor, :due, :executed, :problems)
-          """,
-          steps.toArray(SqlParameterSource[]::new));
-      batch.batchUpdate(
-          """
-          INSERT INTO oncall_page (id, incident_id, step, user_id, via, requested_at)
-          VALUES (:id, :incident, :step, :user, :via, :at)
-          """,
-          pages.toArray(SqlParameterSource[]::new));
-      batch.batchUpdate(
-          """
-          UPDATE oncall_escalation SET policy_id = :policy, status = :status,
-                 next_level = :nextLevel, next_round = :nextRound, due_at = :due, steps = :steps,
-                 ended_at = :ended, end_reason = :why
-          WHERE incident_id = :incident
-          """,
-          runs.values().stream().map(Escalations::parameters).toArray(SqlParameterSource[]::new));
-      if (!released.isEmpty()) {
-        jdbc.sql("UPDATE oncall_escalation SET held_until = NULL WHERE incident_id IN (:ids)")
-            .param("ids", released)
-            .update();
-      }
+      runs.write(steps, pages, saved.values(), released);
       incidents.record(entries);
       requested.forEach(events::publishEvent);
     }
-  }
-
-  private static MapSqlParameterSource parameters(Run run) {
-    return new MapSqlParameterSource()
-        .addValue("incident", run.incidentId())
-        .addValue("number", run.incidentNumber())
-        .addValue("service", run.serviceId())
-        .addValue("policy", run.policyId())
-        .addValue("status", EnumText.canonical(run.status()))
-        .addValue("nextLevel", run.nextLevel())
-        .addValue("nextRound", run.nextRound())
-        .addValue("due", run.dueAt() == null ? null : utc(run.dueAt()))
-        .addValue("steps", run.steps())
-        .addValue("started", utc(run.startedAt()))
-        .addValue("ended", run.endedAt() == null ? null : utc(run.endedAt()))
-        .addValue("why", run.endReason());
-  }
-
-  private Run run(ResultSet rs, int n) throws SQLException {
-    OffsetDateTime due = rs.getObject("due_at", OffsetDateTime.class);
-    OffsetDateTime ended = rs.getObject("ended_at", OffsetDateTime.class);
-    return new Run(
-        rs.getObject("incident_id", UUID.class),
-        rs.getLong("incident_number"),
-        rs.getObject("service_id", UUID.class),
-        rs.getObject("policy_id", UUID.class),
-        EnumText.parse(Status.class, "status", rs.getString("status")),
-        rs.getInt("next_level"),
-        rs.getInt("next_round"),
-        due == null ? null : due.toInstant(),
-        rs.getInt("steps"),
-        instant(rs, "started_at"),
-        ended == null ? null : ended.toInstant(),
-        rs.getString("end_reason"));
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    return rs.getObject(column, OffsetDateTime.class).toInstant();
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return instant.atOffset(ZoneOffset.UTC);
   }
 }

@@ -15,6 +15,7 @@ import io.tocsin.directory.team.TeamRole;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.incident.Incident;
 import io.tocsin.incident.Incidents;
+import io.tocsin.notify.DeadLetters;
 import io.tocsin.notify.Outbox;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
@@ -61,7 +62,7 @@ class AdminPages {
   private final ServiceCatalog services;
   private final IntegrationService integrations;
   private final AuditLog audit;
-  private final Outbox outbox;
+  private final DeadLetters deadLetters;
   private final Incidents incidents;
   private final Clock clock;
   private final PublicAddress address;
@@ -72,7 +73,7 @@ class AdminPages {
       ServiceCatalog services,
       IntegrationService integrations,
       AuditLog audit,
-      Outbox outbox,
+      DeadLetters deadLetters,
       Incidents incidents,
       Clock clock,
       PublicAddress address) {
@@ -81,7 +82,7 @@ class AdminPages {
     this.services = services;
     this.integrations = integrations;
     this.audit = audit;
-    this.outbox = outbox;
+    this.deadLetters = deadLetters;
     this.incidents = incidents;
     this.clock = clock;
     this.address = address;
@@ -425,7 +426,7 @@ class AdminPages {
       @RequestParam(required = false) @Nullable String cursor,
       @ModelAttribute("zone") ZoneId zone,
       Model model) {
-    Page<Outbox.Delivery> page = outbox.deadLetters(Page.after(cursor), Page.DEFAULT_LIMIT);
+    Page<Outbox.Delivery> page = deadLetters.list(Page.after(cursor), Page.DEFAULT_LIMIT);
     Map<UUID, Incident> incidentOf =
         incidents.getAll(
             page.items().stream()
@@ -462,7 +463,7 @@ class AdminPages {
         redirect,
         "/admin/dead-letters",
         "The message is queued again, as a new first attempt.",
-        () -> outbox.replay(id));
+        () -> deadLetters.replay(id));
   }
 
   @PreAuthorize("hasRole('ADMIN')")
@@ -472,7 +473,7 @@ class AdminPages {
         redirect,
         "/admin/dead-letters",
         "Discarded the message; the delivery log keeps it as cancelled.",
-        () -> outbox.discard(id));
+        () -> deadLetters.discard(id));
   }
 
   /**

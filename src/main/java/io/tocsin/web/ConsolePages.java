@@ -9,9 +9,12 @@ import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentDetails;
+import io.tocsin.incident.IncidentQueries;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.Incidents;
 import io.tocsin.ingest.AlertVolume;
+import io.tocsin.notify.DeadLetters;
 import io.tocsin.notify.DeliveryBreakers;
 import io.tocsin.notify.Outbox;
 import io.tocsin.oncall.EscalationPolicies;
@@ -64,11 +67,14 @@ class ConsolePages {
   private static final int MERGE_CHOICES = 50;
 
   private final Incidents incidents;
+  private final IncidentDetails details;
+  private final IncidentQueries queries;
   private final ServiceCatalog services;
   private final UserService users;
   private final EscalationPolicies policies;
   private final Escalations escalations;
   private final Outbox outbox;
+  private final DeadLetters deadLetters;
   private final AlertVolume alertVolume;
   private final TeamService teams;
   private final DeliveryBreakers breakers;
@@ -77,22 +83,28 @@ class ConsolePages {
 
   ConsolePages(
       Incidents incidents,
+      IncidentDetails details,
+      IncidentQueries queries,
       ServiceCatalog services,
       UserService users,
       EscalationPolicies policies,
       Escalations escalations,
       Outbox outbox,
+      DeadLetters deadLetters,
       AlertVolume alertVolume,
       TeamService teams,
       DeliveryBreakers breakers,
       JsonMapper json,
       Clock clock) {
     this.incidents = incidents;
+    this.details = details;
+    this.queries = queries;
     this.services = services;
     this.users = users;
     this.policies = policies;
     this.escalations = escalations;
     this.outbox = outbox;
+    this.deadLetters = deadLetters;
     this.alertVolume = alertVolume;
     this.teams = teams;
     this.breakers = breakers;
@@ -205,7 +217,7 @@ class ConsolePages {
                         teamPeople.getOrDefault(team.id(), List.of()).stream().distinct().toList()))
             .toList();
     addAlertVolume(model, zone);
-    Page<Outbox.Delivery> dead = outbox.deadLetters(null, Page.MAX_LIMIT);
+    Page<Outbox.Delivery> dead = deadLetters.list(null, Page.MAX_LIMIT);
     model.addAttribute("me", me);
     model.addAttribute("onCall", onCall);
     model.addAttribute("teamOnCall", teamOnCall);
@@ -274,7 +286,7 @@ class ConsolePages {
    */
   private void addOpenIncidents(Model model, SignedInUser me, List<CatalogService> catalog) {
     Map<String, Long> counts = new LinkedHashMap<>();
-    incidents
+    queries
         .openBySeverity()
         .forEach((severity, count) -> counts.put(EnumText.canonical(severity), count));
     List<Incident> open = openIncidents();
@@ -309,8 +321,8 @@ class ConsolePages {
       Instant since = blank(from) ? null : day("from", from).atStartOfDay(zone).toInstant();
       Instant before = blank(to) ? null : day("to", to).plusDays(1).atStartOfDay(zone).toInstant();
       Page<Incident> page =
-          incidents.list(
-              new Incidents.Filter(statuses, service, severities, assigneeId, since, before),
+          queries.list(
+              new IncidentQueries.Filter(statuses, service, severities, assigneeId, since, before),
               Page.after(cursor),
               Page.DEFAULT_LIMIT);
       found = page.items();
@@ -373,14 +385,14 @@ class ConsolePages {
         incident.probableCauseServiceId().equals(incident.serviceId())
             ? null
             : serviceName(incident.probableCauseServiceId()));
-    List<Incidents.AffectedService> affected = incidents.affectedServices(incident);
+    List<IncidentDetails.AffectedService> affected = details.affectedServices(incident);
     model.addAttribute("affected", affected);
     storm(incident, affected, zone, model);
     model.addAttribute(
         "splitFrom", incident.splitFrom() == null ? null : incidents.get(incident.splitFrom()));
     model.addAttribute("assignee", name(incident.assigneeId()));
-    Map<String, List<Incidents.AttachedAlert>> alertsByService = new LinkedHashMap<>();
-    incidents
+    Map<String, List<IncidentDetails.AttachedAlert>> alertsByService = new LinkedHashMap<>();
+    details
         .alerts(incident.id(), null, null, Page.MAX_LIMIT)
         .items()
         .forEach(
@@ -389,18 +401,21 @@ class ConsolePages {
                     .computeIfAbsent(alert.serviceName(), name -> new ArrayList<>())
                     .add(alert));
     model.addAttribute("alertsByService", alertsByService);
-    model.addAttribute("changes", incidents.recentChanges(incident, RECENT_CHANGES));
+    model.addAttribute("changes", details.recentChanges(incident, RECENT_CHANGES));
     model.addAttribute("runbooks", runbooks(incident.serviceId()));
     model.addAttribute(
         "mergeable",
-        incidents
-            .list(new Incidents.Filter(OPEN, null, null, null, null, null), null, MERGE_CHOICES + 1)
+        queries
+            .list(
+                new IncidentQueries.Filter(OPEN, null, null, null, null, null),
+                null,
+                MERGE_CHOICES + 1)
             .items()
             .stream()
             .filter(other -> !other.id().equals(incident.id()))
             .limit(MERGE_CHOICES)
             .toList());
-    model.addAttribute("timeline", incidents.timeline(incident.id(), null, Page.MAX_LIMIT).items());
+    model.addAttribute("timeline", details.timeline(incident.id(), null, Page.MAX_LIMIT).items());
     model.addAttribute("escalation", escalation(incident));
     model.addAttribute("notifications", outbox.ofIncident(incident.id()));
     model.addAttribute("names", names());
@@ -420,7 +435,7 @@ class ConsolePages {
    */
   private void storm(
       Incident incident,
-      List<Incidents.AffectedService> affected,
+      List<IncidentDetails.AffectedService> affected,
       java.time.ZoneId zone,
       Model model) {
     boolean storm = affected.size() > 1 || incident.inferred() || incident.inference() != null;
@@ -430,7 +445,7 @@ class ConsolePages {
     }
     UUID causeId = incident.probableCauseServiceId();
     DependencyGraph graph = services.dependencyGraph();
-    Incidents.AffectedService own =
+    IncidentDetails.AffectedService own =
         affected.stream().filter(a -> a.serviceId().equals(causeId)).findFirst().orElse(null);
     List<StormRow> rows = new ArrayList<>();
     rows.add(
@@ -448,8 +463,8 @@ class ConsolePages {
     affected.stream()
         .filter(a -> !a.serviceId().equals(causeId))
         .sorted(
-            Comparator.comparing(Incidents.AffectedService::firstAlertAt)
-                .thenComparing(Incidents.AffectedService::name))
+            Comparator.comparing(IncidentDetails.AffectedService::firstAlertAt)
+                .thenComparing(IncidentDetails.AffectedService::name))
         .forEach(
             a ->
                 rows.add(
@@ -631,7 +646,7 @@ class ConsolePages {
     redirect.addFlashAttribute(
         "notice",
         "Split "
-            + incidents.serviceName(serviceId)
+            + details.serviceName(serviceId)
             + " out as "
             + created.reference()
             + "; it pages now.");
@@ -667,8 +682,8 @@ class ConsolePages {
   }
 
   private List<Incident> openIncidents() {
-    return incidents
-        .list(new Incidents.Filter(OPEN, null, null, null, null, null), null, Page.MAX_LIMIT)
+    return queries
+        .list(new IncidentQueries.Filter(OPEN, null, null, null, null, null), null, Page.MAX_LIMIT)
         .items();
   }
 

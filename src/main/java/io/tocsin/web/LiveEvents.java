@@ -1,8 +1,8 @@
 package io.tocsin.web;
 
 import io.tocsin.incident.IncidentOpened;
+import io.tocsin.incident.IncidentQueries;
 import io.tocsin.incident.IncidentStatusChanged;
-import io.tocsin.incident.Incidents;
 import io.tocsin.platform.DatabaseAvailability;
 import java.io.IOException;
 import java.time.Duration;
@@ -34,7 +34,7 @@ class LiveEvents implements SmartLifecycle {
   private static final long STREAM_LIFETIME = Duration.ofMinutes(10).toMillis();
   private static final int OTHER_NODES_EVERY = 5;
 
-  private final Incidents incidents;
+  private final IncidentQueries queries;
   private final DatabaseAvailability database;
   private final List<SseEmitter> emitters = new CopyOnWriteArrayList<>();
   private final AtomicLong lastCount = new AtomicLong(-1);
@@ -42,8 +42,8 @@ class LiveEvents implements SmartLifecycle {
   private final AtomicBoolean changed = new AtomicBoolean();
   private volatile boolean running;
 
-  LiveEvents(Incidents incidents, DatabaseAvailability database) {
-    this.incidents = incidents;
+  LiveEvents(IncidentQueries queries, DatabaseAvailability database) {
+    this.queries = queries;
     this.database = database;
   }
 
@@ -113,7 +113,7 @@ class LiveEvents implements SmartLifecycle {
   }
 
   private long openCount() {
-    return incidents.openBySeverity().values().stream().mapToLong(Long::longValue).sum();
+    return queries.openBySeverity().values().stream().mapToLong(Long::longValue).sum();
   }
 
   private void push(long count) {

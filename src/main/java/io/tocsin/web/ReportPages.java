@@ -3,8 +3,8 @@ package io.tocsin.web;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.directory.team.TeamService;
+import io.tocsin.incident.IncidentQueries;
 import io.tocsin.incident.IncidentWeek;
-import io.tocsin.incident.Incidents;
 import io.tocsin.ingest.AlertVolume;
 import io.tocsin.oncall.PagingLoad;
 import io.tocsin.platform.InvalidInputException;
@@ -57,7 +57,7 @@ class ReportPages {
   private static final Set<String> REPORTS =
       Set.of("response-times", "incidents-per-week", "noisiest-alerts", "on-call-load");
 
-  private final Incidents incidents;
+  private final IncidentQueries queries;
   private final AlertVolume alerts;
   private final PagingLoad paging;
   private final ServiceCatalog services;
@@ -66,14 +66,14 @@ class ReportPages {
   private final Clock clock;
 
   ReportPages(
-      Incidents incidents,
+      IncidentQueries queries,
       AlertVolume alerts,
       PagingLoad paging,
       ServiceCatalog services,
       TeamService teams,
       JsonMapper json,
       Clock clock) {
-    this.incidents = incidents;
+    this.queries = queries;
     this.alerts = alerts;
     this.paging = paging;
     this.services = services;
@@ -317,7 +317,7 @@ class ReportPages {
    */
   private List<IncidentWeek> weeks(Filters filters, @Nullable List<UUID> scope) {
     Map<Instant, IncidentWeek> found = new java.util.HashMap<>();
-    incidents
+    queries
         .weekly(filters.since(), filters.until(), scope)
         .forEach(week -> found.put(week.start(), week));
     List<IncidentWeek> weeks = new ArrayList<>();

@@ -8,8 +8,8 @@ import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentQueries;
 import io.tocsin.incident.IncidentStatus;
-import io.tocsin.incident.Incidents;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.oncall.EscalationPolicies;
@@ -57,7 +57,7 @@ class ServicePages {
   private final TeamService teams;
   private final IntegrationService integrations;
   private final EscalationPolicies policies;
-  private final Incidents incidents;
+  private final IncidentQueries queries;
   private final InhibitionRules rules;
   private final Clock clock;
   private final PublicAddress address;
@@ -68,7 +68,7 @@ class ServicePages {
       TeamService teams,
       IntegrationService integrations,
       EscalationPolicies policies,
-      Incidents incidents,
+      IncidentQueries queries,
       InhibitionRules rules,
       Clock clock,
       PublicAddress address,
@@ -77,7 +77,7 @@ class ServicePages {
     this.teams = teams;
     this.integrations = integrations;
     this.policies = policies;
-    this.incidents = incidents;
+    this.queries = queries;
     this.rules = rules;
     this.clock = clock;
     this.address = address;
@@ -112,8 +112,8 @@ class ServicePages {
     Map<UUID, EscalationPolicies.Policy> policyOf = policies.ofServices(ids);
     // One bounded query for the open incidents of every service on the page, as the dashboard.
     Page<Incident> open =
-        incidents.list(
-            new Incidents.Filter(OPEN, null, null, null, null, null), null, Page.MAX_LIMIT);
+        queries.list(
+            new IncidentQueries.Filter(OPEN, null, null, null, null, null), null, Page.MAX_LIMIT);
     Map<UUID, Integer> openCounts = new HashMap<>();
     open.items().forEach(incident -> openCounts.merge(incident.serviceId(), 1, Integer::sum));
     String more = open.nextCursor() == null ? "" : "+";
@@ -147,7 +147,9 @@ class ServicePages {
     onCall(service, model);
     model.addAttribute(
         "openIncidents",
-        incidents.list(new Incidents.Filter(OPEN, id, null, null, null, null), null, 10).items());
+        queries
+            .list(new IncidentQueries.Filter(OPEN, id, null, null, null, null), null, 10)
+            .items());
     model.addAttribute("integrations", integrationViews(service));
     model.addAttribute("masked", IntegrationSnippets.MASKED);
     dependencies(service, model);

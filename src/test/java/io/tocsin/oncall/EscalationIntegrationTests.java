@@ -3,6 +3,12 @@ package io.tocsin.oncall;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tocsin.incident.Actor;
+import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentIntake;
+import io.tocsin.incident.IncidentOpened;
+import io.tocsin.incident.Incidents;
+import io.tocsin.platform.Severity;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TestClock;
@@ -14,7 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.util.AopTestUtils;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -329,6 +339,94 @@ class EscalationIntegrationTests extends HarnessTests {
                 api.get("/api/v1/incidents/" + first).get("incident").get("stillFiring").isNull());
     assertThat(pagesOf(first)).as("the resolved incident pages nobody again").hasSize(1);
     resolve(second);
+  }
+
+  @Test
+  void anOpeningDeliveredAgainStartsNoSecondRunAndPagesNobodyAgain() {
+    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    String incident = open(service);
+    awaitSteps(incident, 1);
+    Incident opened = tocsin.bean(Incidents.class).get(UUID.fromString(incident));
+
+    // As the publication registry does when a node died before marking the delivery complete.
+    Escalations listener = AopTestUtils.getTargetObject(tocsin.bean(Escalations.class));
+    inTransaction(
+        () ->
+            listener.incidentOpened(
+                new IncidentOpened(
+                    opened.id(),
+                    opened.number(),
+                    opened.serviceId(),
+                    opened.severity(),
+                    opened.title(),
+                    true)));
+    // Two deliveries that both passed that check: the second insert writes nothing.
+    EscalationRuns runs = tocsin.bean(EscalationRuns.class);
+    assertThat(inTransaction(() -> runs.insert(runs.find(opened.id()).orElseThrow(), null, null)))
+        .isFalse();
+    runEverythingDue();
+
+    JsonNode escalation = escalation(incident);
+    assertThat(escalation.get("steps")).hasSize(1);
+    assertThat(escalation.get("nextLevel").asInt()).isEqualTo(2);
+    assertThat(pagesOf(incident)).hasSize(1);
+    assertThat(timeline(incident)).filteredOn(line -> line.startsWith("Paging ")).hasSize(1);
+    resolve(incident);
+  }
+
+  @Test
+  void anIncidentMergedBeforeItsRunStartedPagesNobody() {
+    Api.Service causeService = serviceWithPolicy(0, level(5, user(alice)));
+    String cause = open(causeService);
+    awaitSteps(cause, 1);
+    Api.Service symptomService = serviceWithPolicy(0, level(5, user(bob)));
+
+    // Opened and merged in one transaction: its run starts after the commit, on a merged incident.
+    UUID symptom =
+        inTransaction(
+            () -> {
+              Incident inferred =
+                  tocsin
+                      .bean(IncidentIntake.class)
+                      .openInferred(
+                          UUID.fromString(symptomService.id()),
+                          Api.unique("Symptom"),
+                          Severity.INFO,
+                          null);
+              tocsin
+                  .bean(Incidents.class)
+                  .merge(UUID.fromString(cause), List.of(inferred.id()), Actor.TOCSIN);
+              return inferred.id();
+            });
+
+    JsonNode escalation =
+        await()
+            .atMost(WAIT)
+            .ignoreExceptions()
+            .until(() -> escalation(symptom.toString()), e -> e.has("status"));
+    assertThat(escalation.get("status").asString()).isEqualTo("stopped");
+    assertThat(escalation.get("endReason").asString())
+        .startsWith("Merged into #")
+        .endsWith("before paging started: it pages for it.");
+    assertThat(escalation.get("steps")).isEmpty();
+    CLOCK.advance(Duration.ofMinutes(10));
+    runEverythingDue();
+    assertThat(pagesOf(symptom.toString())).isEmpty();
+    assertThat(pagesOf(cause)).hasSize(1);
+    resolve(cause);
+  }
+
+  private static <T> T inTransaction(Supplier<T> work) {
+    return new TransactionTemplate(tocsin.bean(PlatformTransactionManager.class))
+        .execute(status -> work.get());
+  }
+
+  private static void inTransaction(Runnable work) {
+    inTransaction(
+        () -> {
+          work.run();
+          return null;
+        });
   }
 
   private static String awaitOpenIncident(Api.Service service) {

@@ -3,8 +3,8 @@ package io.tocsin.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tocsin.incident.IncidentQueries;
 import io.tocsin.incident.IncidentWeek;
-import io.tocsin.incident.Incidents;
 import io.tocsin.ingest.AlertVolume;
 import io.tocsin.oncall.PagingLoad;
 import io.tocsin.testing.Api;
@@ -142,7 +142,9 @@ class ReportQueriesIntegrationTests extends BothDatabasesTests {
 
     List<UUID> only = List.of(UUID.fromString(service.id()));
     List<IncidentWeek> weeks =
-        tocsin.bean(Incidents.class).weekly(monday, nextMonday.plus(Duration.ofDays(7)), only);
+        tocsin
+            .bean(IncidentQueries.class)
+            .weekly(monday, nextMonday.plus(Duration.ofDays(7)), only);
     Instant weekStart = monday.minus(Duration.ofHours(10));
     assertThat(weeks)
         .containsExactly(
@@ -150,7 +152,10 @@ class ReportQueriesIntegrationTests extends BothDatabasesTests {
             new IncidentWeek(weekStart, 4, 0, 0, 4, 0, 60L, 300L, 600L, 1200L),
             new IncidentWeek(
                 weekStart.plus(Duration.ofDays(7)), 1, 0, 0, 1, 0, null, null, null, null));
-    assertThat(tocsin.bean(Incidents.class).weekly(monday, nextMonday, List.of(UUID.randomUUID())))
+    assertThat(
+            tocsin
+                .bean(IncidentQueries.class)
+                .weekly(monday, nextMonday, List.of(UUID.randomUUID())))
         .isEmpty();
 
     AlertVolume volume = tocsin.bean(AlertVolume.class);

@@ -4,11 +4,13 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
+import io.tocsin.incident.IncidentDetails;
+import io.tocsin.incident.IncidentDetails.AffectedService;
+import io.tocsin.incident.IncidentDetails.AttachedAlert;
+import io.tocsin.incident.IncidentQueries;
 import io.tocsin.incident.IncidentStats;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.Incidents;
-import io.tocsin.incident.Incidents.AffectedService;
-import io.tocsin.incident.Incidents.AttachedAlert;
 import io.tocsin.incident.StatusUpdate;
 import io.tocsin.incident.TimelineEntry;
 import io.tocsin.ingest.ChangeEvent;
@@ -54,10 +56,15 @@ class IncidentController {
   private static final int DETAIL_CHANGES = 20;
 
   private final Incidents incidents;
+  private final IncidentDetails details;
+  private final IncidentQueries queries;
   private final Clock clock;
 
-  IncidentController(Incidents incidents, Clock clock) {
+  IncidentController(
+      Incidents incidents, IncidentDetails details, IncidentQueries queries, Clock clock) {
     this.incidents = incidents;
+    this.details = details;
+    this.queries = queries;
     this.clock = clock;
   }
 
@@ -151,8 +158,8 @@ class IncidentController {
       @RequestParam(required = false) @Nullable Instant until,
       @RequestParam(required = false) @Nullable String cursor,
       @RequestParam(required = false) @Nullable Integer limit) {
-    Incidents.Filter filter =
-        new Incidents.Filter(
+    IncidentQueries.Filter filter =
+        new IncidentQueries.Filter(
             parseAll(IncidentStatus.class, "status", status),
             service,
             parseAll(Severity.class, "severity", severity),
@@ -160,7 +167,7 @@ class IncidentController {
             since,
             until);
     Map<UUID, String> names = new HashMap<>();
-    return incidents
+    return queries
         .list(filter, Page.after(cursor), Page.limit(limit))
         .map(incident -> summary(incident, names));
   }
@@ -177,7 +184,7 @@ class IncidentController {
       @RequestParam(required = false) @Nullable Instant until,
       @RequestParam(required = false) @Nullable UUID service) {
     Instant end = until == null ? clock.instant() : until;
-    return incidents.stats(since == null ? end.minus(Duration.ofDays(30)) : since, end, service);
+    return queries.stats(since == null ? end.minus(Duration.ofDays(30)) : since, end, service);
   }
 
   @Operation(summary = "One incident with its services, changes, alerts, timeline and updates")
@@ -191,12 +198,12 @@ class IncidentController {
         incident.severityByHand(),
         seconds(incident.timeToAcknowledge()),
         seconds(incident.timeToResolve()),
-        incidents.affectedServices(incident),
-        incidents.recentChanges(incident, DETAIL_CHANGES),
-        incidents.alerts(incident.id(), null, null, DETAIL_ALERTS),
-        incidents.timeline(incident.id(), null, DETAIL_TIMELINE),
-        incidents.notes(incident.id()),
-        incidents.statusUpdates(incident.id()));
+        details.affectedServices(incident),
+        details.recentChanges(incident, DETAIL_CHANGES),
+        details.alerts(incident.id(), null, null, DETAIL_ALERTS),
+        details.timeline(incident.id(), null, DETAIL_TIMELINE),
+        details.notes(incident.id()),
+        details.statusUpdates(incident.id()));
   }
 
   @Operation(
@@ -247,8 +254,7 @@ class IncidentController {
       throw new io.tocsin.platform.UnknownValueException(
           "status", status, List.of("firing", "resolved"));
     }
-    return incidents.alerts(
-        incidents.find(ref).id(), wanted, Page.after(cursor), Page.limit(limit));
+    return details.alerts(incidents.find(ref).id(), wanted, Page.after(cursor), Page.limit(limit));
   }
 
   @Operation(summary = "The incident's timeline, oldest first")
@@ -258,7 +264,7 @@ class IncidentController {
       @PathVariable String ref,
       @RequestParam(required = false) @Nullable String cursor,
       @RequestParam(required = false) @Nullable Integer limit) {
-    return incidents.timeline(incidents.find(ref).id(), Page.after(cursor), Page.limit(limit));
+    return details.timeline(incidents.find(ref).id(), Page.after(cursor), Page.limit(limit));
   }
 
   @Operation(summary = "MTTA, MTTR and counts of one incident")
@@ -277,7 +283,7 @@ class IncidentController {
         seconds(incident.timeToResolve()),
         incident.alertCount(),
         incident.firingCount(),
-        incidents.affectedServices(incident).size());
+        details.affectedServices(incident).size());
   }
 
   @Operation(summary = "Add a note to the timeline")
@@ -377,7 +383,7 @@ class IncidentController {
   }
 
   private ServiceName service(UUID id, Map<UUID, String> names) {
-    return new ServiceName(id, names.computeIfAbsent(id, incidents::serviceName));
+    return new ServiceName(id, names.computeIfAbsent(id, details::serviceName));
   }
 
   private @Nullable Reference reference(@Nullable UUID id) {

@@ -3,7 +3,7 @@ package io.tocsin.incident.postmortem;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.incident.Incident;
-import io.tocsin.incident.Incidents;
+import io.tocsin.incident.IncidentDetails;
 import io.tocsin.platform.EnumText;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,11 +21,11 @@ public class PostmortemMarkdown {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
-  private final Incidents incidents;
+  private final IncidentDetails details;
   private final UserService users;
 
-  PostmortemMarkdown(Incidents incidents, UserService users) {
-    this.incidents = incidents;
+  PostmortemMarkdown(IncidentDetails details, UserService users) {
+    this.details = details;
     this.users = users;
   }
 
@@ -42,14 +42,14 @@ public class PostmortemMarkdown {
         "Status",
         EnumText.canonical(EnumText.parse(Postmortem.Status.class, "status", postmortem.status()))
             .replace('_', ' '));
-    row(md, "Service", incidents.serviceName(incident.serviceId()));
+    row(md, "Service", details.serviceName(incident.serviceId()));
     row(md, "Severity", EnumText.canonical(incident.severity()));
-    row(md, "Probable cause", incidents.serviceName(incident.probableCauseServiceId()));
+    row(md, "Probable cause", details.serviceName(incident.probableCauseServiceId()));
     row(
         md,
         "Affected services",
-        incidents.affectedServices(incident).stream()
-            .map(Incidents.AffectedService::name)
+        details.affectedServices(incident).stream()
+            .map(IncidentDetails.AffectedService::name)
             .collect(Collectors.joining(", ")));
     row(md, "Opened", time(incident.openedAt()));
     row(md, "Acknowledged", time(incident.acknowledgedAt()));

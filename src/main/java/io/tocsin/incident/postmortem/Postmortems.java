@@ -3,7 +3,7 @@ package io.tocsin.incident.postmortem;
 import io.tocsin.directory.UserService;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
-import io.tocsin.incident.Incidents;
+import io.tocsin.incident.IncidentDetails;
 import io.tocsin.incident.TimelineEntry;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
@@ -43,15 +43,15 @@ public class Postmortems {
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
-  private final Incidents incidents;
+  private final IncidentDetails details;
   private final UserService users;
   private final Clock clock;
 
   Postmortems(
-      JdbcClient jdbc, JsonMapper json, Incidents incidents, UserService users, Clock clock) {
+      JdbcClient jdbc, JsonMapper json, IncidentDetails details, UserService users, Clock clock) {
     this.jdbc = jdbc;
     this.json = json;
-    this.incidents = incidents;
+    this.details = details;
     this.users = users;
     this.clock = clock;
   }
@@ -207,7 +207,7 @@ public class Postmortems {
     List<Postmortem.TimelineItem> items = new ArrayList<>();
     UUID after = null;
     do {
-      Page<TimelineEntry> page = incidents.timeline(incident.id(), after, Page.MAX_LIMIT);
+      Page<TimelineEntry> page = details.timeline(incident.id(), after, Page.MAX_LIMIT);
       for (TimelineEntry entry : page.items()) {
         items.add(
             new Postmortem.TimelineItem(

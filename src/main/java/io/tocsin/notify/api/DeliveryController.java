@@ -2,6 +2,7 @@ package io.tocsin.notify.api;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.tocsin.incident.Incidents;
+import io.tocsin.notify.DeadLetters;
 import io.tocsin.notify.Outbox;
 import io.tocsin.platform.Page;
 import java.util.List;
@@ -20,10 +21,12 @@ import org.springframework.web.bind.annotation.RestController;
 class DeliveryController {
 
   private final Outbox outbox;
+  private final DeadLetters deadLetters;
   private final Incidents incidents;
 
-  DeliveryController(Outbox outbox, Incidents incidents) {
+  DeliveryController(Outbox outbox, DeadLetters deadLetters, Incidents incidents) {
     this.outbox = outbox;
+    this.deadLetters = deadLetters;
     this.incidents = incidents;
   }
 
@@ -44,7 +47,7 @@ class DeliveryController {
   Page<DeliveryViews.MessageView> deadLetters(
       @RequestParam(required = false) @Nullable String cursor,
       @RequestParam(required = false) @Nullable Integer limit) {
-    Page<Outbox.Delivery> page = outbox.deadLetters(Page.after(cursor), Page.limit(limit));
+    Page<Outbox.Delivery> page = deadLetters.list(Page.after(cursor), Page.limit(limit));
     return new Page<>(
         page.items().stream().map(delivery -> DeliveryViews.of(delivery, null)).toList(),
         page.nextCursor());
@@ -60,13 +63,13 @@ class DeliveryController {
   @PreAuthorize("hasRole('ADMIN')")
   @PostMapping("/api/v1/dead-letters/{id}/replay")
   DeliveryViews.MessageView replay(@PathVariable UUID id) {
-    return DeliveryViews.of(outbox.replay(id), null);
+    return DeliveryViews.of(deadLetters.replay(id), null);
   }
 
   @Operation(summary = "Give up on a dead letter: it stays in the log as cancelled")
   @PreAuthorize("hasRole('ADMIN')")
   @DeleteMapping("/api/v1/dead-letters/{id}")
   DeliveryViews.MessageView discard(@PathVariable UUID id) {
-    return DeliveryViews.of(outbox.discard(id), null);
+    return DeliveryViews.of(deadLetters.discard(id), null);
   }
 }

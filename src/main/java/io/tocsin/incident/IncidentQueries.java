@@ -1,0 +1,223 @@
+package io.tocsin.incident;
+
+import static io.tocsin.incident.IncidentRecords.utc;
+
+import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.ListQuery;
+import io.tocsin.platform.Page;
+import io.tocsin.platform.Severity;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * Incidents in numbers and lists: the console's and the API's lists, the weekly report, MTTA and
+ * MTTR, the open incidents by severity. Read-only; counted in the database where a storm of
+ * thousands would not fit in memory.
+ */
+@Service
+public class IncidentQueries {
+
+  private final JdbcClient jdbc;
+  private final IncidentDetails details;
+
+  IncidentQueries(JdbcClient jdbc, IncidentDetails details) {
+    this.jdbc = jdbc;
+    this.details = details;
+  }
+
+  /** What a list keeps; {@code null} keeps everything. Times bound when incidents opened. */
+  public record Filter(
+      @Nullable Set<IncidentStatus> statuses,
+      @Nullable UUID serviceId,
+      @Nullable Set<Severity> severities,
+      @Nullable UUID assigneeId,
+      @Nullable Instant openedSince,
+      @Nullable Instant openedBefore) {}
+
+  /** Incidents newest first. */
+  public Page<Incident> list(Filter filter, @Nullable UUID after, int limit) {
+    ListQuery query =
+        ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
+            .where("service_id = ?", filter.serviceId())
+            .where("assignee_id = ?", filter.assigneeId())
+            .where(
+                "opened_at >= ?", filter.openedSince() == null ? null : utc(filter.openedSince()))
+            .where(
+                "opened_at < ?", filter.openedBefore() == null ? null : utc(filter.openedBefore()));
+    query
+        .whereIn(
+            "status",
+            filter.statuses() == null
+                ? null
+                : filter.statuses().stream().map(IncidentStatus::text).toList())
+        .whereIn(
+            "severity",
+            filter.severities() == null
+                ? null
+                : filter.severities().stream().map(EnumText::canonical).toList());
+    return Page.of(
+        query.newestFirst(jdbc, after, limit, IncidentRecords::incident), limit, Incident::id);
+  }
+
+  /** The Monday 00:00 UTC that the epoch-second week numbers below count from (1970-01-05). */
+  private static final long FIRST_MONDAY = 4 * 86_400;
+
+  private static final long WEEK = 7 * 86_400;
+
+  // Percentiles in the database, so that a quarter of ten thousand incidents is not loaded:
+  // PERCENTILE_DISC ... WITHIN GROUP works on PostgreSQL and H2 2.x alike, and ignores NULLs.
+  private static final String WEEKLY =
+      """
+      SELECT FLOOR((EXTRACT(EPOCH FROM opened_at) - %1$d) / %2$d) AS week,
+             COUNT(*) AS opened,
+             COUNT(*) FILTER (WHERE severity = 'critical') AS critical,
+             COUNT(*) FILTER (WHERE severity = 'error') AS error,
+             COUNT(*) FILTER (WHERE severity = 'warning') AS warning,
+             COUNT(*) FILTER (WHERE severity = 'info') AS info,
+             PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY %3$s) AS mtta_p50,
+             PERCENTILE_DISC(0.9) WITHIN GROUP (ORDER BY %3$s) AS mtta_p90,
+             PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY %4$s) AS mttr_p50,
+             PERCENTILE_DISC(0.9) WITHIN GROUP (ORDER BY %4$s) AS mttr_p90
+      FROM incident
+      WHERE opened_at >= :since AND opened_at < :until AND merged_into IS NULL %5$s
+      GROUP BY FLOOR((EXTRACT(EPOCH FROM opened_at) - %1$d) / %2$d)
+      ORDER BY 1
+      """;
+
+  /**
+   * The incidents opened in [since, until) week by week, of the given services or ({@code null})
+   * all; weeks without incidents are left out.
+   */
+  public List<IncidentWeek> weekly(
+      Instant since, Instant until, @Nullable Collection<UUID> serviceIds) {
+    if (!since.isBefore(until)) {
+      throw new InvalidInputException("since", "must be before until");
+    }
+    if (serviceIds != null && serviceIds.isEmpty()) {
+      return List.of();
+    }
+    String sql =
+        WEEKLY.formatted(
+            FIRST_MONDAY,
+            WEEK,
+            "EXTRACT(EPOCH FROM acknowledged_at) - EXTRACT(EPOCH FROM opened_at)",
+            "EXTRACT(EPOCH FROM resolved_at) - EXTRACT(EPOCH FROM opened_at)",
+            serviceIds == null ? "" : "AND service_id IN (:services)");
+    return jdbc.sql(sql)
+        .param("since", utc(since))
+        .param("until", utc(until))
+        .params(serviceIds == null ? Map.of() : Map.of("services", serviceIds))
+        .query(
+            (rs, n) ->
+                new IncidentWeek(
+                    Instant.ofEpochSecond(FIRST_MONDAY + rs.getLong("week") * WEEK),
+                    rs.getInt("opened"),
+                    rs.getInt("critical"),
+                    rs.getInt("error"),
+                    rs.getInt("warning"),
+                    rs.getInt("info"),
+                    seconds(rs, "mtta_p50"),
+                    seconds(rs, "mtta_p90"),
+                    seconds(rs, "mttr_p50"),
+                    seconds(rs, "mttr_p90")))
+        .list();
+  }
+
+  private static @Nullable Long seconds(ResultSet rs, String column) throws SQLException {
+    BigDecimal value = rs.getBigDecimal(column);
+    return value == null ? null : value.setScale(0, RoundingMode.HALF_UP).longValue();
+  }
+
+  /**
+   * How many incidents are open (open, acknowledged or in progress) at each severity, every
+   * severity present: counted in the database, so a storm of thousands is counted right.
+   */
+  public Map<Severity, Long> openBySeverity() {
+    Map<Severity, Long> counts = new EnumMap<>(Severity.class);
+    for (Severity severity : Severity.values()) {
+      counts.put(severity, 0L);
+    }
+    jdbc.sql(
+            "SELECT severity, COUNT(*) AS n FROM incident"
+                + " WHERE status IN ('open', 'acknowledged', 'in_progress') GROUP BY severity")
+        .query(
+            rs -> {
+              counts.put(
+                  EnumText.parse(Severity.class, "severity", rs.getString("severity")),
+                  rs.getLong("n"));
+            });
+    return counts;
+  }
+
+  /** MTTA, MTTR and counts of the incidents opened in [since, until), of one service or all. */
+  public IncidentStats stats(Instant since, Instant until, @Nullable UUID serviceId) {
+    if (!since.isBefore(until)) {
+      throw new InvalidInputException("since", "must be before until");
+    }
+    List<Incident> opened =
+        ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
+            .where("opened_at >= ?", utc(since))
+            .where("opened_at < ?", utc(until))
+            .where("service_id = ?", serviceId)
+            .oldestFirst(jdbc, null, Integer.MAX_VALUE - 1, IncidentRecords::incident);
+    List<Incident> counted = opened.stream().filter(i -> i.mergedInto() == null).toList();
+    Map<UUID, List<Incident>> byService = new LinkedHashMap<>();
+    Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
+    for (Incident incident : counted) {
+      byService.computeIfAbsent(incident.serviceId(), k -> new ArrayList<>()).add(incident);
+      bySeverity.merge(incident.severity(), 1, Integer::sum);
+    }
+    List<IncidentStats.ServiceCount> services = new ArrayList<>();
+    byService.forEach(
+        (service, incidents) ->
+            services.add(
+                new IncidentStats.ServiceCount(
+                    service,
+                    details.serviceName(service),
+                    incidents.size(),
+                    durations(incidents, Incident::timeToAcknowledge),
+                    durations(incidents, Incident::timeToResolve))));
+    services.sort(
+        Comparator.comparing((IncidentStats.ServiceCount c) -> -c.opened())
+            .thenComparing(IncidentStats.ServiceCount::name));
+    List<IncidentStats.SeverityCount> severities = new ArrayList<>();
+    bySeverity.forEach(
+        (severity, n) ->
+            severities.add(new IncidentStats.SeverityCount(EnumText.canonical(severity), n)));
+    return new IncidentStats(
+        since,
+        until,
+        counted.size(),
+        opened.size() - counted.size(),
+        (int) counted.stream().filter(Incident::isOpen).count(),
+        durations(counted, Incident::timeToAcknowledge),
+        durations(counted, Incident::timeToResolve),
+        services,
+        severities);
+  }
+
+  private static IncidentStats.Durations durations(
+      List<Incident> incidents, Function<Incident, Duration> time) {
+    return IncidentStats.Durations.of(
+        incidents.stream().map(time).filter(Objects::nonNull).toList());
+  }
+}
