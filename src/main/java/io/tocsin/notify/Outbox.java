@@ -5,6 +5,7 @@ import io.tocsin.incident.Actor;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.IncidentStatusChanged;
 import io.tocsin.incident.Incidents;
+import io.tocsin.incident.TimelineKind;
 import io.tocsin.oncall.PageRequested;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
@@ -145,7 +146,7 @@ public class Outbox {
           List.of(
               new Incidents.Entry(
                   page.incidentId(),
-                  "paging_problem",
+                  TimelineKind.PAGING_PROBLEM,
                   Actor.TOCSIN,
                   name
                       + " has no verified contact method for "
@@ -488,7 +489,7 @@ public class Outbox {
           List.of(
               new Incidents.Entry(
                   message.incidentId(),
-                  "paging_problem",
+                  TimelineKind.PAGING_PROBLEM,
                   Actor.TOCSIN,
                   "Could not notify "
                       + recipient
