@@ -2,8 +2,8 @@
  * Which alerts deserve a person: silences, inhibition rules, service dependencies and grouping
  * decide which alerts open an incident, which attach to one, and which page nobody.
  *
- * <p>Owns the tables {@code correlate_silence}, {@code correlate_inhibition_rule} and {@code
- * correlate_inhibition_source}.
+ * <p>Owns the tables {@code correlate_silence}, {@code correlate_inhibition_rule}, {@code
+ * correlate_inhibition_source} and {@code correlate_muted_alert}.
  */
 @ApplicationModule(
     allowedDependencies = {

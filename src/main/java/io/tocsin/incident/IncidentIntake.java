@@ -236,7 +236,7 @@ public class IncidentIntake {
     records.append(
         id,
         now,
-        "opened",
+        TimelineKind.OPENED,
         Actor.TOCSIN,
         "Opened by "
             + trigger.summary()
@@ -282,7 +282,7 @@ public class IncidentIntake {
     records.append(
         current.id(),
         clock.instant(),
-        "cause_inferred",
+        TimelineKind.CAUSE_INFERRED,
         Actor.TOCSIN,
         "Cause inferred: " + current.inference());
   }
@@ -372,7 +372,7 @@ public class IncidentIntake {
     records.append(
         inferred.id(),
         now,
-        "cause_confirmed",
+        TimelineKind.CAUSE_CONFIRMED,
         Actor.TOCSIN,
         "Cause confirmed by its own alert: "
             + trigger.summary()
@@ -455,7 +455,13 @@ public class IncidentIntake {
     }
     List<Attachment> joined = alerts.stream().filter(a -> a.role() != AlertRole.TRIGGER).toList();
     if (!joined.isEmpty()) {
-      records.burst(incident.id(), "alerts_attached", "attached", joined.size(), now, Actor.TOCSIN);
+      records.burst(
+          incident.id(),
+          TimelineKind.ALERTS_ATTACHED,
+          "attached",
+          joined.size(),
+          now,
+          Actor.TOCSIN);
     }
     if (byService.size() > 1 || !byService.containsKey(incident.serviceId())) {
       records.updateProbableCause(records.get(incident.id()), services.dependencyGraph());
@@ -526,11 +532,15 @@ public class IncidentIntake {
         .update();
     String because = why.isEmpty() ? "" : ": " + why;
     records.append(
-        source.id(), now, "merged_into", actor, "Merged into " + target.reference() + because);
+        source.id(),
+        now,
+        TimelineKind.MERGED_INTO,
+        actor,
+        "Merged into " + target.reference() + because);
     records.append(
         target.id(),
         now,
-        "merged_from",
+        TimelineKind.MERGED_FROM,
         actor,
         "Merged "
             + source.reference()
@@ -624,7 +634,7 @@ public class IncidentIntake {
     records.append(
         source.id(),
         now,
-        "split_out",
+        TimelineKind.SPLIT_OUT,
         actor,
         "Split "
             + name
@@ -637,7 +647,7 @@ public class IncidentIntake {
     records.append(
         id,
         now,
-        "split_from",
+        TimelineKind.SPLIT_FROM,
         actor,
         "Split out of "
             + source.reference()
@@ -711,7 +721,7 @@ public class IncidentIntake {
           .update();
       records.burst(
           entry.getKey(),
-          "alerts_resolved",
+          TimelineKind.ALERTS_RESOLVED,
           "resolved",
           entry.getValue().size(),
           now,
@@ -816,7 +826,7 @@ public class IncidentIntake {
         records.append(
             id,
             now,
-            "severity_changed",
+            TimelineKind.SEVERITY_CHANGED,
             Actor.TOCSIN,
             "Severity "
                 + EnumText.canonical(incident.severity())

@@ -125,7 +125,11 @@ class IncidentRecords {
         .param("id", incident.id())
         .update();
     append(
-        incident.id(), now, to.text(), actor, why.isEmpty() ? label(to) : label(to) + ": " + why);
+        incident.id(),
+        now,
+        TimelineKind.reached(to),
+        actor,
+        why.isEmpty() ? label(to) : label(to) + ": " + why);
     if (incident.acknowledgedAt() == null) {
       metrics.acknowledgedAfter(Duration.between(incident.openedAt(), acknowledged));
     }
@@ -159,7 +163,7 @@ class IncidentRecords {
   }
 
   /** Appends an entry to the timeline. */
-  TimelineEntry append(UUID incident, Instant at, String kind, Actor actor, String message) {
+  TimelineEntry append(UUID incident, Instant at, TimelineKind kind, Actor actor, String message) {
     UUID id = ids.generateId();
     jdbc.sql(
             """
@@ -170,7 +174,7 @@ class IncidentRecords {
         .param("id", id)
         .param("incident", incident)
         .param("at", utc(at))
-        .param("kind", kind)
+        .param("kind", kind.text())
         .param("actorKind", actor.kind().text())
         .param("actorId", actor.id())
         .param("actorName", actor.name())
@@ -197,7 +201,7 @@ class IncidentRecords {
                         .addValue("id", ids.generateId())
                         .addValue("incident", entry.incidentId())
                         .addValue("at", utc(at))
-                        .addValue("kind", entry.kind())
+                        .addValue("kind", entry.kind().text())
                         .addValue("actorKind", entry.actor().kind().text())
                         .addValue("actorId", entry.actor().id())
                         .addValue("actorName", entry.actor().name())
@@ -209,7 +213,7 @@ class IncidentRecords {
    * Records {@code count} alerts attached or resolved: the latest entry grows when it is a burst of
    * the same kind that saw alerts within {@link #BURST_GAP}, so that a storm is one entry.
    */
-  void burst(UUID incident, String kind, String verb, int count, Instant at, Actor actor) {
+  void burst(UUID incident, TimelineKind kind, String verb, int count, Instant at, Actor actor) {
     record Last(UUID id, String kind, int count, Instant lastAt) {}
     Last last =
         jdbc.sql(
@@ -229,7 +233,9 @@ class IncidentRecords {
                             : rs.getObject("last_at", OffsetDateTime.class).toInstant()))
             .optional()
             .orElse(null);
-    if (last != null && last.kind().equals(kind) && !last.lastAt().isBefore(at.minus(BURST_GAP))) {
+    if (last != null
+        && last.kind().equals(kind.text())
+        && !last.lastAt().isBefore(at.minus(BURST_GAP))) {
       int total = last.count() + count;
       jdbc.sql(
               "UPDATE incident_timeline SET alert_count = :count, last_at = :at, message = :message"
@@ -338,7 +344,7 @@ class IncidentRecords {
         rs.getObject("id", UUID.class),
         rs.getObject("incident_id", UUID.class),
         instant(rs, "at"),
-        rs.getString("kind"),
+        EnumText.parse(TimelineKind.class, "kind", rs.getString("kind")),
         new Actor(
             EnumText.parse(Actor.Kind.class, "actor", rs.getString("actor_kind")),
             rs.getObject("actor_id", UUID.class),

@@ -117,7 +117,7 @@ public class Incidents {
   }
 
   /** What another module adds to an incident's timeline, such as who was paged. */
-  public record Entry(UUID incidentId, String kind, Actor actor, String message) {}
+  public record Entry(UUID incidentId, TimelineKind kind, Actor actor, String message) {}
 
   /** Appends entries to their incidents' timelines, as of now, in the caller's transaction. */
   @Transactional(propagation = Propagation.MANDATORY)
@@ -207,7 +207,7 @@ public class Incidents {
         .param("now", utc(now))
         .param("id", id)
         .update();
-    records.append(id, now, "assigned", actor, "Assigned to " + name);
+    records.append(id, now, TimelineKind.ASSIGNED, actor, "Assigned to " + name);
     return records.get(id);
   }
 
@@ -228,7 +228,7 @@ public class Incidents {
       records.append(
           id,
           now,
-          "severity_changed",
+          TimelineKind.SEVERITY_CHANGED,
           actor,
           "Severity "
               + EnumText.canonical(incident.severity())
@@ -255,7 +255,11 @@ public class Incidents {
         .param("id", id)
         .update();
     records.append(
-        id, now, "title_changed", actor, "Title changed from \"" + incident.title() + "\"");
+        id,
+        now,
+        TimelineKind.TITLE_CHANGED,
+        actor,
+        "Title changed from \"" + incident.title() + "\"");
     return records.get(id);
   }
 
@@ -263,7 +267,7 @@ public class Incidents {
   public TimelineEntry addNote(UUID id, String body, Actor actor) {
     String text = validText("body", body);
     records.lock(id);
-    return records.append(id, clock.instant(), "note", actor, text);
+    return records.append(id, clock.instant(), TimelineKind.NOTE, actor, text);
   }
 
   @Transactional
@@ -290,7 +294,7 @@ public class Incidents {
     records.append(
         id,
         now,
-        "status_update",
+        TimelineKind.STATUS_UPDATE,
         actor,
         "Status update (" + EnumText.canonical(phase) + "): " + text);
     StatusUpdate update = new StatusUpdate(updateId, id, phase, text, actor, now);

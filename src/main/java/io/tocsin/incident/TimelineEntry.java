@@ -12,7 +12,7 @@ public record TimelineEntry(
     UUID id,
     UUID incidentId,
     Instant at,
-    String kind,
+    TimelineKind kind,
     Actor actor,
     String message,
     @Nullable Integer alertCount,

@@ -5,6 +5,7 @@ import io.tocsin.incident.Actor;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.IncidentStatusChanged;
 import io.tocsin.incident.Incidents;
+import io.tocsin.incident.TimelineKind;
 import io.tocsin.oncall.PageRequested;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
@@ -130,7 +131,7 @@ public class Outbox {
           List.of(
               new Incidents.Entry(
                   page.incidentId(),
-                  "paging_problem",
+                  TimelineKind.PAGING_PROBLEM,
                   Actor.TOCSIN,
                   name
                       + " has no verified contact method for "

@@ -2,6 +2,7 @@ package io.tocsin.notify;
 
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incidents;
+import io.tocsin.incident.TimelineKind;
 import io.tocsin.platform.EnumText;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -309,7 +310,7 @@ class OutboxClaims {
           List.of(
               new Incidents.Entry(
                   message.incidentId(),
-                  "paging_problem",
+                  TimelineKind.PAGING_PROBLEM,
                   Actor.TOCSIN,
                   "Could not notify "
                       + recipient

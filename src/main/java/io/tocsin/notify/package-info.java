@@ -7,7 +7,8 @@
  * dead-letter list. Messages carry signed links that act on the incident as their recipient.
  *
  * <p>Owns the tables {@code notify_contact_method}, {@code notify_rule}, {@code notify_message},
- * {@code notify_attempt} and {@code notify_action_use}.
+ * {@code notify_attempt}, {@code notify_action_use}, {@code notify_subscription} and {@code
+ * notify_template}.
  */
 @ApplicationModule(
     allowedDependencies = {

@@ -9,6 +9,7 @@ import io.tocsin.incident.IncidentSeverityRaised;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.IncidentStatusChanged;
 import io.tocsin.incident.Incidents;
+import io.tocsin.incident.TimelineKind;
 import io.tocsin.oncall.EscalationPolicies.Level;
 import io.tocsin.oncall.EscalationPolicies.Policy;
 import io.tocsin.oncall.EscalationPolicies.ResolvedTarget;
@@ -204,7 +205,7 @@ public class Escalations {
           List.of(
               new Incidents.Entry(
                   opened.incidentId(),
-                  "paging_problem",
+                  TimelineKind.PAGING_PROBLEM,
                   Actor.TOCSIN,
                   "Nobody is paged: the service has no escalation policy.")));
       metrics.problem(EscalationMetrics.Problem.NO_POLICY);
@@ -212,7 +213,8 @@ public class Escalations {
     if (holdReason != null) {
       incidents.record(
           List.of(
-              new Incidents.Entry(opened.incidentId(), "paging_held", Actor.TOCSIN, holdReason)));
+              new Incidents.Entry(
+                  opened.incidentId(), TimelineKind.PAGING_HELD, Actor.TOCSIN, holdReason)));
     }
     events.publishEvent(new RunStarted(opened.incidentId()));
   }
@@ -256,7 +258,7 @@ public class Escalations {
           List.of(
               new Incidents.Entry(
                   changed.incidentId(),
-                  "hold_ended",
+                  TimelineKind.HOLD_ENDED,
                   Actor.TOCSIN,
                   "Hold ended before anyone was paged: " + holdEnd(changed))));
     }
@@ -302,7 +304,7 @@ public class Escalations {
           work.entries.add(
               new Incidents.Entry(
                   incident.id(),
-                  "hold_ended",
+                  TimelineKind.HOLD_ENDED,
                   Actor.TOCSIN,
                   "Hold ended after "
                       + seconds(Duration.between(incident.openedAt(), heldSince))
@@ -320,7 +322,7 @@ public class Escalations {
         work.entries.add(
             new Incidents.Entry(
                 incident.id(),
-                "paging_problem",
+                TimelineKind.PAGING_PROBLEM,
                 Actor.TOCSIN,
                 "The escalation policy no longer exists: nobody more is paged."));
         metrics.problem(EscalationMetrics.Problem.POLICY_DELETED);
@@ -415,7 +417,8 @@ public class Escalations {
                 + policy.name()
                 + "'.";
         work.entries.add(
-            new Incidents.Entry(incident.id(), "escalation_exhausted", Actor.TOCSIN, why));
+            new Incidents.Entry(
+                incident.id(), TimelineKind.ESCALATION_EXHAUSTED, Actor.TOCSIN, why));
         metrics.exhausted();
         work.save(run.ended(Status.EXHAUSTED, work.now, why));
         return;
@@ -540,7 +543,7 @@ public class Escalations {
     work.entries.add(
         new Incidents.Entry(
             incident.id(),
-            "reassigned",
+            TimelineKind.REASSIGNED,
             actor,
             "Reassigned to escalation policy '" + policy.name() + "'"));
     pageOnce(work, run, incident, policy, Reason.REASSIGNED, actor);
@@ -657,7 +660,7 @@ public class Escalations {
         entries.add(
             new Incidents.Entry(
                 incident.id(),
-                "paging_problem",
+                TimelineKind.PAGING_PROBLEM,
                 Actor.TOCSIN,
                 "Nobody paged at " + where + " for " + String.join("; ", problems)));
         metrics.problem(EscalationMetrics.Problem.NOBODY_ON_CALL);
@@ -667,7 +670,9 @@ public class Escalations {
         entries.add(
             new Incidents.Entry(
                 incident.id(),
-                reason == Reason.ESCALATED || reason == Reason.REASSIGNED ? "escalated" : "paged",
+                reason == Reason.ESCALATED || reason == Reason.REASSIGNED
+                    ? TimelineKind.ESCALATED
+                    : TimelineKind.PAGED,
                 actor,
                 "Paging "
                     + people.keySet().stream()
@@ -699,7 +704,7 @@ public class Escalations {
       entries.add(
           new Incidents.Entry(
               incident.id(),
-              "paged",
+              TimelineKind.PAGED,
               actor,
               "Paging "
                   + people.stream().map(User::name).collect(Collectors.joining(", "))

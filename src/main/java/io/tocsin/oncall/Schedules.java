@@ -184,8 +184,14 @@ public class Schedules {
   public void delete(UUID id) {
     Schedule schedule = get(id);
     List<String> policies =
-        jdbc.sql("SELECT name FROM oncall_escalation_policy WHERE levels LIKE :id ORDER BY name")
-            .param("id", "%" + id + "%")
+        jdbc.sql(
+                """
+                SELECT name FROM oncall_escalation_policy WHERE id IN
+                  (SELECT policy_id FROM oncall_escalation_policy_target
+                   WHERE target_kind = 'schedule' AND target_id = :id)
+                ORDER BY name
+                """)
+            .param("id", id)
             .query(String.class)
             .list();
     if (!policies.isEmpty()) {

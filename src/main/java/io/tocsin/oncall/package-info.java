@@ -6,8 +6,9 @@
  * io.tocsin.oncall.PageRequested} for each person to page.
  *
  * <p>Owns the tables {@code oncall_schedule}, {@code oncall_override}, {@code
- * oncall_escalation_policy}, {@code oncall_service_policy}, {@code oncall_calendar_feed}, {@code
- * oncall_escalation}, {@code oncall_escalation_step} and {@code oncall_page}.
+ * oncall_escalation_policy}, {@code oncall_escalation_policy_target}, {@code
+ * oncall_service_policy}, {@code oncall_calendar_feed}, {@code oncall_escalation}, {@code
+ * oncall_escalation_step} and {@code oncall_page}.
  */
 @ApplicationModule(
     allowedDependencies = {"platform", "directory", "directory::service", "incident"})

@@ -3,7 +3,9 @@
  * the database connection with its migrations and availability, security, request ids,
  * error-to-HTTP mapping (problem details) and the shared enum parsing.
  *
- * <p>Owns the tables {@code platform_node} and Flyway's {@code flyway_schema_history}.
+ * <p>Owns the tables {@code platform_node} and {@code platform_event_publication} (the event
+ * publication registry behind the modules' durable events). Flyway keeps its own {@code
+ * flyway_schema_history}.
  */
 @ApplicationModule(allowedDependencies = {})
 @NullMarked

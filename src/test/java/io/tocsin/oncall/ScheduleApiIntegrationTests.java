@@ -347,6 +347,61 @@ class ScheduleApiIntegrationTests extends HarnessTests {
         .isNotNull();
   }
 
+  @Test
+  void aScheduleIsHeldOnlyByThePoliciesWhoseLevelsPageIt() {
+    String kept = schedule(weekly("UTC", "[\"" + alice + "\"]"));
+    String other = schedule(weekly("UTC", "[\"" + bob + "\"]"));
+    String level =
+        """
+        {"name":"%s","description":"%s","levels":[
+          {"delayMinutes":5,"targets":[{"type":"user","id":"%s"}]},
+          {"delayMinutes":5,"targets":[{"type":"schedule","id":"%s"}]}]}
+        """;
+    String naming = "names-" + kept;
+    String pagingName = "pages-" + SEQUENCE.incrementAndGet();
+    HttpResponse<String> mentions =
+        send(
+            "POST",
+            "/api/v1/escalation-policies",
+            level.formatted(naming, "about schedule " + kept, alice, other));
+    assertThat(mentions.statusCode()).as(mentions.body()).isEqualTo(201);
+    HttpResponse<String> pages =
+        send("POST", "/api/v1/escalation-policies", level.formatted(pagingName, "", alice, kept));
+    assertThat(pages.statusCode()).as(pages.body()).isEqualTo(201);
+    String pagesId = JSON.readTree(pages.body()).get("id").asString();
+
+    HttpResponse<String> refused = send("DELETE", "/api/v1/schedules/" + kept, null);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+    assertThat(refused.body())
+        .as("the policy whose name and description hold the id does not page the schedule")
+        .contains("policies " + pagingName + ".")
+        .doesNotContain(naming);
+
+    HttpResponse<String> replaced =
+        send(
+            "PUT",
+            "/api/v1/escalation-policies/" + pagesId,
+            level.formatted(pagingName, "", alice, other));
+    assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+    assertThat(send("DELETE", "/api/v1/schedules/" + kept, null).statusCode())
+        .as("no level pages it any more")
+        .isEqualTo(204);
+    assertThat(send("DELETE", "/api/v1/schedules/" + other, null).statusCode()).isEqualTo(409);
+    assertThat(send("DELETE", "/api/v1/escalation-policies/" + pagesId, null).statusCode())
+        .isEqualTo(204);
+    assertThat(
+            send(
+                    "DELETE",
+                    "/api/v1/escalation-policies/"
+                        + JSON.readTree(mentions.body()).get("id").asString(),
+                    null)
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(send("DELETE", "/api/v1/schedules/" + other, null).statusCode())
+        .as("its policies are gone")
+        .isEqualTo(204);
+  }
+
   private static String weekly(String zone, String members) {
     return """
         {"name":"primary-%d","timeZone":"%s","layers":[{"name":"primary","members":%s,
