@@ -6,6 +6,7 @@ import io.tocsin.incident.Incident;
 import io.tocsin.incident.Incidents;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.PlatformProperties;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -45,14 +45,14 @@ class MessageRenderer {
       ActionLinks links,
       Outbox outbox,
       Templates templates,
-      @Value("${tocsin.public-url:}") String publicUrl,
+      PlatformProperties settings,
       Environment environment) {
     this.incidents = incidents;
     this.services = services;
     this.links = links;
     this.outbox = outbox;
     this.templates = templates;
-    this.configuredUrl = publicUrl.trim().replaceAll("/+$", "");
+    this.configuredUrl = settings.publicUrl().trim().replaceAll("/+$", "");
     this.environment = environment;
   }
 

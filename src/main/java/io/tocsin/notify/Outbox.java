@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -77,9 +76,7 @@ public class Outbox {
       ApplicationEventPublisher events,
       Clock clock,
       IdGenerator ids,
-      @Value("${tocsin.notify.retry-base:2s}") Duration retryBase,
-      @Value("${tocsin.notify.retry-cap:5m}") Duration retryCap,
-      @Value("${tocsin.notify.give-up-after:24h}") Duration giveUpAfter) {
+      NotifyProperties settings) {
     this.jdbc = jdbc;
     this.json = json;
     this.rules = rules;
@@ -89,9 +86,9 @@ public class Outbox {
     this.events = events;
     this.clock = clock;
     this.ids = ids;
-    this.retryBase = retryBase;
-    this.retryCap = retryCap;
-    this.giveUpAfter = giveUpAfter;
+    this.retryBase = settings.retryBase();
+    this.retryCap = settings.retryCap();
+    this.giveUpAfter = settings.giveUpAfter();
   }
 
   /** Where a message stands. */

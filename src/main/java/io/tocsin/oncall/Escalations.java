@@ -34,7 +34,6 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -90,7 +89,7 @@ public class Escalations {
       Clock clock,
       IdGenerator ids,
       PagingHold hold,
-      @Value("${tocsin.escalation.first-page-delay:0s}") Duration firstPageDelay) {
+      EscalationProperties settings) {
     this.jdbc = jdbc;
     this.batch = batch;
     this.json = json;
@@ -101,7 +100,7 @@ public class Escalations {
     this.metrics = metrics;
     this.clock = clock;
     this.ids = ids;
-    this.firstPageDelay = firstPageDelay;
+    this.firstPageDelay = settings.firstPageDelay();
     this.hold = hold;
   }
 
