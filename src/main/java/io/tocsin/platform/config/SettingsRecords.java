@@ -5,7 +5,6 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Path;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
-import jakarta.validation.ValidatorFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,21 +61,14 @@ public final class SettingsRecords {
   static List<String> problems(Environment environment) {
     Binder binder = Binder.get(environment);
     List<String> problems = new ArrayList<>();
-    try (ValidatorFactory factory =
-        Validation.byProvider(HibernateValidator.class)
-            .configure()
-            .defaultLocale(Locale.ENGLISH)
-            .buildValidatorFactory()) {
-      Validator validator = factory.getValidator();
-      for (Class<?> type : types()) {
-        String prefix = prefix(type);
-        Object settings =
-            binder.bindOrCreate(prefix, Bindable.of(type), new Unreadable(environment, problems));
-        validator.validate(settings).stream()
-            .sorted(Comparator.comparing(violation -> violation.getPropertyPath().toString()))
-            .forEach(violation -> problems.add(outOfLimits(prefix, violation, environment)));
-        problems.addAll(((CheckedSettings) settings).problems());
-      }
+    for (Class<?> type : types()) {
+      String prefix = prefix(type);
+      Object settings =
+          binder.bindOrCreate(prefix, Bindable.of(type), new Unreadable(environment, problems));
+      Limits.VALIDATOR.validate(settings).stream()
+          .sorted(Comparator.comparing(violation -> violation.getPropertyPath().toString()))
+          .forEach(violation -> problems.add(outOfLimits(prefix, violation, environment)));
+      problems.addAll(((CheckedSettings) settings).problems());
     }
     return problems;
   }
@@ -93,6 +85,20 @@ public final class SettingsRecords {
                 .collect(Collectors.joining("."));
     String value = environment.getProperty(property, String.valueOf(violation.getInvalidValue()));
     return CheckedSettings.name(property) + " is '" + value + "': " + violation.getMessage();
+  }
+
+  /**
+   * The validator of the records' constraints, made once per process: building one takes longer
+   * than the whole check. Its messages are English whatever the machine's locale, like the rest of
+   * the startup message.
+   */
+  private static final class Limits {
+    static final Validator VALIDATOR =
+        Validation.byProvider(HibernateValidator.class)
+            .configure()
+            .defaultLocale(Locale.ENGLISH)
+            .buildValidatorFactory()
+            .getValidator();
   }
 
   /**
