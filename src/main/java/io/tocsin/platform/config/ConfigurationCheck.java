@@ -143,8 +143,8 @@ public final class ConfigurationCheck
     }
     // One problem per setting: a value the checks above refused is not reported again.
     for (String problem : SettingsRecords.problems(settings)) {
-      String property = problem.substring(problem.indexOf(" (") + 2, problem.indexOf(')'));
-      if (problems.stream().noneMatch(known -> known.contains("(" + property + ")"))) {
+      String setting = problem.substring(0, Math.max(0, problem.indexOf(')') + 1));
+      if (setting.isEmpty() || problems.stream().noneMatch(known -> known.startsWith(setting))) {
         problems.add(problem);
       }
     }

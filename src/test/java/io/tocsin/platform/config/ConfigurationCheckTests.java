@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.mock.env.MockEnvironment;
 
 class ConfigurationCheckTests {
@@ -225,6 +228,21 @@ class ConfigurationCheckTests {
             "TOCSIN_SMTP_PORT (tocsin.smtp.port) is '0': must be greater than or equal to 1",
             "TOCSIN_SMTP_SECURITY (tocsin.smtp.security) is 'ssl': allowed values are starttls,"
                 + " tls, none");
+  }
+
+  @Test
+  void anEnvironmentVariableReachesItsSettingWithoutALineInApplicationProperties() {
+    settings
+        .getPropertySources()
+        .addFirst(
+            new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                Map.of("TOCSIN_NOTIFY_BREAKER_OPEN_FOR", "0s")));
+
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_NOTIFY_BREAKER_OPEN_FOR (tocsin.notify.breaker-open-for) is '0s': must be"
+                + " longer than 0");
   }
 
   @Test
