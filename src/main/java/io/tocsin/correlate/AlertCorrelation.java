@@ -45,7 +45,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -125,9 +124,7 @@ class AlertCorrelation {
       Clock clock,
       MeterRegistry registry,
       ObjectProvider<CauseReachability> reachability,
-      @Value("${tocsin.correlation.merge-window:10m}") Duration mergeWindow,
-      @Value("${tocsin.correlation.inference-window:60s}") Duration inferenceWindow,
-      @Value("${tocsin.correlation.inference-min-services:3}") int inferenceMinimum) {
+      CorrelationProperties settings) {
     this.incidents = incidents;
     this.alerts = alerts;
     this.ingestion = ingestion;
@@ -142,9 +139,9 @@ class AlertCorrelation {
     this.asynchronous = asynchronous;
     this.transactions = new TransactionTemplate(transactionManager);
     this.clock = clock;
-    this.mergeWindow = mergeWindow;
-    this.inferenceWindow = inferenceWindow;
-    this.inferenceMinimum = inferenceMinimum;
+    this.mergeWindow = settings.mergeWindow();
+    this.inferenceWindow = settings.inferenceWindow();
+    this.inferenceMinimum = settings.inferenceMinServices();
     this.reachability = reachability;
     for (Result result : Result.values()) {
       counters.put(

@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -33,19 +32,13 @@ class FirstAdmin {
   private final String name;
   private final String timeZone;
 
-  FirstAdmin(
-      UserService users,
-      ServerSecret secret,
-      @Value("${tocsin.admin.email:}") @Nullable String email,
-      @Value("${tocsin.admin.password:}") @Nullable String password,
-      @Value("${tocsin.admin.name:Administrator}") String name,
-      @Value("${tocsin.admin.time-zone:UTC}") String timeZone) {
+  FirstAdmin(UserService users, ServerSecret secret, DirectoryProperties settings) {
     this.users = users;
     this.secret = secret;
-    this.email = blankToNull(email);
-    this.password = blankToNull(password);
-    this.name = name;
-    this.timeZone = timeZone;
+    this.email = blankToNull(settings.admin().email());
+    this.password = blankToNull(settings.admin().password());
+    this.name = settings.admin().name();
+    this.timeZone = settings.admin().timeZone();
   }
 
   @EventListener

@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpStatus;
@@ -178,8 +177,7 @@ public class AlertIngestion implements SmartLifecycle {
       AlertVolume volume,
       Routing routing,
       ApplicationEventPublisher events,
-      @Value("${tocsin.ingest.writers:2}") int writers,
-      @Value("${tocsin.ingest.resolve-timeout:5m}") Duration resolveTimeout) {
+      IngestProperties settings) {
     this.jdbc = jdbc;
     this.batches = batches;
     this.json = json;
@@ -190,7 +188,7 @@ public class AlertIngestion implements SmartLifecycle {
     this.volume = volume;
     this.routing = routing;
     this.events = events;
-    this.resolveTimeout = resolveTimeout;
+    this.resolveTimeout = settings.resolveTimeout();
     this.writer =
         new GroupCommit<>(
             "tocsin-ingest-writer",
@@ -198,7 +196,7 @@ public class AlertIngestion implements SmartLifecycle {
             request -> store(request.owner(), request.source(), request.alerts()),
             request -> request.alerts().size(),
             MAX_ALERTS,
-            writers);
+            settings.writers());
     metrics.writerQueue(writer::waiting);
   }
 

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,9 +16,15 @@ import org.springframework.stereotype.Component;
 @Component
 public class SeverityMapping {
 
-  private final Map<String, Severity> custom = new HashMap<>();
+  private final Map<String, Severity> custom;
 
-  SeverityMapping(@Value("${tocsin.ingest.severity-mapping:}") String mapping) {
+  SeverityMapping(IngestProperties settings) {
+    this.custom = parse(settings.severityMapping());
+  }
+
+  /** The operator's words, or an exception naming the entry that is not {@code source=level}. */
+  static Map<String, Severity> parse(String mapping) {
+    Map<String, Severity> custom = new HashMap<>();
     for (String entry : mapping.split(",")) {
       if (entry.isBlank()) {
         continue;
@@ -34,6 +39,7 @@ public class SeverityMapping {
           EnumText.parse(
               Severity.class, "TOCSIN_SEVERITY_MAPPING", entry.substring(equals + 1).trim()));
     }
+    return custom;
   }
 
   /** The canonical level; {@link Severity#WARNING} for a missing or unknown value. */

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -61,13 +60,10 @@ public class ActionLinks {
   private final Clock clock;
   private final Duration lifetime;
 
-  ActionLinks(
-      ServerSecret secret,
-      Clock clock,
-      @Value("${tocsin.notify.action-link-lifetime:24h}") Duration lifetime) {
+  ActionLinks(ServerSecret secret, Clock clock, NotifyProperties settings) {
     this.secret = secret;
     this.clock = clock;
-    this.lifetime = lifetime;
+    this.lifetime = settings.actionLinkLifetime();
   }
 
   /** The token of a message's link; it expires {@code lifetime} after the message was created. */

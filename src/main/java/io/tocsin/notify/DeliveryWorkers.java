@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
@@ -82,15 +81,9 @@ class DeliveryWorkers implements SmartLifecycle {
       NotifyMetrics metrics,
       DatabaseAvailability database,
       Clock clock,
-      @Value("${tocsin.notify.workers:4}") int threadsPerChannel,
-      @Value("${tocsin.notify.batch-size:2}") int batchSize,
-      @Value("${tocsin.notify.poll-interval:1s}") Duration pollInterval,
-      @Value("${tocsin.notify.lease:2m}") Duration lease,
-      @Value("${tocsin.notify.breaker-open-for:30s}") Duration breakerOpenFor,
-      @Value("${tocsin.notify.rate-limit:5}") int rateLimit,
-      @Value("${tocsin.notify.rate-limit-window:1m}") Duration rateWindow) {
-    this.rateLimit = Math.max(1, rateLimit);
-    this.rateWindow = rateWindow;
+      NotifyProperties settings) {
+    this.rateLimit = settings.rateLimit();
+    this.rateWindow = settings.rateLimitWindow();
     this.claims = claims;
     this.channels = channels;
     this.methods = methods;
@@ -99,10 +92,10 @@ class DeliveryWorkers implements SmartLifecycle {
     this.metrics = metrics;
     this.database = database;
     this.clock = clock;
-    this.threadsPerChannel = Math.max(1, threadsPerChannel);
-    this.batchSize = Math.max(1, batchSize);
-    this.pollInterval = pollInterval;
-    this.lease = lease;
+    this.threadsPerChannel = settings.workers();
+    this.batchSize = settings.batchSize();
+    this.pollInterval = settings.pollInterval();
+    this.lease = settings.lease();
     this.breakers =
         CircuitBreakerRegistry.of(
             CircuitBreakerConfig.custom()
@@ -110,7 +103,7 @@ class DeliveryWorkers implements SmartLifecycle {
                 .slidingWindowSize(10)
                 .minimumNumberOfCalls(5)
                 .failureRateThreshold(50)
-                .waitDurationInOpenState(breakerOpenFor)
+                .waitDurationInOpenState(settings.breakerOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .build());
   }

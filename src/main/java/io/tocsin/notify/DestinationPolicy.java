@@ -16,7 +16,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -81,8 +80,8 @@ class DestinationPolicy implements AutoCloseable {
             return thread;
           });
 
-  DestinationPolicy(@Value("${" + SETTING + ":}") String allowed, HostResolver resolver) {
-    this.allowed = parseAll(allowed);
+  DestinationPolicy(NotifyProperties settings, HostResolver resolver) {
+    this.allowed = parseAll(settings.allowedDestinations());
     this.resolver = resolver;
     lookups.allowCoreThreadTimeOut(true);
   }

@@ -44,7 +44,6 @@ import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -71,11 +70,8 @@ public class HttpDelivery implements AutoCloseable {
   private final DestinationPolicy policy;
 
   HttpDelivery(
-      @Value("${tocsin.notify.http-timeout:10s}") Duration timeout,
-      Clock clock,
-      DestinationPolicy policy,
-      HostResolver resolver) {
-    this.timeout = timeout;
+      NotifyProperties settings, Clock clock, DestinationPolicy policy, HostResolver resolver) {
+    this.timeout = settings.httpTimeout();
     this.clock = clock;
     this.policy = policy;
     PoolingHttpClientConnectionManagerBuilder connections =

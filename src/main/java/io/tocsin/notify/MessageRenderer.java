@@ -7,6 +7,7 @@ import io.tocsin.incident.IncidentDetails;
 import io.tocsin.incident.Incidents;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.PlatformProperties;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -48,7 +48,7 @@ class MessageRenderer {
       ActionLinks links,
       OutboxClaims claims,
       Templates templates,
-      @Value("${tocsin.public-url:}") String publicUrl,
+      PlatformProperties settings,
       Environment environment) {
     this.incidents = incidents;
     this.details = details;
@@ -56,7 +56,7 @@ class MessageRenderer {
     this.links = links;
     this.claims = claims;
     this.templates = templates;
-    this.configuredUrl = publicUrl.trim().replaceAll("/+$", "");
+    this.configuredUrl = settings.publicUrl().trim().replaceAll("/+$", "");
     this.environment = environment;
   }
 

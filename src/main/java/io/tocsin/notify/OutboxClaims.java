@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -51,18 +50,16 @@ class OutboxClaims {
       NotifyMetrics metrics,
       Clock clock,
       IdGenerator ids,
-      @Value("${tocsin.notify.retry-base:2s}") Duration retryBase,
-      @Value("${tocsin.notify.retry-cap:5m}") Duration retryCap,
-      @Value("${tocsin.notify.give-up-after:24h}") Duration giveUpAfter) {
+      NotifyProperties settings) {
     this.jdbc = jdbc;
     this.json = json;
     this.incidents = incidents;
     this.metrics = metrics;
     this.clock = clock;
     this.ids = ids;
-    this.retryBase = retryBase;
-    this.retryCap = retryCap;
-    this.giveUpAfter = giveUpAfter;
+    this.retryBase = settings.retryBase();
+    this.retryCap = settings.retryCap();
+    this.giveUpAfter = settings.giveUpAfter();
   }
 
   /** A message a worker claimed: it has until the lease ends to deliver it and say so. */

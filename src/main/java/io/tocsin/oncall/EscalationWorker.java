@@ -6,7 +6,6 @@ import io.tocsin.platform.WorkerThreads;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -32,18 +31,16 @@ class EscalationWorker implements SmartLifecycle {
       Escalations escalations,
       DatabaseAvailability database,
       Clock clock,
-      @Value("${tocsin.escalation.workers:2}") int threads,
-      @Value("${tocsin.escalation.batch-size:100}") int batchSize,
-      @Value("${tocsin.escalation.poll-interval:1s}") Duration pollInterval) {
+      EscalationProperties settings) {
     this.escalations = escalations;
     this.clock = clock;
-    this.batchSize = Math.max(1, batchSize);
-    this.pollInterval = pollInterval;
+    this.batchSize = settings.batchSize();
+    this.pollInterval = settings.pollInterval();
     this.threads =
         new WorkerThreads(
             "Escalation",
-            threads,
-            pollInterval,
+            settings.workers(),
+            settings.pollInterval(),
             database,
             LogFactory.getLog(EscalationWorker.class));
   }

@@ -31,7 +31,6 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Service;
@@ -73,7 +72,7 @@ public class Escalations {
       Clock clock,
       IdGenerator ids,
       PagingHold hold,
-      @Value("${tocsin.escalation.first-page-delay:0s}") Duration firstPageDelay) {
+      EscalationProperties settings) {
     this.runs = runs;
     this.policies = policies;
     this.incidents = incidents;
@@ -82,7 +81,7 @@ public class Escalations {
     this.metrics = metrics;
     this.clock = clock;
     this.ids = ids;
-    this.firstPageDelay = firstPageDelay;
+    this.firstPageDelay = settings.firstPageDelay();
     this.hold = hold;
   }
 

@@ -6,7 +6,6 @@ import io.tocsin.platform.NotFoundException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,11 +21,9 @@ public class PagingHold {
   private final ServiceCatalog services;
   private final Duration defaultDelay;
 
-  PagingHold(
-      ServiceCatalog services,
-      @Value("${tocsin.escalation.group-delay:10s}") Duration defaultDelay) {
+  PagingHold(ServiceCatalog services, EscalationProperties settings) {
     this.services = services;
-    this.defaultDelay = defaultDelay;
+    this.defaultDelay = settings.groupDelay();
   }
 
   /** The group delay of services that do not set their own. */

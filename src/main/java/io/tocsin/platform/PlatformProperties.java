@@ -1,37 +1,55 @@
 package io.tocsin.platform;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
- * Server-wide settings. Every value here comes from an environment variable named in {@code
- * application.properties}; {@link io.tocsin.platform.config.ConfigurationCheck} has already
- * rejected bad values by the time this record is bound.
+ * Server-wide settings. {@link io.tocsin.platform.config.ConfigurationCheck} has already rejected
+ * bad values by the time this record is bound.
+ *
+ * @param publicUrl the address people open Tocsin at, the base of the links in messages; empty
+ *     means this node on localhost
  */
 @ConfigurationProperties("tocsin")
+@Validated
 public record PlatformProperties(
     @DefaultValue("development") TocsinMode mode,
     @DefaultValue("./data") Path dataDir,
     @Nullable String secretKey,
     @DefaultValue List<String> previousSecretKeys,
-    @DefaultValue Database database,
-    @DefaultValue Cors cors) {
+    @DefaultValue("") String publicUrl,
+    @DefaultValue @Valid Database database,
+    @DefaultValue Cors cors,
+    @DefaultValue @Valid Events events)
+    implements CheckedSettings {
+
+  @Override
+  public List<String> problems() {
+    return events.problems();
+  }
 
   /** Where the data lives, and how patiently the server waits for it. */
   public record Database(
       @Nullable String url,
       @Nullable String user,
       @Nullable String password,
-      @DefaultValue("10") int poolSize,
-      @DefaultValue("5s") Duration connectionTimeout,
-      @DefaultValue("500ms") Duration retryInitialBackoff,
-      @DefaultValue("30s") Duration retryMaxBackoff,
-      @DefaultValue("5s") Duration probeInterval,
+      @DefaultValue("10") @Min(1) @Max(1000) int poolSize,
+      @DefaultValue("5s") @DurationMin(nanos = 0, inclusive = false) Duration connectionTimeout,
+      @DefaultValue("500ms") @DurationMin(nanos = 0, inclusive = false)
+          Duration retryInitialBackoff,
+      @DefaultValue("30s") @DurationMin(nanos = 0, inclusive = false) Duration retryMaxBackoff,
+      @DefaultValue("5s") @DurationMin(nanos = 0, inclusive = false) Duration probeInterval,
       @DefaultValue("100MB") DataSize minimumFreeDisk) {
 
     /** True when no external database is configured and the embedded H2 file database is used. */
@@ -42,4 +60,50 @@ public record PlatformProperties(
 
   /** Which browser origins may call the API from another site. Empty means same-origin only. */
   public record Cors(@DefaultValue List<String> allowedOrigins) {}
+
+  /**
+   * Durable events between modules: how often a listener may fail on one publication before it is
+   * dead, the wait after a failure (doubling up to the longest), and when an unfinished one is
+   * handed over again.
+   */
+  public record Events(
+      @DefaultValue("10") int maxAttempts,
+      @DefaultValue("15s") Duration retryBackoff,
+      @DefaultValue("10m") Duration retryMaxBackoff,
+      @DefaultValue("1m") @DurationMin(nanos = 0, inclusive = false) Duration staleAfter) {
+
+    List<String> problems() {
+      return retryProblems(maxAttempts, retryBackoff, retryMaxBackoff);
+    }
+
+    /** The retry settings' problems; empty when listeners can be retried with them. */
+    public static List<String> retryProblems(
+        int maxAttempts, Duration backoff, Duration maxBackoff) {
+      List<String> problems = new ArrayList<>();
+      if (maxAttempts < 1) {
+        problems.add(
+            CheckedSettings.name("tocsin.events.max-attempts")
+                + " is "
+                + maxAttempts
+                + ": a listener needs at least 1 attempt");
+      }
+      if (backoff.isNegative() || backoff.isZero()) {
+        problems.add(
+            CheckedSettings.name("tocsin.events.retry-backoff")
+                + " is "
+                + backoff
+                + ": it must be longer than zero");
+      }
+      if (maxBackoff.compareTo(backoff) < 0) {
+        problems.add(
+            CheckedSettings.name("tocsin.events.retry-max-backoff")
+                + " is "
+                + maxBackoff
+                + ": it must be at least tocsin.events.retry-backoff ("
+                + backoff
+                + ")");
+      }
+      return problems;
+    }
+  }
 }

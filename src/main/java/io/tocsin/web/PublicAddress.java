@@ -1,6 +1,6 @@
 package io.tocsin.web;
 
-import org.springframework.beans.factory.annotation.Value;
+import io.tocsin.platform.PlatformProperties;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
@@ -14,8 +14,8 @@ class PublicAddress {
 
   private final String configured;
 
-  PublicAddress(@Value("${tocsin.public-url:}") String configured) {
-    this.configured = configured.trim().replaceAll("/+$", "");
+  PublicAddress(PlatformProperties settings) {
+    this.configured = settings.publicUrl().trim().replaceAll("/+$", "");
   }
 
   /** The base URL, without a trailing slash. */

@@ -11,10 +11,13 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class DestinationPolicyTests {
 
@@ -23,7 +26,7 @@ class DestinationPolicyTests {
         throw new UnknownHostException(host);
       };
 
-  private final DestinationPolicy byDefault = new DestinationPolicy("", NO_DNS);
+  private final DestinationPolicy byDefault = new DestinationPolicy(allowing(""), NO_DNS);
 
   @ParameterizedTest
   @ValueSource(
@@ -90,7 +93,7 @@ class DestinationPolicyTests {
   @Test
   void anAdminsRangesArePermittedAndNothingElse() throws Exception {
     DestinationPolicy onPremises =
-        new DestinationPolicy(" 10.1.0.0/16 , fd00:1::/32,192.168.7.7", NO_DNS);
+        new DestinationPolicy(allowing(" 10.1.0.0/16 , fd00:1::/32,192.168.7.7"), NO_DNS);
     assertThat(onPremises.permits(InetAddress.getByName("10.1.200.3"))).isTrue();
     assertThat(onPremises.permits(InetAddress.getByName("fd00:1::5"))).isTrue();
     assertThat(onPremises.permits(InetAddress.getByName("192.168.7.7"))).isTrue();
@@ -102,7 +105,7 @@ class DestinationPolicyTests {
   @ParameterizedTest
   @ValueSource(strings = {"10.0.0.0/33", "intranet.example.com", "10.0.0/8", "fd00::/129", "/8"})
   void aRangeThatIsNotOneIsRefusedNamingTheSettingAndTheValue(String range) {
-    assertThatThrownBy(() -> new DestinationPolicy("10.0.0.0/8," + range, NO_DNS))
+    assertThatThrownBy(() -> new DestinationPolicy(allowing("10.0.0.0/8," + range), NO_DNS))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "tocsin.notify.allowed-destinations: '"
@@ -115,7 +118,7 @@ class DestinationPolicyTests {
   void aNameResolvingToAForbiddenAddressIsRefusedNamingTheField() {
     DestinationPolicy policy =
         new DestinationPolicy(
-            "",
+            allowing(""),
             host ->
                 new InetAddress[] {
                   InetAddress.getByName("93.184.215.14"), InetAddress.getByName("127.0.0.1")
@@ -137,7 +140,7 @@ class DestinationPolicyTests {
     CountDownLatch stalled = new CountDownLatch(1);
     try (DestinationPolicy policy =
         new DestinationPolicy(
-            "",
+            allowing(""),
             host -> {
               if (host.equals("slow.example")) {
                 try {
@@ -157,5 +160,13 @@ class DestinationPolicyTests {
     } finally {
       stalled.countDown();
     }
+  }
+
+  /** The settings as Spring binds them, with only the allowed destinations set. */
+  private static NotifyProperties allowing(String ranges) {
+    return new Binder(
+            new MapConfigurationPropertySource(
+                Map.of("tocsin.notify.allowed-destinations", ranges)))
+        .bindOrCreate("tocsin.notify", NotifyProperties.class);
   }
 }

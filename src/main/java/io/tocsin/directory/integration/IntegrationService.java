@@ -1,6 +1,7 @@
 package io.tocsin.directory.integration;
 
 import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.DirectoryProperties;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
@@ -28,7 +29,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -89,11 +89,9 @@ public class IntegrationService {
       Clock clock,
       IdGenerator ids,
       JsonMapper json,
-      // Generous: an alert storm is what the system is for, and must not be dropped at the door.
-      @Value("${tocsin.rate-limit.integration-key-per-minute:60000}") int requestsPerMinute,
-      @Value("${tocsin.email-in.domain:localhost}") String emailDomain) {
-    this.emailDomain = emailDomain.trim().toLowerCase(Locale.ROOT);
-    this.limits = new RateLimiter(requestsPerMinute, clock);
+      DirectoryProperties settings) {
+    this.emailDomain = settings.emailIn().domain().trim().toLowerCase(Locale.ROOT);
+    this.limits = new RateLimiter(settings.rateLimit().integrationKeyPerMinute(), clock);
     this.jdbc = jdbc;
     this.services = services;
     this.audit = audit;

@@ -1,6 +1,7 @@
 package io.tocsin.directory.security;
 
 import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.DirectoryProperties;
 import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.token.ApiTokenService;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -92,11 +92,11 @@ class DirectorySecurity {
       SignInThrottle throttle,
       ProblemResponses problems,
       Clock clock,
-      @Value("${tocsin.rate-limit.api-token-per-minute:600}") int tokenRequestsPerMinute) {
+      DirectoryProperties settings) {
     DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
     provider.setPasswordEncoder(passwords);
     AuthenticationManager passwordsOnly = new ProviderManager(provider);
-    RateLimiter tokenLimits = new RateLimiter(tokenRequestsPerMinute, clock);
+    RateLimiter tokenLimits = new RateLimiter(settings.rateLimit().apiTokenPerMinute(), clock);
     return http ->
         http.authenticationManager(passwordsOnly)
             .authorizeHttpRequests(requests -> requests.requestMatchers(SETUP).permitAll())

@@ -1,6 +1,7 @@
 package io.tocsin.directory.token;
 
 import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.DirectoryProperties;
 import io.tocsin.directory.Role;
 import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.UserService;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -66,8 +66,8 @@ public class ApiTokenService {
       ServerSecret secret,
       Clock clock,
       IdGenerator ids,
-      @Value("${tocsin.security.max-token-lifetime:}") @Nullable Duration maxLifetime) {
-    this.maxLifetime = maxLifetime;
+      DirectoryProperties settings) {
+    this.maxLifetime = settings.security().maxTokenLifetime();
     this.jdbc = jdbc;
     this.users = users;
     this.audit = audit;

@@ -1,8 +1,10 @@
 package io.tocsin.ingest.email;
 
+import io.tocsin.platform.CheckedSettings;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -11,7 +13,7 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the SMTP listener. The domain of the addresses, {@code tocsin.email-in.domain}, is
- * read where the addresses are made (directory's integrations).
+ * directory's setting, where the addresses are made.
  *
  * @param port where the listener takes mail; without one there is no listener
  * @param host the address it binds to
@@ -26,4 +28,5 @@ record EmailInProperties(
     @DefaultValue("0.0.0.0") String host,
     @DefaultValue("1MB") DataSize maxMessageSize,
     @DefaultValue("20") @Min(1) int maxConnections,
-    @DefaultValue("60s") Duration connectionTimeout) {}
+    @DefaultValue("60s") @DurationMin(nanos = 0, inclusive = false) Duration connectionTimeout)
+    implements CheckedSettings {}

@@ -1,6 +1,7 @@
 package io.tocsin.ingest.intake;
 
 import io.tocsin.directory.integration.IntegrationKind;
+import io.tocsin.ingest.IngestProperties;
 import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.ProblemResponses;
 import java.util.EnumSet;
@@ -8,14 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
-import org.springframework.util.unit.DataSize;
 
 /**
  * Ingestion endpoints authenticate with integration keys, not with users: they are open to the
@@ -50,10 +49,8 @@ class IngestSecurity {
 
   @Bean
   HttpSecurityContribution ingestionKeys(
-      KeyGate gate,
-      ProblemResponses problems,
-      @Value("${tocsin.ingest.max-body-size:1MB}") DataSize maxBodySize) {
-    long max = maxBodySize.toBytes();
+      KeyGate gate, ProblemResponses problems, IngestProperties settings) {
+    long max = settings.maxBodySize().toBytes();
     Set<IntegrationKind> alertmanager = EnumSet.of(IntegrationKind.ALERTMANAGER);
     Set<IntegrationKind> keyElsewhere = EnumSet.noneOf(IntegrationKind.class);
     Map<RequestMatcher, Endpoint> endpoints = new LinkedHashMap<>();

@@ -22,12 +22,15 @@ import org.springframework.boot.context.logging.LoggingApplicationListener;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertyResolver;
 
 /**
  * ConfigurationCheck reads every setting once, before any bean exists, and stops the start with one
  * message listing all problems. It runs right after logging is set up so that the message comes out
  * in the configured log format.
+ *
+ * <p>Besides the rules here, it checks every module's settings record ({@link SettingsRecords}).
  *
  * <p>Messages name the environment variable first (that is what operators set) and the Spring
  * property in parentheses, and quote the bad value unless it is a secret.
@@ -66,7 +69,7 @@ public final class ConfigurationCheck
   }
 
   /** Every problem with the given settings, in a stable order; empty when the server may start. */
-  public static List<String> problems(PropertyResolver settings) {
+  public static List<String> problems(Environment settings) {
     List<String> problems = new ArrayList<>();
     String modeText = value(settings, "tocsin.mode");
     boolean production = "production".equalsIgnoreCase(modeText);
@@ -136,6 +139,13 @@ public final class ConfigurationCheck
                 + dataDir
                 + "': "
                 + dataDirProblem);
+      }
+    }
+    // One problem per setting: a value the checks above refused is not reported again.
+    for (String problem : SettingsRecords.problems(settings)) {
+      String setting = problem.substring(0, Math.max(0, problem.indexOf(')') + 1));
+      if (setting.isEmpty() || problems.stream().noneMatch(known -> known.startsWith(setting))) {
+        problems.add(problem);
       }
     }
     return problems;

@@ -1,11 +1,11 @@
 package io.tocsin.platform.events;
 
 import io.tocsin.platform.DatabaseAvailability;
+import io.tocsin.platform.PlatformProperties;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.modulith.events.FailedEventPublications;
 import org.springframework.modulith.events.ResubmissionOptions;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -36,13 +36,13 @@ class EventRedelivery {
       DeadPublications dead,
       DatabaseAvailability database,
       Clock clock,
-      @Value("${tocsin.events.stale-after:1m}") Duration staleAfter) {
+      PlatformProperties settings) {
     this.store = store;
     this.failed = failed;
     this.dead = dead;
     this.database = database;
     this.clock = clock;
-    this.staleAfter = staleAfter;
+    this.staleAfter = settings.events().staleAfter();
   }
 
   @Scheduled(

@@ -1,16 +1,15 @@
 package io.tocsin.platform.events;
 
 import io.tocsin.platform.AsynchronousCommit;
+import io.tocsin.platform.PlatformProperties;
 import io.tocsin.platform.config.InvalidConfigurationException;
 import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
 import org.springframework.aop.interceptor.SimpleAsyncUncaughtExceptionHandler;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -39,9 +38,8 @@ class EventsConfiguration {
       AsynchronousCommit asynchronous,
       Clock clock,
       DeadPublications dead,
-      @Value("${tocsin.events.max-attempts:10}") int maxAttempts,
-      @Value("${tocsin.events.retry-backoff:15s}") Duration backoff,
-      @Value("${tocsin.events.retry-max-backoff:10m}") Duration maxBackoff) {
+      PlatformProperties settings) {
+    PlatformProperties.Events events = settings.events();
     return new EventPublicationStore(
         jdbc,
         json,
@@ -49,33 +47,14 @@ class EventsConfiguration {
         asynchronous,
         clock,
         dead,
-        retries(maxAttempts, backoff, maxBackoff));
+        retries(events.maxAttempts(), events.retryBackoff(), events.retryMaxBackoff()));
   }
 
   /** The retry settings, or the start stops naming each bad one. */
   static EventPublicationStore.Retries retries(
       int maxAttempts, Duration backoff, Duration maxBackoff) {
-    List<String> problems = new ArrayList<>();
-    if (maxAttempts < 1) {
-      problems.add(
-          "TOCSIN_EVENTS_MAX_ATTEMPTS (tocsin.events.max-attempts) is "
-              + maxAttempts
-              + ": a listener needs at least 1 attempt");
-    }
-    if (backoff.isNegative() || backoff.isZero()) {
-      problems.add(
-          "TOCSIN_EVENTS_RETRY_BACKOFF (tocsin.events.retry-backoff) is "
-              + backoff
-              + ": it must be longer than zero");
-    }
-    if (maxBackoff.compareTo(backoff) < 0) {
-      problems.add(
-          "TOCSIN_EVENTS_RETRY_MAX_BACKOFF (tocsin.events.retry-max-backoff) is "
-              + maxBackoff
-              + ": it must be at least tocsin.events.retry-backoff ("
-              + backoff
-              + ")");
-    }
+    List<String> problems =
+        PlatformProperties.Events.retryProblems(maxAttempts, backoff, maxBackoff);
     if (!problems.isEmpty()) {
       throw new InvalidConfigurationException(problems);
     }

@@ -44,6 +44,39 @@ class StartupConfigurationTests {
   }
 
   @Test
+  void badSettingsOfSeveralModulesStopTheStartInTheSameOneMessage(
+      @TempDir Path dataDir, CapturedOutput output) {
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(TocsinApplication.class)
+                    .run(
+                        "--tocsin.log-format=text",
+                        "--tocsin.data-dir=" + dataDir,
+                        "--tocsin.rate-limit.api-token-per-minute=0",
+                        "--tocsin.ingest.max-body-size=huge",
+                        "--tocsin.escalation.poll-interval=soon",
+                        "--tocsin.notify.workers=65",
+                        "--server.port=0"))
+        .isInstanceOf(InvalidConfigurationException.class);
+
+    assertThat(output.getOut())
+        .contains("Tocsin cannot start: 4 configuration problems")
+        .contains(
+            "  - TOCSIN_RATE_LIMIT_API_TOKEN_PER_MINUTE (tocsin.rate-limit.api-token-per-minute)"
+                + " is '0': must be greater than or equal to 1")
+        .contains(
+            "  - TOCSIN_INGEST_MAX_BODY_SIZE (tocsin.ingest.max-body-size) is 'huge': not a size"
+                + " such as 512KB or 1MB")
+        .contains(
+            "  - TOCSIN_ESCALATION_POLL_INTERVAL (tocsin.escalation.poll-interval) is 'soon': not"
+                + " a duration such as 500ms, 30s, 5m or 24h")
+        .contains(
+            "  - TOCSIN_NOTIFY_WORKERS (tocsin.notify.workers) is '65': must be less than or equal"
+                + " to 64")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void developmentModeGeneratesTheSecretKeyOnceAndKeepsItPrivate(@TempDir Path dataDir)
       throws IOException {
     Path file = dataDir.resolve(PlatformConfiguration.SECRET_KEY_FILE);

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.mail.MailAuthenticationException;
 import org.springframework.mail.MailException;
@@ -42,27 +41,23 @@ class EmailChannel implements Channel {
   private final ServerSecret secret;
   private final String domain;
 
-  EmailChannel(
-      @Value("${tocsin.smtp.host}") String host,
-      @Value("${tocsin.smtp.port:587}") int port,
-      @Value("${tocsin.smtp.username:}") String username,
-      @Value("${tocsin.smtp.password:}") String password,
-      @Value("${tocsin.smtp.security:starttls}") String security,
-      @Value("${tocsin.smtp.from:}") String from,
-      @Value("${tocsin.smtp.reply-to:}") String replyTo,
-      @Value("${tocsin.smtp.timeout:10s}") java.time.Duration timeout,
-      ServerSecret secret) {
+  EmailChannel(SmtpProperties settings, ServerSecret secret) {
     this.secret = secret;
+    String host = settings.host();
+    String username = settings.username();
+    String security = settings.security();
+    String from = settings.from();
+    String replyTo = settings.replyTo();
     this.sender = new JavaMailSenderImpl();
     sender.setHost(host.trim());
-    sender.setPort(port);
+    sender.setPort(settings.port());
     sender.setDefaultEncoding(StandardCharsets.UTF_8.name());
     if (!username.isBlank()) {
       sender.setUsername(username);
-      sender.setPassword(password);
+      sender.setPassword(settings.password());
     }
     Properties properties = sender.getJavaMailProperties();
-    String millis = Long.toString(timeout.toMillis());
+    String millis = Long.toString(settings.timeout().toMillis());
     properties.put("mail.smtp.connectiontimeout", millis);
     properties.put("mail.smtp.timeout", millis);
     properties.put("mail.smtp.writetimeout", millis);

@@ -1,0 +1,59 @@
+package io.tocsin.ingest;
+
+import io.tocsin.platform.CheckedSettings;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of ingestion.
+ *
+ * @param maxBodySize the largest request body an ingestion endpoint reads (PagerDuty's endpoints
+ *     keep PagerDuty's 512 KB)
+ * @param severityMapping the operator's own severity words, e.g. {@code sev1=critical,sev2=error}
+ * @param writers threads that store ingestion requests, each storing the requests queued together
+ *     in one transaction: more only helps when the database has cores to spare
+ * @param resolveTimeout how long an Alertmanager API alert sent without {@code endsAt} fires unless
+ *     sent again (Alertmanager's {@code resolve_timeout})
+ */
+@ConfigurationProperties("tocsin.ingest")
+@Validated
+public record IngestProperties(
+    @DefaultValue("1MB") DataSize maxBodySize,
+    @DefaultValue("") String severityMapping,
+    @DefaultValue("2") @Min(1) @Max(64) int writers,
+    @DefaultValue("5m") @DurationMin(nanos = 0, inclusive = false) Duration resolveTimeout)
+    implements CheckedSettings {
+
+  static final DataSize SMALLEST_BODY = DataSize.ofKilobytes(1);
+  static final DataSize LARGEST_BODY = DataSize.ofMegabytes(100);
+
+  @Override
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (maxBodySize.compareTo(SMALLEST_BODY) < 0 || maxBodySize.compareTo(LARGEST_BODY) > 0) {
+      problems.add(
+          CheckedSettings.name("tocsin.ingest.max-body-size")
+              + " is "
+              + maxBodySize
+              + ": it must be from 1KB to 100MB");
+    }
+    try {
+      SeverityMapping.parse(severityMapping);
+    } catch (RuntimeException e) {
+      problems.add(
+          "TOCSIN_SEVERITY_MAPPING (tocsin.ingest.severity-mapping) is '"
+              + severityMapping
+              + "': "
+              + e.getMessage());
+    }
+    return problems;
+  }
+}
