@@ -189,20 +189,8 @@ class RateLimitIntegrationTests extends HarnessTests {
 
   @Test
   void anIntegrationKeyOverItsLimitIsToldWhenToComeBack() {
-    String admin = adminToken;
-    String service = id(send(tocsin, admin, "/api/v1/services", "{\"name\":\"limited\"}"));
-    String key =
-        JsonMapper.builder()
-            .build()
-            .readTree(
-                send(
-                        tocsin,
-                        admin,
-                        "/api/v1/services/" + service + "/integrations",
-                        "{\"name\":\"am\",\"kind\":\"alertmanager\"}")
-                    .body())
-            .get("key")
-            .asString();
+    String service = tocsin.createService(adminToken, "limited");
+    String key = tocsin.createIntegration(adminToken, service, "am", "alertmanager").get("key");
     IntegrationService integrations = tocsin.bean(IntegrationService.class);
 
     for (int i = 0; i < 3; i++) {
@@ -215,18 +203,7 @@ class RateLimitIntegrationTests extends HarnessTests {
     assertThat(integrations.check("tik_not-a-key"))
         .isInstanceOf(IntegrationService.KeyCheck.Unknown.class);
 
-    String routingKey =
-        JsonMapper.builder()
-            .build()
-            .readTree(
-                send(
-                        tocsin,
-                        admin,
-                        "/api/v1/services/" + service + "/integrations",
-                        "{\"name\":\"pd\",\"kind\":\"pagerduty\"}")
-                    .body())
-            .get("key")
-            .asString();
+    String routingKey = tocsin.createIntegration(adminToken, service, "pd", "pagerduty").get("key");
     for (int i = 0; i < 3; i++) {
       integrations.check(routingKey);
     }
@@ -295,23 +272,6 @@ class RateLimitIntegrationTests extends HarnessTests {
     Clock testClock() {
       return new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     }
-  }
-
-  private static HttpResponse<String> send(
-      TocsinHarness tocsin, String token, String path, String json) {
-    HttpResponse<String> response =
-        tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri(path))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-    return response;
-  }
-
-  private static String id(HttpResponse<String> created) {
-    return JsonMapper.builder().build().readTree(created.body()).get("id").asString();
   }
 
   private static HttpResponse<String> get(TocsinHarness tocsin, String token) {

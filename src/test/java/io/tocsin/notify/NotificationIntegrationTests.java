@@ -70,7 +70,7 @@ class NotificationIntegrationTests extends HarnessTests {
    */
   static final TestClock CLOCK = TestClock.running();
 
-  private static final RecordingHttpServer RECEIVER = receiver();
+  private static final RecordingHttpServer RECEIVER = RecordingHttpServer.started();
 
   /** The clock of this test's harness, a source of that harness only: not scanned. */
   static class Clocked {
@@ -79,14 +79,6 @@ class NotificationIntegrationTests extends HarnessTests {
     @Primary
     Clock testClock() {
       return CLOCK;
-    }
-  }
-
-  private static RecordingHttpServer receiver() {
-    try {
-      return new RecordingHttpServer();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -124,10 +116,9 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void aPageReachesAVerifiedWebhookSignedAndItsLinkAcknowledgesTheIncidentOnce() throws Exception {
     String alice = api.user("Alice");
-    JsonNode method = webhook(alice, "/hook/" + Api.unique("alice"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    String secret = method.get("settings").get("secret").asString();
-    verify(alice, method, () -> lastBody(path));
+    Hook hook = verifiedWebhook(alice, "hook");
+    String path = hook.path();
+    String secret = hook.method().get("settings").get("secret").asString();
     assertThat(api.get("/api/v1/users/" + alice + "/notification-rules").get("steps").get("high"))
         .as("the first verified method gets the default rules")
         .hasSize(1);
@@ -170,9 +161,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void anActionLinkActsWithItsRecipientsRightsOfNowSoADemotedOneIsRefused() throws Exception {
     String carol = api.user("Carol");
-    JsonNode method = webhook(carol, "/hook/" + Api.unique("carol"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    verify(carol, method, () -> lastBody(path));
+    String path = verifiedWebhook(carol, "hook").path();
     String incident = open(serviceFor(carol));
     RecordingHttpServer.Request page =
         await()
@@ -310,9 +299,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void aRejectedMessageBecomesADeadLetterOnTheTimelineAndAnAdminReplaysIt() {
     String dave = api.user("Dave");
-    JsonNode method = webhook(dave, "/gone/" + Api.unique("dave"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    verify(dave, method, () -> lastBody(path));
+    String path = verifiedWebhook(dave, "gone").path();
     RECEIVER.failAlways(404);
     String incident = open(serviceFor(dave));
 
@@ -407,9 +394,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void failuresToOneUrlNeverHoldBackPagesToAnotherPortOfTheSameHost() throws IOException {
     String rosa = api.user("Rosa");
-    JsonNode healthy = webhook(rosa, "/healthy/" + Api.unique("rosa"));
-    String path = URI.create(healthy.get("target").asString()).getPath();
-    verify(rosa, healthy, () -> lastBody(path));
+    String path = verifiedWebhook(rosa, "healthy").path();
     Api.Service service = serviceFor(rosa);
 
     // Another person's method on the same host, at a port where nothing listens: its test
@@ -524,9 +509,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void acknowledgingCancelsTheRuleStepsNotYetSent() {
     String grace = api.user("Grace");
-    JsonNode method = webhook(grace, "/later/" + Api.unique("grace"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    verify(grace, method, () -> lastBody(path));
+    JsonNode method = verifiedWebhook(grace, "later").method();
     api.ok(
         "PUT",
         "/api/v1/users/" + grace + "/notification-rules",
@@ -578,9 +561,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void aStormOfPagesBeyondTheRateLimitArrivesAsOneSummary() {
     String kate = api.user("Kate");
-    JsonNode method = webhook(kate, "/storm/" + Api.unique("kate"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    verify(kate, method, () -> lastBody(path));
+    String path = verifiedWebhook(kate, "storm").path();
     Api.Service service = serviceFor(kate);
     List<String> alerts = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
@@ -626,12 +607,8 @@ class NotificationIntegrationTests extends HarnessTests {
   void subscribersHearOfOpeningStatusUpdatesAndResolutionWithoutBeingPaged() {
     String liam = api.user("Liam");
     String mia = api.user("Mia");
-    JsonNode liamHook = webhook(liam, "/follow/" + Api.unique("liam"));
-    String liamPath = URI.create(liamHook.get("target").asString()).getPath();
-    verify(liam, liamHook, () -> lastBody(liamPath));
-    JsonNode miaHook = webhook(mia, "/follow/" + Api.unique("mia"));
-    String miaPath = URI.create(miaHook.get("target").asString()).getPath();
-    verify(mia, miaHook, () -> lastBody(miaPath));
+    String liamPath = verifiedWebhook(liam, "follow").path();
+    String miaPath = verifiedWebhook(mia, "follow").path();
     String team =
         api.create(
                 "/api/v1/teams",
@@ -703,9 +680,7 @@ class NotificationIntegrationTests extends HarnessTests {
     assertThat(saved.get("custom").asBoolean()).isTrue();
     try {
       String nina = api.user("Nina");
-      JsonNode method = webhook(nina, "/templated/" + Api.unique("nina"));
-      String path = URI.create(method.get("target").asString()).getPath();
-      verify(nina, method, () -> lastBody(path));
+      String path = verifiedWebhook(nina, "templated").path();
       Api.Service service = serviceFor(nina);
       api.fire(
           service, Api.alert(Api.unique("Templated"), "severity", "critical", "instance", "web-1"));
@@ -763,9 +738,7 @@ class NotificationIntegrationTests extends HarnessTests {
         .update();
     try {
       String omar = api.user("Omar");
-      JsonNode method = webhook(omar, "/fallback/" + Api.unique("omar"));
-      String path = URI.create(method.get("target").asString()).getPath();
-      verify(omar, method, () -> lastBody(path));
+      String path = verifiedWebhook(omar, "fallback").path();
       Api.Service service = serviceFor(omar);
       String alert = Api.unique("Fallback");
       api.fire(service, Api.alert(alert, "severity", "critical"));
@@ -889,6 +862,17 @@ class NotificationIntegrationTests extends HarnessTests {
             condition);
   }
 
+  /** A webhook on the receiver, and the path on the receiver where its requests arrive. */
+  private record Hook(JsonNode method, String path) {}
+
+  /** A new webhook of the user's at a path of its own, verified with the code sent there. */
+  private static Hook verifiedWebhook(String user, String name) {
+    String path = "/" + name + "/" + Api.unique(name);
+    JsonNode method = webhook(user, path);
+    verify(user, method, () -> lastBody(path));
+    return new Hook(method, path);
+  }
+
   private static JsonNode create(String user, String json) {
     return api.create("/api/v1/users/" + user + "/contact-methods", json);
   }
@@ -934,18 +918,8 @@ class NotificationIntegrationTests extends HarnessTests {
   }
 
   private static Api.Service serviceFor(String user) {
-    String policy =
-        api.create(
-                "/api/v1/escalation-policies",
-                "{\"name\":\"%s\",\"levels\":[{\"delayMinutes\":30,\"targets\":[{\"type\":\"user\",\"id\":\"%s\"}]}]}"
-                    .formatted(Api.unique("notify"), user))
-            .get("id")
-            .asString();
     Api.Service service = api.service("notified", "\"autoResolve\":false");
-    api.ok(
-        "PUT",
-        "/api/v1/services/" + service.id() + "/escalation-policy",
-        "{\"policyId\":\"" + policy + "\"}");
+    api.follow(service, api.policyPaging(user));
     return service;
   }
 
