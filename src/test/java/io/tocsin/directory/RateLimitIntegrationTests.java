@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tocsin.directory.integration.IntegrationService;
-import io.tocsin.testing.BothDatabasesTests;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TestClock;
 import io.tocsin.testing.TocsinHarness;
 import java.net.http.HttpRequest;
@@ -36,10 +36,28 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Rate limits per API token and per integration key, and throttled sign-ins. */
-class RateLimitIntegrationTests extends BothDatabasesTests {
+class RateLimitIntegrationTests extends HarnessTests {
 
-  private static final String EMAIL = "admin@example.com";
-  private static final String PASSWORD = "correct horse battery staple";
+  private static final String EMAIL = TocsinHarness.ADMIN_EMAIL;
+  private static final String PASSWORD = TocsinHarness.ADMIN_PASSWORD;
+
+  /**
+   * Low limits every test can reach, and a frozen clock, so that a window or a block lasts until a
+   * test moves the clock. Each test signs in with tokens of its own.
+   */
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of(
+        "tocsin.rate-limit.api-token-per-minute", 5,
+        "tocsin.rate-limit.integration-key-per-minute", 3,
+        // A burst of a hundred sign-ins waits for the database's connections.
+        "tocsin.database.connection-timeout", "10s");
+  }
+
+  @Override
+  protected Class<?>[] sources() {
+    return new Class<?>[] {FrozenClockConfiguration.class};
+  }
 
   /** The tests share their database's schema, and the sign-in counts in it outlive a server. */
   @AfterEach
@@ -48,110 +66,95 @@ class RateLimitIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
-  void anApiTokenOverItsLimitGets429WhileAnotherTokenStillWorks(@TempDir Path dataDir) {
-    try (TocsinHarness tocsin = start(dataDir, 5)) {
-      String first = token(tocsin, PASSWORD);
-      String second = token(tocsin, PASSWORD);
+  void anApiTokenOverItsLimitGets429WhileAnotherTokenStillWorks() {
+    String first = token(tocsin, PASSWORD);
+    String second = token(tocsin, PASSWORD);
 
-      for (int i = 0; i < 5; i++) {
-        assertThat(get(tocsin, first).statusCode()).isEqualTo(200);
-      }
-      HttpResponse<String> limited = get(tocsin, first);
-
-      assertThat(limited.statusCode()).isEqualTo(429);
-      assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()))
-          .isPositive();
-      assertThat(limited.body()).contains("\"type\":\"urn:tocsin:problem:rate-limited\"");
-      assertThat(get(tocsin, second).statusCode()).isEqualTo(200);
+    for (int i = 0; i < 5; i++) {
+      assertThat(get(tocsin, first).statusCode()).isEqualTo(200);
     }
+    HttpResponse<String> limited = get(tocsin, first);
+
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()))
+        .isPositive();
+    assertThat(limited.body()).contains("\"type\":\"urn:tocsin:problem:rate-limited\"");
+    assertThat(get(tocsin, second).statusCode()).isEqualTo(200);
   }
 
   @Test
-  void repeatedWrongPasswordsLockTheAccountEvenAgainstTheRightOne(@TempDir Path dataDir) {
-    try (TocsinHarness tocsin = start(dataDir, 600)) {
-      for (int i = 0; i < 5; i++) {
-        assertThat(tokenRequest(tocsin, "wrong password " + i).statusCode()).isEqualTo(401);
-      }
-
-      HttpResponse<String> throttled = tokenRequest(tocsin, PASSWORD);
-
-      assertThat(throttled.statusCode()).isEqualTo(429);
-      assertThat(Long.parseLong(throttled.headers().firstValue("Retry-After").orElseThrow()))
-          .isPositive();
-      assertThat(throttled.body()).contains("\"type\":\"urn:tocsin:problem:sign-in-throttled\"");
+  void repeatedWrongPasswordsLockTheAccountEvenAgainstTheRightOne() {
+    for (int i = 0; i < 5; i++) {
+      assertThat(tokenRequest(tocsin, "wrong password " + i).statusCode()).isEqualTo(401);
     }
+
+    HttpResponse<String> throttled = tokenRequest(tocsin, PASSWORD);
+
+    assertThat(throttled.statusCode()).isEqualTo(429);
+    assertThat(Long.parseLong(throttled.headers().firstValue("Retry-After").orElseThrow()))
+        .isPositive();
+    assertThat(throttled.body()).contains("\"type\":\"urn:tocsin:problem:sign-in-throttled\"");
   }
 
   @Test
-  void aBurstOfParallelWrongPasswordsGetsOnlyTheThresholdCheckedAndLocksOutTheRightOne(
-      @TempDir Path dataDir) throws Exception {
-    // A clock that stands still: the one-second block after the fifth guess lasts the whole burst.
-    try (TocsinHarness tocsin =
-        start(
-            dataDir,
-            Map.of("tocsin.database.connection-timeout", "10s"),
-            FrozenClockConfiguration.class)) {
-      ExecutorService threads = Executors.newFixedThreadPool(100);
-      try {
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Integer>> answers = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-          String guess = "wrong password " + i;
-          answers.add(
-              threads.submit(
-                  () -> {
-                    start.await();
-                    return tokenRequest(tocsin, EMAIL, guess, null).statusCode();
-                  }));
-        }
-        start.countDown();
-        Map<Integer, Long> byStatus = new TreeMap<>();
-        for (Future<Integer> answer : answers) {
-          byStatus.merge(answer.get(60, TimeUnit.SECONDS), 1L, Long::sum);
-        }
-
-        assertThat(byStatus)
-            .as("passwords checked, and refused unchecked")
-            .containsExactly(Map.entry(401, 5L), Map.entry(429, 95L));
-      } finally {
-        threads.shutdownNow();
+  void aBurstOfParallelWrongPasswordsGetsOnlyTheThresholdCheckedAndLocksOutTheRightOne()
+      throws Exception {
+    // The clock stands still: the one-second block after the fifth guess lasts the whole burst.
+    ExecutorService threads = Executors.newFixedThreadPool(100);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Integer>> answers = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        String guess = "wrong password " + i;
+        answers.add(
+            threads.submit(
+                () -> {
+                  start.await();
+                  return tokenRequest(tocsin, EMAIL, guess, null).statusCode();
+                }));
       }
-      HttpResponse<String> right = tokenRequest(tocsin, PASSWORD);
-      assertThat(right.statusCode()).isEqualTo(429);
-      assertThat(right.headers().firstValue("Retry-After")).isPresent();
+      start.countDown();
+      Map<Integer, Long> byStatus = new TreeMap<>();
+      for (Future<Integer> answer : answers) {
+        byStatus.merge(answer.get(60, TimeUnit.SECONDS), 1L, Long::sum);
+      }
+
+      assertThat(byStatus)
+          .as("passwords checked, and refused unchecked")
+          .containsExactly(Map.entry(401, 5L), Map.entry(429, 95L));
+    } finally {
+      threads.shutdownNow();
     }
+    HttpResponse<String> right = tokenRequest(tocsin, PASSWORD);
+    assertThat(right.statusCode()).isEqualTo(429);
+    assertThat(right.headers().firstValue("Retry-After")).isPresent();
   }
 
   @Test
-  void aRightPasswordAfterALockoutClearsTheCountSoTheNextSignInIsNotBlocked(@TempDir Path dataDir) {
-    try (TocsinHarness tocsin = start(dataDir, Map.of(), FrozenClockConfiguration.class)) {
-      for (int i = 0; i < 5; i++) {
-        assertThat(tokenRequest(tocsin, "wrong password " + i).statusCode()).isEqualTo(401);
-      }
-      assertThat(tokenRequest(tocsin, PASSWORD).statusCode()).isEqualTo(429);
-      ((TestClock) tocsin.bean(Clock.class)).advance(Duration.ofSeconds(2));
-
-      assertThat(tokenRequest(tocsin, PASSWORD).statusCode()).isEqualTo(201);
-      assertThat(tokenRequest(tocsin, PASSWORD).statusCode())
-          .as("the lockout does not follow its owner into every later sign-in")
-          .isEqualTo(201);
+  void aRightPasswordAfterALockoutClearsTheCountSoTheNextSignInIsNotBlocked() {
+    for (int i = 0; i < 5; i++) {
+      assertThat(tokenRequest(tocsin, "wrong password " + i).statusCode()).isEqualTo(401);
     }
+    assertThat(tokenRequest(tocsin, PASSWORD).statusCode()).isEqualTo(429);
+    ((TestClock) tocsin.bean(Clock.class)).advance(Duration.ofSeconds(2));
+
+    assertThat(tokenRequest(tocsin, PASSWORD).statusCode()).isEqualTo(201);
+    assertThat(tokenRequest(tocsin, PASSWORD).statusCode())
+        .as("the lockout does not follow its owner into every later sign-in")
+        .isEqualTo(201);
   }
 
   @Test
-  void aClientOfAnUntrustedPeerCannotEscapeTheAddressThrottleByNamingOtherAddresses(
-      @TempDir Path dataDir) {
-    try (TocsinHarness tocsin = start(dataDir, Map.of())) {
-      // Another account and another claimed address each time: only the peer's address counts.
-      for (int i = 0; i < 20; i++) {
-        assertThat(
-                tokenRequest(tocsin, "guess" + i + "@example.com", "pw", "198.51.100." + i)
-                    .statusCode())
-            .isEqualTo(401);
-      }
-      assertThat(tokenRequest(tocsin, "guess-last@example.com", "pw", "198.51.100.99").statusCode())
-          .isEqualTo(429);
+  void aClientOfAnUntrustedPeerCannotEscapeTheAddressThrottleByNamingOtherAddresses() {
+    // Another account and another claimed address each time: only the peer's address counts.
+    for (int i = 0; i < 20; i++) {
+      assertThat(
+              tokenRequest(tocsin, "guess" + i + "@example.com", "pw", "198.51.100." + i)
+                  .statusCode())
+          .isEqualTo(401);
     }
+    assertThat(tokenRequest(tocsin, "guess-last@example.com", "pw", "198.51.100.99").statusCode())
+        .isEqualTo(429);
   }
 
   @Test
@@ -185,90 +188,49 @@ class RateLimitIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
-  void anIntegrationKeyOverItsLimitIsToldWhenToComeBack(@TempDir Path dataDir) {
-    try (TocsinHarness tocsin = start(dataDir, 600, 3)) {
-      String admin = token(tocsin, PASSWORD);
-      String service = id(send(tocsin, admin, "/api/v1/services", "{\"name\":\"limited\"}"));
-      String key =
-          JsonMapper.builder()
-              .build()
-              .readTree(
-                  send(
-                          tocsin,
-                          admin,
-                          "/api/v1/services/" + service + "/integrations",
-                          "{\"name\":\"am\",\"kind\":\"alertmanager\"}")
-                      .body())
-              .get("key")
-              .asString();
-      IntegrationService integrations = tocsin.bean(IntegrationService.class);
+  void anIntegrationKeyOverItsLimitIsToldWhenToComeBack() {
+    String service = tocsin.createService(adminToken, "limited");
+    String key = tocsin.createIntegration(adminToken, service, "am", "alertmanager").get("key");
+    IntegrationService integrations = tocsin.bean(IntegrationService.class);
 
-      for (int i = 0; i < 3; i++) {
-        assertThat(integrations.check(key))
-            .isInstanceOf(IntegrationService.KeyCheck.Accepted.class);
-      }
-      IntegrationService.KeyCheck limited = integrations.check(key);
-
-      assertThat(limited).isInstanceOf(IntegrationService.KeyCheck.Limited.class);
-      assertThat(((IntegrationService.KeyCheck.Limited) limited).retryAfter()).isPositive();
-      assertThat(integrations.check("tik_not-a-key"))
-          .isInstanceOf(IntegrationService.KeyCheck.Unknown.class);
-
-      String routingKey =
-          JsonMapper.builder()
-              .build()
-              .readTree(
-                  send(
-                          tocsin,
-                          admin,
-                          "/api/v1/services/" + service + "/integrations",
-                          "{\"name\":\"pd\",\"kind\":\"pagerduty\"}")
-                      .body())
-              .get("key")
-              .asString();
-      for (int i = 0; i < 3; i++) {
-        integrations.check(routingKey);
-      }
-      HttpResponse<String> event =
-          tocsin.postJson(
-              "/v2/enqueue",
-              null,
-              "{\"routing_key\":\""
-                  + routingKey
-                  + "\",\"event_action\":\"resolve\","
-                  + "\"dedup_key\":\"x\"}");
-      assertThat(event.statusCode())
-          .as("retried by PagerDuty senders, unlike a 4xx")
-          .isEqualTo(503);
-      assertThat(event.headers().firstValue("Retry-After")).isPresent();
-      assertThat(event.body())
-          .as("in PagerDuty's fields, which its clients print")
-          .startsWith(
-              "{\"status\":\"Service Unavailable\",\"message\":\"This integration key is"
-                  + " over its rate limit");
+    for (int i = 0; i < 3; i++) {
+      assertThat(integrations.check(key)).isInstanceOf(IntegrationService.KeyCheck.Accepted.class);
     }
+    IntegrationService.KeyCheck limited = integrations.check(key);
+
+    assertThat(limited).isInstanceOf(IntegrationService.KeyCheck.Limited.class);
+    assertThat(((IntegrationService.KeyCheck.Limited) limited).retryAfter()).isPositive();
+    assertThat(integrations.check("tik_not-a-key"))
+        .isInstanceOf(IntegrationService.KeyCheck.Unknown.class);
+
+    String routingKey = tocsin.createIntegration(adminToken, service, "pd", "pagerduty").get("key");
+    for (int i = 0; i < 3; i++) {
+      integrations.check(routingKey);
+    }
+    HttpResponse<String> event =
+        tocsin.postJson(
+            "/v2/enqueue",
+            null,
+            "{\"routing_key\":\""
+                + routingKey
+                + "\",\"event_action\":\"resolve\","
+                + "\"dedup_key\":\"x\"}");
+    assertThat(event.statusCode()).as("retried by PagerDuty senders, unlike a 4xx").isEqualTo(503);
+    assertThat(event.headers().firstValue("Retry-After")).isPresent();
+    assertThat(event.body())
+        .as("in PagerDuty's fields, which its clients print")
+        .startsWith(
+            "{\"status\":\"Service Unavailable\",\"message\":\"This integration key is"
+                + " over its rate limit");
   }
 
-  private TocsinHarness start(Path dataDir, int tokenRequestsPerMinute) {
-    return start(dataDir, tokenRequestsPerMinute, 60000);
-  }
-
-  private TocsinHarness start(Path dataDir, int tokenRequestsPerMinute, int keyRequestsPerMinute) {
-    return start(
-        dataDir,
-        Map.of(
-            "tocsin.rate-limit.api-token-per-minute", tokenRequestsPerMinute,
-            "tocsin.rate-limit.integration-key-per-minute", keyRequestsPerMinute));
-  }
-
-  private TocsinHarness start(
-      Path dataDir, Map<String, Object> settings, Class<?>... extraSources) {
+  /** A second Tocsin on the class's schema, beside the one the other tests share. */
+  private static TocsinHarness start(Path dataDir, Map<String, Object> settings) {
     Map<String, Object> all = new HashMap<>(settings);
     all.put("tocsin.admin.email", EMAIL);
     all.put("tocsin.admin.password", PASSWORD);
     TocsinHarness tocsin =
-        TocsinHarness.start(
-            schema().url(), schema().user(), schema().password(), dataDir, all, extraSources);
+        TocsinHarness.start(schema().url(), schema().user(), schema().password(), dataDir, all);
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> tocsin.get("/actuator/health/readiness").statusCode() == 200);
@@ -310,23 +272,6 @@ class RateLimitIntegrationTests extends BothDatabasesTests {
     Clock testClock() {
       return new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     }
-  }
-
-  private static HttpResponse<String> send(
-      TocsinHarness tocsin, String token, String path, String json) {
-    HttpResponse<String> response =
-        tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri(path))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-    return response;
-  }
-
-  private static String id(HttpResponse<String> created) {
-    return JsonMapper.builder().build().readTree(created.body()).get("id").asString();
   }
 
   private static HttpResponse<String> get(TocsinHarness tocsin, String token) {

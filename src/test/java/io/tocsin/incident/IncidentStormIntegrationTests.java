@@ -8,7 +8,6 @@ import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.RecordingHttpServer;
 import io.tocsin.testing.TestDatabase;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,15 +44,7 @@ class IncidentStormIntegrationTests extends HarnessTests {
       "{\"labels\":{\"alertname\":\"DatabaseUnavailable\",\"cluster\":\"prod\","
           + "\"severity\":\"critical\"},\"annotations\":{\"summary\":\"postgres is down\"}%s}";
 
-  private static final RecordingHttpServer RECEIVER = receiver();
-
-  private static RecordingHttpServer receiver() {
-    try {
-      return new RecordingHttpServer();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private static final RecordingHttpServer RECEIVER = RecordingHttpServer.started();
 
   @Override
   protected Map<String, Object> settings() {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.RecordingHttpServer;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -32,15 +31,7 @@ class DeliveryDestinationIntegrationTests extends HarnessTests {
   /** What {@code rebind.example} resolves to, as a DNS server under an attacker's control would. */
   private static final AtomicReference<String> REBIND = new AtomicReference<>();
 
-  private static final RecordingHttpServer RECEIVER = receiver();
-
-  private static RecordingHttpServer receiver() {
-    try {
-      return new RecordingHttpServer();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private static final RecordingHttpServer RECEIVER = RecordingHttpServer.started();
 
   /**
    * A source of this test's harness only: no @Configuration, which component scanning would find.

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.RecordingHttpServer;
+import io.tocsin.testing.TestClock;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,11 +19,14 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
@@ -34,6 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -53,13 +59,26 @@ class NotificationIntegrationTests extends HarnessTests {
   static final GreenMailExtension MAIL =
       new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort()).withPerMethodLifecycle(false);
 
-  private static final RecordingHttpServer RECEIVER = receiver();
+  /**
+   * How long a person's pages are counted against the rate limit; the tests move the clock past it.
+   */
+  private static final Duration RATE_WINDOW = Duration.ofMinutes(1);
 
-  private static RecordingHttpServer receiver() {
-    try {
-      return new RecordingHttpServer();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+  /**
+   * The system's time, moved ahead where a test would otherwise wait for a retry, a circuit
+   * breaker's next look or the end of a rate limit's window.
+   */
+  static final TestClock CLOCK = TestClock.running();
+
+  private static final RecordingHttpServer RECEIVER = RecordingHttpServer.started();
+
+  /** The clock of this test's harness, a source of that harness only: not scanned. */
+  static class Clocked {
+
+    @Bean
+    @Primary
+    Clock testClock() {
+      return CLOCK;
     }
   }
 
@@ -74,9 +93,14 @@ class NotificationIntegrationTests extends HarnessTests {
         Map.entry("tocsin.notify.retry-cap", "1s"),
         Map.entry("tocsin.notify.poll-interval", "100ms"),
         Map.entry("tocsin.notify.breaker-open-for", "2s"),
-        Map.entry("tocsin.notify.rate-limit-window", "3s"),
+        Map.entry("tocsin.notify.rate-limit-window", RATE_WINDOW.toSeconds() + "s"),
         Map.entry("tocsin.escalation.poll-interval", "100ms"),
         Map.entry("tocsin.rate-limit.api-token-per-minute", "1000000"));
+  }
+
+  @Override
+  protected Class<?>[] sources() {
+    return new Class<?>[] {Clocked.class};
   }
 
   @BeforeEach
@@ -92,10 +116,9 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void aPageReachesAVerifiedWebhookSignedAndItsLinkAcknowledgesTheIncidentOnce() throws Exception {
     String alice = api.user("Alice");
-    JsonNode method = webhook(alice, "/hook/" + Api.unique("alice"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    String secret = method.get("settings").get("secret").asString();
-    verify(alice, method, () -> lastBody(path));
+    Hook hook = verifiedWebhook(alice, "hook");
+    String path = hook.path();
+    String secret = hook.method().get("settings").get("secret").asString();
     assertThat(api.get("/api/v1/users/" + alice + "/notification-rules").get("steps").get("high"))
         .as("the first verified method gets the default rules")
         .hasSize(1);
@@ -138,9 +161,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void anActionLinkActsWithItsRecipientsRightsOfNowSoADemotedOneIsRefused() throws Exception {
     String carol = api.user("Carol");
-    JsonNode method = webhook(carol, "/hook/" + Api.unique("carol"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    verify(carol, method, () -> lastBody(path));
+    String path = verifiedWebhook(carol, "hook").path();
     String incident = open(serviceFor(carol));
     RecordingHttpServer.Request page =
         await()
@@ -250,13 +271,11 @@ class NotificationIntegrationTests extends HarnessTests {
     }
     List<String> ids =
         sent.stream().map(s -> JSON.readTree(s).get("messageId").asString()).toList();
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                ids.stream()
-                    .allMatch(
-                        id -> message(carol, id).get("status").asString().equals("delivered")));
+    awaitWhileTimePasses(
+        () ->
+            ids.stream()
+                .allMatch(id -> message(carol, id).get("status").asString().equals("delivered")),
+        Boolean::booleanValue);
     List<String> delivered =
         RECEIVER.requests(path).stream()
             .filter(r -> r.body().contains("\"kind\":\"test\""))
@@ -280,9 +299,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void aRejectedMessageBecomesADeadLetterOnTheTimelineAndAnAdminReplaysIt() {
     String dave = api.user("Dave");
-    JsonNode method = webhook(dave, "/gone/" + Api.unique("dave"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    verify(dave, method, () -> lastBody(path));
+    String path = verifiedWebhook(dave, "gone").path();
     RECEIVER.failAlways(404);
     String incident = open(serviceFor(dave));
 
@@ -365,9 +382,7 @@ class NotificationIntegrationTests extends HarnessTests {
     assertThat(tocsin.bean(DeliveryBreakers.class).open())
         .anySatisfy(breaker -> assertThat(breaker.destination()).isEqualTo(destination));
     RECEIVER.recover();
-    await()
-        .atMost(WAIT)
-        .until(() -> message(frank, id).get("status").asString(), "delivered"::equals);
+    awaitWhileTimePasses(() -> message(frank, id).get("status").asString(), "delivered"::equals);
     // Other tests' destinations may still be failing: it is this one's breaker that must close.
     await()
         .atMost(WAIT)
@@ -379,9 +394,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void failuresToOneUrlNeverHoldBackPagesToAnotherPortOfTheSameHost() throws IOException {
     String rosa = api.user("Rosa");
-    JsonNode healthy = webhook(rosa, "/healthy/" + Api.unique("rosa"));
-    String path = URI.create(healthy.get("target").asString()).getPath();
-    verify(rosa, healthy, () -> lastBody(path));
+    String path = verifiedWebhook(rosa, "healthy").path();
     Api.Service service = serviceFor(rosa);
 
     // Another person's method on the same host, at a port where nothing listens: its test
@@ -394,15 +407,14 @@ class NotificationIntegrationTests extends HarnessTests {
     for (int i = 0; i < 6; i++) {
       failing.add(test(quinn, closed));
     }
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                failing.stream()
-                    .anyMatch(
-                        id ->
-                            String.valueOf(message(quinn, id).get("lastError").asString())
-                                .contains("circuit breaker")));
+    awaitWhileTimePasses(
+        () ->
+            failing.stream()
+                .anyMatch(
+                    id ->
+                        String.valueOf(message(quinn, id).get("lastError").asString())
+                            .contains("circuit breaker")),
+        Boolean::booleanValue);
 
     String incident = open(service);
     List<String> seen = new ArrayList<>();
@@ -435,13 +447,10 @@ class NotificationIntegrationTests extends HarnessTests {
 
     // Once nothing waits on it any more, the breaker stops being reported (and alerted on).
     delete(quinn, closed);
-    await()
-        .atMost(WAIT)
-        .until(
-            () -> tocsin.bean(DeliveryBreakers.class).open(),
-            open ->
-                open.stream()
-                    .noneMatch(breaker -> breaker.destination().contains(":" + port + " ")));
+    awaitWhileTimePasses(
+        () -> tocsin.bean(DeliveryBreakers.class).open(),
+        open ->
+            open.stream().noneMatch(breaker -> breaker.destination().contains(":" + port + " ")));
   }
 
   @Test
@@ -500,9 +509,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void acknowledgingCancelsTheRuleStepsNotYetSent() {
     String grace = api.user("Grace");
-    JsonNode method = webhook(grace, "/later/" + Api.unique("grace"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    verify(grace, method, () -> lastBody(path));
+    JsonNode method = verifiedWebhook(grace, "later").method();
     api.ok(
         "PUT",
         "/api/v1/users/" + grace + "/notification-rules",
@@ -554,9 +561,7 @@ class NotificationIntegrationTests extends HarnessTests {
   @Test
   void aStormOfPagesBeyondTheRateLimitArrivesAsOneSummary() {
     String kate = api.user("Kate");
-    JsonNode method = webhook(kate, "/storm/" + Api.unique("kate"));
-    String path = URI.create(method.get("target").asString()).getPath();
-    verify(kate, method, () -> lastBody(path));
+    String path = verifiedWebhook(kate, "storm").path();
     Api.Service service = serviceFor(kate);
     List<String> alerts = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
@@ -564,6 +569,9 @@ class NotificationIntegrationTests extends HarnessTests {
     }
     api.fire(service, alerts.toArray(String[]::new));
 
+    // The pages over the limit wait in one summary, due when the window of the first page ends.
+    await().atMost(WAIT).until(() -> summarized(service), count -> count == 7);
+    CLOCK.advance(RATE_WINDOW);
     RecordingHttpServer.Request summary =
         await()
             .atMost(WAIT)
@@ -579,27 +587,28 @@ class NotificationIntegrationTests extends HarnessTests {
     assertThat(body.get("subject").asString())
         .isEqualTo("[Tocsin] 7 more incidents on " + service.name());
     assertThat(body.get("text").asString().lines().filter(line -> line.startsWith("#"))).hasSize(7);
-    JsonNode incidents =
-        api.get("/api/v1/incidents?limit=200&service=" + service.id()).get("items");
+    assertThat(summarized(service)).isEqualTo(7);
+  }
+
+  /** How many of the service's incidents had their page folded into a summary. */
+  private static int summarized(Api.Service service) {
     int summarized = 0;
-    for (JsonNode incident : incidents) {
+    for (JsonNode incident :
+        api.get("/api/v1/incidents?limit=200&service=" + service.id()).get("items")) {
       JsonNode log =
           api.get("/api/v1/incidents/" + incident.get("id").asString() + "/notifications");
-      summarized += log.get(0).get("status").asString().equals("summarized") ? 1 : 0;
+      summarized +=
+          !log.isEmpty() && log.get(0).get("status").asString().equals("summarized") ? 1 : 0;
     }
-    assertThat(summarized).isEqualTo(7);
+    return summarized;
   }
 
   @Test
   void subscribersHearOfOpeningStatusUpdatesAndResolutionWithoutBeingPaged() {
     String liam = api.user("Liam");
     String mia = api.user("Mia");
-    JsonNode liamHook = webhook(liam, "/follow/" + Api.unique("liam"));
-    String liamPath = URI.create(liamHook.get("target").asString()).getPath();
-    verify(liam, liamHook, () -> lastBody(liamPath));
-    JsonNode miaHook = webhook(mia, "/follow/" + Api.unique("mia"));
-    String miaPath = URI.create(miaHook.get("target").asString()).getPath();
-    verify(mia, miaHook, () -> lastBody(miaPath));
+    String liamPath = verifiedWebhook(liam, "follow").path();
+    String miaPath = verifiedWebhook(mia, "follow").path();
     String team =
         api.create(
                 "/api/v1/teams",
@@ -671,9 +680,7 @@ class NotificationIntegrationTests extends HarnessTests {
     assertThat(saved.get("custom").asBoolean()).isTrue();
     try {
       String nina = api.user("Nina");
-      JsonNode method = webhook(nina, "/templated/" + Api.unique("nina"));
-      String path = URI.create(method.get("target").asString()).getPath();
-      verify(nina, method, () -> lastBody(path));
+      String path = verifiedWebhook(nina, "templated").path();
       Api.Service service = serviceFor(nina);
       api.fire(
           service, Api.alert(Api.unique("Templated"), "severity", "critical", "instance", "web-1"));
@@ -731,9 +738,7 @@ class NotificationIntegrationTests extends HarnessTests {
         .update();
     try {
       String omar = api.user("Omar");
-      JsonNode method = webhook(omar, "/fallback/" + Api.unique("omar"));
-      String path = URI.create(method.get("target").asString()).getPath();
-      verify(omar, method, () -> lastBody(path));
+      String path = verifiedWebhook(omar, "fallback").path();
       Api.Service service = serviceFor(omar);
       String alert = Api.unique("Fallback");
       api.fire(service, Api.alert(alert, "severity", "critical"));
@@ -842,6 +847,32 @@ class NotificationIntegrationTests extends HarnessTests {
     assertThat(push.headers().get("authorization")).isEqualTo("Bearer tk_secret");
   }
 
+  /**
+   * Awaits the condition while the clock runs a second ahead at each look, so that retries and a
+   * breaker's next look come due at once. The breakers themselves open and close in real time.
+   */
+  private static <T> T awaitWhileTimePasses(Callable<T> value, Predicate<? super T> condition) {
+    return await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              CLOCK.advance(Duration.ofSeconds(1));
+              return value.call();
+            },
+            condition);
+  }
+
+  /** A webhook on the receiver, and the path on the receiver where its requests arrive. */
+  private record Hook(JsonNode method, String path) {}
+
+  /** A new webhook of the user's at a path of its own, verified with the code sent there. */
+  private static Hook verifiedWebhook(String user, String name) {
+    String path = "/" + name + "/" + Api.unique(name);
+    JsonNode method = webhook(user, path);
+    verify(user, method, () -> lastBody(path));
+    return new Hook(method, path);
+  }
+
   private static JsonNode create(String user, String json) {
     return api.create("/api/v1/users/" + user + "/contact-methods", json);
   }
@@ -852,8 +883,7 @@ class NotificationIntegrationTests extends HarnessTests {
   }
 
   /** Asks for a code, reads it from what the method received, and types it back. */
-  private static void verify(
-      String user, JsonNode method, java.util.concurrent.Callable<String> received) {
+  private static void verify(String user, JsonNode method, Callable<String> received) {
     String base = "/api/v1/users/" + user + "/contact-methods/" + method.get("id").asString();
     assertThat(api.send("POST", base + "/verification", null).statusCode()).isEqualTo(202);
     String text = await().atMost(WAIT).until(received, t -> t != null && CODE.matcher(t).find());
@@ -888,18 +918,8 @@ class NotificationIntegrationTests extends HarnessTests {
   }
 
   private static Api.Service serviceFor(String user) {
-    String policy =
-        api.create(
-                "/api/v1/escalation-policies",
-                "{\"name\":\"%s\",\"levels\":[{\"delayMinutes\":30,\"targets\":[{\"type\":\"user\",\"id\":\"%s\"}]}]}"
-                    .formatted(Api.unique("notify"), user))
-            .get("id")
-            .asString();
     Api.Service service = api.service("notified", "\"autoResolve\":false");
-    api.ok(
-        "PUT",
-        "/api/v1/services/" + service.id() + "/escalation-policy",
-        "{\"policyId\":\"" + policy + "\"}");
+    api.follow(service, api.policyPaging(user));
     return service;
   }
 

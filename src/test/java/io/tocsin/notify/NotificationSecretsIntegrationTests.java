@@ -45,19 +45,11 @@ class NotificationSecretsIntegrationTests extends BothDatabasesTests {
   private static final String KEY_A = "secrets-test-key-a-0123456789abcdefghij";
   private static final String KEY_B = "secrets-test-key-b-0123456789abcdefghij";
   private static final String KEY_C = "secrets-test-key-c-0123456789abcdefghij";
-  private static final RecordingHttpServer RECEIVER = receiver();
+  private static final RecordingHttpServer RECEIVER = RecordingHttpServer.started();
 
   private static TocsinHarness tocsin;
   private static String running;
   private static Api api;
-
-  private static RecordingHttpServer receiver() {
-    try {
-      return new RecordingHttpServer();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   @AfterParameterizedClassInvocation
   static void stop() {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -36,6 +37,15 @@ public final class RecordingHttpServer implements AutoCloseable {
   private final Queue<Answer> next = new ConcurrentLinkedQueue<>();
   private final AtomicReference<Answer> always = new AtomicReference<>();
   private final AtomicReference<CountDownLatch> hang = new AtomicReference<>();
+
+  /** A started server for a test class's static field, where a checked exception cannot go. */
+  public static RecordingHttpServer started() {
+    try {
+      return new RecordingHttpServer();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   public RecordingHttpServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
