@@ -80,16 +80,61 @@ public abstract class BrowserTests extends HarnessTests {
     browser.manage().window().setSize(new Dimension(360, 780));
     for (String path : paths) {
       open(path);
-      Number overflow =
-          (Number)
-              ((JavascriptExecutor) browser)
-                  .executeScript(
-                      "return document.documentElement.scrollWidth - window.innerWidth;");
-      assertThat(overflow.intValue())
-          .as(path + " scrolls sideways on a phone")
-          .isLessThanOrEqualTo(0);
+      assertThat(widerThanTheScreen()).as(path + " scrolls sideways on a phone").isEmpty();
+      assertThat(brokenWords()).as(path + ": words broken across lines on a phone").isEmpty();
       assertAccessible(path + " on a phone");
     }
+  }
+
+  /**
+   * The innermost elements that reach past the screen's right edge (empty when the page does not
+   * scroll sideways), named by tag, class and text so that a failure says what to fix.
+   */
+  @SuppressWarnings("unchecked")
+  private List<String> widerThanTheScreen() {
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                """
+                if (document.documentElement.scrollWidth <= window.innerWidth) return [];
+                const wide = [...document.body.querySelectorAll('*')].filter(e =>
+                    e.getBoundingClientRect().right > window.innerWidth + 0.5);
+                return wide.filter(e => !wide.some(other => other !== e && e.contains(other)))
+                    .map(e => e.tagName.toLowerCase() + '.' + e.className + ' "'
+                        + (e.textContent || '').trim().slice(0, 40) + '"');
+                """);
+  }
+
+  /**
+   * The words of the page's text that the browser split across two lines anywhere but after a
+   * hyphen (where a line may end), outside code, where an identifier or a label value may break,
+   * and except a word wider than the page's column, which has to.
+   */
+  @SuppressWarnings("unchecked")
+  private List<String> brokenWords() {
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                """
+                const broken = [];
+                const column = document.querySelector('main').clientWidth;
+                const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                  const parent = node.parentElement;
+                  if (!parent || parent.closest('code, pre, .key, svg, [hidden]')
+                      || !parent.getClientRects().length) continue;
+                  for (const word of node.data.matchAll(/[^\\s-]+/g)) {
+                    const range = document.createRange();
+                    range.setStart(node, word.index);
+                    range.setEnd(node, word.index + word[0].length);
+                    const rects = [...range.getClientRects()].filter(r => r.width > 0);
+                    const lines = new Set(rects.map(r => Math.round(r.top)));
+                    const width = rects.reduce((sum, r) => sum + r.width, 0);
+                    if (lines.size > 1 && width < column) broken.push(word[0]);
+                  }
+                }
+                return broken;
+                """);
   }
 
   /** Waits until correlation has opened {@code count} incidents of {@code service}. */
