@@ -648,7 +648,7 @@ public class Incidents {
                             : Actor.Kind.USER,
                         rs.getObject("author_id", UUID.class),
                         rs.getString("author_name")),
-                    IncidentRecords.instant(rs, "created_at")))
+                    Objects.requireNonNull(IncidentRecords.instant(rs, "created_at"))))
         .list();
   }
 
@@ -678,7 +678,7 @@ public class Incidents {
                             EnumText.parse(Severity.class, "severity", rs.getString("severity")),
                             EnumText.parse(AlertRole.class, "role", rs.getString("role")),
                             rs.getString("status"),
-                            IncidentRecords.instant(rs, "attached_at"),
+                            Objects.requireNonNull(IncidentRecords.instant(rs, "attached_at")),
                             IncidentRecords.instant(rs, "resolved_at"),
                             null)),
             limit,
@@ -708,7 +708,7 @@ public class Incidents {
                       serviceName(service),
                       rs.getInt("alert_count"),
                       rs.getInt("firing_count"),
-                      IncidentRecords.instant(rs, "first_alert_at")));
+                      Objects.requireNonNull(IncidentRecords.instant(rs, "first_alert_at"))));
             });
     affected.sort(
         Comparator.comparing(

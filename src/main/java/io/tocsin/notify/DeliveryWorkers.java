@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -192,7 +193,7 @@ class DeliveryWorkers implements SmartLifecycle {
       // and the breaker is left alone because the destination did nothing wrong.
       outbox.record(
           message,
-          new DeliveryResult.Retryable(method.get().unreadable(), null),
+          new DeliveryResult.Retryable(Objects.requireNonNull(method.get().unreadable()), null),
           started,
           recipient);
       return;
@@ -271,8 +272,8 @@ class DeliveryWorkers implements SmartLifecycle {
           && holding(breaker)) {
         open.add(
             new DeliveryBreakers.OpenBreaker(
-                breaker.getTags().get(CHANNEL),
-                breaker.getTags().get(DESTINATION),
+                Objects.requireNonNull(breaker.getTags().get(CHANNEL)),
+                Objects.requireNonNull(breaker.getTags().get(DESTINATION)),
                 state == CircuitBreaker.State.OPEN ? "open" : "half open"));
       }
     }

@@ -4,6 +4,7 @@ import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.UnknownValueException;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -34,7 +35,7 @@ final class Forms {
     } catch (UnknownValueException e) {
       refuse(redirect, e.field(), e.getMessage());
     } catch (ConflictException | NotFoundException e) {
-      refuse(redirect, null, e.getMessage());
+      refuse(redirect, null, Objects.requireNonNull(e.getMessage()));
     }
     return "redirect:" + back;
   }
