@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
@@ -144,7 +145,10 @@ public class ConfigExport {
                                 new MemberEntry(
                                     names.email(m.userId()), EnumText.canonical(m.teamRole())))
                         .sorted(
-                            Comparator.comparing(m -> m.user().toLowerCase(java.util.Locale.ROOT)))
+                            Comparator.comparing(
+                                m ->
+                                    Objects.requireNonNull(m.user())
+                                        .toLowerCase(java.util.Locale.ROOT)))
                         .toList()))
         .toList();
   }

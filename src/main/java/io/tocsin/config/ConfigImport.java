@@ -190,14 +190,14 @@ public class ConfigImport {
       for (ServiceEntry service : serviceDiff.removed()) {
         services.update(id(service), dependencies(List.of()));
       }
-      wanted.services().forEach(this::setDependencies);
+      Objects.requireNonNull(wanted.services()).forEach(this::setDependencies);
       Map<String, IntegrationEntry> integrationsBefore =
           byKey(currentIntegrations, IntegrationEntry::name);
       integrationDiff.removed().forEach(this::deleteIntegration);
       for (IntegrationEntry changed : integrationDiff.changed()) {
         // Another kind is another integration, with a new key; new heartbeat times or a new
         // grouping are not.
-        IntegrationEntry before = integrationsBefore.get(changed.name());
+        IntegrationEntry before = Objects.requireNonNull(integrationsBefore.get(changed.name()));
         if (Objects.equals(before.kind(), changed.kind())) {
           UUID id = existingIntegration(changed).id();
           if (!Objects.equals(before.grouping(), changed.grouping())) {
@@ -223,8 +223,14 @@ public class ConfigImport {
       wanted.services().forEach(this::assignPolicy);
       Map<String, UUID> ruleIds = new HashMap<>();
       inhibitionRules.list().forEach(rule -> ruleIds.put(rule.name(), rule.id()));
-      ruleDiff.removed().forEach(rule -> inhibitionRules.delete(ruleIds.get(rule.name())));
-      ruleDiff.changed().forEach(rule -> inhibitionRules.delete(ruleIds.get(rule.name())));
+      ruleDiff
+          .removed()
+          .forEach(
+              rule -> inhibitionRules.delete(Objects.requireNonNull(ruleIds.get(rule.name()))));
+      ruleDiff
+          .changed()
+          .forEach(
+              rule -> inhibitionRules.delete(Objects.requireNonNull(ruleIds.get(rule.name()))));
       ruleDiff.changed().forEach(this::createRule);
       ruleDiff.created().forEach(this::createRule);
       Instant now = clock.instant();
@@ -235,10 +241,18 @@ public class ConfigImport {
               silence ->
                   silenceIds.put(
                       Normalized.silenceKey(ConfigExport.silenceEntry(silence)), silence.id()));
-      silenceDiff.removed().forEach(s -> silences.expire(silenceIds.get(Normalized.silenceKey(s))));
+      silenceDiff
+          .removed()
+          .forEach(
+              s ->
+                  silences.expire(
+                      Objects.requireNonNull(silenceIds.get(Normalized.silenceKey(s)))));
       silenceDiff
           .changed()
-          .forEach(s -> silences.update(silenceIds.get(Normalized.silenceKey(s)), input(s)));
+          .forEach(
+              s ->
+                  silences.update(
+                      Objects.requireNonNull(silenceIds.get(Normalized.silenceKey(s))), input(s)));
       silenceDiff.created().forEach(this::createSilence);
       templateDiff.removed().forEach(this::resetTemplate);
       templateDiff.changed().forEach(this::saveTemplate);
@@ -317,7 +331,7 @@ public class ConfigImport {
     }
 
     private void createTeam(TeamEntry team) {
-      Team created = teams.create(team.name(), members(team));
+      Team created = teams.create(Objects.requireNonNull(team.name()), members(team));
       names.addTeam(created.id(), created.name());
     }
 

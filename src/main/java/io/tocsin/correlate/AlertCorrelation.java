@@ -37,6 +37,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -504,7 +505,7 @@ class AlertCorrelation {
       for (UUID id : ids) {
         UUID pendingIncident = pendingByAlert.get(id);
         if (pendingIncident != null) {
-          return Optional.of(pendingIncidents.get(pendingIncident));
+          return Optional.of(Objects.requireNonNull(pendingIncidents.get(pendingIncident)));
         }
       }
       return inhibitorIncidents.computeIfAbsent(
@@ -555,7 +556,9 @@ class AlertCorrelation {
     }
 
     void flush() {
-      pending.forEach((id, attachments) -> incidents.attach(pendingIncidents.get(id), attachments));
+      pending.forEach(
+          (id, attachments) ->
+              incidents.attach(Objects.requireNonNull(pendingIncidents.get(id)), attachments));
       pending.clear();
       pendingIncidents.clear();
       pendingByAlert.clear();
@@ -625,7 +628,8 @@ class AlertCorrelation {
           new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-              counted.forEach((result, n) -> counters.get(result).increment(n));
+              counted.forEach(
+                  (result, n) -> Objects.requireNonNull(counters.get(result)).increment(n));
               inferred.increment(causes);
             }
           });

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -49,7 +50,7 @@ final class CauseInference {
     while (true) {
       Map<UUID, List<UUID>> explains = new LinkedHashMap<>();
       for (UUID service : remaining) {
-        for (UUID need : closures.get(service)) {
+        for (UUID need : Objects.requireNonNull(closures.get(service))) {
           if (!failing.containsKey(need)) {
             explains.computeIfAbsent(need, k -> new ArrayList<>()).add(service);
           }
@@ -66,20 +67,22 @@ final class CauseInference {
       }
       int most = explains.values().stream().mapToInt(List::size).max().orElseThrow();
       List<UUID> best =
-          sorted(explains.keySet()).stream().filter(c -> explains.get(c).size() == most).toList();
+          sorted(explains.keySet()).stream()
+              .filter(c -> Objects.requireNonNull(explains.get(c)).size() == most)
+              .toList();
       UUID cause =
           best.stream()
               .max(
                   Comparator.comparingLong(
                       (UUID c) -> best.stream().filter(graph.closure(c)::contains).count()))
               .orElseThrow();
-      List<UUID> explained = explains.get(cause);
+      List<UUID> explained = Objects.requireNonNull(explains.get(cause));
       List<UUID> causeNeeds = graph.closure(cause);
       List<Rival> rivals =
           sorted(explains.keySet()).stream()
               .filter(c -> !c.equals(cause))
               .filter(c -> !causeNeeds.contains(c) && !graph.closure(c).contains(cause))
-              .map(c -> new Rival(c, explains.get(c).size()))
+              .map(c -> new Rival(c, Objects.requireNonNull(explains.get(c)).size()))
               .sorted(Comparator.comparingInt(Rival::explains).reversed())
               .toList();
       Instant since =

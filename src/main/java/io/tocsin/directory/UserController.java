@@ -161,7 +161,10 @@ class UserController {
       SignedInUser me, HttpServletRequest request, HttpServletResponse response) {
     users
         .signedIn(me.id())
-        .filter(now -> Objects.equals(now.sessionVersion(), me.sessionVersion() + 1))
+        .filter(
+            now ->
+                Objects.equals(
+                    now.sessionVersion(), Objects.requireNonNull(me.sessionVersion()) + 1))
         .ifPresent(
             now -> {
               SecurityContext context = SecurityContextHolder.getContext();

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -128,7 +129,7 @@ public class IncidentDetails {
                             : Actor.Kind.USER,
                         rs.getObject("author_id", UUID.class),
                         rs.getString("author_name")),
-                    IncidentRecords.instant(rs, "created_at")))
+                    Objects.requireNonNull(IncidentRecords.instant(rs, "created_at"))))
         .list();
   }
 
@@ -158,7 +159,7 @@ public class IncidentDetails {
                             EnumText.parse(Severity.class, "severity", rs.getString("severity")),
                             EnumText.parse(AlertRole.class, "role", rs.getString("role")),
                             rs.getString("status"),
-                            IncidentRecords.instant(rs, "attached_at"),
+                            Objects.requireNonNull(IncidentRecords.instant(rs, "attached_at")),
                             IncidentRecords.instant(rs, "resolved_at"),
                             null)),
             limit,
@@ -188,7 +189,7 @@ public class IncidentDetails {
                       serviceName(service),
                       rs.getInt("alert_count"),
                       rs.getInt("firing_count"),
-                      IncidentRecords.instant(rs, "first_alert_at")));
+                      Objects.requireNonNull(IncidentRecords.instant(rs, "first_alert_at"))));
             });
     affected.sort(
         Comparator.comparing(

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -497,7 +498,7 @@ public class IncidentIntake {
                         rs.getObject("service_id", UUID.class),
                         rs.getInt("alert_count"),
                         rs.getInt("firing_count"),
-                        IncidentRecords.instant(rs, "first_alert_at")))
+                        Objects.requireNonNull(IncidentRecords.instant(rs, "first_alert_at"))))
             .list();
     moved.forEach(c -> addToService(target.id(), c.service(), c.alerts(), c.firing(), c.first()));
     jdbc.sql("DELETE FROM incident_service WHERE incident_id = :source")
@@ -791,7 +792,7 @@ public class IncidentIntake {
         }
         // Every re-send reports a severity: only the few that differ from the stored one cost a
         // write.
-        String now = EnumText.canonical(severities.get(alert.alert()));
+        String now = EnumText.canonical(Objects.requireNonNull(severities.get(alert.alert())));
         if (!now.equals(alert.severity())) {
           jdbc.sql("UPDATE incident_alert SET severity = :severity WHERE alert_id = :alert")
               .param("severity", now)

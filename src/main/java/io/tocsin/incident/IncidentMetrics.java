@@ -11,6 +11,7 @@ import io.tocsin.platform.Severity;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -84,7 +85,7 @@ class IncidentMetrics {
   }
 
   void opened(Severity severity) {
-    AfterCommit.run(() -> opened.get(severity).increment());
+    AfterCommit.run(() -> Objects.requireNonNull(opened.get(severity)).increment());
   }
 
   void acknowledgedAfter(Duration duration) {

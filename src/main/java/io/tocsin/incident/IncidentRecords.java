@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -298,7 +299,8 @@ class IncidentRecords {
     UUID cause =
         firing.stream()
             .sorted(
-                Comparator.comparing((Firing f) -> -neededBy.get(f.service()))
+                Comparator.comparing(
+                        (Firing f) -> -Objects.requireNonNull(neededBy.get(f.service())))
                     .thenComparing(f -> !f.service().equals(incident.serviceId()))
                     .thenComparing(Firing::first))
             .findFirst()
@@ -328,11 +330,11 @@ class IncidentRecords {
         rs.getObject("merged_into", UUID.class),
         rs.getInt("alert_count"),
         rs.getInt("firing_count"),
-        instant(rs, "opened_at"),
+        Objects.requireNonNull(instant(rs, "opened_at")),
         instant(rs, "acknowledged_at"),
         instant(rs, "resolved_at"),
         rs.getString("resolved_by"),
-        instant(rs, "updated_at"),
+        Objects.requireNonNull(instant(rs, "updated_at")),
         rs.getBoolean("inferred"),
         rs.getString("inference"),
         rs.getObject("split_from", UUID.class));
@@ -343,7 +345,7 @@ class IncidentRecords {
     return new TimelineEntry(
         rs.getObject("id", UUID.class),
         rs.getObject("incident_id", UUID.class),
-        instant(rs, "at"),
+        Objects.requireNonNull(instant(rs, "at")),
         EnumText.parse(TimelineKind.class, "kind", rs.getString("kind")),
         new Actor(
             EnumText.parse(Actor.Kind.class, "actor", rs.getString("actor_kind")),

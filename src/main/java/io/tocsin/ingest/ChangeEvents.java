@@ -50,6 +50,7 @@ public class ChangeEvents {
           "summary", "must have 1 to " + AlertIngestion.SUMMARY_LIMIT + " characters");
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Instant given = IncomingAlert.given(happenedAt);
     ChangeEvent event =
         new ChangeEvent(
             ids.generateId(),
@@ -57,9 +58,7 @@ public class ChangeEvents {
             owner.integrationId(),
             summary,
             source,
-            IncomingAlert.given(happenedAt) == null
-                ? now
-                : happenedAt.truncatedTo(ChronoUnit.MICROS),
+            given == null ? now : given.truncatedTo(ChronoUnit.MICROS),
             now,
             details,
             links);

@@ -3,6 +3,7 @@ package io.tocsin.ingest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -81,7 +82,7 @@ final class FastMatch {
     if (words != null) {
       return words.contains(value) == regex;
     }
-    for (String prefix : prefixes) {
+    for (String prefix : Objects.requireNonNull(prefixes)) {
       if (value.startsWith(prefix)) {
         return matcher.matches(labels);
       }

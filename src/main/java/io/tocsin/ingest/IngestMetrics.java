@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import org.springframework.stereotype.Component;
@@ -46,7 +47,7 @@ class IngestMetrics {
   }
 
   void firing(Map<Severity, Long> counts) {
-    counts.forEach((severity, count) -> firing.get(severity).set(count));
+    counts.forEach((severity, count) -> Objects.requireNonNull(firing.get(severity)).set(count));
   }
 
   void ingested(

@@ -7,6 +7,7 @@ import io.tocsin.platform.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -156,8 +157,8 @@ public record LabelMatcher(
     return switch (operator) {
       case EQUAL -> actual.equals(value);
       case NOT_EQUAL -> !actual.equals(value);
-      case REGEX -> pattern.matches(actual);
-      case NOT_REGEX -> !pattern.matches(actual);
+      case REGEX -> Objects.requireNonNull(pattern).matches(actual);
+      case NOT_REGEX -> !Objects.requireNonNull(pattern).matches(actual);
     };
   }
 

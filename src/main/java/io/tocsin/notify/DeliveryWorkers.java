@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -185,7 +186,7 @@ class DeliveryWorkers implements SmartLifecycle {
       // and the breaker is left alone because the destination did nothing wrong.
       claims.record(
           message,
-          new DeliveryResult.Retryable(method.get().unreadable(), null),
+          new DeliveryResult.Retryable(Objects.requireNonNull(method.get().unreadable()), null),
           started,
           recipient);
       return;
@@ -264,8 +265,8 @@ class DeliveryWorkers implements SmartLifecycle {
           && holding(breaker)) {
         open.add(
             new DeliveryBreakers.OpenBreaker(
-                breaker.getTags().get(CHANNEL),
-                breaker.getTags().get(DESTINATION),
+                Objects.requireNonNull(breaker.getTags().get(CHANNEL)),
+                Objects.requireNonNull(breaker.getTags().get(DESTINATION)),
                 state == CircuitBreaker.State.OPEN ? "open" : "half open"));
       }
     }

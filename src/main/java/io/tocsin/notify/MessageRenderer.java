@@ -242,7 +242,8 @@ class MessageRenderer {
     return alerts;
   }
 
-  @SuppressWarnings("unchecked")
+  // The values are those values() builds, which sets every key read here.
+  @SuppressWarnings({"unchecked", "NullAway"})
   private static Message.IncidentView view(Incident incident, Map<String, Object> values) {
     Map<String, Object> view = (Map<String, Object>) values.get("incident");
     Map<String, Object> service = (Map<String, Object>) values.get("service");

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -66,8 +67,8 @@ public class NotificationRules {
         .param("user", userId)
         .query(
             rs -> {
-              steps
-                  .get(EnumText.parse(Urgency.class, "urgency", rs.getString("urgency")))
+              Objects.requireNonNull(
+                      steps.get(EnumText.parse(Urgency.class, "urgency", rs.getString("urgency"))))
                   .add(
                       new Step(
                           rs.getObject("contact_method_id", UUID.class),

@@ -10,6 +10,7 @@ import io.tocsin.platform.EnumText;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.logging.Log;
@@ -109,7 +110,7 @@ class NotifyMetrics {
         () -> {
           counter.increment();
           if (status == Outbox.Status.DELIVERED) {
-            delivery.get(channel).record(sinceRequested);
+            Objects.requireNonNull(delivery.get(channel)).record(sinceRequested);
           }
           if (status == Outbox.Status.DEAD) {
             refresh();
@@ -141,8 +142,8 @@ class NotifyMetrics {
   }
 
   void breakers(ChannelType channel, int worstState, int notClosed) {
-    breakers.get(channel).set(worstState);
-    openBreakers.get(channel).set(notClosed);
+    Objects.requireNonNull(breakers.get(channel)).set(worstState);
+    Objects.requireNonNull(openBreakers.get(channel)).set(notClosed);
   }
 
   private Counter counter(ChannelType channel, String outcome) {

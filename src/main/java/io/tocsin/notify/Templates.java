@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -119,7 +121,7 @@ public class Templates {
   /** Checks and stores an admin's template; 422 with the line and the reason when it is broken. */
   @Transactional
   public MessageTemplate save(
-      ChannelType channel, Kind kind, String subject, String body, Actor by) {
+      ChannelType channel, Kind kind, @Nullable String subject, @Nullable String body, Actor by) {
     Rendered sample = check(kind, subject, body);
     if (sample.subject().isBlank()) {
       throw new InvalidInputException("subject", "renders empty for a sample " + text(kind));
@@ -158,7 +160,7 @@ public class Templates {
   }
 
   /** Renders a template against the sample, as saving would check it. */
-  public Rendered preview(Kind kind, String subject, String body) {
+  public Rendered preview(Kind kind, @Nullable String subject, @Nullable String body) {
     return check(kind, subject, body);
   }
 
@@ -193,7 +195,7 @@ public class Templates {
         compile(template.body()).execute(values).strip());
   }
 
-  private Rendered check(Kind kind, String subject, String body) {
+  private Rendered check(Kind kind, @Nullable String subject, @Nullable String body) {
     if (subject == null || subject.isBlank() || subject.length() > 1000) {
       throw new InvalidInputException("subject", "must have 1 to 1000 characters");
     }
@@ -215,7 +217,8 @@ public class Templates {
     try {
       template = compiler.compile(text);
     } catch (MustacheException e) {
-      throw new InvalidInputException(field, e.getMessage());
+      throw new InvalidInputException(
+          field, Objects.requireNonNullElse(e.getMessage(), "is not a valid template"));
     }
     // The sample renders only the sections it fills, so look for includes in every section.
     template.visit(new Includes(field));

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tocsin.platform.AfterCommit;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
@@ -81,7 +82,7 @@ class EscalationMetrics {
   }
 
   void problem(Problem problem) {
-    AfterCommit.run(problems.get(problem)::increment);
+    AfterCommit.run(Objects.requireNonNull(problems.get(problem))::increment);
   }
 
   void ranLate(Duration late) {

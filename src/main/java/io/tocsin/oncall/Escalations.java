@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
@@ -328,7 +329,14 @@ public class Escalations {
         work.save(run.ended(Status.EXHAUSTED, now, "The escalation policy no longer exists."));
         continue;
       }
-      climb(work, run, incident, policy.get(), Reason.TIMER, Actor.TOCSIN, run.dueAt());
+      climb(
+          work,
+          run,
+          incident,
+          policy.get(),
+          Reason.TIMER,
+          Actor.TOCSIN,
+          Objects.requireNonNull(run.dueAt()));
     }
     work.flush();
     return due.size();
@@ -426,7 +434,9 @@ public class Escalations {
       Paged paged = work.page(run, incident, level, reason, actor, dueAt);
       run = paged.run().next((position + 1) % levels, (position + 1) / levels);
       if (paged.anyone() || tried == levels) {
-        work.save(run.waiting(work.now.plus(Duration.ofMinutes(level.delayMinutes()))));
+        work.save(
+            run.waiting(
+                work.now.plus(Duration.ofMinutes(Objects.requireNonNull(level.delayMinutes())))));
         return;
       }
     }
@@ -638,7 +648,7 @@ public class Escalations {
       Map<UUID, String> people = new LinkedHashMap<>();
       Map<UUID, User> byId = new HashMap<>();
       List<String> problems = new ArrayList<>();
-      for (Target target : level.targets()) {
+      for (Target target : Objects.requireNonNull(level.targets())) {
         ResolvedTarget resolved = resolver.apply(target);
         if (resolved.problem() != null) {
           problems.add(resolved.problem());
@@ -664,7 +674,10 @@ public class Escalations {
                 "Nobody paged at " + where + " for " + String.join("; ", problems)));
         metrics.problem(EscalationMetrics.Problem.NOBODY_ON_CALL);
       }
-      people.forEach((id, via) -> request(stepped, incident, byId.get(id), via, levelIndex, round));
+      people.forEach(
+          (id, via) ->
+              request(
+                  stepped, incident, Objects.requireNonNull(byId.get(id)), via, levelIndex, round));
       if (!people.isEmpty()) {
         entries.add(
             new Incidents.Entry(
@@ -675,7 +688,7 @@ public class Escalations {
                 actor,
                 "Paging "
                     + people.keySet().stream()
-                        .map(id -> byId.get(id).name())
+                        .map(id -> Objects.requireNonNull(byId.get(id)).name())
                         .collect(Collectors.joining(", "))
                     + " ("
                     + where

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -92,7 +93,7 @@ public class PagingLoad {
     List<PersonPages> result = new ArrayList<>();
     counts.forEach(
         (userId, count) -> {
-          Optional<User> user = people.get(userId);
+          Optional<User> user = Objects.requireNonNull(people.get(userId));
           result.add(
               new PersonPages(
                   userId,

@@ -216,11 +216,13 @@ public class Schedules {
       String by) {
     // Serialises overrides of one schedule, so that two overlapping ones cannot both pass the
     // check.
-    jdbc.sql("SELECT id FROM oncall_schedule WHERE id = :id FOR UPDATE")
+    if (jdbc.sql("SELECT id FROM oncall_schedule WHERE id = :id FOR UPDATE")
         .param("id", scheduleId)
         .query(UUID.class)
         .optional()
-        .orElseThrow(() -> new NotFoundException("There is no schedule " + scheduleId + "."));
+        .isEmpty()) {
+      throw new NotFoundException("There is no schedule " + scheduleId + ".");
+    }
     if (userId == null) {
       throw new InvalidInputException("userId", "is required");
     }
@@ -389,6 +391,8 @@ public class Schedules {
     return new ScheduleTimeline(ZoneId.of(schedule.timeZone()), rotations(schedule), overrides);
   }
 
+  // A stored schedule passed valid(), which fills every field of each layer and restriction.
+  @SuppressWarnings("NullAway")
   private static Rotation rotation(Layer layer) {
     List<Rotation.Window> windows = new ArrayList<>();
     for (Restriction r : layer.restrictions()) {

@@ -1,6 +1,7 @@
 package io.tocsin.platform;
 
 import java.io.IOException;
+import java.util.Objects;
 
 /**
  * A request body over its endpoint's limit, found while reading it (a chunked body announces no
@@ -12,5 +13,11 @@ public class BodyTooLargeException extends IOException {
   public BodyTooLargeException(long limit) {
     super(
         "The body is larger than the limit of " + limit + " bytes. Send fewer alerts per request.");
+  }
+
+  /** Never null: every constructor sets a message. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 }

@@ -1,6 +1,7 @@
 package io.tocsin.platform;
 
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A request that contradicts what is stored (a duplicate name, a delete of something still in use,
@@ -18,6 +19,12 @@ public class ConflictException extends RuntimeException {
   public ConflictException(String message, Map<String, Object> properties) {
     super(message);
     this.properties = Map.copyOf(properties);
+  }
+
+  /** Never null: every constructor sets a message. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 
   public Map<String, Object> properties() {

@@ -1,5 +1,7 @@
 package io.tocsin.platform;
 
+import java.util.Objects;
+
 /**
  * Input that is well-formed but not acceptable (a field out of range, an unknown time zone). The
  * API answers 422 with the field named in {@code errors[]}.
@@ -11,6 +13,12 @@ public class InvalidInputException extends RuntimeException {
   public InvalidInputException(String field, String message) {
     super(message);
     this.field = field;
+  }
+
+  /** Never null: every constructor sets a message. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 
   public String field() {

@@ -1,6 +1,7 @@
 package io.tocsin.platform;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A value outside a fixed set (a status, a role, a severity). The API answers it with 422 and the
@@ -23,6 +24,12 @@ public final class UnknownValueException extends RuntimeException {
     this.field = field;
     this.value = value;
     this.allowed = List.copyOf(allowed);
+  }
+
+  /** Never null: every constructor sets a message. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 
   public String field() {

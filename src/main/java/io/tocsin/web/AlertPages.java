@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -171,7 +172,10 @@ class AlertPages {
     alert.annotations().entrySet().stream()
         .filter(e -> LINK_ANNOTATIONS.containsKey(e.getKey()))
         .sorted(Map.Entry.comparingByKey())
-        .forEach(e -> addWeb(links, e.getValue(), LINK_ANNOTATIONS.get(e.getKey())));
+        .forEach(
+            e ->
+                addWeb(
+                    links, e.getValue(), Objects.requireNonNull(LINK_ANNOTATIONS.get(e.getKey()))));
     for (IncomingAlert.Link link : alert.links()) {
       addWeb(links, link.href().toString(), link.text() == null ? "link" : link.text());
     }

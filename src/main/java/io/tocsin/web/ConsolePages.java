@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.springframework.lang.Contract;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -351,6 +352,7 @@ class ConsolePages {
     return "web/incidents";
   }
 
+  @Contract("null -> true")
   private static boolean blank(@Nullable String text) {
     return text == null || text.isBlank();
   }
@@ -726,7 +728,8 @@ class ConsolePages {
             policy -> {
               List<String> people = new ArrayList<>();
               List<String> problems = new ArrayList<>();
-              for (EscalationPolicies.Target target : policy.levels().get(0).targets()) {
+              for (EscalationPolicies.Target target :
+                  Objects.requireNonNull(policy.levels().get(0).targets())) {
                 EscalationPolicies.ResolvedTarget resolved = resolver.apply(target);
                 resolved.people().forEach(user -> people.add(user.name()));
                 if (resolved.problem() != null) {

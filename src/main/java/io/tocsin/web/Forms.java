@@ -8,6 +8,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -38,7 +39,7 @@ final class Forms {
     } catch (UnknownValueException e) {
       refuse(redirect, e.field(), e.getMessage());
     } catch (ConflictException | NotFoundException e) {
-      refuse(redirect, null, e.getMessage());
+      refuse(redirect, null, Objects.requireNonNull(e.getMessage()));
     }
     return "redirect:" + back;
   }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -213,7 +214,7 @@ class OnCallPage {
       if (policy == null) {
         serviceRows.add(new ServiceRow(service.name(), null, List.of(), true));
       } else {
-        List<LevelRow> levels = levelsById.get(policy.id());
+        List<LevelRow> levels = Objects.requireNonNull(levelsById.get(policy.id()));
         serviceRows.add(
             new ServiceRow(
                 service.name(), policy.name(), levels, levels.stream().anyMatch(LevelRow::gap)));

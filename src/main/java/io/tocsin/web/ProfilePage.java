@@ -15,6 +15,7 @@ import io.tocsin.platform.UnknownValueException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -299,7 +300,7 @@ class ProfilePage {
     } catch (UnknownValueException e) {
       Forms.refuse(redirect, e.field(), e.getMessage());
     } catch (ConflictException | NotFoundException e) {
-      Forms.refuse(redirect, null, e.getMessage());
+      Forms.refuse(redirect, null, Objects.requireNonNull(e.getMessage()));
     }
     return "redirect:/profile";
   }

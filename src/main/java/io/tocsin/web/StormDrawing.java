@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -90,9 +91,10 @@ record StormDrawing(int width, int height, List<Node> nodes, List<Edge> edges, i
     }
     Map<UUID, Set<UUID>> points = new HashMap<>();
     for (UUID id : storm.keySet()) {
-      Set<UUID> nearest = new LinkedHashSet<>(needs.get(id));
-      for (UUID need : needs.get(id)) {
-        nearest.removeAll(needs.get(need));
+      Set<UUID> needed = Objects.requireNonNull(needs.get(id));
+      Set<UUID> nearest = new LinkedHashSet<>(needed);
+      for (UUID need : needed) {
+        nearest.removeAll(Objects.requireNonNull(needs.get(need)));
       }
       nearest.remove(id);
       points.put(id, id.equals(cause.id()) ? Set.of() : nearest);
@@ -115,15 +117,15 @@ record StormDrawing(int width, int height, List<Node> nodes, List<Edge> edges, i
       final int current = l;
       List<UUID> members =
           storm.keySet().stream()
-              .filter(id -> layer.get(id) == current)
+              .filter(id -> Objects.requireNonNull(layer.get(id)) == current)
               .sorted(
                   Comparator.comparingDouble(
                           (UUID id) ->
-                              points.get(id).stream()
+                              Objects.requireNonNull(points.get(id)).stream()
                                   .mapToInt(target -> row.getOrDefault(target, 0))
                                   .average()
                                   .orElse(Double.MAX_VALUE))
-                      .thenComparing(id -> storm.get(id).name()))
+                      .thenComparing(id -> Objects.requireNonNull(storm.get(id)).name()))
               .toList();
       for (int start = 0; start < members.size(); start += ROWS) {
         List<UUID> column = members.subList(start, Math.min(members.size(), start + ROWS));
@@ -144,15 +146,15 @@ record StormDrawing(int width, int height, List<Node> nodes, List<Edge> edges, i
       int total = column.size() * NODE_HEIGHT + (column.size() - 1) * GAP;
       int y = (height - total) / 2;
       for (UUID id : column) {
-        nodes.put(id, node(storm.get(id), x, y, id.equals(cause.id())));
+        nodes.put(id, node(Objects.requireNonNull(storm.get(id)), x, y, id.equals(cause.id())));
         y += NODE_HEIGHT + GAP;
       }
     }
     List<Edge> edges = new ArrayList<>();
     for (Map.Entry<UUID, Set<UUID>> pointing : points.entrySet()) {
-      Node from = nodes.get(pointing.getKey());
+      Node from = Objects.requireNonNull(nodes.get(pointing.getKey()));
       for (UUID target : pointing.getValue()) {
-        Node to = nodes.get(target);
+        Node to = Objects.requireNonNull(nodes.get(target));
         edges.add(
             new Edge(
                 from.x() + NODE_WIDTH,
@@ -188,7 +190,7 @@ record StormDrawing(int width, int height, List<Node> nodes, List<Edge> edges, i
       return 0;
     }
     int farthest = 0;
-    for (UUID target : points.get(id)) {
+    for (UUID target : Objects.requireNonNull(points.get(id))) {
       farthest = Math.max(farthest, layerOf(target, points, layer, visiting));
     }
     layer.put(id, farthest + 1);

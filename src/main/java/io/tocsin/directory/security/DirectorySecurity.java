@@ -110,7 +110,9 @@ class DirectorySecurity {
                         .loginProcessingUrl(LOGIN_PATH)
                         .successHandler(
                             (request, response, authentication) -> {
-                              SignedInUser user = (SignedInUser) authentication.getPrincipal();
+                              SignedInUser user =
+                                  (SignedInUser)
+                                      Objects.requireNonNull(authentication.getPrincipal());
                               succeeded(
                                   throttle,
                                   request,
@@ -348,7 +350,7 @@ class DirectorySecurity {
     @Override
     protected void onSuccessfulAuthentication(
         HttpServletRequest request, HttpServletResponse response, Authentication result) {
-      SignedInUser user = (SignedInUser) result.getPrincipal();
+      SignedInUser user = (SignedInUser) Objects.requireNonNull(result.getPrincipal());
       UsernamePasswordAuthenticationToken attempt = credentials.convert(request);
       if (attempt != null) {
         succeeded(throttle, request, attempt.getName());

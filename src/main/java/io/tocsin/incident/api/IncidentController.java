@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -252,7 +253,7 @@ class IncidentController {
     String wanted = status == null ? null : status.trim().toLowerCase(java.util.Locale.ROOT);
     if (wanted != null && !wanted.equals("firing") && !wanted.equals("resolved")) {
       throw new io.tocsin.platform.UnknownValueException(
-          "status", status, List.of("firing", "resolved"));
+          "status", Objects.requireNonNull(status), List.of("firing", "resolved"));
     }
     return details.alerts(incidents.find(ref).id(), wanted, Page.after(cursor), Page.limit(limit));
   }

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -199,7 +200,7 @@ class AlertmanagerReadController {
   private String configuration(@Nullable UUID scope, @Nullable UUID integration) {
     List<Routing.ShownRule> rules =
         scope == null || integration == null ? List.of() : routing.shown(integration);
-    if (!rules.isEmpty()) {
+    if (scope != null && !rules.isEmpty()) {
       List<CatalogService> all = allServices();
       String root =
           all.stream()
@@ -342,7 +343,7 @@ class AlertmanagerReadController {
         source == null ? null : source.now(rows.stream().map(Row::firing).toList());
     List<StoredAlert> selected = new ArrayList<>();
     for (Row row : rows) {
-      String receiverName = row.firing().labels().get(SERVICE_LABEL);
+      String receiverName = Objects.requireNonNull(row.firing().labels().get(SERVICE_LABEL));
       if ((service != null && !service.equals(row.serviceId()))
           || !matchers.stream().allMatch(m -> m.matches(row.firing().labels()))
           || (receiverPattern != null && !receiverPattern.matches(receiverName))) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -47,7 +48,8 @@ final class IngestionKeyFilter extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    IngestSecurity.Endpoint endpoint = endpointFor(request);
+    // shouldNotFilter let through only requests to an endpoint.
+    IngestSecurity.Endpoint endpoint = Objects.requireNonNull(endpointFor(request));
     long maxBodyBytes = endpoint.maxBodyBytes();
     // A request this filter answers never reaches a handler, and would count as uri="UNKNOWN" in
     // http_server_requests: name the endpoint, so that refused keys and bodies show per endpoint.
@@ -69,7 +71,7 @@ final class IngestionKeyFilter extends OncePerRequestFilter {
           response,
           HttpStatus.valueOf(refused.getStatusCode().value()),
           refused.slug(),
-          refused.getBody().getDetail());
+          Objects.requireNonNull(refused.getBody().getDetail()));
       return;
     }
     if (request.getContentLengthLong() > maxBodyBytes) {

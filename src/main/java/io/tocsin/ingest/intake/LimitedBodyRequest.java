@@ -6,12 +6,13 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /** A request whose body may not exceed a limit; reading past it throws. */
 final class LimitedBodyRequest extends HttpServletRequestWrapper {
 
   private final long limit;
-  private ServletInputStream limited;
+  private @Nullable ServletInputStream limited;
 
   LimitedBodyRequest(HttpServletRequest request, long limit) {
     super(request);

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -117,10 +118,11 @@ class PagerDutyEventsController {
       alert = event.trigger(dedupKey);
     }
     KeyOwner owner = event.admit();
-    if (!event.errors.isEmpty()) {
+    // Each of these is null only where an error was recorded.
+    if (!event.errors.isEmpty() || owner == null || body == null) {
       return event.invalid();
     }
-    String finalDedupKey = dedupKey != null ? dedupKey : alert.dedupKey();
+    String finalDedupKey = dedupKey != null ? dedupKey : Objects.requireNonNull(alert).dedupKey();
     IncomingAlert incoming =
         trigger
             ? alert
@@ -171,7 +173,8 @@ class PagerDutyEventsController {
     Object details = event.details(payload);
     List<IncomingAlert.Link> links = event.links();
     KeyOwner owner = event.admit();
-    if (!event.errors.isEmpty()) {
+    // Each of these is null only where an error was recorded.
+    if (!event.errors.isEmpty() || owner == null || body == null || summary == null) {
       return event.invalid();
     }
     return idempotent.run(
@@ -226,8 +229,11 @@ class PagerDutyEventsController {
       root = parsed == null ? json.createObjectNode() : parsed;
     }
 
-    /** The integration of the routing key; refused at once, as no event is read without one. */
-    KeyOwner admit() {
+    /**
+     * The integration of the routing key; refused at once, as no event is read without one. Null
+     * when the key is missing, which is recorded as an error.
+     */
+    @Nullable KeyOwner admit() {
       String routingKey = text(root, "routing_key", true);
       if (routingKey == null) {
         return null;

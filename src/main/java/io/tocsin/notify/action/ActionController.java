@@ -6,6 +6,7 @@ import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.NotFoundException;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -154,7 +155,7 @@ class ActionController {
         .body(html);
   }
 
-  private static String escape(String text) {
+  private static String escape(@Nullable String text) {
     return HtmlUtils.htmlEscape(text == null ? "" : text);
   }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tocsin.platform.PlatformProperties;
 import java.time.Clock;
+import java.util.Objects;
 import java.util.Properties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -68,7 +69,8 @@ class DataSourceConfiguration {
       MeterRegistry meters,
       ObjectProvider<BuildProperties> build,
       ApplicationEventPublisher events) {
-    String version = build.getIfAvailable() == null ? "dev" : build.getObject().getVersion();
+    BuildProperties info = build.getIfAvailable();
+    String version = info == null ? "dev" : Objects.requireNonNullElse(info.getVersion(), "dev");
     return new DatabaseMonitor(
         migrator,
         new NodeRepository(dataSource, version),

@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.commons.logging.Log;
@@ -406,7 +407,7 @@ final class EventPublicationStore implements EventPublicationRepository {
     Instant resubmitted = instant(rs, "last_resubmission_date");
     return new StoredPublication(
         rs.getObject("id", UUID.class),
-        instant(rs, "publication_date"),
+        Objects.requireNonNull(instant(rs, "publication_date")),
         rs.getString("listener_id"),
         () -> json.readValue(serialized, eventType(type)),
         Status.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),

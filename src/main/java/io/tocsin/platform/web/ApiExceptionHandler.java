@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -103,7 +104,8 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                         .map(
                             error ->
                                 fieldError(
-                                    result.getMethodParameter().getParameterName(),
+                                    Objects.requireNonNull(
+                                        result.getMethodParameter().getParameterName()),
                                     message(error))))
             .toList();
     return invalid(errors, headers, request);
