@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.correlate.alertmanager;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.correlate.inhibition;
+
+import org.jspecify.annotations.NullMarked;

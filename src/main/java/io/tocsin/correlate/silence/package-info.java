@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.correlate.silence;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.directory.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.incident.api;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.ingest.alertmanager;
+
+import org.jspecify.annotations.NullMarked;

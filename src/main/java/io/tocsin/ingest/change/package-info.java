@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.ingest.change;
+
+import org.jspecify.annotations.NullMarked;

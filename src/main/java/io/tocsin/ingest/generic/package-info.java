@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.ingest.generic;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.ingest.grafana;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.ingest.intake;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.ingest.pagerduty;
+
+import org.jspecify.annotations.NullMarked;

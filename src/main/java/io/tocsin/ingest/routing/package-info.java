@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.ingest.routing;
+
+import org.jspecify.annotations.NullMarked;

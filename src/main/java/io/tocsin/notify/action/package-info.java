@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.notify.action;
+
+import org.jspecify.annotations.NullMarked;

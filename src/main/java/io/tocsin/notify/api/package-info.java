@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.notify.api;
+
+import org.jspecify.annotations.NullMarked;

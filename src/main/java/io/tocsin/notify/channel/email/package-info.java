@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.notify.channel.email;
+
+import org.jspecify.annotations.NullMarked;

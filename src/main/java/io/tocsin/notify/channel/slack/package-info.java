@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.notify.channel.slack;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.notify.channel.teams;
+
+import org.jspecify.annotations.NullMarked;

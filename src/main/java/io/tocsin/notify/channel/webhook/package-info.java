@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.notify.channel.webhook;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.oncall.api;
+
+import org.jspecify.annotations.NullMarked;

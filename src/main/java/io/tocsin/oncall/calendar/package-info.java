@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.oncall.calendar;
+
+import org.jspecify.annotations.NullMarked;

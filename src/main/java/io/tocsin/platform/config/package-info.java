@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.platform.config;
+
+import org.jspecify.annotations.NullMarked;

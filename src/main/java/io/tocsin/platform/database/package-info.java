@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.platform.database;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.platform.events;
+
+import org.jspecify.annotations.NullMarked;

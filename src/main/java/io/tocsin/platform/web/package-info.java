@@ -1,0 +1,4 @@
+@NullMarked
+package io.tocsin.platform.web;
+
+import org.jspecify.annotations.NullMarked;
