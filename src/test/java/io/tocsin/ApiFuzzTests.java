@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tocsin.testing.TestDatabase;
 import io.tocsin.testing.TocsinHarness;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -201,20 +200,7 @@ class ApiFuzzTests {
       String path,
       @Nullable String authorization,
       @Nullable String body) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(node.tocsin().uri(path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return node.tocsin().send(request.build());
+    return node.tocsin().send(method, path, authorization, body);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1093,18 +1079,7 @@ class ApiFuzzTests {
 
   private static HttpResponse<String> send(
       TocsinHarness tocsin, String method, String path, String token, @Nullable String body) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(tocsin.uri(path))
-            .header("Authorization", "Bearer " + token)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return tocsin.send(request.build());
+    return tocsin.send(method, path, "Bearer " + token, body);
   }
 
   private static String userBody(String name) {

@@ -7,7 +7,6 @@ import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -809,17 +808,6 @@ class MutingIntegrationTests extends HarnessTests {
 
   private static HttpResponse<String> send(
       String method, String path, String authorization, String body) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(tocsin.uri(path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json");
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return tocsin.send(request.build());
+    return tocsin.send(method, path, authorization, body);
   }
 }

@@ -151,20 +151,11 @@ class BrowserSessionIntegrationTests extends HarnessTests {
       String csrf,
       String json,
       String authorization) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(tocsin.uri(path))
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json));
+    HttpRequest.Builder request = TocsinHarness.request(method, tocsin.uri(path), json);
     String cookies = "TOCSIN_SESSION=" + session + (csrf == null ? "" : "; XSRF-TOKEN=" + csrf);
     request.header("Cookie", cookies);
     if (csrf != null) {
       request.header("X-XSRF-TOKEN", csrf);
-    }
-    if (json != null) {
-      request.header("Content-Type", "application/json");
     }
     if (authorization != null) {
       request.header("Authorization", authorization);

@@ -889,20 +889,7 @@ class DirectoryApiIntegrationTests extends HarnessTests {
   }
 
   private static HttpResponse<String> send(String token, String method, String path, String body) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(tocsin.uri(path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return tocsin.send(request.build());
+    return tocsin.send(method, path, token == null ? null : "Bearer " + token, body);
   }
 
   private static JsonNode json(HttpResponse<String> response) {

@@ -198,19 +198,11 @@ class SessionRevocationIntegrationTests extends HarnessTests {
     }
 
     HttpResponse<String> send(String method, String path, String json) {
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(node.uri(path))
+      return node.send(
+          TocsinHarness.request(method, node.uri(path), json)
               .header("Cookie", "TOCSIN_SESSION=" + session + "; XSRF-TOKEN=" + csrf)
               .header("X-XSRF-TOKEN", csrf)
-              .method(
-                  method,
-                  json == null
-                      ? HttpRequest.BodyPublishers.noBody()
-                      : HttpRequest.BodyPublishers.ofString(json));
-      if (json != null) {
-        request.header("Content-Type", "application/json");
-      }
-      return node.send(request.build());
+              .build());
     }
 
     HttpResponse<String> page(String path) {

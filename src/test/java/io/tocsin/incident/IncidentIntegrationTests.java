@@ -8,7 +8,6 @@ import io.tocsin.ingest.AlertsChanged;
 import io.tocsin.platform.Severity;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -940,19 +939,6 @@ class IncidentIntegrationTests extends HarnessTests {
 
   private static HttpResponse<String> send(
       String method, String path, String authorization, String body) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(tocsin.uri(path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return tocsin.send(request.build());
+    return tocsin.send(method, path, authorization, body);
   }
 }

@@ -658,18 +658,7 @@ class AlertmanagerApiIntegrationTests extends HarnessTests {
 
   private static HttpResponse<String> call(
       String method, String path, String authorization, String body) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(tocsin.uri(path))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return tocsin.send(request.build());
+    return tocsin.send(method, path, authorization, body);
   }
 
   private static List<String> names(String authorization, String filter) {

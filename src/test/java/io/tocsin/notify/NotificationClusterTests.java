@@ -263,19 +263,12 @@ class NotificationClusterTests {
   private static String apiCall(
       HttpClient http, URI base, String token, String method, String path, String json)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(base.resolve(path))
-            .header("Authorization", "Bearer " + token)
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json));
-    if (json != null) {
-      request.header("Content-Type", "application/json");
-    }
     HttpResponse<String> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            TocsinHarness.request(method, base.resolve(path), json)
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(path + ": " + response.body()).isBetween(200, 299);
     return response.body();
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.UUID;
@@ -435,17 +434,6 @@ class ScheduleApiIntegrationTests extends HarnessTests {
   }
 
   private static HttpResponse<String> send(String method, String path, String body) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(tocsin.uri(path))
-            .header("Authorization", admin)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return tocsin.send(request.build());
+    return tocsin.send(method, path, admin, body);
   }
 }

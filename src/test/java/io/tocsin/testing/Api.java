@@ -3,7 +3,6 @@ package io.tocsin.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
@@ -62,22 +61,7 @@ public final class Api {
   }
 
   public HttpResponse<String> send(String method, String path, String json) {
-    return send(method, path, authorization, json);
-  }
-
-  private HttpResponse<String> send(String method, String path, String auth, String json) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(tocsin.uri(path))
-            .header("Authorization", auth)
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json));
-    if (json != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return tocsin.send(request.build());
+    return tocsin.send(method, path, authorization, json);
   }
 
   /** A responder named {@code name}; returns the user's id. */
@@ -123,7 +107,7 @@ public final class Api {
   /** Sends alerts to the service's integration, as Alertmanager would. */
   public void fire(Service service, String... alerts) {
     HttpResponse<String> sent =
-        send("POST", "/api/v2/alerts", service.key(), "[" + String.join(",", alerts) + "]");
+        tocsin.send("POST", "/api/v2/alerts", service.key(), "[" + String.join(",", alerts) + "]");
     assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
   }
 

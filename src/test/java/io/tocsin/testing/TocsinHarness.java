@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -122,15 +123,36 @@ public final class TocsinHarness implements AutoCloseable {
   }
 
   /** POSTs JSON with the given {@code Authorization} header value (none when null). */
-  public HttpResponse<String> postJson(String path, String authorization, String json) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri(path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json));
+  public HttpResponse<String> postJson(String path, @Nullable String authorization, String json) {
+    return send("POST", path, authorization, json);
+  }
+
+  /**
+   * Sends {@code method} to {@code path} with the given {@code Authorization} header value and JSON
+   * body, each left out when null.
+   */
+  public HttpResponse<String> send(
+      String method, String path, @Nullable String authorization, @Nullable String json) {
+    HttpRequest.Builder request = request(method, uri(path), json);
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
     return send(request.build());
+  }
+
+  /** A request of {@code method} to {@code uri} carrying {@code json}, or no body when null. */
+  public static HttpRequest.Builder request(String method, URI uri, @Nullable String json) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
+    if (json != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return request;
   }
 
   /** An admin's API token, once the first admin from the settings exists. */
