@@ -66,28 +66,27 @@ class UserRepository {
   record Row(User user, @Nullable String passwordHash, long sessionVersion) {}
 
   void insert(User user, @Nullable String passwordHash) {
-    jdbc.sql(INSERT)
-        .param("id", user.id())
-        .param("name", user.name())
-        .param("email", user.email())
-        .param("emailKey", emailKey(user.email()))
-        .param("timeZone", user.timeZone().getId())
-        .param("role", user.role().canonical())
+    withUser(jdbc.sql(INSERT), user)
         .param("passwordHash", passwordHash)
         .param("now", user.createdAt().atOffset(ZoneOffset.UTC))
         .update();
   }
 
   void update(User user) {
-    jdbc.sql(UPDATE)
+    withUser(jdbc.sql(UPDATE), user)
+        .param("now", user.updatedAt().atOffset(ZoneOffset.UTC))
+        .update();
+  }
+
+  /** The user's own columns, as both {@link #INSERT} and {@link #UPDATE} name them. */
+  private static JdbcClient.StatementSpec withUser(JdbcClient.StatementSpec statement, User user) {
+    return statement
         .param("id", user.id())
         .param("name", user.name())
         .param("email", user.email())
         .param("emailKey", emailKey(user.email()))
         .param("timeZone", user.timeZone().getId())
-        .param("role", user.role().canonical())
-        .param("now", user.updatedAt().atOffset(ZoneOffset.UTC))
-        .update();
+        .param("role", user.role().canonical());
   }
 
   void updatePassword(UUID id, String passwordHash, Instant now) {

@@ -1,10 +1,13 @@
 package io.tocsin.ingest;
 
+import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.Severity;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,6 +55,26 @@ public record IncomingAlert(
 
   /** A link a responder may follow from the alert: a dashboard, a runbook, a log search. */
   public record Link(URI href, @Nullable String text) {}
+
+  /**
+   * The alerts of a webhook notification's {@code alerts} array (none when it is missing), each
+   * made by {@code toIncoming} with its index; an entry that is not an alert object is refused by
+   * its place.
+   */
+  public static <T> List<IncomingAlert> eachOf(
+      @Nullable List<T> alerts, BiFunction<T, Integer, IncomingAlert> toIncoming) {
+    List<T> given = alerts == null ? List.of() : alerts;
+    return IntStream.range(0, given.size())
+        .mapToObj(
+            i -> {
+              T alert = given.get(i);
+              if (alert == null) {
+                throw new InvalidInputException("alerts[" + i + "]", "must be an alert object");
+              }
+              return toIncoming.apply(alert, i);
+            })
+        .toList();
+  }
 
   /** An alert identified by its labels alone, as Prometheus and Alertmanager send them. */
   public static IncomingAlert labelled(

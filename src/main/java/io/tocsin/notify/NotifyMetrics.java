@@ -65,29 +65,39 @@ class NotifyMetrics {
               .tag("channel", channel.text())
               .serviceLevelObjectives(BUCKETS)
               .register(registry));
-      AtomicLong queued = new AtomicLong();
-      depth.put(channel, queued);
-      Gauge.builder("tocsin.notification.queue.depth", queued, AtomicLong::get)
-          .description("Messages waiting to be sent or retried")
-          .tag("channel", channel.text())
-          .register(registry);
-      AtomicLong state = new AtomicLong();
-      breakers.put(channel, state);
-      Gauge.builder("tocsin.circuit.breaker.state", state, AtomicLong::get)
-          .description("The worst circuit breaker of the channel: 0 closed, 1 half open, 2 open")
-          .tag("channel", channel.text())
-          .register(registry);
+      depth.put(
+          channel,
+          channelGauge(
+              "tocsin.notification.queue.depth",
+              "Messages waiting to be sent or retried",
+              channel));
+      breakers.put(
+          channel,
+          channelGauge(
+              "tocsin.circuit.breaker.state",
+              "The worst circuit breaker of the channel: 0 closed, 1 half open, 2 open",
+              channel));
       // A count, not a gauge per destination: destinations are people's URLs, unbounded.
-      AtomicLong open = new AtomicLong();
-      openBreakers.put(channel, open);
-      Gauge.builder("tocsin.circuit.breakers.open", open, AtomicLong::get)
-          .description("Destinations of the channel whose circuit breaker is open or half open")
-          .tag("channel", channel.text())
-          .register(registry);
+      openBreakers.put(
+          channel,
+          channelGauge(
+              "tocsin.circuit.breakers.open",
+              "Destinations of the channel whose circuit breaker is open or half open",
+              channel));
     }
     Gauge.builder("tocsin.notification.dead.letters", deadLetters, AtomicLong::get)
         .description("Messages that were never delivered and wait for a replay or a discard")
         .register(registry);
+  }
+
+  /** A gauge of the channel that reads the number it returns. */
+  private AtomicLong channelGauge(String name, String description, ChannelType channel) {
+    AtomicLong value = new AtomicLong();
+    Gauge.builder(name, value, AtomicLong::get)
+        .description(description)
+        .tag("channel", channel.text())
+        .register(registry);
+    return value;
   }
 
   void outcome(ChannelType channel, Outbox.Status status, Duration sinceRequested) {

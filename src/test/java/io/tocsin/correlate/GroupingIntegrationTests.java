@@ -3,13 +3,10 @@ package io.tocsin.correlate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -24,37 +21,43 @@ class GroupingIntegrationTests extends HarnessTests {
 
   @Test
   void twoUnrelatedDedupKeysOfAPagerDutyIntegrationAreTwoIncidentsAcknowledgedAndResolvedApart() {
-    String service = service("storage");
+    String service = api.bareService("storage");
     String key = integration(service, "pd", "{\"name\":\"pd\",\"kind\":\"pagerduty\"}");
 
     trigger(key, "disk-db-1", "Disk full on db-1", "db-1");
     trigger(key, "cert-web-1", "Certificate expires on web-1", "web-1");
-    await().atMost(WAIT).until(() -> incidents(service).size() == 2);
-    assertThat(incident(service, "Disk full on db-1").get("status").asString()).isEqualTo("open");
+    await().atMost(WAIT).until(() -> api.incidents(service).size() == 2);
+    assertThat(api.incident(service, "Disk full on db-1").get("status").asString())
+        .isEqualTo("open");
 
     assertThat(event(key, "acknowledge", "disk-db-1").statusCode()).isEqualTo(202);
-    await().atMost(WAIT).until(() -> status(service, "Disk full on db-1").equals("acknowledged"));
-    assertThat(status(service, "Certificate expires on web-1"))
+    await()
+        .atMost(WAIT)
+        .until(() -> api.status(service, "Disk full on db-1").equals("acknowledged"));
+    assertThat(api.status(service, "Certificate expires on web-1"))
         .as("acknowledging one dedup key leaves the other's incident open, paging as before")
         .isEqualTo("open");
 
     assertThat(event(key, "resolve", "cert-web-1").statusCode()).isEqualTo(202);
     await()
         .atMost(WAIT)
-        .until(() -> status(service, "Certificate expires on web-1").equals("resolved"));
-    assertThat(status(service, "Disk full on db-1")).isEqualTo("acknowledged");
+        .until(() -> api.status(service, "Certificate expires on web-1").equals("resolved"));
+    assertThat(api.status(service, "Disk full on db-1")).isEqualTo("acknowledged");
 
     trigger(key, "disk-db-1", "Disk full on db-1", "db-1");
-    assertThat(incidents(service)).as("a re-trigger of a firing dedup key pages nobody").hasSize(2);
+    assertThat(api.incidents(service))
+        .as("a re-trigger of a firing dedup key pages nobody")
+        .hasSize(2);
     JsonNode detail =
-        api.get("/api/v1/incidents/" + incident(service, "Disk full on db-1").get("id").asString());
+        api.get(
+            "/api/v1/incidents/" + api.incident(service, "Disk full on db-1").get("id").asString());
     assertThat(detail.get("groupKey").asString()).isEqualTo("dedup_key=disk-db-1");
     assertThat(detail.get("alerts").get("items")).hasSize(1);
   }
 
   @Test
   void anIntegrationGroupsByItsChosenLabelsOrAllTogether() {
-    String service = service("web");
+    String service = api.bareService("web");
     String bySource =
         integration(
             service,
@@ -83,7 +86,7 @@ class GroupingIntegrationTests extends HarnessTests {
 
   @Test
   void theGroupingIsShownTakesAnyCaseAndABadOneIsRefusedWithWhatIsAllowed() {
-    String service = service("api");
+    String service = api.bareService("api");
     JsonNode created =
         api.create(
             "/api/v1/services/" + service + "/integrations",
@@ -129,12 +132,6 @@ class GroupingIntegrationTests extends HarnessTests {
         .isEqualTo("labels");
   }
 
-  private static String service(String name) {
-    return api.create("/api/v1/services", "{\"name\":\"" + Api.unique(name) + "\"}")
-        .get("id")
-        .asString();
-  }
-
   private static String integration(String service, String name, String body) {
     return api.create("/api/v1/services/" + service + "/integrations", body).get("key").asString();
   }
@@ -160,25 +157,8 @@ class GroupingIntegrationTests extends HarnessTests {
             .formatted(key, action, dedupKey));
   }
 
-  private static List<JsonNode> incidents(String service) {
-    List<JsonNode> found = new java.util.ArrayList<>();
-    api.get("/api/v1/incidents?service=" + service).get("items").forEach(found::add);
-    return found;
-  }
-
   /** How many alerts each incident of the service has, fewest first. */
   private static List<Integer> alertCounts(String service) {
-    return incidents(service).stream().map(i -> i.get("alertCount").asInt()).sorted().toList();
-  }
-
-  private static JsonNode incident(String service, String title) {
-    Map<String, JsonNode> byTitle = new HashMap<>();
-    incidents(service).forEach(i -> byTitle.put(i.get("title").asString(), i));
-    assertThat(byTitle).containsKey(title);
-    return byTitle.get(title);
-  }
-
-  private static String status(String service, String title) {
-    return incident(service, title).get("status").asString();
+    return api.incidents(service).stream().map(i -> i.get("alertCount").asInt()).sorted().toList();
   }
 }

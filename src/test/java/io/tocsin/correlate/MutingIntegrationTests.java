@@ -3,6 +3,7 @@ package io.tocsin.correlate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
@@ -33,10 +34,7 @@ class MutingIntegrationTests extends HarnessTests {
   @Override
   protected void seed() {
     admin = "Bearer " + adminToken;
-    String service = tocsin.createService(adminToken, "db");
-    key =
-        "Bearer "
-            + tocsin.createIntegration(adminToken, service, "prom", "alertmanager").get("key");
+    key = service("db").key();
   }
 
   @Test
@@ -155,23 +153,16 @@ class MutingIntegrationTests extends HarnessTests {
   @Test
   void aMaintenanceWindowSilencesEveryAlertOfItsServicesAndNoOther() {
     String name = "Maintained" + SEQUENCE.incrementAndGet();
-    String token = admin.substring(7);
-    String web = tocsin.createService(token, "web (eu) " + name);
-    String webKey =
-        "Bearer " + tocsin.createIntegration(token, web, "prom", "alertmanager").get("key");
-    String primary = tocsin.createService(token, "db.primary " + name);
-    String primaryKey =
-        "Bearer " + tocsin.createIntegration(token, primary, "prom", "alertmanager").get("key");
-    String other = tocsin.createService(token, "other " + name);
-    String otherKey =
-        "Bearer " + tocsin.createIntegration(token, other, "prom", "alertmanager").get("key");
+    Api.Service web = service("web (eu) " + name);
+    Api.Service primary = service("db.primary " + name);
+    Api.Service other = service("other " + name);
     String alert =
         "[{\"labels\":{\"alertname\":\"%s\"},\"endsAt\":\"%s\"}]"
             .formatted(name, Instant.now().plusSeconds(600));
-    for (String sender : List.of(primaryKey, webKey)) {
+    for (String sender : List.of(primary.key(), web.key())) {
       assertThat(send("POST", "/api/v2/alerts", sender, alert).statusCode()).isEqualTo(200);
     }
-    assertThat(send("POST", "/api/v2/alerts", otherKey, alert).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/api/v2/alerts", other.key(), alert).statusCode()).isEqualTo(200);
 
     HttpResponse<String> window =
         send(
@@ -179,7 +170,7 @@ class MutingIntegrationTests extends HarnessTests {
             "/api/v1/maintenance-windows",
             admin,
             "{\"services\":[\"%s\",\"%s\"],\"endsAt\":\"%s\",\"comment\":\"db upgrade\"}"
-                .formatted(primary, web, Instant.now().plusSeconds(3600)));
+                .formatted(primary.id(), web.id(), Instant.now().plusSeconds(3600)));
     assertThat(window.statusCode()).as(window.body()).isEqualTo(201);
 
     Map<String, String> states =
@@ -197,12 +188,13 @@ class MutingIntegrationTests extends HarnessTests {
     String impostor =
         "[{\"labels\":{\"alertname\":\"%sImpostor\",\"tocsin_service\":\"db.primary %s\"}}]"
             .formatted(name, name);
-    assertThat(send("POST", "/api/v2/alerts", otherKey, impostor).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/api/v2/alerts", other.key(), impostor).statusCode()).isEqualTo(200);
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                JSON.readTree(send("GET", "/api/v1/incidents?service=" + other, admin, null).body())
+                JSON.readTree(
+                        send("GET", "/api/v1/incidents?service=" + other.id(), admin, null).body())
                     .get("items"),
             items -> items.size() == 2);
 
@@ -258,10 +250,7 @@ class MutingIntegrationTests extends HarnessTests {
   @Test
   void aFiringDatabaseAlertInhibitsTheSymptomsInItsClusterAndNamespaceOnly() {
     String run = "Inhibit" + SEQUENCE.incrementAndGet();
-    String token = admin.substring(7);
-    String web = tocsin.createService(token, "api " + run);
-    String webKey =
-        "Bearer " + tocsin.createIntegration(token, web, "prom", "alertmanager").get("key");
+    Api.Service web = service("api " + run);
     HttpResponse<String> rule =
         send(
             "POST",
@@ -289,7 +278,7 @@ class MutingIntegrationTests extends HarnessTests {
          {"labels":{"alertname":"HighApiErrorRate","run":"%s","cluster":"us","namespace":"shop"},"endsAt":"%s"}]
         """
             .formatted(run, until, run, until);
-    assertThat(send("POST", "/api/v2/alerts", webKey, symptoms).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/api/v2/alerts", web.key(), symptoms).statusCode()).isEqualTo(200);
 
     Map<String, JsonNode> byCluster = byCluster(run, "");
     String sourceFingerprint =
@@ -341,11 +330,8 @@ class MutingIntegrationTests extends HarnessTests {
   @Test
   void anAlertNamingAnotherServiceInItsLabelsNeitherInhibitsThatServiceNorPassesForIt() {
     String run = "Impostor" + SEQUENCE.incrementAndGet();
-    String token = admin.substring(7);
     String victimName = "payments " + run;
-    String victim = tocsin.createService(token, victimName);
-    String victimKey =
-        "Bearer " + tocsin.createIntegration(token, victim, "prom", "alertmanager").get("key");
+    Api.Service victim = service(victimName);
     // The victim's own maintenance alert mutes the victim's other alerts.
     HttpResponse<String> rule =
         send(
@@ -370,7 +356,7 @@ class MutingIntegrationTests extends HarnessTests {
     String real =
         "[{\"labels\":{\"alertname\":\"PaymentsDown\",\"run\":\"%s\",\"severity\":\"critical\"},\"endsAt\":\"%s\"}]"
             .formatted(run, until);
-    assertThat(send("POST", "/api/v2/alerts", victimKey, real).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/api/v2/alerts", victim.key(), real).statusCode()).isEqualTo(200);
 
     Map<String, JsonNode> alerts =
         alertsBy("run=\"" + run + "\"", "", each -> each.get("labels").get("alertname").asString());
@@ -393,7 +379,7 @@ class MutingIntegrationTests extends HarnessTests {
             () ->
                 assertThat(
                         JSON.readTree(
-                                send("GET", "/api/v1/incidents?service=" + victim, admin, null)
+                                send("GET", "/api/v1/incidents?service=" + victim.id(), admin, null)
                                     .body())
                             .get("items"))
                     .as("the victim's alert pages")
@@ -578,11 +564,8 @@ class MutingIntegrationTests extends HarnessTests {
   @Test
   void anIntegrationKeySeesOnlyTheSilencesThatCanMuteItsServiceAndNoOnesEmail() {
     String name = "Scoped" + SEQUENCE.incrementAndGet();
-    String token = admin.substring(7);
-    String mine = tocsin.createService(token, "mine " + name);
-    String mineKey =
-        "Bearer " + tocsin.createIntegration(token, mine, "prom", "alertmanager").get("key");
-    String theirs = tocsin.createService(token, "theirs " + name);
+    Api.Service mine = service("mine " + name);
+    String theirs = tocsin.createService(adminToken, "theirs " + name);
     Instant end = Instant.now().plusSeconds(3600);
     String theirWindow =
         JSON.readTree(
@@ -602,7 +585,7 @@ class MutingIntegrationTests extends HarnessTests {
                         "/api/v1/maintenance-windows",
                         admin,
                         "{\"services\":[\"%s\"],\"endsAt\":\"%s\",\"comment\":\"my upgrade\"}"
-                            .formatted(mine, end))
+                            .formatted(mine.id(), end))
                     .body())
             .get("id")
             .asString();
@@ -617,7 +600,7 @@ class MutingIntegrationTests extends HarnessTests {
             .get("silenceID")
             .asString();
 
-    HttpResponse<String> listed = send("GET", "/api/v2/silences", mineKey, null);
+    HttpResponse<String> listed = send("GET", "/api/v2/silences", mine.key(), null);
     List<String> seen = new ArrayList<>();
     JSON.readTree(listed.body()).forEach(silence -> seen.add(silence.get("id").asString()));
     assertThat(seen)
@@ -625,10 +608,10 @@ class MutingIntegrationTests extends HarnessTests {
         .contains(myWindow, everywhere)
         .doesNotContain(theirWindow);
     assertThat(listed.body()).doesNotContain(EMAIL).doesNotContain("their upgrade");
-    assertThat(silence(myWindow, mineKey).get("createdBy").asString())
+    assertThat(silence(myWindow, mine.key()).get("createdBy").asString())
         .as("the author's name instead of their email")
         .isEqualTo("Administrator");
-    assertThat(send("GET", "/api/v2/silence/" + theirWindow, mineKey, null).statusCode())
+    assertThat(send("GET", "/api/v2/silence/" + theirWindow, mine.key(), null).statusCode())
         .isEqualTo(404);
 
     List<String> all = new ArrayList<>();
@@ -688,10 +671,7 @@ class MutingIntegrationTests extends HarnessTests {
     int run = SEQUENCE.incrementAndGet();
     // Long enough that a backtracking engine needs minutes to find the silence does not match.
     String name = "Unrelated" + run + "a".repeat(80);
-    String token = admin.substring(7);
-    String service = tocsin.createService(token, "unrelated " + run);
-    String serviceKey =
-        "Bearer " + tocsin.createIntegration(token, service, "prom", "alertmanager").get("key");
+    Api.Service service = service("unrelated " + run);
     HttpResponse<String> created =
         send(
             "POST",
@@ -708,13 +688,14 @@ class MutingIntegrationTests extends HarnessTests {
     String alert =
         "[{\"labels\":{\"alertname\":\"%s\"},\"endsAt\":\"%s\"}]"
             .formatted(name, Instant.now().plusSeconds(600));
-    assertThat(send("POST", "/api/v2/alerts", serviceKey, alert).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/api/v2/alerts", service.key(), alert).statusCode()).isEqualTo(200);
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
                 JSON.readTree(
-                        send("GET", "/api/v1/incidents?service=" + service, admin, null).body())
+                        send("GET", "/api/v1/incidents?service=" + service.id(), admin, null)
+                            .body())
                     .get("items"),
             items -> items.size() == 1);
     assertThat(alertsBy("alertname=~\"(.*.){6}Z\"", "", each -> each.get("fingerprint").asString()))
@@ -797,6 +778,15 @@ class MutingIntegrationTests extends HarnessTests {
               }
             });
     return ids;
+  }
+
+  /** A service named {@code name}, with an Alertmanager integration to send its alerts with. */
+  private static Api.Service service(String name) {
+    String id = tocsin.createService(adminToken, name);
+    return new Api.Service(
+        id,
+        name,
+        "Bearer " + tocsin.createIntegration(adminToken, id, "prom", "alertmanager").get("key"));
   }
 
   private static int rows() {

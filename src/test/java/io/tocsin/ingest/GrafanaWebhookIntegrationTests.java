@@ -57,14 +57,14 @@ class GrafanaWebhookIntegrationTests extends HarnessTests {
   @Test
   void theDocumentedPayloadOpensAnIncidentPerAlertWithItsTitleLabelsValuesAndLinks()
       throws IOException {
-    String service = service("grafana-docs");
+    String service = api.bareService("grafana-docs");
     String key = key(service, "grafana");
 
     HttpResponse<String> sent = post("Bearer " + key, documented());
 
     assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
-    await().atMost(WAIT).until(() -> incidents(service).size() == 2);
-    JsonNode incident = incident(service, MEMORY);
+    await().atMost(WAIT).until(() -> api.incidents(service).size() == 2);
+    JsonNode incident = api.incident(service, MEMORY);
     assertThat(incident.get("status").asString()).isEqualTo("open");
     JsonNode alert = onlyAlert(incident);
     assertThat(alert.get("summary").asString()).isEqualTo(MEMORY);
@@ -83,16 +83,20 @@ class GrafanaWebhookIntegrationTests extends HarnessTests {
     assertThat(Instant.parse(details.get("startsAt").asString()))
         .isEqualTo(Instant.parse("2021-10-12T07:51:03.157076Z"));
     assertThat(
-            onlyAlert(incident(service, CPU)).get("details").get("labels").get("zone").asString())
+            onlyAlert(api.incident(service, CPU))
+                .get("details")
+                .get("labels")
+                .get("zone")
+                .asString())
         .isEqualTo("eu-1");
   }
 
   @Test
   void aResolvedAlertResolvesItsIncidentWhileItsGroupmateFiresOn() throws IOException {
-    String service = service("grafana-resolve");
+    String service = api.bareService("grafana-resolve");
     String key = key(service, "grafana");
     assertThat(post("Bearer " + key, documented()).statusCode()).isEqualTo(200);
-    await().atMost(WAIT).until(() -> incidents(service).size() == 2);
+    await().atMost(WAIT).until(() -> api.incidents(service).size() == 2);
 
     // Grafana's next notification of the group: the first alert resolved, the second still firing.
     String resolved =
@@ -106,14 +110,14 @@ class GrafanaWebhookIntegrationTests extends HarnessTests {
     HttpResponse<String> sent = post("Bearer " + key, resolved);
 
     assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
-    await().atMost(WAIT).until(() -> status(service, MEMORY).equals("resolved"));
-    assertThat(status(service, CPU)).isEqualTo("open");
-    assertThat(incidents(service)).as("a resend of a firing alert opens nothing").hasSize(2);
+    await().atMost(WAIT).until(() -> api.status(service, MEMORY).equals("resolved"));
+    assertThat(api.status(service, CPU)).isEqualTo("open");
+    assertThat(api.incidents(service)).as("a resend of a firing alert opens nothing").hasSize(2);
   }
 
   @Test
   void dashboardPanelAndImageBecomeLinksAndGrafanasOwnLabelsAreKept() throws IOException {
-    String service = service("grafana-links");
+    String service = api.bareService("grafana-links");
     String key = key(service, "grafana");
     String payload =
         edit(
@@ -134,8 +138,8 @@ class GrafanaWebhookIntegrationTests extends HarnessTests {
     HttpResponse<String> sent = post(basic, payload);
 
     assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
-    await().atMost(WAIT).until(() -> incidents(service).size() == 2);
-    JsonNode details = onlyAlert(incident(service, MEMORY)).get("details");
+    await().atMost(WAIT).until(() -> api.incidents(service).size() == 2);
+    JsonNode details = onlyAlert(api.incident(service, MEMORY)).get("details");
     assertThat(links(details))
         .containsExactly(
             "Dashboard -> http://localhost/d/abcd?orgId=1",
@@ -148,7 +152,7 @@ class GrafanaWebhookIntegrationTests extends HarnessTests {
 
   @Test
   void aKeyOfAnotherKindIsRefusedAndAGrafanaKeyFitsNoOtherEndpoint() throws IOException {
-    String service = service("grafana-kinds");
+    String service = api.bareService("grafana-kinds");
     String grafana = key(service, "grafana");
     String alertmanager = key(service, "alertmanager");
 
@@ -168,7 +172,7 @@ class GrafanaWebhookIntegrationTests extends HarnessTests {
   @Test
   void aMalformedAlertIsRefusedNamingItsFieldAndNothingOfTheNotificationIsStored()
       throws IOException {
-    String service = service("grafana-bad");
+    String service = api.bareService("grafana-bad");
     String key = key(service, "grafana");
     Map<String, Consumer<JsonNode>> breakages = new HashMap<>();
     breakages.put("alerts[1].status", alerts -> ((ObjectNode) alerts.get(1)).put("status", "ok"));
@@ -225,31 +229,8 @@ class GrafanaWebhookIntegrationTests extends HarnessTests {
     return tocsin.postJson("/api/v1/webhooks/grafana", authorization, body);
   }
 
-  private static String service(String name) {
-    return api.create("/api/v1/services", "{\"name\":\"" + Api.unique(name) + "\"}")
-        .get("id")
-        .asString();
-  }
-
   private static String key(String service, String kind) {
     return tocsin.createIntegration(admin, service, Api.unique(kind), kind).get("key");
-  }
-
-  private static List<JsonNode> incidents(String service) {
-    List<JsonNode> found = new ArrayList<>();
-    api.get("/api/v1/incidents?service=" + service).get("items").forEach(found::add);
-    return found;
-  }
-
-  private static JsonNode incident(String service, String title) {
-    Map<String, JsonNode> byTitle = new HashMap<>();
-    incidents(service).forEach(i -> byTitle.put(i.get("title").asString(), i));
-    assertThat(byTitle).containsKey(title);
-    return byTitle.get(title);
-  }
-
-  private static String status(String service, String title) {
-    return incident(service, title).get("status").asString();
   }
 
   private static JsonNode onlyAlert(JsonNode incident) {

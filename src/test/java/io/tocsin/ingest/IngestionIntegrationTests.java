@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -288,11 +289,7 @@ class IngestionIntegrationTests extends HarnessTests {
       assertThat(sent.body()).contains("Change event processed");
     }
 
-    HttpResponse<String> listed =
-        tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri("/api/v1/services/" + serviceId + "/changes"))
-                .header("Authorization", "Bearer " + admin)
-                .build());
+    HttpResponse<String> listed = asAdmin("GET", "/api/v1/services/" + serviceId + "/changes");
 
     assertThat(listed.statusCode()).isEqualTo(200);
     List<String> summaries = new ArrayList<>();
@@ -320,10 +317,7 @@ class IngestionIntegrationTests extends HarnessTests {
                 .statusCode())
         .isEqualTo(401);
     HttpResponse<String> unknown =
-        tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri("/api/v1/services/" + UUID.randomUUID() + "/changes"))
-                .header("Authorization", "Bearer " + admin)
-                .build());
+        asAdmin("GET", "/api/v1/services/" + UUID.randomUUID() + "/changes");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.body()).contains("\"status\":404");
   }
@@ -449,17 +443,7 @@ class IngestionIntegrationTests extends HarnessTests {
 
   @Test
   void aMissedHeartbeatFiresHeartbeatMissedAndTheNextBeatResolvesIt() {
-    HttpResponse<String> configured =
-        tocsin.send(
-            HttpRequest.newBuilder(
-                    tocsin.uri("/api/v1/integrations/" + heartbeat.get("id") + "/heartbeat"))
-                .header("Authorization", "Bearer " + admin)
-                .header("Content-Type", "application/json")
-                .PUT(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"interval\":\"PT1S\",\"grace\":\"PT0S\"}"))
-                .build());
-    assertThat(configured.statusCode()).as(configured.body()).isEqualTo(200);
+    configureHeartbeat(heartbeat.get("id"), "PT1S", "PT0S");
     assertThat(tocsin.get("/api/v1/heartbeats/" + heartbeat.get("key")).statusCode())
         .isEqualTo(200);
 
@@ -693,18 +677,7 @@ class IngestionIntegrationTests extends HarnessTests {
 
     // Four "nodes" sweep at once, alongside this node's own scheduled sweep.
     AlertExpiry expiry = tocsin.bean(AlertExpiry.class);
-    ExecutorService nodes = Executors.newFixedThreadPool(4);
-    try {
-      List<CompletableFuture<Integer>> sweeps =
-          IntStream.range(0, 4)
-              .mapToObj(i -> CompletableFuture.supplyAsync(expiry::sweep, nodes))
-              .toList();
-      for (CompletableFuture<Integer> sweep : sweeps) {
-        sweep.get();
-      }
-    } finally {
-      nodes.shutdown();
-    }
+    onFourNodesAtOnce(expiry::sweep);
 
     await()
         .atMost(Duration.ofSeconds(15))
@@ -726,35 +699,14 @@ class IngestionIntegrationTests extends HarnessTests {
       Map<String, String> created =
           tocsin.createIntegration(admin, serviceId, unique("cron"), "heartbeat");
       integrations.add(UUID.fromString(created.get("id")));
-      HttpResponse<String> configured =
-          tocsin.send(
-              HttpRequest.newBuilder(
-                      tocsin.uri("/api/v1/integrations/" + created.get("id") + "/heartbeat"))
-                  .header("Authorization", "Bearer " + admin)
-                  .header("Content-Type", "application/json")
-                  .PUT(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"interval\":\"PT1S\",\"grace\":\"PT0S\"}"))
-                  .build());
-      assertThat(configured.statusCode()).isEqualTo(200);
+      configureHeartbeat(created.get("id"), "PT1S", "PT0S");
     }
     Instant due = Instant.now().plusSeconds(1);
     await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(due));
 
     io.tocsin.ingest.heartbeat.Heartbeats heartbeats =
         tocsin.bean(io.tocsin.ingest.heartbeat.Heartbeats.class);
-    ExecutorService nodes = Executors.newFixedThreadPool(4);
-    try {
-      List<CompletableFuture<Integer>> checks =
-          IntStream.range(0, 4)
-              .mapToObj(i -> CompletableFuture.supplyAsync(heartbeats::check, nodes))
-              .toList();
-      for (CompletableFuture<Integer> check : checks) {
-        check.get();
-      }
-    } finally {
-      nodes.shutdown();
-    }
+    onFourNodesAtOnce(heartbeats::check);
 
     await()
         .atMost(Duration.ofSeconds(10))
@@ -815,7 +767,7 @@ class IngestionIntegrationTests extends HarnessTests {
     assertThat(RECEIVED).noneMatch(c -> c instanceof AlertFired f && f.summary().equals(summary));
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> metric("tocsin_event_publications_dead") == 1);
+        .until(() -> tocsin.metric("tocsin_event_publications_dead") == 1);
     JsonNode health =
         JSON.readTree(tocsin.get("/actuator/health/readiness").body())
             .get("components")
@@ -847,7 +799,7 @@ class IngestionIntegrationTests extends HarnessTests {
     await().atMost(Duration.ofSeconds(10)).until(() -> count("platform_event_publication") == 0);
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> metric("tocsin_event_publications_dead") == 0);
+        .until(() -> tocsin.metric("tocsin_event_publications_dead") == 0);
     assertThat(asAdmin("POST", "/api/v1/admin/event-dead-letters/" + id + "/retry").statusCode())
         .as("retried once")
         .isEqualTo(404);
@@ -892,23 +844,25 @@ class IngestionIntegrationTests extends HarnessTests {
   }
 
   private static HttpResponse<String> asAdmin(String method, String path) {
-    return tocsin.send(
-        HttpRequest.newBuilder(tocsin.uri(path))
-            .header("Authorization", "Bearer " + admin)
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .build());
+    return asAdmin(method, path, null);
   }
 
-  /** A metric of this node without labels, as Prometheus scrapes it. */
-  private static double metric(String name) {
-    return tocsin
-        .get("/actuator/prometheus")
-        .body()
-        .lines()
-        .filter(line -> line.startsWith(name + " "))
-        .mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no metric " + name));
+  private static HttpResponse<String> asAdmin(String method, String path, String json) {
+    return tocsin.send(method, path, "Bearer " + admin, json);
+  }
+
+  /** Runs {@code work} on four threads at once, as four nodes would, and waits for them all. */
+  private static void onFourNodesAtOnce(Supplier<Integer> work) throws Exception {
+    ExecutorService nodes = Executors.newFixedThreadPool(4);
+    try {
+      List<CompletableFuture<Integer>> runs =
+          IntStream.range(0, 4).mapToObj(i -> CompletableFuture.supplyAsync(work, nodes)).toList();
+      for (CompletableFuture<Integer> run : runs) {
+        run.get();
+      }
+    } finally {
+      nodes.shutdown();
+    }
   }
 
   @Test
@@ -1029,25 +983,16 @@ class IngestionIntegrationTests extends HarnessTests {
 
   private void configureHeartbeat(String integrationId, String interval, String grace) {
     HttpResponse<String> configured =
-        tocsin.send(
-            HttpRequest.newBuilder(
-                    tocsin.uri("/api/v1/integrations/" + integrationId + "/heartbeat"))
-                .header("Authorization", "Bearer " + admin)
-                .header("Content-Type", "application/json")
-                .PUT(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"interval\":\"" + interval + "\",\"grace\":\"" + grace + "\"}"))
-                .build());
+        asAdmin(
+            "PUT",
+            "/api/v1/integrations/" + integrationId + "/heartbeat",
+            "{\"interval\":\"" + interval + "\",\"grace\":\"" + grace + "\"}");
     assertThat(configured.statusCode()).as(configured.body()).isEqualTo(200);
   }
 
   private Instant lastBeatAt(String integrationId) {
     HttpResponse<String> status =
-        tocsin.send(
-            HttpRequest.newBuilder(
-                    tocsin.uri("/api/v1/integrations/" + integrationId + "/heartbeat"))
-                .header("Authorization", "Bearer " + admin)
-                .build());
+        asAdmin("GET", "/api/v1/integrations/" + integrationId + "/heartbeat");
     assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
     return Instant.parse(JSON.readTree(status.body()).get("lastBeatAt").asString());
   }
@@ -1062,12 +1007,7 @@ class IngestionIntegrationTests extends HarnessTests {
   }
 
   private HttpResponse<String> alertmanagerApi(String key, String body) {
-    return tocsin.send(
-        HttpRequest.newBuilder(tocsin.uri("/api/v2/alerts"))
-            .header("Authorization", "Bearer " + key)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build());
+    return tocsin.postJson("/api/v2/alerts", "Bearer " + key, body);
   }
 
   /** Every alert stored for an integration, newest first, as "alertname status". */

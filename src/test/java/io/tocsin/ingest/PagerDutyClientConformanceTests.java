@@ -15,13 +15,11 @@ import com.github.dikhan.pagerduty.client.events.domain.ResolveIncident;
 import com.github.dikhan.pagerduty.client.events.domain.Severity;
 import com.github.dikhan.pagerduty.client.events.domain.TriggerIncident;
 import com.github.dikhan.pagerduty.client.events.exceptions.NotifyEventException;
-import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -47,7 +45,7 @@ class PagerDutyClientConformanceTests extends HarnessTests {
   @Test
   void triggerRetriggerAcknowledgeAndResolveWorkPerDedupKeyAsInPagerDuty()
       throws NotifyEventException {
-    String service = service("storage");
+    String service = api.bareService("storage");
     String routingKey = routingKey(service);
 
     EventResult triggered = client.trigger(trigger(routingKey, "disk-db-1", "Disk full on db-1"));
@@ -55,13 +53,16 @@ class PagerDutyClientConformanceTests extends HarnessTests {
     assertThat(triggered.getMessage()).isEqualTo("Event processed");
     assertThat(triggered.getDedupKey()).isEqualTo("disk-db-1");
     JsonNode disk =
-        await().atMost(WAIT).until(() -> incident(service, "Disk full on db-1"), i -> i != null);
+        await()
+            .atMost(WAIT)
+            .until(() -> api.findIncident(service, "Disk full on db-1"), Optional::isPresent)
+            .orElseThrow();
 
     assertThat(client.trigger(trigger(routingKey, "disk-db-1", "Disk full on db-1")).getStatus())
         .isEqualTo("success");
     await().atMost(WAIT).until(() -> alertOf(disk).get("details").get("timesSeen").asInt() == 2);
     JsonNode alert = alertOf(disk);
-    assertThat(incidents(service))
+    assertThat(api.incidents(service))
         .as("a re-trigger is the same incident and pages nobody")
         .hasSize(1);
     assertThat(alert.get("details").get("dedupKey").asString()).isEqualTo("disk-db-1");
@@ -74,35 +75,31 @@ class PagerDutyClientConformanceTests extends HarnessTests {
     EventResult unrelated =
         client.trigger(trigger(routingKey, "cert-web-1", "Certificate expires on web-1"));
     assertThat(unrelated.getDedupKey()).isEqualTo("cert-web-1");
-    await().atMost(WAIT).until(() -> incidents(service).size() == 2);
+    await().atMost(WAIT).until(() -> api.incidents(service).size() == 2);
 
     EventResult acknowledged =
         client.acknowledge(
             AcknowledgeIncident.AcknowledgeIncidentBuilder.newBuilder(routingKey, "disk-db-1")
                 .build());
     assertThat(acknowledged.getStatus()).isEqualTo("success");
-    await().atMost(WAIT).until(() -> status(service, "Disk full on db-1").equals("acknowledged"));
-    assertThat(status(service, "Certificate expires on web-1")).isEqualTo("open");
+    await()
+        .atMost(WAIT)
+        .until(() -> api.status(service, "Disk full on db-1").equals("acknowledged"));
+    assertThat(api.status(service, "Certificate expires on web-1")).isEqualTo("open");
 
     EventResult resolved =
         client.resolve(
             ResolveIncident.ResolveIncidentBuilder.newBuilder(routingKey, "disk-db-1").build());
     assertThat(resolved.getDedupKey()).isEqualTo("disk-db-1");
-    await().atMost(WAIT).until(() -> status(service, "Disk full on db-1").equals("resolved"));
-    assertThat(status(service, "Certificate expires on web-1")).isEqualTo("open");
+    await().atMost(WAIT).until(() -> api.status(service, "Disk full on db-1").equals("resolved"));
+    assertThat(api.status(service, "Certificate expires on web-1")).isEqualTo("open");
 
     // A person resolves the other in Tocsin while its sender still has it triggered: the next
     // trigger opens a new incident, a recurrence of that one, as at PagerDuty.
-    String certificate = incident(service, "Certificate expires on web-1").get("id").asString();
+    String certificate = api.incident(service, "Certificate expires on web-1").get("id").asString();
     api.ok("PATCH", "/api/v1/incidents/" + certificate, "{\"status\":\"resolved\"}");
     client.trigger(trigger(routingKey, "cert-web-1", "Certificate expires on web-1"));
-    JsonNode recurrence =
-        await()
-            .atMost(WAIT)
-            .until(
-                () -> api.get("/api/v1/incidents?status=open&service=" + service).get("items"),
-                open -> open.size() == 1)
-            .get(0);
+    JsonNode recurrence = api.awaitOpenIncident(service);
     assertThat(recurrence.get("recurrenceOf").get("id").asString()).isEqualTo(certificate);
     assertThat(alertOf(recurrence).get("details").get("dedupKey").asString())
         .isEqualTo("cert-web-1");
@@ -110,7 +107,7 @@ class PagerDutyClientConformanceTests extends HarnessTests {
 
   @Test
   void aChangeEventIsRecordedForItsService() throws NotifyEventException {
-    String service = service("deploys");
+    String service = api.bareService("deploys");
     JSONObject details = new JSONObject();
     details.put("version", "1.2.3");
 
@@ -166,32 +163,12 @@ class PagerDutyClientConformanceTests extends HarnessTests {
         .build();
   }
 
-  private static String service(String name) {
-    return api.create("/api/v1/services", "{\"name\":\"" + Api.unique(name) + "\"}")
-        .get("id")
-        .asString();
-  }
-
   private static String routingKey(String service) {
     return api.create(
             "/api/v1/services/" + service + "/integrations",
             "{\"name\":\"pagerduty\",\"kind\":\"pagerduty\"}")
         .get("key")
         .asString();
-  }
-
-  private static List<JsonNode> incidents(String service) {
-    return api.get("/api/v1/incidents?service=" + service).get("items").valueStream().toList();
-  }
-
-  private static JsonNode incident(String service, String title) {
-    Map<String, JsonNode> byTitle = new HashMap<>();
-    incidents(service).forEach(i -> byTitle.put(i.get("title").asString(), i));
-    return byTitle.get(title);
-  }
-
-  private static String status(String service, String title) {
-    return incident(service, title).get("status").asString();
   }
 
   private static JsonNode alertOf(JsonNode incident) {

@@ -1,12 +1,10 @@
 package io.tocsin.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.TocsinHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,12 +26,7 @@ class UnavailableIngestionIntegrationTests {
   void anUnreadyNodeIsNotReadyAndTellsPrometheusToRetryInAlertmanagersDialect(
       @TempDir Path dataDir) {
     // More free space than any disk has: the node stays live but unready.
-    try (TocsinHarness tocsin =
-        TocsinHarness.start(
-            "", "", "", dataDir, Map.of("tocsin.database.minimum-free-disk", "1024TB"))) {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> tocsin.get("/actuator/health/readiness").body().contains("MB free"));
+    try (TocsinHarness tocsin = TocsinHarness.startUnready(dataDir)) {
 
       HttpResponse<String> ready = tocsin.get("/-/ready");
       HttpResponse<String> healthy = tocsin.get("/-/healthy");

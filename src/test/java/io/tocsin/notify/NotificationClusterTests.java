@@ -70,23 +70,10 @@ class NotificationClusterTests {
         verifiedWebhook(one, user, "/cluster/" + Api.unique("u"));
         users.add(user);
       }
-      String targets =
-          users.stream()
-              .map(u -> "{\"type\":\"user\",\"id\":\"" + u + "\"}")
-              .collect(Collectors.joining(","));
       String policy =
-          one.create(
-                  "/api/v1/escalation-policies",
-                  "{\"name\":\"cluster\",\"levels\":[{\"delayMinutes\":30,\"targets\":["
-                      + targets
-                      + "]}]}")
-              .get("id")
-              .asString();
+          one.policy(0, Api.level(30, users.stream().map(Api::userTarget).toArray(String[]::new)));
       Api.Service service = one.service("cluster", "\"autoResolve\":false");
-      one.ok(
-          "PUT",
-          "/api/v1/services/" + service.id() + "/escalation-policy",
-          "{\"policyId\":\"" + policy + "\"}");
+      one.follow(service, policy);
       for (int i = 0; i < incidents; i++) {
         (i % 2 == 0 ? one : other)
             .fire(service, Api.alert(Api.unique("Cluster"), "severity", "critical"));

@@ -925,14 +925,7 @@ class NotificationIntegrationTests extends HarnessTests {
 
   private static String open(Api.Service service) {
     api.fire(service, Api.alert(Api.unique("Down"), "severity", "critical"));
-    return await()
-        .atMost(WAIT)
-        .until(
-            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items"),
-            items -> items.size() == 1)
-        .get(0)
-        .get("id")
-        .asString();
+    return api.awaitOpenIncident(service.id()).get("id").asString();
   }
 
   private static String action(JsonNode body, String name) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -162,31 +163,13 @@ class EscalationClusterTests {
 
   /** A service whose policy pages Alice, Bob and Carol a minute apart, repeated as asked. */
   private static Api.Service pagedService(Api api, int repeat) {
-    String levels =
-        List.of(api.user("Alice"), api.user("Bob"), api.user("Carol")).stream()
-            .map(
-                user ->
-                    "{\"delayMinutes\":1,\"targets\":[{\"type\":\"user\",\"id\":\""
-                        + user
-                        + "\"}]}")
-            .collect(Collectors.joining(","));
-    String policy =
-        api.create(
-                "/api/v1/escalation-policies",
-                "{\"name\":\""
-                    + Api.unique("cluster")
-                    + "\",\"repeat\":"
-                    + repeat
-                    + ",\"levels\":["
-                    + levels
-                    + "]}")
-            .get("id")
-            .asString();
+    String[] levels =
+        Stream.of(api.user("Alice"), api.user("Bob"), api.user("Carol"))
+            .map(user -> Api.level(1, Api.userTarget(user)))
+            .toArray(String[]::new);
+    String policy = api.policy(repeat, levels);
     Api.Service service = api.service("cluster", "\"autoResolve\":false");
-    api.ok(
-        "PUT",
-        "/api/v1/services/" + service.id() + "/escalation-policy",
-        "{\"policyId\":\"" + policy + "\"}");
+    api.follow(service, policy);
     return service;
   }
 

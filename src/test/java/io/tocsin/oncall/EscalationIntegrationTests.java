@@ -1,5 +1,7 @@
 package io.tocsin.oncall;
 
+import static io.tocsin.testing.Api.level;
+import static io.tocsin.testing.Api.userTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -73,7 +75,7 @@ class EscalationIntegrationTests extends HarnessTests {
     Api.Service service =
         serviceWithPolicy(
             1,
-            level(5, user(alice)),
+            level(5, userTarget(alice)),
             level(10, "{\"type\":\"SCHEDULE\",\"id\":\"" + primary + "\"}"));
     String incident = open(service);
 
@@ -123,7 +125,8 @@ class EscalationIntegrationTests extends HarnessTests {
 
   @Test
   void acknowledgingStopsTheRunAndNoLaterLevelIsPaged() {
-    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    Api.Service service =
+        serviceWithPolicy(0, level(5, userTarget(alice)), level(5, userTarget(bob)));
     String incident = open(service);
     awaitSteps(incident, 1);
 
@@ -165,7 +168,7 @@ class EscalationIntegrationTests extends HarnessTests {
         serviceWithPolicy(
             0,
             level(15, "{\"type\":\"schedule\",\"id\":\"" + empty + "\"}"),
-            level(5, user(carol)));
+            level(5, userTarget(carol)));
     String incident = open(service);
 
     JsonNode escalation = awaitSteps(incident, 2);
@@ -187,7 +190,8 @@ class EscalationIntegrationTests extends HarnessTests {
   @Test
   void aResponderEscalatesByHandAndReassignsToAPersonOrAnotherPolicy() {
     Api.Service service =
-        serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)), level(5, user(carol)));
+        serviceWithPolicy(
+            0, level(5, userTarget(alice)), level(5, userTarget(bob)), level(5, userTarget(carol)));
     String incident = open(service);
     awaitSteps(incident, 1);
 
@@ -230,7 +234,7 @@ class EscalationIntegrationTests extends HarnessTests {
             api.get("/api/v1/incidents/" + incident).get("incident").get("assigneeId").asString())
         .isEqualTo(carol);
 
-    String other = policy(0, level(5, user(alice))).get("id").asString();
+    String other = api.policy(0, level(5, userTarget(alice)));
     JsonNode handedOver =
         api.ok(
             "POST",
@@ -249,7 +253,8 @@ class EscalationIntegrationTests extends HarnessTests {
 
   @Test
   void escalatingAnAcknowledgedIncidentPagesTheNextLevelOnceWithoutRestartingTheTimer() {
-    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    Api.Service service =
+        serviceWithPolicy(0, level(5, userTarget(alice)), level(5, userTarget(bob)));
     String incident = open(service);
     awaitSteps(incident, 1);
     api.ok("PATCH", "/api/v1/incidents/" + incident, "{\"status\":\"acknowledged\"}");
@@ -265,18 +270,11 @@ class EscalationIntegrationTests extends HarnessTests {
 
   @Test
   void joiningAlertsPageNobodyButARiseInSeverityPagesTheLastLevelAgain() {
-    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    Api.Service service =
+        serviceWithPolicy(0, level(5, userTarget(alice)), level(5, userTarget(bob)));
     String name = Api.unique("Latency");
     api.fire(service, Api.alert(name, "instance", "a", "severity", "warning"));
-    String incident =
-        await()
-            .atMost(WAIT)
-            .until(
-                () -> api.get("/api/v1/incidents?service=" + service.id()).get("items"),
-                items -> items.size() == 1)
-            .get(0)
-            .get("id")
-            .asString();
+    String incident = awaitOpenIncident(service);
     awaitSteps(incident, 1);
     api.fire(service, Api.alert(name, "instance", "b", "severity", "warning"));
     await()
@@ -303,7 +301,7 @@ class EscalationIntegrationTests extends HarnessTests {
   @Test
   void anAlertSentAgainAfterAPersonResolvedItsIncidentOpensARecurrenceThatPages() {
     // No flap window: the recurrence must come from the alert still firing, not from timing.
-    Api.Service service = serviceWithPolicy(0, level(5, user(alice)));
+    Api.Service service = serviceWithPolicy(0, level(5, userTarget(alice)));
     api.ok("PATCH", "/api/v1/services/" + service.id(), "{\"flapWindowMinutes\":0}");
     String alert = Api.alert(Api.unique("StillFiring"), "instance", "a");
     api.fire(service, alert);
@@ -343,7 +341,8 @@ class EscalationIntegrationTests extends HarnessTests {
 
   @Test
   void anOpeningDeliveredAgainStartsNoSecondRunAndPagesNobodyAgain() {
-    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    Api.Service service =
+        serviceWithPolicy(0, level(5, userTarget(alice)), level(5, userTarget(bob)));
     String incident = open(service);
     awaitSteps(incident, 1);
     Incident opened = tocsin.bean(Incidents.class).get(UUID.fromString(incident));
@@ -376,10 +375,10 @@ class EscalationIntegrationTests extends HarnessTests {
 
   @Test
   void anIncidentMergedBeforeItsRunStartedPagesNobody() {
-    Api.Service causeService = serviceWithPolicy(0, level(5, user(alice)));
+    Api.Service causeService = serviceWithPolicy(0, level(5, userTarget(alice)));
     String cause = open(causeService);
     awaitSteps(cause, 1);
-    Api.Service symptomService = serviceWithPolicy(0, level(5, user(bob)));
+    Api.Service symptomService = serviceWithPolicy(0, level(5, userTarget(bob)));
 
     // Opened and merged in one transaction: its run starts after the commit, on a merged incident.
     UUID symptom =
@@ -430,14 +429,7 @@ class EscalationIntegrationTests extends HarnessTests {
   }
 
   private static String awaitOpenIncident(Api.Service service) {
-    return await()
-        .atMost(WAIT)
-        .until(
-            () -> api.get("/api/v1/incidents?status=open&service=" + service.id()).get("items"),
-            items -> items.size() == 1)
-        .get(0)
-        .get("id")
-        .asString();
+    return api.awaitOpenIncident(service.id()).get("id").asString();
   }
 
   /** Ends a test's incident, so that the clock the tests share climbs no run of it later. */
@@ -449,7 +441,7 @@ class EscalationIntegrationTests extends HarnessTests {
   void aPolicyRefusesMoreLevelsThanAnyoneClimbs() {
     List<String> levels = new ArrayList<>();
     for (int i = 0; i < 21; i++) {
-      levels.add(level(5, user(alice)));
+      levels.add(level(5, userTarget(alice)));
     }
     HttpResponse<String> refused =
         api.send(
@@ -516,36 +508,9 @@ class EscalationIntegrationTests extends HarnessTests {
     return lines;
   }
 
-  private static String user(String id) {
-    return "{\"type\":\"user\",\"id\":\"" + id + "\"}";
-  }
-
-  private static String level(int delayMinutes, String... targets) {
-    return "{\"delayMinutes\":"
-        + delayMinutes
-        + ",\"targets\":["
-        + String.join(",", targets)
-        + "]}";
-  }
-
-  private static JsonNode policy(int repeat, String... levels) {
-    return api.create(
-        "/api/v1/escalation-policies",
-        "{\"name\":\""
-            + Api.unique("policy")
-            + "\",\"repeat\":"
-            + repeat
-            + ",\"levels\":["
-            + String.join(",", levels)
-            + "]}");
-  }
-
   private static Api.Service serviceWithPolicy(int repeat, String... levels) {
     Api.Service service = api.service("paged", "\"autoResolve\":false");
-    api.ok(
-        "PUT",
-        "/api/v1/services/" + service.id() + "/escalation-policy",
-        "{\"policyId\":\"" + policy(repeat, levels).get("id").asString() + "\"}");
+    api.follow(service, api.policy(repeat, levels));
     return service;
   }
 

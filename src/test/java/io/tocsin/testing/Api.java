@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,6 +97,44 @@ public final class Api {
     return new Service(id, name, "Bearer " + key);
   }
 
+  /** A service named after {@code prefix}, with no integration yet; returns its id. */
+  public String bareService(String prefix) {
+    return create("/api/v1/services", "{\"name\":\"" + unique(prefix) + "\"}").get("id").asString();
+  }
+
+  /** The incidents of the service {@code serviceId}, as the incident list answers. */
+  public List<JsonNode> incidents(String serviceId) {
+    return get("/api/v1/incidents?service=" + serviceId).get("items").valueStream().toList();
+  }
+
+  /** Waits until the service {@code serviceId} has one open incident, and returns it. */
+  public JsonNode awaitOpenIncident(String serviceId) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> get("/api/v1/incidents?status=open&service=" + serviceId).get("items"),
+            open -> open.size() == 1)
+        .get(0);
+  }
+
+  /** The service's incident titled {@code title}, if it has one. */
+  public Optional<JsonNode> findIncident(String serviceId, String title) {
+    return incidents(serviceId).stream()
+        .filter(incident -> incident.get("title").asString().equals(title))
+        .findFirst();
+  }
+
+  /** The service's incident titled {@code title}; fails when it has none. */
+  public JsonNode incident(String serviceId, String title) {
+    return findIncident(serviceId, title)
+        .orElseThrow(() -> new AssertionError("no incident " + title + " on " + serviceId));
+  }
+
+  /** The status of the service's incident titled {@code title}; fails when it has none. */
+  public String status(String serviceId, String title) {
+    return incident(serviceId, title).get("status").asString();
+  }
+
   /** An alert as Alertmanager's API v2 takes it, with a summary annotation. */
   public static String alert(String name, String... labels) {
     StringBuilder json = new StringBuilder("{\"alertname\":\"" + name + "\"");
@@ -113,13 +153,7 @@ public final class Api {
 
   /** The value of a metric line that starts with {@code series}, or 0 when it is absent. */
   public double metric(String series) {
-    return tocsin
-        .get("/actuator/prometheus")
-        .body()
-        .lines()
-        .filter(line -> line.startsWith(series + " "))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-        .sum();
+    return tocsin.metricValues(series).sum();
   }
 
   /**
@@ -156,14 +190,30 @@ public final class Api {
     return path;
   }
 
-  /** An escalation policy that pages {@code user} at once, then again after 30 minutes. */
-  public String policyPaging(String user) {
+  /** A policy target that pages the user {@code id}, as the escalation-policy API takes it. */
+  public static String userTarget(String id) {
+    return "{\"type\":\"user\",\"id\":\"" + id + "\"}";
+  }
+
+  /** A policy level that pages {@code targets} {@code delayMinutes} after the level before. */
+  public static String level(int delayMinutes, String... targets) {
+    return "{\"delayMinutes\":%d,\"targets\":[%s]}"
+        .formatted(delayMinutes, String.join(",", targets));
+  }
+
+  /** An escalation policy of {@code levels}, run {@code repeat} more times; returns its id. */
+  public String policy(int repeat, String... levels) {
     return create(
             "/api/v1/escalation-policies",
-            "{\"name\":\"%s\",\"levels\":[{\"delayMinutes\":30,\"targets\":[{\"type\":\"user\",\"id\":\"%s\"}]}]}"
-                .formatted(unique("policy"), user))
+            "{\"name\":\"%s\",\"repeat\":%d,\"levels\":[%s]}"
+                .formatted(unique("policy"), repeat, String.join(",", levels)))
         .get("id")
         .asString();
+  }
+
+  /** An escalation policy that pages {@code user} at once, then again after 30 minutes. */
+  public String policyPaging(String user) {
+    return policy(0, level(30, userTarget(user)));
   }
 
   /** Makes the service follow the escalation policy. */

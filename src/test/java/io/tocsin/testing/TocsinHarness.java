@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.DoubleStream;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -64,6 +65,19 @@ public final class TocsinHarness implements AutoCloseable {
         new SpringApplicationBuilder(TocsinApplication.class).sources(extraSources).run(arguments));
   }
 
+  /**
+   * Starts Tocsin on the embedded database with more free disk asked for than any disk has, and
+   * waits until its free-disk guard has made it unready: live, but taking no writes.
+   */
+  public static TocsinHarness startUnready(Path dataDir) {
+    TocsinHarness tocsin =
+        start("", "", "", dataDir, Map.of("tocsin.database.minimum-free-disk", "1024TB"));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> tocsin.get("/actuator/health/readiness").body().contains("MB free"));
+    return tocsin;
+  }
+
   /** The first admin of every harness that {@link #startWithAdmin} starts. */
   public static final String ADMIN_EMAIL = "admin@example.com";
 
@@ -111,6 +125,25 @@ public final class TocsinHarness implements AutoCloseable {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
   }
 
+  /**
+   * The values of the metric lines named {@code series} (a name, and its labels where it has some),
+   * as Prometheus scrapes this node.
+   */
+  public DoubleStream metricValues(String series) {
+    return get("/actuator/prometheus")
+        .body()
+        .lines()
+        .filter(line -> line.startsWith(series + " "))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+  }
+
+  /** The value of the metric line {@code series} on this node; fails when there is none. */
+  public double metric(String series) {
+    return metricValues(series)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no metric " + series));
+  }
+
   public HttpResponse<String> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -142,17 +175,12 @@ public final class TocsinHarness implements AutoCloseable {
 
   /** A request of {@code method} to {@code uri} carrying {@code json}, or no body when null. */
   public static HttpRequest.Builder request(String method, URI uri, @Nullable String json) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri)
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json));
-    if (json != null) {
-      request.header("Content-Type", "application/json");
+    if (json == null) {
+      return HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody());
     }
-    return request;
+    return HttpRequest.newBuilder(uri)
+        .header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(json));
   }
 
   /** An admin's API token, once the first admin from the settings exists. */

@@ -9,7 +9,6 @@ import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.AlertStatus;
 import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.platform.EnumText;
-import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.TimeJson;
 import java.time.Instant;
 import java.util.List;
@@ -76,19 +75,10 @@ class AlertmanagerWebhookController {
   ResponseEntity<Void> receive(
       @Parameter(hidden = true) @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
       @RequestBody Notification notification) {
-    List<WebhookAlert> alerts = notification.alerts() == null ? List.of() : notification.alerts();
     ingestion.ingest(
         owner,
         "alertmanager_webhook",
-        java.util.stream.IntStream.range(0, alerts.size())
-            .mapToObj(
-                i -> {
-                  if (alerts.get(i) == null) {
-                    throw new InvalidInputException("alerts[" + i + "]", "must be an alert object");
-                  }
-                  return alerts.get(i).toIncoming(i);
-                })
-            .toList());
+        IncomingAlert.eachOf(notification.alerts(), WebhookAlert::toIncoming));
     return ResponseEntity.ok().build();
   }
 }

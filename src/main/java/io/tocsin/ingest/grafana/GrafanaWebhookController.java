@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -137,19 +136,8 @@ class GrafanaWebhookController {
   ResponseEntity<Void> receive(
       @Parameter(hidden = true) @RequestAttribute(AlertIngestion.KEY_OWNER) KeyOwner owner,
       @RequestBody Notification notification) {
-    List<GrafanaAlert> alerts = notification.alerts() == null ? List.of() : notification.alerts();
     ingestion.ingest(
-        owner,
-        "grafana",
-        IntStream.range(0, alerts.size())
-            .mapToObj(
-                i -> {
-                  if (alerts.get(i) == null) {
-                    throw new InvalidInputException("alerts[" + i + "]", "must be an alert object");
-                  }
-                  return alerts.get(i).toIncoming(i);
-                })
-            .toList());
+        owner, "grafana", IncomingAlert.eachOf(notification.alerts(), GrafanaAlert::toIncoming));
     return ResponseEntity.ok().build();
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -17,7 +16,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -50,7 +48,7 @@ class EmailInIntegrationTests extends HarnessTests {
 
   @Test
   void aMailOpensAnIncidentTheSameSubjectIsTheSameAlertAndResolvedResolvesIt() throws Exception {
-    String service = service("nas");
+    String service = api.bareService("nas");
     JsonNode integration =
         api.create(
             "/api/v1/services/" + service + "/integrations",
@@ -68,8 +66,8 @@ class EmailInIntegrationTests extends HarnessTests {
         .hasToString(integration.get("email").toString());
 
     send(address, "Disk full on db-1", "Only 2% left on /var.");
-    await().atMost(WAIT).until(() -> incidents(service).size() == 1);
-    JsonNode incident = incidents(service).get(0);
+    await().atMost(WAIT).until(() -> api.incidents(service).size() == 1);
+    JsonNode incident = api.incidents(service).get(0);
     assertThat(incident.get("title").asString()).isEqualTo("Disk full on db-1");
     assertThat(incident.get("status").asString()).isEqualTo("open");
     UUID integrationId = UUID.fromString(integration.get("id").asString());
@@ -83,19 +81,19 @@ class EmailInIntegrationTests extends HarnessTests {
         .as("the 250 came after the commit, and the same subject refreshed the same alert")
         .isEqualTo("2");
     assertThat(alertCount(integrationId)).isEqualTo(1);
-    assertThat(incidents(service)).hasSize(1);
+    assertThat(api.incidents(service)).hasSize(1);
 
     send(address, "RESOLVED: Disk full on db-1", "Back to 40% free.");
     assertThat(alertRow(integrationId, "status")).isEqualTo("resolved");
     await()
         .atMost(WAIT)
-        .until(() -> incidents(service).get(0).get("status").asString().equals("resolved"));
+        .until(() -> api.incidents(service).get(0).get("status").asString().equals("resolved"));
     assertThat(alertCount(integrationId)).isEqualTo(1);
   }
 
   @Test
   void aDedupExpressionMakesSubjectsThatDifferInTheirNumbersOneAlert() throws Exception {
-    String service = service("ups");
+    String service = api.bareService("ups");
     JsonNode integration =
         api.create(
             "/api/v1/services/" + service + "/integrations",
@@ -111,12 +109,12 @@ class EmailInIntegrationTests extends HarnessTests {
     assertThat(alertCount(integrationId)).isEqualTo(1);
     assertThat(alertRow(integrationId, "dedup_key")).isEqualTo("rack-3");
     assertThat(alertRow(integrationId, "times_seen")).isEqualTo("2");
-    await().atMost(WAIT).until(() -> incidents(service).size() == 1);
+    await().atMost(WAIT).until(() -> api.incidents(service).size() == 1);
   }
 
   @Test
   void mailForAnUnknownAddressIsRefusedAtRcptAndNothingIsStored() throws Exception {
-    String service = service("printer");
+    String service = api.bareService("printer");
     String address =
         api.create(
                 "/api/v1/services/" + service + "/integrations",
@@ -142,7 +140,7 @@ class EmailInIntegrationTests extends HarnessTests {
               rcpt -> assertThat(rcpt.getReturnCode()).isEqualTo(550));
     }
     assertThat(emailAlerts()).as("nothing stored").isEqualTo(before);
-    assertThat(incidents(service)).isEmpty();
+    assertThat(api.incidents(service)).isEmpty();
 
     send(address.toUpperCase(java.util.Locale.ROOT), "Paper jam", "Tray 2.");
     assertThat(emailAlerts()).as("the right address, in any case, is taken").isEqualTo(before + 1);
@@ -150,7 +148,7 @@ class EmailInIntegrationTests extends HarnessTests {
 
   @Test
   void anInvalidExpressionIsRefusedWith422NamingTheFieldAndNothingIsSaved() {
-    String service = service("vendor");
+    String service = api.bareService("vendor");
     HttpResponse<String> created =
         api.send(
             "POST",
@@ -190,7 +188,7 @@ class EmailInIntegrationTests extends HarnessTests {
 
   @Test
   void configurationAsCodeCarriesTheSubjectRulesAndChecksThemAsTheApiDoes() {
-    String service = service("backup");
+    String service = api.bareService("backup");
     JsonNode created =
         api.create(
             "/api/v1/services/" + service + "/integrations",
@@ -242,18 +240,6 @@ class EmailInIntegrationTests extends HarnessTests {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
-  }
-
-  private static String service(String name) {
-    return api.create("/api/v1/services", "{\"name\":\"" + Api.unique(name) + "\"}")
-        .get("id")
-        .asString();
-  }
-
-  private static List<JsonNode> incidents(String service) {
-    List<JsonNode> found = new ArrayList<>();
-    api.get("/api/v1/incidents?service=" + service).get("items").forEach(found::add);
-    return found;
   }
 
   private static JdbcClient jdbc() {

@@ -71,8 +71,8 @@ class DatabaseOutageIntegrationTests {
     assertThat(readiness.statusCode()).isEqualTo(503);
     assertThat(readiness.body()).contains("\"status\":\"DOWN\"").contains("\"reason\":\"");
     assertAnswersUnavailable();
-    assertThat(metric("tocsin_ready")).isEqualTo(0);
-    assertThat(metric("tocsin_database_up")).isEqualTo(0);
+    assertThat(tocsin.metric("tocsin_ready")).isEqualTo(0);
+    assertThat(tocsin.metric("tocsin_database_up")).isEqualTo(0);
   }
 
   @Test
@@ -100,8 +100,8 @@ class DatabaseOutageIntegrationTests {
     assertThat(jdbc.sql("SELECT COUNT(*) FROM platform_node").query(Long.class).single())
         .isEqualTo(1);
     assertThat(tocsin.get("/api/v1/anything").statusCode()).isEqualTo(401);
-    assertThat(metric("tocsin_ready")).isEqualTo(1);
-    assertThat(metric("tocsin_database_up")).isEqualTo(1);
+    assertThat(tocsin.metric("tocsin_ready")).isEqualTo(1);
+    assertThat(tocsin.metric("tocsin_database_up")).isEqualTo(1);
   }
 
   @Test
@@ -114,7 +114,7 @@ class DatabaseOutageIntegrationTests {
         .until(() -> tocsin.get("/actuator/health/readiness").statusCode() == 503);
     assertThat(tocsin.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
     assertAnswersUnavailable();
-    assertThat(metric("tocsin_ready")).isEqualTo(0);
+    assertThat(tocsin.metric("tocsin_ready")).isEqualTo(0);
 
     proxy.restore();
 
@@ -133,18 +133,6 @@ class DatabaseOutageIntegrationTests {
     assertThat(api.body())
         .contains("\"type\":\"urn:tocsin:problem:database-unavailable\"")
         .contains("\"status\":503");
-  }
-
-  /** A metric of this node without labels, as Prometheus scrapes it. */
-  private double metric(String name) {
-    return tocsin
-        .get("/actuator/prometheus")
-        .body()
-        .lines()
-        .filter(line -> line.startsWith(name + " "))
-        .mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no metric " + name));
   }
 
   private int failedAttempts() {
