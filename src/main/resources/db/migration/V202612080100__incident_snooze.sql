@@ -1,7 +1,8 @@
 -- Snooze (issue 24): a responder acknowledges an incident for a chosen time, after which it is open
 -- again and pages from its policy's first level. snoozed_until is when that happens; the timer
 -- that makes it happen is the escalation run's due_at, so it survives restarts and fires on one
--- node only. The timeline records the snooze and its end.
+-- node only. The timeline records the snooze and its end (snoozed, snooze_ended), and who declared
+-- an incident by hand, for an outage no alert caught (declared).
 ALTER TABLE incident ADD COLUMN snoozed_until TIMESTAMP WITH TIME ZONE;
 
 ALTER TABLE incident_timeline DROP CONSTRAINT incident_timeline_kind_check;

@@ -290,7 +290,7 @@ public class Incidents {
    */
   @Transactional
   public Incident declare(Declaration declaration, Actor actor) {
-    String title = declaration.title() == null ? "" : declaration.title().trim();
+    String title = declaration.title().trim();
     if (title.isEmpty() || title.length() > 500) {
       throw new InvalidInputException("title", "must have 1 to 500 characters");
     }

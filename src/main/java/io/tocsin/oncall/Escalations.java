@@ -328,8 +328,8 @@ public class Escalations {
             .collect(Collectors.toMap(Incident::id, incident -> incident));
     Work work = new Work(now);
     Map<UUID, Instant> held = runs.heldAmong(due);
-    for (EscalationRun due1 : due) {
-      EscalationRun run = due1;
+    for (EscalationRun claimed : due) {
+      EscalationRun run = claimed;
       metrics.ranLate(Duration.between(run.dueAt(), now));
       Incident incident = open.get(run.incidentId());
       Incident snoozed = locked.get(run.incidentId());
