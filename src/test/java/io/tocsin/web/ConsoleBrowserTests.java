@@ -334,6 +334,14 @@ class ConsoleBrowserTests extends BrowserTests {
         .isEqualTo("#" + number + " acknowledged; it is yours now. Paging stopped.");
     assertThat(browser.findElement(By.id("notice")).getAttribute("role")).isEqualTo("status");
 
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("snooze-duration")))
+        .selectByVisibleText("15 minutes");
+    browser.findElement(By.xpath("//button[normalize-space()='Snooze']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "snoozed until"));
+    assertThat(browser.findElement(By.id("snoozed")).getText()).startsWith("· snoozed until");
+    assertThat(api.get("/api/v1/incidents/" + number).get("incident").get("snoozedUntil").isNull())
+        .isFalse();
+
     browser.findElement(By.xpath("//button[normalize-space()='Resolve']")).click();
     wait(ExpectedConditions.presenceOfElementLocated(By.id("confirm-resolve")));
     assertThat(browser.findElement(By.id("confirm-heading")).getText())
