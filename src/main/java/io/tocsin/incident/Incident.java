@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * incident merged into another is resolved and names it in {@code mergedInto}. An {@code inferred}
  * incident was opened on a dependency that sent no alert, because services that need it failed
  * together; {@code inference} keeps that evidence in words, also once the dependency's own alert
- * confirmed it. {@code splitFrom} names the incident a person split this one out of.
+ * confirmed it. {@code splitFrom} names the incident a person split this one out of; a snoozed
+ * incident is acknowledged until {@code snoozedUntil}, then open again.
  */
 public record Incident(
     UUID id,
@@ -35,7 +36,8 @@ public record Incident(
     Instant updatedAt,
     boolean inferred,
     @Nullable String inference,
-    @Nullable UUID splitFrom) {
+    @Nullable UUID splitFrom,
+    @Nullable Instant snoozedUntil) {
 
   /** MTTA of this incident: first acknowledgement (or start of work) minus opening. */
   public @Nullable Duration timeToAcknowledge() {

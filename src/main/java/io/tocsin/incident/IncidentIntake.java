@@ -277,6 +277,40 @@ public class IncidentIntake {
     return records.get(id);
   }
 
+  /**
+   * Opens an incident a person declared, with no alert: its group key is its own, so no alert joins
+   * it by grouping, and it pages at once. The caller holds {@link #lock()}.
+   */
+  public Incident declare(
+      String title, UUID serviceId, Severity severity, Actor actor, String description) {
+    Instant now = clock.instant();
+    New created =
+        insert(
+            new Row(
+                title,
+                serviceId,
+                DECLARED + ids.generateId(),
+                severity,
+                null,
+                false,
+                null,
+                null,
+                0,
+                0),
+            now);
+    records.append(
+        created.id(),
+        now,
+        TimelineKind.DECLARED,
+        actor,
+        "Declared by " + actor.name() + (description.isEmpty() ? "" : ": " + description));
+    metrics.opened(severity);
+    metrics.changed();
+    events.publishEvent(
+        new IncidentOpened(created.id(), created.number(), serviceId, severity, title, false));
+    return records.get(created.id());
+  }
+
   /** Records on the timeline why the incident was inferred, once its symptoms are on it. */
   public void inferred(Incident incident) {
     Incident current = records.get(incident.id());
@@ -940,6 +974,9 @@ public class IncidentIntake {
 
   /** The group key of an inferred incident: no alert's labels can produce it. */
   static final String INFERRED = "tocsin:inferred";
+
+  /** The start of the group key of an incident a person declared; an id makes it its own. */
+  static final String DECLARED = "tocsin:declared:";
 
   /** The group key of an incident a person split out of its cause's. */
   static final String SPLIT = "tocsin:split";

@@ -41,7 +41,7 @@ class IncidentRecords {
       "id, number, title, service_id, group_key, status, severity, severity_by_hand, assignee_id,"
           + " probable_cause_service_id, recurrence_of, merged_into, alert_count, firing_count,"
           + " opened_at, acknowledged_at, resolved_at, resolved_by, updated_at, inferred, inference,"
-          + " split_from";
+          + " split_from, snoozed_until";
 
   private final JdbcClient jdbc;
   private final NamedParameterJdbcTemplate batch;
@@ -115,7 +115,7 @@ class IncidentRecords {
             UPDATE incident SET status = :status, acknowledged_at = :acknowledged,
                    resolved_at = :resolved, resolved_by = :resolvedBy,
                    open_key = CASE WHEN :status = 'resolved' THEN NULL ELSE open_key END,
-                   updated_at = :now
+                   snoozed_until = NULL, updated_at = :now
             WHERE id = :id
             """)
         .param("status", to.text())
@@ -337,7 +337,8 @@ class IncidentRecords {
         Objects.requireNonNull(instant(rs, "updated_at")),
         rs.getBoolean("inferred"),
         rs.getString("inference"),
-        rs.getObject("split_from", UUID.class));
+        rs.getObject("split_from", UUID.class),
+        instant(rs, "snoozed_until"));
   }
 
   static TimelineEntry timelineEntry(ResultSet rs, int n) throws SQLException {

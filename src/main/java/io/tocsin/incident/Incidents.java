@@ -11,6 +11,7 @@ import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Severity;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -36,6 +37,7 @@ import org.springframework.util.IdGenerator;
 public class Incidents {
 
   private static final int MAX_TEXT = 10_000;
+  private static final Duration MAX_SNOOZE = Duration.ofDays(7);
 
   private final JdbcClient jdbc;
   private final IncidentRecords records;
@@ -173,19 +175,153 @@ public class Incidents {
       incident = assign(id, changes.assigneeId(), actor);
     }
     if (changes.status() != null) {
-      incident = records.changeStatus(incident, changes.status(), actor, clock.instant(), "");
+      incident = moveTo(incident, changes.status(), actor);
     }
     return incident;
   }
 
   @Transactional
   public Incident changeStatus(UUID id, IncidentStatus to, Actor actor) {
+    return moveTo(records.lock(id), to, actor);
+  }
+
+  /**
+   * Moves a locked incident on. A person who acknowledges an incident nobody owns owns it from then
+   * on: at 3 a.m. the one who answered is the one handling it, and the console shows so.
+   */
+  private Incident moveTo(Incident incident, IncidentStatus to, Actor actor) {
+    Incident moved = records.changeStatus(incident, to, actor, clock.instant(), "");
+    if (to == IncidentStatus.ACKNOWLEDGED
+        && moved.assigneeId() == null
+        && actor.kind() == Actor.Kind.USER
+        && actor.id() != null
+        && users.find(actor.id()).isPresent()) {
+      return assign(moved.id(), actor.id(), actor, " (acknowledged it)");
+    }
+    return moved;
+  }
+
+  /**
+   * Acknowledges an incident for {@code duration}: when it ends, the incident is open again and
+   * pages from its policy's first level ({@link IncidentSnoozed} sets that timer). An open incident
+   * is acknowledged by this, which assigns it as acknowledging does; an acknowledged one keeps its
+   * acknowledgement. Snoozing again moves the end.
+   */
+  @Transactional
+  public Incident snooze(UUID id, Duration duration, Actor actor) {
+    if (duration.compareTo(Duration.ofMinutes(1)) < 0 || duration.compareTo(MAX_SNOOZE) > 0) {
+      throw new InvalidInputException("duration", "must be from 1 minute to 7 days (PT1M to P7D)");
+    }
     Incident incident = records.lock(id);
-    return records.changeStatus(incident, to, actor, clock.instant(), "");
+    if (incident.status() != IncidentStatus.OPEN
+        && incident.status() != IncidentStatus.ACKNOWLEDGED) {
+      throw new ConflictException(
+          "Incident "
+              + incident.reference()
+              + " is "
+              + incident.status().text()
+              + "; only an open or acknowledged incident can be snoozed.",
+          java.util.Map.of("currentStatus", incident.status().text()));
+    }
+    if (incident.status() == IncidentStatus.OPEN) {
+      incident = moveTo(incident, IncidentStatus.ACKNOWLEDGED, actor);
+    }
+    Instant now = clock.instant();
+    Instant until = now.plus(duration);
+    jdbc.sql("UPDATE incident SET snoozed_until = :until, updated_at = :now WHERE id = :id")
+        .param("until", utc(until))
+        .param("now", utc(now))
+        .param("id", id)
+        .update();
+    records.append(
+        id,
+        now,
+        TimelineKind.SNOOZED,
+        actor,
+        "Snoozed for " + words(duration) + ", until " + until + ": then open and paging");
+    events.publishEvent(new IncidentSnoozed(id, until, actor));
+    return records.get(id);
+  }
+
+  /**
+   * Ends the snooze of a locked incident whose time is up: it is open again, with its first
+   * acknowledgement (and MTTA) kept. False when it is not snoozed, or not yet due; the caller
+   * (escalation's timer, in its own transaction) then pages from the first level.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public boolean endSnooze(UUID id) {
+    Incident incident = records.lock(id);
+    Instant now = clock.instant();
+    if (incident.snoozedUntil() == null
+        || incident.status() != IncidentStatus.ACKNOWLEDGED
+        || incident.snoozedUntil().isAfter(now)) {
+      return false;
+    }
+    jdbc.sql(
+            "UPDATE incident SET status = 'open', snoozed_until = NULL, updated_at = :now"
+                + " WHERE id = :id")
+        .param("now", utc(now))
+        .param("id", id)
+        .update();
+    records.append(
+        id,
+        now,
+        TimelineKind.SNOOZE_ENDED,
+        Actor.TOCSIN,
+        "Snooze ended: open again, paging from the first level");
+    events.publishEvent(
+        new IncidentStatusChanged(
+            id, IncidentStatus.ACKNOWLEDGED, IncidentStatus.OPEN, Actor.TOCSIN));
+    return true;
+  }
+
+  /** What a person declares: an outage no alert caught. */
+  public record Declaration(
+      String title,
+      UUID serviceId,
+      Severity severity,
+      @Nullable UUID assigneeId,
+      @Nullable String description) {}
+
+  /**
+   * Opens an incident by hand. It pages its service's policy like any incident (at once: a person
+   * saw the outage, there is no cause's incident to wait for), and its timeline says who declared
+   * it.
+   */
+  @Transactional
+  public Incident declare(Declaration declaration, Actor actor) {
+    String title = declaration.title().trim();
+    if (title.isEmpty() || title.length() > 500) {
+      throw new InvalidInputException("title", "must have 1 to 500 characters");
+    }
+    if (!services.exists(declaration.serviceId())) {
+      throw new InvalidInputException(
+          "serviceId", "there is no service " + declaration.serviceId());
+    }
+    if (declaration.assigneeId() != null && users.find(declaration.assigneeId()).isEmpty()) {
+      throw new InvalidInputException(
+          "assigneeId", "user " + declaration.assigneeId() + " does not exist");
+    }
+    String description = declaration.description() == null ? "" : declaration.description().trim();
+    if (description.length() > MAX_TEXT) {
+      throw new InvalidInputException(
+          "description", "must have at most " + MAX_TEXT + " characters");
+    }
+    intake.lock();
+    Incident incident =
+        intake.declare(title, declaration.serviceId(), declaration.severity(), actor, description);
+    if (declaration.assigneeId() != null) {
+      incident = assign(incident.id(), declaration.assigneeId(), actor);
+    }
+    return incident;
   }
 
   @Transactional
   public Incident assign(UUID id, @Nullable UUID assigneeId, Actor actor) {
+    return assign(id, assigneeId, actor, "");
+  }
+
+  private Incident assign(UUID id, @Nullable UUID assigneeId, Actor actor, String why) {
     Incident incident = records.lock(id);
     String name = "nobody";
     if (assigneeId != null) {
@@ -207,7 +343,7 @@ public class Incidents {
         .param("now", utc(now))
         .param("id", id)
         .update();
-    records.append(id, now, TimelineKind.ASSIGNED, actor, "Assigned to " + name);
+    records.append(id, now, TimelineKind.ASSIGNED, actor, "Assigned to " + name + why);
     return records.get(id);
   }
 
@@ -381,6 +517,25 @@ public class Incidents {
             .query(Long.class)
             .single()
         > 0;
+  }
+
+  /** "1 h 30 min", as a person reads a snooze. */
+  static String words(Duration duration) {
+    long minutes = duration.toMinutes();
+    long days = minutes / (24 * 60);
+    long hours = minutes / 60 % 24;
+    long rest = minutes % 60;
+    StringBuilder text = new StringBuilder();
+    if (days > 0) {
+      text.append(days).append(days == 1 ? " day" : " days");
+    }
+    if (hours > 0) {
+      text.append(text.isEmpty() ? "" : " ").append(hours).append(" h");
+    }
+    if (rest > 0 || text.isEmpty()) {
+      text.append(text.isEmpty() ? "" : " ").append(rest).append(" min");
+    }
+    return text.toString();
   }
 
   private static String validText(String field, String text) {

@@ -55,7 +55,13 @@ public enum TimelineKind {
   /** A person took a service's alerts out of this incident into a new one. */
   SPLIT_OUT,
   /** This incident was taken out of another one. */
-  SPLIT_FROM;
+  SPLIT_FROM,
+  /** A person acknowledged the incident for a while: it opens again and pages when that ends. */
+  SNOOZED,
+  /** A snooze ran out: the incident is open again and pages from the first level. */
+  SNOOZE_ENDED,
+  /** A person declared the incident by hand, for an outage no alert caught. */
+  DECLARED;
 
   /** The entry that records an incident moving to {@code status}. */
   static TimelineKind reached(IncidentStatus status) {

@@ -6,6 +6,7 @@ import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
 import io.tocsin.incident.IncidentOpened;
 import io.tocsin.incident.IncidentSeverityRaised;
+import io.tocsin.incident.IncidentSnoozed;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.IncidentStatusChanged;
 import io.tocsin.incident.Incidents;
@@ -173,6 +174,11 @@ public class Escalations {
             now,
             null,
             null);
+    if (incident != null && incident.snoozedUntil() != null) {
+      // Snoozed before its run started: the run waits for the snooze to end, then pages.
+      runs.insert(run.waiting(incident.snoozedUntil()), null, null);
+      return;
+    }
     if (incident == null || incident.status() != IncidentStatus.OPEN) {
       runs.insert(run.ended(Status.STOPPED, now, notPaged(incident)), null, null);
       return;
@@ -246,6 +252,11 @@ public class Escalations {
     if (changed.to() == IncidentStatus.OPEN) {
       return;
     }
+    if (changed.to() == IncidentStatus.ACKNOWLEDGED
+        && incidents.get(changed.incidentId()).snoozedUntil() != null) {
+      // Snoozed: the run waits for the snooze to end instead (incidentSnoozed sets its timer).
+      return;
+    }
     String why =
         (changed.to() == IncidentStatus.RESOLVED ? "Resolved" : "Acknowledged")
             + " by "
@@ -262,6 +273,27 @@ public class Escalations {
                   Actor.TOCSIN,
                   "Hold ended before anyone was paged: " + holdEnd(changed))));
     }
+  }
+
+  /**
+   * Sets the run of a snoozed incident to page its first level when the snooze ends: the run's
+   * {@code due_at} is the snooze's timer, durable and claimed by one node like any step. Delivered
+   * through the event publication registry, so a crash after the snooze's commit still sets it.
+   */
+  @ApplicationModuleListener
+  void incidentSnoozed(IncidentSnoozed snoozed) {
+    Optional<EscalationRun> found = runs.lock(snoozed.incidentId());
+    if (found.isEmpty()) {
+      // Its run has not started yet: starting, it finds the incident snoozed and waits.
+      return;
+    }
+    Incident incident = incidents.get(snoozed.incidentId());
+    Instant until = incident.snoozedUntil();
+    if (incident.status() != IncidentStatus.ACKNOWLEDGED || until == null) {
+      // Moved on since (work started, resolved): nothing is to page.
+      return;
+    }
+    runs.write(List.of(), List.of(), List.of(found.get().next(0, 0).waiting(until)), List.of());
   }
 
   private String holdEnd(IncidentStatusChanged changed) {
@@ -288,15 +320,40 @@ public class Escalations {
     if (due.isEmpty()) {
       return 0;
     }
+    Map<UUID, Incident> locked =
+        incidents.lockAll(due.stream().map(EscalationRun::incidentId).toList());
     Map<UUID, Incident> open =
-        incidents.lockAll(due.stream().map(EscalationRun::incidentId).toList()).values().stream()
+        locked.values().stream()
             .filter(incident -> incident.status() == IncidentStatus.OPEN)
             .collect(Collectors.toMap(Incident::id, incident -> incident));
     Work work = new Work(now);
     Map<UUID, Instant> held = runs.heldAmong(due);
-    for (EscalationRun run : due) {
+    for (EscalationRun claimed : due) {
+      EscalationRun run = claimed;
       metrics.ranLate(Duration.between(run.dueAt(), now));
       Incident incident = open.get(run.incidentId());
+      Incident snoozed = locked.get(run.incidentId());
+      if (incident == null
+          && snoozed != null
+          && snoozed.status() == IncidentStatus.ACKNOWLEDGED
+          && snoozed.snoozedUntil() != null) {
+        if (snoozed.snoozedUntil().isAfter(now)) {
+          work.save(run.waiting(snoozed.snoozedUntil()));
+          continue;
+        }
+        // The snooze is over: open again, and the climb starts over from the first level.
+        incidents.endSnooze(snoozed.id());
+        incident = incidents.get(snoozed.id());
+        run = run.next(0, 0);
+        if (run.policyId() == null) {
+          work.save(
+              run.ended(
+                  Status.NO_POLICY,
+                  now,
+                  "The service has no escalation policy: nobody was paged."));
+          continue;
+        }
+      }
       Instant heldSince = held.get(run.incidentId());
       if (heldSince != null) {
         work.released.add(run.incidentId());

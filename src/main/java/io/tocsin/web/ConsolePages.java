@@ -64,6 +64,8 @@ class ConsolePages {
   /** Deploys and other changes shown before the incident's opening. */
   private static final int RECENT_CHANGES = 10;
 
+  private static final int LATEST = 3;
+
   /** Open incidents offered as merge candidates; others are typed by number. */
   private static final int MERGE_CHOICES = 50;
 
@@ -417,7 +419,18 @@ class ConsolePages {
             .filter(other -> !other.id().equals(incident.id()))
             .limit(MERGE_CHOICES)
             .toList());
-    model.addAttribute("timeline", details.timeline(incident.id(), null, Page.MAX_LIMIT).items());
+    List<io.tocsin.incident.TimelineEntry> timeline =
+        details.timeline(incident.id(), null, Page.MAX_LIMIT).items();
+    model.addAttribute("timeline", timeline);
+    // On a phone the latest entries sit above the fold, newest first, beside the actions.
+    List<io.tocsin.incident.TimelineEntry> latest =
+        new ArrayList<>(timeline.subList(Math.max(0, timeline.size() - LATEST), timeline.size()));
+    java.util.Collections.reverse(latest);
+    model.addAttribute("latest", latest);
+    model.addAttribute(
+        "canSnooze",
+        incident.status() == IncidentStatus.OPEN
+            || incident.status() == IncidentStatus.ACKNOWLEDGED);
     model.addAttribute("escalation", escalation(incident));
     model.addAttribute("notifications", outbox.ofIncident(incident.id()));
     model.addAttribute("names", names());
@@ -515,28 +528,59 @@ class ConsolePages {
     return act(
         number,
         redirect,
-        id -> incidents.changeStatus(id, IncidentStatus.ACKNOWLEDGED, Actor.current()));
+        id -> {
+          Incident acknowledged =
+              incidents.changeStatus(id, IncidentStatus.ACKNOWLEDGED, Actor.current());
+          SignedInUser me = SignedInUser.current();
+          boolean mine = me != null && me.id().equals(acknowledged.assigneeId());
+          return acknowledged.reference()
+              + " acknowledged"
+              + (mine ? "; it is yours now." : ".")
+              + " Paging stopped.";
+        });
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/resolve")
-  String resolve(@PathVariable long number, RedirectAttributes redirect) {
+  String resolve(
+      @PathVariable long number,
+      @RequestParam(required = false) @Nullable String confirm,
+      Model model,
+      RedirectAttributes redirect) {
+    Incident incident = incidents.byNumber(number);
+    if (incident.isOpen() && incident.firingCount() > 0 && !"yes".equals(confirm)) {
+      // Alerts still fire: ask first, on a page of its own so that it works without JavaScript.
+      model.addAttribute("incident", incident);
+      return "web/incident-resolve";
+    }
     return act(
         number,
         redirect,
         id -> {
           Incident resolved = incidents.changeStatus(id, IncidentStatus.RESOLVED, Actor.current());
           String stillFiring = resolved.stillFiringNotice();
-          redirect.addFlashAttribute(
-              "notice",
-              resolved.reference() + " resolved." + (stillFiring == null ? "" : " " + stillFiring));
+          return resolved.reference()
+              + " resolved."
+              + (stillFiring == null ? "" : " " + stillFiring);
         });
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/escalate")
   String escalate(@PathVariable long number, RedirectAttributes redirect) {
-    return act(number, redirect, id -> escalations.escalate(id, null, Actor.current()));
+    return act(
+        number,
+        redirect,
+        id -> {
+          Escalations.Escalation escalated = escalations.escalate(id, null, Actor.current());
+          List<Escalations.Step> steps = escalated.steps();
+          return "#"
+              + number
+              + " escalated"
+              + (steps.isEmpty()
+                  ? "."
+                  : ": level " + steps.get(steps.size() - 1).level() + " is paged.");
+        });
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
@@ -549,19 +593,39 @@ class ConsolePages {
     return act(
         number,
         redirect,
-        id ->
-            incidents.addStatusUpdate(
-                id,
-                EnumText.parse(io.tocsin.incident.StatusUpdate.Phase.class, "phase", phase),
-                message,
-                Actor.current()));
+        id -> {
+          incidents.addStatusUpdate(
+              id,
+              EnumText.parse(io.tocsin.incident.StatusUpdate.Phase.class, "phase", phase),
+              message,
+              Actor.current());
+          return "Status update posted (" + phase.trim().toLowerCase(java.util.Locale.ROOT) + ").";
+        });
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/reassign")
   String reassign(
-      @PathVariable long number, @RequestParam UUID userId, RedirectAttributes redirect) {
-    return act(number, redirect, id -> escalations.reassignToUser(id, userId, Actor.current()));
+      @PathVariable long number,
+      @RequestParam(required = false) @Nullable String userId,
+      RedirectAttributes redirect) {
+    return act(
+        number,
+        redirect,
+        id -> {
+          if (userId == null || userId.isBlank()) {
+            throw new io.tocsin.platform.InvalidInputException(
+                "userId", "choose whom to hand the incident to");
+          }
+          UUID user;
+          try {
+            user = UUID.fromString(userId.trim());
+          } catch (IllegalArgumentException e) {
+            throw new io.tocsin.platform.InvalidInputException("userId", "is not a person");
+          }
+          escalations.reassignToUser(id, user, Actor.current());
+          return "#" + number + " handed to " + name(user) + ", who is paged now.";
+        });
   }
 
   /** Acknowledges or resolves the incidents ticked on the list; says which could not be. */
@@ -658,18 +722,26 @@ class ConsolePages {
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/incidents/{number}/notes")
   String note(@PathVariable long number, @RequestParam String body, RedirectAttributes redirect) {
-    return act(number, redirect, id -> incidents.addNote(id, body, Actor.current()));
+    return act(
+        number,
+        redirect,
+        id -> {
+          incidents.addNote(id, body, Actor.current());
+          return "Note added to the timeline.";
+        });
   }
 
-  /** Does an action, and comes back to the incident with what went wrong, if anything. */
-  private String act(
-      long number, RedirectAttributes redirect, java.util.function.Consumer<UUID> action) {
+  /**
+   * Does an action, and comes back to the incident saying what it did (the notice, announced with
+   * {@code role=status}) or what went wrong.
+   */
+  private String act(long number, RedirectAttributes redirect, Function<UUID, String> action) {
     Incident incident = incidents.byNumber(number);
     try {
-      action.accept(incident.id());
-    } catch (ConflictException
-        | io.tocsin.platform.InvalidInputException
-        | io.tocsin.platform.UnknownValueException e) {
+      redirect.addFlashAttribute("notice", action.apply(incident.id()));
+    } catch (io.tocsin.platform.InvalidInputException e) {
+      Forms.refuse(redirect, e.field(), Objects.requireNonNull(e.getMessage()));
+    } catch (ConflictException | io.tocsin.platform.UnknownValueException e) {
       redirect.addFlashAttribute("problem", e.getMessage());
     }
     return "redirect:/incidents/" + number;

@@ -846,6 +846,119 @@ class IncidentIntegrationTests extends HarnessTests {
     }
   }
 
+  @Test
+  void acknowledgingAnUnassignedIncidentAssignsItToWhoeverAcknowledged() {
+    Service api = service("ack-assigns", "");
+    fire(api, alert(unique("Down")));
+    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+
+    HttpResponse<String> acknowledged = patch(id, "{\"status\":\"Acknowledged\"}");
+
+    assertThat(acknowledged.statusCode()).as(acknowledged.body()).isEqualTo(200);
+    JsonNode incident = JSON.readTree(acknowledged.body());
+    assertThat(incident.get("assigneeId").asString()).isEqualTo(adminId());
+    assertThat(messages(id)).contains("Assigned to " + EMAIL + " (acknowledged it)");
+  }
+
+  @Test
+  void acknowledgingAnAssignedIncidentLeavesItsAssignee() {
+    Service api = service("ack-keeps", "");
+    fire(api, alert(unique("Down")));
+    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String bob = HarnessTests.api.user("Bob");
+    assertThat(patch(id, "{\"assigneeId\":\"" + bob + "\"}").statusCode()).isEqualTo(200);
+
+    JsonNode incident = JSON.readTree(patch(id, "{\"status\":\"acknowledged\"}").body());
+
+    assertThat(incident.get("assigneeId").asString()).isEqualTo(bob);
+  }
+
+  @Test
+  void aDeclaredIncidentIsOpenOnItsServiceAndItsTimelineSaysWhoDeclaredIt() {
+    Service api = service("declared", "");
+
+    HttpResponse<String> declared =
+        send(
+            "POST",
+            "/api/v1/incidents",
+            admin,
+            """
+            {"title":"Checkout is slow for EU customers","service":"%s","severity":"Error",
+             "description":"Support has three tickets; no alert fired."}
+            """
+                .formatted(api.name));
+
+    assertThat(declared.statusCode()).as(declared.body()).isEqualTo(201);
+    JsonNode incident = JSON.readTree(declared.body());
+    String id = incident.get("id").asString();
+    assertThat(declared.headers().firstValue("Location")).hasValue("/api/v1/incidents/" + id);
+    assertThat(incident.get("status").asString()).isEqualTo("open");
+    assertThat(incident.get("severity").asString()).isEqualTo("error");
+    assertThat(incident.get("service").get("id").asString()).isEqualTo(api.id);
+    assertThat(incident.get("title").asString()).isEqualTo("Checkout is slow for EU customers");
+    assertThat(incident.get("alertCount").asInt()).isZero();
+    assertThat(kinds(id)).first().isEqualTo("declared");
+    assertThat(messages(id))
+        .contains("Declared by " + EMAIL + ": Support has three tickets; no alert fired.");
+
+    JsonNode assigned =
+        JSON.readTree(
+            send(
+                    "POST",
+                    "/api/v1/incidents",
+                    admin,
+                    "{\"title\":\"Second\",\"service\":\""
+                        + api.id
+                        + "\",\"assignee\":\""
+                        + EMAIL
+                        + "\"}")
+                .body());
+    assertThat(assigned.get("assigneeId").asString()).isEqualTo(adminId());
+    assertThat(assigned.get("severity").asString()).as("the default").isEqualTo("critical");
+  }
+
+  @Test
+  void declaringRefusesAnUnknownServiceAnUnknownSeverityAndAMissingTitle() {
+    Service api = service("declare-refused", "");
+
+    HttpResponse<String> noService =
+        send("POST", "/api/v1/incidents", admin, "{\"title\":\"x\",\"service\":\"nope\"}");
+    HttpResponse<String> badSeverity =
+        send(
+            "POST",
+            "/api/v1/incidents",
+            admin,
+            "{\"title\":\"x\",\"service\":\"" + api.id + "\",\"severity\":\"apocalyptic\"}");
+    HttpResponse<String> noTitle =
+        send("POST", "/api/v1/incidents", admin, "{\"service\":\"" + api.id + "\"}");
+
+    assertThat(noService.statusCode()).as(noService.body()).isEqualTo(422);
+    assertThat(noService.body()).contains("there is no service 'nope'");
+    assertThat(badSeverity.statusCode()).as(badSeverity.body()).isEqualTo(422);
+    assertThat(badSeverity.body()).contains("critical", "error", "warning", "info");
+    assertThat(noTitle.statusCode()).as(noTitle.body()).isEqualTo(422);
+    assertThat(noTitle.body()).contains("title");
+    assertThat(incidents("service=" + api.id)).isEmpty();
+  }
+
+  private static String adminId() {
+    JsonNode users = get("/api/v1/users?limit=200").get("items");
+    for (JsonNode user : users) {
+      if (user.get("email").asString().equals(EMAIL)) {
+        return user.get("id").asString();
+      }
+    }
+    throw new AssertionError("no user " + EMAIL);
+  }
+
+  private static List<String> messages(String id) {
+    List<String> messages = new ArrayList<>();
+    get("/api/v1/incidents/" + id + "/timeline")
+        .get("items")
+        .forEach(e -> messages.add(e.get("message").asString()));
+    return messages;
+  }
+
   private static Service service(String prefix, String extra) {
     String name = prefix + "-" + SEQUENCE.incrementAndGet();
     HttpResponse<String> created =

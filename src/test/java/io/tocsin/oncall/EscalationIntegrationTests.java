@@ -415,6 +415,92 @@ class EscalationIntegrationTests extends HarnessTests {
     resolve(cause);
   }
 
+  @Test
+  void aSnoozedIncidentOpensAgainWhenTheSnoozeEndsAndPagesFromTheFirstLevelOnce() {
+    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    String incident = open(service);
+    awaitSteps(incident, 1);
+    CLOCK.advance(Duration.ofMinutes(5));
+    awaitSteps(incident, 2);
+
+    JsonNode snoozed =
+        api.ok("POST", "/api/v1/incidents/" + incident + "/snooze", "{\"duration\":\"PT1H\"}");
+    Instant until = Instant.parse(snoozed.get("snoozedUntil").asString());
+    assertThat(snoozed.get("status").asString()).isEqualTo("acknowledged");
+    assertThat(until).isEqualTo(CLOCK.instant().plus(Duration.ofHours(1)));
+    assertThat(api.get("/api/v1/incidents/" + incident).get("incident").get("snoozedUntil"))
+        .isNotNull();
+    JsonNode waiting =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> escalation(incident),
+                e -> isActive(e) && until.toString().equals(e.get("nextAt").asString()));
+    assertThat(waiting.get("nextLevel").asInt()).isEqualTo(1);
+
+    CLOCK.advance(Duration.ofMinutes(59));
+    runEverythingDue();
+    assertThat(api.get("/api/v1/incidents/" + incident).get("incident").get("status").asString())
+        .isEqualTo("acknowledged");
+    assertThat(pagesOf(incident)).hasSize(2);
+
+    CLOCK.advance(Duration.ofMinutes(1));
+    runEverythingDue();
+    awaitSteps(incident, 3);
+    runEverythingDue();
+
+    JsonNode reopened = api.get("/api/v1/incidents/" + incident).get("incident");
+    assertThat(reopened.get("status").asString()).isEqualTo("open");
+    assertThat(reopened.get("snoozedUntil").isNull()).isTrue();
+    await().atMost(WAIT).until(() -> pagesOf(incident).size() >= 3);
+    assertThat(pagesOf(incident))
+        .as("one page when the snooze ended, to the first level again")
+        .extracting(page -> page.userId().toString() + "@" + page.level())
+        .containsExactly(alice + "@1", bob + "@2", alice + "@1");
+    assertThat(timeline(incident))
+        .anyMatch(line -> line.startsWith("Snoozed for 1 h, until " + until))
+        .contains("Snooze ended: open again, paging from the first level");
+    resolve(incident);
+  }
+
+  @Test
+  void snoozingAResolvedIncidentOrForNoTimeIsRefused() {
+    Api.Service service = serviceWithPolicy(0, level(5, user(alice)));
+    String incident = open(service);
+
+    HttpResponse<String> tooShort =
+        api.send("POST", "/api/v1/incidents/" + incident + "/snooze", "{\"duration\":\"PT0S\"}");
+    HttpResponse<String> notADuration =
+        api.send("POST", "/api/v1/incidents/" + incident + "/snooze", "{\"duration\":\"1h\"}");
+    resolve(incident);
+    HttpResponse<String> resolved =
+        api.send("POST", "/api/v1/incidents/" + incident + "/snooze", "{\"duration\":\"PT1H\"}");
+
+    assertThat(tooShort.statusCode()).as(tooShort.body()).isEqualTo(422);
+    assertThat(notADuration.statusCode()).as(notADuration.body()).isEqualTo(422);
+    assertThat(notADuration.body()).contains("PT15M");
+    assertThat(resolved.statusCode()).as(resolved.body()).isEqualTo(409);
+  }
+
+  @Test
+  void aDeclaredIncidentPagesItsServicesPolicyLikeAnyIncident() {
+    Api.Service service = serviceWithPolicy(0, level(5, user(alice)));
+
+    JsonNode declared =
+        api.create(
+            "/api/v1/incidents",
+            "{\"title\":\"Payments look wrong\",\"service\":\""
+                + service.id()
+                + "\",\"severity\":\"CRITICAL\"}");
+    String incident = declared.get("id").asString();
+
+    JsonNode first = awaitSteps(incident, 1);
+    assertThat(paged(first, 0)).containsExactly(alice);
+    await().atMost(WAIT).until(() -> pagesOf(incident).size() == 1);
+    assertThat(timeline(incident)).first().asString().startsWith("Declared by ");
+    resolve(incident);
+  }
+
   private static <T> T inTransaction(Supplier<T> work) {
     return new TransactionTemplate(tocsin.bean(PlatformTransactionManager.class))
         .execute(status -> work.get());

@@ -191,7 +191,14 @@ class ConsoleBrowserTests extends BrowserTests {
     browser.findElement(By.xpath("//button[normalize-space()='Reassign and page']")).click();
     wait(
         ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("ol.timeline"), "Assigned to " + TocsinHarness.ADMIN_EMAIL));
+            By.id("error-userId"), "choose whom to hand the incident to"));
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("reassign")))
+        .selectByIndex(1);
+    browser.findElement(By.xpath("//button[normalize-space()='Reassign and page']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "who is paged now."));
+    assertThat(
+            browser.findElement(By.xpath("(//ol[contains(@class,'timeline')])[last()]")).getText())
+        .contains("Assigned to " + TocsinHarness.ADMIN_EMAIL + " (acknowledged it)");
     Browser.screenshot(browser, "incident");
 
     browser.get(tocsin.uri("/incidents?severity=warning").toString());
@@ -283,6 +290,86 @@ class ConsoleBrowserTests extends BrowserTests {
       linear[i] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
     }
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  }
+
+  @Test
+  void onAPhoneAResponderAcknowledgesInOneTapIsAskedBeforeResolvingFiringAlertsAndDeclares() {
+    Api.Service service = api.service("tap", "\"autoResolve\":false");
+    String name = Api.unique("PhoneTap");
+    api.fire(service, Api.alert(name, "severity", "critical"));
+    waitForIncidents(service, 1);
+    long number =
+        api.get("/api/v1/incidents?service=" + service.id())
+            .get("items")
+            .get(0)
+            .get("number")
+            .asLong();
+    browser.manage().window().setSize(new Dimension(390, 844));
+    signIn();
+
+    open("/incidents/" + number);
+    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    assertThat(
+            ((JavascriptExecutor) browser)
+                .executeScript(
+                    """
+                    return ['h1', '#status', '.actions button', '#cause',
+                            '#latest li'].filter(s => {
+                      const e = document.querySelector(s);
+                      return !e || e.getBoundingClientRect().bottom > window.innerHeight;
+                    });
+                    """))
+        .as("title, status, actions, probable cause and the latest entries above the fold")
+        .asList()
+        .isEmpty();
+    assertThat(browser.findElement(By.cssSelector("details.alert-group summary")).getText())
+        .contains(service.name())
+        .contains("since");
+    Browser.screenshot(browser, "incident-phone");
+    assertAccessible("incident page on a phone");
+
+    browser.findElement(By.xpath("//button[normalize-space()='Acknowledge']")).click();
+    wait(ExpectedConditions.textToBe(By.id("status"), "acknowledged"));
+    assertThat(browser.findElement(By.id("notice")).getText())
+        .isEqualTo("#" + number + " acknowledged; it is yours now. Paging stopped.");
+    assertThat(browser.findElement(By.id("notice")).getAttribute("role")).isEqualTo("status");
+
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("snooze-duration")))
+        .selectByVisibleText("15 minutes");
+    browser.findElement(By.xpath("//button[normalize-space()='Snooze']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "snoozed until"));
+    assertThat(browser.findElement(By.id("snoozed")).getText()).startsWith("· snoozed until");
+    assertThat(api.get("/api/v1/incidents/" + number).get("incident").get("snoozedUntil").isNull())
+        .isFalse();
+
+    browser.findElement(By.xpath("//button[normalize-space()='Resolve']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("confirm-resolve")));
+    assertThat(browser.findElement(By.id("confirm-heading")).getText())
+        .isEqualTo("1 alert still fires — resolve anyway?");
+    assertAccessible("resolve confirmation");
+    browser.findElement(By.xpath("//button[normalize-space()='Resolve anyway']")).click();
+    wait(ExpectedConditions.textToBe(By.id("status"), "resolved"));
+    assertThat(browser.findElement(By.id("notice")).getText())
+        .startsWith("#" + number + " resolved.");
+
+    open("/incidents");
+    browser.findElement(By.id("declare-link")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("declare")));
+    assertAccessible("declare an incident");
+    browser.findElement(By.id("title")).sendKeys("Customers cannot pay by card");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("serviceId")))
+        .selectByVisibleText(service.name());
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("severity")))
+        .selectByVisibleText("error");
+    browser.findElement(By.id("description")).sendKeys("Support calls, no alert.");
+    browser.findElement(By.xpath("//button[normalize-space()='Declare and page']")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "declared"));
+    assertThat(browser.findElement(By.tagName("h1")).getText())
+        .contains("Customers cannot pay by card");
+    assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("open");
+    assertThat(browser.findElement(By.id("latest")).getText())
+        .contains("Declared by " + TocsinHarness.ADMIN_EMAIL + ": Support calls, no alert.");
+    assertFitAPhone(List.of("/incidents/" + number, "/incidents/new"));
   }
 
   @Test
@@ -434,6 +521,10 @@ class ConsoleBrowserTests extends BrowserTests {
         .isEqualTo(
             "2 alerts are still firing; resolved now, they will open a new incident when next sent.");
     browser.findElement(By.xpath("//button[normalize-space()='Resolve']")).click();
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("confirm-resolve")));
+    assertThat(browser.findElement(By.id("confirm-heading")).getText())
+        .isEqualTo("2 alerts still fire — resolve anyway?");
+    browser.findElement(By.xpath("//button[normalize-space()='Resolve anyway']")).click();
     wait(ExpectedConditions.textToBe(By.id("status"), "resolved"));
     assertThat(browser.findElement(By.id("notice")).getText())
         .as("and after")

@@ -2,6 +2,8 @@ package io.tocsin.incident.api;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.tocsin.directory.UserService;
+import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
 import io.tocsin.incident.IncidentDetails;
@@ -60,13 +62,22 @@ class IncidentController {
   private final IncidentDetails details;
   private final IncidentQueries queries;
   private final Clock clock;
+  private final ServiceCatalog services;
+  private final UserService users;
 
   IncidentController(
-      Incidents incidents, IncidentDetails details, IncidentQueries queries, Clock clock) {
+      Incidents incidents,
+      IncidentDetails details,
+      IncidentQueries queries,
+      Clock clock,
+      ServiceCatalog services,
+      UserService users) {
     this.incidents = incidents;
     this.details = details;
     this.queries = queries;
     this.clock = clock;
+    this.services = services;
+    this.users = users;
   }
 
   record Reference(UUID id, long number) {}
@@ -103,7 +114,11 @@ class IncidentController {
       @Schema(description = "Why the cause was inferred, in words; kept once confirmed.")
           @Nullable String inference,
       @Schema(description = "The incident a person split this one out of.")
-          @Nullable Reference splitFrom) {}
+          @Nullable Reference splitFrom,
+      @Schema(
+              description =
+                  "While snoozed: when the incident opens again and pages from the first level.")
+          @Nullable Instant snoozedUntil) {}
 
   record IncidentDetail(
       IncidentSummary incident,
@@ -142,6 +157,90 @@ class IncidentController {
   record StatusUpdateRequest(@Nullable String phase, @Nullable String message) {}
 
   record MergeRequest(@Nullable List<String> incidents) {}
+
+  record SnoozeRequest(@Nullable String duration) {}
+
+  record Declaration(
+      @Nullable String title,
+      @Nullable String service,
+      @Nullable String severity,
+      @Nullable String assignee,
+      @Nullable String description) {}
+
+  @Operation(
+      summary = "Declare an incident by hand",
+      description =
+          "For the outage no alert caught. title and service (its id or name) are required;"
+              + " severity (any case) defaults to critical; assignee is a user's id or email."
+              + " It pages the service's escalation policy at once, like any incident, and its"
+              + " timeline says who declared it.")
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping
+  ResponseEntity<IncidentSummary> declare(@RequestBody Declaration request) {
+    String title = text("title", request.title());
+    UUID service = serviceOf(text("service", request.service()));
+    Severity severity =
+        request.severity() == null || request.severity().isBlank()
+            ? Severity.CRITICAL
+            : EnumText.parse(Severity.class, "severity", request.severity());
+    UUID assignee = null;
+    if (request.assignee() != null && !request.assignee().isBlank()) {
+      assignee = userOf(request.assignee().trim());
+    }
+    Incident declared =
+        incidents.declare(
+            new Incidents.Declaration(title, service, severity, assignee, request.description()),
+            Actor.current());
+    return ResponseEntity.status(HttpStatus.CREATED)
+        .location(URI.create("/api/v1/incidents/" + declared.id()))
+        .body(summary(declared));
+  }
+
+  @Operation(
+      summary = "Snooze: acknowledged for a while, then open and paging again",
+      description =
+          "duration: ISO-8601, PT1M to P7D (PT15M, PT1H, PT4H). An open incident is acknowledged"
+              + " (and assigned to you if nobody has it); when the time is up it is open again and"
+              + " pages from its policy's first level. Snoozing again moves the end.")
+  @PreAuthorize("hasRole('RESPONDER')")
+  @PostMapping("/{ref}/snooze")
+  IncidentSummary snooze(@PathVariable String ref, @RequestBody SnoozeRequest request) {
+    Duration duration;
+    try {
+      duration = Duration.parse(text("duration", request.duration()).trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new InvalidInputException(
+          "duration", "is not an ISO-8601 duration such as PT15M, PT1H or PT4H");
+    }
+    return summary(incidents.snooze(incidents.find(ref).id(), duration, Actor.current()));
+  }
+
+  private UUID serviceOf(String service) {
+    try {
+      UUID id = UUID.fromString(service.trim());
+      if (services.exists(id)) {
+        return id;
+      }
+    } catch (IllegalArgumentException e) {
+      UUID named = services.byAnyName().get(service.trim().toLowerCase(java.util.Locale.ROOT));
+      if (named != null) {
+        return named;
+      }
+    }
+    throw new InvalidInputException("service", "there is no service '" + service + "'");
+  }
+
+  private UUID userOf(String assignee) {
+    try {
+      return UUID.fromString(assignee);
+    } catch (IllegalArgumentException e) {
+      return users
+          .findByEmail(assignee)
+          .orElseThrow(
+              () -> new InvalidInputException("assignee", "there is no user '" + assignee + "'"))
+          .id();
+    }
+  }
 
   @Operation(
       summary = "Incidents, newest first",
@@ -380,7 +479,8 @@ class IncidentController {
         incident.stillFiringNotice(),
         incident.inferred(),
         incident.inference(),
-        reference(incident.splitFrom()));
+        reference(incident.splitFrom()),
+        incident.snoozedUntil());
   }
 
   private ServiceName service(UUID id, Map<UUID, String> names) {
