@@ -123,6 +123,34 @@ public class AlertLookup {
     return new Stretch(kept, cursor);
   }
 
+  /**
+   * The newest alerts (at most {@code limit}) with a label value that contains {@code text},
+   * ignoring case: the incident list's search by label. The database narrows the rows by the
+   * labels' JSON text; the values are checked here, so a label's name alone does not match.
+   */
+  public Set<UUID> withLabelValueContaining(String text, int limit) {
+    String wanted = text.trim().toLowerCase(java.util.Locale.ROOT);
+    Set<UUID> found = new java.util.LinkedHashSet<>();
+    if (wanted.isEmpty()) {
+      return found;
+    }
+    ListQuery.from("SELECT id, labels FROM ingest_alert")
+        .containing("labels", wanted)
+        .newestFirst(
+            jdbc,
+            null,
+            limit,
+            (rs, n) -> {
+              Map<String, String> labels = json.readValue(rs.getString("labels"), LABELS);
+              if (labels.values().stream()
+                  .anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains(wanted))) {
+                found.add(rs.getObject("id", UUID.class));
+              }
+              return n;
+            });
+    return found;
+  }
+
   private ListedAlert listed(ResultSet rs) throws SQLException {
     String links = rs.getString("links");
     OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);

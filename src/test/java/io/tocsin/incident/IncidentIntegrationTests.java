@@ -228,6 +228,64 @@ class IncidentIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void theConsoleListsOpenBeforeAcknowledgedThenBySeverityAndPagesInThatOrder() {
+    Service api = service("urgency", "");
+    String acknowledgedCritical = unique("AckedCritical");
+    String openWarning = unique("OpenWarning");
+    String openCritical = unique("OpenCritical");
+    String host = unique("db-host-");
+    fire(api, alert(acknowledgedCritical, "severity", "critical", "instance", host));
+    String acked = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    assertThat(patch(acked, "{\"status\":\"acknowledged\"}").statusCode()).isEqualTo(200);
+    fire(api, alert(openWarning, "severity", "warning"));
+    awaitIncidents("service=" + api.id, 2);
+    fire(api, alert(openCritical, "severity", "critical"));
+    awaitIncidents("service=" + api.id, 3);
+    IncidentQueries queries = tocsin.bean(IncidentQueries.class);
+    IncidentQueries.Filter ofService =
+        new IncidentQueries.Filter(null, java.util.UUID.fromString(api.id), null, null, null, null);
+
+    io.tocsin.platform.Page<Incident> first = queries.mostUrgentFirst(ofService, null, null, 2);
+    assertThat(first.items())
+        .extracting(Incident::title)
+        .as("open before acknowledged, critical before warning")
+        .containsExactly(openCritical + " summary", openWarning + " summary");
+    assertThat(first.nextCursor()).isNotNull();
+    io.tocsin.platform.Page<Incident> second =
+        queries.mostUrgentFirst(ofService, null, first.nextCursor(), 2);
+    assertThat(second.items())
+        .extracting(Incident::title)
+        .containsExactly(acknowledgedCritical + " summary");
+    assertThat(second.nextCursor()).isNull();
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () -> queries.mostUrgentFirst(ofService, null, "0.9." + acked, 2)))
+        .isInstanceOf(io.tocsin.platform.InvalidInputException.class)
+        .hasMessageContaining("cursor");
+
+    IncidentQueries.Filter all = new IncidentQueries.Filter(null, null, null, null, null, null);
+    assertThat(
+            queries.mostUrgentFirst(all, host.toUpperCase(java.util.Locale.ROOT), null, 50).items())
+        .extracting(Incident::title)
+        .as("a label value, in any case")
+        .containsExactly(acknowledgedCritical + " summary");
+    assertThat(queries.mostUrgentFirst(all, "  " + openWarning + " ", null, 50).items())
+        .extracting(Incident::title)
+        .as("the title")
+        .containsExactly(openWarning + " summary");
+    assertThat(queries.mostUrgentFirst(all, api.name, null, 50).items())
+        .as("the service's name")
+        .hasSize(3);
+    assertThat(queries.mostUrgentFirst(all, "instance", null, 50).items())
+        .extracting(Incident::title)
+        .as("a label's name alone finds nothing")
+        .doesNotContain(acknowledgedCritical + " summary");
+    assertThat(queries.mostUrgentFirst(all, api.name + "%", null, 50).items())
+        .as("% is taken literally")
+        .isEmpty();
+  }
+
+  @Test
   void resolvingStraightFromOpenMakesMttaEqualMttr() {
     Service api = service("direct", "");
     fire(api, alert(unique("Direct")));
