@@ -65,6 +65,12 @@ public class IncidentQueries {
 
   /** Incidents newest first. */
   public Page<Incident> list(Filter filter, @Nullable UUID after, int limit) {
+    return list(filter, null, after, limit);
+  }
+
+  /** Incidents newest first; {@code text} searches as {@link #mostUrgentFirst} does. */
+  public Page<Incident> list(
+      Filter filter, @Nullable String text, @Nullable UUID after, int limit) {
     ListQuery query =
         ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
             .where("service_id = ?", filter.serviceId())
@@ -84,6 +90,9 @@ public class IncidentQueries {
             filter.severities() == null
                 ? null
                 : filter.severities().stream().map(EnumText::canonical).toList());
+    if (text != null && !text.isBlank()) {
+      search(query, text.trim());
+    }
     return Page.of(
         query.newestFirst(jdbc, after, limit, IncidentRecords::incident), limit, Incident::id);
   }

@@ -41,6 +41,11 @@ public class AlertLookup {
 
   private static final int BATCH = 500;
 
+  /** Names a filter may use for the alert's service and severity when it has no such label. */
+  private static final String SERVICE = "service";
+
+  private static final String SEVERITY = "severity";
+
   /** The source of alerts that came as PagerDuty events. */
   private static final String PAGERDUTY = "pagerduty";
 
@@ -79,11 +84,18 @@ public class AlertLookup {
   /**
    * The newest alerts before {@code before} in {@code status} (any if null) whose labels match
    * every matcher: at most {@code limit}, examining at most {@link #EXAMINED_LIMIT} alerts. The
-   * alert's service name matches as {@link AlertMuting#SERVICE_LABEL}, as silences see it.
+   * alert's service name matches as {@link AlertMuting#SERVICE_LABEL}, as silences see it, and as
+   * {@code service} (with its level as {@code severity}) when the sender set no such label.
    */
   public Stretch newest(
       List<LabelMatcher> matchers, @Nullable AlertStatus status, @Nullable UUID before, int limit) {
-    boolean byService = matchers.stream().anyMatch(m -> m.name().equals(AlertMuting.SERVICE_LABEL));
+    boolean byService =
+        matchers.stream()
+            .anyMatch(
+                m ->
+                    m.name().equals(AlertMuting.SERVICE_LABEL)
+                        || m.name().equals(SERVICE)
+                        || m.name().equals(SEVERITY));
     Map<UUID, String> names = new HashMap<>();
     List<ListedAlert> kept = new ArrayList<>();
     UUID cursor = before;
@@ -104,9 +116,12 @@ public class AlertLookup {
         if (byService) {
           labels = new HashMap<>(labels);
           // Tocsin's own label: a sender's tocsin_service never stands for another service.
-          labels.put(
-              AlertMuting.SERVICE_LABEL,
-              names.computeIfAbsent(alert.serviceId(), this::serviceName));
+          String service = names.computeIfAbsent(alert.serviceId(), this::serviceName);
+          labels.put(AlertMuting.SERVICE_LABEL, service);
+          // What a person types first: service="checkout" means the Tocsin service, and
+          // severity="critical" Tocsin's level, unless the sender set labels of those names.
+          labels.putIfAbsent(SERVICE, service);
+          labels.putIfAbsent(SEVERITY, EnumText.canonical(alert.severity()));
         }
         Map<String, String> matched = labels;
         if (matchers.stream().allMatch(m -> m.matches(matched))) {

@@ -263,6 +263,32 @@ class IncidentIntegrationTests extends HarnessTests {
         .isInstanceOf(io.tocsin.platform.InvalidInputException.class)
         .hasMessageContaining("cursor");
 
+    JsonNode byApi = get("/api/v1/incidents?order=URGENCY&limit=2&service=" + api.id);
+    assertThat(byApi.get("items").get(0).get("title").asString())
+        .isEqualTo(openCritical + " summary");
+    assertThat(byApi.get("items").get(1).get("title").asString())
+        .isEqualTo(openWarning + " summary");
+    JsonNode rest =
+        get(
+            "/api/v1/incidents?order=urgency&limit=2&service="
+                + api.id
+                + "&cursor="
+                + byApi.get("nextCursor").asString());
+    assertThat(rest.get("items")).hasSize(1);
+    assertThat(rest.get("items").get(0).get("title").asString())
+        .as("the API's cursor continues the order it came from")
+        .isEqualTo(acknowledgedCritical + " summary");
+    assertThat(rest.get("nextCursor").isNull()).isTrue();
+    JsonNode searched = get("/api/v1/incidents?q=" + host);
+    assertThat(searched.get("items")).hasSize(1);
+    assertThat(searched.get("items").get(0).get("id").asString()).isEqualTo(acked);
+    HttpResponse<String> unknownOrder = send("GET", "/api/v1/incidents?order=loudest", admin, null);
+    assertThat(unknownOrder.statusCode()).isEqualTo(422);
+    assertThat(unknownOrder.body()).contains("newest", "urgency");
+    HttpResponse<String> forged =
+        send("GET", "/api/v1/incidents?order=urgency&cursor=9.9.nothing", admin, null);
+    assertThat(forged.statusCode()).as(forged.body()).isBetween(400, 499);
+
     IncidentQueries.Filter all = new IncidentQueries.Filter(null, null, null, null, null, null);
     assertThat(
             queries.mostUrgentFirst(all, host.toUpperCase(java.util.Locale.ROOT), null, 50).items())

@@ -93,6 +93,11 @@ class ConsoleBrowserTests extends BrowserTests {
           .executeScript("document.getElementById('storm').scrollIntoView()");
       Browser.screenshot(browser, "storm");
 
+      open("/services/" + dependents.get(0).id());
+      assertThat(browser.findElement(By.tagName("main")).getText())
+          .as("a service's page counts the incident it is a symptom of")
+          .contains("#" + number + " ");
+
       open("/incidents?service=" + postgres.id());
       assertThat(browser.findElement(By.cssSelector("table .chip-inferred")).getText())
           .isEqualTo("inferred");
