@@ -411,7 +411,7 @@ class ServicesAdminBrowserTests extends BrowserTests {
     signIn();
     browser.get(tocsin.uri("/admin").toString());
     assertAccessible("users administration");
-    new Select(browser.findElement(By.id("role-" + id))).selectByVisibleText("viewer");
+    new Select(browser.findElement(By.id("role-" + id))).selectByVisibleText("Viewer");
     browser
         .findElement(By.xpath("//button[@aria-label='Change the role of " + email + "']"))
         .click();
