@@ -17,6 +17,18 @@
       element.hidden = true;
       return;
     }
+    // Nothing to draw: say so, rather than show empty axes and a legend of zeros. A count of 0
+    // is nothing; a measured time of 0 (chart.unit) is a value.
+    var anything = chart.series.some(function (s) {
+      return s.values.some(function (v) { return v != null && (v !== 0 || !!chart.unit); });
+    });
+    if (!anything) {
+      element.removeAttribute('role');
+      element.removeAttribute('aria-label');
+      element.classList.add('chart-empty');
+      element.textContent = element.dataset.empty || 'Nothing in this period.';
+      return;
+    }
     var named = chart.kind === 'named-bars';
     // One series reads best as bars; several share an x value, so they are lines (over time) or
     // dots (per name) that do not hide each other.
@@ -43,8 +55,29 @@
     ];
     if (named) {
       axes[0].splits = function () { return chart.x; };
+      // Labels never overlap: long names are cut, and when the names do not fit side by side
+      // only every n-th is written (the table next to the chart has every one).
       axes[0].values = function (u, ticks) {
-        return ticks.map(function (t) { return chart.names[t] || ''; });
+        var room = Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 90));
+        var every = Math.ceil(ticks.length / room);
+        return ticks.map(function (t, i) {
+          var name = chart.names[t] || '';
+          if (i % every !== 0) {
+            return '';
+          }
+          return name.length > 12 ? name.slice(0, 11) + '…' : name;
+        });
+      };
+    } else {
+      // The 24-hour clock, in the zone the table names; a day or longer step shows the date.
+      var clock = uPlot.fmtDate('{HH}:{mm}');
+      var day = uPlot.fmtDate('{YYYY}-{MM}-{DD}');
+      axes[0].space = chart.step >= 86400 ? 90 : 60;
+      axes[0].values = function (u, ticks, axis, space, increment) {
+        return ticks.map(function (t) {
+          var date = uPlot.tzDate(new Date(t * 1000), chart.zone || 'UTC');
+          return increment >= 86400 ? day(date) : clock(date);
+        });
       };
     }
     var options = Object.assign(size(element), {

@@ -2,6 +2,9 @@ package io.tocsin.incident;
 
 import static io.tocsin.incident.IncidentRecords.utc;
 
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.ingest.AlertLookup;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.ListQuery;
@@ -15,10 +18,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -38,10 +43,15 @@ public class IncidentQueries {
 
   private final JdbcClient jdbc;
   private final IncidentDetails details;
+  private final ServiceCatalog services;
+  private final AlertLookup alerts;
 
-  IncidentQueries(JdbcClient jdbc, IncidentDetails details) {
+  IncidentQueries(
+      JdbcClient jdbc, IncidentDetails details, ServiceCatalog services, AlertLookup alerts) {
     this.jdbc = jdbc;
     this.details = details;
+    this.services = services;
+    this.alerts = alerts;
   }
 
   /** What a list keeps; {@code null} keeps everything. Times bound when incidents opened. */
@@ -55,6 +65,12 @@ public class IncidentQueries {
 
   /** Incidents newest first. */
   public Page<Incident> list(Filter filter, @Nullable UUID after, int limit) {
+    return list(filter, null, after, limit);
+  }
+
+  /** Incidents newest first; {@code text} searches as {@link #mostUrgentFirst} does. */
+  public Page<Incident> list(
+      Filter filter, @Nullable String text, @Nullable UUID after, int limit) {
     ListQuery query =
         ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
             .where("service_id = ?", filter.serviceId())
@@ -74,8 +90,182 @@ public class IncidentQueries {
             filter.severities() == null
                 ? null
                 : filter.severities().stream().map(EnumText::canonical).toList());
+    if (text != null && !text.isBlank()) {
+      search(query, text.trim());
+    }
     return Page.of(
         query.newestFirst(jdbc, after, limit, IncidentRecords::incident), limit, Incident::id);
+  }
+
+  /** Alerts whose labels a search looks at: the newest this many that carry the text. */
+  static final int SEARCHED_ALERTS = 2_000;
+
+  // What is on fire first: nobody has taken it, then the most severe, then the newest, which is
+  // the one a responder was just paged for; an older one of the same rank has been seen already.
+  // The ranks are computed in the database so that the cursor can point between them.
+  private static final String BY_URGENCY =
+      """
+      SELECT * FROM (
+        SELECT %s,
+               CASE status WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1
+                           WHEN 'in_progress' THEN 2 ELSE 3 END AS status_rank,
+               CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1
+                             WHEN 'warning' THEN 2 ELSE 3 END AS severity_rank
+        FROM incident) ranked
+      """
+          .formatted(IncidentRecords.COLUMNS);
+
+  private static final String AFTER_URGENCY =
+      "(status_rank > ? OR (status_rank = ? AND (severity_rank > ?"
+          + " OR (severity_rank = ? AND id < ?))))";
+
+  private static final String SEARCH =
+      """
+      (LOWER(title) LIKE ? ESCAPE '\\'
+       OR id IN (SELECT incident_id FROM incident_alert WHERE LOWER(summary) LIKE ? ESCAPE '\\')
+       %s %s)""";
+
+  /**
+   * The console's lists: the open ones first, then the acknowledged, then those in progress, then
+   * the resolved; within a status the most severe first, then the newest. {@code text} searches the
+   * title, the alerts' summaries, the name of any service the incident touches and the alerts'
+   * label values. The cursor carries the ranks as well as the id ("0.1.id"), so paging stays in
+   * order; an incident whose status changes between two pages may be seen twice or not at all.
+   */
+  public Page<Incident> mostUrgentFirst(
+      Filter filter, @Nullable String text, @Nullable String cursor, int limit) {
+    ListQuery query =
+        ListQuery.from(BY_URGENCY)
+            .where("service_id = ?", filter.serviceId())
+            .where("assignee_id = ?", filter.assigneeId())
+            .where(
+                "opened_at >= ?", filter.openedSince() == null ? null : utc(filter.openedSince()))
+            .where(
+                "opened_at < ?", filter.openedBefore() == null ? null : utc(filter.openedBefore()));
+    query
+        .whereIn(
+            "status",
+            filter.statuses() == null
+                ? null
+                : filter.statuses().stream().map(IncidentStatus::text).toList())
+        .whereIn(
+            "severity",
+            filter.severities() == null
+                ? null
+                : filter.severities().stream().map(EnumText::canonical).toList());
+    if (text != null && !text.isBlank()) {
+      search(query, text.trim());
+    }
+    Position after = Position.parse(cursor);
+    if (after != null) {
+      query.whereAll(
+          AFTER_URGENCY,
+          List.of(after.status(), after.status(), after.severity(), after.severity(), after.id()));
+    }
+    List<Incident> rows =
+        query.fetch(jdbc, "status_rank, severity_rank, id DESC", limit, IncidentRecords::incident);
+    if (rows.size() <= limit) {
+      return new Page<>(List.copyOf(rows), null);
+    }
+    Incident last = rows.get(limit - 1);
+    return new Page<>(
+        List.copyOf(rows.subList(0, limit)),
+        last.status().ordinal() + "." + last.severity().ordinal() + "." + last.id());
+  }
+
+  private void search(ListQuery query, String text) {
+    String like =
+        "%"
+            + text.toLowerCase(Locale.ROOT)
+                .replace("\\", "\\\\")
+                .replace("%", "\\%")
+                .replace("_", "\\_")
+            + "%";
+    List<Object> values = new ArrayList<>(List.of(like, like));
+    List<UUID> serviceIds =
+        services.list(text, null, Page.MAX_LIMIT).items().stream().map(CatalogService::id).toList();
+    String byService = "";
+    if (!serviceIds.isEmpty()) {
+      String marks = String.join(", ", Collections.nCopies(serviceIds.size(), "?"));
+      byService =
+          "OR service_id IN (%1$s) OR id IN (SELECT incident_id FROM incident_service WHERE service_id IN (%1$s))"
+              .formatted(marks);
+      values.addAll(serviceIds);
+      values.addAll(serviceIds);
+    }
+    Set<UUID> alertIds = alerts.withLabelValueContaining(text, SEARCHED_ALERTS);
+    String byLabel = "";
+    if (!alertIds.isEmpty()) {
+      byLabel =
+          "OR id IN (SELECT incident_id FROM incident_alert WHERE alert_id IN (%s))"
+              .formatted(String.join(", ", Collections.nCopies(alertIds.size(), "?")));
+      values.addAll(alertIds);
+    }
+    query.whereAll(SEARCH.formatted(byService, byLabel), values);
+  }
+
+  /** Where a page of {@link #mostUrgentFirst} ended: the ranks of its last incident, and its id. */
+  private record Position(int status, int severity, UUID id) {
+
+    static @Nullable Position parse(@Nullable String cursor) {
+      if (cursor == null || cursor.isBlank()) {
+        return null;
+      }
+      String[] parts = cursor.trim().split("\\.", 3);
+      try {
+        if (parts.length == 3) {
+          int status = Integer.parseInt(parts[0]);
+          int severity = Integer.parseInt(parts[1]);
+          if (status >= 0
+              && status < IncidentStatus.values().length
+              && severity >= 0
+              && severity < Severity.values().length) {
+            return new Position(status, severity, UUID.fromString(parts[2]));
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        // falls through to the refusal below
+      }
+      throw new InvalidInputException("cursor", "is not a cursor returned by this list");
+    }
+  }
+
+  // An incident counts for every service it touches: its own, and each service with alerts on it
+  // (a symptom of a dependency's incident pages nobody of its own, but it is still down).
+  private static final String OPEN_BY_SERVICE =
+      """
+      SELECT service_id, COUNT(DISTINCT incident_id) AS n FROM (
+        SELECT id AS incident_id, service_id FROM incident WHERE status <> 'resolved'
+        UNION
+        SELECT s.incident_id, s.service_id FROM incident_service s
+        JOIN incident i ON i.id = s.incident_id WHERE i.status <> 'resolved') touched
+      GROUP BY service_id
+      """;
+
+  /** How many unresolved incidents touch each service, as their service or as a symptom. */
+  public Map<UUID, Integer> openTouchingEachService() {
+    Map<UUID, Integer> counts = new LinkedHashMap<>();
+    jdbc.sql(OPEN_BY_SERVICE)
+        .query(
+            rs -> {
+              counts.put(rs.getObject("service_id", UUID.class), rs.getInt("n"));
+            });
+    return counts;
+  }
+
+  /**
+   * The unresolved incidents that touch a service, as its own or as a symptom, most urgent first:
+   * at most {@code limit}.
+   */
+  public List<Incident> openTouching(UUID serviceId, int limit) {
+    List<Incident> rows =
+        ListQuery.from(BY_URGENCY)
+            .whereAll("status <> 'resolved'", List.of())
+            .whereAll(
+                "(service_id = ? OR id IN (SELECT incident_id FROM incident_service WHERE service_id = ?))",
+                List.of(serviceId, serviceId))
+            .fetch(jdbc, "status_rank, severity_rank, id DESC", limit, IncidentRecords::incident);
+    return rows.subList(0, Math.min(limit, rows.size()));
   }
 
   /** The Monday 00:00 UTC that the epoch-second week numbers below count from (1970-01-05). */

@@ -41,6 +41,11 @@ public class AlertLookup {
 
   private static final int BATCH = 500;
 
+  /** Names a filter may use for the alert's service and severity when it has no such label. */
+  private static final String SERVICE = "service";
+
+  private static final String SEVERITY = "severity";
+
   /** The source of alerts that came as PagerDuty events. */
   private static final String PAGERDUTY = "pagerduty";
 
@@ -79,11 +84,18 @@ public class AlertLookup {
   /**
    * The newest alerts before {@code before} in {@code status} (any if null) whose labels match
    * every matcher: at most {@code limit}, examining at most {@link #EXAMINED_LIMIT} alerts. The
-   * alert's service name matches as {@link AlertMuting#SERVICE_LABEL}, as silences see it.
+   * alert's service name matches as {@link AlertMuting#SERVICE_LABEL}, as silences see it, and as
+   * {@code service} (with its level as {@code severity}) when the sender set no such label.
    */
   public Stretch newest(
       List<LabelMatcher> matchers, @Nullable AlertStatus status, @Nullable UUID before, int limit) {
-    boolean byService = matchers.stream().anyMatch(m -> m.name().equals(AlertMuting.SERVICE_LABEL));
+    boolean byService =
+        matchers.stream()
+            .anyMatch(
+                m ->
+                    m.name().equals(AlertMuting.SERVICE_LABEL)
+                        || m.name().equals(SERVICE)
+                        || m.name().equals(SEVERITY));
     Map<UUID, String> names = new HashMap<>();
     List<ListedAlert> kept = new ArrayList<>();
     UUID cursor = before;
@@ -104,9 +116,12 @@ public class AlertLookup {
         if (byService) {
           labels = new HashMap<>(labels);
           // Tocsin's own label: a sender's tocsin_service never stands for another service.
-          labels.put(
-              AlertMuting.SERVICE_LABEL,
-              names.computeIfAbsent(alert.serviceId(), this::serviceName));
+          String service = names.computeIfAbsent(alert.serviceId(), this::serviceName);
+          labels.put(AlertMuting.SERVICE_LABEL, service);
+          // What a person types first: service="checkout" means the Tocsin service, and
+          // severity="critical" Tocsin's level, unless the sender set labels of those names.
+          labels.putIfAbsent(SERVICE, service);
+          labels.putIfAbsent(SEVERITY, EnumText.canonical(alert.severity()));
         }
         Map<String, String> matched = labels;
         if (matchers.stream().allMatch(m -> m.matches(matched))) {
@@ -121,6 +136,34 @@ public class AlertLookup {
       }
     }
     return new Stretch(kept, cursor);
+  }
+
+  /**
+   * The newest alerts (at most {@code limit}) with a label value that contains {@code text},
+   * ignoring case: the incident list's search by label. The database narrows the rows by the
+   * labels' JSON text; the values are checked here, so a label's name alone does not match.
+   */
+  public Set<UUID> withLabelValueContaining(String text, int limit) {
+    String wanted = text.trim().toLowerCase(java.util.Locale.ROOT);
+    Set<UUID> found = new java.util.LinkedHashSet<>();
+    if (wanted.isEmpty()) {
+      return found;
+    }
+    ListQuery.from("SELECT id, labels FROM ingest_alert")
+        .containing("labels", wanted)
+        .newestFirst(
+            jdbc,
+            null,
+            limit,
+            (rs, n) -> {
+              Map<String, String> labels = json.readValue(rs.getString("labels"), LABELS);
+              if (labels.values().stream()
+                  .anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains(wanted))) {
+                found.add(rs.getObject("id", UUID.class));
+              }
+              return n;
+            });
+    return found;
   }
 
   private ListedAlert listed(ResultSet rs) throws SQLException {

@@ -13,9 +13,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -88,6 +90,28 @@ class EscalationRuns {
         .param("id", incidentId)
         .query(EscalationRuns::run)
         .optional();
+  }
+
+  // Nobody paged: the service had no policy, or the run has paged at least one level and every
+  // level it paged reached nobody (an empty schedule, people without a way to be reached).
+  private static final String PAGING_NOBODY =
+      """
+      SELECT e.incident_id FROM oncall_escalation e
+      WHERE e.incident_id IN (:ids)
+        AND (e.status = 'no_policy'
+             OR (e.steps > 0
+                 AND NOT EXISTS (SELECT 1 FROM oncall_page p WHERE p.incident_id = e.incident_id)))
+      """;
+
+  Set<UUID> pagingNobody(Collection<UUID> incidentIds) {
+    if (incidentIds.isEmpty()) {
+      return Set.of();
+    }
+    return new HashSet<>(
+        jdbc.sql(PAGING_NOBODY)
+            .param("ids", incidentIds)
+            .query((rs, n) -> rs.getObject("incident_id", UUID.class))
+            .list());
   }
 
   /** The incident's run, locked until the transaction ends. */

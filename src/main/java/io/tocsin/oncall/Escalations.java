@@ -499,6 +499,14 @@ public class Escalations {
     }
   }
 
+  /**
+   * The incidents among {@code incidentIds} that page nobody: their service has no escalation
+   * policy, or every level paged so far reached nobody. One query for a whole list.
+   */
+  public java.util.Set<UUID> pagingNobody(java.util.Collection<UUID> incidentIds) {
+    return runs.pagingNobody(incidentIds);
+  }
+
   /** An incident's escalation, with every step. */
   public Escalation get(UUID incidentId) {
     EscalationRun run =

@@ -41,6 +41,13 @@ public final class ListQuery {
     return this;
   }
 
+  /** Adds {@code AND condition} with one value for each {@code ?}, in order. */
+  public ListQuery whereAll(String condition, List<?> values) {
+    sql.append(" AND ").append(condition);
+    params.addAll(values);
+    return this;
+  }
+
   /** Adds {@code AND column IN (...)}, unless {@code values} is null or empty. */
   public ListQuery whereIn(String column, @Nullable Collection<?> values) {
     if (values != null && !values.isEmpty()) {
@@ -79,7 +86,11 @@ public final class ListQuery {
     return where("id < ?", cursor).fetch(jdbc, "id DESC", limit, rows);
   }
 
-  private <T> List<T> fetch(JdbcClient jdbc, String order, int limit, RowMapper<T> rows) {
+  /**
+   * Up to {@code limit + 1} rows in {@code order}, for a list whose cursor is more than an id (the
+   * caller adds its own condition for the position).
+   */
+  public <T> List<T> fetch(JdbcClient jdbc, String order, int limit, RowMapper<T> rows) {
     sql.append(" ORDER BY ").append(order).append(" LIMIT ?");
     params.add(limit + 1);
     return jdbc.sql(sql.toString()).params(params).query(rows).list();

@@ -400,6 +400,7 @@ class AdminPages {
               Forms.localTime("to", to, zone),
               Page.after(cursor),
               Page.DEFAULT_LIMIT);
+      Map<String, String> named = new HashMap<>();
       model.addAttribute(
           "entries",
           page.items().stream()
@@ -409,8 +410,8 @@ class AdminPages {
                           SHOWN.format(event.occurredAt().atZone(zone)),
                           event.actorName(),
                           event.kind(),
-                          event.target(),
-                          event.summary()))
+                          event.target() == null ? null : named(event.target(), named),
+                          named(event.summary(), named)))
               .toList());
       model.addAttribute("next", page.nextCursor());
     } catch (InvalidInputException e) {
@@ -419,6 +420,39 @@ class AdminPages {
       model.addAttribute("problemField", e.field());
     }
     return "web/admin-audit";
+  }
+
+  private static final java.util.regex.Pattern NAMED_ID =
+      java.util.regex.Pattern.compile(
+          "\\b(user|service|team) ([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\b");
+
+  /**
+   * The audit text with "user 0190…" read as "user Riley": a person reads names, not ids. An id
+   * whose user, service or team is gone stays as it is, the only trace left of it.
+   */
+  private String named(String text, Map<String, String> names) {
+    return NAMED_ID
+        .matcher(text)
+        .replaceAll(
+            match ->
+                java.util.regex.Matcher.quoteReplacement(
+                    match.group(1)
+                        + " "
+                        + names.computeIfAbsent(
+                            match.group(1) + " " + match.group(2),
+                            k -> nameOf(match.group(1), UUID.fromString(match.group(2))))));
+  }
+
+  private String nameOf(String kind, UUID id) {
+    try {
+      return switch (kind) {
+        case "user" -> users.find(id).map(User::name).orElse(id.toString());
+        case "service" -> services.get(id).name();
+        default -> teams.get(id).name();
+      };
+    } catch (NotFoundException e) {
+      return id.toString();
+    }
   }
 
   @GetMapping("/admin/dead-letters")

@@ -138,7 +138,7 @@ class AlertPages {
       }
       rows.add(
           new Row(
-              alert.labels().getOrDefault("alertname", alert.fingerprint()),
+              name(alert),
               alert.summary(),
               EnumText.canonical(alert.severity()),
               EnumText.canonical(alert.status()),
@@ -155,6 +155,18 @@ class AlertPages {
               silenceMatchers(alert.labels())));
     }
     return rows;
+  }
+
+  /**
+   * What a person calls the alert: its alertname, else its summary; never its fingerprint, which
+   * says nothing to a person.
+   */
+  private static String name(ListedAlert alert) {
+    String name = alert.labels().get("alertname");
+    if (name != null && !name.isBlank()) {
+      return name;
+    }
+    return alert.summary().isBlank() ? "Alert without a name or summary" : alert.summary();
   }
 
   /** Every label as an equality matcher, one per line, for the person to narrow down. */

@@ -75,6 +75,7 @@ class ConsolePages {
   private final ServiceCatalog services;
   private final UserService users;
   private final EscalationPolicies policies;
+  private final io.tocsin.oncall.Schedules schedules;
   private final Escalations escalations;
   private final Outbox outbox;
   private final DeadLetters deadLetters;
@@ -91,6 +92,7 @@ class ConsolePages {
       ServiceCatalog services,
       UserService users,
       EscalationPolicies policies,
+      io.tocsin.oncall.Schedules schedules,
       Escalations escalations,
       Outbox outbox,
       DeadLetters deadLetters,
@@ -105,6 +107,7 @@ class ConsolePages {
     this.services = services;
     this.users = users;
     this.policies = policies;
+    this.schedules = schedules;
     this.escalations = escalations;
     this.outbox = outbox;
     this.deadLetters = deadLetters;
@@ -125,7 +128,8 @@ class ConsolePages {
       @Nullable String assignee,
       boolean mine,
       String age,
-      boolean inferred) {}
+      boolean inferred,
+      boolean pagesNobody) {}
 
   /**
    * A service of a storm as the incident page's table lists it: the cause or a symptom, when its
@@ -146,6 +150,18 @@ class ConsolePages {
 
   /** Who a service's first level would page now. */
   record OnCall(String service, boolean hasPolicy, List<String> people, @Nullable String problem) {}
+
+  /**
+   * Whether the signed-in person is on call now, and until when (in their zone, 24-hour clock);
+   * {@code until} is null when they are not.
+   */
+  record YouOnCall(@Nullable String until, boolean atLeast) {}
+
+  /** How far ahead the dashboard looks for the end of the signed-in person's shifts. */
+  private static final Duration SHIFT_LOOKAHEAD = Duration.ofDays(28);
+
+  private static final java.time.format.DateTimeFormatter DAY_MINUTE =
+      java.time.format.DateTimeFormatter.ofPattern("EEE d MMM HH:mm", java.util.Locale.ENGLISH);
 
   /** Who the first levels of a team's services would page now. */
   record TeamOnCall(String team, List<String> people) {}
@@ -222,12 +238,37 @@ class ConsolePages {
     addAlertVolume(model, zone);
     Page<Outbox.Delivery> dead = deadLetters.list(null, Page.MAX_LIMIT);
     model.addAttribute("me", me);
+    model.addAttribute("youOnCall", youOnCall(me, zone));
     model.addAttribute("onCall", onCall);
     model.addAttribute("teamOnCall", teamOnCall);
     model.addAttribute("openBreakers", breakers.open());
     model.addAttribute("withoutPolicy", onCall.stream().filter(now -> !now.hasPolicy()).count());
     model.addAttribute("deadLetters", dead.items().size() + (dead.nextCursor() == null ? "" : "+"));
     return "web/dashboard";
+  }
+
+  /**
+   * Until when the signed-in person's shifts last without a break, from now: shifts that follow
+   * each other (a weekday shift, then the weekend's) count as one stretch on call.
+   */
+  private YouOnCall youOnCall(SignedInUser me, java.time.ZoneId zone) {
+    Instant now = clock.instant();
+    Instant horizon = now.plus(SHIFT_LOOKAHEAD);
+    List<io.tocsin.oncall.Schedules.UserShift> shifts =
+        new ArrayList<>(schedules.shiftsOf(me.id(), now, horizon));
+    shifts.sort(Comparator.comparing(s -> s.shift().start()));
+    Instant end = null;
+    for (io.tocsin.oncall.Schedules.UserShift shift : shifts) {
+      Instant start = shift.shift().start();
+      if (end == null ? !start.isAfter(now) : !start.isAfter(end)) {
+        Instant until = shift.shift().end();
+        end = end == null || until.isAfter(end) ? until : end;
+      }
+    }
+    if (end == null || !end.isAfter(now)) {
+      return new YouOnCall(null, false);
+    }
+    return new YouOnCall(DAY_MINUTE.format(end.atZone(zone)), !end.isBefore(horizon));
   }
 
   /**
@@ -299,9 +340,14 @@ class ConsolePages {
     model.addAttribute("rows", rows(open, me, catalog));
   }
 
+  /** The statuses the incident list shows when none is asked for: every one but resolved. */
+  private static final List<String> NOT_RESOLVED =
+      OPEN.stream().sorted().map(IncidentStatus::text).toList();
+
   @GetMapping("/incidents")
   String list(
-      @RequestParam(required = false) @Nullable String status,
+      @RequestParam(name = "status", required = false) @Nullable List<String> status,
+      @RequestParam(required = false) @Nullable String q,
       @RequestParam(required = false) @Nullable String severity,
       @RequestParam(required = false) @Nullable UUID service,
       @RequestParam(required = false) @Nullable String assignee,
@@ -311,12 +357,18 @@ class ConsolePages {
       @ModelAttribute("zone") java.time.ZoneId zone,
       Model model) {
     SignedInUser me = ConsoleModel.signedIn();
-
+    // No status asked for (a first visit, or every box unticked): what still needs someone.
+    List<String> chosen =
+        status == null || status.stream().allMatch(ConsolePages::blank)
+            ? NOT_RESOLVED
+            : status.stream().filter(one -> !blank(one)).toList();
     List<Incident> found = List.of();
     String next = null;
     try {
-      Set<IncidentStatus> statuses =
-          blank(status) ? null : Set.of(EnumText.parse(IncidentStatus.class, "status", status));
+      Set<IncidentStatus> statuses = EnumSet.noneOf(IncidentStatus.class);
+      for (String one : chosen) {
+        statuses.add(EnumText.parse(IncidentStatus.class, "status", one));
+      }
       Set<Severity> severities =
           blank(severity) ? null : Set.of(EnumText.parse(Severity.class, "severity", severity));
       UUID assigneeId =
@@ -324,9 +376,10 @@ class ConsolePages {
       Instant since = blank(from) ? null : day("from", from).atStartOfDay(zone).toInstant();
       Instant before = blank(to) ? null : day("to", to).plusDays(1).atStartOfDay(zone).toInstant();
       Page<Incident> page =
-          queries.list(
+          queries.mostUrgentFirst(
               new IncidentQueries.Filter(statuses, service, severities, assigneeId, since, before),
-              Page.after(cursor),
+              q,
+              cursor,
               Page.DEFAULT_LIMIT);
       found = page.items();
       next = page.nextCursor();
@@ -340,7 +393,10 @@ class ConsolePages {
     model.addAttribute("me", me);
     List<CatalogService> catalog = services.list(null, null, Page.MAX_LIMIT).items();
     model.addAttribute("rows", rows(found, me, catalog));
-    model.addAttribute("status", status == null ? "" : status);
+    model.addAttribute(
+        "status",
+        chosen.stream().map(one -> one.trim().toLowerCase(java.util.Locale.ROOT)).toList());
+    model.addAttribute("q", q == null ? "" : q);
     model.addAttribute("severity", severity == null ? "" : severity);
     model.addAttribute("service", service);
     model.addAttribute("assignee", assignee == null ? "" : assignee);
@@ -757,11 +813,15 @@ class ConsolePages {
 
   private List<Incident> openIncidents() {
     return queries
-        .list(new IncidentQueries.Filter(OPEN, null, null, null, null, null), null, Page.MAX_LIMIT)
+        .mostUrgentFirst(
+            new IncidentQueries.Filter(OPEN, null, null, null, null, null),
+            null,
+            null,
+            Page.MAX_LIMIT)
         .items();
   }
 
-  /** Mine first, then the most severe, then the oldest. */
+  /** The incidents as rows, in the order given (the query's: what is on fire first). */
   private List<Row> rows(List<Incident> list, SignedInUser me, List<CatalogService> catalog) {
     // Names are read once per page, not once per row: the dashboard shows up to 200 incidents.
     // A service beyond the listed page is looked up on its own.
@@ -769,11 +829,10 @@ class ConsolePages {
     catalog.forEach(service -> serviceNames.put(service.id(), service.name()));
     Map<UUID, String> assignees = new HashMap<>();
     Instant now = clock.instant();
+    // Only an incident still open can page nobody that matters now; one query for the page.
+    Set<UUID> pagingNobody =
+        escalations.pagingNobody(list.stream().filter(Incident::isOpen).map(Incident::id).toList());
     return list.stream()
-        .sorted(
-            Comparator.comparing((Incident i) -> !Objects.equals(i.assigneeId(), me.id()))
-                .thenComparing(Incident::severity)
-                .thenComparing(Incident::openedAt))
         .map(
             incident ->
                 new Row(
@@ -787,7 +846,8 @@ class ConsolePages {
                         : assignees.computeIfAbsent(incident.assigneeId(), this::name),
                     Objects.equals(incident.assigneeId(), me.id()),
                     age(Duration.between(incident.openedAt(), now)),
-                    incident.inferred()))
+                    incident.inferred(),
+                    pagingNobody.contains(incident.id())))
         .toList();
   }
 

@@ -7,9 +7,7 @@ import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.directory.team.TeamService;
-import io.tocsin.incident.Incident;
 import io.tocsin.incident.IncidentQueries;
-import io.tocsin.incident.IncidentStatus;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.oncall.EscalationPolicies;
@@ -21,11 +19,9 @@ import io.tocsin.platform.Page;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -46,9 +42,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  */
 @Controller
 class ServicePages {
-
-  private static final Set<IncidentStatus> OPEN =
-      EnumSet.of(IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS);
 
   /** Neighbours drawn on each side; the text list below the drawing names them all. */
   private static final int DRAWN_NEIGHBOURS = 12;
@@ -110,13 +103,8 @@ class ServicePages {
     List<UUID> ids = page.items().stream().map(CatalogService::id).toList();
     Map<UUID, Integer> integrationCounts = integrations.countByService(ids);
     Map<UUID, EscalationPolicies.Policy> policyOf = policies.ofServices(ids);
-    // One bounded query for the open incidents of every service on the page, as the dashboard.
-    Page<Incident> open =
-        queries.list(
-            new IncidentQueries.Filter(OPEN, null, null, null, null, null), null, Page.MAX_LIMIT);
-    Map<UUID, Integer> openCounts = new HashMap<>();
-    open.items().forEach(incident -> openCounts.merge(incident.serviceId(), 1, Integer::sum));
-    String more = open.nextCursor() == null ? "" : "+";
+    // Counted in the database, a symptom's incidents too: a storm's thousands are counted right.
+    Map<UUID, Integer> openCounts = queries.openTouchingEachService();
     Map<UUID, String> teamNames = new HashMap<>();
     List<Row> rows = new ArrayList<>();
     for (CatalogService service : page.items()) {
@@ -131,7 +119,7 @@ class ServicePages {
                   : teamNames.computeIfAbsent(service.ownerTeamId(), this::teamName),
               policy == null ? null : policy.name(),
               integrationCounts.getOrDefault(service.id(), 0),
-              openCount + (openCount > 0 ? more : "")));
+              String.valueOf(openCount)));
     }
     model.addAttribute("rows", rows);
     model.addAttribute("next", page.nextCursor());
@@ -145,11 +133,7 @@ class ServicePages {
     model.addAttribute(
         "team", service.ownerTeamId() == null ? null : teamName(service.ownerTeamId()));
     onCall(service, model);
-    model.addAttribute(
-        "openIncidents",
-        queries
-            .list(new IncidentQueries.Filter(OPEN, id, null, null, null, null), null, 10)
-            .items());
+    model.addAttribute("openIncidents", queries.openTouching(id, 10));
     model.addAttribute("integrations", integrationViews(service));
     model.addAttribute("masked", IntegrationSnippets.MASKED);
     dependencies(service, model);

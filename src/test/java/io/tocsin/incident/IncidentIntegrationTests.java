@@ -227,6 +227,90 @@ class IncidentIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void theConsoleListsOpenBeforeAcknowledgedThenBySeverityAndPagesInThatOrder() {
+    Service api = service("urgency", "");
+    String acknowledgedCritical = unique("AckedCritical");
+    String openWarning = unique("OpenWarning");
+    String openCritical = unique("OpenCritical");
+    String host = unique("db-host-");
+    fire(api, alert(acknowledgedCritical, "severity", "critical", "instance", host));
+    String acked = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    assertThat(patch(acked, "{\"status\":\"acknowledged\"}").statusCode()).isEqualTo(200);
+    fire(api, alert(openWarning, "severity", "warning"));
+    awaitIncidents("service=" + api.id, 2);
+    fire(api, alert(openCritical, "severity", "critical"));
+    awaitIncidents("service=" + api.id, 3);
+    IncidentQueries queries = tocsin.bean(IncidentQueries.class);
+    IncidentQueries.Filter ofService =
+        new IncidentQueries.Filter(null, java.util.UUID.fromString(api.id), null, null, null, null);
+
+    io.tocsin.platform.Page<Incident> first = queries.mostUrgentFirst(ofService, null, null, 2);
+    assertThat(first.items())
+        .extracting(Incident::title)
+        .as("open before acknowledged, critical before warning")
+        .containsExactly(openCritical + " summary", openWarning + " summary");
+    assertThat(first.nextCursor()).isNotNull();
+    io.tocsin.platform.Page<Incident> second =
+        queries.mostUrgentFirst(ofService, null, first.nextCursor(), 2);
+    assertThat(second.items())
+        .extracting(Incident::title)
+        .containsExactly(acknowledgedCritical + " summary");
+    assertThat(second.nextCursor()).isNull();
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () -> queries.mostUrgentFirst(ofService, null, "0.9." + acked, 2)))
+        .isInstanceOf(io.tocsin.platform.InvalidInputException.class)
+        .hasMessageContaining("cursor");
+
+    JsonNode byApi = get("/api/v1/incidents?order=URGENCY&limit=2&service=" + api.id);
+    assertThat(byApi.get("items").get(0).get("title").asString())
+        .isEqualTo(openCritical + " summary");
+    assertThat(byApi.get("items").get(1).get("title").asString())
+        .isEqualTo(openWarning + " summary");
+    JsonNode rest =
+        get(
+            "/api/v1/incidents?order=urgency&limit=2&service="
+                + api.id
+                + "&cursor="
+                + byApi.get("nextCursor").asString());
+    assertThat(rest.get("items")).hasSize(1);
+    assertThat(rest.get("items").get(0).get("title").asString())
+        .as("the API's cursor continues the order it came from")
+        .isEqualTo(acknowledgedCritical + " summary");
+    assertThat(rest.get("nextCursor").isNull()).isTrue();
+    JsonNode searched = get("/api/v1/incidents?q=" + host);
+    assertThat(searched.get("items")).hasSize(1);
+    assertThat(searched.get("items").get(0).get("id").asString()).isEqualTo(acked);
+    HttpResponse<String> unknownOrder = send("GET", "/api/v1/incidents?order=loudest", admin, null);
+    assertThat(unknownOrder.statusCode()).isEqualTo(422);
+    assertThat(unknownOrder.body()).contains("newest", "urgency");
+    HttpResponse<String> forged =
+        send("GET", "/api/v1/incidents?order=urgency&cursor=9.9.nothing", admin, null);
+    assertThat(forged.statusCode()).as(forged.body()).isBetween(400, 499);
+
+    IncidentQueries.Filter all = new IncidentQueries.Filter(null, null, null, null, null, null);
+    assertThat(
+            queries.mostUrgentFirst(all, host.toUpperCase(java.util.Locale.ROOT), null, 50).items())
+        .extracting(Incident::title)
+        .as("a label value, in any case")
+        .containsExactly(acknowledgedCritical + " summary");
+    assertThat(queries.mostUrgentFirst(all, "  " + openWarning + " ", null, 50).items())
+        .extracting(Incident::title)
+        .as("the title")
+        .containsExactly(openWarning + " summary");
+    assertThat(queries.mostUrgentFirst(all, api.name, null, 50).items())
+        .as("the service's name")
+        .hasSize(3);
+    assertThat(queries.mostUrgentFirst(all, "instance", null, 50).items())
+        .extracting(Incident::title)
+        .as("a label's name alone finds nothing")
+        .doesNotContain(acknowledgedCritical + " summary");
+    assertThat(queries.mostUrgentFirst(all, api.name + "%", null, 50).items())
+        .as("% is taken literally")
+        .isEmpty();
+  }
+
+  @Test
   void resolvingStraightFromOpenMakesMttaEqualMttr() {
     Service api = service("direct", "");
     fire(api, alert(unique("Direct")));

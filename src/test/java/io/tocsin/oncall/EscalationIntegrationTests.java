@@ -417,7 +417,8 @@ class EscalationIntegrationTests extends HarnessTests {
 
   @Test
   void aSnoozedIncidentOpensAgainWhenTheSnoozeEndsAndPagesFromTheFirstLevelOnce() {
-    Api.Service service = serviceWithPolicy(0, level(5, user(alice)), level(5, user(bob)));
+    Api.Service service =
+        serviceWithPolicy(0, level(5, userTarget(alice)), level(5, userTarget(bob)));
     String incident = open(service);
     awaitSteps(incident, 1);
     CLOCK.advance(Duration.ofMinutes(5));
@@ -465,7 +466,7 @@ class EscalationIntegrationTests extends HarnessTests {
 
   @Test
   void snoozingAResolvedIncidentOrForNoTimeIsRefused() {
-    Api.Service service = serviceWithPolicy(0, level(5, user(alice)));
+    Api.Service service = serviceWithPolicy(0, level(5, userTarget(alice)));
     String incident = open(service);
 
     HttpResponse<String> tooShort =
@@ -484,7 +485,7 @@ class EscalationIntegrationTests extends HarnessTests {
 
   @Test
   void aDeclaredIncidentPagesItsServicesPolicyLikeAnyIncident() {
-    Api.Service service = serviceWithPolicy(0, level(5, user(alice)));
+    Api.Service service = serviceWithPolicy(0, level(5, userTarget(alice)));
 
     JsonNode declared =
         api.create(

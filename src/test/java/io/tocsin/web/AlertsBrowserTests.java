@@ -105,7 +105,7 @@ class AlertsBrowserTests extends BrowserTests {
     browser.get(
         tocsin.uri("/alerts?state=silenced&filter=alertname%3D%22" + wanted + "%22").toString());
     assertThat(alertItem(wanted).findElement(By.cssSelector(".muted-by")).getText())
-        .isEqualTo("silenced");
+        .isEqualTo("Silenced");
     browser.get(
         tocsin.uri("/alerts?state=silenced&filter=alertname%3D%22" + other + "%22").toString());
     assertThat(browser.findElements(By.id("alerts")))
@@ -123,6 +123,46 @@ class AlertsBrowserTests extends BrowserTests {
         .isEmpty();
     browser.get(tocsin.uri("/alerts?filter=alertname%3D%22" + wanted + "%22").toString());
     assertThat(alertItem(wanted).findElements(By.cssSelector(".muted-by"))).isEmpty();
+  }
+
+  @Test
+  void anAlertWithoutANameIsTitledBySummaryAndServiceMatchesTheTocsinService() {
+    Api.Service service = api.service("checkout", "\"autoResolve\":false");
+    Api.Service elsewhere = api.service("payments", "\"autoResolve\":false");
+    String summary = Api.unique("Card declines above 5 percent");
+    api.fire(
+        service,
+        "{\"labels\":{\"team\":\"shop\"},\"annotations\":{\"summary\":\"" + summary + "\"}}");
+    String other = Api.unique("QueueBacklog");
+    api.fire(elsewhere, Api.alert(other, "severity", "warning"));
+    Awaitility.await()
+        .atMost(Browser.WAIT)
+        .until(
+            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items").size(),
+            found -> found > 0);
+    signIn();
+
+    browser.get(
+        tocsin
+            .uri(
+                "/alerts?filter="
+                    + java.net.URLEncoder.encode(
+                        "service=\"" + service.name() + "\"",
+                        java.nio.charset.StandardCharsets.UTF_8))
+            .toString());
+    String listed = browser.findElement(By.id("alerts")).getText();
+    assertThat(alertItem(summary).getText())
+        .as("titled by its summary, not its fingerprint")
+        .contains(service.name())
+        .containsIgnoringCase("warning");
+    assertThat(listed).doesNotContain(other);
+    assertThat(browser.findElement(By.id("filter")).getAttribute("placeholder"))
+        .contains("service=\"checkout\"");
+    browser.get(tocsin.uri("/alerts?filter=severity%3D%22warning%22").toString());
+    assertThat(browser.findElement(By.id("alerts")).getText())
+        .as("Tocsin's level, for an alert whose sender set no severity label")
+        .contains(summary)
+        .contains(other);
   }
 
   @Test
@@ -178,7 +218,7 @@ class AlertsBrowserTests extends BrowserTests {
                 .format(localEnd.atZone(VIEWER)));
     browser.get(
         tocsin.uri("/alerts?state=silenced&filter=alertname%3D%22" + name + "%22").toString());
-    assertThat(alertItem(name).getText()).contains("silenced");
+    assertThat(alertItem(name).getText()).contains("Silenced");
   }
 
   @Test

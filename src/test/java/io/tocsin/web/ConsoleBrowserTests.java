@@ -65,7 +65,7 @@ class ConsoleBrowserTests extends BrowserTests {
       signIn();
 
       open("/incidents/" + number);
-      wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+      wait(ExpectedConditions.textToBe(By.id("status"), "Open"));
       assertThat(browser.findElement(By.cssSelector("#inference .badge")).getText())
           .isEqualTo("Inferred cause");
       assertThat(browser.findElement(By.id("evidence")).getText())
@@ -76,10 +76,10 @@ class ConsoleBrowserTests extends BrowserTests {
       assertThat(rows).hasSize(4);
       assertThat(rows.get(0).getText())
           .contains(postgres.name())
-          .contains("inferred cause")
+          .contains("Inferred cause")
           .contains("no alert of its own");
       for (Api.Service dependent : dependents) {
-        assertThat(row(dependent.name()).getText()).contains("symptom").contains("1 / 1");
+        assertThat(row(dependent.name()).getText()).contains("Symptom").contains("1 / 1");
       }
       assertThat(browser.findElements(By.cssSelector("#storm-graph a"))).hasSize(4);
       assertThat(browser.findElements(By.cssSelector("#storm-graph line")))
@@ -92,6 +92,11 @@ class ConsoleBrowserTests extends BrowserTests {
       ((JavascriptExecutor) browser)
           .executeScript("document.getElementById('storm').scrollIntoView()");
       Browser.screenshot(browser, "storm");
+
+      open("/services/" + dependents.get(0).id());
+      assertThat(browser.findElement(By.tagName("main")).getText())
+          .as("a service's page counts the incident it is a symptom of")
+          .contains("#" + number + " ");
 
       open("/incidents?service=" + postgres.id());
       assertThat(browser.findElement(By.cssSelector("table .chip-inferred")).getText())
@@ -168,10 +173,10 @@ class ConsoleBrowserTests extends BrowserTests {
     Browser.screenshot(browser, "dashboard");
 
     browser.findElement(By.partialLinkText(first)).click();
-    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Open"));
     assertAccessible("incident page");
     browser.findElement(By.xpath("//button[normalize-space()='Acknowledge']")).click();
-    wait(ExpectedConditions.textToBe(By.id("status"), "acknowledged"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Acknowledged"));
     assertThat(browser.findElement(By.cssSelector("ol.timeline")).getText())
         .contains("Acknowledged");
 
@@ -222,6 +227,112 @@ class ConsoleBrowserTests extends BrowserTests {
   }
 
   @Test
+  void whatIsOnFireComesFirstAndTheListFiltersSearchesAndMarksWhatPagesNobody() {
+    String me = api.get("/api/v1/users/me").get("id").asString();
+    api.create(
+        "/api/v1/schedules",
+        """
+        {"name":"%s","timeZone":"Europe/Berlin","layers":[{"name":"only","members":["%s"],
+         "rotation":{"count":1,"unit":"weeks"},"start":"2026-01-05T09:00","restrictions":[]}]}
+        """
+            .formatted(Api.unique("fire-rota"), me));
+    Api.Service handled = api.service("handled", "\"autoResolve\":false");
+    api.follow(handled, api.policyPaging(me));
+    Api.Service unowned = api.service("unowned", "\"autoResolve\":false");
+    String acknowledged = Api.unique("AckedCritical");
+    api.fire(handled, Api.alert(acknowledged, "severity", "critical"));
+    waitForIncidents(handled, 1);
+    api.ok(
+        "PATCH",
+        "/api/v1/incidents/" + incidentId(handled, acknowledged),
+        "{\"status\":\"acknowledged\"}");
+    String resolved = Api.unique("LongGone");
+    api.fire(handled, Api.alert(resolved, "severity", "critical"));
+    waitForIncidents(handled, 2);
+    api.ok(
+        "PATCH", "/api/v1/incidents/" + incidentId(handled, resolved), "{\"status\":\"resolved\"}");
+    String critical = Api.unique("OpenCritical");
+    String host = Api.unique("db-west-");
+    api.fire(unowned, Api.alert(critical, "severity", "critical", "host", host));
+    String warning = Api.unique("OpenWarning");
+    api.fire(unowned, Api.alert(warning, "severity", "warning"));
+    waitForIncidents(unowned, 2);
+
+    signIn();
+    org.awaitility.Awaitility.await()
+        .atMost(Browser.WAIT)
+        .until(
+            () -> {
+              browser.navigate().refresh();
+              return dashboardRow(critical);
+            },
+            row -> row.contains("Pages nobody"));
+    List<String> rows = dashboardRows();
+    assertThat(indexOf(rows, critical))
+        .as("an open critical above an open warning, both above an acknowledged critical")
+        .isLessThan(indexOf(rows, warning));
+    assertThat(indexOf(rows, warning)).isLessThan(indexOf(rows, acknowledged));
+    assertThat(dashboardRow(critical)).contains("Open").contains("Critical");
+    assertThat(dashboardRow(acknowledged)).contains("Acknowledged").doesNotContain("Pages nobody");
+    assertThat(browser.findElement(By.id("you-on-call")).getText())
+        .startsWith("You are on call until");
+    assertAccessible("dashboard, what is on fire first");
+
+    browser.get(tocsin.uri("/incidents").toString());
+    assertThat(browser.findElement(By.cssSelector("table.incidents")).getText())
+        .as("not resolved by default")
+        .contains(critical, warning, acknowledged)
+        .doesNotContain(resolved);
+    assertThat(browser.findElement(By.id("status-open")).isSelected()).isTrue();
+    assertThat(browser.findElement(By.id("status-resolved")).isSelected()).isFalse();
+    browser.findElement(By.cssSelector("details.filter-more > summary")).click();
+    browser.findElement(By.id("status-open")).click();
+    browser.findElement(By.id("status-resolved")).click();
+    browser.findElement(By.id("q")).sendKeys(handled.name());
+    browser.findElement(By.xpath("//button[normalize-space()='Filter']")).click();
+    wait(ExpectedConditions.urlContains("status=resolved"));
+    assertThat(browser.getCurrentUrl()).contains("status=acknowledged");
+    assertThat(browser.findElement(By.cssSelector("table.incidents")).getText())
+        .contains(acknowledged, resolved)
+        .doesNotContain(critical, warning);
+    assertAccessible("incident list with several statuses and a search");
+
+    browser.get(tocsin.uri("/incidents?q=" + host.toUpperCase(java.util.Locale.ROOT)).toString());
+    assertThat(browser.findElement(By.cssSelector("table.incidents")).getText())
+        .as("an alert's label value")
+        .contains(critical)
+        .doesNotContain(warning, acknowledged);
+  }
+
+  private static String incidentId(Api.Service service, String alertName) {
+    for (JsonNode incident : api.get("/api/v1/incidents?service=" + service.id()).get("items")) {
+      if (incident.get("title").asString().startsWith(alertName)) {
+        return incident.get("id").asString();
+      }
+    }
+    throw new AssertionError("no incident titled " + alertName);
+  }
+
+  private List<String> dashboardRows() {
+    return browser.findElements(By.cssSelector("#open-incidents table.incidents tbody tr")).stream()
+        .map(row -> row.getText())
+        .toList();
+  }
+
+  private String dashboardRow(String name) {
+    return dashboardRows().stream().filter(row -> row.contains(name)).findFirst().orElse("");
+  }
+
+  private static int indexOf(List<String> rows, String name) {
+    for (int i = 0; i < rows.size(); i++) {
+      if (rows.get(i).contains(name)) {
+        return i;
+      }
+    }
+    throw new AssertionError(name + " is not listed");
+  }
+
+  @Test
   void inDarkModeAndWithTheKeyboardAloneAResponderTakesAnIncident() {
     Api.Service service = api.service("keyboard", "\"autoResolve\":false");
     String name = Api.unique("NightShift");
@@ -251,7 +362,7 @@ class ConsoleBrowserTests extends BrowserTests {
     assertThat(focused("textContent")).as("the incident is reachable with Tab").contains(name);
     assertThat(focused("outlineStyle")).isNotEqualTo("none");
     new Actions(browser).sendKeys(Keys.ENTER).perform();
-    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Open"));
     while (!focused("textContent").equals("Acknowledge") && presses++ < 200) {
       tab();
     }
@@ -259,7 +370,7 @@ class ConsoleBrowserTests extends BrowserTests {
         .as("Acknowledge is reachable with Tab")
         .isEqualTo("Acknowledge");
     new Actions(browser).sendKeys(Keys.ENTER).perform();
-    wait(ExpectedConditions.textToBe(By.id("status"), "acknowledged"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Acknowledged"));
     assertAccessible("incident page in dark mode");
   }
 
@@ -308,7 +419,7 @@ class ConsoleBrowserTests extends BrowserTests {
     signIn();
 
     open("/incidents/" + number);
-    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Open"));
     assertThat(
             ((JavascriptExecutor) browser)
                 .executeScript(
@@ -329,7 +440,7 @@ class ConsoleBrowserTests extends BrowserTests {
     assertAccessible("incident page on a phone");
 
     browser.findElement(By.xpath("//button[normalize-space()='Acknowledge']")).click();
-    wait(ExpectedConditions.textToBe(By.id("status"), "acknowledged"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Acknowledged"));
     assertThat(browser.findElement(By.id("notice")).getText())
         .isEqualTo("#" + number + " acknowledged; it is yours now. Paging stopped.");
     assertThat(browser.findElement(By.id("notice")).getAttribute("role")).isEqualTo("status");
@@ -348,7 +459,7 @@ class ConsoleBrowserTests extends BrowserTests {
         .isEqualTo("1 alert still fires — resolve anyway?");
     assertAccessible("resolve confirmation");
     browser.findElement(By.xpath("//button[normalize-space()='Resolve anyway']")).click();
-    wait(ExpectedConditions.textToBe(By.id("status"), "resolved"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Resolved"));
     assertThat(browser.findElement(By.id("notice")).getText())
         .startsWith("#" + number + " resolved.");
 
@@ -366,7 +477,7 @@ class ConsoleBrowserTests extends BrowserTests {
     wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "declared"));
     assertThat(browser.findElement(By.tagName("h1")).getText())
         .contains("Customers cannot pay by card");
-    assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("open");
+    assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Open");
     assertThat(browser.findElement(By.id("latest")).getText())
         .contains("Declared by " + TocsinHarness.ADMIN_EMAIL + ": Support calls, no alert.");
     assertFitAPhone(List.of("/incidents/" + number, "/incidents/new"));
@@ -525,7 +636,7 @@ class ConsoleBrowserTests extends BrowserTests {
     assertThat(browser.findElement(By.id("confirm-heading")).getText())
         .isEqualTo("2 alerts still fire — resolve anyway?");
     browser.findElement(By.xpath("//button[normalize-space()='Resolve anyway']")).click();
-    wait(ExpectedConditions.textToBe(By.id("status"), "resolved"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Resolved"));
     assertThat(browser.findElement(By.id("notice")).getText())
         .as("and after")
         .isEqualTo(
@@ -614,7 +725,7 @@ class ConsoleBrowserTests extends BrowserTests {
     signIn();
 
     open("/incidents/" + number);
-    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Open"));
     String alerts = browser.findElement(By.cssSelector("ul.alerts")).getText();
     assertThat(alerts).contains("dedup key disk-db-1").contains("free").contains("0 bytes");
     assertThat(browser.findElement(By.xpath("//dt[.='mounts']/following-sibling::dd")).getText())
@@ -647,7 +758,7 @@ class ConsoleBrowserTests extends BrowserTests {
     signIn(email, "a long enough password");
 
     browser.get(tocsin.uri("/incidents/" + incident.get("number").asLong()).toString());
-    wait(ExpectedConditions.textToBe(By.id("status"), "open"));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Open"));
     assertThat(browser.findElements(By.xpath("//button[normalize-space()='Acknowledge']")))
         .as("a viewer is offered no acknowledge button")
         .isEmpty();

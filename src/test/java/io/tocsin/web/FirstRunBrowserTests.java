@@ -67,6 +67,14 @@ class FirstRunBrowserTests extends BothDatabasesTests {
           browser, ExpectedConditions.presenceOfElementLocated(By.id("open-incidents")));
       assertThat(browser.findElement(By.cssSelector("header .me")).getText())
           .isEqualTo("ada@example.com");
+      Browser.waitFor(
+          browser,
+          ExpectedConditions.textToBe(By.id("volume-chart"), "No alerts in the last 6 hours."));
+      assertThat(browser.findElements(By.cssSelector("#volume-chart canvas")))
+          .as("an empty chart says so instead of drawing empty axes")
+          .isEmpty();
+      assertThat(browser.findElement(By.id("you-on-call")).getText())
+          .isEqualTo("You are not on call now.");
       browser.get(tocsin.uri("/setup").toString());
       Browser.waitFor(browser, ExpectedConditions.urlContains("/login"));
     } finally {

@@ -411,7 +411,7 @@ class ServicesAdminBrowserTests extends BrowserTests {
     signIn();
     browser.get(tocsin.uri("/admin").toString());
     assertAccessible("users administration");
-    new Select(browser.findElement(By.id("role-" + id))).selectByVisibleText("viewer");
+    new Select(browser.findElement(By.id("role-" + id))).selectByVisibleText("Viewer");
     browser
         .findElement(By.xpath("//button[@aria-label='Change the role of " + email + "']"))
         .click();
@@ -442,7 +442,10 @@ class ServicesAdminBrowserTests extends BrowserTests {
     browser.findElement(By.xpath("//button[normalize-space()='Filter']")).click();
     wait(ExpectedConditions.urlContains("kind=user.role_changed"));
     String entries = browser.findElement(By.id("audit")).getText();
-    assertThat(entries).contains("user " + id).contains("role responder -> viewer");
+    assertThat(entries)
+        .contains("user Riley Responder")
+        .doesNotContain(id)
+        .contains("role responder -> viewer");
     assertThat(entries).doesNotContain("user.created");
     assertAccessible("audit log");
 

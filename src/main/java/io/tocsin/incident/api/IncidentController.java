@@ -242,11 +242,26 @@ class IncidentController {
     }
   }
 
+  /** The orders the list offers. */
+  enum Order {
+    /** Newest first; the cursor is the last incident's id. */
+    NEWEST,
+    /**
+     * What is on fire first: open, acknowledged, in progress, resolved; then the most severe; then
+     * the newest. The cursor carries the ranks as well as the id.
+     */
+    URGENCY
+  }
+
   @Operation(
-      summary = "Incidents, newest first",
+      summary = "Incidents, newest first or most urgent first",
       description =
           "status, severity: comma-separated lists (any case); service, assignee: ids; since,"
-              + " until: bounds on when incidents opened (ISO-8601).")
+              + " until: bounds on when incidents opened (ISO-8601); q: text in the title, an"
+              + " alert's summary or label value, or the name of a service the incident touches;"
+              + " order: newest (the default) or urgency (open before acknowledged before in"
+              + " progress before resolved, then severity, then newest). A cursor continues the"
+              + " order it came from.")
   @PreAuthorize("hasRole('VIEWER')")
   @GetMapping
   Page<IncidentSummary> list(
@@ -256,8 +271,14 @@ class IncidentController {
       @RequestParam(required = false) @Nullable UUID assignee,
       @RequestParam(required = false) @Nullable Instant since,
       @RequestParam(required = false) @Nullable Instant until,
+      @RequestParam(required = false) @Nullable String q,
+      @RequestParam(required = false) @Nullable String order,
       @RequestParam(required = false) @Nullable String cursor,
       @RequestParam(required = false) @Nullable Integer limit) {
+    Order ordered =
+        order == null || order.isBlank()
+            ? Order.NEWEST
+            : EnumText.parse(Order.class, "order", order);
     IncidentQueries.Filter filter =
         new IncidentQueries.Filter(
             parseAll(IncidentStatus.class, "status", status),
@@ -267,9 +288,11 @@ class IncidentController {
             since,
             until);
     Map<UUID, String> names = new HashMap<>();
-    return queries
-        .list(filter, Page.after(cursor), Page.limit(limit))
-        .map(incident -> summary(incident, names));
+    Page<Incident> page =
+        ordered == Order.URGENCY
+            ? queries.mostUrgentFirst(filter, q, cursor, Page.limit(limit))
+            : queries.list(filter, q, Page.after(cursor), Page.limit(limit));
+    return page.map(incident -> summary(incident, names));
   }
 
   @Operation(
