@@ -259,7 +259,8 @@ class ScheduleEditor {
           layer.find()
               ? "layer" + layer.group(1)
               : invalid.field().startsWith("layers") ? "layers" : invalid.field();
-      Forms.refuse(redirect, field, words(e) + ".");
+      String said = words(e);
+      Forms.refuse(redirect, field, "Not saved: " + said + ".");
     } else if (e instanceof UnknownValueException unknown) {
       Forms.refuse(redirect, "layers", Objects.requireNonNull(unknown.getMessage()));
     } else {
