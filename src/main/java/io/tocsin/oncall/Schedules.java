@@ -362,6 +362,19 @@ public class Schedules {
     return new Breakdown(schedule, timeline.layers(from, to), overrides, timeline.shifts(from, to));
   }
 
+  /**
+   * A schedule not saved yet, checked as {@link #create} checks it, over [from, to): what an editor
+   * shows while the schedule is typed. Nothing is written; overrides belong to saved schedules.
+   */
+  public Breakdown preview(ScheduleInput input, Instant from, Instant to) {
+    if (!to.isAfter(from)) {
+      throw new InvalidInputException("to", "must be after from");
+    }
+    Schedule schedule = valid(new UUID(0, 0), input, from, from);
+    ScheduleTimeline timeline = timeline(schedule, List.of());
+    return new Breakdown(schedule, timeline.layers(from, to), List.of(), timeline.shifts(from, to));
+  }
+
   /** Who the schedule puts on call at {@code at}, if anybody. */
   public Optional<Shift> onCall(UUID scheduleId, Instant at) {
     return onCall(get(scheduleId), at);

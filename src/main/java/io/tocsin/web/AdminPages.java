@@ -243,7 +243,12 @@ class AdminPages {
   }
 
   @GetMapping("/admin/integrations")
-  String integrationsPage(@RequestParam(required = false) @Nullable String cursor, Model model) {
+  String integrationsPage(
+      @RequestParam(required = false) @Nullable String cursor,
+      @RequestParam(required = false) @Nullable UUID service,
+      Model model) {
+    // A service's page links here with the service chosen for its new integration.
+    model.addAttribute("preselected", service);
     Page<Integration> page = integrations.list(Page.after(cursor), Page.DEFAULT_LIMIT);
     Map<UUID, String> names = new HashMap<>();
     model.addAttribute(

@@ -180,11 +180,15 @@ class ConsolePages {
       java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss z", java.util.Locale.ROOT);
 
   @GetMapping("/login")
-  String login(@RequestParam(required = false) @Nullable String next, Model model) {
+  String login(
+      @RequestParam(required = false) @Nullable String next,
+      @RequestParam(required = false) @Nullable String signedOut,
+      Model model) {
     if (!users.anyAdmin()) {
       return "redirect:/setup";
     }
     model.addAttribute("me", null);
+    model.addAttribute("signedOut", signedOut != null);
     model.addAttribute(
         "next", next != null && next.startsWith("/") && !next.startsWith("//") ? next : "/");
     return "web/login";

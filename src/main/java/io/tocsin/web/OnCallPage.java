@@ -116,7 +116,12 @@ class OnCallPage {
   record LevelRow(int level, int delayMinutes, List<TargetRow> targets, boolean gap) {}
 
   record PolicyRow(
-      String name, String description, int repeat, List<LevelRow> levels, List<String> services) {}
+      UUID id,
+      String name,
+      String description,
+      int repeat,
+      List<LevelRow> levels,
+      List<String> services) {}
 
   /** Who a service's policy pages now; {@code policy} is null when it has none. */
   record ServiceRow(String name, @Nullable String policy, List<LevelRow> levels, boolean gap) {}
@@ -191,6 +196,7 @@ class OnCallPage {
       levelsById.put(policy.id(), levels);
       policyRows.add(
           new PolicyRow(
+              policy.id(),
               policy.name(),
               policy.description(),
               policy.repeat(),

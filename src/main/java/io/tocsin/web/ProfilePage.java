@@ -12,6 +12,8 @@ import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.UnknownValueException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,11 @@ import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,6 +44,9 @@ class ProfilePage {
 
   /** Blank rows offered under a rule's steps, so a step is added without JavaScript. */
   private static final int BLANK_STEPS = 2;
+
+  private static final SecurityContextRepository SESSIONS =
+      new HttpSessionSecurityContextRepository();
 
   private final ContactMethods methods;
   private final NotificationRules rules;
@@ -116,6 +126,7 @@ class ProfilePage {
     model.addAttribute("zones", java.time.ZoneId.getAvailableZoneIds().stream().sorted().toList());
     model.addAttribute("problems", current.problems());
     model.addAttribute("types", EnumText.allowed(ChannelType.class));
+    model.addAttribute("minimumPassword", UserService.MINIMUM_PASSWORD_LENGTH);
     return "web/profile";
   }
 
@@ -231,6 +242,62 @@ class ProfilePage {
           users.update(me, new UserService.UserChanges(null, null, null, timeZone, null));
           redirect.addFlashAttribute("notice", "Times are shown in " + timeZone + " now.");
         });
+  }
+
+  /**
+   * Changes the signed-in person's own password, as the API's {@code PATCH /api/v1/users/{id}}
+   * does: the current password first, the directory's length rules, and every other session of
+   * theirs ends while this one stays signed in.
+   */
+  @PreAuthorize("hasRole('VIEWER')")
+  @PostMapping("/profile/password")
+  String changePassword(
+      @RequestParam String currentPassword,
+      @RequestParam String password,
+      @RequestParam String passwordAgain,
+      HttpServletRequest request,
+      HttpServletResponse response,
+      RedirectAttributes redirect) {
+    SignedInUser me = ConsoleModel.signedIn();
+    if (!users.hasPassword(me.id(), currentPassword)) {
+      // A stolen session must not be enough to take the account over for good.
+      Forms.refuse(redirect, "currentPassword", "The current password is wrong.");
+    } else if (!password.equals(passwordAgain)) {
+      Forms.refuse(redirect, "passwordAgain", "The two new passwords are not the same.");
+    } else {
+      try {
+        users.update(me.id(), new UserService.UserChanges(null, null, null, null, password));
+        keepThisSession(me, request, response);
+        redirect.addFlashAttribute(
+            "notice", "Your password is changed. Your other sessions are signed out.");
+      } catch (InvalidInputException e) {
+        Forms.refuse(redirect, "password", "The new password " + e.getMessage() + ".");
+      }
+    }
+    return "redirect:/profile";
+  }
+
+  /**
+   * The change ended every session of the person, this one too; this one has just proven the
+   * current password, so it adopts the new version, but only if this change alone made it.
+   */
+  private void keepThisSession(
+      SignedInUser me, HttpServletRequest request, HttpServletResponse response) {
+    Long version = me.sessionVersion();
+    if (version == null) {
+      return;
+    }
+    users
+        .signedIn(me.id())
+        .filter(now -> Objects.equals(now.sessionVersion(), version + 1))
+        .ifPresent(
+            now -> {
+              SecurityContext context = SecurityContextHolder.getContext();
+              context.setAuthentication(
+                  UsernamePasswordAuthenticationToken.authenticated(
+                      now, null, now.getAuthorities()));
+              SESSIONS.saveContext(context, request, response);
+            });
   }
 
   /** Issues a token; the page shows it this once and never again. */

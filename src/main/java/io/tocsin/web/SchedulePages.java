@@ -252,6 +252,38 @@ class SchedulePages {
         () -> redirect.addFlashAttribute("feedUrl", absolute(feeds.newScheduleFeed(id))));
   }
 
+  /**
+   * The timeline of {@code breakdown} over {@code days} from {@code start}, its layers and final
+   * shifts drawn as this page draws them: the schedule editor's preview ({@code schedule ::
+   * timeline}).
+   */
+  void timeline(Schedules.Breakdown breakdown, Instant start, int days, ZoneId mine, Model model) {
+    Schedules.Schedule schedule = breakdown.schedule();
+    Window window =
+        new Window(start, start.plus(Duration.ofDays(days)), ZoneId.of(schedule.timeZone()), mine);
+    Map<UUID, String> names = new HashMap<>();
+    Map<UUID, Integer> colours = new LinkedHashMap<>();
+    List<Track> tracks = new ArrayList<>();
+    for (int i = 0; i < breakdown.layers().size(); i++) {
+      tracks.add(
+          track(
+              "layer-" + (i + 1),
+              "Layer: " + schedule.layers().get(i).name(),
+              breakdown.layers().get(i),
+              window,
+              names,
+              colours));
+    }
+    tracks.add(track("final", "Final: who is on call", breakdown.shifts(), window, names, colours));
+    model.addAttribute("tracks", tracks);
+    model.addAttribute("ticks", ticks(window, days));
+    model.addAttribute("nowX", null);
+    model.addAttribute("nowAnchor", "middle");
+    model.addAttribute("fromMillis", window.start().toEpochMilli());
+    model.addAttribute("toMillis", window.end().toEpochMilli());
+    model.addAttribute("yourZone", mine.getId());
+  }
+
   static String absolute(String path) {
     return ServletUriComponentsBuilder.fromCurrentContextPath().path(path).toUriString();
   }

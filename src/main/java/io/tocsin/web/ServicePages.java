@@ -123,6 +123,10 @@ class ServicePages {
     }
     model.addAttribute("rows", rows);
     model.addAttribute("next", page.nextCursor());
+    choices(null, model);
+    if (!model.containsAttribute("form")) {
+      model.addAttribute("form", new ServiceForm("", "", null, List.of(), null));
+    }
     return "web/services";
   }
 
@@ -142,7 +146,189 @@ class ServicePages {
     model.addAttribute("groupBy", String.join(", ", service.groupBy()));
     model.addAttribute("groupDelay", groupDelay(service));
     model.addAttribute("defaultGroupDelay", hold.defaultDelay().toSeconds());
+    choices(id, model);
+    if (!model.containsAttribute("form")) {
+      EscalationPolicies.Policy policy = policies.ofService(id).orElse(null);
+      model.addAttribute(
+          "form",
+          new ServiceForm(
+              service.name(),
+              service.description(),
+              service.ownerTeamId(),
+              service.dependencies(),
+              policy == null ? null : policy.id()));
+    }
     return "web/service";
+  }
+
+  /**
+   * What the service form shows: as typed when a save was refused, else the service as it is; a new
+   * service's form starts empty.
+   */
+  record ServiceForm(
+      String name,
+      String description,
+      @Nullable UUID teamId,
+      List<UUID> dependencies,
+      @Nullable UUID policyId) {}
+
+  /** A choice in the form: a team, a policy, or a service to depend on. */
+  record Choice(UUID id, String name) {}
+
+  /**
+   * Creates a service through the catalog, as {@code POST /api/v1/services} does, and points it at
+   * its escalation policy, as {@code PUT /api/v1/services/{id}/escalation-policy} does.
+   */
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/services")
+  String create(
+      @RequestParam String name,
+      @RequestParam(required = false, defaultValue = "") String description,
+      @RequestParam(required = false, defaultValue = "") String teamId,
+      @RequestParam(required = false) @Nullable List<String> dependencies,
+      @RequestParam(required = false, defaultValue = "") String policyId,
+      RedirectAttributes redirect) {
+    ServiceForm form =
+        new ServiceForm(name, description, id(teamId), ids(dependencies), id(policyId));
+    try {
+      requirePolicy(form.policyId());
+      CatalogService created =
+          services.create(
+              new ServiceCatalog.ServiceInput(
+                  name,
+                  description,
+                  form.teamId(),
+                  null,
+                  null,
+                  form.dependencies(),
+                  null,
+                  null,
+                  null,
+                  null,
+                  null));
+      if (form.policyId() != null) {
+        policies.assign(created.id(), form.policyId());
+      }
+      redirect.addFlashAttribute(
+          "notice",
+          "Created " + created.name() + ". Add an integration below so that its alerts reach it.");
+      return "redirect:/services/" + created.id();
+    } catch (InvalidInputException e) {
+      Forms.refuse(redirect, "service-" + e.field(), sentence(e));
+    } catch (io.tocsin.platform.ConflictException | NotFoundException e) {
+      Forms.refuse(redirect, "service-name", java.util.Objects.requireNonNull(e.getMessage()));
+    }
+    redirect.addFlashAttribute("form", form);
+    return "redirect:/services#new-service";
+  }
+
+  /** Saves a service's name, description, team, dependencies and escalation policy. */
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/services/{id}")
+  String update(
+      @PathVariable UUID id,
+      @RequestParam String name,
+      @RequestParam(required = false, defaultValue = "") String description,
+      @RequestParam(required = false, defaultValue = "") String teamId,
+      @RequestParam(required = false) @Nullable List<String> dependencies,
+      @RequestParam(required = false, defaultValue = "") String policyId,
+      RedirectAttributes redirect) {
+    ServiceForm form =
+        new ServiceForm(name, description, id(teamId), ids(dependencies), id(policyId));
+    try {
+      requirePolicy(form.policyId());
+      services.update(
+          id,
+          new ServiceCatalog.ServiceInput(
+              name,
+              description,
+              form.teamId(),
+              null,
+              null,
+              form.dependencies(),
+              null,
+              null,
+              null,
+              null,
+              null));
+      if (form.teamId() == null) {
+        services.removeOwner(id);
+      }
+      UUID current = policies.ofService(id).map(EscalationPolicies.Policy::id).orElse(null);
+      if (!java.util.Objects.equals(current, form.policyId())) {
+        policies.assign(id, form.policyId());
+      }
+      redirect.addFlashAttribute("notice", "Saved " + name.trim() + ".");
+    } catch (InvalidInputException e) {
+      Forms.refuse(redirect, "service-" + e.field(), sentence(e));
+      redirect.addFlashAttribute("form", form);
+    } catch (io.tocsin.platform.ConflictException e) {
+      Forms.refuse(redirect, "service-name", java.util.Objects.requireNonNull(e.getMessage()));
+      redirect.addFlashAttribute("form", form);
+    }
+    return "redirect:/services/" + id + "#edit-service";
+  }
+
+  private void requirePolicy(@Nullable UUID policyId) {
+    if (policyId != null && policies.findById(policyId).isEmpty()) {
+      throw new InvalidInputException("policyId", "that escalation policy no longer exists");
+    }
+  }
+
+  /** The refusal as a sentence that names the field in words, not its JSON name. */
+  private static String sentence(InvalidInputException e) {
+    String field =
+        switch (e.field()) {
+          case "name" -> "The name";
+          case "description" -> "The description";
+          case "ownerTeamId" -> "The team";
+          case "dependencies" -> "The dependencies";
+          case "policyId" -> "The escalation policy";
+          default -> e.field();
+        };
+    return field + " " + e.getMessage() + ".";
+  }
+
+  /** The teams, policies and other services the service form offers. */
+  private void choices(@Nullable UUID self, Model model) {
+    model.addAttribute(
+        "teamChoices",
+        teams.list(null, null, Page.MAX_LIMIT).items().stream()
+            .map(team -> new Choice(team.id(), team.name()))
+            .toList());
+    model.addAttribute(
+        "policyChoices",
+        policies.list(null, Page.MAX_LIMIT).items().stream()
+            .map(policy -> new Choice(policy.id(), policy.name()))
+            .toList());
+    model.addAttribute(
+        "serviceChoices",
+        services.names().entrySet().stream()
+            .filter(entry -> !entry.getKey().equals(self))
+            .map(entry -> new Choice(entry.getKey(), entry.getValue()))
+            .toList());
+  }
+
+  private static @Nullable UUID id(String text) {
+    if (text.isBlank()) {
+      return null;
+    }
+    try {
+      return UUID.fromString(text.trim());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("id", "'" + text + "' is not an id");
+    }
+  }
+
+  private static List<UUID> ids(@Nullable List<String> texts) {
+    List<UUID> ids = new ArrayList<>();
+    for (String text : texts == null ? List.<String>of() : texts) {
+      UUID id = id(text);
+      if (id != null) {
+        ids.add(id);
+      }
+    }
+    return ids;
   }
 
   @PreAuthorize("hasRole('ADMIN')")

@@ -148,8 +148,17 @@ class DirectorySecurity {
                     logout
                         .logoutUrl("/logout")
                         .logoutSuccessHandler(
-                            (request, response, authentication) ->
-                                response.setStatus(HttpServletResponse.SC_NO_CONTENT)))
+                            (request, response, authentication) -> {
+                              // The console's sign-out button is a form a browser posts and then
+                              // shows the answer of; a script or a client is told 204 as before.
+                              String accept = request.getHeader("Accept");
+                              if (accept != null && accept.contains("text/html")) {
+                                response.sendRedirect(
+                                    request.getContextPath() + "/login?signedOut");
+                              } else {
+                                response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+                              }
+                            }))
             // After platform's database check, which answers 503 while the row cannot be read, and
             // before CSRF and logout, so that a void session is already gone for both.
             .addFilterBefore(new SessionVersionFilter(accounts, audit), CsrfFilter.class)
