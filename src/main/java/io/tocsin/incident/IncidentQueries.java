@@ -72,13 +72,19 @@ public class IncidentQueries {
   public Page<Incident> list(
       Filter filter, @Nullable String text, @Nullable UUID after, int limit) {
     ListQuery query =
-        ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
-            .where("service_id = ?", filter.serviceId())
-            .where("assignee_id = ?", filter.assigneeId())
-            .where(
-                "opened_at >= ?", filter.openedSince() == null ? null : utc(filter.openedSince()))
-            .where(
-                "opened_at < ?", filter.openedBefore() == null ? null : utc(filter.openedBefore()));
+        filtered(
+            ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident"), filter, text);
+    return Page.of(
+        query.newestFirst(jdbc, after, limit, IncidentRecords::incident), limit, Incident::id);
+  }
+
+  /** The list's filters and its text search, as both orders apply them. */
+  private ListQuery filtered(ListQuery query, Filter filter, @Nullable String text) {
+    query
+        .where("service_id = ?", filter.serviceId())
+        .where("assignee_id = ?", filter.assigneeId())
+        .where("opened_at >= ?", filter.openedSince() == null ? null : utc(filter.openedSince()))
+        .where("opened_at < ?", filter.openedBefore() == null ? null : utc(filter.openedBefore()));
     query
         .whereIn(
             "status",
@@ -93,8 +99,7 @@ public class IncidentQueries {
     if (text != null && !text.isBlank()) {
       search(query, text.trim());
     }
-    return Page.of(
-        query.newestFirst(jdbc, after, limit, IncidentRecords::incident), limit, Incident::id);
+    return query;
   }
 
   /** Alerts whose labels a search looks at: the newest this many that carry the text. */
@@ -134,28 +139,7 @@ public class IncidentQueries {
    */
   public Page<Incident> mostUrgentFirst(
       Filter filter, @Nullable String text, @Nullable String cursor, int limit) {
-    ListQuery query =
-        ListQuery.from(BY_URGENCY)
-            .where("service_id = ?", filter.serviceId())
-            .where("assignee_id = ?", filter.assigneeId())
-            .where(
-                "opened_at >= ?", filter.openedSince() == null ? null : utc(filter.openedSince()))
-            .where(
-                "opened_at < ?", filter.openedBefore() == null ? null : utc(filter.openedBefore()));
-    query
-        .whereIn(
-            "status",
-            filter.statuses() == null
-                ? null
-                : filter.statuses().stream().map(IncidentStatus::text).toList())
-        .whereIn(
-            "severity",
-            filter.severities() == null
-                ? null
-                : filter.severities().stream().map(EnumText::canonical).toList());
-    if (text != null && !text.isBlank()) {
-      search(query, text.trim());
-    }
+    ListQuery query = filtered(ListQuery.from(BY_URGENCY), filter, text);
     Position after = Position.parse(cursor);
     if (after != null) {
       query.whereAll(

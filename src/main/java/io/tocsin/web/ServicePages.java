@@ -170,7 +170,14 @@ class ServicePages {
       String description,
       @Nullable UUID teamId,
       List<UUID> dependencies,
-      @Nullable UUID policyId) {}
+      @Nullable UUID policyId) {
+
+    /** What the catalog is given: the form's fields, every other setting left as it is. */
+    ServiceCatalog.ServiceInput input() {
+      return new ServiceCatalog.ServiceInput(
+          name, description, teamId, null, null, dependencies, null, null, null, null, null);
+    }
+  }
 
   /** A choice in the form: a team, a policy, or a service to depend on. */
   record Choice(UUID id, String name) {}
@@ -192,20 +199,7 @@ class ServicePages {
         new ServiceForm(name, description, id(teamId), ids(dependencies), id(policyId));
     try {
       requirePolicy(form.policyId());
-      CatalogService created =
-          services.create(
-              new ServiceCatalog.ServiceInput(
-                  name,
-                  description,
-                  form.teamId(),
-                  null,
-                  null,
-                  form.dependencies(),
-                  null,
-                  null,
-                  null,
-                  null,
-                  null));
+      CatalogService created = services.create(form.input());
       if (form.policyId() != null) {
         policies.assign(created.id(), form.policyId());
       }
@@ -237,20 +231,7 @@ class ServicePages {
         new ServiceForm(name, description, id(teamId), ids(dependencies), id(policyId));
     try {
       requirePolicy(form.policyId());
-      services.update(
-          id,
-          new ServiceCatalog.ServiceInput(
-              name,
-              description,
-              form.teamId(),
-              null,
-              null,
-              form.dependencies(),
-              null,
-              null,
-              null,
-              null,
-              null));
+      services.update(id, form.input());
       if (form.teamId() == null) {
         services.removeOwner(id);
       }
