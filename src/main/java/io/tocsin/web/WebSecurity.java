@@ -38,7 +38,7 @@ class WebSecurity {
    * a browser asks for on its own.
    */
   private static final String[] FILES = {
-    "/web/*.css", "/web/*.js", "/web/*.svg", "/favicon.ico", "/webjars/**"
+    "/web/*.css", "/web/*.js", "/web/*.svg", "/web/*.ico", "/favicon.ico", "/webjars/**"
   };
 
   private static final String SIGN_IN = "/login";

@@ -63,6 +63,7 @@ class RouteAccessIntegrationTests {
   private static final List<Open> OPEN =
       List.of(
           new Open("GET", "/login", "the sign-in page", 200),
+          new Open("GET", "/favicon.ico", "the icon a browser asks for by itself", 200),
           new Open(
               "GET", "/setup", "first-run setup; once an admin exists it sends to sign-in", 302),
           new Open(
