@@ -105,17 +105,7 @@ class SchedulePages {
     Map<UUID, Integer> colours = new LinkedHashMap<>();
     Window window = new Window(start, end, zone, mine);
 
-    List<Track> tracks = new ArrayList<>();
-    for (int i = 0; i < breakdown.layers().size(); i++) {
-      tracks.add(
-          track(
-              "layer-" + (i + 1),
-              "Layer: " + schedule.layers().get(i).name(),
-              breakdown.layers().get(i),
-              window,
-              names,
-              colours));
-    }
+    List<Track> tracks = layerTracks(breakdown, window, names, colours);
     tracks.add(
         track(
             "overrides",
@@ -257,23 +247,33 @@ class SchedulePages {
    * shifts drawn as this page draws them: the schedule editor's preview ({@code schedule ::
    * timeline}).
    */
+  /** One track per layer, in the schedule's order; a list the caller adds the final track to. */
+  private List<Track> layerTracks(
+      Schedules.Breakdown breakdown,
+      Window window,
+      Map<UUID, String> names,
+      Map<UUID, Integer> colours) {
+    List<Track> tracks = new ArrayList<>();
+    for (int i = 0; i < breakdown.layers().size(); i++) {
+      tracks.add(
+          track(
+              "layer-" + (i + 1),
+              "Layer: " + breakdown.schedule().layers().get(i).name(),
+              breakdown.layers().get(i),
+              window,
+              names,
+              colours));
+    }
+    return tracks;
+  }
+
   void timeline(Schedules.Breakdown breakdown, Instant start, int days, ZoneId mine, Model model) {
     Schedules.Schedule schedule = breakdown.schedule();
     Window window =
         new Window(start, start.plus(Duration.ofDays(days)), ZoneId.of(schedule.timeZone()), mine);
     Map<UUID, String> names = new HashMap<>();
     Map<UUID, Integer> colours = new LinkedHashMap<>();
-    List<Track> tracks = new ArrayList<>();
-    for (int i = 0; i < breakdown.layers().size(); i++) {
-      tracks.add(
-          track(
-              "layer-" + (i + 1),
-              "Layer: " + schedule.layers().get(i).name(),
-              breakdown.layers().get(i),
-              window,
-              names,
-              colours));
-    }
+    List<Track> tracks = layerTracks(breakdown, window, names, colours);
     tracks.add(track("final", "Final: who is on call", breakdown.shifts(), window, names, colours));
     model.addAttribute("tracks", tracks);
     model.addAttribute("ticks", ticks(window, days));
