@@ -92,8 +92,9 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
   synchronized DatabaseStatus runOnce() {
     DatabaseStatus before = status;
     DatabaseStatus after = before instanceof DatabaseStatus.Ready ? probe(before) : connect(before);
-    status = after;
-    logTransition(before, after);
+    // The listeners run before this node reports ready: a request must not find the database
+    // usable but the first admin from TOCSIN_ADMIN_* not yet created (its right password would
+    // be refused and counted against the sign-in throttle).
     if (after instanceof DatabaseStatus.Ready ready && !(before instanceof DatabaseStatus.Ready)) {
       try {
         events.publishEvent(new DatabaseReady(ready.since(), ready.schemaVersion()));
@@ -102,6 +103,8 @@ final class DatabaseMonitor implements DatabaseAvailability, SmartLifecycle {
         log.error("A listener of DatabaseReady failed", e);
       }
     }
+    status = after;
+    logTransition(before, after);
     return after;
   }
 

@@ -10,10 +10,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 class SchemaMigratorIntegrationTests extends BothDatabasesTests {
@@ -90,6 +94,22 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
   }
 
   @Test
+  void theListenersOfDatabaseReadyFinishBeforeTheNodeReportsReady() {
+    List<DatabaseStatus> seenByListener = new ArrayList<>();
+    AtomicReference<DatabaseMonitor> monitor = new AtomicReference<>();
+    monitor.set(monitor(event -> seenByListener.add(monitor.get().status())));
+
+    DatabaseStatus after = monitor.get().runOnce();
+
+    assertThat(after).isInstanceOf(DatabaseStatus.Ready.class);
+    assertThat(seenByListener)
+        .as("requests wait while, for example, the first admin is created")
+        .singleElement()
+        .isInstanceOf(DatabaseStatus.Unavailable.class);
+    assertThat(monitor.get().status()).isEqualTo(after);
+  }
+
+  @Test
   void heartbeatInsertsTheNodeOnceAndThenMovesItsLastSeenTime() {
     NodeRepository node = new NodeRepository(dataSource, "1.2.3");
 
@@ -136,6 +156,10 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
   }
 
   private DatabaseMonitor monitor() {
+    return monitor(event -> {});
+  }
+
+  private DatabaseMonitor monitor(ApplicationEventPublisher events) {
     PlatformProperties.Database settings =
         new PlatformProperties.Database(
             schema().url(),
@@ -154,6 +178,6 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
         null,
         Clock.fixed(NOW, ZoneOffset.UTC),
         new SimpleMeterRegistry(),
-        event -> {});
+        events);
   }
 }
