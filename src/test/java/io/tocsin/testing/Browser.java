@@ -14,12 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Level;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -37,11 +40,67 @@ public final class Browser {
 
   public static final Duration WAIT = Duration.ofSeconds(20);
 
+  /** How often a wait looks again: a page's change shows in milliseconds, not half-seconds. */
+  private static final Duration POLL = Duration.ofMillis(50);
+
   private static String axe;
+
+  private static @Nullable ChromeDriver shared;
 
   private Browser() {}
 
-  public static WebDriver headless() {
+  /**
+   * The one Chromium that this JVM's browser tests take turns with, as a new visitor: no cookies, a
+   * blank page, the desktop window, light mode and an empty console. Starting Chromium costs about
+   * two seconds; a test whose page needs a second visitor starts its own with {@link #headless}.
+   * Quit when the JVM exits.
+   */
+  public static synchronized WebDriver shared() {
+    if (shared != null) {
+      try {
+        clean(shared);
+        return shared;
+      } catch (WebDriverException e) {
+        // A test left it crashed or hung: start another, as a new test would have.
+        quitQuietly(shared);
+      }
+    }
+    boolean first = shared == null;
+    shared = headless();
+    clean(shared);
+    if (first) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    synchronized (Browser.class) {
+                      if (shared != null) {
+                        quitQuietly(shared);
+                      }
+                    }
+                  }));
+    }
+    return shared;
+  }
+
+  private static void clean(ChromeDriver browser) {
+    // Leaving the page first ends its live stream and any dialog it showed.
+    browser.get("about:blank");
+    browser.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+    browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+    browser.manage().window().setSize(new Dimension(1280, 900));
+    consoleErrors(browser);
+  }
+
+  private static void quitQuietly(WebDriver browser) {
+    try {
+      browser.quit();
+    } catch (WebDriverException e) {
+      // Already gone: its process is what the quit was for.
+    }
+  }
+
+  public static ChromeDriver headless() {
     try {
       ChromeOptions options = new ChromeOptions();
       options.setBinary("/usr/bin/chromium");
@@ -71,7 +130,7 @@ public final class Browser {
   }
 
   public static void waitFor(WebDriver browser, ExpectedCondition<?> condition) {
-    new WebDriverWait(browser, WAIT).until(condition);
+    new WebDriverWait(browser, WAIT).pollingEvery(POLL).until(condition);
   }
 
   /**

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -16,9 +15,10 @@ import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
- * Base of the console's browser tests: one Tocsin with an admin per class, a fresh headless
- * Chromium per test (a screenshot is saved when it fails), and the steps every such test takes:
- * signing in, waiting for the page, the axe-core check and the phone-width check.
+ * Base of the console's browser tests: one Tocsin with an admin per class, the JVM's headless
+ * Chromium handed to each test as a new visitor (a screenshot is saved when it fails), and the
+ * steps every such test takes: signing in, waiting for the page, the axe-core check and the
+ * phone-width check.
  */
 // On PostgreSQL only, the production database: the API and integration tests run every SQL
 // statement on H2 too, and a browser test on H2 would only repeat them at a browser's cost.
@@ -37,14 +37,8 @@ public abstract class BrowserTests extends HarnessTests {
   }
 
   @BeforeEach
-  void startBrowser() {
-    browser = Browser.headless();
-    browser.manage().window().setSize(new Dimension(1280, 900));
-  }
-
-  @AfterEach
-  void quitBrowser() {
-    browser.quit();
+  void takeTheBrowser() {
+    browser = Browser.shared();
   }
 
   protected void open(String path) {

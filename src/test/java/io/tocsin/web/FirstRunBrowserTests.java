@@ -35,7 +35,7 @@ class FirstRunBrowserTests extends BothDatabasesTests {
   @Test
   void theFirstAdminIsCreatedWithTheTokenFromTheLogAndCanSignIn(
       @TempDir Path dataDir, CapturedOutput output) {
-    WebDriver browser = Browser.headless();
+    WebDriver browser = Browser.shared();
     try (TocsinHarness tocsin =
         TocsinHarness.start(
             schema().url(), schema().user(), schema().password(), dataDir, Map.of())) {
@@ -77,8 +77,6 @@ class FirstRunBrowserTests extends BothDatabasesTests {
           .isEqualTo("You are not on call now.");
       browser.get(tocsin.uri("/setup").toString());
       Browser.waitFor(browser, ExpectedConditions.urlContains("/login"));
-    } finally {
-      browser.quit();
     }
   }
 }
