@@ -62,7 +62,10 @@ public final class TocsinHarness implements AutoCloseable {
             .map(setting -> "--" + setting.getKey() + "=" + setting.getValue())
             .toArray(String[]::new);
     return new TocsinHarness(
-        new SpringApplicationBuilder(TocsinApplication.class).sources(extraSources).run(arguments));
+        new SpringApplicationBuilder(TocsinApplication.class)
+            .sources(SqlStatements.Recording.class)
+            .sources(extraSources)
+            .run(arguments));
   }
 
   /**

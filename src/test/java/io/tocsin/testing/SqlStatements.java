@@ -1,0 +1,221 @@
+package io.tocsin.testing;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.DriverDataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The SQL statements every Tocsin of this test run sent to each database, and which test classes
+ * sent them: the proof that the suite runs each of Tocsin's statements on H2 and on PostgreSQL
+ * although most classes run on one database only. Written when the JVM exits to {@code
+ * target/sql-statements/<database>.tsv}, one statement a line (its text with placeholder lists
+ * folded, where it comes from, the classes that sent it); {@code .ci/sql-coverage} compares the two
+ * files.
+ */
+public final class SqlStatements {
+
+  /** Where the files go; Surefire runs the tests in the project's directory. */
+  static final Path DIRECTORY = Path.of("target", "sql-statements");
+
+  private static final Pattern SPACE = Pattern.compile("\\s+");
+
+  /** {@code ?, ?, ?}: the expansion of a list parameter, whose length is the caller's. */
+  private static final Pattern PLACEHOLDERS = Pattern.compile("\\?(?:\\s*,\\s*\\?)+");
+
+  /** {@code (?…), (?…)}: the rows of a multi-row insert. */
+  private static final Pattern ROWS = Pattern.compile("(\\(\\?…\\))(?:\\s*,\\s*\\(\\?…\\))+");
+
+  /** Statement, database, origin and sending classes. */
+  private static final Map<TestDatabase, Map<String, Sent>> SENT = new ConcurrentHashMap<>();
+
+  private static volatile String testClass = "(no test class)";
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(SqlStatements::write));
+  }
+
+  private SqlStatements() {}
+
+  /** The statements sent from now on are this class's. */
+  static void sentBy(Class<?> test) {
+    testClass = test.getSimpleName();
+  }
+
+  private record Sent(String origin, Set<String> classes) {}
+
+  /** Add to a Tocsin's sources: its connection pool's connections record what they prepare. */
+  @Configuration(proxyBeanMethods = false)
+  public static class Recording {
+
+    @Bean
+    static BeanPostProcessor recordSqlStatements() {
+      return new BeanPostProcessor() {
+        @Override
+        public Object postProcessAfterInitialization(Object bean, String name) {
+          if (bean instanceof HikariDataSource pool) {
+            // The pool opens lazily: its connections come from here once they are first asked for.
+            pool.setDataSource(
+                recording(
+                    new DriverDataSource(
+                        pool.getJdbcUrl(),
+                        pool.getDriverClassName(),
+                        pool.getDataSourceProperties(),
+                        pool.getUsername(),
+                        pool.getPassword()),
+                    pool.getJdbcUrl().startsWith("jdbc:postgresql:")
+                        ? TestDatabase.POSTGRESQL
+                        : TestDatabase.H2));
+          }
+          return bean;
+        }
+      };
+    }
+  }
+
+  private static DataSource recording(DataSource real, TestDatabase database) {
+    return proxy(
+        DataSource.class,
+        real,
+        (method, args, result) ->
+            result instanceof Connection connection ? connection(connection, database) : result);
+  }
+
+  private static Connection connection(Connection real, TestDatabase database) {
+    return proxy(
+        Connection.class,
+        real,
+        (method, args, result) -> {
+          if (method.getName().startsWith("prepare")) {
+            recordFirst(database, args);
+          }
+          return result instanceof Statement statement && !(result instanceof PreparedStatement)
+              ? statement(statement, database)
+              : result;
+        });
+  }
+
+  private static Statement statement(Statement real, TestDatabase database) {
+    return proxy(
+        Statement.class,
+        real,
+        (method, args, result) -> {
+          if (method.getName().startsWith("execute") || method.getName().equals("addBatch")) {
+            recordFirst(database, args);
+          }
+          return result;
+        });
+  }
+
+  private static void recordFirst(TestDatabase database, Object @Nullable [] args) {
+    if (args != null && args.length > 0 && args[0] instanceof String sql) {
+      record(database, sql);
+    }
+  }
+
+  private static void record(TestDatabase database, String sql) {
+    String statement = fold(sql);
+    SENT.computeIfAbsent(database, d -> new ConcurrentHashMap<>())
+        .computeIfAbsent(statement, s -> new Sent(origin(), ConcurrentHashMap.newKeySet()))
+        .classes()
+        .add(testClass);
+  }
+
+  /** One line of text, placeholder lists and inserted rows folded to one. */
+  static String fold(String sql) {
+    String line = SPACE.matcher(sql.strip()).replaceAll(" ");
+    line = PLACEHOLDERS.matcher(line).replaceAll("?…");
+    line = line.replace("(?)", "(?…)");
+    return ROWS.matcher(line).replaceAll("$1…");
+  }
+
+  /**
+   * Who sent it: Flyway (its statements differ by database on purpose), Spring Modulith's event
+   * registry, or the first Tocsin class on the stack.
+   */
+  private static String origin() {
+    return StackWalker.getInstance()
+        .walk(
+            frames ->
+                frames
+                    .map(StackWalker.StackFrame::getClassName)
+                    .filter(
+                        name ->
+                            name.startsWith("org.flywaydb.")
+                                || name.startsWith("org.springframework.modulith.")
+                                || (name.startsWith("io.tocsin.")
+                                    && !name.startsWith("io.tocsin.testing.")))
+                    .findFirst()
+                    .map(
+                        name ->
+                            name.startsWith("org.flywaydb.")
+                                ? "flyway"
+                                : name.startsWith("org.springframework.modulith.")
+                                    ? "modulith"
+                                    : name.substring(name.lastIndexOf('.') + 1))
+                    .orElse("other"));
+  }
+
+  private static void write() {
+    try {
+      Files.createDirectories(DIRECTORY);
+      for (Map.Entry<TestDatabase, Map<String, Sent>> database : SENT.entrySet()) {
+        List<String> lines = new ArrayList<>();
+        new TreeMap<>(database.getValue())
+            .forEach(
+                (sql, sent) ->
+                    lines.add(
+                        sql
+                            + "\t"
+                            + sent.origin()
+                            + "\t"
+                            + String.join(",", new TreeSet<>(sent.classes()))));
+        Files.write(
+            DIRECTORY.resolve(database.getKey().name().toLowerCase(Locale.ROOT) + ".tsv"), lines);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What a proxied call returns, given the real call's result. */
+  private interface Calls {
+    @Nullable Object returning(Method method, Object @Nullable [] args, @Nullable Object result);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T proxy(Class<T> type, T real, Calls calls) {
+    InvocationHandler handler =
+        (self, method, args) -> {
+          try {
+            return calls.returning(method, args, method.invoke(real, args));
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        };
+    return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+  }
+}
