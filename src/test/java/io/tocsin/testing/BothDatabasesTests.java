@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -59,11 +58,6 @@ public abstract class BothDatabasesTests {
       schema.close();
       schema = null;
     }
-  }
-
-  @BeforeEach
-  void countStatementsAsThisClasss() {
-    SqlStatements.sentBy(getClass());
   }
 
   /** This class invocation's schema. */

@@ -24,6 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.junit.platform.engine.support.descriptor.ClassSource;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -60,9 +63,17 @@ public final class SqlStatements {
 
   private SqlStatements() {}
 
-  /** The statements sent from now on are this class's. */
-  static void sentBy(Class<?> test) {
-    testClass = test.getSimpleName();
+  /**
+   * Counts the statements sent from a test class's start until the next class's start as that
+   * class's, whichever engine runs it (registered in {@code META-INF/services}).
+   */
+  public static final class Attribution implements TestExecutionListener {
+    @Override
+    public void executionStarted(TestIdentifier test) {
+      test.getSource()
+          .filter(ClassSource.class::isInstance)
+          .ifPresent(source -> testClass = ((ClassSource) source).getJavaClass().getSimpleName());
+    }
   }
 
   private record Sent(String origin, Set<String> classes) {}
@@ -154,7 +165,7 @@ public final class SqlStatements {
 
   /**
    * Who sent it: Flyway (its statements differ by database on purpose), Spring Modulith's event
-   * registry, or the first Tocsin class on the stack.
+   * registry, a test's own query through Tocsin's pool, or the first Tocsin class on the stack.
    */
   private static String origin() {
     return StackWalker.getInstance()
@@ -175,7 +186,9 @@ public final class SqlStatements {
                                 ? "flyway"
                                 : name.startsWith("org.springframework.modulith.")
                                     ? "modulith"
-                                    : name.substring(name.lastIndexOf('.') + 1))
+                                    : name.endsWith("Tests")
+                                        ? "test"
+                                        : name.substring(name.lastIndexOf('.') + 1))
                     .orElse("other"));
   }
 
