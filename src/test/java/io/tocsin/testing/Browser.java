@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
@@ -130,7 +131,11 @@ public final class Browser {
   }
 
   public static void waitFor(WebDriver browser, ExpectedCondition<?> condition) {
-    new WebDriverWait(browser, WAIT).pollingEvery(POLL).until(condition);
+    // An element found in one look may be swapped out by htmx before the next: look again.
+    new WebDriverWait(browser, WAIT)
+        .pollingEvery(POLL)
+        .ignoring(StaleElementReferenceException.class)
+        .until(condition);
   }
 
   /**
