@@ -224,6 +224,38 @@ class IncidentStormIntegrationTests extends HarnessTests {
     assertThat(kinds(symptom.get("id").asString())).contains("paging_held", "merged_into");
   }
 
+  /**
+   * The seed storm's "cause speaks last" at a small scale, so that both databases confirm an
+   * inferred cause (the seed storm itself runs that case on PostgreSQL only).
+   */
+  @Test
+  void aCauseInferredFromItsDependentsIsConfirmedWhenItsOwnAlertArrives() {
+    Outage outage = stormOutage(4, 0, 0);
+    storm(outage.symptomatic(), 400, 0, 400);
+    JsonNode inferred =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> openIncidents(List.of(outage)),
+                found -> found.size() == 1 && alerts(found) == 400)
+            .get(0);
+    String id = inferred.get("id").asString();
+    assertThat(inferred.get("service").get("name").asString()).isEqualTo(outage.database().name());
+    assertThat(inferred.get("inferred").asBoolean()).isTrue();
+
+    post(outage.database(), DATABASE.formatted(""));
+
+    JsonNode confirmed =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> api.get("/api/v1/incidents/" + id).get("incident"),
+                found -> !found.get("inferred").asBoolean());
+    assertThat(confirmed.get("title").asString()).isEqualTo("postgres is down");
+    assertThat(kinds(id)).contains("cause_inferred", "cause_confirmed");
+    assertPagedOnce(outage, id);
+  }
+
   @Test
   void aCauseWhosePolicyReachesNobodyIsNotInferredAndItsSymptomsPageForThemselves() {
     Outage outage = outage(3, 0, 0);
