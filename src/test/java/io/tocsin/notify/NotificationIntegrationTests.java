@@ -533,6 +533,42 @@ class NotificationIntegrationTests extends HarnessTests {
     assertThat(later.get("lastError").asString()).contains("acknowledged");
   }
 
+  /**
+   * Between an acknowledgement's commit and the cancelling of the incident's pending pages, a
+   * worker may claim one: it is cancelled when its turn comes, not sent. The test holds that window
+   * open by acknowledging in the database alone, which the cancelling listener never hears of.
+   */
+  @Test
+  void aPageWhoseIncidentWasAcknowledgedMeanwhileIsCancelledWhenItsTurnComes() {
+    String heidi = api.user("Heidi");
+    Hook hook = verifiedWebhook(heidi, "window");
+    RECEIVER.failNext(1, 503, null);
+    String incident = open(serviceFor(heidi));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> api.get("/api/v1/incidents/" + incident + "/notifications").get(0),
+            page ->
+                page.get("attempts").asInt() == 1
+                    && page.get("status").asString().equals("pending"));
+
+    JdbcClient.create(schema().dataSource())
+        .sql("UPDATE incident SET status = 'acknowledged' WHERE id = :id")
+        .param("id", java.util.UUID.fromString(incident))
+        .update();
+
+    JsonNode cancelled =
+        awaitWhileTimePasses(
+            () -> api.get("/api/v1/incidents/" + incident + "/notifications").get(0),
+            page -> page.get("status").asString().equals("cancelled"));
+    assertThat(cancelled.get("lastError").asString()).contains("acknowledged");
+    assertThat(
+            RECEIVER.requests(hook.path()).stream()
+                .filter(r -> r.body().contains("\"kind\":\"page\"")))
+        .as("only the attempt that failed")
+        .hasSize(1);
+  }
+
   @Test
   void aPersonWithoutAVerifiedMethodIsAProblemOnTheIncidentAndTheirRules() {
     String heidi = api.user("Heidi");
