@@ -2,6 +2,7 @@ package io.tocsin.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tocsin.ingest.RoutingPlatform;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.Browser;
 import io.tocsin.testing.BrowserTests;
@@ -312,26 +313,10 @@ class ServicesAdminBrowserTests extends BrowserTests {
   /** The console's test form answers as the API does, on the twenty alerts of the API's table. */
   @Test
   void theRoutingTestFormAgreesWithTheApiOnTwentyAlerts() {
-    Api.Service platform = api.service("platform", "");
-    Api.Service payments = api.service("payments", "");
-    Api.Service search = api.service("search", "");
-    String integration =
-        api.route(
-            platform,
-            """
-        {"rules":[
-         {"name":"no watchdogs","match":[{"name":"alertname","value":"Watchdog"}],"drop":true},
-         {"name":"staging","match":[{"name":"env","value":"staging"}],"drop":true},
-         {"name":"team","match":[{"name":"team","operator":"!=","value":""}],
-          "setLabels":{"routed":"yes"},"continue":true},
-         {"name":"payments","match":[{"name":"job","operator":"=~","value":"pay.*|checkout"}],
-          "service":"%s"},
-         {"name":"search","match":[{"name":"job","operator":"=~","value":"search.*"},
-                                   {"name":"severity","operator":"!~","value":"info|debug"}],
-          "service":"%s","severity":"critical"},
-         {"name":"by label","serviceFromLabel":"service"}]}
-        """
-                .formatted(payments.name(), search.name()));
+    RoutingPlatform routed = RoutingPlatform.create(api, RoutingPlatform.TWENTY_ALERTS_RULES);
+    String integration = routed.integration();
+    Api.Service payments = routed.payments();
+    Api.Service search = routed.search();
     List<String> cases =
         List.of(
             "alertname=Watchdog",
