@@ -509,10 +509,12 @@ class ServicesAdminBrowserTests extends BrowserTests {
     expectConsoleError("/admin", 403);
     assertAccessible("administration refused");
 
-    assertThat(forgedPost("/admin/users/" + id + "/role", "role=admin"))
+    assertThat(ForgedForm.post(browser, "/admin/users/" + id + "/role", "role=admin"))
         .as("a responder's forged role change")
         .isEqualTo(403);
-    assertThat(forgedPost("/services/" + service.id() + "/grouping", "flapWindowMinutes=1"))
+    assertThat(
+            ForgedForm.post(
+                browser, "/services/" + service.id() + "/grouping", "flapWindowMinutes=1"))
         .as("a responder's forged grouping change")
         .isEqualTo(403);
     assertThat(api.get("/api/v1/users/" + id).get("role").asString()).isEqualTo("responder");
@@ -551,23 +553,5 @@ class ServicesAdminBrowserTests extends BrowserTests {
   private static String status(String user, String message) {
     JsonNode found = api.get("/api/v1/users/" + user + "/messages/" + message);
     return found.get("status").asString();
-  }
-
-  /** POSTs a form from the page with the session and CSRF token, as a forged form would. */
-  private int forgedPost(String path, String body) {
-    Number status =
-        (Number)
-            ((JavascriptExecutor) browser)
-                .executeAsyncScript(
-                    "const done = arguments[arguments.length - 1];"
-                        + "const token = document.cookie.split('; ')"
-                        + ".find(c => c.startsWith('XSRF-TOKEN=')).substring(11);"
-                        + "fetch(arguments[0], {method: 'POST',"
-                        + " headers: {'X-XSRF-TOKEN': decodeURIComponent(token),"
-                        + " 'Content-Type': 'application/x-www-form-urlencoded'},"
-                        + " body: arguments[1], redirect: 'manual'}).then(r => done(r.status));",
-                    path,
-                    body);
-    return status.intValue();
   }
 }
