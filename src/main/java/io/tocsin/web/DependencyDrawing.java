@@ -12,18 +12,11 @@ import java.util.List;
 record DependencyDrawing(int width, int height, List<Node> nodes, List<Edge> edges) {
 
   /** A box with a name, linking to that service's page. */
-  record Node(String name, String label, String href, int x, int y, boolean centre) {
-
-    public int width() {
-      return NODE_WIDTH;
-    }
+  record Node(String name, String label, String href, int x, int y, boolean centre)
+      implements GraphBox {
 
     public int height() {
       return NODE_HEIGHT;
-    }
-
-    public int textX() {
-      return x + NODE_WIDTH / 2;
     }
 
     public int textY() {
@@ -37,12 +30,11 @@ record DependencyDrawing(int width, int height, List<Node> nodes, List<Edge> edg
   /** A service as the drawing shows it. */
   record Service(String name, String href) {}
 
-  static final int NODE_WIDTH = 200;
+  static final int NODE_WIDTH = GraphBox.WIDTH;
   static final int NODE_HEIGHT = 40;
   private static final int GAP = 16;
   private static final int COLUMN_GAP = 60;
   private static final int MARGIN = 8;
-  private static final int LABEL_CHARACTERS = 22;
 
   static DependencyDrawing of(
       Service centre, List<Service> dependents, List<Service> dependencies) {
@@ -82,8 +74,6 @@ record DependencyDrawing(int width, int height, List<Node> nodes, List<Edge> edg
 
   private static Node node(Service service, int x, int y, boolean centre) {
     String name = service.name();
-    String label =
-        name.length() <= LABEL_CHARACTERS ? name : name.substring(0, LABEL_CHARACTERS - 1) + "…";
-    return new Node(name, label, service.href(), x, y, centre);
+    return new Node(name, GraphBox.label(name), service.href(), x, y, centre);
   }
 }

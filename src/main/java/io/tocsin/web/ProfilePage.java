@@ -148,57 +148,35 @@ class ProfilePage {
           ContactMethod method =
               methods.create(me, new ContactMethods.NewMethod(type, name, target, settings));
           String secret = method.settings().get("secret");
-          redirect.addFlashAttribute(
-              "notice",
-              "Added '"
-                  + method.name()
-                  + "'. Send yourself a code to verify it."
-                  + (secret == null ? "" : " Its signing secret, shown this once: " + secret));
+          return "Added '"
+              + method.name()
+              + "'. Send yourself a code to verify it."
+              + (secret == null ? "" : " Its signing secret, shown this once: " + secret);
         });
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods/{id}/code")
   String sendCode(@PathVariable UUID id, RedirectAttributes redirect) {
-    return act(
-        redirect,
-        me -> {
-          methods.sendCode(me, id);
-          redirect.addFlashAttribute("notice", "A code is on its way. Type it in below.");
-        });
+    return act(redirect, "A code is on its way. Type it in below.", me -> methods.sendCode(me, id));
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods/{id}/verify")
   String verify(@PathVariable UUID id, @RequestParam String code, RedirectAttributes redirect) {
-    return act(
-        redirect,
-        me -> {
-          ContactMethod method = methods.verify(me, id, code);
-          redirect.addFlashAttribute("notice", "'" + method.name() + "' is verified.");
-        });
+    return act(redirect, me -> "'" + methods.verify(me, id, code).name() + "' is verified.");
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods/{id}/test")
   String test(@PathVariable UUID id, RedirectAttributes redirect) {
-    return act(
-        redirect,
-        me -> {
-          methods.sendTest(me, id);
-          redirect.addFlashAttribute("notice", "A test message is on its way.");
-        });
+    return act(redirect, "A test message is on its way.", me -> methods.sendTest(me, id));
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods/{id}/delete")
   String delete(@PathVariable UUID id, RedirectAttributes redirect) {
-    return act(
-        redirect,
-        me -> {
-          methods.delete(me, id);
-          redirect.addFlashAttribute("notice", "The contact method is gone.");
-        });
+    return act(redirect, "The contact method is gone.", me -> methods.delete(me, id));
   }
 
   /**
@@ -229,7 +207,7 @@ class ProfilePage {
             wanted.put(urgency, list);
           }
           rules.replace(me, wanted);
-          redirect.addFlashAttribute("notice", "Your notification rules are saved.");
+          return "Your notification rules are saved.";
         });
   }
 
@@ -238,10 +216,8 @@ class ProfilePage {
   String timeZone(@RequestParam String timeZone, RedirectAttributes redirect) {
     return act(
         redirect,
-        me -> {
-          users.update(me, new UserService.UserChanges(null, null, null, timeZone, null));
-          redirect.addFlashAttribute("notice", "Times are shown in " + timeZone + " now.");
-        });
+        "Times are shown in " + timeZone + " now.",
+        me -> users.update(me, new UserService.UserChanges(null, null, null, timeZone, null)));
   }
 
   /**
@@ -321,11 +297,9 @@ class ProfilePage {
                       ? null
                       : clock.instant().plus(java.time.Duration.ofDays(expiresInDays)));
           redirect.addFlashAttribute("newToken", issued.secret());
-          redirect.addFlashAttribute(
-              "notice",
-              "Token '"
-                  + issued.token().name()
-                  + "' is ready. Copy it now: it is shown only once.");
+          return "Token '"
+              + issued.token().name()
+              + "' is ready. Copy it now: it is shown only once.";
         });
   }
 
@@ -333,11 +307,7 @@ class ProfilePage {
   @PostMapping("/profile/tokens/{id}/revoke")
   String revokeToken(@PathVariable UUID id, RedirectAttributes redirect) {
     return act(
-        redirect,
-        me -> {
-          tokens.revoke(id, ConsoleModel.signedIn());
-          redirect.addFlashAttribute("notice", "The token no longer works.");
-        });
+        redirect, "The token no longer works.", me -> tokens.revoke(id, ConsoleModel.signedIn()));
   }
 
   private static UUID parseId(String urgency, String text) {
@@ -357,11 +327,26 @@ class ProfilePage {
     }
   }
 
-  /** Does an action as the signed-in person and comes back to the page with how it went. */
-  private String act(RedirectAttributes redirect, java.util.function.Consumer<UUID> action) {
+  /** Does an action as the signed-in person and comes back to the page with {@code notice}. */
+  private String act(
+      RedirectAttributes redirect, String notice, java.util.function.Consumer<UUID> action) {
+    return act(
+        redirect,
+        me -> {
+          action.accept(me);
+          return notice;
+        });
+  }
+
+  /**
+   * Does an action as the signed-in person and comes back to the page with the notice the action
+   * returns, or with why it was refused.
+   */
+  private String act(
+      RedirectAttributes redirect, java.util.function.Function<UUID, String> action) {
     SignedInUser me = ConsoleModel.signedIn();
     try {
-      action.accept(me.id());
+      redirect.addFlashAttribute("notice", action.apply(me.id()));
     } catch (InvalidInputException e) {
       Forms.refuse(redirect, e.field(), e.field() + " " + e.getMessage());
     } catch (UnknownValueException e) {

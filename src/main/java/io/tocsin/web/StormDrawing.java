@@ -24,18 +24,11 @@ import java.util.function.Function;
 record StormDrawing(int width, int height, List<Node> nodes, List<Edge> edges, int notDrawn) {
 
   /** A box with the service's name and a second line (when it began, or that it is the cause). */
-  record Node(String name, String label, String detail, String href, int x, int y, boolean cause) {
-
-    public int width() {
-      return NODE_WIDTH;
-    }
+  record Node(String name, String label, String detail, String href, int x, int y, boolean cause)
+      implements GraphBox {
 
     public int height() {
       return NODE_HEIGHT;
-    }
-
-    public int textX() {
-      return x + NODE_WIDTH / 2;
     }
 
     public int nameY() {
@@ -53,12 +46,11 @@ record StormDrawing(int width, int height, List<Node> nodes, List<Edge> edges, i
   /** A service as the drawing shows it; {@code detail} is its second line. */
   record Service(UUID id, String name, String detail, String href) {}
 
-  static final int NODE_WIDTH = 200;
+  static final int NODE_WIDTH = GraphBox.WIDTH;
   static final int NODE_HEIGHT = 54;
   private static final int GAP = 12;
   private static final int COLUMN_GAP = 60;
   private static final int MARGIN = 8;
-  private static final int LABEL_CHARACTERS = 22;
 
   /** Boxes in one column; a larger layer takes more columns, so the drawing stays short. */
   static final int ROWS = 8;
@@ -199,8 +191,6 @@ record StormDrawing(int width, int height, List<Node> nodes, List<Edge> edges, i
 
   private static Node node(Service service, int x, int y, boolean cause) {
     String name = service.name();
-    String label =
-        name.length() <= LABEL_CHARACTERS ? name : name.substring(0, LABEL_CHARACTERS - 1) + "…";
-    return new Node(name, label, service.detail(), service.href(), x, y, cause);
+    return new Node(name, GraphBox.label(name), service.detail(), service.href(), x, y, cause);
   }
 }

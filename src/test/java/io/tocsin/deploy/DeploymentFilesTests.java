@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -53,6 +54,17 @@ class DeploymentFilesTests {
     services = (Map<String, Map<String, Object>>) compose.get("services");
   }
 
+  /** One check of a service of the compose file: {@code name}, its settings, soft assertions. */
+  @FunctionalInterface
+  private interface ServiceCheck {
+    void check(SoftAssertions soft, String name, Map<String, Object> service);
+  }
+
+  /** Checks every service softly, so that one run names every service that fails, not the first. */
+  private void eachService(ServiceCheck check) {
+    assertSoftly(soft -> services.forEach((name, service) -> check.check(soft, name, service)));
+  }
+
   @Test
   void stackHasTwoTocsinNodesBehindAProxyOnOnePostgresWithMonitoring() {
     assertThat(services)
@@ -77,79 +89,71 @@ class DeploymentFilesTests {
 
   @Test
   void everyServiceHasAHealthCheck() {
-    assertSoftly(
-        soft ->
-            services.forEach(
-                (name, service) -> {
-                  Map<String, Object> healthcheck = map(service.get("healthcheck"));
-                  soft.assertThat(healthcheck.get("disable"))
-                      .as("%s: healthcheck.disable", name)
-                      .isNotEqualTo(true);
-                  List<Object> test = list(healthcheck.get("test"));
-                  soft.assertThat(test).as("%s: healthcheck.test", name).hasSizeGreaterThan(1);
-                  soft.assertThat(test.isEmpty() ? null : test.get(0))
-                      .as("%s: healthcheck.test runs a command", name)
-                      .isIn("CMD", "CMD-SHELL");
-                  soft.assertThat(healthcheck)
-                      .as("%s: healthcheck", name)
-                      .containsKeys("interval", "timeout", "retries", "start_period");
-                }));
+    eachService(
+        (soft, name, service) -> {
+          Map<String, Object> healthcheck = map(service.get("healthcheck"));
+          soft.assertThat(healthcheck.get("disable"))
+              .as("%s: healthcheck.disable", name)
+              .isNotEqualTo(true);
+          List<Object> test = list(healthcheck.get("test"));
+          soft.assertThat(test).as("%s: healthcheck.test", name).hasSizeGreaterThan(1);
+          soft.assertThat(test.isEmpty() ? null : test.get(0))
+              .as("%s: healthcheck.test runs a command", name)
+              .isIn("CMD", "CMD-SHELL");
+          soft.assertThat(healthcheck)
+              .as("%s: healthcheck", name)
+              .containsKeys("interval", "timeout", "retries", "start_period");
+        });
   }
 
   @Test
   void everyDependencyIsWaitedForUntilHealthy() {
-    assertSoftly(
-        soft ->
-            services.forEach(
-                (name, service) -> {
-                  Object dependsOn = service.get("depends_on");
-                  if (dependsOn == null) {
-                    return;
-                  }
-                  soft.assertThat(dependsOn)
-                      .as("%s: depends_on is a map with a condition per dependency", name)
-                      .isInstanceOf(Map.class);
-                  map(dependsOn)
-                      .forEach(
-                          (dependency, condition) -> {
-                            soft.assertThat(map(condition).get("condition"))
-                                .as("%s: condition of depends_on.%s", name, dependency)
-                                .isEqualTo("service_healthy");
-                            soft.assertThat(services)
-                                .as("%s depends on a service of this file", name)
-                                .containsKey(dependency.toString());
-                          });
-                }));
+    eachService(
+        (soft, name, service) -> {
+          Object dependsOn = service.get("depends_on");
+          if (dependsOn == null) {
+            return;
+          }
+          soft.assertThat(dependsOn)
+              .as("%s: depends_on is a map with a condition per dependency", name)
+              .isInstanceOf(Map.class);
+          map(dependsOn)
+              .forEach(
+                  (dependency, condition) -> {
+                    soft.assertThat(map(condition).get("condition"))
+                        .as("%s: condition of depends_on.%s", name, dependency)
+                        .isEqualTo("service_healthy");
+                    soft.assertThat(services)
+                        .as("%s depends on a service of this file", name)
+                        .containsKey(dependency.toString());
+                  });
+        });
   }
 
   @Test
   void everyServiceHasCpuAndMemoryLimits() {
-    assertSoftly(
-        soft ->
-            services.forEach(
-                (name, service) -> {
-                  Map<String, Object> limits =
-                      map(map(map(service.get("deploy")).get("resources")).get("limits"));
-                  soft.assertThat(limits)
-                      .as("%s: deploy.resources.limits", name)
-                      .containsKeys("cpus", "memory");
-                }));
+    eachService(
+        (soft, name, service) -> {
+          Map<String, Object> limits =
+              map(map(map(service.get("deploy")).get("resources")).get("limits"));
+          soft.assertThat(limits)
+              .as("%s: deploy.resources.limits", name)
+              .containsKeys("cpus", "memory");
+        });
   }
 
   @Test
   void everyServiceRotatesItsLogs() {
-    assertSoftly(
-        soft ->
-            services.forEach(
-                (name, service) -> {
-                  Map<String, Object> logging = map(service.get("logging"));
-                  soft.assertThat(logging.get("driver"))
-                      .as("%s: logging.driver", name)
-                      .isEqualTo("json-file");
-                  soft.assertThat(map(logging.get("options")))
-                      .as("%s: logging.options", name)
-                      .containsKeys("max-size", "max-file");
-                }));
+    eachService(
+        (soft, name, service) -> {
+          Map<String, Object> logging = map(service.get("logging"));
+          soft.assertThat(logging.get("driver"))
+              .as("%s: logging.driver", name)
+              .isEqualTo("json-file");
+          soft.assertThat(map(logging.get("options")))
+              .as("%s: logging.options", name)
+              .containsKeys("max-size", "max-file");
+        });
   }
 
   @Test
@@ -157,36 +161,30 @@ class DeploymentFilesTests {
     // The engine doubles the delay between restarts of a container that ran less than 10 s, up to
     // a minute, for every restart policy. deploy.restart_policy's delay and window are honoured by
     // Swarm only, so they must not stand in for that.
-    assertSoftly(
-        soft ->
-            services.forEach(
-                (name, service) -> {
-                  soft.assertThat(service.get("restart"))
-                      .as("%s: restart", name)
-                      .isEqualTo("unless-stopped");
-                  soft.assertThat(map(service.get("deploy")))
-                      .as("%s: deploy", name)
-                      .doesNotContainKey("restart_policy");
-                }));
+    eachService(
+        (soft, name, service) -> {
+          soft.assertThat(service.get("restart"))
+              .as("%s: restart", name)
+              .isEqualTo("unless-stopped");
+          soft.assertThat(map(service.get("deploy")))
+              .as("%s: deploy", name)
+              .doesNotContainKey("restart_policy");
+        });
   }
 
   @Test
   void everyImageIsPinnedToAnExactVersion() throws IOException {
     String projectVersion = projectVersion();
-    assertSoftly(
-        soft ->
-            services.forEach(
-                (name, service) -> {
-                  String image = String.valueOf(service.get("image"));
-                  soft.assertThat(image).as("%s: image", name).matches(PINNED_IMAGE);
-                  if (service.containsKey("build")) {
-                    soft.assertThat(image)
-                        .as(
-                            "%s: the image built from this repository is tagged with its version",
-                            name)
-                        .isEqualTo("tocsin:" + projectVersion);
-                  }
-                }));
+    eachService(
+        (soft, name, service) -> {
+          String image = String.valueOf(service.get("image"));
+          soft.assertThat(image).as("%s: image", name).matches(PINNED_IMAGE);
+          if (service.containsKey("build")) {
+            soft.assertThat(image)
+                .as("%s: the image built from this repository is tagged with its version", name)
+                .isEqualTo("tocsin:" + projectVersion);
+          }
+        });
   }
 
   @Test
@@ -241,23 +239,19 @@ class DeploymentFilesTests {
     assertThat(networksOf("prometheus")).contains("monitoring");
     assertThat(networksOf("grafana")).contains("monitoring");
 
-    assertSoftly(
-        soft ->
-            services.forEach(
-                (name, service) -> {
-                  // A service without networks would join the default network, which every such
-                  // service shares.
-                  soft.assertThat(networksOf(name))
-                      .as("%s: networks", name)
-                      .isNotEmpty()
-                      .allSatisfy(network -> assertThat(networks).containsKey(network.toString()));
-                  soft.assertThat(service)
-                      .as("%s: network_mode", name)
-                      .doesNotContainKey("network_mode");
-                  if (!name.equals("proxy")) {
-                    soft.assertThat(service).as("%s: ports", name).doesNotContainKey("ports");
-                  }
-                }));
+    eachService(
+        (soft, name, service) -> {
+          // A service without networks would join the default network, which every such
+          // service shares.
+          soft.assertThat(networksOf(name))
+              .as("%s: networks", name)
+              .isNotEmpty()
+              .allSatisfy(network -> assertThat(networks).containsKey(network.toString()));
+          soft.assertThat(service).as("%s: network_mode", name).doesNotContainKey("network_mode");
+          if (!name.equals("proxy")) {
+            soft.assertThat(service).as("%s: ports", name).doesNotContainKey("ports");
+          }
+        });
     assertThat(list(services.get("proxy").get("ports")))
         .isNotEmpty()
         .allSatisfy(port -> assertThat(port.toString()).startsWith("127.0.0.1:"));

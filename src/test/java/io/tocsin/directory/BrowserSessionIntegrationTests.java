@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.net.HttpCookie;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -116,17 +114,7 @@ class BrowserSessionIntegrationTests extends HarnessTests {
                 .build());
     String csrf =
         setCookie(page, "XSRF-TOKEN").map(BrowserSessionIntegrationTests::value).orElseThrow();
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(tocsin.uri("/login"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "username="
-                        + URLEncoder.encode(EMAIL, StandardCharsets.UTF_8)
-                        + "&password="
-                        + URLEncoder.encode(password, StandardCharsets.UTF_8)
-                        + "&_csrf="
-                        + csrf));
+    HttpRequest.Builder request = SignInForm.post(tocsin, EMAIL, password, csrf);
     request.header(
         "Cookie",
         (session == null ? "" : "TOCSIN_SESSION=" + session + "; ") + "XSRF-TOKEN=" + csrf);

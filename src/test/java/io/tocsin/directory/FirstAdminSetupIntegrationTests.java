@@ -1,19 +1,15 @@
 package io.tocsin.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.TocsinHarness;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,22 +19,13 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @ExtendWith(OutputCaptureExtension.class)
 class FirstAdminSetupIntegrationTests extends BothDatabasesTests {
 
-  // Matches the token in text logs and in JSON logs, where the quotes come escaped.
-  private static final Pattern SETUP_TOKEN =
-      Pattern.compile("\\\\?\"token\\\\?\":\\\\?\"([0-9a-f]{32})");
-
   @Test
   void withoutAdminSettingsTheLogShowsASetupTokenThatCreatesExactlyOneFirstAdmin(
       @TempDir Path dataDir, CapturedOutput output) throws Exception {
     try (TocsinHarness tocsin =
         TocsinHarness.start(
             schema().url(), schema().user(), schema().password(), dataDir, Map.of())) {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> SETUP_TOKEN.matcher(output.getOut()).find());
-      Matcher match = SETUP_TOKEN.matcher(output.getOut());
-      assertThat(match.find()).isTrue();
-      String token = match.group(1);
+      String token = SetupTokenLog.awaitToken(output);
 
       assertThat(setup(tocsin, "not-the-token", "a@example.com").statusCode()).isEqualTo(422);
       List<CompletableFuture<HttpResponse<String>>> racing =

@@ -7,10 +7,8 @@ import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.HttpCookie;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
@@ -181,17 +179,8 @@ class SessionRevocationIntegrationTests extends HarnessTests {
       String csrf = cookie(page, "XSRF-TOKEN");
       HttpResponse<String> login =
           node.send(
-              HttpRequest.newBuilder(node.uri("/login"))
-                  .header("Content-Type", "application/x-www-form-urlencoded")
+              SignInForm.post(node, email, password, csrf)
                   .header("Cookie", "XSRF-TOKEN=" + csrf)
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "username="
-                              + URLEncoder.encode(email, StandardCharsets.UTF_8)
-                              + "&password="
-                              + URLEncoder.encode(password, StandardCharsets.UTF_8)
-                              + "&_csrf="
-                              + csrf))
                   .build());
       assertThat(login.statusCode()).isEqualTo(204);
       return new Browser(node, cookie(login, "TOCSIN_SESSION"), cookie(login, "XSRF-TOKEN"));

@@ -186,7 +186,7 @@ class IncidentIntegrationTests extends HarnessTests {
   void theLifecycleRecordsMttaAndMttrAndRefusesMovesItDoesNotAllow() {
     Service api = service("life", "");
     fire(api, alert(unique("Lifecycle")));
-    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String id = onlyIncidentId(api);
 
     HttpResponse<String> acknowledged = patch(id, "{\"status\":\"ACKNOWLEDGED\"}");
     assertThat(acknowledged.statusCode()).as(acknowledged.body()).isEqualTo(200);
@@ -234,7 +234,7 @@ class IncidentIntegrationTests extends HarnessTests {
     String openCritical = unique("OpenCritical");
     String host = unique("db-host-");
     fire(api, alert(acknowledgedCritical, "severity", "critical", "instance", host));
-    String acked = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String acked = onlyIncidentId(api);
     assertThat(patch(acked, "{\"status\":\"acknowledged\"}").statusCode()).isEqualTo(200);
     fire(api, alert(openWarning, "severity", "warning"));
     awaitIncidents("service=" + api.id, 2);
@@ -314,7 +314,7 @@ class IncidentIntegrationTests extends HarnessTests {
   void resolvingStraightFromOpenMakesMttaEqualMttr() {
     Service api = service("direct", "");
     fire(api, alert(unique("Direct")));
-    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String id = onlyIncidentId(api);
     assertThat(patch(id, "{\"status\":\"resolved\"}").statusCode()).isEqualTo(200);
     JsonNode metrics = get("/api/v1/incidents/" + id + "/metrics");
     assertThat(metrics.get("mttaSeconds").asLong()).isEqualTo(metrics.get("mttrSeconds").asLong());
@@ -330,8 +330,8 @@ class IncidentIntegrationTests extends HarnessTests {
     fire(auto, alert(name, "instance", "a"));
     fire(auto, alert(name, "instance", "b"));
     fire(manual, alert(name, "instance", "a"));
-    String autoId = awaitIncidents("service=" + auto.id, 1).get(0).get("id").asString();
-    String manualId = awaitIncidents("service=" + manual.id, 1).get(0).get("id").asString();
+    String autoId = onlyIncidentId(auto);
+    String manualId = onlyIncidentId(manual);
     await().atMost(WAIT).until(() -> incident(autoId).get("alertCount").asInt() == 2);
 
     resolve(auto, alert(name, "instance", "a"));
@@ -353,7 +353,7 @@ class IncidentIntegrationTests extends HarnessTests {
     Service api = service("flappy", "\"flapWindowMinutes\":60");
     String name = unique("Flapping");
     fire(api, alert(name));
-    String first = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String first = onlyIncidentId(api);
     resolve(api, alert(name));
     await().atMost(WAIT).until(() -> incident(first).get("status").asString().equals("resolved"));
 
@@ -454,7 +454,7 @@ class IncidentIntegrationTests extends HarnessTests {
 
     fire(db, alert(quiet));
     fire(db, alert(source, "cluster", "eu"));
-    String dbIncident = awaitIncidents("service=" + db.id, 1).get(0).get("id").asString();
+    String dbIncident = onlyIncidentId(db);
     fire(web, alert(target, "cluster", "eu"));
     fire(web, alert(target, "cluster", "us"));
 
@@ -582,7 +582,7 @@ class IncidentIntegrationTests extends HarnessTests {
       alerts.append(i == 0 ? "" : ",").append(alert(name, "instance", "i" + i));
     }
     assertThat(send("POST", "/api/v2/alerts", api.key, alerts + "]").statusCode()).isEqualTo(200);
-    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String id = onlyIncidentId(api);
     await().atMost(WAIT).until(() -> incident(id).get("alertCount").asInt() == 5);
     List<String> seen = new ArrayList<>();
     String cursor = "";
@@ -622,7 +622,7 @@ class IncidentIntegrationTests extends HarnessTests {
     Service web = service("dep-web", "\"dependencies\":[\"" + api.id + "\"]");
     String early = unique("WebSlow");
     fire(web, alert(early));
-    String webIncident = awaitIncidents("service=" + web.id, 1).get(0).get("id").asString();
+    String webIncident = onlyIncidentId(web);
 
     HttpResponse<String> deploy =
         send(
@@ -723,7 +723,7 @@ class IncidentIntegrationTests extends HarnessTests {
             """
                 .formatted(integration, dedup));
     assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
-    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String id = onlyIncidentId(api);
     send(
         "POST",
         "/v2/enqueue",
@@ -760,7 +760,7 @@ class IncidentIntegrationTests extends HarnessTests {
             """
                 .formatted(api.pagerDutyKey(), dedup));
     assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
-    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String id = onlyIncidentId(api);
 
     JsonNode alert = detail(id).get("alerts").get("items").get(0).get("details");
     assertThat(alert.get("dedupKey").asString()).isEqualTo(dedup);
@@ -934,7 +934,7 @@ class IncidentIntegrationTests extends HarnessTests {
   void acknowledgingAnUnassignedIncidentAssignsItToWhoeverAcknowledged() {
     Service api = service("ack-assigns", "");
     fire(api, alert(unique("Down")));
-    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String id = onlyIncidentId(api);
 
     HttpResponse<String> acknowledged = patch(id, "{\"status\":\"Acknowledged\"}");
 
@@ -948,7 +948,7 @@ class IncidentIntegrationTests extends HarnessTests {
   void acknowledgingAnAssignedIncidentLeavesItsAssignee() {
     Service api = service("ack-keeps", "");
     fire(api, alert(unique("Down")));
-    String id = awaitIncidents("service=" + api.id, 1).get(0).get("id").asString();
+    String id = onlyIncidentId(api);
     String bob = HarnessTests.api.user("Bob");
     assertThat(patch(id, "{\"assigneeId\":\"" + bob + "\"}").statusCode()).isEqualTo(200);
 
@@ -1091,6 +1091,11 @@ class IncidentIntegrationTests extends HarnessTests {
     List<JsonNode> found = new ArrayList<>();
     get("/api/v1/incidents?limit=200&" + query).get("items").forEach(found::add);
     return found;
+  }
+
+  /** Waits until {@code service} has exactly one incident, and returns its id. */
+  private static String onlyIncidentId(Service service) {
+    return awaitIncidents("service=" + service.id, 1).get(0).get("id").asString();
   }
 
   private static List<JsonNode> awaitIncidents(String query, int count) {

@@ -209,10 +209,7 @@ class AlertmanagerApiIntegrationTests extends HarnessTests {
     assertAlertmanagerError(silence("Bearer " + admin, ancient), 400, "startsAt");
 
     HttpResponse<String> tocsinApi =
-        call(
-            "POST",
-            "/api/v1/silences",
-            "Bearer " + admin,
+        tocsinSilence(
             """
             {"matchers":[{"name":"alertname","operator":"=","value":"Forever"}],
              "startsAt":"-999999999-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","comment":"c"}
@@ -270,10 +267,7 @@ class AlertmanagerApiIntegrationTests extends HarnessTests {
         400,
         "matchers[0].value must not contain the NUL character");
     HttpResponse<String> comment =
-        call(
-            "POST",
-            "/api/v1/silences",
-            "Bearer " + admin,
+        tocsinSilence(
             """
             {"matchers":[{"name":"alertname","operator":"=","value":"Nul"}],
              "endsAt":"2099-01-01T00:00:00Z","comment":"a\\u0000b"}
@@ -654,6 +648,11 @@ class AlertmanagerApiIntegrationTests extends HarnessTests {
 
   private static HttpResponse<String> silence(String authorization, String body) {
     return call("POST", "/api/v2/silences", authorization, body);
+  }
+
+  /** A silence posted to Tocsin's own API rather than Alertmanager's, as the admin. */
+  private static HttpResponse<String> tocsinSilence(String body) {
+    return call("POST", "/api/v1/silences", "Bearer " + admin, body);
   }
 
   private static HttpResponse<String> call(

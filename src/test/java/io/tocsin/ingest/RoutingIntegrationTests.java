@@ -23,26 +23,10 @@ class RoutingIntegrationTests extends HarnessTests {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  /** A platform integration's key and id, and the services its rules send to. */
-  private record Platform(
-      Api.Service platform, String integration, Api.Service payments, Api.Service search) {}
-
-  private static Platform platform(String rules) {
-    Api.Service platform = api.service("platform", "");
-    Api.Service payments = api.service("payments", "");
-    Api.Service search = api.service("search", "");
-    String integration =
-        api.route(
-            platform,
-            "{\"rules\":"
-                + rules.replace("$payments", payments.name()).replace("$search", search.name())
-                + "}");
-    return new Platform(platform, integration, payments, search);
-  }
-
   @Test
   void oneKeySendsEachAlertToTheServiceItsLabelNamesAndTheRestToItsOwn() {
-    Platform p = platform("[{\"name\":\"by label\",\"serviceFromLabel\":\"service\"}]");
+    RoutingPlatform p =
+        RoutingPlatform.create(api, "[{\"name\":\"by label\",\"serviceFromLabel\":\"service\"}]");
     api.fire(
         p.platform(),
         Api.alert("Down", "service", p.payments().name()),
@@ -61,7 +45,7 @@ class RoutingIntegrationTests extends HarnessTests {
 
   @Test
   void aServiceIsFoundByItsAliasAsByItsName() {
-    Platform p = platform("[{\"serviceFromLabel\":\"namespace\"}]");
+    RoutingPlatform p = RoutingPlatform.create(api, "[{\"serviceFromLabel\":\"namespace\"}]");
     api.ok(
         "PATCH",
         "/api/v1/services/" + p.search().id(),
@@ -88,8 +72,9 @@ class RoutingIntegrationTests extends HarnessTests {
 
   @Test
   void aDroppedAlertIsStoredNowhereAndCounted() {
-    Platform p =
-        platform(
+    RoutingPlatform p =
+        RoutingPlatform.create(
+            api,
             "[{\"name\":\"no watchdogs\",\"match\":[{\"name\":\"alertname\",\"value\":\"Watchdog\"}],"
                 + "\"drop\":true},{\"service\":\"$payments\"}]");
     api.fire(p.platform(), Api.alert("Watchdog"), Api.alert("Down"));
@@ -107,8 +92,9 @@ class RoutingIntegrationTests extends HarnessTests {
 
   @Test
   void rulesRewriteLabelsAndSeverityAndContinueToTheRuleThatRoutes() {
-    Platform p =
-        platform(
+    RoutingPlatform p =
+        RoutingPlatform.create(
+            api,
             """
             [{"name":"tidy","setLabels":{"team":"core"},"renameLabels":{"svc":"service"},
               "removeLabels":["pod"],"severityMap":{"P1":"critical","P3":"warning"},
@@ -176,7 +162,7 @@ class RoutingIntegrationTests extends HarnessTests {
 
   @Test
   void badRulesAreRefusedNamingTheFieldAndNothingIsHalfSaved() {
-    Platform p = platform("[{\"service\":\"$payments\"}]");
+    RoutingPlatform p = RoutingPlatform.create(api, "[{\"service\":\"$payments\"}]");
     String path = "/api/v1/integrations/" + p.integration() + "/routing";
     Map<String, String> refused =
         Map.of(
@@ -211,20 +197,7 @@ class RoutingIntegrationTests extends HarnessTests {
   /** A table of alerts: what the test endpoint says each does, and where each really lands. */
   @Test
   void theTestEndpointTellsWhereEachOfTwentyAlertsLands() {
-    Platform p =
-        platform(
-            """
-            [{"name":"no watchdogs","match":[{"name":"alertname","value":"Watchdog"}],"drop":true},
-             {"name":"staging","match":[{"name":"env","value":"staging"}],"drop":true},
-             {"name":"team","match":[{"name":"team","operator":"!=","value":""}],
-              "setLabels":{"routed":"yes"},"continue":true},
-             {"name":"payments","match":[{"name":"job","operator":"=~","value":"pay.*|checkout"}],
-              "service":"$payments"},
-             {"name":"search","match":[{"name":"job","operator":"=~","value":"search.*"},
-                                       {"name":"severity","operator":"!~","value":"info|debug"}],
-              "service":"$search","severity":"critical"},
-             {"name":"by label","serviceFromLabel":"service"}]
-            """);
+    RoutingPlatform p = RoutingPlatform.create(api, RoutingPlatform.TWENTY_ALERTS_RULES);
     record Case(String alertname, Map<String, String> labels, String lands) {}
     List<Case> cases = new ArrayList<>();
     String payments = p.payments().name();

@@ -28,15 +28,13 @@ class ScheduleTimelineTests {
 
   @Test
   void aWeeklyNineOClockHandoffStaysAtNineAcrossSpringForwardInBerlin() {
-    List<Shift> shifts =
-        weekly(BERLIN, "2026-03-16T09:00")
-            .shifts(at(BERLIN, "2026-03-16T09:00"), at(BERLIN, "2026-04-06T09:00"));
+    List<Shift> shifts = weeklyShifts(BERLIN, "2026-03-16T09:00", "2026-04-06T09:00");
 
     assertThat(shifts).extracting(Shift::user).containsExactly(ALICE, BOB, ALICE);
     assertThat(shifts)
         .allSatisfy(
             s -> assertThat(local(BERLIN, s.start()).toLocalTime()).isEqualTo(LocalTime.of(9, 0)));
-    assertThat(Duration.between(shifts.get(1).start(), shifts.get(1).end()))
+    assertThat(lasts(shifts.get(1)))
         .as("the week of the change is an hour short")
         .isEqualTo(Duration.ofHours(167));
     assertThat(shifts.get(2).start()).isEqualTo(Instant.parse("2026-03-30T07:00:00Z"));
@@ -44,12 +42,10 @@ class ScheduleTimelineTests {
 
   @Test
   void aWeeklyNineOClockHandoffStaysAtNineAcrossFallBackInBerlin() {
-    List<Shift> shifts =
-        weekly(BERLIN, "2026-10-19T09:00")
-            .shifts(at(BERLIN, "2026-10-19T09:00"), at(BERLIN, "2026-11-02T09:00"));
+    List<Shift> shifts = weeklyShifts(BERLIN, "2026-10-19T09:00", "2026-11-02T09:00");
 
     assertThat(shifts).extracting(Shift::user).containsExactly(ALICE, BOB);
-    assertThat(Duration.between(shifts.get(0).start(), shifts.get(0).end()))
+    assertThat(lasts(shifts.get(0)))
         .as("the week of the change is an hour long")
         .isEqualTo(Duration.ofHours(169));
     assertThat(shifts.get(1).start()).isEqualTo(Instant.parse("2026-10-26T08:00:00Z"));
@@ -57,18 +53,12 @@ class ScheduleTimelineTests {
 
   @Test
   void aWeeklyNineOClockHandoffStaysAtNineAcrossBothTransitionsInNewYork() {
-    List<Shift> spring =
-        weekly(NEW_YORK, "2026-03-02T09:00")
-            .shifts(at(NEW_YORK, "2026-03-02T09:00"), at(NEW_YORK, "2026-03-16T09:00"));
-    assertThat(Duration.between(spring.get(0).start(), spring.get(0).end()))
-        .isEqualTo(Duration.ofHours(167));
+    List<Shift> spring = weeklyShifts(NEW_YORK, "2026-03-02T09:00", "2026-03-16T09:00");
+    assertThat(lasts(spring.get(0))).isEqualTo(Duration.ofHours(167));
     assertThat(spring.get(1).start()).isEqualTo(Instant.parse("2026-03-09T13:00:00Z"));
 
-    List<Shift> fall =
-        weekly(NEW_YORK, "2026-10-26T09:00")
-            .shifts(at(NEW_YORK, "2026-10-26T09:00"), at(NEW_YORK, "2026-11-09T09:00"));
-    assertThat(Duration.between(fall.get(0).start(), fall.get(0).end()))
-        .isEqualTo(Duration.ofHours(169));
+    List<Shift> fall = weeklyShifts(NEW_YORK, "2026-10-26T09:00", "2026-11-09T09:00");
+    assertThat(lasts(fall.get(0))).isEqualTo(Duration.ofHours(169));
     assertThat(fall.get(1).start()).isEqualTo(Instant.parse("2026-11-02T14:00:00Z"));
     assertThat(fall)
         .allSatisfy(
@@ -79,37 +69,29 @@ class ScheduleTimelineTests {
   @Test
   void aRestrictionWindowThatATransitionCutsIsShorterOrLongerInRealTime() {
     Rotation nights =
-        new Rotation(
+        rotation(
             "nights",
-            List.of(ALICE),
-            new Length(1, Length.Unit.DAYS),
-            LocalDateTime.parse("2026-03-01T00:00"),
+            Length.Unit.DAYS,
+            "2026-03-01T00:00",
             List.of(
-                new Window(
-                    EnumSet.allOf(DayOfWeek.class), LocalTime.of(1, 0), LocalTime.of(4, 0))));
+                new Window(EnumSet.allOf(DayOfWeek.class), LocalTime.of(1, 0), LocalTime.of(4, 0))),
+            ALICE);
     ScheduleTimeline timeline = new ScheduleTimeline(BERLIN, List.of(nights), List.of());
 
     List<Shift> spring =
         timeline.shifts(at(BERLIN, "2026-03-29T00:00"), at(BERLIN, "2026-03-29T12:00"));
     assertThat(spring).hasSize(1);
-    assertThat(Duration.between(spring.get(0).start(), spring.get(0).end()))
-        .isEqualTo(Duration.ofHours(2));
+    assertThat(lasts(spring.get(0))).isEqualTo(Duration.ofHours(2));
 
     List<Shift> fall =
         timeline.shifts(at(BERLIN, "2026-10-25T00:00"), at(BERLIN, "2026-10-25T12:00"));
-    assertThat(Duration.between(fall.get(0).start(), fall.get(0).end()))
-        .isEqualTo(Duration.ofHours(4));
+    assertThat(lasts(fall.get(0))).isEqualTo(Duration.ofHours(4));
   }
 
   @Test
   void anOverrideAcrossAHandoffWinsForItsWholeSpanAndTheRotationResumesAfter() {
     Rotation daily =
-        new Rotation(
-            "primary",
-            List.of(ALICE, BOB),
-            new Length(1, Length.Unit.DAYS),
-            LocalDateTime.parse("2026-06-01T09:00"),
-            List.of());
+        rotation("primary", Length.Unit.DAYS, "2026-06-01T09:00", List.of(), ALICE, BOB);
     ShiftOverride cover =
         new ShiftOverride(XAVIER, at(BERLIN, "2026-06-01T20:00"), at(BERLIN, "2026-06-02T12:00"));
     List<Shift> shifts =
@@ -128,24 +110,18 @@ class ScheduleTimelineTests {
 
   @Test
   void aHigherLayerWinsInsideItsWindowAndTheLowerOneCoversTheRest() {
-    Rotation everyone =
-        new Rotation(
-            "24/7",
-            List.of(ALICE),
-            new Length(1, Length.Unit.WEEKS),
-            LocalDateTime.parse("2026-06-01T00:00"),
-            List.of());
+    Rotation everyone = rotation("24/7", Length.Unit.WEEKS, "2026-06-01T00:00", List.of(), ALICE);
     Rotation office =
-        new Rotation(
+        rotation(
             "office hours",
-            List.of(BOB),
-            new Length(1, Length.Unit.WEEKS),
-            LocalDateTime.parse("2026-06-01T00:00"),
+            Length.Unit.WEEKS,
+            "2026-06-01T00:00",
             List.of(
                 new Window(
                     EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY),
                     LocalTime.of(9, 0),
-                    LocalTime.of(17, 0))));
+                    LocalTime.of(17, 0))),
+            BOB);
     ScheduleTimeline timeline = new ScheduleTimeline(BERLIN, List.of(everyone, office), List.of());
 
     Shift monday = timeline.at(at(BERLIN, "2026-06-01T10:00")).orElseThrow();
@@ -172,26 +148,13 @@ class ScheduleTimelineTests {
 
   @Test
   void invalidSchedulesAreRefusedWithAPreciseMessage() {
-    assertThatThrownBy(
-            () ->
-                new Rotation(
-                    "primary",
-                    List.of(),
-                    new Length(1, Length.Unit.DAYS),
-                    LocalDateTime.parse("2026-06-01T09:00"),
-                    List.of()))
+    assertThatThrownBy(() -> rotation("primary", Length.Unit.DAYS, "2026-06-01T09:00", List.of()))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("layer 'primary' needs at least one member");
     assertThatThrownBy(() -> new Length(0, Length.Unit.WEEKS))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("at least 1 weeks");
-    Rotation daily =
-        new Rotation(
-            "primary",
-            List.of(ALICE),
-            new Length(1, Length.Unit.DAYS),
-            LocalDateTime.parse("2026-06-01T09:00"),
-            List.of());
+    Rotation daily = rotation("primary", Length.Unit.DAYS, "2026-06-01T09:00", List.of(), ALICE);
     ShiftOverride first =
         new ShiftOverride(BOB, at(BERLIN, "2026-06-02T09:00"), at(BERLIN, "2026-06-02T18:00"));
     ShiftOverride second =
@@ -207,14 +170,24 @@ class ScheduleTimelineTests {
   }
 
   private static ScheduleTimeline weekly(ZoneId zone, String start) {
-    Rotation rotation =
-        new Rotation(
-            "primary",
-            List.of(ALICE, BOB),
-            new Length(1, Length.Unit.WEEKS),
-            LocalDateTime.parse(start),
-            List.of());
+    Rotation rotation = rotation("primary", Length.Unit.WEEKS, start, List.of(), ALICE, BOB);
     return new ScheduleTimeline(zone, List.of(rotation), List.of());
+  }
+
+  /** Alice and Bob taking turns weekly from {@code from}, as shifts until {@code to}. */
+  private static List<Shift> weeklyShifts(ZoneId zone, String from, String to) {
+    return weekly(zone, from).shifts(at(zone, from), at(zone, to));
+  }
+
+  /** A layer whose members take turns of one {@code unit} each from {@code start}. */
+  private static Rotation rotation(
+      String name, Length.Unit unit, String start, List<Window> windows, UUID... members) {
+    return new Rotation(
+        name, List.of(members), new Length(1, unit), LocalDateTime.parse(start), windows);
+  }
+
+  private static Duration lasts(Shift shift) {
+    return Duration.between(shift.start(), shift.end());
   }
 
   private static Instant at(ZoneId zone, String local) {

@@ -50,11 +50,7 @@ class AlertsBrowserTests extends BrowserTests {
         service,
         Api.alert(wanted, "severity", "critical", "env", "prod"),
         Api.alert(other, "severity", "warning", "env", "dev"));
-    Awaitility.await()
-        .atMost(Browser.WAIT)
-        .until(
-            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items").size(),
-            found -> found > 0);
+    awaitAnIncident(service);
     signIn();
 
     browser.get(tocsin.uri("/alerts").toString());
@@ -135,11 +131,7 @@ class AlertsBrowserTests extends BrowserTests {
         "{\"labels\":{\"team\":\"shop\"},\"annotations\":{\"summary\":\"" + summary + "\"}}");
     String other = Api.unique("QueueBacklog");
     api.fire(elsewhere, Api.alert(other, "severity", "warning"));
-    Awaitility.await()
-        .atMost(Browser.WAIT)
-        .until(
-            () -> api.get("/api/v1/incidents?service=" + service.id()).get("items").size(),
-            found -> found > 0);
+    awaitAnIncident(service);
     signIn();
 
     browser.get(
@@ -263,5 +255,10 @@ class AlertsBrowserTests extends BrowserTests {
             "//ul[@id='silences']/li[.//ul[@class='chips']/li[contains(., '"
                 + matcherText.replace("'", "")
                 + "')]]"));
+  }
+
+  /** Waits until {@code service} has an incident, so that its alerts are stored. */
+  private static void awaitAnIncident(Api.Service service) {
+    Awaitility.await().atMost(Browser.WAIT).until(() -> !api.incidents(service.id()).isEmpty());
   }
 }

@@ -1,16 +1,14 @@
 package io.tocsin.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import io.tocsin.directory.SetupTokenLog;
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.Browser;
 import io.tocsin.testing.TestDatabase;
 import io.tocsin.testing.TocsinHarness;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,10 +26,6 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @BothDatabasesTests.OnlyOn(TestDatabase.POSTGRESQL)
 class FirstRunBrowserTests extends BothDatabasesTests {
 
-  // Matches the token in text logs and in JSON logs, where the quotes come escaped.
-  private static final Pattern SETUP_TOKEN =
-      Pattern.compile("\\\\?\"token\\\\?\":\\\\?\"([0-9a-f]{32})");
-
   @Test
   void theFirstAdminIsCreatedWithTheTokenFromTheLogAndCanSignIn(
       @TempDir Path dataDir, CapturedOutput output) {
@@ -39,11 +33,7 @@ class FirstRunBrowserTests extends BothDatabasesTests {
     try (TocsinHarness tocsin =
         TocsinHarness.start(
             schema().url(), schema().user(), schema().password(), dataDir, Map.of())) {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> SETUP_TOKEN.matcher(output.getOut()).find());
-      Matcher token = SETUP_TOKEN.matcher(output.getOut());
-      assertThat(token.find()).isTrue();
+      String token = SetupTokenLog.awaitToken(output);
 
       browser.get(tocsin.uri("/").toString());
       Browser.waitFor(browser, ExpectedConditions.urlContains("/setup"));
@@ -57,7 +47,7 @@ class FirstRunBrowserTests extends BothDatabasesTests {
           browser, ExpectedConditions.textMatches(By.id("setup-error"), Pattern.compile("\\S")));
 
       browser.findElement(By.id("token")).clear();
-      browser.findElement(By.id("token")).sendKeys(token.group(1));
+      browser.findElement(By.id("token")).sendKeys(token);
       browser.findElement(By.cssSelector("#setup button")).click();
       Browser.waitFor(browser, ExpectedConditions.urlContains("/login"));
       browser.findElement(By.id("username")).sendKeys("ada@example.com");

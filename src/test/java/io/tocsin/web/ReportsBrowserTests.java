@@ -26,24 +26,11 @@ class ReportsBrowserTests extends BrowserTests {
   @Test
   void aTeamsReportCountsItsIncidentsAlertsAndPagesInTablesChartsAndCsv() {
     String me = api.get("/api/v1/users/me").get("id").asString();
-    String team =
-        api.create("/api/v1/teams", "{\"name\":\"%s\",\"members\":[]}".formatted(Api.unique("sre")))
-            .get("id")
-            .asString();
+    String team = team(Api.unique("sre"));
     String owned = "\"autoResolve\":false,\"ownerTeamId\":\"" + team + "\"";
     Api.Service checkout = api.service("checkout", owned);
     Api.Service search = api.service("search", owned);
-    String policy =
-        api.create(
-                "/api/v1/escalation-policies",
-                "{\"name\":\"%s\",\"levels\":[{\"delayMinutes\":30,\"targets\":[{\"type\":\"user\",\"id\":\"%s\"}]}]}"
-                    .formatted(Api.unique("reports"), me))
-            .get("id")
-            .asString();
-    api.ok(
-        "PUT",
-        "/api/v1/services/" + checkout.id() + "/escalation-policy",
-        "{\"policyId\":\"" + policy + "\"}");
+    pageThrough(checkout, "reports", me);
     String noisy = Api.unique("DiskFull");
     String quiet = Api.unique("SlowSearch");
     // Three instances of one alertname group into one incident; the report still counts three.
@@ -133,23 +120,10 @@ class ReportsBrowserTests extends BrowserTests {
   void theDashboardChartsTheAlertVolumeAndShowsWhoIsOnCallPerTeam() {
     String me = api.get("/api/v1/users/me").get("id").asString();
     String teamName = Api.unique("platform");
-    String team =
-        api.create("/api/v1/teams", "{\"name\":\"%s\",\"members\":[]}".formatted(teamName))
-            .get("id")
-            .asString();
+    String team = team(teamName);
     Api.Service service =
         api.service("volume", "\"autoResolve\":false,\"ownerTeamId\":\"" + team + "\"");
-    String policy =
-        api.create(
-                "/api/v1/escalation-policies",
-                "{\"name\":\"%s\",\"levels\":[{\"delayMinutes\":30,\"targets\":[{\"type\":\"user\",\"id\":\"%s\"}]}]}"
-                    .formatted(Api.unique("dashboard"), me))
-            .get("id")
-            .asString();
-    api.ok(
-        "PUT",
-        "/api/v1/services/" + service.id() + "/escalation-policy",
-        "{\"policyId\":\"" + policy + "\"}");
+    pageThrough(service, "dashboard", me);
     api.fire(service, Api.alert(Api.unique("Volume"), "severity", "info"));
     onlyIncident(service);
 
@@ -205,5 +179,30 @@ class ReportsBrowserTests extends BrowserTests {
             () -> api.get("/api/v1/incidents?service=" + service.id()).get("items"),
             items -> items.size() == 1)
         .get(0);
+  }
+
+  /** A new team without members, named {@code name}; returns its id. */
+  private static String team(String name) {
+    return api.create("/api/v1/teams", "{\"name\":\"%s\",\"members\":[]}".formatted(name))
+        .get("id")
+        .asString();
+  }
+
+  /**
+   * Points {@code service} at a new one-level policy, named after {@code prefix}, paging {@code
+   * user}.
+   */
+  private static void pageThrough(Api.Service service, String prefix, String user) {
+    String policy =
+        api.create(
+                "/api/v1/escalation-policies",
+                "{\"name\":\"%s\",\"levels\":[{\"delayMinutes\":30,\"targets\":[{\"type\":\"user\",\"id\":\"%s\"}]}]}"
+                    .formatted(Api.unique(prefix), user))
+            .get("id")
+            .asString();
+    api.ok(
+        "PUT",
+        "/api/v1/services/" + service.id() + "/escalation-policy",
+        "{\"policyId\":\"" + policy + "\"}");
   }
 }

@@ -2,13 +2,13 @@ package io.tocsin.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tocsin.directory.SignInForm;
 import io.tocsin.testing.TestDatabase;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Parameter;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -520,17 +520,8 @@ class RouteAccessIntegrationTests {
     String csrf = UUID.randomUUID().toString();
     HttpResponse<String> response =
         tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri("/login"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
+            SignInForm.post(tocsin, email, password, csrf)
                 .header("Cookie", "XSRF-TOKEN=" + csrf)
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "username="
-                            + URLEncoder.encode(email, StandardCharsets.UTF_8)
-                            + "&password="
-                            + URLEncoder.encode(password, StandardCharsets.UTF_8)
-                            + "&_csrf="
-                            + csrf))
                 .build());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
     return response.headers().allValues("Set-Cookie").stream()

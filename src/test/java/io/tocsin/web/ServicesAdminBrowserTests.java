@@ -2,6 +2,7 @@ package io.tocsin.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tocsin.ingest.RoutingPlatform;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.Browser;
 import io.tocsin.testing.BrowserTests;
@@ -312,26 +313,10 @@ class ServicesAdminBrowserTests extends BrowserTests {
   /** The console's test form answers as the API does, on the twenty alerts of the API's table. */
   @Test
   void theRoutingTestFormAgreesWithTheApiOnTwentyAlerts() {
-    Api.Service platform = api.service("platform", "");
-    Api.Service payments = api.service("payments", "");
-    Api.Service search = api.service("search", "");
-    String integration =
-        api.route(
-            platform,
-            """
-        {"rules":[
-         {"name":"no watchdogs","match":[{"name":"alertname","value":"Watchdog"}],"drop":true},
-         {"name":"staging","match":[{"name":"env","value":"staging"}],"drop":true},
-         {"name":"team","match":[{"name":"team","operator":"!=","value":""}],
-          "setLabels":{"routed":"yes"},"continue":true},
-         {"name":"payments","match":[{"name":"job","operator":"=~","value":"pay.*|checkout"}],
-          "service":"%s"},
-         {"name":"search","match":[{"name":"job","operator":"=~","value":"search.*"},
-                                   {"name":"severity","operator":"!~","value":"info|debug"}],
-          "service":"%s","severity":"critical"},
-         {"name":"by label","serviceFromLabel":"service"}]}
-        """
-                .formatted(payments.name(), search.name()));
+    RoutingPlatform routed = RoutingPlatform.create(api, RoutingPlatform.TWENTY_ALERTS_RULES);
+    String integration = routed.integration();
+    Api.Service payments = routed.payments();
+    Api.Service search = routed.search();
     List<String> cases =
         List.of(
             "alertname=Watchdog",
@@ -524,10 +509,12 @@ class ServicesAdminBrowserTests extends BrowserTests {
     expectConsoleError("/admin", 403);
     assertAccessible("administration refused");
 
-    assertThat(forgedPost("/admin/users/" + id + "/role", "role=admin"))
+    assertThat(ForgedForm.post(browser, "/admin/users/" + id + "/role", "role=admin"))
         .as("a responder's forged role change")
         .isEqualTo(403);
-    assertThat(forgedPost("/services/" + service.id() + "/grouping", "flapWindowMinutes=1"))
+    assertThat(
+            ForgedForm.post(
+                browser, "/services/" + service.id() + "/grouping", "flapWindowMinutes=1"))
         .as("a responder's forged grouping change")
         .isEqualTo(403);
     assertThat(api.get("/api/v1/users/" + id).get("role").asString()).isEqualTo("responder");
@@ -566,23 +553,5 @@ class ServicesAdminBrowserTests extends BrowserTests {
   private static String status(String user, String message) {
     JsonNode found = api.get("/api/v1/users/" + user + "/messages/" + message);
     return found.get("status").asString();
-  }
-
-  /** POSTs a form from the page with the session and CSRF token, as a forged form would. */
-  private int forgedPost(String path, String body) {
-    Number status =
-        (Number)
-            ((JavascriptExecutor) browser)
-                .executeAsyncScript(
-                    "const done = arguments[arguments.length - 1];"
-                        + "const token = document.cookie.split('; ')"
-                        + ".find(c => c.startsWith('XSRF-TOKEN=')).substring(11);"
-                        + "fetch(arguments[0], {method: 'POST',"
-                        + " headers: {'X-XSRF-TOKEN': decodeURIComponent(token),"
-                        + " 'Content-Type': 'application/x-www-form-urlencoded'},"
-                        + " body: arguments[1], redirect: 'manual'}).then(r => done(r.status));",
-                    path,
-                    body);
-    return status.intValue();
   }
 }

@@ -27,11 +27,7 @@ class StormDrawingTests {
 
   @Test
   void aServiceTwoHopsAwayPointsThroughTheOneBetweenWhenThatOneFails() {
-    StormDrawing drawing =
-        StormDrawing.of(
-            service(db, "db"),
-            List.of(service(api, "api"), service(frontend, "frontend")),
-            graph::closure);
+    StormDrawing drawing = stormOfDb(service(api, "api"), service(frontend, "frontend"));
 
     assertThat(drawing.edges()).hasSize(2);
     StormDrawing.Node cause = node(drawing, "db");
@@ -46,8 +42,7 @@ class StormDrawingTests {
 
   @Test
   void aServiceTwoHopsAwayPointsStraightAtTheCauseWhenTheOneBetweenIsNotFailing() {
-    StormDrawing drawing =
-        StormDrawing.of(service(db, "db"), List.of(service(frontend, "frontend")), graph::closure);
+    StormDrawing drawing = stormOfDb(service(frontend, "frontend"));
 
     StormDrawing.Node cause = node(drawing, "db");
     StormDrawing.Node far = node(drawing, "frontend");
@@ -57,11 +52,7 @@ class StormDrawingTests {
 
   @Test
   void aServiceNeedingTheCauseOnlyThroughAnotherFailingOneHasOneArrow() {
-    StormDrawing drawing =
-        StormDrawing.of(
-            service(db, "db"),
-            List.of(service(api, "api"), service(cache, "cache")),
-            graph::closure);
+    StormDrawing drawing = stormOfDb(service(api, "api"), service(cache, "cache"));
 
     assertThat(drawing.edges())
         .containsExactlyInAnyOrder(
@@ -88,6 +79,11 @@ class StormDrawingTests {
         .hasSize(1 + StormDrawing.DRAWN / StormDrawing.ROWS);
     assertThat(drawing.height())
         .isLessThanOrEqualTo(16 + StormDrawing.ROWS * (StormDrawing.NODE_HEIGHT + 12));
+  }
+
+  /** The drawing of a storm on the graph above, with db as its cause. */
+  private StormDrawing stormOfDb(StormDrawing.Service... failing) {
+    return StormDrawing.of(service(db, "db"), List.of(failing), graph::closure);
   }
 
   private static StormDrawing.Service service(UUID id, String name) {

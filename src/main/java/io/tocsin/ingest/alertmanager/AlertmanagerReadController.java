@@ -46,6 +46,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @Tag(name = AlertmanagerApiController.TAG)
+@SecurityRequirement(name = "integrationKey")
+@SecurityRequirement(name = "integrationKeyBasic")
+@SecurityRequirement(name = "apiToken")
 class AlertmanagerReadController {
 
   /** The label that names a Tocsin service in the described routing tree. */
@@ -87,12 +90,7 @@ class AlertmanagerReadController {
       summary = "The firing alerts, as amtool alert query reads them",
       description =
           "An alertmanager integration key sees its service's alerts, a person's API token all."
-              + " Each alert carries tocsin_service, its service's name, which filters match too.",
-      security = {
-        @SecurityRequirement(name = "integrationKey"),
-        @SecurityRequirement(name = "integrationKeyBasic"),
-        @SecurityRequirement(name = "apiToken")
-      })
+              + " Each alert carries tocsin_service, its service's name, which filters match too.")
   @GetMapping("/api/v2/alerts")
   List<Map<String, Object>> alerts(
       HttpServletRequest request,
@@ -108,13 +106,7 @@ class AlertmanagerReadController {
         .toList();
   }
 
-  @Operation(
-      summary = "The firing alerts, grouped by service",
-      security = {
-        @SecurityRequirement(name = "integrationKey"),
-        @SecurityRequirement(name = "integrationKeyBasic"),
-        @SecurityRequirement(name = "apiToken")
-      })
+  @Operation(summary = "The firing alerts, grouped by service")
   @GetMapping("/api/v2/alerts/groups")
   List<Map<String, Object>> groups(
       HttpServletRequest request,
@@ -145,12 +137,7 @@ class AlertmanagerReadController {
       description =
           "What amtool config routes and Grafana's Alertmanager data source read. With the key of"
               + " an integration that has routing rules, its rules as a routing tree, so that amtool"
-              + " config routes test sends a label set where the rules would.",
-      security = {
-        @SecurityRequirement(name = "integrationKey"),
-        @SecurityRequirement(name = "integrationKeyBasic"),
-        @SecurityRequirement(name = "apiToken")
-      })
+              + " config routes test sends a label set where the rules would.")
   @GetMapping("/api/v2/status")
   Map<String, Object> status(HttpServletRequest request) {
     UUID scope = AlertmanagerReaders.scope(request);
@@ -175,13 +162,7 @@ class AlertmanagerReadController {
     return status;
   }
 
-  @Operation(
-      summary = "One receiver per service",
-      security = {
-        @SecurityRequirement(name = "integrationKey"),
-        @SecurityRequirement(name = "integrationKeyBasic"),
-        @SecurityRequirement(name = "apiToken")
-      })
+  @Operation(summary = "One receiver per service")
   @GetMapping("/api/v2/receivers")
   List<Map<String, String>> receivers(HttpServletRequest request) {
     AlertmanagerReaders.scope(request);

@@ -48,86 +48,70 @@ class EmailInIntegrationTests extends HarnessTests {
 
   @Test
   void aMailOpensAnIncidentTheSameSubjectIsTheSameAlertAndResolvedResolvesIt() throws Exception {
-    String service = api.bareService("nas");
-    JsonNode integration =
-        api.create(
-            "/api/v1/services/" + service + "/integrations",
+    Mailbox nas =
+        mailbox(
+            "nas",
             """
-            {"name":"nas-mail","kind":"email",
-             "email":{"resolvePattern":"(?i)^(RESOLVED|OK|UP)\\\\b"}}
-            """);
-    String address = integration.get("email").get("address").asString();
-    assertThat(address).endsWith("@" + DOMAIN).startsWith("alerts-");
-    assertThat(integration.get("grouping").get("by").asString())
+            {"resolvePattern":"(?i)^(RESOLVED|OK|UP)\\\\b"}""");
+    assertThat(nas.address()).endsWith("@" + DOMAIN).startsWith("alerts-");
+    assertThat(nas.integration().get("grouping").get("by").asString())
         .as("each subject is its own incident, as each PagerDuty dedup key is")
         .isEqualTo("dedup_key");
-    assertThat(api.get("/api/v1/integrations/" + integration.get("id").asString()).get("email"))
+    assertThat(api.get("/api/v1/integrations/" + nas.id()).get("email"))
         .as("the integrations API shows the address")
-        .hasToString(integration.get("email").toString());
+        .hasToString(nas.integration().get("email").toString());
 
-    send(address, "Disk full on db-1", "Only 2% left on /var.");
-    await().atMost(WAIT).until(() -> api.incidents(service).size() == 1);
-    JsonNode incident = api.incidents(service).get(0);
+    send(nas.address(), "Disk full on db-1", "Only 2% left on /var.");
+    await().atMost(WAIT).until(() -> api.incidents(nas.service()).size() == 1);
+    JsonNode incident = api.incidents(nas.service()).get(0);
     assertThat(incident.get("title").asString()).isEqualTo("Disk full on db-1");
     assertThat(incident.get("status").asString()).isEqualTo("open");
-    UUID integrationId = UUID.fromString(integration.get("id").asString());
-    assertThat(alertRow(integrationId, "description")).isEqualTo("Only 2% left on /var.");
-    assertThat(alertRow(integrationId, "labels"))
+    assertThat(alertRow(nas.id(), "description")).isEqualTo("Only 2% left on /var.");
+    assertThat(alertRow(nas.id(), "labels"))
         .contains("\"from\":\"nas@example.net\"")
         .contains("\"subject\":\"Disk full on db-1\"");
 
-    send(address, "  Disk   full on db-1 ", "Still only 2% left.");
-    assertThat(alertRow(integrationId, "times_seen"))
+    send(nas.address(), "  Disk   full on db-1 ", "Still only 2% left.");
+    assertThat(alertRow(nas.id(), "times_seen"))
         .as("the 250 came after the commit, and the same subject refreshed the same alert")
         .isEqualTo("2");
-    assertThat(alertCount(integrationId)).isEqualTo(1);
-    assertThat(api.incidents(service)).hasSize(1);
+    assertThat(alertCount(nas.id())).isEqualTo(1);
+    assertThat(api.incidents(nas.service())).hasSize(1);
 
-    send(address, "RESOLVED: Disk full on db-1", "Back to 40% free.");
-    assertThat(alertRow(integrationId, "status")).isEqualTo("resolved");
+    send(nas.address(), "RESOLVED: Disk full on db-1", "Back to 40% free.");
+    assertThat(alertRow(nas.id(), "status")).isEqualTo("resolved");
     await()
         .atMost(WAIT)
-        .until(() -> api.incidents(service).get(0).get("status").asString().equals("resolved"));
-    assertThat(alertCount(integrationId)).isEqualTo(1);
+        .until(
+            () -> api.incidents(nas.service()).get(0).get("status").asString().equals("resolved"));
+    assertThat(alertCount(nas.id())).isEqualTo(1);
   }
 
   @Test
   void aDedupExpressionMakesSubjectsThatDifferInTheirNumbersOneAlert() throws Exception {
-    String service = api.bareService("ups");
-    JsonNode integration =
-        api.create(
-            "/api/v1/services/" + service + "/integrations",
+    Mailbox ups =
+        mailbox(
+            "ups",
             """
-            {"name":"ups-mail","kind":"email",
-             "email":{"dedupPattern":"^UPS (\\\\S+) on battery"}}
-            """);
-    String address = integration.get("email").get("address").asString();
-    UUID integrationId = UUID.fromString(integration.get("id").asString());
+            {"dedupPattern":"^UPS (\\\\S+) on battery"}""");
 
-    send(address, "UPS rack-3 on battery, 80% left", "Mains lost at 02:14.");
-    send(address, "UPS rack-3 on battery, 60% left", "Mains still lost.");
-    assertThat(alertCount(integrationId)).isEqualTo(1);
-    assertThat(alertRow(integrationId, "dedup_key")).isEqualTo("rack-3");
-    assertThat(alertRow(integrationId, "times_seen")).isEqualTo("2");
-    await().atMost(WAIT).until(() -> api.incidents(service).size() == 1);
+    send(ups.address(), "UPS rack-3 on battery, 80% left", "Mains lost at 02:14.");
+    send(ups.address(), "UPS rack-3 on battery, 60% left", "Mains still lost.");
+    assertThat(alertCount(ups.id())).isEqualTo(1);
+    assertThat(alertRow(ups.id(), "dedup_key")).isEqualTo("rack-3");
+    assertThat(alertRow(ups.id(), "times_seen")).isEqualTo("2");
+    await().atMost(WAIT).until(() -> api.incidents(ups.service()).size() == 1);
   }
 
   @Test
   void mailForAnUnknownAddressIsRefusedAtRcptAndNothingIsStored() throws Exception {
-    String service = api.bareService("printer");
-    String address =
-        api.create(
-                "/api/v1/services/" + service + "/integrations",
-                "{\"name\":\"printer-mail\",\"kind\":\"email\"}")
-            .get("email")
-            .get("address")
-            .asString();
+    Mailbox printer = mailbox("printer", "");
     long before = emailAlerts();
 
     for (String unknown :
         List.of(
             "alerts-nosuchtoken@" + DOMAIN,
-            address.replace("@" + DOMAIN, "@elsewhere.example.com"))) {
+            printer.address().replace("@" + DOMAIN, "@elsewhere.example.com"))) {
       Throwable refused = catchThrowable(() -> send(unknown, "Paper jam", "Tray 2."));
 
       assertThat(refused).isInstanceOf(SendFailedException.class);
@@ -140,9 +124,9 @@ class EmailInIntegrationTests extends HarnessTests {
               rcpt -> assertThat(rcpt.getReturnCode()).isEqualTo(550));
     }
     assertThat(emailAlerts()).as("nothing stored").isEqualTo(before);
-    assertThat(api.incidents(service)).isEmpty();
+    assertThat(api.incidents(printer.service())).isEmpty();
 
-    send(address.toUpperCase(java.util.Locale.ROOT), "Paper jam", "Tray 2.");
+    send(printer.address().toUpperCase(java.util.Locale.ROOT), "Paper jam", "Tray 2.");
     assertThat(emailAlerts()).as("the right address, in any case, is taken").isEqualTo(before + 1);
   }
 
@@ -159,11 +143,7 @@ class EmailInIntegrationTests extends HarnessTests {
     assertThat(api.get("/api/v1/services/" + service + "/integrations")).isEmpty();
 
     String id =
-        api.create(
-                "/api/v1/services/" + service + "/integrations",
-                "{\"name\":\"vendor-mail\",\"kind\":\"email\"}")
-            .get("id")
-            .asString();
+        integration(service, "{\"name\":\"vendor-mail\",\"kind\":\"email\"}").get("id").asString();
     HttpResponse<String> resolve =
         api.send(
             "PATCH", "/api/v1/integrations/" + id, "{\"email\":{\"resolvePattern\":\"(?<bad\"}}");
@@ -190,8 +170,8 @@ class EmailInIntegrationTests extends HarnessTests {
   void configurationAsCodeCarriesTheSubjectRulesAndChecksThemAsTheApiDoes() {
     String service = api.bareService("backup");
     JsonNode created =
-        api.create(
-            "/api/v1/services/" + service + "/integrations",
+        integration(
+            service,
             """
             {"name":"backup-mail","kind":"email",
              "email":{"dedupPattern":"^UPS ([a-z0-9-]+) on battery"}}
@@ -211,7 +191,7 @@ class EmailInIntegrationTests extends HarnessTests {
     assertThat(email.get("dedupPattern").asString()).isEqualTo("^UPS ([a-z0-9-]+) down");
     assertThat(email.get("address").asString())
         .as("the same integration: its address is kept")
-        .isEqualTo(created.get("email").get("address").asString());
+        .isEqualTo(address(created));
 
     HttpResponse<String> invalid =
         api.send(
@@ -220,6 +200,39 @@ class EmailInIntegrationTests extends HarnessTests {
             exported.body().replace("([a-z0-9-]+) on battery", "(unclosed"));
     assertThat(invalid.statusCode()).isEqualTo(422);
     assertThat(invalid.body()).contains("integrations[backup-mail].email.dedupPattern");
+  }
+
+  /** A service with an email integration: its id, the integration as created, and its address. */
+  private record Mailbox(String service, UUID id, String address, JsonNode integration) {}
+
+  /**
+   * A new service named after {@code name} with the email integration {@code <name>-mail}, whose
+   * {@code email} settings are the JSON object {@code email}, or the defaults when it is empty.
+   */
+  private static Mailbox mailbox(String name, String email) {
+    String service = api.bareService(name);
+    JsonNode integration =
+        integration(
+            service,
+            "{\"name\":\""
+                + name
+                + "-mail\",\"kind\":\"email\""
+                + (email.isEmpty() ? "" : ",\"email\":" + email)
+                + "}");
+    return new Mailbox(
+        service,
+        UUID.fromString(integration.get("id").asString()),
+        address(integration),
+        integration);
+  }
+
+  /** Creates an integration of {@code service} as the integrations API takes it. */
+  private static JsonNode integration(String service, String json) {
+    return api.create("/api/v1/services/" + service + "/integrations", json);
+  }
+
+  private static String address(JsonNode emailIntegration) {
+    return emailIntegration.get("email").get("address").asString();
   }
 
   private static void send(String to, String subject, String body) throws MessagingException {
