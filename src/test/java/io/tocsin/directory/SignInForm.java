@@ -3,7 +3,9 @@ package io.tocsin.directory;
 import io.tocsin.testing.TocsinHarness;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 
 /**
  * The sign-in page's form post, for tests that sign in as a browser does. The caller adds the
@@ -26,5 +28,22 @@ public final class SignInForm {
                     + URLEncoder.encode(password, StandardCharsets.UTF_8)
                     + "&_csrf="
                     + csrf));
+  }
+
+  /** Signs in with the form and returns the value of the session cookie it sets. */
+  public static String session(TocsinHarness tocsin, String email, String password) {
+    String csrf = UUID.randomUUID().toString();
+    HttpResponse<String> response =
+        tocsin.send(
+            post(tocsin, email, password, csrf).header("Cookie", "XSRF-TOKEN=" + csrf).build());
+    if (response.statusCode() != 204) {
+      throw new AssertionError(
+          "sign-in answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.headers().allValues("Set-Cookie").stream()
+        .filter(cookie -> cookie.startsWith("TOCSIN_SESSION="))
+        .map(cookie -> cookie.substring("TOCSIN_SESSION=".length(), cookie.indexOf(';')))
+        .reduce((first, last) -> last)
+        .orElseThrow();
   }
 }

@@ -191,7 +191,9 @@ class RouteAccessIntegrationTests {
     String adminToken = tocsin.adminToken();
     callers.put(
         Role.ADMIN,
-        new Caller(signIn(TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD), adminToken));
+        new Caller(
+            SignInForm.session(tocsin, TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD),
+            adminToken));
     for (Role role : List.of(Role.VIEWER, Role.RESPONDER)) {
       String email = role.name().toLowerCase() + "@example.com";
       String password = "a long enough password";
@@ -204,7 +206,10 @@ class RouteAccessIntegrationTests {
               """
                   .formatted(role, email, role.name().toLowerCase(), password));
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-      callers.put(role, new Caller(signIn(email, password), tocsin.adminToken(email, password)));
+      callers.put(
+          role,
+          new Caller(
+              SignInForm.session(tocsin, email, password), tocsin.adminToken(email, password)));
     }
     routes = routes();
   }
@@ -513,21 +518,5 @@ class RouteAccessIntegrationTests {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  /** Signs in with the form, as the sign-in page does, and returns the session cookie's value. */
-  private static String signIn(String email, String password) {
-    String csrf = UUID.randomUUID().toString();
-    HttpResponse<String> response =
-        tocsin.send(
-            SignInForm.post(tocsin, email, password, csrf)
-                .header("Cookie", "XSRF-TOKEN=" + csrf)
-                .build());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
-    return response.headers().allValues("Set-Cookie").stream()
-        .filter(cookie -> cookie.startsWith("TOCSIN_SESSION="))
-        .map(cookie -> cookie.substring("TOCSIN_SESSION=".length(), cookie.indexOf(';')))
-        .reduce((first, last) -> last)
-        .orElseThrow();
   }
 }

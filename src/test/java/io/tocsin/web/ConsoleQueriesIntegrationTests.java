@@ -1,0 +1,123 @@
+package io.tocsin.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.directory.SignInForm;
+import io.tocsin.testing.Api;
+import io.tocsin.testing.HarnessTests;
+import io.tocsin.testing.TocsinHarness;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The console's lists with the filters people choose, on both databases: the browser tests ask for
+ * the same pages on PostgreSQL only, and each filter is a statement of its own (see {@code
+ * .ci/sql-coverage}). One acknowledged incident of a paged service is on every list.
+ */
+class ConsoleQueriesIntegrationTests extends HarnessTests {
+
+  private static final String POD = "pod-" + UUID.randomUUID().toString().substring(0, 8);
+
+  private static Api.Service service;
+  private static String title;
+  private static String session;
+  private static String integration;
+
+  @Override
+  protected void seed() {
+    String me = api.get("/api/v1/users/me").get("id").asString();
+    service = api.service("checkout", "");
+    api.follow(service, api.policyPaging(me));
+    integration =
+        api.get("/api/v1/services/" + service.id() + "/integrations").get(0).get("id").asString();
+    title = "Checkout down " + POD;
+    api.fire(
+        service,
+        "{\"labels\":{\"alertname\":\"CheckoutDown\",\"pod\":\""
+            + POD
+            + "\",\"severity\":\"critical\"},\"annotations\":{\"summary\":\""
+            + title
+            + "\"}}");
+    JsonNode incident = api.awaitOpenIncident(service.id());
+    api.ok(
+        "PATCH",
+        "/api/v1/incidents/" + incident.get("id").asString(),
+        "{\"status\":\"acknowledged\"}");
+    session = SignInForm.session(tocsin, TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/incidents",
+        "/incidents?assignee=me&status=acknowledged",
+        "/incidents?service=SERVICE&status=acknowledged",
+        "/incidents?severity=critical&status=acknowledged",
+        "/incidents?status=acknowledged&q=POD",
+        "/incidents?status=acknowledged&q=SERVICE_NAME",
+        "/services/SERVICE",
+        "/alerts",
+        "/alerts?state=firing",
+        "/silences/preview?matchers=pod%3DPOD",
+        "/admin/integrations/INTEGRATION",
+        "/"
+      })
+  void aFilteredListShowsTheIncident(String page) {
+    HttpResponse<String> answer = page(page);
+
+    assertThat(answer.statusCode()).as(page).isEqualTo(200);
+    assertThat(answer.body()).as(page).contains(POD);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/services", "/silences", "/silences/new", "/reports"})
+  void aPageOfTheCatalogAnswers(String page) {
+    assertThat(page(page).statusCode()).as(page).isEqualTo(200);
+  }
+
+  @Test
+  void theAuditLogFiltersByActorKindAndDays() {
+    LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+    HttpResponse<String> answer =
+        page(
+            "/admin/audit?actor="
+                + URLEncoder.encode(TocsinHarness.ADMIN_EMAIL, StandardCharsets.UTF_8)
+                + "&kind=service.created&from="
+                + now.minusDays(1)
+                + "&to="
+                + now.plusDays(1));
+
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.body()).contains(service.name());
+  }
+
+  @Test
+  void theApiListsAndCountsTheIncident() {
+    assertThat(api.get("/api/v1/incidents?status=acknowledged").get("items").toString())
+        .contains(title);
+    assertThat(api.get("/api/v1/incidents/stats").get("opened").asInt()).isPositive();
+  }
+
+  private static HttpResponse<String> page(String path) {
+    String filled =
+        path.replace("SERVICE_NAME", service.name())
+            .replace("SERVICE", service.id())
+            .replace("INTEGRATION", integration)
+            .replace("POD", POD);
+    return tocsin.send(
+        HttpRequest.newBuilder(tocsin.uri(filled))
+            .header("Cookie", "TOCSIN_SESSION=" + session)
+            .GET()
+            .build());
+  }
+}
