@@ -542,7 +542,9 @@ class NotificationIntegrationTests extends HarnessTests {
   void aPageWhoseIncidentWasAcknowledgedMeanwhileIsCancelledWhenItsTurnComes() {
     String heidi = api.user("Heidi");
     Hook hook = verifiedWebhook(heidi, "window");
-    RECEIVER.failNext(1, 503, null);
+    // A minute's Retry-After keeps the page waiting while this clock, which follows real time,
+    // runs.
+    RECEIVER.failNext(1, 503, "60");
     String incident = open(serviceFor(heidi));
     await()
         .atMost(WAIT)
@@ -556,6 +558,7 @@ class NotificationIntegrationTests extends HarnessTests {
         .sql("UPDATE incident SET status = 'acknowledged' WHERE id = :id")
         .param("id", java.util.UUID.fromString(incident))
         .update();
+    CLOCK.advance(Duration.ofMinutes(2));
 
     JsonNode cancelled =
         awaitWhileTimePasses(
