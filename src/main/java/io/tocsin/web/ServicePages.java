@@ -207,12 +207,9 @@ class ServicePages {
           "notice",
           "Created " + created.name() + ". Add an integration below so that its alerts reach it.");
       return "redirect:/services/" + created.id();
-    } catch (InvalidInputException e) {
-      Forms.refuse(redirect, "service-" + e.field(), sentence(e));
-    } catch (io.tocsin.platform.ConflictException | NotFoundException e) {
-      Forms.refuse(redirect, "service-name", java.util.Objects.requireNonNull(e.getMessage()));
+    } catch (InvalidInputException | io.tocsin.platform.ConflictException | NotFoundException e) {
+      refuse(redirect, form, e);
     }
-    redirect.addFlashAttribute("form", form);
     return "redirect:/services#new-service";
   }
 
@@ -240,14 +237,23 @@ class ServicePages {
         policies.assign(id, form.policyId());
       }
       redirect.addFlashAttribute("notice", "Saved " + name.trim() + ".");
-    } catch (InvalidInputException e) {
-      Forms.refuse(redirect, "service-" + e.field(), sentence(e));
-      redirect.addFlashAttribute("form", form);
-    } catch (io.tocsin.platform.ConflictException e) {
-      Forms.refuse(redirect, "service-name", java.util.Objects.requireNonNull(e.getMessage()));
-      redirect.addFlashAttribute("form", form);
+    } catch (InvalidInputException | io.tocsin.platform.ConflictException e) {
+      refuse(redirect, form, e);
     }
     return "redirect:/services/" + id + "#edit-service";
+  }
+
+  /**
+   * Says on the form what was refused (an invalid field by its name; a name taken or a reference
+   * gone at the name) and keeps what was typed.
+   */
+  private static void refuse(RedirectAttributes redirect, ServiceForm form, RuntimeException e) {
+    if (e instanceof InvalidInputException invalid) {
+      Forms.refuse(redirect, "service-" + invalid.field(), sentence(invalid));
+    } else {
+      Forms.refuse(redirect, "service-name", java.util.Objects.requireNonNull(e.getMessage()));
+    }
+    redirect.addFlashAttribute("form", form);
   }
 
   private void requirePolicy(@Nullable UUID policyId) {
