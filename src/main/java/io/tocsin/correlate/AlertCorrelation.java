@@ -170,8 +170,8 @@ class AlertCorrelation {
    * their silence has ended or what inhibited them has resolved, they open or join an incident.
    */
   @Scheduled(
-      initialDelayString = "${tocsin.correlation.recheck-interval:30s}",
-      fixedDelayString = "${tocsin.correlation.recheck-interval:30s}")
+      initialDelayString = "${tocsin.correlation.recheck-interval}",
+      fixedDelayString = "${tocsin.correlation.recheck-interval}")
   void recheckMuted() {
     if (!database.isReady()) {
       return;

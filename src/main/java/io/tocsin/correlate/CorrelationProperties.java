@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  *     least {@code inferenceMinServices} services that share a dependency with no incident of its
  *     own
  * @param inferenceMinServices how many failing services must share the dependency
+ * @param recheckInterval how often each node looks again at the alerts a silence or an inhibition
+ *     holds, to correlate those it no longer holds (read by its {@code @Scheduled})
  */
 @ConfigurationProperties("tocsin.correlation")
 @Validated
@@ -27,5 +29,7 @@ public record CorrelationProperties(
         Duration mergeWindow,
     @DefaultValue("60s") @DurationMin(nanos = 0, inclusive = false) @DurationMax(days = 1)
         Duration inferenceWindow,
-    @DefaultValue("3") @Min(2) @Max(1000) int inferenceMinServices)
+    @DefaultValue("3") @Min(2) @Max(1000) int inferenceMinServices,
+    @DefaultValue("30s") @DurationMin(nanos = 0, inclusive = false) @DurationMax(hours = 1)
+        Duration recheckInterval)
     implements CheckedSettings {}

@@ -97,7 +97,7 @@ class IncidentMetrics {
   }
 
   /** Re-reads the per-status counts; also after every change this node commits. */
-  @Scheduled(fixedDelayString = "${tocsin.incidents.gauge-interval:15s}")
+  @Scheduled(fixedDelayString = "PT15S")
   void refresh() {
     if (!database.isReady()) {
       return;

@@ -66,8 +66,8 @@ class AlertExpiry {
   }
 
   @Scheduled(
-      initialDelayString = "${tocsin.ingest.sweep-interval:5s}",
-      fixedDelayString = "${tocsin.ingest.sweep-interval:5s}")
+      initialDelayString = "${tocsin.ingest.sweep-interval}",
+      fixedDelayString = "${tocsin.ingest.sweep-interval}")
   void housekeeping() {
     if (!database.isReady()) {
       return;

@@ -201,8 +201,8 @@ public class AlertVolume {
   }
 
   @Scheduled(
-      initialDelayString = "${tocsin.ingest.volume-compaction-interval:1m}",
-      fixedDelayString = "${tocsin.ingest.volume-compaction-interval:1m}")
+      initialDelayString = "${tocsin.ingest.volume-compaction-interval}",
+      fixedDelayString = "${tocsin.ingest.volume-compaction-interval}")
   void housekeeping() {
     if (!database.isReady()) {
       return;

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,6 +23,10 @@ import org.springframework.validation.annotation.Validated;
  *     in one transaction: more only helps when the database has cores to spare
  * @param resolveTimeout how long an Alertmanager API alert sent without {@code endsAt} fires unless
  *     sent again (Alertmanager's {@code resolve_timeout})
+ * @param sweepInterval how often each node resolves the alerts whose {@code endsAt} has passed and
+ *     looks for heartbeats that stopped (read by their {@code @Scheduled})
+ * @param volumeCompactionInterval how often each node folds the alert volume counts of finished
+ *     minutes (read by its {@code @Scheduled})
  */
 @ConfigurationProperties("tocsin.ingest")
 @Validated
@@ -29,7 +34,11 @@ public record IngestProperties(
     @DefaultValue("1MB") DataSize maxBodySize,
     @DefaultValue("") String severityMapping,
     @DefaultValue("2") @Min(1) @Max(64) int writers,
-    @DefaultValue("5m") @DurationMin(nanos = 0, inclusive = false) Duration resolveTimeout)
+    @DefaultValue("5m") @DurationMin(nanos = 0, inclusive = false) Duration resolveTimeout,
+    @DefaultValue("5s") @DurationMin(nanos = 0, inclusive = false) @DurationMax(minutes = 10)
+        Duration sweepInterval,
+    @DefaultValue("1m") @DurationMin(nanos = 0, inclusive = false) @DurationMax(hours = 1)
+        Duration volumeCompactionInterval)
     implements CheckedSettings {
 
   static final DataSize SMALLEST_BODY = DataSize.ofKilobytes(1);

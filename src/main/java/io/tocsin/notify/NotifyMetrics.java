@@ -167,7 +167,8 @@ class NotifyMetrics {
                 .register(registry));
   }
 
-  @Scheduled(fixedDelayString = "${tocsin.notify.gauge-interval:15s}")
+  // As often as Prometheus scrapes by default: a fresher gauge would be read by nobody.
+  @Scheduled(fixedDelayString = "PT15S")
   void refresh() {
     if (!database.isReady()) {
       return;

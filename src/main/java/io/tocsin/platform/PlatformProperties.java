@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -63,14 +64,16 @@ public record PlatformProperties(
 
   /**
    * Durable events between modules: how often a listener may fail on one publication before it is
-   * dead, the wait after a failure (doubling up to the longest), and when an unfinished one is
-   * handed over again.
+   * dead, the wait after a failure (doubling up to the longest), when an unfinished one is handed
+   * over again, and how often each node looks for those due (read by its {@code @Scheduled}).
    */
   public record Events(
       @DefaultValue("10") int maxAttempts,
       @DefaultValue("15s") Duration retryBackoff,
       @DefaultValue("10m") Duration retryMaxBackoff,
-      @DefaultValue("1m") @DurationMin(nanos = 0, inclusive = false) Duration staleAfter) {
+      @DefaultValue("1m") @DurationMin(nanos = 0, inclusive = false) Duration staleAfter,
+      @DefaultValue("15s") @DurationMin(nanos = 0, inclusive = false) @DurationMax(hours = 1)
+          Duration redeliveryInterval) {
 
     List<String> problems() {
       return retryProblems(maxAttempts, retryBackoff, retryMaxBackoff);

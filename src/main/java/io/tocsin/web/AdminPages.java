@@ -186,7 +186,8 @@ class AdminPages {
                                 member ->
                                     new MemberView(
                                         member.userId(),
-                                        names.computeIfAbsent(member.userId(), this::userName),
+                                        names.computeIfAbsent(
+                                            member.userId(), key -> Names.user(users, key)),
                                         EnumText.canonical(member.teamRole())))
                             .toList()))
             .toList());
@@ -217,7 +218,7 @@ class AdminPages {
     return Forms.run(
         redirect,
         "/admin/teams",
-        "Added " + userName(userId) + " to the team.",
+        "Added " + Names.user(users, userId) + " to the team.",
         () -> {
           List<Team.Member> members = new ArrayList<>(teams.get(id).members());
           members.removeIf(member -> member.userId().equals(userId));
@@ -234,7 +235,7 @@ class AdminPages {
     return Forms.run(
         redirect,
         "/admin/teams",
-        "Removed " + userName(userId) + " from the team.",
+        "Removed " + Names.user(users, userId) + " from the team.",
         () -> {
           List<Team.Member> members = new ArrayList<>(teams.get(id).members());
           members.removeIf(member -> member.userId().equals(userId));
@@ -261,7 +262,8 @@ class AdminPages {
                         integration.name(),
                         EnumText.canonical(integration.kind()),
                         integration.serviceId(),
-                        names.computeIfAbsent(integration.serviceId(), this::serviceName),
+                        names.computeIfAbsent(
+                            integration.serviceId(), key -> Names.service(services, key)),
                         integration.activeKeys(),
                         EnumText.canonical(integration.grouping().by()),
                         String.join(", ", integration.grouping().labels()),
@@ -483,7 +485,7 @@ class AdminPages {
                   return new DeadLetterRow(
                       letter.id(),
                       SHOWN.format(letter.updatedAt().atZone(zone)),
-                      names.computeIfAbsent(letter.userId(), this::userName),
+                      names.computeIfAbsent(letter.userId(), key -> Names.user(users, key)),
                       EnumText.canonical(letter.channel()),
                       incident == null ? null : incident.number(),
                       letter.attempts(),
@@ -495,24 +497,28 @@ class AdminPages {
     return "web/admin-dead-letters";
   }
 
+  /** A dead letter's two buttons: replay it as a new first attempt, or discard it. */
   @PreAuthorize("hasRole('ADMIN')")
-  @PostMapping("/admin/dead-letters/{id}/replay")
-  String replay(@PathVariable UUID id, RedirectAttributes redirect) {
+  @PostMapping("/admin/dead-letters/{id}/{action}")
+  String deadLetter(
+      @PathVariable UUID id, @PathVariable String action, RedirectAttributes redirect) {
+    boolean replay = action.equals("replay");
     return Forms.run(
         redirect,
         "/admin/dead-letters",
-        "The message is queued again, as a new first attempt.",
-        () -> deadLetters.replay(id));
-  }
-
-  @PreAuthorize("hasRole('ADMIN')")
-  @PostMapping("/admin/dead-letters/{id}/discard")
-  String discard(@PathVariable UUID id, RedirectAttributes redirect) {
-    return Forms.run(
-        redirect,
-        "/admin/dead-letters",
-        "Discarded the message; the delivery log keeps it as cancelled.",
-        () -> deadLetters.discard(id));
+        replay
+            ? "The message is queued again, as a new first attempt."
+            : "Discarded the message; the delivery log keeps it as cancelled.",
+        () -> {
+          if (replay) {
+            deadLetters.replay(id);
+          } else if (action.equals("discard")) {
+            deadLetters.discard(id);
+          } else {
+            throw new NotFoundException(
+                "A dead letter is replayed or discarded; '" + action + "' is neither.");
+          }
+        });
   }
 
   /**
@@ -536,17 +542,5 @@ class AdminPages {
 
   private static @Nullable String blankToNull(@Nullable String text) {
     return text == null || text.isBlank() ? null : text.trim();
-  }
-
-  private String userName(UUID id) {
-    return users.find(id).map(User::name).orElse("deleted user");
-  }
-
-  private String serviceName(UUID id) {
-    try {
-      return services.get(id).name();
-    } catch (NotFoundException e) {
-      return "deleted service";
-    }
   }
 }

@@ -11,7 +11,6 @@ import io.tocsin.ingest.IncomingAlert;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
-import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
 import java.net.URI;
 import java.time.Instant;
@@ -143,7 +142,7 @@ class AlertPages {
               EnumText.canonical(alert.severity()),
               EnumText.canonical(alert.status()),
               muting == null ? null : !muting.silencedBy().isEmpty() ? "silenced" : "inhibited",
-              names.computeIfAbsent(alert.serviceId(), this::serviceName),
+              names.computeIfAbsent(alert.serviceId(), key -> Names.service(services, key)),
               alert.labels().entrySet().stream()
                   .sorted(Map.Entry.comparingByKey())
                   .map(e -> e.getKey() + "=" + e.getValue())
@@ -215,13 +214,5 @@ class AlertPages {
       names.put(service.id(), service.name());
     }
     return names;
-  }
-
-  private String serviceName(UUID id) {
-    try {
-      return services.get(id).name();
-    } catch (NotFoundException e) {
-      return "deleted service";
-    }
   }
 }

@@ -1,7 +1,6 @@
 package io.tocsin.web;
 
 import io.tocsin.directory.SignedInUser;
-import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.DependencyGraph;
@@ -443,12 +442,12 @@ class ConsolePages {
     model.addAttribute("me", me);
     model.addAttribute("incident", incident);
     model.addAttribute("severity", EnumText.canonical(incident.severity()));
-    model.addAttribute("service", serviceName(incident.serviceId()));
+    model.addAttribute("service", Names.service(services, incident.serviceId()));
     model.addAttribute(
         "cause",
         incident.probableCauseServiceId().equals(incident.serviceId())
             ? null
-            : serviceName(incident.probableCauseServiceId()));
+            : Names.service(services, incident.probableCauseServiceId()));
     List<IncidentDetails.AffectedService> affected = details.affectedServices(incident);
     model.addAttribute("affected", affected);
     storm(incident, affected, zone, model);
@@ -526,7 +525,7 @@ class ConsolePages {
     rows.add(
         new StormRow(
             causeId,
-            own == null ? serviceName(causeId) : own.name(),
+            own == null ? Names.service(services, causeId) : own.name(),
             "/services/" + causeId,
             incident.inferred() ? "inferred cause" : "cause",
             true,
@@ -844,7 +843,8 @@ class ConsolePages {
                     incident.title(),
                     EnumText.canonical(incident.severity()),
                     incident.status().text(),
-                    serviceNames.computeIfAbsent(incident.serviceId(), this::serviceName),
+                    serviceNames.computeIfAbsent(
+                        incident.serviceId(), key -> Names.service(services, key)),
                     incident.assigneeId() == null
                         ? null
                         : assignees.computeIfAbsent(incident.assigneeId(), this::name),
@@ -911,21 +911,12 @@ class ConsolePages {
       if (!(key instanceof UUID)) {
         return "";
       }
-      return computeIfAbsent(
-          (UUID) key, id -> users.find(id).map(User::name).orElse("deleted user"));
+      return computeIfAbsent((UUID) key, id -> Names.user(users, id));
     }
   }
 
   private @Nullable String name(@Nullable UUID userId) {
-    return userId == null ? null : users.find(userId).map(User::name).orElse("deleted user");
-  }
-
-  private String serviceName(UUID id) {
-    try {
-      return services.get(id).name();
-    } catch (NotFoundException e) {
-      return "deleted service";
-    }
+    return userId == null ? null : Names.user(users, userId);
   }
 
   private static @Nullable String duration(@Nullable Duration duration) {

@@ -9,7 +9,6 @@ import io.tocsin.ingest.RouteRule;
 import io.tocsin.ingest.Routing;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
-import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.UnknownValueException;
 import java.time.Clock;
 import java.time.Duration;
@@ -155,7 +154,7 @@ class IntegrationPage {
     List<RouteRule> rules = routing.rules(integration.id());
     model.addAttribute("integration", integration);
     model.addAttribute("kind", EnumText.canonical(integration.kind()));
-    model.addAttribute("serviceName", serviceName(integration.serviceId()));
+    model.addAttribute("serviceName", Names.service(services, integration.serviceId()));
     model.addAttribute(
         "rules", IntStream.range(0, rules.size()).mapToObj(i -> row(rules.get(i), i)).toList());
     model.addAttribute(
@@ -289,13 +288,5 @@ class IntegrationPage {
       actions.add("continue");
     }
     return String.join("; ", actions);
-  }
-
-  private String serviceName(UUID id) {
-    try {
-      return services.get(id).name();
-    } catch (NotFoundException e) {
-      return "deleted service";
-    }
   }
 }

@@ -97,7 +97,7 @@ class LiveEvents implements SmartLifecycle {
    * Pushes the count when this node changed incidents, and otherwise every few ticks in case
    * another node did. A storm of a thousand new incidents is one count a second, not a thousand.
    */
-  @Scheduled(fixedDelayString = "${tocsin.web.live-interval:1s}")
+  @Scheduled(fixedDelayString = "PT1S")
   void tick() {
     boolean mine = changed.getAndSet(false);
     if (emitters.isEmpty() || !database.isReady()) {

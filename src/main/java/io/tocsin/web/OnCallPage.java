@@ -271,6 +271,6 @@ class OnCallPage {
   }
 
   private String name(UUID id, Map<UUID, String> names) {
-    return names.computeIfAbsent(id, key -> users.find(key).map(User::name).orElse("deleted user"));
+    return names.computeIfAbsent(id, key -> Names.user(users, key));
   }
 }

@@ -156,27 +156,36 @@ class ProfilePage {
   }
 
   @PreAuthorize("hasRole('RESPONDER')")
-  @PostMapping("/profile/methods/{id}/code")
-  String sendCode(@PathVariable UUID id, RedirectAttributes redirect) {
-    return act(redirect, "A code is on its way. Type it in below.", me -> methods.sendCode(me, id));
-  }
-
-  @PreAuthorize("hasRole('RESPONDER')")
   @PostMapping("/profile/methods/{id}/verify")
   String verify(@PathVariable UUID id, @RequestParam String code, RedirectAttributes redirect) {
     return act(redirect, me -> "'" + methods.verify(me, id, code).name() + "' is verified.");
   }
 
+  /** A method's buttons: send a code to verify it, send a test message, or delete it. */
   @PreAuthorize("hasRole('RESPONDER')")
-  @PostMapping("/profile/methods/{id}/test")
-  String test(@PathVariable UUID id, RedirectAttributes redirect) {
-    return act(redirect, "A test message is on its way.", me -> methods.sendTest(me, id));
-  }
-
-  @PreAuthorize("hasRole('RESPONDER')")
-  @PostMapping("/profile/methods/{id}/delete")
-  String delete(@PathVariable UUID id, RedirectAttributes redirect) {
-    return act(redirect, "The contact method is gone.", me -> methods.delete(me, id));
+  @PostMapping("/profile/methods/{id}/{action}")
+  String methodAction(
+      @PathVariable UUID id, @PathVariable String action, RedirectAttributes redirect) {
+    return act(
+        redirect,
+        me ->
+            switch (action) {
+              case "code" -> {
+                methods.sendCode(me, id);
+                yield "A code is on its way. Type it in below.";
+              }
+              case "test" -> {
+                methods.sendTest(me, id);
+                yield "A test message is on its way.";
+              }
+              case "delete" -> {
+                methods.delete(me, id);
+                yield "The contact method is gone.";
+              }
+              default ->
+                  throw new NotFoundException(
+                      "A contact method takes code, test or delete; '" + action + "' is none.");
+            });
   }
 
   /**

@@ -171,7 +171,7 @@ class ReportPages {
                 n ->
                     new NoisyRow(
                         n.alertname(),
-                        serviceNames.getOrDefault(n.serviceId(), "deleted service"),
+                        serviceNames.getOrDefault(n.serviceId(), Names.DELETED_SERVICE),
                         n.alerts()))
             .toList();
     List<PagingLoad.PersonPages> load = paging.perPerson(filters.since(), filters.until(), scope);
@@ -248,7 +248,7 @@ class ReportPages {
           row(
               csv,
               noisy.alertname(),
-              names.getOrDefault(noisy.serviceId(), "deleted service"),
+              names.getOrDefault(noisy.serviceId(), Names.DELETED_SERVICE),
               noisy.alerts());
         }
       }

@@ -1,7 +1,6 @@
 package io.tocsin.web;
 
 import io.tocsin.directory.SignedInUser;
-import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.oncall.CalendarFeedLinks;
 import io.tocsin.oncall.Schedules;
@@ -392,6 +391,6 @@ class SchedulePages {
   }
 
   private String name(UUID id, Map<UUID, String> names) {
-    return names.computeIfAbsent(id, key -> users.find(key).map(User::name).orElse("deleted user"));
+    return names.computeIfAbsent(id, key -> Names.user(users, key));
   }
 }

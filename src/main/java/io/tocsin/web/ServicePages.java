@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -188,15 +189,8 @@ class ServicePages {
    */
   @PreAuthorize("hasRole('ADMIN')")
   @PostMapping("/services")
-  String create(
-      @RequestParam String name,
-      @RequestParam(required = false, defaultValue = "") String description,
-      @RequestParam(required = false, defaultValue = "") String teamId,
-      @RequestParam(required = false) @Nullable List<String> dependencies,
-      @RequestParam(required = false, defaultValue = "") String policyId,
-      RedirectAttributes redirect) {
-    ServiceForm form =
-        new ServiceForm(name, description, id(teamId), ids(dependencies), id(policyId));
+  String create(@RequestParam MultiValueMap<String, String> fields, RedirectAttributes redirect) {
+    ServiceForm form = read(fields);
     try {
       requirePolicy(form.policyId());
       CatalogService created = services.create(form.input());
@@ -218,14 +212,9 @@ class ServicePages {
   @PostMapping("/services/{id}")
   String update(
       @PathVariable UUID id,
-      @RequestParam String name,
-      @RequestParam(required = false, defaultValue = "") String description,
-      @RequestParam(required = false, defaultValue = "") String teamId,
-      @RequestParam(required = false) @Nullable List<String> dependencies,
-      @RequestParam(required = false, defaultValue = "") String policyId,
+      @RequestParam MultiValueMap<String, String> fields,
       RedirectAttributes redirect) {
-    ServiceForm form =
-        new ServiceForm(name, description, id(teamId), ids(dependencies), id(policyId));
+    ServiceForm form = read(fields);
     try {
       requirePolicy(form.policyId());
       services.update(id, form.input());
@@ -236,7 +225,7 @@ class ServicePages {
       if (!java.util.Objects.equals(current, form.policyId())) {
         policies.assign(id, form.policyId());
       }
-      redirect.addFlashAttribute("notice", "Saved " + name.trim() + ".");
+      redirect.addFlashAttribute("notice", "Saved " + form.name().trim() + ".");
     } catch (InvalidInputException | io.tocsin.platform.ConflictException e) {
       refuse(redirect, form, e);
     }
@@ -294,6 +283,24 @@ class ServicePages {
             .filter(entry -> !entry.getKey().equals(self))
             .map(entry -> new Choice(entry.getKey(), entry.getValue()))
             .toList());
+  }
+
+  /**
+   * The service form as posted: a field left out is empty, a blank choice is none, and a choice
+   * that is not an id is refused.
+   */
+  private static ServiceForm read(MultiValueMap<String, String> fields) {
+    return new ServiceForm(
+        field(fields, "name"),
+        field(fields, "description"),
+        id(field(fields, "teamId")),
+        ids(fields.get("dependencies")),
+        id(field(fields, "policyId")));
+  }
+
+  private static String field(MultiValueMap<String, String> fields, String name) {
+    String value = fields.getFirst(name);
+    return value == null ? "" : value;
   }
 
   private static @Nullable UUID id(String text) {
@@ -478,7 +485,7 @@ class ServicePages {
     try {
       return new DependencyDrawing.Service(services.get(id).name(), "/services/" + id);
     } catch (NotFoundException e) {
-      return new DependencyDrawing.Service("deleted service", "/services");
+      return new DependencyDrawing.Service(Names.DELETED_SERVICE, "/services");
     }
   }
 

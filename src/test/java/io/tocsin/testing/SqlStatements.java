@@ -35,14 +35,17 @@ import org.springframework.context.annotation.Configuration;
  * The SQL statements every Tocsin of this test run sent to each database, and which test classes
  * sent them: the proof that the suite runs each of Tocsin's statements on H2 and on PostgreSQL
  * although most classes run on one database only. Written when the JVM exits to {@code
- * target/sql-statements/<database>.tsv}, one statement a line (its text with placeholder lists
- * folded, where it comes from, the classes that sent it); {@code .ci/sql-coverage} compares the two
- * files.
+ * target/sql-statements/<database>-<fork>.tsv}, one statement a line (its text with placeholder
+ * lists folded, where it comes from, the classes that sent it); {@code .ci/sql-coverage} compares
+ * the databases, each fork's files together.
  */
 public final class SqlStatements {
 
   /** Where the files go; Surefire runs the tests in the project's directory. */
   static final Path DIRECTORY = Path.of("target", "sql-statements");
+
+  /** Surefire's number for this test JVM, so that two forks do not write one file. */
+  private static final String FORK = System.getProperty("tocsin.test.fork", "1");
 
   private static final Pattern SPACE = Pattern.compile("\\s+");
 
@@ -207,7 +210,9 @@ public final class SqlStatements {
                             + "\t"
                             + String.join(",", new TreeSet<>(sent.classes()))));
         Files.write(
-            DIRECTORY.resolve(database.getKey().name().toLowerCase(Locale.ROOT) + ".tsv"), lines);
+            DIRECTORY.resolve(
+                database.getKey().name().toLowerCase(Locale.ROOT) + "-" + FORK + ".tsv"),
+            lines);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

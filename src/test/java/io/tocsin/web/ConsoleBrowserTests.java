@@ -313,10 +313,17 @@ class ConsoleBrowserTests extends BrowserTests {
     throw new AssertionError("no incident titled " + alertName);
   }
 
+  /**
+   * The dashboard's rows, read in one look: the live list may swap its rows between two reads of
+   * the page.
+   */
+  @SuppressWarnings("unchecked")
   private List<String> dashboardRows() {
-    return browser.findElements(By.cssSelector("#open-incidents table.incidents tbody tr")).stream()
-        .map(row -> row.getText())
-        .toList();
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return [...document.querySelectorAll("
+                    + "'#open-incidents table.incidents tbody tr')].map(row => row.innerText);");
   }
 
   private String dashboardRow(String name) {

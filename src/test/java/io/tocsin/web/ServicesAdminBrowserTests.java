@@ -2,6 +2,7 @@ package io.tocsin.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tocsin.directory.SignInForm;
 import io.tocsin.ingest.RoutingPlatform;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.Browser;
@@ -9,9 +10,15 @@ import io.tocsin.testing.BrowserTests;
 import io.tocsin.testing.RecordingHttpServer;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -310,7 +317,11 @@ class ServicesAdminBrowserTests extends BrowserTests {
     assertAccessible("integration page refusing a rule");
   }
 
-  /** The console's test form answers as the API does, on the twenty alerts of the API's table. */
+  /**
+   * The console's test form answers as the API does, on the twenty alerts of the API's table: each
+   * posted as the browser posts the form (lines ending in CRLF), and three of them typed into the
+   * form in Chromium.
+   */
   @Test
   void theRoutingTestFormAgreesWithTheApiOnTwentyAlerts() {
     RoutingPlatform routed = RoutingPlatform.create(api, RoutingPlatform.TWENTY_ALERTS_RULES);
@@ -339,20 +350,30 @@ class ServicesAdminBrowserTests extends BrowserTests {
             "alertname=A16\njob=search-api\nservice=" + payments.name(),
             "alertname=A17\njob=web\nservice=" + payments.name(),
             "alertname=A18\nenv=prod");
+    String session =
+        SignInForm.session(tocsin, TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
+    for (String labels : cases) {
+      HttpResponse<String> page =
+          tocsin.send(
+              HttpRequest.newBuilder(
+                      tocsin.uri("/admin/integrations/" + integration + "/routing/test"))
+                  .header("Cookie", "TOCSIN_SESSION=" + session + "; XSRF-TOKEN=csrf")
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "_csrf=csrf&labels="
+                              + URLEncoder.encode(
+                                  labels.replace("\n", "\r\n"), StandardCharsets.UTF_8)))
+                  .build());
+      assertThat(page.statusCode()).as(labels).isEqualTo(200);
+      MatchResult decision = DECISION.matcher(page.body()).results().findFirst().orElseThrow();
+      String shown = decision.group(1) != null ? decision.group(1) : decision.group(2);
+      assertThat(shown).as(labels).startsWith(decided(integration, labels));
+    }
+
     signIn();
     open("/admin/integrations/" + integration);
-    for (String labels : cases) {
-      java.util.Map<String, String> asMap = new java.util.TreeMap<>();
-      labels.lines().forEach(l -> asMap.put(l.split("=", 2)[0], l.split("=", 2)[1]));
-      JsonNode decision =
-          api.ok(
-              "POST",
-              "/api/v1/integrations/" + integration + "/routing/test",
-              "{\"labels\":" + ROUTING_JSON.writeValueAsString(asMap) + "}");
-      String expected =
-          decision.get("dropped").asBoolean()
-              ? "Dropped by " + decision.get("rule").asString()
-              : decision.get("service").asString();
+    for (String labels : List.of(cases.get(1), cases.get(9), cases.get(13))) {
       WebElement field = browser.findElement(By.id("labels"));
       field.clear();
       field.sendKeys(labels);
@@ -366,8 +387,28 @@ class ServicesAdminBrowserTests extends BrowserTests {
           browser.findElements(By.id("decision-dropped")).isEmpty()
               ? browser.findElement(By.id("decision-service")).getText()
               : browser.findElement(By.id("decision-dropped")).getText();
-      assertThat(shown).as(labels).startsWith(expected);
+      assertThat(shown).as(labels).startsWith(decided(integration, labels));
     }
+  }
+
+  /** The decision's words on the page: "Dropped by …", or the chosen service's link. */
+  private static final Pattern DECISION =
+      Pattern.compile(
+          "id=\"decision-dropped\"><strong>([^<]*)</strong>"
+              + "|id=\"decision-service\">\\s*<a [^>]*>([^<]*)</a>");
+
+  /** What the API decides for the labels: "Dropped by" its rule, or the service's name. */
+  private static String decided(String integration, String labels) {
+    Map<String, String> asMap = new TreeMap<>();
+    labels.lines().forEach(l -> asMap.put(l.split("=", 2)[0], l.split("=", 2)[1]));
+    JsonNode decision =
+        api.ok(
+            "POST",
+            "/api/v1/integrations/" + integration + "/routing/test",
+            "{\"labels\":" + ROUTING_JSON.writeValueAsString(asMap) + "}");
+    return decision.get("dropped").asBoolean()
+        ? "Dropped by " + decision.get("rule").asString()
+        : decision.get("service").asString();
   }
 
   private static String integrationId(Api.Service service, String name) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -404,11 +405,15 @@ public class ServiceCatalog {
 
   /** The service's name; its id once it has been deleted. */
   public String nameOf(UUID id) {
+    return findName(id).orElse(id.toString());
+  }
+
+  /** The service's name, if it still exists. */
+  public Optional<String> findName(UUID id) {
     return jdbc.sql("SELECT name FROM directory_service WHERE id = :id")
         .param("id", id)
         .query(String.class)
-        .optional()
-        .orElse(id.toString());
+        .optional();
   }
 
   /**

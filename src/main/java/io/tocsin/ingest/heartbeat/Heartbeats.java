@@ -148,8 +148,8 @@ public class Heartbeats {
   }
 
   @Scheduled(
-      initialDelayString = "${tocsin.ingest.sweep-interval:5s}",
-      fixedDelayString = "${tocsin.ingest.sweep-interval:5s}")
+      initialDelayString = "${tocsin.ingest.sweep-interval}",
+      fixedDelayString = "${tocsin.ingest.sweep-interval}")
   void checkOnSchedule() {
     if (!database.isReady()) {
       return;

@@ -46,8 +46,8 @@ class EventRedelivery {
   }
 
   @Scheduled(
-      initialDelayString = "${tocsin.events.redelivery-interval:15s}",
-      fixedDelayString = "${tocsin.events.redelivery-interval:15s}")
+      initialDelayString = "${tocsin.events.redelivery-interval}",
+      fixedDelayString = "${tocsin.events.redelivery-interval}")
   void redeliver() {
     if (!database.isReady()) {
       return;
