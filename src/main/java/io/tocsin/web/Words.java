@@ -27,6 +27,15 @@ class Words {
           "exhausted", "Every level paged, nobody answered",
           "no_policy", "No escalation policy");
 
+  private static final Map<String, String> INTEGRATION_KINDS =
+      Map.of(
+          "alertmanager", "Alertmanager and Prometheus",
+          "pagerduty", "PagerDuty Events v2",
+          "generic", "Generic JSON",
+          "heartbeat", "Heartbeat",
+          "grafana", "Grafana Alerting",
+          "email", "Email");
+
   /** An incident's status. */
   public String status(@Nullable Object status) {
     return word(STATUSES, status);
@@ -40,6 +49,19 @@ class Words {
   /** Where an escalation run stands. */
   public String runStatus(@Nullable Object status) {
     return word(RUN_STATUSES, status);
+  }
+
+  /** The sender an integration takes alerts from. */
+  public String integrationKind(@Nullable Object kind) {
+    return word(INTEGRATION_KINDS, kind);
+  }
+
+  /**
+   * An audit log action: {@code user.role_changed} is "User role changed". The code stays the
+   * filter's value, where an admin or a script types it.
+   */
+  public String action(@Nullable Object kind) {
+    return kind == null ? "" : of(kind.toString().replace('.', ' '));
   }
 
   /** Any other stored value: "status_update" is "Status update". */

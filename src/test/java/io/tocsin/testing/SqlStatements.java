@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -55,8 +54,11 @@ public final class SqlStatements {
   /** {@code (?…), (?…)}: the rows of a multi-row insert. */
   private static final Pattern ROWS = Pattern.compile("(\\(\\?…\\))(?:\\s*,\\s*\\(\\?…\\))+");
 
-  /** Statement, database, origin and sending classes. */
-  private static final Map<TestDatabase, Map<String, Sent>> SENT = new ConcurrentHashMap<>();
+  /**
+   * By database, each statement and origin, and the classes that sent it from there: two Tocsin
+   * classes that send one text are two lines, so neither hides whether the other ran.
+   */
+  private static final Map<TestDatabase, Map<Sent, Set<String>>> SENT = new ConcurrentHashMap<>();
 
   private static volatile String testClass = "(no test class)";
 
@@ -79,7 +81,7 @@ public final class SqlStatements {
     }
   }
 
-  private record Sent(String origin, Set<String> classes) {}
+  private record Sent(String statement, String origin) {}
 
   /** Add to a Tocsin's sources: its connection pool's connections record what they prepare. */
   @Configuration(proxyBeanMethods = false)
@@ -151,10 +153,8 @@ public final class SqlStatements {
   }
 
   private static void record(TestDatabase database, String sql) {
-    String statement = fold(sql);
     SENT.computeIfAbsent(database, d -> new ConcurrentHashMap<>())
-        .computeIfAbsent(statement, s -> new Sent(origin(), ConcurrentHashMap.newKeySet()))
-        .classes()
+        .computeIfAbsent(new Sent(fold(sql), origin()), s -> ConcurrentHashMap.newKeySet())
         .add(testClass);
   }
 
@@ -198,17 +198,19 @@ public final class SqlStatements {
   private static void write() {
     try {
       Files.createDirectories(DIRECTORY);
-      for (Map.Entry<TestDatabase, Map<String, Sent>> database : SENT.entrySet()) {
+      for (Map.Entry<TestDatabase, Map<Sent, Set<String>>> database : SENT.entrySet()) {
         List<String> lines = new ArrayList<>();
-        new TreeMap<>(database.getValue())
+        database
+            .getValue()
             .forEach(
-                (sql, sent) ->
+                (sent, classes) ->
                     lines.add(
-                        sql
+                        sent.statement()
                             + "\t"
                             + sent.origin()
                             + "\t"
-                            + String.join(",", new TreeSet<>(sent.classes()))));
+                            + String.join(",", new TreeSet<>(classes))));
+        lines.sort(null);
         Files.write(
             DIRECTORY.resolve(
                 database.getKey().name().toLowerCase(Locale.ROOT) + "-" + FORK + ".tsv"),
