@@ -101,6 +101,21 @@ public class IncidentDetails {
         TimelineEntry::id);
   }
 
+  /**
+   * The incident's {@code count} newest timeline entries, newest first, however long its timeline
+   * has grown.
+   */
+  public List<TimelineEntry> latest(UUID id, int count) {
+    return jdbc.sql(
+            "SELECT id, incident_id, at, kind, actor_kind, actor_id, actor_name, message,"
+                + " alert_count, last_at FROM incident_timeline"
+                + " WHERE incident_id = :id ORDER BY id DESC LIMIT :count")
+        .param("id", id)
+        .param("count", count)
+        .query(IncidentRecords::timelineEntry)
+        .list();
+  }
+
   public List<TimelineEntry> notes(UUID id) {
     return jdbc.sql(
             "SELECT id, incident_id, at, kind, actor_kind, actor_id, actor_name, message,"

@@ -481,11 +481,9 @@ class ConsolePages {
     List<io.tocsin.incident.TimelineEntry> timeline =
         details.timeline(incident.id(), null, Page.MAX_LIMIT).items();
     model.addAttribute("timeline", timeline);
-    // On a phone the latest entries sit above the fold, newest first, beside the actions.
-    List<io.tocsin.incident.TimelineEntry> latest =
-        new ArrayList<>(timeline.subList(Math.max(0, timeline.size() - LATEST), timeline.size()));
-    java.util.Collections.reverse(latest);
-    model.addAttribute("latest", latest);
+    // On a phone the latest entries sit above the fold, newest first, beside the actions; read on
+    // their own, since the timeline above is its first page, the oldest entries of a long one.
+    model.addAttribute("latest", details.latest(incident.id(), LATEST));
     model.addAttribute(
         "canSnooze",
         incident.status() == IncidentStatus.OPEN

@@ -102,6 +102,25 @@ class ConsoleQueriesIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void theIncidentPageShowsTheNewestEntriesAsLatestWhenTheTimelineIsLongerThanAPage() {
+    JsonNode incident =
+        api.get("/api/v1/incidents?status=acknowledged&service=" + service.id())
+            .get("items")
+            .get(0);
+    String id = incident.get("id").asString();
+    String newest = "Note " + UUID.randomUUID();
+    for (int n = 0; n < 200; n++) {
+      api.create("/api/v1/incidents/" + id + "/notes", "{\"body\":\"Older note " + n + "\"}");
+    }
+    api.create("/api/v1/incidents/" + id + "/notes", "{\"body\":\"" + newest + "\"}");
+
+    String page = page("/incidents/" + incident.get("number").asLong()).body();
+    String latest =
+        page.substring(page.indexOf("id=\"latest\""), page.indexOf("id=\"times-heading\""));
+    assertThat(latest).contains(newest).contains("Older note 199").doesNotContain("Older note 0<");
+  }
+
+  @Test
   void theApiListsAndCountsTheIncident() {
     assertThat(api.get("/api/v1/incidents?status=acknowledged").get("items").toString())
         .contains(title);
