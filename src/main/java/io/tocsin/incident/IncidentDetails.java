@@ -12,7 +12,9 @@ import io.tocsin.platform.Page;
 import io.tocsin.platform.Severity;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -114,6 +116,34 @@ public class IncidentDetails {
         .param("count", count)
         .query(IncidentRecords::timelineEntry)
         .list();
+  }
+
+  /**
+   * A stamp for each of these incidents that changes whenever its page would: everything that
+   * happens to an incident writes a timeline entry or grows an entry's burst of alerts, wherever it
+   * happened. Incidents without entries are left out.
+   */
+  public Map<UUID, String> timelineStamps(Collection<UUID> ids) {
+    Map<UUID, String> stamps = new HashMap<>();
+    if (ids.isEmpty()) {
+      return stamps;
+    }
+    jdbc.sql(
+            "SELECT incident_id, COUNT(*) AS entries, SUM(COALESCE(alert_count, 0)) AS alerts,"
+                + " MAX(COALESCE(last_at, at)) AS latest FROM incident_timeline"
+                + " WHERE incident_id IN (:ids) GROUP BY incident_id")
+        .param("ids", ids)
+        .query(
+            rs -> {
+              stamps.put(
+                  rs.getObject("incident_id", UUID.class),
+                  rs.getLong("entries")
+                      + "/"
+                      + rs.getLong("alerts")
+                      + "/"
+                      + rs.getObject("latest", OffsetDateTime.class).toInstant());
+            });
+    return stamps;
   }
 
   public List<TimelineEntry> notes(UUID id) {

@@ -330,14 +330,33 @@ public class IncidentQueries {
     for (Severity severity : Severity.values()) {
       counts.put(severity, 0L);
     }
+    openByStatusAndSeverity()
+        .values()
+        .forEach(
+            bySeverity ->
+                bySeverity.forEach((severity, n) -> counts.merge(severity, n, Long::sum)));
+    return counts;
+  }
+
+  /**
+   * How many incidents are open at each status and severity present. Two tallies differ when an
+   * incident opened, was taken or resolved, wherever that happened, which is how the console's live
+   * lists learn of another node's work.
+   */
+  public Map<IncidentStatus, Map<Severity, Long>> openByStatusAndSeverity() {
+    Map<IncidentStatus, Map<Severity, Long>> counts = new EnumMap<>(IncidentStatus.class);
     jdbc.sql(
-            "SELECT severity, COUNT(*) AS n FROM incident"
-                + " WHERE status IN ('open', 'acknowledged', 'in_progress') GROUP BY severity")
+            "SELECT status, severity, COUNT(*) AS n FROM incident"
+                + " WHERE status IN ('open', 'acknowledged', 'in_progress') GROUP BY status, severity")
         .query(
             rs -> {
-              counts.put(
-                  EnumText.parse(Severity.class, "severity", rs.getString("severity")),
-                  rs.getLong("n"));
+              counts
+                  .computeIfAbsent(
+                      EnumText.parse(IncidentStatus.class, "status", rs.getString("status")),
+                      status -> new EnumMap<>(Severity.class))
+                  .put(
+                      EnumText.parse(Severity.class, "severity", rs.getString("severity")),
+                      rs.getLong("n"));
             });
     return counts;
   }

@@ -87,6 +87,8 @@ class AlertPages {
     model.addAttribute("filter", filter == null ? "" : filter);
     model.addAttribute("state", wanted);
     model.addAttribute("states", STATES);
+    // The newest alerts change as alerts arrive; an older stretch stays as it was.
+    model.addAttribute("live", before == null);
     model.addAttribute("rows", List.of());
     model.addAttribute("next", null);
     List<LabelMatcher> matchers;

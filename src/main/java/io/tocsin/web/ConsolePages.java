@@ -441,6 +441,8 @@ class ConsolePages {
     Incident incident = incidents.byNumber(number);
     model.addAttribute("me", me);
     model.addAttribute("incident", incident);
+    model.addAttribute(
+        "liveStamp", details.timelineStamps(List.of(incident.id())).get(incident.id()));
     model.addAttribute("severity", EnumText.canonical(incident.severity()));
     model.addAttribute("service", Names.service(services, incident.serviceId()));
     model.addAttribute(

@@ -226,6 +226,83 @@ class ConsoleBrowserTests extends BrowserTests {
             By.id("notice"), "1 incident acknowledged."));
   }
 
+  /**
+   * Headless Chromium shows no notifications, so the page's calls to the Notification API are
+   * recorded where they would show; the permission itself is granted for real, as a click on the
+   * browser's prompt would, and what is announced, to whom, comes from Tocsin's event stream.
+   */
+  @Test
+  void pagesChangeLiveWithoutReloadAndAnOnCallResponderIsNotifiedInTheBrowser() {
+    Api.Service service = api.service("live", "\"autoResolve\":false");
+    api.follow(service, api.policyPaging(api.get("/api/v1/users/me").get("id").asString()));
+    Api.Service elsewhere = api.service("nobodys", "\"autoResolve\":false");
+    signIn();
+    ((ChromiumDriver) browser)
+        .executeCdpCommand(
+            "Browser.grantPermissions",
+            Map.of(
+                "origin",
+                tocsin.uri("/").toString().replaceAll("/$", ""),
+                "permissions",
+                List.of("notifications")));
+    browser.findElement(By.id("notify-toggle")).click();
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("notify-state"), "On:"));
+    JavascriptExecutor script = (JavascriptExecutor) browser;
+    script.executeScript(
+        """
+        window.shown = [];
+        window.Notification = function (title, options) {
+          window.shown.push(title + ' | ' + options.body);
+          this.addEventListener = function () {};
+        };
+        """);
+    String quiet = Api.unique("NotMine");
+    api.fire(elsewhere, Api.alert(quiet, "severity", "critical"));
+    String loud = Api.unique("CheckoutDown");
+    api.fire(service, Api.alert(loud, "severity", "critical"));
+    waitForIncidents(service, 1);
+    JsonNode opened = api.incidents(service.id()).get(0);
+    long number = opened.get("number").asLong();
+    wait(
+        driver ->
+            script.executeScript("return window.shown.join('\\n');").toString().contains(loud));
+    assertThat(script.executeScript("return window.shown;"))
+        .as("one notification, for the incident of the service the viewer is on call for")
+        .asList()
+        .containsExactly(
+            "#"
+                + number
+                + " "
+                + opened.get("title").asString()
+                + " | Critical · you are on call · Tocsin");
+
+    open("/incidents/" + number);
+    wait(ExpectedConditions.textToBe(By.id("status"), "Open"));
+    script.executeScript("window.notReloaded = true;");
+    api.create("/api/v1/incidents/" + number + "/notes", "{\"body\":\"Rolled back v42.\"}");
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"), "Rolled back v42."));
+    api.ok("PATCH", "/api/v1/incidents/" + number, "{\"status\":\"acknowledged\"}");
+    wait(ExpectedConditions.textToBe(By.id("status"), "Acknowledged"));
+    String instance = Api.unique("db");
+    api.fire(service, Api.alert(loud, "severity", "critical", "instance", instance));
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("alerts-part"), instance));
+    assertThat(script.executeScript("return window.notReloaded === true;")).isEqualTo(true);
+    assertAccessible("incident page after live changes");
+
+    open("/incidents");
+    script.executeScript("window.notReloaded = true;");
+    String listed = Api.unique("QueueBacklog");
+    api.fire(elsewhere, Api.alert(listed, "severity", "warning"));
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("incident-results"), listed));
+    open("/alerts");
+    script.executeScript("window.notReloaded = true;");
+    String arrived = Api.unique("CacheMiss");
+    api.fire(elsewhere, Api.alert(arrived, "severity", "info"));
+    wait(ExpectedConditions.textToBePresentInElementLocated(By.id("alert-results"), arrived));
+    assertThat(script.executeScript("return window.notReloaded === true;")).isEqualTo(true);
+    assertAccessible("alert list after a live change");
+  }
+
   @Test
   void whatIsOnFireComesFirstAndTheListFiltersSearchesAndMarksWhatPagesNobody() {
     String me = api.get("/api/v1/users/me").get("id").asString();

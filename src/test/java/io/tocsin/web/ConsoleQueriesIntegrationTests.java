@@ -1,19 +1,27 @@
 package io.tocsin.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tocsin.directory.SignInForm;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -118,6 +126,61 @@ class ConsoleQueriesIntegrationTests extends HarnessTests {
     String latest =
         page.substring(page.indexOf("id=\"latest\""), page.indexOf("id=\"times-heading\""));
     assertThat(latest).contains(newest).contains("Older note 199").doesNotContain("Older note 0<");
+  }
+
+  /**
+   * The console's event stream as its pages hold it: the incident page hears of a note, the alert
+   * list of a new alert, and the viewer, who asked for notifications, of an incident opening for a
+   * service whose policy pages them, with what the notification shows.
+   */
+  @Test
+  void theEventStreamTellsAPageWhatChangedAndAnOnCallViewerOfANewIncident() throws Exception {
+    JsonNode incident =
+        api.get("/api/v1/incidents?status=acknowledged&service=" + service.id())
+            .get("items")
+            .get(0);
+    List<String> events = new CopyOnWriteArrayList<>();
+    HttpResponse<Stream<String>> stream =
+        HttpClient.newHttpClient()
+            .sendAsync(
+                HttpRequest.newBuilder(
+                        tocsin.uri(
+                            "/web/events?alerts=true&notify=true&incident="
+                                + incident.get("number").asLong()))
+                    .header("Cookie", "TOCSIN_SESSION=" + session)
+                    .build(),
+                HttpResponse.BodyHandlers.ofLines())
+            .get(30, TimeUnit.SECONDS);
+    assertThat(stream.statusCode()).isEqualTo(200);
+    CompletableFuture.runAsync(
+        () -> stream.body().filter(line -> !line.isBlank()).forEach(events::add));
+    try {
+      // The first look at the tally comes with the first look at the watched incident.
+      await().atMost(Duration.ofSeconds(20)).until(() -> events.contains("event:incidents"));
+      api.create(
+          "/api/v1/incidents/" + incident.get("id").asString() + "/notes",
+          "{\"body\":\"Watched\"}");
+      await().atMost(Duration.ofSeconds(20)).until(() -> events.contains("event:incident"));
+
+      String me = api.get("/api/v1/users/me").get("id").asString();
+      Api.Service paged = api.service("paged", "");
+      api.follow(paged, api.policyPaging(me));
+      api.fire(paged, Api.alert("NewOne", "severity", "error"));
+      JsonNode opened = api.awaitOpenIncident(paged.id());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  events.contains(
+                      "data:{\"number\":"
+                          + opened.get("number").asLong()
+                          + ",\"severity\":\"error\",\"title\":\""
+                          + opened.get("title").asString()
+                          + "\"}"));
+      assertThat(events).contains("event:opened", "event:alerts");
+    } finally {
+      stream.body().close();
+    }
   }
 
   @Test
