@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -485,6 +486,88 @@ class ConsoleBrowserTests extends BrowserTests {
       linear[i] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
     }
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  }
+
+  @Test
+  void withTheKeyboardAResponderMovesThroughIncidentsAcknowledgesAndResolves() {
+    Api.Service service = api.service("keys", "\"autoResolve\":false");
+    for (String severity : List.of("critical", "error", "warning")) {
+      api.fire(service, Api.alert(Api.unique("Keyed"), "severity", severity));
+    }
+    waitForIncidents(service, 3);
+    signIn();
+
+    press("j");
+    assertThat(selectedIncident())
+        .as("j on the live dashboard selects its first incident")
+        .isEqualTo(incidentRows().get(0));
+    press("?");
+    org.openqa.selenium.WebElement help = browser.findElement(By.id("shortcuts"));
+    wait(ExpectedConditions.visibilityOf(help));
+    assertThat(help.getText()).contains("Acknowledge the selected incident");
+    assertAccessible("keyboard shortcuts dialog");
+    press(Keys.ESCAPE);
+    wait(ExpectedConditions.invisibilityOf(help));
+
+    press("/");
+    wait(ExpectedConditions.urlContains("/incidents#q"));
+    assertThat(focused("id")).as("/ on the dashboard goes to the incident search").isEqualTo("q");
+    // The name holds a k: typed into the search, it selects nothing.
+    press(service.name(), Keys.ENTER);
+    wait(ExpectedConditions.urlContains("q=" + service.name()));
+    List<String> rows = incidentRows();
+    assertThat(rows).hasSize(3);
+    press("j", "j", "k");
+    assertThat(selectedIncident()).isEqualTo(rows.get(0));
+    press("j");
+    assertThat(selectedIncident()).isEqualTo(rows.get(1));
+    assertAccessible("incident list with an incident selected");
+
+    press("/");
+    assertThat(focused("id")).isEqualTo("q");
+    press("a");
+    assertThat(browser.findElement(By.id("q")).getDomProperty("value")).isEqualTo("a");
+    assertThat(browser.getCurrentUrl()).as("an a typed into the search stays there").contains("q=");
+    assertThat(status(rows.get(1))).isEqualTo("open");
+
+    press(Keys.TAB, "a");
+    wait(ExpectedConditions.urlContains("/incidents/" + rows.get(1)));
+    wait(ExpectedConditions.textToBe(By.id("status"), "Acknowledged"));
+    assertThat(status(rows.get(1))).isEqualTo("acknowledged");
+    assertThat(status(rows.get(0))).isEqualTo("open");
+
+    press("r");
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("confirm-resolve")));
+    assertThat(status(rows.get(1)))
+        .as("r asks first, as the button does, while the alert still fires")
+        .isEqualTo("acknowledged");
+  }
+
+  private void press(CharSequence... keys) {
+    new Actions(browser).sendKeys(keys).perform();
+  }
+
+  /** The numbers of the incidents listed on the page, top to bottom, read in one look. */
+  @SuppressWarnings("unchecked")
+  private List<String> incidentRows() {
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return [...document.querySelectorAll('table.incidents tr[data-incident]')]"
+                    + ".map(row => row.dataset.incident);");
+  }
+
+  /** The number of the incident marked selected, both to the eye and to a screen reader. */
+  private @Nullable String selectedIncident() {
+    return (String)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "const row = document.querySelector('tr.selected[aria-current=\"true\"]');"
+                    + " return row && row.dataset.incident;");
+  }
+
+  private static String status(String number) {
+    return api.get("/api/v1/incidents/" + number).get("incident").get("status").asString();
   }
 
   @Test
