@@ -436,7 +436,10 @@ class ConsolePages {
 
   @GetMapping("/incidents/{number}")
   String incident(
-      @PathVariable long number, @ModelAttribute("zone") java.time.ZoneId zone, Model model) {
+      @PathVariable long number,
+      @RequestParam(required = false) @Nullable String entries,
+      @ModelAttribute("zone") java.time.ZoneId zone,
+      Model model) {
     SignedInUser me = ConsoleModel.signedIn();
     Incident incident = incidents.byNumber(number);
     model.addAttribute("me", me);
@@ -480,9 +483,12 @@ class ConsolePages {
             .filter(other -> !other.id().equals(incident.id()))
             .limit(MERGE_CHOICES)
             .toList());
-    List<io.tocsin.incident.TimelineEntry> timeline =
-        details.timeline(incident.id(), null, Page.MAX_LIMIT).items();
-    model.addAttribute("timeline", timeline);
+    // A long timeline reads in pages, oldest first, each page leading to the next.
+    Page<io.tocsin.incident.TimelineEntry> timeline =
+        details.timeline(incident.id(), Page.after(entries), Page.MAX_LIMIT);
+    model.addAttribute("timeline", timeline.items());
+    model.addAttribute("laterEntries", timeline.nextCursor());
+    model.addAttribute("earlierEntries", entries != null);
     // On a phone the latest entries sit above the fold, newest first, beside the actions; read on
     // their own, since the timeline above is its first page, the oldest entries of a long one.
     model.addAttribute("latest", details.latest(incident.id(), LATEST));

@@ -21,6 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -126,6 +128,12 @@ class ConsoleQueriesIntegrationTests extends HarnessTests {
     String latest =
         page.substring(page.indexOf("id=\"latest\""), page.indexOf("id=\"times-heading\""));
     assertThat(latest).contains(newest).contains("Older note 199").doesNotContain("Older note 0<");
+
+    Matcher later = Pattern.compile("id=\"later-entries\" href=\"([^\"#]+)").matcher(page);
+    assertThat(later.find()).as("the whole timeline leads on to its later entries").isTrue();
+    String rest = page(later.group(1).replace("&amp;", "&")).body();
+    String timeline = rest.substring(rest.indexOf("id=\"timeline\""));
+    assertThat(timeline).contains(newest).doesNotContain("Older note 0<");
   }
 
   /**
