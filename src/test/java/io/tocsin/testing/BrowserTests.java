@@ -74,10 +74,15 @@ public abstract class BrowserTests extends HarnessTests {
     browser.manage().window().setSize(new Dimension(360, 780));
     for (String path : paths) {
       open(path);
-      assertThat(widerThanTheScreen()).as(path + " scrolls sideways on a phone").isEmpty();
-      assertThat(brokenWords()).as(path + ": words broken across lines on a phone").isEmpty();
+      assertFitsTheScreen(path);
       assertAccessible(path + " on a phone");
     }
+  }
+
+  /** The page as it is now: nothing scrolls sideways, and no word is broken across lines. */
+  protected void assertFitsTheScreen(String page) {
+    assertThat(widerThanTheScreen()).as(page + " scrolls sideways on a phone").isEmpty();
+    assertThat(brokenWords()).as(page + ": words broken across lines on a phone").isEmpty();
   }
 
   /**

@@ -171,7 +171,6 @@ class ConsoleBrowserTests extends BrowserTests {
     String second = Api.unique("HighLatency");
     api.fire(service, Api.alert(second, "severity", "warning"));
     wait(ExpectedConditions.textToBePresentInElementLocated(By.id("open-incidents"), second));
-    Browser.screenshot(browser, "dashboard");
 
     browser.findElement(By.partialLinkText(first)).click();
     wait(ExpectedConditions.textToBe(By.id("status"), "Open"));
@@ -205,7 +204,6 @@ class ConsoleBrowserTests extends BrowserTests {
     assertThat(
             browser.findElement(By.xpath("(//ol[contains(@class,'timeline')])[last()]")).getText())
         .contains("Assigned to " + TocsinHarness.ADMIN_EMAIL + " (acknowledged it)");
-    Browser.screenshot(browser, "incident");
 
     browser.get(tocsin.uri("/incidents?severity=warning").toString());
     assertThat(browser.findElement(By.tagName("table")).getText())
@@ -603,7 +601,6 @@ class ConsoleBrowserTests extends BrowserTests {
     assertThat(browser.findElement(By.cssSelector("details.alert-group summary")).getText())
         .contains(service.name())
         .contains("since");
-    Browser.screenshot(browser, "incident-phone");
     assertAccessible("incident page on a phone");
 
     browser.findElement(By.xpath("//button[normalize-space()='Acknowledge']")).click();

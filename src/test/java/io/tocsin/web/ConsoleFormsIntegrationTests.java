@@ -15,9 +15,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The schedule and policy editors when a save is refused, on both databases and without a browser
- * (the browser tests walk the happy path on PostgreSQL): the form comes back with what was typed
- * and the reason in words, next to the field it concerns, and nothing is saved.
+ * The schedule and policy editors and the declare form when a save is refused, on both databases
+ * and without a browser (the browser tests walk the happy path on PostgreSQL): the form comes back
+ * with what was typed and the reason in words, next to the field it concerns, and nothing is saved.
  */
 class ConsoleFormsIntegrationTests extends HarnessTests {
 
@@ -106,6 +106,23 @@ class ConsoleFormsIntegrationTests extends HarnessTests {
 
     assertThat(page).contains("The levels: ").contains("is not a person or schedule.");
     assertThat(api.get("/api/v1/escalation-policies/" + id).toString()).isEqualTo(before);
+  }
+
+  @Test
+  void aDeclarationWithoutAServiceComesBackWithWhatWasTypedAndTheReason() {
+    String title = Api.unique("Customers cannot pay");
+
+    String page =
+        postAndFollow(
+            "/incidents/new",
+            "/incidents/new",
+            Map.of("title", title, "severity", "error", "description", "Support calls."));
+
+    assertThat(page)
+        .contains("choose the service that is down")
+        .contains("value=\"" + title + "\"")
+        .contains(">Support calls.</textarea>")
+        .contains("<title>Declare an incident · Tocsin</title>");
   }
 
   /**
