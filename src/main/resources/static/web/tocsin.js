@@ -81,6 +81,14 @@
     };
     connect();
     offerNotifications(connect);
+    // A browser allows six connections to a server, and a stream left to the page's unloading may
+    // hold its connection a while: close it on leaving, and open it again on coming back.
+    window.addEventListener('pagehide', function () { source.close(); });
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted) {
+        connect();
+      }
+    });
   }
 
   // One refresh at a time: events that come while one is under way make one more, not many.
