@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
@@ -66,6 +68,13 @@ class LiveEvents implements SmartLifecycle {
   private static final int OTHER_NODES_EVERY = 5;
 
   /**
+   * Every so many ticks each stream gets a comment, whether or not anything changed: a proxy in
+   * front of Tocsin ends a connection that stays silent (nginx after 60 s), and a stream whose
+   * browser went away is only noticed, and forgotten, when a write to it fails.
+   */
+  private static final int HEARTBEAT_EVERY = 15;
+
+  /**
    * How far back each look for opened incidents reaches past the previous look: an incident another
    * node opened just before that look may have committed just after it.
    */
@@ -92,9 +101,9 @@ class LiveEvents implements SmartLifecycle {
   private volatile boolean running;
 
   /**
-   * A browser's stream, and what its page asked to hear about besides the open count. {@code stamp}
-   * is its incident's stamp as the page last showed it, so that a change made between the page's
-   * rendering and its stream's first look is not missed.
+   * A browser's stream, since when, and what its page asked to hear about besides the open count.
+   * {@code stamp} is its incident's stamp as the page last showed it, so that a change made between
+   * the page's rendering and its stream's first look is not missed.
    */
   private static final class Watcher {
     final SseEmitter emitter;
@@ -102,6 +111,7 @@ class LiveEvents implements SmartLifecycle {
     final @Nullable UUID incident;
     final boolean alerts;
     final boolean notifies;
+    final Instant since;
     @Nullable String stamp;
 
     Watcher(
@@ -110,13 +120,15 @@ class LiveEvents implements SmartLifecycle {
         @Nullable UUID incident,
         @Nullable String stamp,
         boolean alerts,
-        boolean notifies) {
+        boolean notifies,
+        Instant since) {
       this.emitter = emitter;
       this.userId = userId;
       this.incident = incident;
       this.stamp = stamp;
       this.alerts = alerts;
       this.notifies = notifies;
+      this.since = since;
     }
   }
 
@@ -158,7 +170,8 @@ class LiveEvents implements SmartLifecycle {
             watched,
             stamp == null || stamp.isBlank() ? null : stamp,
             alerts,
-            notify);
+            notify,
+            clock.instant());
     watchers.add(watcher);
     emitter.onCompletion(() -> watchers.remove(watcher));
     emitter.onTimeout(() -> watchers.remove(watcher));
@@ -213,8 +226,11 @@ class LiveEvents implements SmartLifecycle {
       openedLookedAt = null;
       return;
     }
-    boolean look = mine || ticks.incrementAndGet() % OTHER_NODES_EVERY == 0;
-    if (look) {
+    long tick = ticks.incrementAndGet();
+    if (tick % HEARTBEAT_EVERY == 0) {
+      heartbeat();
+    }
+    if (mine || tick % OTHER_NODES_EVERY == 0) {
       pushTally(mine);
       announceOpened();
     }
@@ -253,7 +269,7 @@ class LiveEvents implements SmartLifecycle {
       boolean shown = watcher.stamp != null;
       watcher.stamp = stamp;
       if (shown) {
-        send(watcher, "incident", stamp);
+        send(watcher, SseEmitter.event().name("incident").data(stamp));
       }
     }
   }
@@ -276,20 +292,25 @@ class LiveEvents implements SmartLifecycle {
   }
 
   /**
-   * Tells each viewer who asked for notifications of the incidents opened since the last look for
-   * services whose first escalation level pages them now. Incidents opened before anyone asked are
-   * not announced: a browser that reconnects must not notify again of what it already showed.
+   * Tells each viewer who asked for notifications of the incidents opened since their stream began
+   * for services whose first escalation level pages them now. A browser that reconnects is not told
+   * again of what it already showed, and nobody of what opened before they asked.
    */
   private void announceOpened() {
     Instant now = clock.instant();
-    if (watchers.stream().noneMatch(watcher -> watcher.notifies)) {
+    Instant earliest =
+        watchers.stream()
+            .filter(watcher -> watcher.notifies)
+            .map(watcher -> watcher.since)
+            .min(Comparator.naturalOrder())
+            .orElse(null);
+    if (earliest == null) {
       openedLookedAt = null;
+      announced.clear();
       return;
     }
-    Instant since = openedLookedAt == null ? now : openedLookedAt.minus(OPENED_OVERLAP);
-    if (openedLookedAt == null) {
-      announced.clear();
-    }
+    Instant overlapped = openedLookedAt == null ? earliest : openedLookedAt.minus(OPENED_OVERLAP);
+    Instant since = overlapped.isAfter(earliest) ? overlapped : earliest;
     openedLookedAt = now;
     announced.values().removeIf(openedAt -> openedAt.isBefore(since));
     List<Incident> opened =
@@ -314,7 +335,10 @@ class LiveEvents implements SmartLifecycle {
       Set<UUID> onCall = firstLevelPeople(policyOf.get(incident.serviceId()), resolver);
       if (!onCall.isEmpty()) {
         send(
-            watcher -> watcher.notifies && onCall.contains(watcher.userId),
+            watcher ->
+                watcher.notifies
+                    && onCall.contains(watcher.userId)
+                    && !incident.openedAt().isBefore(watcher.since),
             "opened",
             json.writeValueAsString(
                 new Announcement(
@@ -339,17 +363,26 @@ class LiveEvents implements SmartLifecycle {
   /** What the browser's notification says: the incident's number, severity and title. */
   private record Announcement(long number, String severity, String title) {}
 
+  private void heartbeat() {
+    send(watcher -> true, () -> SseEmitter.event().comment("alive"));
+  }
+
   private void send(Predicate<Watcher> to, String name, String data) {
+    send(to, () -> SseEmitter.event().name(name).data(data));
+  }
+
+  /** An event builder is used up by one send: each stream gets its own. */
+  private void send(Predicate<Watcher> to, Supplier<SseEmitter.SseEventBuilder> event) {
     for (Watcher watcher : watchers) {
       if (to.test(watcher)) {
-        send(watcher, name, data);
+        send(watcher, event.get());
       }
     }
   }
 
-  private void send(Watcher watcher, String name, String data) {
+  private void send(Watcher watcher, SseEmitter.SseEventBuilder event) {
     try {
-      watcher.emitter.send(SseEmitter.event().name(name).data(data));
+      watcher.emitter.send(event);
     } catch (IOException | IllegalStateException e) {
       watchers.remove(watcher);
     }
