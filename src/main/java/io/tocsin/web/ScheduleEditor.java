@@ -3,16 +3,21 @@ package io.tocsin.web;
 import io.tocsin.directory.UserService;
 import io.tocsin.oncall.Schedules;
 import io.tocsin.platform.ConflictException;
+import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.Page;
 import io.tocsin.platform.UnknownValueException;
 import java.time.Clock;
+import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.format.TextStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -31,11 +36,11 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * {@code /schedules/new} and {@code /schedules/{id}/edit}: a schedule made and edited from the
- * console (name, time zone, layers with their members in order, first handoff and shift length),
- * through the same module API and rules as {@code /api/v1/schedules}. The form works without
- * JavaScript (the layers it has and an empty one, each with empty member slots); with htmx, the
- * next two weeks' shifts are drawn again as it is typed, by the schedule page's own timeline.
- * Restrictions are kept as they are; the API edits them.
+ * console (name, time zone, layers with their members in order, first handoff, shift length and the
+ * windows they are on call in), through the same module API and rules as {@code /api/v1/schedules}.
+ * The form works without JavaScript (the layers it has and an empty one, each with empty member
+ * slots and an empty window); with htmx, the next two weeks' shifts are drawn again as it is typed,
+ * by the schedule page's own timeline.
  */
 @Controller
 class ScheduleEditor {
@@ -46,6 +51,19 @@ class ScheduleEditor {
   private static final int PREVIEW_DAYS = 14;
 
   private static final Pattern LAYER_FIELD = Pattern.compile("^layers\\[(\\d+)\\]");
+
+  private static final Pattern WINDOW_FIELD =
+      Pattern.compile("^\\.restrictions\\[(\\d+)\\](?:\\.(\\w+))?");
+
+  // Business hours are the usual window; the times do nothing until a day is ticked.
+  private static final WindowRow BLANK_WINDOW = new WindowRow(List.of(), "09:00", "17:00");
+
+  private static final List<Day> DAYS =
+      Arrays.stream(DayOfWeek.values())
+          .map(
+              day ->
+                  new Day(EnumText.canonical(day), day.getDisplayName(TextStyle.SHORT, Locale.UK)))
+          .toList();
 
   private final Schedules schedules;
   private final SchedulePages pages;
@@ -59,8 +77,23 @@ class ScheduleEditor {
     this.clock = clock;
   }
 
-  /** A layer as the form shows it; {@code members} are user ids in turn order. */
-  record LayerRow(String name, String start, String count, String unit, List<String> members) {}
+  /**
+   * A layer as the form shows it; {@code members} are user ids in turn order, {@code windows} the
+   * only times it has someone on call (none: all the time).
+   */
+  record LayerRow(
+      String name,
+      String start,
+      String count,
+      String unit,
+      List<String> members,
+      List<WindowRow> windows) {}
+
+  /** A restriction window: {@code days} as the API spells them ("monday"), local times. */
+  record WindowRow(List<String> days, String from, String to) {}
+
+  /** A day's checkbox: its value and its label. */
+  record Day(String value, String label) {}
 
   /** The form as typed, or the schedule as stored. */
   record ScheduleForm(String name, String description, String timeZone, List<LayerRow> layers) {}
@@ -91,6 +124,15 @@ class ScheduleEditor {
                 Objects.requireNonNullElse(length.unit(), "weeks"),
                 Objects.requireNonNullElse(layer.members(), List.<UUID>of()).stream()
                     .map(UUID::toString)
+                    .toList(),
+                Objects.requireNonNullElse(layer.restrictions(), List.<Schedules.Restriction>of())
+                    .stream()
+                    .map(
+                        r ->
+                            new WindowRow(
+                                Objects.requireNonNullElse(r.days(), List.<String>of()),
+                                Objects.requireNonNullElse(r.from(), ""),
+                                Objects.requireNonNullElse(r.to(), "")))
                     .toList()));
       }
       model.addAttribute(
@@ -105,7 +147,7 @@ class ScheduleEditor {
   String created(@RequestParam MultiValueMap<String, String> form, RedirectAttributes redirect) {
     ScheduleForm typed = read(form);
     try {
-      Schedules.Schedule schedule = schedules.create(input(typed, null));
+      Schedules.Schedule schedule = schedules.create(input(typed));
       redirect.addFlashAttribute("notice", "Created the schedule " + schedule.name() + ".");
       return "redirect:/schedules/" + schedule.id();
     } catch (InvalidInputException | UnknownValueException | ConflictException e) {
@@ -122,7 +164,7 @@ class ScheduleEditor {
       RedirectAttributes redirect) {
     ScheduleForm typed = read(form);
     try {
-      Schedules.Schedule schedule = schedules.replace(id, input(typed, schedules.get(id)));
+      Schedules.Schedule schedule = schedules.replace(id, input(typed));
       redirect.addFlashAttribute("notice", "Saved the schedule " + schedule.name() + ".");
       return "redirect:/schedules/" + id;
     } catch (InvalidInputException | UnknownValueException | ConflictException e) {
@@ -152,7 +194,7 @@ class ScheduleEditor {
               : form;
       Schedules.Breakdown breakdown =
           schedules.preview(
-              input(named, null), start, start.plus(java.time.Duration.ofDays(PREVIEW_DAYS)));
+              input(named), start, start.plus(java.time.Duration.ofDays(PREVIEW_DAYS)));
       pages.timeline(breakdown, start, PREVIEW_DAYS, mine, model);
       model.addAttribute("previewProblem", null);
     } catch (InvalidInputException | UnknownValueException e) {
@@ -168,12 +210,16 @@ class ScheduleEditor {
       for (int i = 0; i < BLANK_MEMBERS; i++) {
         slots.add("");
       }
-      rows.add(new LayerRow(layer.name(), layer.start(), layer.count(), layer.unit(), slots));
+      List<WindowRow> windows = new ArrayList<>(layer.windows());
+      windows.add(BLANK_WINDOW);
+      rows.add(
+          new LayerRow(layer.name(), layer.start(), layer.count(), layer.unit(), slots, windows));
     }
     // Midnight today has always passed: a new layer has somebody on call at once.
     String today = LocalDate.now(clock.withZone(mine)).atStartOfDay().toString();
-    rows.add(new LayerRow("", today, "1", "weeks", List.of("", "", "")));
+    rows.add(new LayerRow("", today, "1", "weeks", List.of("", "", ""), List.of(BLANK_WINDOW)));
     model.addAttribute("rows", rows);
+    model.addAttribute("days", DAYS);
     model.addAttribute("scheduleId", id);
     model.addAttribute(
         "people",
@@ -186,7 +232,10 @@ class ScheduleEditor {
     return "web/schedule-edit";
   }
 
-  /** The form's layers in order; a layer with no member chosen is dropped. */
+  /**
+   * The form's layers in order; a layer with no member chosen is dropped, and so is a window with
+   * no day ticked.
+   */
   private static ScheduleForm read(MultiValueMap<String, String> form) {
     List<LayerRow> layers = new ArrayList<>();
     for (int row = 0; form.containsKey("layer" + row + "Start"); row++) {
@@ -201,23 +250,35 @@ class ScheduleEditor {
                 value(form, "layer" + row + "Start"),
                 value(form, "layer" + row + "Count"),
                 value(form, "layer" + row + "Unit"),
-                members));
+                members,
+                windows(form, "layer" + row + "Window")));
       }
     }
     return new ScheduleForm(
         value(form, "name"), value(form, "description"), value(form, "timeZone"), layers);
   }
 
+  private static List<WindowRow> windows(MultiValueMap<String, String> form, String prefix) {
+    List<WindowRow> windows = new ArrayList<>();
+    for (int w = 0; form.containsKey(prefix + w + "From"); w++) {
+      List<String> days =
+          form.getOrDefault(prefix + w + "Day", List.of()).stream()
+              .filter(day -> !day.isBlank())
+              .toList();
+      if (!days.isEmpty()) {
+        windows.add(
+            new WindowRow(days, value(form, prefix + w + "From"), value(form, prefix + w + "To")));
+      }
+    }
+    return windows;
+  }
+
   private static String value(MultiValueMap<String, String> form, String name) {
     return Objects.requireNonNullElse(form.getFirst(name), "").trim();
   }
 
-  /**
-   * The input the module checks; a saved schedule's layers keep their restrictions, which this form
-   * does not edit.
-   */
-  private static Schedules.ScheduleInput input(
-      ScheduleForm form, Schedules.@Nullable Schedule saved) {
+  /** The input the module checks. */
+  private static Schedules.ScheduleInput input(ScheduleForm form) {
     List<Schedules.Layer> layers = new ArrayList<>();
     for (int i = 0; i < form.layers().size(); i++) {
       LayerRow row = form.layers().get(i);
@@ -237,9 +298,9 @@ class ScheduleEditor {
             "layers[" + i + "].rotation.count", "must be a whole number");
       }
       List<Schedules.Restriction> restrictions =
-          saved != null && i < saved.layers().size()
-              ? saved.layers().get(i).restrictions()
-              : List.of();
+          row.windows().stream()
+              .map(w -> new Schedules.Restriction(w.days(), w.from(), w.to()))
+              .toList();
       layers.add(
           new Schedules.Layer(
               row.name(),
@@ -278,12 +339,17 @@ class ScheduleEditor {
     Matcher layer = LAYER_FIELD.matcher(field);
     if (layer.find()) {
       String rest = field.substring(layer.end());
+      Matcher window = WINDOW_FIELD.matcher(rest);
       String what =
-          rest.startsWith(".members")
-              ? "members"
-              : rest.startsWith(".rotation")
-                  ? "shift length"
-                  : rest.startsWith(".start") ? "first handoff" : "layer";
+          window.find()
+              ? "on-call window "
+                  + (Integer.parseInt(window.group(1)) + 1)
+                  + (window.group(2) == null ? "" : ", " + window.group(2))
+              : rest.startsWith(".members")
+                  ? "members"
+                  : rest.startsWith(".rotation")
+                      ? "shift length"
+                      : rest.startsWith(".start") ? "first handoff" : "layer";
       return "layer " + (Integer.parseInt(layer.group(1)) + 1) + ", " + what + ": " + message;
     }
     return switch (field) {

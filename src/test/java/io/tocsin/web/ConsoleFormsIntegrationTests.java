@@ -10,14 +10,18 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * The schedule and policy editors and the declare form when a save is refused, on both databases
  * and without a browser (the browser tests walk the happy path on PostgreSQL): the form comes back
  * with what was typed and the reason in words, next to the field it concerns, and nothing is saved.
+ * And a layer's restriction windows, which the browser tests only preview, saved and taken away.
  */
 class ConsoleFormsIntegrationTests extends HarnessTests {
 
@@ -86,6 +90,58 @@ class ConsoleFormsIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void aWindowTickedInTheEditorRestrictsTheLayerUntilItsDaysAreUnticked() {
+    String name = Api.unique("business-hours");
+    Map<String, Object> form = new LinkedHashMap<>(layer(name));
+    form.put("layer0Window0Day", List.of("monday", "tuesday", "wednesday", "thursday", "friday"));
+    form.put("layer0Window0From", "09:00");
+    form.put("layer0Window0To", "17:00");
+    // The empty window the editor always offers: its times count for nothing without a day.
+    form.put("layer0Window1From", "09:00");
+    form.put("layer0Window1To", "17:00");
+
+    HttpResponse<String> created = post("/schedules", form);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(302);
+    String location = created.headers().firstValue("Location").orElseThrow();
+    String id = location.substring(location.lastIndexOf('/') + 1);
+    assertThat(restrictions(id))
+        .isEqualTo(
+            "[{\"days\":[\"monday\",\"tuesday\",\"wednesday\",\"thursday\",\"friday\"],"
+                + "\"from\":\"09:00\",\"to\":\"17:00\"}]");
+
+    String editor = get("/schedules/" + id + "/edit");
+    assertThat(editor)
+        .contains("name=\"layer0Window0Day\" value=\"friday\" checked=\"checked\"")
+        .contains("name=\"layer0Window0Day\" value=\"saturday\">")
+        .contains("name=\"layer0Window0From\" value=\"09:00\"")
+        .contains("name=\"layer0Window0To\" value=\"17:00\"")
+        .contains("name=\"layer0Window1Day\" value=\"monday\">");
+
+    Map<String, Object> unticked = new LinkedHashMap<>(layer(name));
+    unticked.put("layer0Window0From", "09:00");
+    unticked.put("layer0Window0To", "17:00");
+    postAndFollow("/schedules/" + id + "/edit", "/schedules/" + id, unticked);
+    assertThat(restrictions(id)).isEqualTo("[]");
+  }
+
+  @Test
+  void aNewScheduleWithAWindowEndingAtNoTimeIsRefusedWithTheWindowAsTyped() {
+    String name = Api.unique("rota");
+    Map<String, Object> form = new LinkedHashMap<>(layer(name));
+    form.put("layer0Window0Day", List.of("saturday"));
+    form.put("layer0Window0From", "22:00");
+    form.put("layer0Window0To", "25:00");
+
+    String page = postAndFollow("/schedules", "/schedules/new", form);
+
+    assertThat(page)
+        .contains("Not saved: layer 1, on-call window 1, to: must be a local time such as 09:00.")
+        .contains("name=\"layer0Window0Day\" value=\"saturday\" checked=\"checked\"")
+        .contains("name=\"layer0Window0To\" value=\"25:00\"");
+    assertThat(api.get("/api/v1/schedules").toString()).doesNotContain(name);
+  }
+
+  @Test
   void aPolicySavedWithATargetThatIsNoOneKeepsItsLevelsAndSaysWhy() {
     String id = api.policyPaging(me);
     String before = api.get("/api/v1/escalation-policies/" + id).toString();
@@ -125,32 +181,66 @@ class ConsoleFormsIntegrationTests extends HarnessTests {
         .contains("<title>Declare an incident · Tocsin</title>");
   }
 
+  /** A one-layer schedule in UTC, weekly turns of the admin alone, as the editor posts it. */
+  private static Map<String, String> layer(String name) {
+    return Map.of(
+        "name", name,
+        "timeZone", "UTC",
+        "layer0Name", "only",
+        "layer0Start", "2026-01-05T09:00",
+        "layer0Count", "1",
+        "layer0Unit", "weeks",
+        "layer0Member", me);
+  }
+
+  private static String restrictions(String schedule) {
+    return api.get("/api/v1/schedules/" + schedule)
+        .get("layers")
+        .get(0)
+        .get("restrictions")
+        .toString();
+  }
+
   /**
    * Posts the form as the signed-in admin's browser would, checks that the console sends it back to
    * {@code back}, and returns that page as the browser then sees it.
    */
-  private static String postAndFollow(String path, String back, Map<String, String> fields) {
-    String body =
-        fields.entrySet().stream()
-                .map(
-                    field ->
-                        field.getKey()
-                            + "="
-                            + URLEncoder.encode(field.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"))
-            + "&_csrf=csrf";
-    HttpResponse<String> posted =
-        tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri(path))
-                .header("Cookie", "TOCSIN_SESSION=" + session + "; XSRF-TOKEN=csrf")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build());
+  private static String postAndFollow(String path, String back, Map<String, ?> fields) {
+    HttpResponse<String> posted = post(path, fields);
     assertThat(posted.statusCode()).as(posted.body()).isEqualTo(302);
     assertThat(posted.headers().firstValue("Location").orElse("")).endsWith(back);
+    return get(back);
+  }
+
+  /** Posts the form; a list is a field sent once per value, as ticked checkboxes are. */
+  private static HttpResponse<String> post(String path, Map<String, ?> fields) {
+    String body =
+        fields.entrySet().stream()
+                .flatMap(
+                    field ->
+                        (field.getValue() instanceof List<?> values
+                                ? values.stream()
+                                : Stream.of(field.getValue()))
+                            .map(
+                                value ->
+                                    field.getKey()
+                                        + "="
+                                        + URLEncoder.encode(
+                                            String.valueOf(value), StandardCharsets.UTF_8)))
+                .collect(Collectors.joining("&"))
+            + "&_csrf=csrf";
+    return tocsin.send(
+        HttpRequest.newBuilder(tocsin.uri(path))
+            .header("Cookie", "TOCSIN_SESSION=" + session + "; XSRF-TOKEN=csrf")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  private static String get(String path) {
     HttpResponse<String> page =
         tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri(back))
+            HttpRequest.newBuilder(tocsin.uri(path))
                 .header("Cookie", "TOCSIN_SESSION=" + session)
                 .GET()
                 .build());

@@ -19,9 +19,10 @@ import org.openqa.selenium.support.ui.Select;
 
 /**
  * The on-call pages in Debian's headless Chromium: a schedule's timeline with its final row, an
- * override chosen by dragging across that row and refused when it overlaps, who each service would
- * page now, calendar addresses, and a phone-sized screen. The admin lives in New York and the
- * schedule in Berlin, so the pages must keep the two zones apart.
+ * override chosen by dragging across that row and refused when it overlaps, the editor's preview of
+ * a layer's on-call window, who each service would page now, calendar addresses, and a phone-sized
+ * screen. The admin lives in New York and the schedule in Berlin, so the pages must keep the two
+ * zones apart.
  */
 class OnCallBrowserTests extends BrowserTests {
 
@@ -170,12 +171,41 @@ class OnCallBrowserTests extends BrowserTests {
   }
 
   @Test
+  void daysAndTimesTypedIntoALayersWindowTakeTheHoursOutsideItOutOfThePreview() {
+    String member = Api.unique("Wanda");
+    String schedule = schedule(Api.unique("office"), api.user(member), "2024-01-01T09:00");
+    signIn();
+
+    browser.get(tocsin.uri("/schedules/" + schedule + "/edit").toString());
+    wait(page -> !previewed().isEmpty());
+    assertThat(previewed()).as("a weekly turn, all the time").hasSizeLessThan(4);
+    for (String day : List.of("monday", "tuesday", "wednesday", "thursday", "friday")) {
+      browser.findElement(By.id("layer0-window0-" + day)).click();
+    }
+    // Hours, minutes, then PM where the browser counts to 12: noon either way.
+    browser.findElement(By.id("layer0-window0-to")).sendKeys("1200P");
+    // One look at the preview: htmx may swap it again between two separate reads.
+    wait(
+        page -> {
+          List<String> shifts = previewed();
+          return shifts.size() >= 10
+              && shifts.stream().anyMatch(shift -> shift.contains(" 12:00 Europe/Berlin"))
+              && shifts.stream()
+                  .map(shift -> shift.substring(member.length() + 2, member.length() + 5))
+                  .allMatch(List.of("Mon", "Tue", "Wed", "Thu", "Fri")::contains);
+        });
+    assertAccessible("schedule editor with an on-call window");
+  }
+
+  @Test
   void theOnCallPagesFitAPhoneScreen() {
     String schedule =
         schedule(Api.unique("phone"), api.user(Api.unique("Pia")), "2024-01-01T09:00");
     browser.manage().window().setSize(new Dimension(360, 780));
     signIn();
-    assertFitAPhone(List.of("/oncall", "/schedules/" + schedule, "/policies"));
+    assertFitAPhone(
+        List.of(
+            "/oncall", "/schedules/" + schedule, "/schedules/" + schedule + "/edit", "/policies"));
   }
 
   /** Presses near the start of the window (just before now) and drags a tenth of the way on. */
@@ -202,6 +232,13 @@ class OnCallBrowserTests extends BrowserTests {
                 .formatted(name, member, start))
         .get("id")
         .asString();
+  }
+
+  /** The final row of the editor's preview: each shift as "who, when", in order. */
+  private List<String> previewed() {
+    return browser.findElements(By.cssSelector("#preview #track-final .tl-block title")).stream()
+        .map(title -> title.getDomProperty("textContent"))
+        .toList();
   }
 
   private String service(String name) {
