@@ -84,7 +84,14 @@ class AlertExpiry {
     }
   }
 
-  /** Resolves up to one batch of expired alerts; returns how many. */
+  /**
+   * Resolves up to one batch of expired alerts; returns how many. In the order they arrived, not of
+   * their ends: no index holds {@code ends_at} (a re-send changes it, and an index on it would make
+   * every re-send rewrite the row), and under {@code FOR UPDATE} the database cannot stop sorting
+   * at the batch's size, so ordering by the end sorted every firing alert for each batch, 0.9 s a
+   * batch when a million expired together. By id, the firing alerts' own index gives the batch at
+   * once.
+   */
   int sweep() {
     Integer resolved =
         transactions.execute(
@@ -95,7 +102,7 @@ class AlertExpiry {
                           """
                           SELECT id, service_id, fingerprint, ends_at FROM ingest_alert
                           WHERE status = 'firing' AND ends_at <= :now
-                          ORDER BY ends_at
+                          ORDER BY id
                           FETCH FIRST %d ROWS ONLY
                           FOR UPDATE SKIP LOCKED
                           """
