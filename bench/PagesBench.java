@@ -151,6 +151,10 @@ public class PagesBench {
     }
 
     int perIncident = Math.max(1, alerts / incidents);
+    // Firing through the measurement: with Alertmanager's default end, five minutes after the send,
+    // the million alerts would expire together while the pages are measured, and the figures would
+    // be those of that sweep, not of the pages.
+    Instant firingUntil = Instant.now().plus(Duration.ofDays(1));
     Instant started = Instant.now();
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<String>> sent = new ArrayList<>();
@@ -175,7 +179,10 @@ public class PagesBench {
             .append('/')
             .append(a)
             .append("\",\"runbook_url\":\"https://runbooks.example.com/seed\"},")
-            .append("\"generatorURL\":\"http://prometheus.example.com/graph?g0.expr=up\"}");
+            .append("\"generatorURL\":\"http://prometheus.example.com/graph?g0.expr=up\",")
+            .append("\"endsAt\":\"")
+            .append(firingUntil)
+            .append("\"}");
       }
       String json = body.append(']').toString();
       String key = keys.get(g % keys.size());
