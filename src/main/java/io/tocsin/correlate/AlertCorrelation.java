@@ -25,12 +25,14 @@ import io.tocsin.ingest.AlertsChanged;
 import io.tocsin.platform.AsynchronousCommit;
 import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.GroupCommit;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Severity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,21 +48,23 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.annotation.Propagation;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Turns alert changes into incident changes. Each published batch is correlated in one transaction
- * under the incident lock, so the decisions of a batch are all or nothing, and a batch delivered
- * twice (listeners run at least once) finds its alerts attached and changes nothing.
+ * Turns alert changes into incident changes. The batches published while correlation was busy are
+ * correlated together in one transaction under the incident lock ({@link GroupCommit}): the
+ * silences, rules, graph and incidents are read once for all of them, so correlation keeps up with
+ * a storm of single-alert requests as it does with batches. The decisions of a transaction are all
+ * or nothing, a group that fails is correlated again batch by batch, and a batch delivered twice
+ * (listeners run at least once) finds its alerts attached and changes nothing.
  *
  * <p>For each new firing alert, in order: a silence mutes it (stored, no incident); an inhibition
  * rule mutes it (attached to the incident of the alert that inhibits it, if there is one); a
@@ -74,9 +78,15 @@ import org.springframework.transaction.support.TransactionTemplate;
  * is silent, an incident is inferred on it and takes theirs over (see {@link CauseInference}).
  */
 @Component
-class AlertCorrelation {
+class AlertCorrelation implements SmartLifecycle {
 
   private static final Log log = LogFactory.getLog(AlertCorrelation.class);
+
+  /**
+   * The most alert changes correlated in one transaction: ten full ingestion batches, a transaction
+   * of a second or so that holds the incident lock no longer than a storm's pages can wait.
+   */
+  static final int GROUP_CHANGES = 10_000;
 
   /** The outcomes counted by {@code tocsin_alerts_correlated_total}. */
   enum Result {
@@ -107,6 +117,7 @@ class AlertCorrelation {
   private final ObjectProvider<CauseReachability> reachability;
   private final Map<Result, Counter> counters = new EnumMap<>(Result.class);
   private final Counter inferred;
+  private final GroupCommit<List<AlertChange>, Boolean> correlator;
 
   AlertCorrelation(
       IncidentIntake incidents,
@@ -156,13 +167,49 @@ class AlertCorrelation {
         Counter.builder("tocsin.causes.inferred")
             .description("Incidents opened on a silent dependency of several failing services")
             .register(registry);
+    this.correlator =
+        new GroupCommit<>(
+            "tocsin-correlate",
+            transactions,
+            group -> {
+              correlate(group.stream().flatMap(List::stream).toList());
+              return Collections.nCopies(group.size(), Boolean.TRUE);
+            },
+            List::size,
+            GROUP_CHANGES,
+            1,
+            IllegalStateException::new);
   }
 
+  /**
+   * Waits on a correlation executor thread until the batch is correlated and committed, so that its
+   * publication is completed only then: a batch lost in a crash is delivered again.
+   */
   @Async(CorrelationConfiguration.EXECUTOR)
   @TransactionalEventListener
-  @Transactional(propagation = Propagation.REQUIRES_NEW)
   public void on(AlertsChanged event) {
-    correlate(event.changes());
+    correlator.submit(event.changes());
+  }
+
+  @Override
+  public void start() {
+    correlator.start();
+  }
+
+  @Override
+  public void stop() {
+    correlator.stop();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return correlator.isRunning();
+  }
+
+  /** Started before and stopped after ingestion, so that the batches it stored get correlated. */
+  @Override
+  public int getPhase() {
+    return SmartLifecycle.DEFAULT_PHASE - 8192;
   }
 
   /**

@@ -7,6 +7,7 @@ import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.ingest.AlertChange.AlertRefreshed;
 import io.tocsin.ingest.AlertChange.AlertResolved;
 import io.tocsin.ingest.intake.IngestRefusal;
+import io.tocsin.platform.GroupCommit;
 import io.tocsin.platform.InLists;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.Severity;
@@ -32,6 +33,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -193,10 +195,14 @@ public class AlertIngestion implements SmartLifecycle {
         new GroupCommit<>(
             "tocsin-ingest-writer",
             transactions,
-            request -> store(request.owner(), request.source(), request.alerts()),
+            group ->
+                group.stream()
+                    .map(request -> store(request.owner(), request.source(), request.alerts()))
+                    .toList(),
             request -> request.alerts().size(),
             MAX_ALERTS,
-            settings.writers());
+            settings.writers(),
+            AlertIngestion::unavailable);
     metrics.writerQueue(writer::waiting);
   }
 
@@ -445,6 +451,14 @@ public class AlertIngestion implements SmartLifecycle {
   }
 
   private record Request(KeyOwner owner, String source, List<Prepared> alerts) {}
+
+  /** A 503 the sender retries after a second, as Alertmanager and Prometheus do on their own. */
+  private static IngestRefusal unavailable(String detail) {
+    IngestRefusal refused =
+        new IngestRefusal(HttpStatus.SERVICE_UNAVAILABLE, "ingest-unavailable", detail);
+    refused.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+    return refused;
+  }
 
   @Override
   public void start() {

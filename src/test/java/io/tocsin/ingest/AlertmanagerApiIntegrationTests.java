@@ -364,6 +364,93 @@ class AlertmanagerApiIntegrationTests extends HarnessTests {
     return tocsin.send(request.build());
   }
 
+  /**
+   * The lean path of this request answers only what it stores, and stores exactly what the endpoint
+   * would: each body goes once with its length (the lean path takes it) and once chunked (it goes
+   * to the endpoint), and both answers and stored alerts must be the same.
+   */
+  @Test
+  void theLeanPathStoresWhatTheEndpointStoresAndLeavesTheRestToIt() {
+    String future = Instant.now().plusSeconds(600).toString();
+    List<String> bodies =
+        List.of(
+            "[{\"labels\":{\"alertname\":\"NAME\",\"severity\":\"page\"},"
+                + "\"annotations\":{\"summary\":\"x\"},\"startsAt\":\"2026-12-07T04:00:00.123456789+01:00\","
+                + "\"endsAt\":\""
+                + future
+                + "\",\"generatorURL\":\"http://prometheus:9090/graph\"}]",
+            "[{\"labels\":{\"alertname\":\"NAME\"},\"startsAt\":\"0001-01-01T00:00:00Z\","
+                + "\"endsAt\":\"0001-01-01T00:00:00Z\",\"receivers\":[{\"name\":\"x\"}],"
+                + "\"status\":{\"state\":\"active\"},\"fingerprint\":\"abc\"}]",
+            "[{\"labels\":{\"alertname\":\"NAME\",\"code\":500}}]",
+            "[{\"labels\":{\"alertname\":\"NAME\",\"zone\":null}}]",
+            "[{\"labels\":{\"alertname\":\"NAME\",\"zone\":\"a\",\"zone\":\"b\"}}]",
+            "[{\"labels\":{\"alertname\":\"NAME\"},\"endsAt\":\"2020-01-01T00:00:00Z\"}]",
+            "[{\"labels\":{\"alertname\":\"NAME\"},\"startsAt\":5}]",
+            "[{\"labels\":{\"alertname\":\"NAME\"},\"startsAt\":\"10000-01-01T00:00:00Z\"}]",
+            "[{\"labels\":{\"alertname\":\"NAME\"},\"startsAt\":\"yesterday\"}]",
+            "[{\"labels\":{\"alertname\":\"NAME\"}}] trailing",
+            "[{\"labels\":{\"alertname\":\"NAME\"}},null]",
+            "[{\"labels\":null,\"annotations\":{\"summary\":\"NAME\"}}]",
+            "{\"labels\":{\"alertname\":\"NAME\"}}",
+            "[]");
+    for (String body : bodies) {
+      String name = "Lane" + SEQUENCE.incrementAndGet();
+      HttpResponse<String> lean = send("Bearer " + key, body.replace("NAME", name + "a"));
+      HttpResponse<String> endpoint = sendChunked(body.replace("NAME", name + "b"));
+
+      assertThat(lean.statusCode()).as(body).isEqualTo(endpoint.statusCode());
+      assertThat(lean.body().replace(name + "a", name))
+          .as(body)
+          .isEqualTo(endpoint.body().replace(name + "b", name));
+      assertThat(stored(name + "a")).as(body).isEqualTo(stored(name + "b"));
+    }
+    assertThat(stored("Lane")).as("the bodies that the endpoint takes were stored").isNotEmpty();
+  }
+
+  /** A time the body gave, or "now" for one taken from the clock of either request. */
+  private static String time(java.time.OffsetDateTime time) {
+    if (time == null) {
+      return "none";
+    }
+    Duration away = Duration.between(Instant.now(), time.toInstant()).abs();
+    return away.compareTo(Duration.ofMinutes(59)) < 0 ? "about now" : time.toInstant().toString();
+  }
+
+  private static HttpResponse<String> sendChunked(String body) {
+    return tocsin.send(
+        HttpRequest.newBuilder(tocsin.uri("/api/v2/alerts"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + key)
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))))
+            .build());
+  }
+
+  /** What is stored of the alerts whose labels hold this text, with it taken out. */
+  private List<String> stored(String text) {
+    return JdbcClient.create(schema().dataSource())
+        .sql(
+            "SELECT labels, annotations, summary, severity, status, starts_at, ends_at,"
+                + " generator_url FROM ingest_alert WHERE labels LIKE :text ORDER BY id")
+        .param("text", "%" + text + "%")
+        .query(
+            (rs, n) ->
+                String.join(
+                        " | ",
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        time(rs.getObject(6, java.time.OffsetDateTime.class)),
+                        time(rs.getObject(7, java.time.OffsetDateTime.class)),
+                        rs.getString(8))
+                    .replace(text, "NAME"))
+        .list();
+  }
+
   @Test
   void amtoolReadsTheFiringAlertsOfItsKeysServiceFilteredByMatchers() {
     String name = "Readable" + SEQUENCE.incrementAndGet();

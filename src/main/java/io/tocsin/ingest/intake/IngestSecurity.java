@@ -1,7 +1,10 @@
 package io.tocsin.ingest.intake;
 
 import io.tocsin.directory.integration.IntegrationKind;
+import io.tocsin.directory.integration.IntegrationService;
+import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.ingest.IngestProperties;
+import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.ProblemResponses;
 import java.util.EnumSet;
@@ -9,12 +12,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Ingestion endpoints authenticate with integration keys, not with users: they are open to the
@@ -45,6 +51,26 @@ class IngestSecurity {
     endpoints.put(
         PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, path),
         new Endpoint(path, headerKeyKinds, maxBodyBytes, false));
+  }
+
+  /**
+   * The lean path of {@code POST /api/v2/alerts}, after the request id and the HTTP metrics (Spring
+   * Boot's observation filter, at the highest precedence but one) and before everything else.
+   */
+  @Bean
+  FilterRegistrationBean<AlertPostLane> alertPostLane(
+      IntegrationService integrations,
+      AlertIngestion ingestion,
+      DatabaseAvailability database,
+      JsonMapper json,
+      IngestProperties settings) {
+    FilterRegistrationBean<AlertPostLane> registration =
+        new FilterRegistrationBean<>(
+            new AlertPostLane(
+                integrations, ingestion, database, json, settings.maxBodySize().toBytes()));
+    registration.addUrlPatterns(AlertPostLane.PATH);
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+    return registration;
   }
 
   @Bean

@@ -1,6 +1,7 @@
 package io.tocsin.ingest.intake;
 
 import io.tocsin.directory.integration.IntegrationService;
+import io.tocsin.directory.integration.IntegrationService.KeyCheck;
 import io.tocsin.directory.integration.IntegrationService.KeyOwner;
 import io.tocsin.ingest.AlertIngestion;
 import io.tocsin.platform.ProblemResponses;
@@ -25,6 +26,9 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  * body over the size limit before it is parsed. The refusals are {@link KeyGate}'s.
  */
 final class IngestionKeyFilter extends OncePerRequestFilter {
+
+  /** The request attribute with the {@link KeyCheck} of a key already checked for this request. */
+  static final String CHECKED = "io.tocsin.ingest.keyChecked";
 
   private final Map<RequestMatcher, IngestSecurity.Endpoint> endpoints;
   private final KeyGate gate;
@@ -59,7 +63,10 @@ final class IngestionKeyFilter extends OncePerRequestFilter {
       String key = presentedKey(request.getHeader("Authorization"));
       boolean integrationKey = key != null && key.startsWith(IntegrationService.PREFIX);
       if (!endpoint.headerKeyKinds().isEmpty() && (integrationKey || !endpoint.keyOptional())) {
-        KeyOwner owner = gate.admit(key, endpoint.headerKeyKinds());
+        KeyOwner owner =
+            request.getAttribute(CHECKED) instanceof KeyCheck checked
+                ? gate.admit(checked, endpoint.headerKeyKinds())
+                : gate.admit(key, endpoint.headerKeyKinds());
         request.setAttribute(AlertIngestion.KEY_OWNER, owner);
       }
     } catch (IngestRefusal refused) {

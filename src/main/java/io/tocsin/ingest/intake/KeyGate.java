@@ -34,8 +34,12 @@ public class KeyGate {
 
   /** Admits a key of any of these kinds. */
   public KeyOwner admit(@Nullable String key, Set<IntegrationKind> kinds) {
-    KeyCheck check =
-        key == null || key.isBlank() ? new KeyCheck.Unknown() : integrations.check(key);
+    return admit(
+        key == null || key.isBlank() ? new KeyCheck.Unknown() : integrations.check(key), kinds);
+  }
+
+  /** Admits a key already checked, by the answer its check gave. */
+  KeyOwner admit(KeyCheck check, Set<IntegrationKind> kinds) {
     if (check instanceof KeyCheck.Unknown) {
       IngestRefusal refused =
           new IngestRefusal(

@@ -1,5 +1,6 @@
 package io.tocsin.platform.web;
 
+import io.tocsin.platform.AccessLog;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,8 +24,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * inject text into the logs.
  *
  * <p>It also writes one access-log line per request, except for {@code /actuator}, which Prometheus
- * and orchestrators poll every few seconds: the path without its query and with the secrets some
- * paths carry masked ({@link LoggedPaths}).
+ * and orchestrators poll every few seconds, and for the successes of requests that ask for quiet
+ * ({@link AccessLog}): the path without its query and with the secrets some paths carry masked
+ * ({@link LoggedPaths}).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -46,7 +48,8 @@ final class RequestIdFilter extends OncePerRequestFilter {
     try {
       chain.doFilter(request, response);
     } finally {
-      if (!request.getRequestURI().startsWith("/actuator/")) {
+      if (!request.getRequestURI().startsWith("/actuator/")
+          && AccessLog.logs(request, response.getStatus())) {
         log.info(
             request.getMethod()
                 + " "

@@ -1,4 +1,4 @@
-package io.tocsin.ingest;
+package io.tocsin.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,7 +54,15 @@ class GroupCommitTests {
             return super.execute(action);
           }
         };
-    writer = new GroupCommit<>("test-writer", transactions, this::store, r -> 1, 100, 1);
+    writer =
+        new GroupCommit<>(
+            "test-writer",
+            transactions,
+            group -> group.stream().map(this::store).toList(),
+            r -> 1,
+            100,
+            1,
+            Unavailable::new);
     writer.start();
     senders = Executors.newCachedThreadPool();
   }
@@ -151,16 +159,18 @@ class GroupCommitTests {
   }
 
   @Test
-  void aStoppedWriterRefusesWithRetryAfterInsteadOfLosingTheRequest() {
+  void aStoppedWriterRefusesInsteadOfLosingTheRequest() {
     writer.stop();
 
     assertThatThrownBy(() -> writer.submit("late"))
-        .isInstanceOfSatisfying(
-            io.tocsin.ingest.intake.IngestRefusal.class,
-            refused -> {
-              assertThat(refused.getStatusCode().value()).isEqualTo(503);
-              assertThat(refused.getHeaders().getFirst("Retry-After")).isEqualTo("1");
-            });
+        .isInstanceOf(Unavailable.class)
+        .hasMessageContaining("shutting down");
     assertThat(committed("late")).isFalse();
+  }
+
+  private static final class Unavailable extends RuntimeException {
+    Unavailable(String detail) {
+      super(detail);
+    }
   }
 }

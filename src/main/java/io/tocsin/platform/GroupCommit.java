@@ -1,6 +1,5 @@
-package io.tocsin.ingest;
+package io.tocsin.platform;
 
-import io.tocsin.ingest.intake.IngestRefusal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,8 +12,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -22,7 +19,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * flush its log, a millisecond or more on real disks, so a transaction per request caps a node at a
  * few hundred requests a second however idle its CPUs are; an alert storm is thousands of
  * concurrent requests. A few writer threads take whatever is queued when they are free and store it
- * together, so the flush is shared and the cost per request falls as the load rises.
+ * together, so the flush is shared and the cost per request falls as the load rises. Work whose
+ * cost is per transaction rather than per request (correlation reads its silences, rules and
+ * incidents once per transaction) stores a group in one call and gains more.
  *
  * <p>Each sender still hears back only after the transaction holding its request has committed. A
  * group that keeps failing is split and each request stored alone, so one bad request fails only
@@ -31,7 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * @param <R> a request
  * @param <O> what storing it answers
  */
-final class GroupCommit<R, O> {
+public final class GroupCommit<R, O> {
 
   private static final Log log = LogFactory.getLog(GroupCommit.class);
 
@@ -42,7 +41,8 @@ final class GroupCommit<R, O> {
 
   private final String name;
   private final TransactionTemplate transactions;
-  private final Function<R, O> store;
+  private final Function<List<R>, List<O>> store;
+  private final Function<String, RuntimeException> unavailable;
   private final ToIntFunction<R> size;
   private final int maxGroupSize;
   private final int writerCount;
@@ -52,28 +52,33 @@ final class GroupCommit<R, O> {
   private volatile boolean accepting;
 
   /**
-   * @param store stores one request within the transaction the caller has opened
+   * @param store stores a group of requests within the transaction the caller has opened, and
+   *     answers each, in order
    * @param size the weight of a request; a group holds at most {@code maxGroupSize} of it
+   * @param unavailable what a request is refused with, given why, while the writers are stopped or
+   *     full
    */
-  GroupCommit(
+  public GroupCommit(
       String name,
       TransactionTemplate transactions,
-      Function<R, O> store,
+      Function<List<R>, List<O>> store,
       ToIntFunction<R> size,
       int maxGroupSize,
-      int writerCount) {
+      int writerCount,
+      Function<String, RuntimeException> unavailable) {
     if (writerCount < 1) {
       throw new IllegalArgumentException("writerCount must be at least 1, was " + writerCount);
     }
     this.name = name;
     this.transactions = transactions;
     this.store = store;
+    this.unavailable = unavailable;
     this.size = size;
     this.maxGroupSize = maxGroupSize;
     this.writerCount = writerCount;
   }
 
-  synchronized void start() {
+  public synchronized void start() {
     if (accepting) {
       return;
     }
@@ -87,7 +92,7 @@ final class GroupCommit<R, O> {
   }
 
   /** Refuses new requests, stores the queued ones, and waits for the writers to finish. */
-  synchronized void stop() {
+  public synchronized void stop() {
     accepting = false;
     for (Thread writer : writers) {
       try {
@@ -100,23 +105,24 @@ final class GroupCommit<R, O> {
     writers.clear();
   }
 
-  boolean isRunning() {
+  public boolean isRunning() {
     return accepting;
   }
 
   /** Requests waiting for a writer. */
-  int waiting() {
+  public int waiting() {
     return queue.size();
   }
 
   /** Stores {@code request} and answers once its transaction has committed. */
-  O submit(R request) {
+  public O submit(R request) {
     if (!accepting) {
-      throw unavailable("Tocsin is shutting down; retry against another node or in a moment.");
+      throw unavailable.apply(
+          "Tocsin is shutting down; retry against another node or in a moment.");
     }
     Pending<R, O> pending = new Pending<>(request, new CompletableFuture<>());
     if (!queue.offer(pending)) {
-      throw unavailable("Tocsin's alert writers are behind; nothing was stored, retry shortly.");
+      throw unavailable.apply("Tocsin's writers are behind; nothing was stored, retry shortly.");
     }
     try {
       return pending.done().join();
@@ -167,7 +173,7 @@ final class GroupCommit<R, O> {
         store(group);
       } catch (Throwable e) {
         // Whatever went wrong, no sender may wait forever for an answer.
-        log.error("Storing a group of " + group.size() + " ingestion requests failed", e);
+        log.error(name + " failed on a group of " + group.size() + " requests", e);
         group.forEach(pending -> pending.done().completeExceptionally(e));
       }
     }
@@ -179,17 +185,17 @@ final class GroupCommit<R, O> {
       try {
         List<O> answers =
             transactions.execute(
-                status -> group.stream().map(pending -> store.apply(pending.request())).toList());
-        if (answers == null) {
-          throw new IllegalStateException("the transaction returned no answers");
+                status -> store.apply(group.stream().map(Pending::request).toList()));
+        if (answers == null || answers.size() != group.size()) {
+          throw new IllegalStateException("the transaction did not answer every request");
         }
         for (int i = 0; i < group.size(); i++) {
           group.get(i).done().complete(answers.get(i));
         }
         return;
       } catch (DataIntegrityViolationException | ConcurrencyFailureException e) {
-        // Another node opened one of these alerts between our read and our insert: go again, and
-        // the read will find its row.
+        // Another node wrote a row between our read and our write (it opened one of these alerts
+        // first, say): go again, and the read will find it.
         failure = e;
       } catch (RuntimeException e) {
         failure = e;
@@ -203,13 +209,6 @@ final class GroupCommit<R, O> {
     for (Pending<R, O> pending : group) {
       store(List.of(pending));
     }
-  }
-
-  private static IngestRefusal unavailable(String detail) {
-    IngestRefusal refused =
-        new IngestRefusal(HttpStatus.SERVICE_UNAVAILABLE, "ingest-unavailable", detail);
-    refused.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
-    return refused;
   }
 
   private record Pending<R, O>(R request, CompletableFuture<O> done) {}
