@@ -195,10 +195,7 @@ public class AlertIngestion implements SmartLifecycle {
         new GroupCommit<>(
             "tocsin-ingest-writer",
             transactions,
-            group ->
-                group.stream()
-                    .map(request -> store(request.owner(), request.source(), request.alerts()))
-                    .toList(),
+            this::store,
             request -> request.alerts().size(),
             MAX_ALERTS,
             settings.writers(),
@@ -445,7 +442,7 @@ public class AlertIngestion implements SmartLifecycle {
     if (TransactionSynchronizationManager.isActualTransactionActive()) {
       // Part of a caller's transaction (a heartbeat check, an idempotent request): a failure
       // spoils that transaction, so the caller retries as a whole.
-      return store(owner, source, alerts);
+      return store(List.of(new Request(owner, source, alerts))).get(0);
     }
     return writer.submit(new Request(owner, source, alerts));
   }
@@ -481,40 +478,66 @@ public class AlertIngestion implements SmartLifecycle {
     return SmartLifecycle.DEFAULT_PHASE - 4096;
   }
 
-  private Outcome store(KeyOwner owner, String source, List<Prepared> alerts) {
+  /**
+   * Stores the alerts of these requests as one: a fingerprint's open occurrence is read and written
+   * once for the whole group, in one statement of each kind, so that a group of single-alert
+   * requests costs what one request of as many alerts does.
+   */
+  private List<Outcome> store(List<Request> requests) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    Stored[] results = new Stored[alerts.size()];
+    List<Item> items = new ArrayList<>();
+    for (Request request : requests) {
+      for (Prepared alert : request.alerts()) {
+        items.add(new Item(request.owner(), request.source(), alert));
+      }
+    }
+    Stored[] results = new Stored[items.size()];
     // Drawn in request order, so that new occurrences sort the way they arrived.
-    UUID[] fresh = new UUID[alerts.size()];
+    UUID[] fresh = new UUID[items.size()];
     for (int i = 0; i < fresh.length; i++) {
       fresh[i] = ids.generateId();
     }
     List<AlertChange> changes = new ArrayList<>();
-    // A fingerprint repeated within one request is applied in order, one round per repetition, so
-    // that "fire, then resolve" in one request ends resolved.
+    // An alert repeated within the group is applied in order, one round per repetition, so that
+    // "fire, then resolve" ends resolved.
     List<List<Integer>> rounds = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
-    for (int i = 0; i < alerts.size(); i++) {
-      if (alerts.get(i).dropped() != null) {
-        results[i] = new Stored(null, alerts.get(i).fingerprint(), Action.DROPPED);
+    for (int i = 0; i < items.size(); i++) {
+      if (items.get(i).alert().dropped() != null) {
+        results[i] = new Stored(null, items.get(i).alert().fingerprint(), Action.DROPPED);
         continue;
       }
-      int round = seen.merge(alerts.get(i).fingerprint(), 1, Integer::sum) - 1;
+      int round = seen.merge(items.get(i).openKey(), 1, Integer::sum) - 1;
       if (round == rounds.size()) {
         rounds.add(new ArrayList<>());
       }
       rounds.get(round).add(i);
     }
     for (List<Integer> round : rounds) {
-      // Sorted, so that concurrent requests lock rows in one order and do not deadlock.
-      round.sort((a, b) -> alerts.get(a).fingerprint().compareTo(alerts.get(b).fingerprint()));
-      storeRound(owner, source, alerts, round, now, fresh, results, changes);
+      // Sorted, so that concurrent groups lock rows in one order and do not deadlock.
+      round.sort((a, b) -> items.get(a).openKey().compareTo(items.get(b).openKey()));
+      storeRound(items, round, now, fresh, results, changes);
     }
     if (!changes.isEmpty()) {
       changesOfThisTransaction().addAll(changes);
     }
-    countRoutes(owner, alerts, results, now);
-    return new Outcome(List.of(results));
+    countRoutes(items, results, now);
+    List<Outcome> outcomes = new ArrayList<>(requests.size());
+    int first = 0;
+    for (Request request : requests) {
+      int size = request.alerts().size();
+      outcomes.add(new Outcome(List.of(results).subList(first, first + size)));
+      first += size;
+    }
+    return outcomes;
+  }
+
+  /** One alert of a group, with the request it came in. */
+  private record Item(KeyOwner owner, String source, Prepared alert) {
+
+    String openKey() {
+      return AlertIngestion.openKey(owner, alert.fingerprint());
+    }
   }
 
   /**
@@ -522,17 +545,13 @@ public class AlertIngestion implements SmartLifecycle {
    * counted for the whole transaction and written once before it commits, so that a group of
    * single-alert requests sharing a transaction costs one write, not one each.
    */
-  private void countRoutes(KeyOwner owner, List<Prepared> alerts, Stored[] results, Instant now) {
-    Map<String, Integer> byRoute = null;
+  private void countRoutes(List<Item> items, Stored[] results, Instant now) {
     for (int i = 0; i < results.length; i++) {
-      String route = alerts.get(i).route();
+      String route = items.get(i).alert().route();
       if (route != null && results[i].action() == Action.OPENED) {
-        if (byRoute == null) {
-          byRoute =
-              routesOfThisTransaction(now)
-                  .computeIfAbsent(owner.integrationId(), k -> new HashMap<>());
-        }
-        byRoute.merge(route, 1, Integer::sum);
+        routesOfThisTransaction(now)
+            .computeIfAbsent(items.get(i).owner().integrationId(), k -> new HashMap<>())
+            .merge(route, 1, Integer::sum);
       }
     }
   }
@@ -602,9 +621,6 @@ public class AlertIngestion implements SmartLifecycle {
 
   private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
 
-  /** The length of an integration id and the space that follows it in an open key. */
-  private static final int OPEN_KEY_PREFIX = 37;
-
   /**
    * What makes an alert unique while it fires: its integration and its fingerprint, in one column.
    */
@@ -617,16 +633,14 @@ public class AlertIngestion implements SmartLifecycle {
   }
 
   private void storeRound(
-      KeyOwner owner,
-      String source,
-      List<Prepared> alerts,
+      List<Item> items,
       List<Integer> round,
       Instant now,
       UUID[] fresh,
       Stored[] results,
       List<AlertChange> changes) {
     Set<String> keys = new HashSet<>();
-    round.forEach(i -> keys.add(openKey(owner, alerts.get(i).fingerprint())));
+    round.forEach(i -> keys.add(items.get(i).openKey()));
     Map<String, Open> open = new HashMap<>();
     jdbc.sql(OPEN)
         .param("keys", keys)
@@ -634,7 +648,7 @@ public class AlertIngestion implements SmartLifecycle {
             rs -> {
               OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
               open.put(
-                  rs.getString("open_key").substring(OPEN_KEY_PREFIX),
+                  rs.getString("open_key"),
                   new Open(
                       rs.getObject("id", UUID.class),
                       rs.getObject("service_id", UUID.class),
@@ -646,9 +660,10 @@ public class AlertIngestion implements SmartLifecycle {
     List<MapSqlParameterSource> acknowledgements = new ArrayList<>();
     List<MapSqlParameterSource> inserts = new ArrayList<>();
     for (int i : round) {
-      Prepared p = alerts.get(i);
+      KeyOwner owner = items.get(i).owner();
+      Prepared p = items.get(i).alert();
       IncomingAlert alert = p.alert();
-      Open current = open.get(p.fingerprint());
+      Open current = open.get(items.get(i).openKey());
       if (current != null && current.endsAt() != null && !current.endsAt().isAfter(now)) {
         // Expired without a re-send, and the sweep has not closed it yet: it ended at its endsAt.
         resolves.add(resolve(current.id(), current.endsAt(), now));
@@ -700,11 +715,11 @@ public class AlertIngestion implements SmartLifecycle {
                 .addValue(
                     "grouping", p.grouping() == null ? null : json.writeValueAsString(p.grouping()))
                 .addValue("fingerprint", p.fingerprint())
-                .addValue("openKey", openKey(owner, p.fingerprint()))
+                .addValue("openKey", items.get(i).openKey())
                 .addValue("labels", p.labels())
                 .addValue("generatorUrl", alert.generatorUrl())
                 .addValue("startsAt", utc(startsAt))
-                .addValue("source", source)
+                .addValue("source", items.get(i).source())
                 .addValue("dedupKey", alert.dedupKey()));
         changes.add(
             new AlertFired(

@@ -51,7 +51,8 @@ public record PlatformProperties(
           Duration retryInitialBackoff,
       @DefaultValue("30s") @DurationMin(nanos = 0, inclusive = false) Duration retryMaxBackoff,
       @DefaultValue("5s") @DurationMin(nanos = 0, inclusive = false) Duration probeInterval,
-      @DefaultValue("100MB") DataSize minimumFreeDisk) {
+      @DefaultValue("100MB") DataSize minimumFreeDisk,
+      @DefaultValue("15s") @DurationMin(nanos = 0, inclusive = false) Duration upkeepInterval) {
 
     /** True when no external database is configured and the embedded H2 file database is used. */
     public boolean embedded() {

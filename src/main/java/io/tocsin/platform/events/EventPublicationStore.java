@@ -2,6 +2,7 @@ package io.tocsin.platform.events;
 
 import io.tocsin.platform.AsynchronousCommit;
 import io.tocsin.platform.Digests;
+import io.tocsin.platform.InLists;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -10,11 +11,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -61,6 +66,8 @@ final class EventPublicationStore implements EventPublicationRepository {
   private final Clock clock;
   private final DeadPublications dead;
   private final Retries retries;
+  private final Queue<UUID> completed = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean deleting = new AtomicBoolean();
 
   /**
    * How often a listener may fail on a publication before it is dead, and how long a failed one
@@ -113,10 +120,14 @@ final class EventPublicationStore implements EventPublicationRepository {
     return publication;
   }
 
+  /**
+   * Leaves the publication as it is. A delivery in progress and one not yet started are alike to
+   * {@link #markStale}, so the status said nothing that mattered, at one transaction per delivery;
+   * and it made a redelivered publication look stale at once, judged by its first publication
+   * rather than by its resubmission, so that the next pass handed it over a second time.
+   */
   @Override
-  public void markProcessing(UUID identifier) {
-    bookkeeping(() -> setStatus(identifier, Status.PROCESSING));
-  }
+  public void markProcessing(UUID identifier) {}
 
   @Override
   public void markCompleted(Object event, PublicationTargetIdentifier identifier, Instant date) {
@@ -137,13 +148,43 @@ final class EventPublicationStore implements EventPublicationRepository {
                 .update());
   }
 
+  /**
+   * Deletes the publication: within the caller's transaction if it has one, and otherwise together
+   * with those completed meanwhile on other threads, in one statement. Listeners complete in bursts
+   * (correlation completes every batch of its transaction at once), and a transaction each was most
+   * of the statements of an alert storm. The caller does not wait for a deletion that another
+   * thread is running: a completion lost in a crash only delivers the event again.
+   */
   @Override
   public void markCompleted(UUID identifier, Instant date) {
-    bookkeeping(
-        () ->
-            jdbc.sql("DELETE FROM platform_event_publication WHERE id = :id")
-                .param("id", identifier)
-                .update());
+    if (TransactionSynchronizationManager.isActualTransactionActive()) {
+      delete(List.of(identifier));
+      return;
+    }
+    completed.add(identifier);
+    while (!completed.isEmpty() && deleting.compareAndSet(false, true)) {
+      try {
+        List<UUID> batch = new ArrayList<>();
+        for (UUID id = completed.poll(); id != null; id = completed.poll()) {
+          batch.add(id);
+          if (batch.size() == InLists.SIZE) {
+            bookkeeping(() -> delete(batch));
+            batch.clear();
+          }
+        }
+        if (!batch.isEmpty()) {
+          bookkeeping(() -> delete(batch));
+        }
+      } finally {
+        deleting.set(false);
+      }
+    }
+  }
+
+  private void delete(List<UUID> identifiers) {
+    jdbc.sql("DELETE FROM platform_event_publication WHERE id IN (:ids)")
+        .param("ids", identifiers)
+        .update();
   }
 
   /**
@@ -391,15 +432,6 @@ final class EventPublicationStore implements EventPublicationRepository {
   /** Completed publications are deleted as they complete; none are left to clean up. */
   @Override
   public void deleteCompletedPublicationsBefore(Instant instant) {}
-
-  private void setStatus(UUID identifier, Status status) {
-    jdbc.sql(
-            "UPDATE platform_event_publication SET status = :status"
-                + " WHERE id = :id AND status <> 'dead'")
-        .param("status", text(status))
-        .param("id", identifier)
-        .update();
-  }
 
   private TargetEventPublication publication(ResultSet rs, int row) throws SQLException {
     String type = rs.getString("event_type");

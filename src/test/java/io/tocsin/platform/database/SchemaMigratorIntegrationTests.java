@@ -170,7 +170,8 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
             Duration.ofMillis(100),
             Duration.ofSeconds(1),
             Duration.ofSeconds(1),
-            org.springframework.util.unit.DataSize.ofMegabytes(100));
+            org.springframework.util.unit.DataSize.ofMegabytes(100),
+            Duration.ofMinutes(1));
     return new DatabaseMonitor(
         migrator,
         new NodeRepository(dataSource, "test"),
