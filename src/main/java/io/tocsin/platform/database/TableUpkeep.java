@@ -105,6 +105,9 @@ class TableUpkeep {
         return done;
       }
       try {
+        // Throttled as autovacuum is, so that a vacuum of a large table does not take the
+        // database's disk and CPU from ingestion; a VACUUM run by hand is not, by default.
+        statement.execute("SET vacuum_cost_delay = '2ms'");
         boolean everywhere = !on(statement, "SELECT current_setting('autovacuum') = 'on'");
         for (Need need : needs(statement, everywhere)) {
           // Outside any transaction: VACUUM cannot run in one, and the pool's connections commit

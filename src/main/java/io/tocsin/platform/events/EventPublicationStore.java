@@ -11,15 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -66,8 +62,6 @@ final class EventPublicationStore implements EventPublicationRepository {
   private final Clock clock;
   private final DeadPublications dead;
   private final Retries retries;
-  private final Queue<UUID> completed = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean deleting = new AtomicBoolean();
 
   /**
    * How often a listener may fail on a publication before it is dead, and how long a failed one
@@ -148,43 +142,13 @@ final class EventPublicationStore implements EventPublicationRepository {
                 .update());
   }
 
-  /**
-   * Deletes the publication: within the caller's transaction if it has one, and otherwise together
-   * with those completed meanwhile on other threads, in one statement. Listeners complete in bursts
-   * (correlation completes every batch of its transaction at once), and a transaction each was most
-   * of the statements of an alert storm. The caller does not wait for a deletion that another
-   * thread is running: a completion lost in a crash only delivers the event again.
-   */
   @Override
   public void markCompleted(UUID identifier, Instant date) {
-    if (TransactionSynchronizationManager.isActualTransactionActive()) {
-      delete(List.of(identifier));
-      return;
-    }
-    completed.add(identifier);
-    while (!completed.isEmpty() && deleting.compareAndSet(false, true)) {
-      try {
-        List<UUID> batch = new ArrayList<>();
-        for (UUID id = completed.poll(); id != null; id = completed.poll()) {
-          batch.add(id);
-          if (batch.size() == InLists.SIZE) {
-            bookkeeping(() -> delete(batch));
-            batch.clear();
-          }
-        }
-        if (!batch.isEmpty()) {
-          bookkeeping(() -> delete(batch));
-        }
-      } finally {
-        deleting.set(false);
-      }
-    }
-  }
-
-  private void delete(List<UUID> identifiers) {
-    jdbc.sql("DELETE FROM platform_event_publication WHERE id IN (:ids)")
-        .param("ids", identifiers)
-        .update();
+    bookkeeping(
+        () ->
+            jdbc.sql("DELETE FROM platform_event_publication WHERE id = :id")
+                .param("id", identifier)
+                .update());
   }
 
   /**
@@ -305,13 +269,15 @@ final class EventPublicationStore implements EventPublicationRepository {
   }
 
   /**
-   * Runs a delivery's bookkeeping (processing, completed, failed) without waiting for the log flush
-   * when it has a transaction of its own. Losing it in a database crash only delivers the event
-   * again, and listeners are idempotent; waiting for it put two flushes on the path of every
-   * delivery, and a listener that runs one delivery at a time then managed a few hundred a second.
+   * Runs a delivery's bookkeeping (completed, failed) without waiting for the log flush. Spring
+   * Modulith's registry runs each of these in a transaction of its own ({@code REQUIRES_NEW}), and
+   * otherwise this opens one, so nothing else commits with it. Losing it in a database crash only
+   * delivers the event again, and listeners are idempotent; waiting for it put a flush on the path
+   * of every delivery, one per ingestion transaction in an alert storm.
    */
   private void bookkeeping(Runnable statement) {
     if (TransactionSynchronizationManager.isActualTransactionActive()) {
+      asynchronous.forThisTransaction();
       statement.run();
       return;
     }
@@ -420,8 +386,10 @@ final class EventPublicationStore implements EventPublicationRepository {
 
   @Override
   public void deletePublications(List<UUID> identifiers) {
-    for (UUID id : identifiers) {
-      markCompleted(id, Instant.EPOCH);
+    for (List<UUID> chunk : InLists.of(identifiers)) {
+      jdbc.sql("DELETE FROM platform_event_publication WHERE id IN (:ids)")
+          .param("ids", chunk)
+          .update();
     }
   }
 
