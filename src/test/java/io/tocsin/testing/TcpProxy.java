@@ -78,6 +78,14 @@ public final class TcpProxy implements AutoCloseable {
         Socket upstream = new Socket(targetHost, targetPort);
         open.add(client);
         open.add(upstream);
+        synchronized (this) {
+          if (server != listening) {
+            // Accepted just before a cut that did not yet see it: a cut connection stays cut.
+            closeQuietly(client);
+            closeQuietly(upstream);
+            continue;
+          }
+        }
         pump(client, upstream);
         pump(upstream, client);
       } catch (IOException e) {
