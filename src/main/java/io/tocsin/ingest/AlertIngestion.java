@@ -488,7 +488,12 @@ public class AlertIngestion implements SmartLifecycle {
     List<Item> items = new ArrayList<>();
     for (Request request : requests) {
       for (Prepared alert : request.alerts()) {
-        items.add(new Item(request.owner(), request.source(), alert));
+        items.add(
+            new Item(
+                request.owner(),
+                request.source(),
+                alert,
+                openKey(request.owner(), alert.fingerprint())));
       }
     }
     Stored[] results = new Stored[items.size()];
@@ -532,13 +537,11 @@ public class AlertIngestion implements SmartLifecycle {
     return outcomes;
   }
 
-  /** One alert of a group, with the request it came in. */
-  private record Item(KeyOwner owner, String source, Prepared alert) {
-
-    String openKey() {
-      return AlertIngestion.openKey(owner, alert.fingerprint());
-    }
-  }
+  /**
+   * One alert of a group, with the request it came in and its open key, made once: the sort of a
+   * group's alerts compares it a dozen times per alert.
+   */
+  private record Item(KeyOwner owner, String source, Prepared alert, String openKey) {}
 
   /**
    * The new alerts of an integration with rules, per rule that routed them, for the console:
