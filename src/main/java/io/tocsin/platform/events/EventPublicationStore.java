@@ -24,7 +24,6 @@ import org.springframework.modulith.events.EventPublication.Status;
 import org.springframework.modulith.events.core.EventPublicationRepository;
 import org.springframework.modulith.events.core.PublicationTargetIdentifier;
 import org.springframework.modulith.events.core.TargetEventPublication;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.ClassUtils;
 import tools.jackson.databind.json.JsonMapper;
@@ -276,11 +275,7 @@ final class EventPublicationStore implements EventPublicationRepository {
    * of every delivery, one per ingestion transaction in an alert storm.
    */
   private void bookkeeping(Runnable statement) {
-    if (TransactionSynchronizationManager.isActualTransactionActive()) {
-      asynchronous.forThisTransaction();
-      statement.run();
-      return;
-    }
+    // Joins the registry's transaction when there is one (the template's default propagation).
     transactions.executeWithoutResult(
         status -> {
           asynchronous.forThisTransaction();
