@@ -4,6 +4,7 @@ import io.tocsin.directory.AuditLog;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.directory.service.ServiceDeleted;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -181,6 +183,14 @@ public class EscalationPolicies {
     jdbc.sql("DELETE FROM oncall_escalation_policy WHERE id = :id").param("id", id).update();
     audit.record(
         "escalation_policy.deleted", "escalation policy " + id, "deleted '" + policy.name() + "'");
+  }
+
+  /** A deleted service follows no policy any more: its policy can then be deleted. */
+  @EventListener
+  void on(ServiceDeleted deleted) {
+    jdbc.sql("DELETE FROM oncall_service_policy WHERE service_id = :service")
+        .param("service", deleted.id())
+        .update();
   }
 
   /** Points a service at a policy, or at none when {@code policyId} is null. */

@@ -45,6 +45,21 @@ final class Forms {
   }
 
   /**
+   * Deletes what a page shows: on success the browser goes to {@code gone} (the list the thing was
+   * in) with {@code notice}; on refusal, such as a service still referred to, it stays on {@code
+   * back} with the reason in words.
+   */
+  static String delete(
+      RedirectAttributes redirect, String gone, String back, String notice, Runnable action) {
+    String landed = run(redirect, back, null, action);
+    if (redirect.getFlashAttributes().containsKey("problem")) {
+      return landed;
+    }
+    redirect.addFlashAttribute("notice", notice);
+    return "redirect:" + gone;
+  }
+
+  /**
    * A {@code datetime-local} input, read in the viewer's zone as the form labels it; null when left
    * empty.
    */

@@ -116,6 +116,18 @@ class PolicyPages {
     return "redirect:/policies/" + id;
   }
 
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/policies/{id}/delete")
+  String delete(@PathVariable UUID id, RedirectAttributes redirect) {
+    String name = policies.get(id).name();
+    return Forms.delete(
+        redirect,
+        "/policies",
+        "/policies/" + id + "#delete",
+        "Deleted the escalation policy " + name + ".",
+        () -> policies.delete(id));
+  }
+
   private String form(@Nullable UUID id, Model model) {
     PolicyForm form = (PolicyForm) Objects.requireNonNull(model.getAttribute("form"));
     List<LevelRow> rows = new ArrayList<>(form.levels());

@@ -173,6 +173,18 @@ class ScheduleEditor {
     }
   }
 
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/schedules/{id}/delete")
+  String delete(@PathVariable UUID id, RedirectAttributes redirect) {
+    String name = schedules.get(id).name();
+    return Forms.delete(
+        redirect,
+        "/oncall",
+        "/schedules/" + id + "/edit#delete",
+        "Deleted the schedule " + name + ".",
+        () -> schedules.delete(id));
+  }
+
   /** The next two weeks of the schedule as typed, or what it still lacks; writes nothing. */
   @PreAuthorize("hasRole('VIEWER')")
   @PostMapping("/schedules/preview")

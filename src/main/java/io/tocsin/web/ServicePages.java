@@ -359,6 +359,18 @@ class ServicePages {
   }
 
   @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/services/{id}/delete")
+  String delete(@PathVariable UUID id, RedirectAttributes redirect) {
+    String name = services.get(id).name();
+    return Forms.delete(
+        redirect,
+        "/services",
+        "/services/" + id + "#delete",
+        "Deleted the service " + name + ".",
+        () -> services.delete(id));
+  }
+
+  @PreAuthorize("hasRole('ADMIN')")
   @PostMapping("/services/{id}/inhibition-rules/{ruleId}/delete")
   String deleteRule(@PathVariable UUID id, @PathVariable UUID ruleId, RedirectAttributes redirect) {
     return Forms.run(

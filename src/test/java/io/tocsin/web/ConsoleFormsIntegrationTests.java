@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * The schedule and policy editors and the declare form when a save is refused, on both databases
  * and without a browser (the browser tests walk the happy path on PostgreSQL): the form comes back
  * with what was typed and the reason in words, next to the field it concerns, and nothing is saved.
- * And a layer's restriction windows, which the browser tests only preview, saved and taken away.
+ * And a layer's restriction windows, which the browser tests only preview, saved and taken away;
+ * and deleting what is still in use.
  */
 class ConsoleFormsIntegrationTests extends HarnessTests {
 
@@ -37,17 +38,7 @@ class ConsoleFormsIntegrationTests extends HarnessTests {
   @Test
   void aScheduleWhoseShiftLengthIsNotANumberGoesBackToItsEditorWithTheReasonAndTheTypedName() {
     String name = Api.unique("rota");
-    String id =
-        api.create(
-                "/api/v1/schedules",
-                """
-                {"name":"%s","timeZone":"UTC","layers":[{"name":"only","members":["%s"],
-                 "rotation":{"count":1,"unit":"weeks"},"start":"2026-01-05T09:00",
-                 "restrictions":[]}]}
-                """
-                    .formatted(name, me))
-            .get("id")
-            .asString();
+    String id = weeklyTurnsOfMe(name);
 
     String page =
         postAndFollow(
@@ -181,6 +172,65 @@ class ConsoleFormsIntegrationTests extends HarnessTests {
         .contains("<title>Declare an incident · Tocsin</title>");
   }
 
+  @Test
+  void whatIsStillInUseIsNotDeletedFromTheConsoleWhichSaysWhatHoldsItAndDeletesItOnceFree() {
+    String schedule = weeklyTurnsOfMe(Api.unique("rota"));
+    String policy =
+        api.policy(0, Api.level(30, "{\"type\":\"schedule\",\"id\":\"" + schedule + "\"}"));
+    String policyName = api.get("/api/v1/escalation-policies/" + policy).get("name").asString();
+    Api.Service service = api.service("checkout", "");
+    api.follow(service, policy);
+
+    assertThat(
+            postAndFollow(
+                "/schedules/" + schedule + "/delete",
+                "/schedules/" + schedule + "/edit#delete",
+                Map.of()))
+        .contains("is a target of the escalation policies " + policyName)
+        .contains("<details id=\"delete\" class=\"panel\" open");
+    assertThat(
+            postAndFollow(
+                "/policies/" + policy + "/delete", "/policies/" + policy + "#delete", Map.of()))
+        .contains("is used by the services " + service.name());
+    assertThat(
+            postAndFollow(
+                "/services/" + service.id() + "/delete",
+                "/services/" + service.id() + "#delete",
+                Map.of()))
+        .contains("is still referred to by integrations am-" + service.name());
+    assertThat(api.get("/api/v1/schedules/" + schedule).get("id").asString()).isEqualTo(schedule);
+    assertThat(api.get("/api/v1/escalation-policies/" + policy).get("id").asString())
+        .isEqualTo(policy);
+
+    String integration =
+        api.get("/api/v1/services/" + service.id() + "/integrations").get(0).get("id").asString();
+    api.send("DELETE", "/api/v1/integrations/" + integration, "");
+    assertThat(postAndFollow("/services/" + service.id() + "/delete", "/services", Map.of()))
+        .contains("Deleted the service " + service.name() + ".");
+    assertThat(postAndFollow("/policies/" + policy + "/delete", "/policies", Map.of()))
+        .contains("Deleted the escalation policy " + policyName + ".");
+    assertThat(postAndFollow("/schedules/" + schedule + "/delete", "/oncall", Map.of()))
+        .contains("Deleted the schedule ");
+    assertThat(api.send("GET", "/api/v1/services/" + service.id(), "").statusCode()).isEqualTo(404);
+    assertThat(api.send("GET", "/api/v1/escalation-policies/" + policy, "").statusCode())
+        .isEqualTo(404);
+    assertThat(api.send("GET", "/api/v1/schedules/" + schedule, "").statusCode()).isEqualTo(404);
+  }
+
+  /** A schedule made through the API: one layer in UTC, weekly turns of the admin alone. */
+  private static String weeklyTurnsOfMe(String name) {
+    return api.create(
+            "/api/v1/schedules",
+            """
+            {"name":"%s","timeZone":"UTC","layers":[{"name":"only","members":["%s"],
+             "rotation":{"count":1,"unit":"weeks"},"start":"2026-01-05T09:00",
+             "restrictions":[]}]}
+            """
+                .formatted(name, me))
+        .get("id")
+        .asString();
+  }
+
   /** A one-layer schedule in UTC, weekly turns of the admin alone, as the editor posts it. */
   private static Map<String, String> layer(String name) {
     return Map.of(
@@ -209,7 +259,7 @@ class ConsoleFormsIntegrationTests extends HarnessTests {
     HttpResponse<String> posted = post(path, fields);
     assertThat(posted.statusCode()).as(posted.body()).isEqualTo(302);
     assertThat(posted.headers().firstValue("Location").orElse("")).endsWith(back);
-    return get(back);
+    return get(back.replaceFirst("#.*", ""));
   }
 
   /** Posts the form; a list is a field sent once per value, as ticked checkboxes are. */

@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -78,6 +79,7 @@ public class ServiceCatalog {
   private final JsonMapper json;
   private final Clock clock;
   private final IdGenerator ids;
+  private final ApplicationEventPublisher events;
 
   ServiceCatalog(
       JdbcClient jdbc,
@@ -85,13 +87,15 @@ public class ServiceCatalog {
       AuditLog audit,
       JsonMapper json,
       Clock clock,
-      IdGenerator ids) {
+      IdGenerator ids,
+      ApplicationEventPublisher events) {
     this.jdbc = jdbc;
     this.teams = teams;
     this.audit = audit;
     this.json = json;
     this.clock = clock;
     this.ids = ids;
+    this.events = events;
   }
 
   /** A new service or a partial change; {@code null} means "not given". */
@@ -330,6 +334,7 @@ public class ServiceCatalog {
               + ".");
     }
     jdbc.sql("DELETE FROM directory_service WHERE id = :id").param("id", id).update();
+    events.publishEvent(new ServiceDeleted(id, service.name()));
     audit.record("service.deleted", "service " + id, "deleted service '" + service.name() + "'");
   }
 
