@@ -61,6 +61,8 @@ final class EventPublicationStore implements EventPublicationRepository {
   private final Clock clock;
   private final DeadPublications dead;
   private final Retries retries;
+  private final Completions completions =
+      new Completions(ids -> bookkeeping(() -> deletePublications(ids)));
 
   /**
    * How often a listener may fail on a publication before it is dead, and how long a failed one
@@ -143,11 +145,7 @@ final class EventPublicationStore implements EventPublicationRepository {
 
   @Override
   public void markCompleted(UUID identifier, Instant date) {
-    bookkeeping(
-        () ->
-            jdbc.sql("DELETE FROM platform_event_publication WHERE id = :id")
-                .param("id", identifier)
-                .update());
+    completions.complete(identifier);
   }
 
   /**
