@@ -603,9 +603,11 @@ class AlertCorrelation implements SmartLifecycle {
     }
 
     void flush() {
+      Map<Incident, List<Attachment>> attachments = new LinkedHashMap<>();
       pending.forEach(
-          (id, attachments) ->
-              incidents.attach(Objects.requireNonNull(pendingIncidents.get(id)), attachments));
+          (id, alerts) ->
+              attachments.put(Objects.requireNonNull(pendingIncidents.get(id)), alerts));
+      incidents.attach(attachments);
       pending.clear();
       pendingIncidents.clear();
       pendingByAlert.clear();

@@ -3,6 +3,7 @@ package io.tocsin.incident;
 import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InLists;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Severity;
 import java.sql.ResultSet;
@@ -11,7 +12,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -68,6 +72,19 @@ class IncidentRecords {
         .query(IncidentRecords::incident)
         .optional()
         .orElseThrow(() -> new NotFoundException("There is no incident " + id + "."));
+  }
+
+  /** The incidents of {@code ids} that exist, by id. */
+  Map<UUID, Incident> getAll(Collection<UUID> ids) {
+    Map<UUID, Incident> found = new HashMap<>();
+    for (List<UUID> chunk : InLists.of(ids)) {
+      jdbc.sql("SELECT " + COLUMNS + " FROM incident WHERE id IN (:ids)")
+          .param("ids", chunk)
+          .query(IncidentRecords::incident)
+          .list()
+          .forEach(incident -> found.put(incident.id(), incident));
+    }
+    return found;
   }
 
   /** The incident, locked until the transaction ends. */
@@ -215,45 +232,62 @@ class IncidentRecords {
    * the same kind that saw alerts within {@link #BURST_GAP}, so that a storm is one entry.
    */
   void burst(UUID incident, TimelineKind kind, String verb, int count, Instant at, Actor actor) {
+    bursts(Map.of(incident, count), kind, verb, at, actor);
+  }
+
+  /**
+   * {@link #burst} for several incidents at once: each incident's last entry is still read on its
+   * own, but the entries that grow are written in one batch.
+   */
+  void bursts(Map<UUID, Integer> counts, TimelineKind kind, String verb, Instant at, Actor actor) {
     record Last(UUID id, String kind, int count, Instant lastAt) {}
-    Last last =
-        jdbc.sql(
-                """
-                SELECT id, kind, alert_count, last_at FROM incident_timeline
-                WHERE incident_id = :incident ORDER BY id DESC FETCH FIRST 1 ROWS ONLY
-                """)
-            .param("incident", incident)
-            .query(
-                (rs, n) ->
-                    new Last(
-                        rs.getObject("id", UUID.class),
-                        rs.getString("kind"),
-                        rs.getInt("alert_count"),
-                        rs.getObject("last_at", OffsetDateTime.class) == null
-                            ? Instant.MIN
-                            : rs.getObject("last_at", OffsetDateTime.class).toInstant()))
-            .optional()
-            .orElse(null);
-    if (last != null
-        && last.kind().equals(kind.text())
-        && !last.lastAt().isBefore(at.minus(BURST_GAP))) {
-      int total = last.count() + count;
-      jdbc.sql(
-              "UPDATE incident_timeline SET alert_count = :count, last_at = :at, message = :message"
-                  + " WHERE id = :id")
-          .param("count", total)
-          .param("at", utc(at))
-          .param("message", alerts(total) + " " + verb)
-          .param("id", last.id())
-          .update();
-      return;
+    List<SqlParameterSource> grown = new ArrayList<>();
+    counts.forEach(
+        (incident, count) -> {
+          Last last =
+              jdbc.sql(
+                      """
+                      SELECT id, kind, alert_count, last_at FROM incident_timeline
+                      WHERE incident_id = :incident ORDER BY id DESC FETCH FIRST 1 ROWS ONLY
+                      """)
+                  .param("incident", incident)
+                  .query(
+                      (rs, n) ->
+                          new Last(
+                              rs.getObject("id", UUID.class),
+                              rs.getString("kind"),
+                              rs.getInt("alert_count"),
+                              rs.getObject("last_at", OffsetDateTime.class) == null
+                                  ? Instant.MIN
+                                  : rs.getObject("last_at", OffsetDateTime.class).toInstant()))
+                  .optional()
+                  .orElse(null);
+          if (last != null
+              && last.kind().equals(kind.text())
+              && !last.lastAt().isBefore(at.minus(BURST_GAP))) {
+            int total = last.count() + count;
+            grown.add(
+                new MapSqlParameterSource()
+                    .addValue("count", total)
+                    .addValue("at", utc(at))
+                    .addValue("message", alerts(total) + " " + verb)
+                    .addValue("id", last.id()));
+            return;
+          }
+          UUID id = append(incident, at, kind, actor, alerts(count) + " " + verb).id();
+          jdbc.sql(
+                  "UPDATE incident_timeline SET alert_count = :count, last_at = :at WHERE id = :id")
+              .param("count", count)
+              .param("at", utc(at))
+              .param("id", id)
+              .update();
+        });
+    if (!grown.isEmpty()) {
+      batch.batchUpdate(
+          "UPDATE incident_timeline SET alert_count = :count, last_at = :at, message = :message"
+              + " WHERE id = :id",
+          grown.toArray(SqlParameterSource[]::new));
     }
-    UUID id = append(incident, at, kind, actor, alerts(count) + " " + verb).id();
-    jdbc.sql("UPDATE incident_timeline SET alert_count = :count, last_at = :at WHERE id = :id")
-        .param("count", count)
-        .param("at", utc(at))
-        .param("id", id)
-        .update();
   }
 
   private static String alerts(int count) {

@@ -96,6 +96,40 @@ class IncidentIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void oneBatchJoiningSeveralIncidentsCountsAndRecordsEachIncidentsOwnAlerts() {
+    Service api = service("several", "");
+    List<String> names = List.of(unique("Latency"), unique("Errors"), unique("Saturation"));
+    fire(api, names.stream().map(name -> alert(name, "instance", "first")).toArray(String[]::new));
+    List<JsonNode> open = awaitIncidents("service=" + api.id, 3);
+
+    fire(
+        api,
+        alert(names.get(0), "instance", "b", "severity", "critical"),
+        alert(names.get(1), "instance", "b"),
+        alert(names.get(1), "instance", "c"),
+        alert(names.get(2), "instance", "b"),
+        alert(names.get(2), "instance", "c"),
+        alert(names.get(2), "instance", "d"));
+
+    for (int i = 0; i < names.size(); i++) {
+      String id = byGroupKey(open, "alertname=" + names.get(i)).get("id").asString();
+      int joined = i + 1;
+      await().atMost(WAIT).until(() -> incident(id).get("alertCount").asInt() == 1 + joined);
+      JsonNode detail = detail(id);
+      assertThat(detail.get("incident").get("firingAlertCount").asInt()).isEqualTo(1 + joined);
+      assertThat(detail.get("incident").get("severity").asString().equals("critical"))
+          .as("only the first incident took a critical alert")
+          .isEqualTo(i == 0);
+      assertThat(detail.get("alerts").get("items")).hasSize(1 + joined);
+      assertThat(detail.get("affectedServices").get(0).get("alertCount").asInt())
+          .isEqualTo(1 + joined);
+      JsonNode entries = detail.get("timeline").get("items");
+      assertThat(entries.get(entries.size() - 1).get("message").asString())
+          .isEqualTo(joined == 1 ? "1 alert attached" : joined + " alerts attached");
+    }
+  }
+
+  @Test
   void concurrentFiringsOfOneGroupOpenExactlyOneIncident() throws Exception {
     Service api = service("burst", "");
     fireAtOnce(List.of(tocsin), api, unique("Concurrent"), 16);
@@ -1073,8 +1107,10 @@ class IncidentIntegrationTests extends HarnessTests {
     return "{\"labels\":" + json + "},\"annotations\":{\"summary\":\"" + name + " summary\"}}";
   }
 
-  private static void fire(Service service, String alert) {
-    HttpResponse<String> sent = send("POST", "/api/v2/alerts", service.key, "[" + alert + "]");
+  /** Sends the alerts in one request, as Alertmanager sends a group. */
+  private static void fire(Service service, String... alerts) {
+    HttpResponse<String> sent =
+        send("POST", "/api/v2/alerts", service.key, "[" + String.join(",", alerts) + "]");
     assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
   }
 
