@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.tocsin.directory.integration.Grouping;
@@ -32,7 +33,12 @@ public sealed interface AlertChange {
    * while it still fired (see {@link AlertIngestion#renew}). {@code dedupKey} is the sender's own
    * identity of the alert, when it gave one (PagerDuty, generic JSON); {@code grouping} the one a
    * routing rule gave it, instead of its integration's.
+   *
+   * <p>No annotations: nothing that correlates reads them (the summary is taken out already), and
+   * each batch's changes are written as its publication, up to a thousand alerts at a time. A
+   * publication written before they were left out still reads.
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   record AlertFired(
       UUID alertId,
       UUID integrationId,
@@ -41,7 +47,6 @@ public sealed interface AlertChange {
       Severity severity,
       String summary,
       Map<String, String> labels,
-      Map<String, String> annotations,
       Instant startsAt,
       @Nullable Instant endsAt,
       @Nullable String dedupKey,

@@ -130,7 +130,7 @@ public class AlertIngestion implements SmartLifecycle {
   private static final String STILL_OPEN =
       """
       SELECT id, integration_id, service_id, fingerprint, severity, summary, labels,
-             annotations, starts_at, ends_at, dedup_key, grouping
+             starts_at, ends_at, dedup_key, grouping
       FROM ingest_alert
       WHERE id IN (:ids) AND open_key IS NOT NULL
       ORDER BY open_key
@@ -310,7 +310,6 @@ public class AlertIngestion implements SmartLifecycle {
         Severity.valueOf(rs.getString("severity").toUpperCase(Locale.ROOT)),
         rs.getString("summary"),
         json.readValue(rs.getString("labels"), STRINGS),
-        json.readValue(rs.getString("annotations"), STRINGS),
         rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
         endsAt == null ? null : endsAt.toInstant(),
         rs.getString("dedup_key"),
@@ -733,7 +732,6 @@ public class AlertIngestion implements SmartLifecycle {
                 p.severity(),
                 p.summary(),
                 alert.labels(),
-                alert.annotations(),
                 startsAt,
                 firingEnd(alert, now),
                 alert.dedupKey(),

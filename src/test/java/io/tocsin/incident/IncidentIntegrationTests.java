@@ -560,7 +560,6 @@ class IncidentIntegrationTests extends HarnessTests {
                     Severity.WARNING,
                     "Redelivered",
                     Map.of(),
-                    Map.of(),
                     Instant.now(),
                     null,
                     null,

@@ -150,6 +150,35 @@ class IngestionIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void aPublicationWrittenWhenFiredAlertsStillCarriedTheirAnnotationsReadsAsBefore() {
+    JsonMapper mapper = tocsin.bean(JsonMapper.class);
+    AlertsChanged changes =
+        new AlertsChanged(
+            List.of(
+                new AlertFired(
+                    UUID.randomUUID(),
+                    UUID.randomUUID(),
+                    UUID.randomUUID(),
+                    "f1",
+                    io.tocsin.platform.Severity.CRITICAL,
+                    "Disk full",
+                    Map.of("alertname", "DiskFull"),
+                    Instant.parse("2026-12-07T06:00:00Z"),
+                    null,
+                    "disk-db-1",
+                    null,
+                    null)));
+    String written = mapper.writeValueAsString(changes);
+    String earlier =
+        written.replace(
+            "\"labels\":",
+            "\"annotations\":{\"summary\":\"Disk full\",\"runbook\":\"r\"},\"labels\":");
+    assertThat(earlier).contains("\"annotations\"");
+
+    assertThat(mapper.readValue(earlier, AlertsChanged.class)).isEqualTo(changes);
+  }
+
+  @Test
   void aPagerDutyTriggerIsAcknowledgedAndResolvedByItsDedupKey() {
     String summary = unique("Disk full");
     HttpResponse<String> triggered =
