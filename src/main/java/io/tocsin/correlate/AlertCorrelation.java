@@ -649,7 +649,7 @@ class AlertCorrelation implements SmartLifecycle {
           integrationId,
           id -> {
             try {
-              return integrations.get(id).grouping();
+              return integrations.grouping(id);
             } catch (NotFoundException e) {
               return new Grouping(Grouping.By.SERVICE, List.of());
             }

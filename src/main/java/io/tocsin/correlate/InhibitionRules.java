@@ -4,6 +4,7 @@ import io.tocsin.directory.AuditLog;
 import io.tocsin.incident.IncidentIntake;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.platform.ConfigGenerations;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
@@ -48,6 +49,8 @@ public class InhibitionRules {
   private final AuditLog audit;
   private final InhibitionSources sources;
   private final IncidentIntake incidents;
+  private final ConfigGenerations generations;
+  private final ConfigGenerations.Cache<List<InhibitionRule>> all;
 
   InhibitionRules(
       JdbcClient jdbc,
@@ -57,7 +60,8 @@ public class InhibitionRules {
       IdGenerator ids,
       AuditLog audit,
       InhibitionSources sources,
-      IncidentIntake incidents) {
+      IncidentIntake incidents,
+      ConfigGenerations generations) {
     this.jdbc = jdbc;
     this.stored = stored;
     this.json = json;
@@ -66,6 +70,15 @@ public class InhibitionRules {
     this.audit = audit;
     this.sources = sources;
     this.incidents = incidents;
+    this.generations = generations;
+    this.all =
+        generations.cache(
+            "correlate.inhibition-rule",
+            () ->
+                List.copyOf(
+                    jdbc.sql("SELECT " + COLUMNS + " FROM correlate_inhibition_rule ORDER BY name")
+                        .query(this::row)
+                        .list()));
   }
 
   @Transactional
@@ -119,6 +132,7 @@ public class InhibitionRules {
         .param("equal", json.writeValueAsString(rule.equal()))
         .param("createdAt", rule.createdAt().atOffset(ZoneOffset.UTC))
         .update();
+    generations.changed("correlate.inhibition-rule");
     audit.record(
         "inhibition_rule.created",
         "inhibition rule " + rule.id(),
@@ -131,10 +145,9 @@ public class InhibitionRules {
     return rule;
   }
 
+  /** Every rule, by name; this node's copy, read again once a rule changes on any node. */
   public List<InhibitionRule> list() {
-    return jdbc.sql("SELECT " + COLUMNS + " FROM correlate_inhibition_rule ORDER BY name")
-        .query(this::row)
-        .list();
+    return all.get();
   }
 
   /**
@@ -164,6 +177,7 @@ public class InhibitionRules {
   public void delete(UUID id) {
     InhibitionRule rule = get(id);
     jdbc.sql("DELETE FROM correlate_inhibition_rule WHERE id = :id").param("id", id).update();
+    generations.changed("correlate.inhibition-rule");
     audit.record(
         "inhibition_rule.deleted", "inhibition rule " + id, "deleted '" + rule.name() + "'");
   }

@@ -3,8 +3,9 @@
  * the database connection with its migrations and availability, security, request ids,
  * error-to-HTTP mapping (problem details) and the shared enum parsing.
  *
- * <p>Owns the tables {@code platform_node} and {@code platform_event_publication} (the event
- * publication registry behind the modules' durable events). Flyway keeps its own {@code
+ * <p>Owns the tables {@code platform_node}, {@code platform_event_publication} (the event
+ * publication registry behind the modules' durable events) and {@code platform_config_generation}
+ * (what lets each node keep configuration in memory). Flyway keeps its own {@code
  * flyway_schema_history}.
  */
 @ApplicationModule(allowedDependencies = {})

@@ -3,6 +3,7 @@ package io.tocsin.directory.integration;
 import io.tocsin.directory.AuditLog;
 import io.tocsin.directory.DirectoryProperties;
 import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.platform.ConfigGenerations;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
@@ -80,6 +81,8 @@ public class IntegrationService {
   private final RateLimiter limits;
   private final Map<String, AcceptedKey> accepted = new ConcurrentHashMap<>();
   private final String emailDomain;
+  private final ConfigGenerations generations;
+  private final ConfigGenerations.Cache<Map<UUID, Optional<Grouping>>> groupings;
 
   IntegrationService(
       JdbcClient jdbc,
@@ -89,7 +92,8 @@ public class IntegrationService {
       Clock clock,
       IdGenerator ids,
       JsonMapper json,
-      DirectoryProperties settings) {
+      DirectoryProperties settings,
+      ConfigGenerations generations) {
     this.emailDomain = settings.emailIn().domain().trim().toLowerCase(Locale.ROOT);
     this.limits = new RateLimiter(settings.rateLimit().integrationKeyPerMinute(), clock);
     this.jdbc = jdbc;
@@ -99,7 +103,12 @@ public class IntegrationService {
     this.clock = clock;
     this.ids = ids;
     this.json = json;
+    this.generations = generations;
+    this.groupings = generations.cache(KIND, ConcurrentHashMap::new);
   }
+
+  /** The kind of configuration integrations are, for {@link ConfigGenerations}. */
+  private static final String KIND = "directory.integration";
 
   /** An integration with its key: the only time the key is ever shown. */
   public record WithKey(Integration integration, String key) {}
@@ -168,6 +177,7 @@ public class IntegrationService {
         .param("dedupPattern", kind == IntegrationKind.EMAIL ? rules.dedupPattern() : null)
         .param("resolvePattern", kind == IntegrationKind.EMAIL ? rules.resolvePattern() : null)
         .update();
+    generations.changed(KIND);
     String key = newKey(id);
     audit.record(
         "integration.created",
@@ -310,6 +320,25 @@ public class IntegrationService {
 
   private record AcceptedKey(KeyOwner owner, Instant until) {}
 
+  /**
+   * How the integration groups its alerts, from this node's copy: correlation asks for every alert,
+   * and an integration's grouping changes only when a person changes it.
+   */
+  public Grouping grouping(UUID id) {
+    return groupings
+        .get()
+        .computeIfAbsent(
+            id,
+            key -> {
+              try {
+                return Optional.of(get(key).grouping());
+              } catch (NotFoundException e) {
+                return Optional.empty();
+              }
+            })
+        .orElseThrow(() -> new NotFoundException("There is no integration " + id + "."));
+  }
+
   public Integration get(UUID id) {
     return jdbc.sql("SELECT " + COLUMNS + " FROM directory_integration i WHERE i.id = :id")
         .param("id", id)
@@ -413,6 +442,7 @@ public class IntegrationService {
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
         .param("id", id)
         .update();
+    generations.changed(KIND);
     audit.record("integration.updated", "integration " + id, String.join("; ", changes));
     return get(id);
   }
@@ -488,6 +518,7 @@ public class IntegrationService {
   public void delete(UUID id) {
     Integration integration = get(id);
     jdbc.sql("DELETE FROM directory_integration WHERE id = :id").param("id", id).update();
+    generations.changed(KIND);
     forgetAcceptedKeys();
     audit.record(
         "integration.deleted",

@@ -2,6 +2,7 @@ package io.tocsin.directory.service;
 
 import io.tocsin.directory.AuditLog;
 import io.tocsin.directory.team.TeamService;
+import io.tocsin.platform.ConfigGenerations;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.ListQuery;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -80,6 +82,9 @@ public class ServiceCatalog {
   private final Clock clock;
   private final IdGenerator ids;
   private final ApplicationEventPublisher events;
+  private final ConfigGenerations generations;
+  private final ConfigGenerations.Cache<DependencyGraph> cachedGraph;
+  private final ConfigGenerations.Cache<Map<UUID, Optional<CatalogService>>> cachedServices;
 
   ServiceCatalog(
       JdbcClient jdbc,
@@ -88,7 +93,8 @@ public class ServiceCatalog {
       JsonMapper json,
       Clock clock,
       IdGenerator ids,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events,
+      ConfigGenerations generations) {
     this.jdbc = jdbc;
     this.teams = teams;
     this.audit = audit;
@@ -96,6 +102,9 @@ public class ServiceCatalog {
     this.clock = clock;
     this.ids = ids;
     this.events = events;
+    this.generations = generations;
+    this.cachedGraph = generations.cache(KIND, this::graph);
+    this.cachedServices = generations.cache(KIND, ConcurrentHashMap::new);
   }
 
   /** A new service or a partial change; {@code null} means "not given". */
@@ -111,6 +120,9 @@ public class ServiceCatalog {
       @Nullable Integer groupDelaySeconds,
       @Nullable Boolean autoResolve,
       @Nullable List<String> aliases) {}
+
+  /** The kind of configuration services are, for {@link ConfigGenerations}. */
+  private static final String KIND = "directory.service";
 
   /** The labels a new service groups its alerts by. */
   public static final List<String> DEFAULT_GROUP_BY = List.of("alertname");
@@ -202,6 +214,7 @@ public class ServiceCatalog {
         .param("id", id)
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
         .update();
+    generations.changed(KIND);
     audit.record(
         "service.updated", "service " + id, "owner team " + before.ownerTeamId() + " -> none");
     return get(id);
@@ -220,6 +233,7 @@ public class ServiceCatalog {
         .param("id", id)
         .param("now", clock.instant().atOffset(ZoneOffset.UTC))
         .update();
+    generations.changed(KIND);
     audit.record(
         "service.updated",
         "service " + id,
@@ -227,12 +241,21 @@ public class ServiceCatalog {
     return get(id);
   }
 
+  /**
+   * The service with its dependencies, from this node's copy of those asked for so far: correlation
+   * asks for every alert's service, and services change only when a person changes them.
+   */
   public CatalogService get(UUID id) {
-    return jdbc.sql("SELECT " + COLUMNS + " FROM directory_service WHERE id = :id")
-        .param("id", id)
-        .query(this::row)
-        .optional()
-        .map(service -> withDependencies(List.of(service)).get(0))
+    return cachedServices
+        .get()
+        .computeIfAbsent(
+            id,
+            key ->
+                jdbc.sql("SELECT " + COLUMNS + " FROM directory_service WHERE id = :id")
+                    .param("id", key)
+                    .query(this::row)
+                    .optional()
+                    .map(service -> withDependencies(List.of(service)).get(0)))
         .orElseThrow(() -> new NotFoundException("There is no service " + id + "."));
   }
 
@@ -334,6 +357,7 @@ public class ServiceCatalog {
               + ".");
     }
     jdbc.sql("DELETE FROM directory_service WHERE id = :id").param("id", id).update();
+    generations.changed(KIND);
     events.publishEvent(new ServiceDeleted(id, service.name()));
     audit.record("service.deleted", "service " + id, "deleted service '" + service.name() + "'");
   }
@@ -425,8 +449,9 @@ public class ServiceCatalog {
    * Every dependency edge at once, for code that follows dependencies of many services in one go
    * (correlating a batch of alerts) without a query per service.
    */
+  /** This node's copy of the graph, read again once a service changes on any node. */
   public DependencyGraph dependencyGraph() {
-    return graph();
+    return cachedGraph.get();
   }
 
   private DependencyGraph graph() {
@@ -437,6 +462,7 @@ public class ServiceCatalog {
   }
 
   private void write(String sql, CatalogService service) {
+    generations.changed(KIND);
     try {
       jdbc.sql(sql)
           .param("id", service.id())
