@@ -33,8 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * /api/v2/alerts}. It runs from source with the JDK alone: {@code java bench/AlertBench.java MODE
  * --url URL --key KEY ...}; {@code java bench/AlertBench.java --help} lists the options.
  *
- * <p>Modes: {@code batch} (closed loop, B alerts per request), {@code single} (one alert per
- * request, closed loop, or open loop with {@code --rate}) and {@code storm} (a fixed set of
+ * <p>Modes: {@code batch} (B alerts per request) and {@code single} (one alert per request), each
+ * closed loop, or open loop with {@code --rate}, and {@code storm} (a fixed set of
  * distinct alerts over many integration keys, each re-sent in rounds as Prometheus does, then
  * checked for exactness).
  *
@@ -94,8 +94,13 @@ public class AlertBench {
           --warmup S              seconds sent before measuring, not counted (default 5)
           --repeat-fraction F     share of alerts that re-send an alert this connection already
                                   sent, which Tocsin refreshes instead of inserting (default 0.5)
-          --rate R                single: R requests/s in total, open loop, latency measured from
-                                  the scheduled send time; without it, closed loop at full speed
+          --rate R                batch, single: R requests/s in total, open loop, latency
+                                  measured from the scheduled send time; without it, closed loop
+                                  at full speed
+          --resolve-fraction F    batch, single: share of alerts that resolve an alert this
+                                  connection sent earlier (endsAt in the past; default 0)
+          --report-every S        batch, single: also the latency of each S seconds of the
+                                  measured window, to see it drift over a long run (default 0: no)
           --alerts A              storm: distinct alerts (default 46769)
           --resends R             storm: how often each alert is sent, in rounds (default 4)
           --verify-cmd CMD        storm: shell command whose output starts with the number of
@@ -120,6 +125,8 @@ public class AlertBench {
     double warmup = 5;
     double repeatFraction = 0.5;
     double rate = 0;
+    double resolveFraction = 0;
+    double reportEvery = 0;
     int alerts = 46_769;
     int resends = 4;
     String verifyCmd;
@@ -175,6 +182,8 @@ public class AlertBench {
             case "warmup" -> o.warmup = Double.parseDouble(value);
             case "repeat-fraction" -> o.repeatFraction = Double.parseDouble(value);
             case "rate" -> o.rate = Double.parseDouble(value);
+            case "resolve-fraction" -> o.resolveFraction = Double.parseDouble(value);
+            case "report-every" -> o.reportEvery = Double.parseDouble(value);
             case "alerts" -> o.alerts = positive(name, Integer.parseInt(value));
             case "resends" -> o.resends = positive(name, Integer.parseInt(value));
             case "verify-cmd" -> o.verifyCmd = value;
@@ -216,8 +225,13 @@ public class AlertBench {
       if (o.mode.equals("single")) {
         o.batch = 1;
       }
-      if (o.rate > 0 && !o.mode.equals("single")) {
-        throw new IllegalArgumentException("--rate applies to single mode only");
+      if ((o.rate > 0 || o.resolveFraction > 0 || o.reportEvery > 0) && o.mode.equals("storm")) {
+        throw new IllegalArgumentException(
+            "--rate, --resolve-fraction and --report-every apply to batch and single only");
+      }
+      if (o.resolveFraction < 0 || o.repeatFraction + o.resolveFraction > 1) {
+        throw new IllegalArgumentException(
+            "--resolve-fraction must be >= 0, and at most 1 with --repeat-fraction");
       }
       return o;
     }
@@ -344,11 +358,16 @@ public class AlertBench {
     }
   }
 
-  /** Now and now + 5 min as ISO-8601 bytes, recomputed once per second at most. */
+  /**
+   * Now, now + 5 min, and a second and a minute ago (a resolve's end and start) as ISO-8601 bytes,
+   * recomputed once per second at most.
+   */
   static final class Timestamps {
     private long second = Long.MIN_VALUE;
     byte[] now;
     byte[] ends;
+    byte[] past;
+    byte[] earlier;
 
     void tick() {
       long s = System.currentTimeMillis() / 1000;
@@ -357,6 +376,8 @@ public class AlertBench {
         Instant instant = Instant.ofEpochSecond(s);
         now = ascii(instant.toString());
         ends = ascii(instant.plus(VALIDITY).toString());
+        past = ascii(instant.minusSeconds(1).toString());
+        earlier = ascii(instant.minusSeconds(60).toString());
       }
     }
   }
@@ -894,14 +915,20 @@ public class AlertBench {
       long measureFrom = start + (long) (o.warmup * 1e9);
       long end = measureFrom + (long) (o.duration * 1e9);
       Stats[] stats = new Stats[o.connections];
+      int sliceCount = o.reportEvery > 0 ? (int) Math.ceil(o.duration / o.reportEvery) : 0;
+      Stats[][] slices = new Stats[o.connections][sliceCount];
       Thread[] workers = new Thread[o.connections];
       double cpuBefore = cpuSeconds();
       for (int i = 0; i < o.connections; i++) {
         int index = i;
         stats[i] = new Stats();
+        for (int k = 0; k < sliceCount; k++) {
+          slices[i][k] = new Stats();
+        }
         workers[i] =
             new Thread(
-                () -> work(index, tag, start, measureFrom, end, stats[index]), "load-" + i);
+                () -> work(index, tag, start, measureFrom, end, stats[index], slices[index]),
+                "load-" + i);
         workers[i].start();
       }
       for (Thread worker : workers) {
@@ -924,6 +951,23 @@ public class AlertBench {
           alertsPerSecond,
           seconds);
       printLatency(total);
+      List<Json> intervals = new ArrayList<>();
+      for (int k = 0; k < sliceCount; k++) {
+        Stats slice = new Stats();
+        for (Stats[] worker : slices) {
+          slice.add(worker[k]);
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "  from %4.0f s: %d requests, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+            k * o.reportEvery,
+            slice.requests,
+            slice.percentileMillis(50),
+            slice.percentileMillis(99),
+            slice.percentileMillis(100));
+        intervals.add(
+            latencyJson(slice).put("from_s", k * o.reportEvery).put("requests", slice.requests));
+      }
       System.out.printf(
           Locale.ROOT,
           "answers: 2xx %d, non-2xx %d %s, io errors %d, reconnects %d%n",
@@ -968,12 +1012,21 @@ public class AlertBench {
               .put("io_errors", total.ioErrors)
               .put("reconnects", total.reconnects)
               .put("not_sent", total.notSent)
+              .put("resolve_fraction", o.resolveFraction)
+              .put("intervals", intervals)
               .put("generator_cpu_s", cpu);
       System.out.println("RESULT " + result);
       return total.non2xx() == 0 && total.ioErrors == 0 && total.notSent == 0 ? 0 : 1;
     }
 
-    private void work(int index, String tag, long start, long measureFrom, long end, Stats stats) {
+    private void work(
+        int index,
+        String tag,
+        long start,
+        long measureFrom,
+        long end,
+        Stats stats,
+        Stats[] slices) {
       String key = o.keys.get(index % o.keys.size());
       AlertWriter writer = new AlertWriter("bench-svc-" + (index % 24), tag, "c" + index);
       Timestamps clock = new Timestamps();
@@ -1017,15 +1070,29 @@ public class AlertBench {
             repeats++;
           }
           repeats = (int) Math.min(repeats, sentBefore);
+          double toResolve = o.batch * o.resolveFraction;
+          int resolves = (int) toResolve;
+          if (random.nextDouble() < toResolve - resolves) {
+            resolves++;
+          }
+          resolves = (int) Math.min(resolves, Math.min(sentBefore, o.batch - repeats));
           body.reset();
           body.put('[');
           long from = repeats == 0 ? 0 : random.nextLong(sentBefore - repeats + 1);
+          long resolveFrom = resolves == 0 ? 0 : random.nextLong(sentBefore - resolves + 1);
           for (int i = 0; i < o.batch; i++) {
             if (i > 0) {
               body.put(',');
             }
-            long seq = i < repeats ? from + i : nextSeq++;
-            writer.write(body, seq, clock.now, clock.ends);
+            if (i < repeats) {
+              writer.write(body, from + i, clock.now, clock.ends);
+            } else if (i < repeats + resolves) {
+              // Ended a second ago, having started before that: Alertmanager refuses an end
+              // before the start.
+              writer.write(body, resolveFrom + i - repeats, clock.earlier, clock.past);
+            } else {
+              writer.write(body, nextSeq++, clock.now, clock.ends);
+            }
           }
           body.put(']');
           Response answer;
@@ -1045,6 +1112,16 @@ public class AlertBench {
               stats.alerts += o.batch;
             }
             stats.latency(done - sendAt);
+            if (slices.length > 0) {
+              Stats slice =
+                  slices[
+                      (int)
+                          Math.min(
+                              slices.length - 1,
+                              (sendAt - measureFrom) / (long) (o.reportEvery * 1e9))];
+              slice.requests++;
+              slice.latency(done - sendAt);
+            }
           }
         }
         stats.reconnects = http.reconnects();
