@@ -10,7 +10,6 @@ import io.tocsin.testing.TestDatabase;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,16 +38,7 @@ class ConfigOnTwoNodesIntegrationTests extends HarnessTests {
   @Test
   void aChangeMadeOnOneNodeDecidesHowTheOtherCorrelatesItsNextAlert() throws IOException {
     Api.Service service = api.service("two-nodes", "");
-    try (TocsinHarness second =
-        TocsinHarness.start(
-            schema().url(),
-            schema().user(),
-            schema().password(),
-            Files.createTempDirectory("tocsin-config-second"),
-            Map.of("tocsin.secret-key", SECRET))) {
-      await()
-          .atMost(WAIT)
-          .until(() -> second.get("/actuator/health/readiness").statusCode() == 200);
+    try (TocsinHarness second = anotherNode(Map.of("tocsin.secret-key", SECRET))) {
       Api other = api.on(second);
       other.fire(service, Api.alert("Warm"));
       awaitIncidents(service, 1);

@@ -1,7 +1,6 @@
 package io.tocsin.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.HarnessTests;
@@ -11,8 +10,6 @@ import java.io.IOException;
 import java.net.HttpCookie;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -116,16 +113,7 @@ class SessionRevocationIntegrationTests extends HarnessTests {
   @Test
   void aSessionOnOneNodeEndsWhenItsUserIsDemotedThroughAnother() throws IOException {
     String ops = createAdmin();
-    try (TocsinHarness second =
-        TocsinHarness.start(
-            schema().url(),
-            schema().user(),
-            schema().password(),
-            Files.createTempDirectory("tocsin-sessions-second"),
-            Map.of("tocsin.secret-key", SECRET))) {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> second.get("/actuator/health/readiness").statusCode() == 200);
+    try (TocsinHarness second = anotherNode(Map.of("tocsin.secret-key", SECRET))) {
       Browser onSecond = Browser.signIn(second, email(ops), PASSWORD);
       assertThat(onSecond.send("GET", "/api/v1/config/export", null).statusCode()).isEqualTo(200);
 

@@ -9,7 +9,6 @@ import io.tocsin.platform.Severity;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -139,16 +138,7 @@ class IncidentIntegrationTests extends HarnessTests {
   @Test
   void twoNodesFiringOneGroupAtOnceOpenExactlyOneIncident() throws Exception {
     Service api = service("two-nodes", "");
-    try (TocsinHarness second =
-        TocsinHarness.start(
-            schema().url(),
-            schema().user(),
-            schema().password(),
-            Files.createTempDirectory("tocsin-incidents-second"),
-            Map.of("tocsin.secret-key", SECRET))) {
-      await()
-          .atMost(WAIT)
-          .until(() -> second.get("/actuator/health/readiness").statusCode() == 200);
+    try (TocsinHarness second = anotherNode(Map.of("tocsin.secret-key", SECRET))) {
       fireAtOnce(List.of(tocsin, second), api, unique("TwoNodes"), 20);
       assertOneIncidentHolds(api, 20);
     }

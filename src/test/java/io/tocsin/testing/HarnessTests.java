@@ -1,6 +1,10 @@
 package io.tocsin.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -44,6 +48,29 @@ public abstract class HarnessTests extends BothDatabasesTests {
     adminToken = tocsin.adminToken();
     api = new Api(tocsin, adminToken);
     seed();
+  }
+
+  /**
+   * Another node on this class's database, with {@code settings} (the cluster's shared secret among
+   * them), once it reports ready. The caller closes it.
+   */
+  protected static TocsinHarness anotherNode(Map<String, Object> settings) throws IOException {
+    TocsinHarness node =
+        TocsinHarness.start(
+            schema().url(),
+            schema().user(),
+            schema().password(),
+            Files.createTempDirectory("tocsin-another-node"),
+            settings);
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> node.get("/actuator/health/readiness").statusCode() == 200);
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    return node;
   }
 
   @AfterParameterizedClassInvocation
