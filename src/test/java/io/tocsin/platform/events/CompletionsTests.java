@@ -32,14 +32,7 @@ class CompletionsTests {
   @Test
   void publicationsThatCompleteWhileOneIsDeletedAreDeletedTogetherNextAndEachCallerReturnsAfterIts()
       throws Exception {
-    Completions completions =
-        new Completions(
-            ids -> {
-              deletions.add(ids);
-              if (deletions.size() == 1) {
-                held(release);
-              }
-            });
+    Completions completions = holdingTheFirstDeletion(false);
     UUID first = UUID.randomUUID();
     List<UUID> behind = IntStream.range(0, 6).mapToObj(i -> UUID.randomUUID()).toList();
 
@@ -65,15 +58,7 @@ class CompletionsTests {
   @Test
   void aDeletionThatFailsFailsEveryCompletionOfItsGroupAndTheNextGroupIsDeletedAnyway()
       throws Exception {
-    Completions completions =
-        new Completions(
-            ids -> {
-              deletions.add(ids);
-              if (deletions.size() == 1) {
-                held(release);
-                throw new IllegalStateException("the database went away");
-              }
-            });
+    Completions completions = holdingTheFirstDeletion(true);
     Future<?> failing = listeners.submit(() -> completions.complete(UUID.randomUUID()));
     await().until(() -> deletions.size() == 1);
     release.countDown();
@@ -84,6 +69,23 @@ class CompletionsTests {
     completions.complete(next);
     assertThat(deletions).hasSize(2);
     assertThat(deletions.get(1)).containsExactly(next);
+  }
+
+  /**
+   * Records each deletion; the first waits until the test releases it, then fails if {@code
+   * failing}, as a deletion does when the database goes away.
+   */
+  private Completions holdingTheFirstDeletion(boolean failing) {
+    return new Completions(
+        ids -> {
+          deletions.add(ids);
+          if (deletions.size() == 1) {
+            held(release);
+            if (failing) {
+              throw new IllegalStateException("the database went away");
+            }
+          }
+        });
   }
 
   private static void held(CountDownLatch latch) {
