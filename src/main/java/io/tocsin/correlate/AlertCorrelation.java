@@ -316,14 +316,11 @@ class AlertCorrelation implements SmartLifecycle {
 
     private final Instant now;
     private final boolean countMuted;
-    private final Map<UUID, Optional<CatalogService>> catalog = new HashMap<>();
-    private final Map<UUID, Grouping> groupings = new HashMap<>();
     private final Map<UUID, String> names = new HashMap<>();
     private final List<Silence> activeSilences;
     private final List<InhibitionRule> allRules;
     private final List<InhibitionSources.Source> inhibitors;
     private AlertMuting.@Nullable Now mutedNow;
-    private @Nullable DependencyGraph graph;
     private final Map<String, Optional<Incident>> byGroup = new HashMap<>();
     private final Map<UUID, List<Incident>> firingByService = new HashMap<>();
     private final Map<UUID, Optional<Incident>> splits = new HashMap<>();
@@ -624,36 +621,27 @@ class AlertCorrelation implements SmartLifecycle {
       return mutedNow;
     }
 
+    // The graph, services and groupings are the node's copies (ConfigGenerations), read at one
+    // generation for the whole transaction: nothing to keep per batch.
     private DependencyGraph graph() {
-      if (graph == null) {
-        graph = services.dependencyGraph();
-      }
-      return graph;
+      return services.dependencyGraph();
     }
 
     private Optional<CatalogService> service(UUID id) {
-      return catalog.computeIfAbsent(
-          id,
-          key -> {
-            try {
-              return Optional.of(services.get(key));
-            } catch (NotFoundException e) {
-              return Optional.empty();
-            }
-          });
+      try {
+        return Optional.of(services.get(id));
+      } catch (NotFoundException e) {
+        return Optional.empty();
+      }
     }
 
     /** The integration's grouping; the service's, once the integration has been deleted. */
     private Grouping grouping(UUID integrationId) {
-      return groupings.computeIfAbsent(
-          integrationId,
-          id -> {
-            try {
-              return integrations.grouping(id);
-            } catch (NotFoundException e) {
-              return new Grouping(Grouping.By.SERVICE, List.of());
-            }
-          });
+      try {
+        return integrations.grouping(integrationId);
+      } catch (NotFoundException e) {
+        return new Grouping(Grouping.By.SERVICE, List.of());
+      }
     }
 
     private void count(Result result) {

@@ -29,11 +29,17 @@ final class Forms {
    */
   static String run(
       RedirectAttributes redirect, String back, @Nullable String notice, Runnable action) {
+    if (attempt(redirect, action) && notice != null) {
+      redirect.addFlashAttribute("notice", notice);
+    }
+    return "redirect:" + back;
+  }
+
+  /** Runs {@code action}; a refusal is flashed in words and answered with false. */
+  private static boolean attempt(RedirectAttributes redirect, Runnable action) {
     try {
       action.run();
-      if (notice != null) {
-        redirect.addFlashAttribute("notice", notice);
-      }
+      return true;
     } catch (InvalidInputException e) {
       refuse(redirect, e.field(), e.getMessage());
     } catch (UnknownValueException e) {
@@ -41,7 +47,7 @@ final class Forms {
     } catch (ConflictException | NotFoundException e) {
       refuse(redirect, null, Objects.requireNonNull(e.getMessage()));
     }
-    return "redirect:" + back;
+    return false;
   }
 
   /**
@@ -51,9 +57,8 @@ final class Forms {
    */
   static String delete(
       RedirectAttributes redirect, String gone, String back, String notice, Runnable action) {
-    String landed = run(redirect, back, null, action);
-    if (redirect.getFlashAttributes().containsKey("problem")) {
-      return landed;
+    if (!attempt(redirect, action)) {
+      return "redirect:" + back;
     }
     redirect.addFlashAttribute("notice", notice);
     return "redirect:" + gone;
