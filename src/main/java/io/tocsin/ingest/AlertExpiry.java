@@ -5,6 +5,7 @@ import io.tocsin.ingest.intake.IdempotentRequests;
 import io.tocsin.platform.DatabaseAvailability;
 import io.tocsin.platform.Severity;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -37,6 +39,13 @@ class AlertExpiry {
   private static final Log log = LogFactory.getLog(AlertExpiry.class);
   private static final int BATCH = 500;
 
+  /**
+   * How often the firing alerts are counted for their gauge. The count reads every firing alert
+   * (0.14 s at 100,000 of them), too much for every sweep, and a gauge is scraped every 15 s or
+   * more anyway.
+   */
+  private static final Duration COUNT_EVERY = Duration.ofSeconds(30);
+
   private final JdbcClient jdbc;
   private final NamedParameterJdbcTemplate batches;
   private final TransactionTemplate transactions;
@@ -45,6 +54,7 @@ class AlertExpiry {
   private final DatabaseAvailability database;
   private final IngestMetrics metrics;
   private final IdempotentRequests idempotent;
+  private @Nullable Instant counted;
 
   AlertExpiry(
       JdbcClient jdbc,
@@ -77,7 +87,11 @@ class AlertExpiry {
         // A full batch may mean more are waiting; an empty or short one means done for now.
       }
       idempotent.forgetExpired();
-      metrics.firing(countFiring());
+      Instant now = clock.instant();
+      if (counted == null || !now.isBefore(counted.plus(COUNT_EVERY))) {
+        metrics.firing(countFiring());
+        counted = now;
+      }
     } catch (RuntimeException e) {
       // The database may have gone since the check; the next pass picks up where this stopped.
       log.warn("Alert housekeeping failed: " + e.getMessage());

@@ -33,7 +33,7 @@ class IngestMetrics {
       AtomicLong count = new AtomicLong();
       firing.put(severity, count);
       Gauge.builder("tocsin.alerts.firing", count, AtomicLong::get)
-          .description("Alerts firing now, by canonical severity (counted every sweep)")
+          .description("Alerts firing now, by canonical severity (counted every 30 s)")
           .tag("severity", EnumText.canonical(severity))
           .register(registry);
     }

@@ -6,15 +6,39 @@ import static org.awaitility.Awaitility.await;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.HarnessTests;
+import io.tocsin.testing.TestClock;
 import io.tocsin.testing.TestDatabase;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Tocsin's own vacuuming of its hot tables, where PostgreSQL's autovacuum leaves them alone. */
 @BothDatabasesTests.OnlyOn(TestDatabase.POSTGRESQL)
 class TableUpkeepIntegrationTests extends HarnessTests {
+
+  static final TestClock CLOCK = TestClock.running();
+
+  /** Tocsin's clock, which the test moves past the least gap between two analyses. */
+  @Configuration(proxyBeanMethods = false)
+  static class Clocked {
+
+    @Bean
+    @Primary
+    Clock testClock() {
+      return CLOCK;
+    }
+  }
+
+  @Override
+  protected Class<?>[] sources() {
+    return new Class<?>[] {Clocked.class};
+  }
 
   @Override
   protected Map<String, Object> settings() {
@@ -36,20 +60,38 @@ class TableUpkeepIntegrationTests extends HarnessTests {
       TableUpkeep upkeep = tocsin.bean(TableUpkeep.class);
 
       assertThat(upkeep.runOnce()).contains("ingest_alert");
-      assertThat(
-              db.sql(
-                      "SELECT last_analyze IS NOT NULL"
-                          + " FROM pg_stat_user_tables"
-                          + " WHERE schemaname = current_schema() AND relname = 'ingest_alert'")
-                  .query(Boolean.class)
-                  .single())
-          .isTrue();
+      assertThat(lastAnalysis(db)).as("analysed").isNotNull();
       await().atMost(Duration.ofSeconds(30)).until(() -> changed(db) < 50);
       assertThat(upkeep.runOnce()).as("nothing left to do").doesNotContain("ingest_alert");
       assertThat(tocsin.metric("tocsin_database_upkeep_total{action=\"analyze\"}")).isPositive();
+
+      for (int i = 0; i < 150; i++) {
+        api.fire(service, Api.alert("Resent"));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> changed(db) > 100);
+      OffsetDateTime first = lastAnalysis(db);
+      upkeep.runOnce();
+      assertThat(lastAnalysis(db))
+          .as("analysed less than a minute ago: not again, however much changed")
+          .isEqualTo(first);
+      assertThat(changed(db)).isGreaterThan(100);
+
+      CLOCK.advance(TableUpkeep.ANALYSIS_GAP.plusSeconds(1));
+      assertThat(upkeep.runOnce()).contains("ingest_alert");
+      await().atMost(Duration.ofSeconds(30)).until(() -> lastAnalysis(db).isAfter(first));
     } finally {
+      CLOCK.reset();
       db.sql("ALTER TABLE ingest_alert RESET (autovacuum_enabled)").update();
     }
+  }
+
+  private static OffsetDateTime lastAnalysis(JdbcClient db) {
+    return db.sql(
+            "SELECT last_analyze FROM pg_stat_user_tables"
+                + " WHERE schemaname = current_schema() AND relname = 'ingest_alert'")
+        .query(OffsetDateTime.class)
+        .optional()
+        .orElse(null);
   }
 
   private static long changed(JdbcClient db) {
