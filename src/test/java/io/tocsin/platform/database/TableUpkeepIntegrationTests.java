@@ -11,6 +11,7 @@ import io.tocsin.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.Bean;
@@ -83,6 +84,20 @@ class TableUpkeepIntegrationTests extends HarnessTests {
       CLOCK.reset();
       db.sql("ALTER TABLE ingest_alert RESET (autovacuum_enabled)").update();
     }
+  }
+
+  @Test
+  void noVacuumTakesAHotTablesExclusiveLockToGiveBackItsLastPages() {
+    JdbcClient db = JdbcClient.create(schema().dataSource());
+    List<String> keeping =
+        db.sql(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = current_schema()"
+                    + " AND 'vacuum_truncate=false' = ANY (c.reloptions)")
+            .query(String.class)
+            .list();
+
+    assertThat(keeping).containsAll(TableUpkeep.HOT_TABLES);
   }
 
   private static OffsetDateTime lastAnalysis(JdbcClient db) {
