@@ -69,27 +69,55 @@ public class UserService {
 
   @Transactional
   public User create(NewUser request) {
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    User user =
-        new User(
-            ids.generateId(),
-            validName(request.name()),
-            validEmail(request.email()),
-            validTimeZone(request.timeZone()),
-            request.role(),
-            now,
-            now);
-    String hash = passwords.encode(validPassword(request.password()));
-    try {
-      users.insert(user, hash);
-    } catch (DuplicateKeyException e) {
-      throw new ConflictException("A user with email " + user.email() + " already exists.");
-    }
+    User user = newUser(request.name(), request.email(), request.role(), request.timeZone());
+    insert(user, passwords.encode(validPassword(request.password())));
     audit.record(
         "user.created",
         "user " + user.id(),
         "created " + user.email() + " with role " + user.role().canonical());
     return user;
+  }
+
+  /**
+   * Creates a user who signs in through an identity provider ({@code via}), at their first sign-in:
+   * without a password of Tocsin's, so that the sign-in form never takes one for them.
+   */
+  @Transactional
+  public User createSignedInElsewhere(
+      String name, String email, Role role, String timeZone, String via) {
+    User user = newUser(name, email, role, timeZone);
+    insert(user, null);
+    audit.recordAs(
+        user.email(),
+        "user.created",
+        "user " + user.id(),
+        "created "
+            + user.email()
+            + " with role "
+            + user.role().canonical()
+            + " at their first sign-in through "
+            + via);
+    return user;
+  }
+
+  private User newUser(String name, String email, Role role, String timeZone) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    return new User(
+        ids.generateId(),
+        validName(name),
+        validEmail(email),
+        validTimeZone(timeZone),
+        role,
+        now,
+        now);
+  }
+
+  private void insert(User user, @Nullable String passwordHash) {
+    try {
+      users.insert(user, passwordHash);
+    } catch (DuplicateKeyException e) {
+      throw new ConflictException("A user with email " + user.email() + " already exists.");
+    }
   }
 
   /**
@@ -156,6 +184,15 @@ public class UserService {
 
   @Transactional
   public User update(UUID id, UserChanges changes) {
+    return update(id, changes, null);
+  }
+
+  /**
+   * Changes a user on behalf of {@code actor} rather than of the signed-in user: a sign-in through
+   * an identity provider, which brings the user's current name, email and groups.
+   */
+  @Transactional
+  public User update(UUID id, UserChanges changes, @Nullable String actor) {
     User before = get(id);
     if (changes.role() != null && before.role() == Role.ADMIN && changes.role() != Role.ADMIN) {
       requireAnotherAdmin("demote");
@@ -184,10 +221,12 @@ public class UserService {
     }
     String summary = describeChanges(before, after, changes.password() != null);
     if (!summary.isEmpty()) {
-      audit.record(
-          before.role() == after.role() ? "user.updated" : "user.role_changed",
-          "user " + id,
-          summary);
+      String kind = before.role() == after.role() ? "user.updated" : "user.role_changed";
+      if (actor == null) {
+        audit.record(kind, "user " + id, summary);
+      } else {
+        audit.recordAs(actor, kind, "user " + id, summary);
+      }
     }
     return after;
   }

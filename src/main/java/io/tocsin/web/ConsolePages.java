@@ -5,6 +5,7 @@ import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.directory.sso.SsoProviders;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
@@ -23,6 +24,7 @@ import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
 import io.tocsin.platform.Severity;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,6 +85,7 @@ class ConsolePages {
   private final DeliveryBreakers breakers;
   private final JsonMapper json;
   private final Clock clock;
+  private final SsoProviders sso;
 
   ConsolePages(
       Incidents incidents,
@@ -99,7 +102,8 @@ class ConsolePages {
       TeamService teams,
       DeliveryBreakers breakers,
       JsonMapper json,
-      Clock clock) {
+      Clock clock,
+      SsoProviders sso) {
     this.incidents = incidents;
     this.details = details;
     this.queries = queries;
@@ -115,6 +119,7 @@ class ConsolePages {
     this.breakers = breakers;
     this.json = json;
     this.clock = clock;
+    this.sso = sso;
   }
 
   /** An incident as a row of a list shows it. */
@@ -182,12 +187,16 @@ class ConsolePages {
   String login(
       @RequestParam(required = false) @Nullable String next,
       @RequestParam(required = false) @Nullable String signedOut,
+      HttpServletRequest request,
       Model model) {
     if (!users.anyAdmin()) {
       return "redirect:/setup";
     }
     model.addAttribute("me", null);
     model.addAttribute("signedOut", signedOut != null);
+    model.addAttribute("providers", sso.choices());
+    model.addAttribute("localPasswords", sso.localPasswords());
+    model.addAttribute("failure", sso.takeFailure(request));
     model.addAttribute(
         "next", next != null && next.startsWith("/") && !next.startsWith("//") ? next : "/");
     return "web/login";

@@ -11,6 +11,7 @@
       "directory::integration",
       "directory::team",
       "directory::token",
+      "directory::sso",
       "ingest",
       "correlate",
       "incident",

@@ -4,6 +4,7 @@ import io.tocsin.directory.AuditLog;
 import io.tocsin.directory.DirectoryProperties;
 import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.UserService;
+import io.tocsin.directory.sso.SsoProperties;
 import io.tocsin.directory.token.ApiTokenService;
 import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.ProblemResponses;
@@ -26,6 +27,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.DisabledException;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
@@ -92,8 +94,10 @@ class DirectorySecurity {
       SignInThrottle throttle,
       ProblemResponses problems,
       Clock clock,
-      DirectoryProperties settings) {
-    DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
+      DirectoryProperties settings,
+      SsoProperties sso) {
+    DaoAuthenticationProvider provider =
+        new DaoAuthenticationProvider(passwordAccounts(users, sso));
     provider.setPasswordEncoder(passwords);
     AuthenticationManager passwordsOnly = new ProviderManager(provider);
     RateLimiter tokenLimits = new RateLimiter(settings.rateLimit().apiTokenPerMinute(), clock);
@@ -135,6 +139,15 @@ class DirectorySecurity {
                                   "login.failed",
                                   null,
                                   "browser sign-in refused");
+                              if (passwordsOff(failure)) {
+                                problems.write(
+                                    request,
+                                    response,
+                                    HttpStatus.UNAUTHORIZED,
+                                    "password-sign-in-off",
+                                    PASSWORDS_OFF);
+                                return;
+                              }
                               problems.write(
                                   request,
                                   response,
@@ -170,6 +183,35 @@ class DirectorySecurity {
             .addFilterAt(
                 new TokenCreationBasicFilter(passwordsOnly, audit, throttle),
                 BasicAuthenticationFilter.class);
+  }
+
+  private static final String PASSWORDS_OFF =
+      "Signing in with a password is turned off here: use your company's sign-in.";
+
+  /**
+   * The accounts a password signs in: all of them, or with local passwords off only the break-glass
+   * admin, who must get in while the identity provider is down.
+   */
+  private static UserDetailsService passwordAccounts(UserDetailsService users, SsoProperties sso) {
+    if (sso.localPasswords()) {
+      return users;
+    }
+    String breakGlass = sso.breakGlassAdmin().trim();
+    return email -> {
+      if (!email.trim().equalsIgnoreCase(breakGlass)) {
+        throw new DisabledException(PASSWORDS_OFF);
+      }
+      return users.loadUserByUsername(email);
+    };
+  }
+
+  private static boolean passwordsOff(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof DisabledException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -1,0 +1,113 @@
+package io.tocsin.directory.sso;
+
+import io.tocsin.platform.CheckedSettings;
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Sign-in through the company's identity providers ({@code tocsin.sso}). Each provider is named by
+ * its key, which is also the last part of its redirect URL ({@code /login/oauth2/code/<key>}), and
+ * set by environment variables such as {@code TOCSIN_SSO_PROVIDERS_KEYCLOAK_ISSUER}.
+ *
+ * @param providers the OpenID Connect providers, by key
+ * @param roles which of the providers' groups give which role; a user in several gets the highest
+ * @param localPasswords whether email and password still sign in; off, only {@code breakGlassAdmin}
+ *     may, so that an admin can get in while the provider is down
+ * @param breakGlassAdmin the email of the one account that signs in with a password when local
+ *     passwords are off
+ */
+@ConfigurationProperties("tocsin.sso")
+@Validated
+public record SsoProperties(
+    @DefaultValue @Valid Map<String, Provider> providers,
+    @DefaultValue Roles roles,
+    @DefaultValue("true") boolean localPasswords,
+    @DefaultValue("") String breakGlassAdmin)
+    implements CheckedSettings {
+
+  private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
+  /**
+   * One provider.
+   *
+   * @param issuer its issuer URL, where {@code /.well-known/openid-configuration} is found
+   * @param name what its sign-in button says ("Sign in with …"); the key when empty
+   * @param groupsClaim the ID token's or user info's claim that lists the user's groups
+   */
+  public record Provider(
+      @DefaultValue("") String issuer,
+      @DefaultValue("") String clientId,
+      @DefaultValue("") String clientSecret,
+      @DefaultValue({"openid", "profile", "email"}) List<String> scopes,
+      @DefaultValue("") String name,
+      @DefaultValue("groups") String groupsClaim) {}
+
+  /** The groups of each role, as the providers name them. */
+  public record Roles(
+      @DefaultValue List<String> admin,
+      @DefaultValue List<String> responder,
+      @DefaultValue List<String> viewer) {}
+
+  @Override
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    providers.forEach(
+        (key, provider) -> {
+          String prefix = "tocsin.sso.providers." + key;
+          if (!KEY.matcher(key).matches()) {
+            problems.add(
+                CheckedSettings.name(prefix)
+                    + ": '"
+                    + key
+                    + "' is not a provider key (lower-case letters, digits and -, up to 40)");
+          }
+          if (provider.issuer().isBlank()) {
+            problems.add(CheckedSettings.name(prefix + ".issuer") + " is required");
+          } else if (!isHttpUrl(provider.issuer())) {
+            problems.add(
+                CheckedSettings.name(prefix + ".issuer")
+                    + " is '"
+                    + provider.issuer()
+                    + "': expected an http or https URL");
+          }
+          if (provider.clientId().isBlank()) {
+            problems.add(CheckedSettings.name(prefix + ".client-id") + " is required");
+          }
+          if (!provider.scopes().contains("openid")) {
+            problems.add(
+                CheckedSettings.name(prefix + ".scopes")
+                    + " must include openid, or the provider signs in without an ID token");
+          }
+        });
+    if (!localPasswords && breakGlassAdmin.isBlank()) {
+      problems.add(
+          CheckedSettings.name("tocsin.sso.break-glass-admin")
+              + " is required when local passwords are off: without it nobody can sign in while"
+              + " the identity provider is down");
+    }
+    if (!localPasswords && providers.isEmpty()) {
+      problems.add(
+          CheckedSettings.name("tocsin.sso.local-passwords")
+              + " is false but no provider is configured: only the break-glass admin could sign"
+              + " in");
+    }
+    return problems;
+  }
+
+  private static boolean isHttpUrl(String text) {
+    try {
+      URI uri = URI.create(text);
+      return ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+          && uri.getHost() != null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.tocsin.directory.sso;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+
+/** What the sign-in page offers: a button per provider, and whether passwords still sign in. */
+@Component
+public class SsoProviders {
+
+  /** The session attribute where a failed sign-in leaves its explanation for the sign-in page. */
+  static final String FAILURE = SsoProviders.class.getName() + ".failure";
+
+  private final SsoProperties settings;
+
+  SsoProviders(SsoProperties settings) {
+    this.settings = settings;
+  }
+
+  /** A provider's button: its label and where it starts the sign-in. */
+  public record Choice(String key, String label, String path) {}
+
+  public List<Choice> choices() {
+    return settings.providers().entrySet().stream()
+        .sorted(java.util.Map.Entry.comparingByKey())
+        .map(
+            provider ->
+                new Choice(
+                    provider.getKey(),
+                    provider.getValue().name().isBlank()
+                        ? provider.getKey()
+                        : provider.getValue().name(),
+                    SsoSecurity.AUTHORIZATION_PATH + "/" + provider.getKey()))
+        .toList();
+  }
+
+  /** Whether email and password sign in, for everyone but the break-glass admin. */
+  public boolean localPasswords() {
+    return settings.localPasswords();
+  }
+
+  /** Why the last sign-in through a provider failed, once: the page that shows it takes it. */
+  public @Nullable String takeFailure(HttpServletRequest request) {
+    HttpSession session = request.getSession(false);
+    if (session == null || !(session.getAttribute(FAILURE) instanceof String failure)) {
+      return null;
+    }
+    session.removeAttribute(FAILURE);
+    return failure;
+  }
+}
