@@ -13,6 +13,8 @@ import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,6 +41,8 @@ import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
@@ -61,6 +65,24 @@ public final class IdentityProvider implements AutoCloseable {
 
   /** Someone the provider can sign in, with the groups their ID token lists. */
   public record Person(String username, String password, String name, String email) {}
+
+  /** What the provider does wrong in its next ID tokens, for the tests that Tocsin refuses them. */
+  public enum Misbehaviour {
+    NONE,
+    /** Signed by a key the provider does not publish, under the published key's id. */
+    WRONG_KEY,
+    /** Expired ten minutes ago, past any clock skew. */
+    EXPIRED,
+    /** Issued to another client. */
+    WRONG_AUDIENCE,
+    /** Without the nonce of the sign-in it answers. */
+    NO_NONCE
+  }
+
+  private static volatile Misbehaviour misbehaviour = Misbehaviour.NONE;
+
+  private static final RSAKey KEY = rsaKey("provider-key");
+  private static final RSAKey ROGUE_KEY = rsaKey("provider-key");
 
   private static final Map<String, Person> PEOPLE = new ConcurrentHashMap<>();
   private static final Map<String, List<String>> GROUPS = new ConcurrentHashMap<>();
@@ -137,6 +159,11 @@ public final class IdentityProvider implements AutoCloseable {
             .build());
   }
 
+  /** Makes the provider's ID tokens wrong in this way until told otherwise. */
+  public void misbehave(Misbehaviour way) {
+    misbehaviour = way;
+  }
+
   @Override
   public void close() {
     try {
@@ -146,6 +173,20 @@ public final class IdentityProvider implements AutoCloseable {
       throw new IllegalStateException(e);
     } finally {
       spring.close();
+    }
+  }
+
+  private static RSAKey rsaKey(String id) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      KeyPair pair = generator.generateKeyPair();
+      return new RSAKey.Builder((RSAPublicKey) pair.getPublic())
+          .privateKey((RSAPrivateKey) pair.getPrivate())
+          .keyID(id)
+          .build();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -220,16 +261,16 @@ public final class IdentityProvider implements AutoCloseable {
     }
 
     @Bean
-    JWKSource<SecurityContext> keys() throws NoSuchAlgorithmException {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-      generator.initialize(2048);
-      KeyPair pair = generator.generateKeyPair();
-      RSAKey key =
-          new RSAKey.Builder((RSAPublicKey) pair.getPublic())
-              .privateKey((RSAPrivateKey) pair.getPrivate())
-              .keyID(UUID.randomUUID().toString())
-              .build();
-      return new ImmutableJWKSet<>(new JWKSet(key));
+    JWKSource<SecurityContext> keys() {
+      return new ImmutableJWKSet<>(new JWKSet(KEY));
+    }
+
+    @Bean
+    JwtEncoder tokens(JWKSource<SecurityContext> keys) {
+      JwtEncoder published = new NimbusJwtEncoder(keys);
+      JwtEncoder rogue = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(ROGUE_KEY)));
+      return parameters ->
+          (misbehaviour == Misbehaviour.WRONG_KEY ? rogue : published).encode(parameters);
     }
 
     @Bean
@@ -248,6 +289,15 @@ public final class IdentityProvider implements AutoCloseable {
       return context -> {
         if (!OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
           return;
+        }
+        switch (misbehaviour) {
+          case EXPIRED -> {
+            Instant past = Instant.now().minus(Duration.ofMinutes(20));
+            context.getClaims().issuedAt(past).expiresAt(past.plus(Duration.ofMinutes(10)));
+          }
+          case WRONG_AUDIENCE -> context.getClaims().audience(List.of("another-client"));
+          case NO_NONCE -> context.getClaims().claims(claims -> claims.remove("nonce"));
+          default -> {}
         }
         Person person = PEOPLE.get(context.getPrincipal().getName());
         if (person != null) {

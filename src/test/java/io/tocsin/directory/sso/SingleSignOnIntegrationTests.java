@@ -1,0 +1,243 @@
+package io.tocsin.directory.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.testing.HarnessTests;
+import io.tocsin.testing.IdentityProvider;
+import io.tocsin.testing.IdentityProvider.Misbehaviour;
+import io.tocsin.testing.IdentityProvider.Person;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sign-in's checks, each against a real provider that gets one thing wrong: an ID token signed
+ * by a key it does not publish, expired, issued to another client or without the sign-in's nonce,
+ * and an answer replayed after it was used. Each is refused, signs nobody in and is audited.
+ */
+class SingleSignOnIntegrationTests extends HarnessTests {
+
+  private static IdentityProvider provider;
+
+  private static final Person CAROL =
+      new Person("carol", "carol-password-1", "Carol Example", "carol@example.com");
+
+  @Override
+  protected Map<String, Object> settings() {
+    if (provider == null) {
+      try {
+        provider = IdentityProvider.start();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return Map.of(
+        "tocsin.sso.providers.company.issuer", provider.issuer(),
+        "tocsin.sso.providers.company.client-id", "tocsin",
+        "tocsin.sso.providers.company.client-secret", "tocsin-secret",
+        "tocsin.sso.roles.viewer", "everyone");
+  }
+
+  @Override
+  protected void seed() {
+    provider.client("tocsin", "tocsin-secret", tocsin.uri("/login/oauth2/code/company").toString());
+    provider.person(CAROL, List.of("everyone"));
+  }
+
+  @AfterEach
+  void behave() {
+    provider.misbehave(Misbehaviour.NONE);
+  }
+
+  @AfterAll
+  static void stopTheProvider() {
+    if (provider != null) {
+      provider.close();
+      provider = null;
+    }
+  }
+
+  @Test
+  void aWellBehavedProviderSignsInWithASessionThatReadsTheApi() {
+    Visit visit = new Visit();
+
+    HttpResponse<String> back = visit.signIn(CAROL);
+
+    assertThat(back.headers().firstValue("Location")).hasValue(tocsin.uri("/").toString());
+    assertThat(visit.api(tocsin.uri("/api/v1/users/me")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void anIdTokenSignedByAKeyTheProviderDoesNotPublishIsRefused() {
+    assertRefused(Misbehaviour.WRONG_KEY, "invalid_id_token");
+  }
+
+  @Test
+  void anExpiredIdTokenIsRefused() {
+    assertRefused(Misbehaviour.EXPIRED, "invalid_id_token");
+  }
+
+  @Test
+  void anIdTokenIssuedToAnotherClientIsRefused() {
+    assertRefused(Misbehaviour.WRONG_AUDIENCE, "invalid_id_token");
+  }
+
+  @Test
+  void anIdTokenWithoutTheSignInsNonceIsRefused() {
+    assertRefused(Misbehaviour.NO_NONCE, "invalid_nonce");
+  }
+
+  @Test
+  void anAnswerReplayedAfterItWasUsedIsRefusedInTheSameBrowserAndInAnother() {
+    Visit visit = new Visit();
+    HttpResponse<String> answer = visit.startAndAuthenticate(CAROL);
+    URI callback = URI.create(answer.headers().firstValue("Location").orElseThrow());
+    assertThat(visit.get(callback).headers().firstValue("Location"))
+        .hasValue(tocsin.uri("/").toString());
+
+    HttpResponse<String> again = visit.get(callback);
+    Visit stranger = new Visit();
+    HttpResponse<String> copied = stranger.get(callback);
+
+    assertThat(again.headers().firstValue("Location"))
+        .hasValue(tocsin.uri("/login?failed").toString());
+    assertThat(visit.get(tocsin.uri("/login")).body()).contains("already been used");
+    assertThat(copied.headers().firstValue("Location"))
+        .hasValue(tocsin.uri("/login?failed").toString());
+    assertThat(stranger.api(tocsin.uri("/api/v1/users/me")).statusCode()).isEqualTo(401);
+    assertThat(failures())
+        .filteredOn(summary -> summary.contains("(authorization_request_not_found)"))
+        .hasSizeGreaterThanOrEqualTo(2);
+  }
+
+  private void assertRefused(Misbehaviour misbehaviour, String code) {
+    provider.misbehave(misbehaviour);
+    Visit visit = new Visit();
+
+    HttpResponse<String> back = visit.signIn(CAROL);
+
+    assertThat(back.headers().firstValue("Location"))
+        .hasValue(tocsin.uri("/login?failed").toString());
+    assertThat(visit.api(tocsin.uri("/api/v1/users/me")).statusCode()).isEqualTo(401);
+    assertThat(visit.get(tocsin.uri("/login")).body())
+        .contains("did not pass Tocsin&#39;s checks (" + code + ")");
+    assertThat(failures()).anyMatch(summary -> summary.contains("(" + code + ")"));
+  }
+
+  private static List<String> failures() {
+    return StreamSupport.stream(
+            api.get("/api/v1/audit?kind=login.failed").get("items").spliterator(), false)
+        .map(entry -> entry.get("summary").asString())
+        .toList();
+  }
+
+  /**
+   * One browser's trip through the code flow, redirect by redirect: Tocsin's session cookie and the
+   * provider's are kept apart by name, as a browser keeps them.
+   */
+  private static final class Visit {
+
+    private static final Pattern CSRF =
+        Pattern.compile("name=\"_csrf\" type=\"hidden\" value=\"([^\"]+)\"");
+
+    private final HttpClient http =
+        HttpClient.newBuilder()
+            .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    /** Up to the provider's answer: the redirect back to Tocsin with a code and a state. */
+    HttpResponse<String> startAndAuthenticate(Person person) {
+      HttpResponse<String> toProvider = get(tocsin.uri("/oauth2/authorization/company"));
+      URI authorize = location(toProvider, tocsin.uri("/"));
+      assertThat(authorize.toString()).startsWith(provider.issuer()).contains("code_challenge=");
+      URI signInPage = location(get(authorize), authorize);
+      Matcher csrf = CSRF.matcher(get(signInPage).body());
+      assertThat(csrf.find()).as("the provider's sign-in page has its CSRF token").isTrue();
+      HttpResponse<String> signedIn =
+          post(
+              signInPage,
+              "username="
+                  + encode(person.username())
+                  + "&password="
+                  + encode(person.password())
+                  + "&_csrf="
+                  + encode(csrf.group(1)));
+      HttpResponse<String> answer = get(location(signedIn, signInPage));
+      assertThat(answer.headers().firstValue("Location"))
+          .hasValueSatisfying(
+              back ->
+                  assertThat(back).startsWith(tocsin.uri("/login/oauth2/code/company").toString()));
+      return answer;
+    }
+
+    /** The whole trip; Tocsin's answer to the provider's redirect. */
+    HttpResponse<String> signIn(Person person) {
+      HttpResponse<String> answer = startAndAuthenticate(person);
+      return get(URI.create(answer.headers().firstValue("Location").orElseThrow()));
+    }
+
+    HttpResponse<String> get(URI uri) {
+      return send(HttpRequest.newBuilder(uri).header("Accept", "text/html").GET().build());
+    }
+
+    HttpResponse<String> api(URI uri) {
+      return send(HttpRequest.newBuilder(uri).header("Accept", "application/json").GET().build());
+    }
+
+    HttpResponse<String> post(URI uri, String form) {
+      return send(
+          HttpRequest.newBuilder(uri)
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .header("X-XSRF-TOKEN", xsrf())
+              .POST(HttpRequest.BodyPublishers.ofString(form))
+              .build());
+    }
+
+    private String xsrf() {
+      CookieManager cookies = (CookieManager) http.cookieHandler().orElseThrow();
+      return cookies.getCookieStore().getCookies().stream()
+          .filter(cookie -> cookie.getName().equals("XSRF-TOKEN"))
+          .map(java.net.HttpCookie::getValue)
+          .findFirst()
+          .orElse("");
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+      try {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private static URI location(HttpResponse<String> response, URI base) {
+      assertThat(response.statusCode()).as(response.uri() + " redirects").isEqualTo(302);
+      return base.resolve(response.headers().firstValue("Location").orElseThrow());
+    }
+
+    private static String encode(String text) {
+      return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+  }
+}
