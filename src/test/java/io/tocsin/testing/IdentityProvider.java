@@ -138,8 +138,11 @@ public final class IdentityProvider implements AutoCloseable {
     GROUPS.put(person.username(), List.copyOf(groups));
   }
 
-  /** Registers a confidential client that may be sent back to {@code redirectUri}. */
-  public void client(String clientId, String secret, String redirectUri) {
+  /**
+   * Registers a confidential client that may be sent back to {@code redirectUri} after a sign-in,
+   * and to {@code signedOutUri} after a sign-out it asked for.
+   */
+  public void client(String clientId, String secret, String redirectUri, String signedOutUri) {
     CLIENTS.put(
         clientId,
         RegisteredClient.withId(UUID.randomUUID().toString())
@@ -148,6 +151,7 @@ public final class IdentityProvider implements AutoCloseable {
             .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
             .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
             .redirectUri(redirectUri)
+            .postLogoutRedirectUri(signedOutUri)
             .scope(OidcScopes.OPENID)
             .scope(OidcScopes.PROFILE)
             .scope(OidcScopes.EMAIL)

@@ -5,6 +5,7 @@ import io.tocsin.directory.DirectoryProperties;
 import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.sso.SsoProperties;
+import io.tocsin.directory.sso.SsoSignOut;
 import io.tocsin.directory.token.ApiTokenService;
 import io.tocsin.platform.HttpSecurityContribution;
 import io.tocsin.platform.ProblemResponses;
@@ -95,7 +96,8 @@ class DirectorySecurity {
       ProblemResponses problems,
       Clock clock,
       DirectoryProperties settings,
-      SsoProperties sso) {
+      SsoProperties sso,
+      SsoSignOut ssoSignOut) {
     DaoAuthenticationProvider provider =
         new DaoAuthenticationProvider(passwordAccounts(users, sso));
     provider.setPasswordEncoder(passwords);
@@ -160,14 +162,18 @@ class DirectorySecurity {
                 logout ->
                     logout
                         .logoutUrl("/logout")
+                        .addLogoutHandler(ssoSignOut)
                         .logoutSuccessHandler(
                             (request, response, authentication) -> {
                               // The console's sign-out button is a form a browser posts and then
                               // shows the answer of; a script or a client is told 204 as before.
                               String accept = request.getHeader("Accept");
+                              String providerSignOut = ssoSignOut.providerSignOut(request);
                               if (accept != null && accept.contains("text/html")) {
                                 response.sendRedirect(
-                                    request.getContextPath() + "/login?signedOut");
+                                    providerSignOut != null
+                                        ? providerSignOut
+                                        : request.getContextPath() + "/login?signedOut");
                               } else {
                                 response.setStatus(HttpServletResponse.SC_NO_CONTENT);
                               }

@@ -20,10 +20,12 @@ import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
 import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizationCodeTokenResponseClient;
 import org.springframework.security.oauth2.client.oidc.authentication.OidcAuthorizationCodeAuthenticationProvider;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserRequest;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.userinfo.OAuth2UserService;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
 import org.springframework.security.oauth2.client.web.HttpSessionOAuth2AuthorizedClientRepository;
@@ -59,7 +61,11 @@ class SsoSecurity {
 
   @Bean
   HttpSecurityContribution singleSignOn(
-      SsoProperties settings, SsoAccounts accounts, AuditLog audit, Clock clock) {
+      SsoProperties settings,
+      SsoAccounts accounts,
+      SsoSignOut signOut,
+      AuditLog audit,
+      Clock clock) {
     if (settings.providers().isEmpty()) {
       return http -> {};
     }
@@ -99,8 +105,15 @@ class SsoSecurity {
                         })
                     .successHandler(
                         (request, response, authentication) -> {
-                          SsoUser user =
-                              (SsoUser) Objects.requireNonNull(authentication.getPrincipal());
+                          OAuth2AuthenticationToken token =
+                              (OAuth2AuthenticationToken) authentication;
+                          SsoUser user = (SsoUser) token.getPrincipal();
+                          ClientRegistration provider =
+                              registrations.findByRegistrationId(
+                                  token.getAuthorizedClientRegistrationId());
+                          if (provider != null) {
+                            signOut.signedIn(request, provider, user.getIdToken().getTokenValue());
+                          }
                           signedIn(request, response, user.signedIn());
                         })
                     .failureHandler(

@@ -52,7 +52,11 @@ class SingleSignOnBrowserTests extends BrowserTests {
 
   @Override
   protected void seed() {
-    provider.client("tocsin", "tocsin-secret", tocsin.uri("/login/oauth2/code/company").toString());
+    provider.client(
+        "tocsin",
+        "tocsin-secret",
+        tocsin.uri("/login/oauth2/code/company").toString(),
+        tocsin.uri("/login").toString());
   }
 
   @AfterAll

@@ -56,7 +56,11 @@ class SingleSignOnIntegrationTests extends HarnessTests {
 
   @Override
   protected void seed() {
-    provider.client("tocsin", "tocsin-secret", tocsin.uri("/login/oauth2/code/company").toString());
+    provider.client(
+        "tocsin",
+        "tocsin-secret",
+        tocsin.uri("/login/oauth2/code/company").toString(),
+        tocsin.uri("/login").toString());
     provider.person(CAROL, List.of("everyone"));
   }
 
@@ -81,6 +85,34 @@ class SingleSignOnIntegrationTests extends HarnessTests {
 
     assertThat(back.headers().firstValue("Location")).hasValue(tocsin.uri("/").toString());
     assertThat(visit.api(tocsin.uri("/api/v1/users/me")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void signingOutEndsTheProvidersSessionTooAndComesBackToTheSignInPage() {
+    Visit visit = new Visit();
+    visit.signIn(CAROL);
+    visit.api(tocsin.uri("/api/v1/users/me"));
+
+    HttpResponse<String> signedOut = visit.post(tocsin.uri("/logout"), "");
+
+    URI endSession = URI.create(signedOut.headers().firstValue("Location").orElseThrow());
+    assertThat(endSession.toString())
+        .startsWith(provider.issuer())
+        .contains("id_token_hint=")
+        .contains("post_logout_redirect_uri=");
+    assertThat(visit.api(tocsin.uri("/api/v1/users/me")).statusCode()).isEqualTo(401);
+    assertThat(visit.get(endSession).headers().firstValue("Location"))
+        .hasValue(tocsin.uri("/login").toString());
+    // The provider asks for the password again: its own session is over too.
+    URI authorize =
+        URI.create(
+            visit
+                .get(tocsin.uri("/oauth2/authorization/company"))
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
+    assertThat(visit.get(authorize).headers().firstValue("Location"))
+        .hasValueSatisfying(next -> assertThat(next).endsWith("/login"));
   }
 
   @Test
@@ -205,6 +237,7 @@ class SingleSignOnIntegrationTests extends HarnessTests {
     HttpResponse<String> post(URI uri, String form) {
       return send(
           HttpRequest.newBuilder(uri)
+              .header("Accept", "text/html")
               .header("Content-Type", "application/x-www-form-urlencoded")
               .header("X-XSRF-TOKEN", xsrf())
               .POST(HttpRequest.BodyPublishers.ofString(form))
