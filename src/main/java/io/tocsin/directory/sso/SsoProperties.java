@@ -32,7 +32,8 @@ public record SsoProperties(
     @DefaultValue("") String breakGlassAdmin)
     implements CheckedSettings {
 
-  private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+  /** Letters and digits only: an environment variable cannot say where a key with _ or - ends. */
+  private static final Pattern KEY = Pattern.compile("[a-z0-9]{1,40}");
 
   /**
    * One provider.
@@ -60,29 +61,28 @@ public record SsoProperties(
     List<String> problems = new ArrayList<>();
     providers.forEach(
         (key, provider) -> {
-          String prefix = "tocsin.sso.providers." + key;
           if (!KEY.matcher(key).matches()) {
             problems.add(
-                CheckedSettings.name(prefix)
+                setting(key, "issuer")
                     + ": '"
                     + key
-                    + "' is not a provider key (lower-case letters, digits and -, up to 40)");
+                    + "' is not a provider key (lower-case letters and digits, up to 40)");
           }
           if (provider.issuer().isBlank()) {
-            problems.add(CheckedSettings.name(prefix + ".issuer") + " is required");
+            problems.add(setting(key, "issuer") + " is required");
           } else if (!isHttpUrl(provider.issuer())) {
             problems.add(
-                CheckedSettings.name(prefix + ".issuer")
+                setting(key, "issuer")
                     + " is '"
                     + provider.issuer()
                     + "': expected an http or https URL");
           }
           if (provider.clientId().isBlank()) {
-            problems.add(CheckedSettings.name(prefix + ".client-id") + " is required");
+            problems.add(setting(key, "client-id") + " is required");
           }
           if (!provider.scopes().contains("openid")) {
             problems.add(
-                CheckedSettings.name(prefix + ".scopes")
+                setting(key, "scopes")
                     + " must include openid, or the provider signs in without an ID token");
           }
         });
@@ -99,6 +99,20 @@ public record SsoProperties(
               + " in");
     }
     return problems;
+  }
+
+  /**
+   * A provider's setting as operators write it: the variable that Spring binds to the map's entry
+   * (without the dashes of the property), then the property.
+   */
+  private static String setting(String key, String field) {
+    return ("TOCSIN_SSO_PROVIDERS_" + key + "_" + field.replace("-", ""))
+            .toUpperCase(java.util.Locale.ROOT)
+        + " (tocsin.sso.providers."
+        + key
+        + "."
+        + field
+        + ")";
   }
 
   private static boolean isHttpUrl(String text) {
