@@ -6,6 +6,7 @@ import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.IdentityProvider;
 import io.tocsin.testing.IdentityProvider.Misbehaviour;
 import io.tocsin.testing.IdentityProvider.Person;
+import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.CookieManager;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -51,7 +53,10 @@ class SingleSignOnIntegrationTests extends HarnessTests {
         "tocsin.sso.providers.company.issuer", provider.issuer(),
         "tocsin.sso.providers.company.client-id", "tocsin",
         "tocsin.sso.providers.company.client-secret", "tocsin-secret",
-        "tocsin.sso.roles.viewer", "everyone");
+        "tocsin.sso.roles.viewer", "everyone",
+        // The harness's admin is the break-glass account: it signs in with its password.
+        "tocsin.sso.local-passwords", "false",
+        "tocsin.sso.break-glass-admin", TocsinHarness.ADMIN_EMAIL);
   }
 
   @Override
@@ -158,6 +163,59 @@ class SingleSignOnIntegrationTests extends HarnessTests {
         .hasSizeGreaterThanOrEqualTo(2);
   }
 
+  @Test
+  void withPasswordsOffOnlyTheBreakGlassAdminSignsInWithAPassword() {
+    String password = "dave-password-12";
+    api.create(
+        "/api/v1/users",
+        """
+        {"name": "Dave", "email": "dave@example.com", "role": "responder", "timeZone": "UTC",
+         "password": "%s"}
+        """
+            .formatted(password));
+
+    Visit dave = new Visit();
+    dave.get(tocsin.uri("/login"));
+    HttpResponse<String> refused =
+        dave.post(
+            tocsin.uri("/login"),
+            "username=dave%40example.com&password=" + password,
+            "application/json");
+    Visit admin = new Visit();
+    admin.get(tocsin.uri("/login"));
+    HttpResponse<String> breakGlass =
+        admin.post(
+            tocsin.uri("/login"),
+            "username="
+                + URLEncoder.encode(TocsinHarness.ADMIN_EMAIL, StandardCharsets.UTF_8)
+                + "&password="
+                + URLEncoder.encode(TocsinHarness.ADMIN_PASSWORD, StandardCharsets.UTF_8),
+            "application/json");
+
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.body()).contains("password-sign-in-off");
+    assertThat(dave.api(tocsin.uri("/api/v1/users/me")).statusCode()).isEqualTo(401);
+    assertThat(
+            tocsin
+                .send(
+                    HttpRequest.newBuilder(tocsin.uri("/api/v1/tokens"))
+                        .header("Content-Type", "application/json")
+                        .header(
+                            "Authorization",
+                            "Basic "
+                                + Base64.getEncoder()
+                                    .encodeToString(
+                                        ("dave@example.com:" + password)
+                                            .getBytes(StandardCharsets.UTF_8)))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"script\"}"))
+                        .build())
+                .statusCode())
+        .as("basic credentials for a token are passwords too")
+        .isEqualTo(401);
+    assertThat(breakGlass.statusCode()).isEqualTo(204);
+    assertThat(admin.api(tocsin.uri("/api/v1/users/me")).statusCode()).isEqualTo(200);
+  }
+
   private void assertRefused(Misbehaviour misbehaviour, String code) {
     provider.misbehave(misbehaviour);
     Visit visit = new Visit();
@@ -235,9 +293,13 @@ class SingleSignOnIntegrationTests extends HarnessTests {
     }
 
     HttpResponse<String> post(URI uri, String form) {
+      return post(uri, form, "text/html");
+    }
+
+    HttpResponse<String> post(URI uri, String form, String accept) {
       return send(
           HttpRequest.newBuilder(uri)
-              .header("Accept", "text/html")
+              .header("Accept", accept)
               .header("Content-Type", "application/x-www-form-urlencoded")
               .header("X-XSRF-TOKEN", xsrf())
               .POST(HttpRequest.BodyPublishers.ofString(form))
