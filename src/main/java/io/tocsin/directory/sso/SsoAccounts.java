@@ -6,6 +6,8 @@ import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.UserService.UserChanges;
+import io.tocsin.directory.team.Team;
+import io.tocsin.directory.team.TeamService;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.InvalidInputException;
 import java.time.Clock;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -30,7 +34,10 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class SsoAccounts {
 
+  private static final Log log = LogFactory.getLog(SsoAccounts.class);
+
   private final UserService users;
+  private final TeamService teams;
   private final UserIdentities identities;
   private final AuditLog audit;
   private final SsoProperties settings;
@@ -38,11 +45,13 @@ class SsoAccounts {
 
   SsoAccounts(
       UserService users,
+      TeamService teams,
       UserIdentities identities,
       AuditLog audit,
       SsoProperties settings,
       Clock clock) {
     this.users = users;
+    this.teams = teams;
     this.identities = identities;
     this.audit = audit;
     this.settings = settings;
@@ -112,10 +121,28 @@ class SsoAccounts {
       userId = user.id();
       identities.link(provider, subject, userId, clock.instant());
     }
+    joinTeams(userId, groups, email + " (groups at " + via + ")");
     audit.recordAs(email, "login.succeeded", "user " + userId, "sign-in through " + via);
     return users
         .signedIn(userId)
         .orElseThrow(() -> new IllegalStateException("the user signed in is gone"));
+  }
+
+  /** Keeps the teams the mapping names in step with the person's groups; leaves the others. */
+  private void joinTeams(UUID userId, List<String> groups, String actor) {
+    settings
+        .teamGroups()
+        .forEach(
+            (name, teamGroups) -> {
+              Optional<Team> team = teams.findByName(name);
+              if (team.isEmpty()) {
+                log.warn(
+                    "TOCSIN_SSO_TEAMS names team '" + name + "', which does not exist: skipped");
+                return;
+              }
+              teams.setMember(
+                  team.get().id(), userId, teamGroups.stream().anyMatch(groups::contains), actor);
+            });
   }
 
   /** The name of the provider as its sign-in button shows it. */

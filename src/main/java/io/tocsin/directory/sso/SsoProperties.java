@@ -4,6 +4,8 @@ import io.tocsin.platform.CheckedSettings;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -18,6 +20,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param providers the OpenID Connect providers, by key
  * @param roles which of the providers' groups give which role; a user in several gets the highest
+ * @param teams which groups make a person a member of which team, as {@code Team name=group,group;
+ *     Other team=group}: a team named here is kept in step with the groups at every sign-in, the
+ *     others are left to Tocsin's admins
  * @param localPasswords whether email and password still sign in; off, only {@code breakGlassAdmin}
  *     may, so that an admin can get in while the provider is down
  * @param breakGlassAdmin the email of the one account that signs in with a password when local
@@ -28,6 +33,7 @@ import org.springframework.validation.annotation.Validated;
 public record SsoProperties(
     @DefaultValue @Valid Map<String, Provider> providers,
     @DefaultValue Roles roles,
+    @DefaultValue("") String teams,
     @DefaultValue("true") boolean localPasswords,
     @DefaultValue("") String breakGlassAdmin)
     implements CheckedSettings {
@@ -56,9 +62,44 @@ public record SsoProperties(
       @DefaultValue List<String> responder,
       @DefaultValue List<String> viewer) {}
 
+  /** The teams mapping, parsed: each team's name and its groups, in the order written. */
+  public Map<String, List<String>> teamGroups() {
+    Map<String, List<String>> parsed = new LinkedHashMap<>();
+    for (String entry : teams.split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int equals = entry.indexOf('=');
+      if (equals < 0) {
+        throw new IllegalArgumentException("'" + entry.trim() + "' has no '='");
+      }
+      String team = entry.substring(0, equals).trim();
+      List<String> groups =
+          Arrays.stream(entry.substring(equals + 1).split(","))
+              .map(String::trim)
+              .filter(group -> !group.isEmpty())
+              .toList();
+      if (team.isEmpty() || groups.isEmpty()) {
+        throw new IllegalArgumentException(
+            "'" + entry.trim() + "' needs a team name before '=' and groups after it");
+      }
+      parsed.put(team, groups);
+    }
+    return parsed;
+  }
+
   @Override
   public List<String> problems() {
     List<String> problems = new ArrayList<>();
+    try {
+      teamGroups();
+    } catch (IllegalArgumentException e) {
+      problems.add(
+          CheckedSettings.name("tocsin.sso.teams")
+              + ": "
+              + e.getMessage()
+              + " (expected 'Team name=group,group;Other team=group')");
+    }
     providers.forEach(
         (key, provider) -> {
           if (!KEY.matcher(key).matches()) {

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -173,6 +174,50 @@ public class TeamService {
       audit.record("team.updated", "team " + id, String.join(", ", changes));
     }
     return get(id);
+  }
+
+  /** The team of this name, in any case. */
+  public Optional<Team> findByName(String name) {
+    return jdbc.sql(SELECT + " WHERE name_key = :nameKey")
+        .param("nameKey", name.trim().toLowerCase(Locale.ROOT))
+        .query(this::row)
+        .optional()
+        .map(team -> get(team.id()));
+  }
+
+  /**
+   * Makes the user a member of the team, or no longer one, on behalf of {@code actor}; a manager
+   * stays a manager. Whether anything changed.
+   */
+  @Transactional
+  public boolean setMember(UUID teamId, UUID userId, boolean member, String actor) {
+    Team team = get(teamId);
+    boolean is = team.members().stream().anyMatch(m -> m.userId().equals(userId));
+    if (is == member) {
+      return false;
+    }
+    if (member) {
+      jdbc.sql(INSERT_MEMBER)
+          .param("teamId", teamId)
+          .param("userId", userId)
+          .param("role", EnumText.canonical(TeamRole.MEMBER))
+          .update();
+    } else {
+      jdbc.sql("DELETE FROM directory_team_member WHERE team_id = :teamId AND user_id = :userId")
+          .param("teamId", teamId)
+          .param("userId", userId)
+          .update();
+    }
+    audit.recordAs(
+        actor,
+        "team.updated",
+        "team " + teamId,
+        (member ? "added user " : "removed user ")
+            + userId
+            + (member ? " to '" : " from '")
+            + team.name()
+            + "'");
+    return true;
   }
 
   @Transactional

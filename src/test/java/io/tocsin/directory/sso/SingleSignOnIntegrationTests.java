@@ -54,6 +54,7 @@ class SingleSignOnIntegrationTests extends HarnessTests {
         "tocsin.sso.providers.company.client-id", "tocsin",
         "tocsin.sso.providers.company.client-secret", "tocsin-secret",
         "tocsin.sso.roles.viewer", "everyone",
+        "tocsin.sso.teams", "Payments=payments-oncall,payments-dev; Ghosts=ghosts",
         // The harness's admin is the break-glass account: it signs in with its password.
         "tocsin.sso.local-passwords", "false",
         "tocsin.sso.break-glass-admin", TocsinHarness.ADMIN_EMAIL);
@@ -67,7 +68,10 @@ class SingleSignOnIntegrationTests extends HarnessTests {
         tocsin.uri("/login/oauth2/code/company").toString(),
         tocsin.uri("/login").toString());
     provider.person(CAROL, List.of("everyone"));
+    payments = api.create("/api/v1/teams", "{\"name\": \"Payments\"}").get("id").asString();
   }
+
+  private static String payments;
 
   @AfterEach
   void behave() {
@@ -118,6 +122,43 @@ class SingleSignOnIntegrationTests extends HarnessTests {
                 .orElseThrow());
     assertThat(visit.get(authorize).headers().firstValue("Location"))
         .hasValueSatisfying(next -> assertThat(next).endsWith("/login"));
+  }
+
+  @Test
+  void aPersonJoinsAndLeavesTheMappedTeamsWithTheirGroupsAtEachSignIn() {
+    Person erin = new Person("erin", "erin-password-12", "Erin Example", "erin@example.com");
+    provider.person(erin, List.of("everyone", "payments-dev"));
+
+    new Visit().signIn(erin);
+    String erinId = userId(erin.email());
+    assertThat(members(payments)).contains(erinId);
+
+    provider.person(erin, List.of("everyone"));
+    new Visit().signIn(erin);
+    assertThat(members(payments)).doesNotContain(erinId);
+    assertThat(
+            StreamSupport.stream(
+                    api.get("/api/v1/audit?kind=team.updated").get("items").spliterator(), false)
+                .map(entry -> entry.get("summary").asString()))
+        .contains(
+            "added user " + erinId + " to 'Payments'",
+            "removed user " + erinId + " from 'Payments'");
+  }
+
+  private static String userId(String email) {
+    return StreamSupport.stream(
+            api.get("/api/v1/users?limit=200").get("items").spliterator(), false)
+        .filter(user -> user.get("email").asString().equals(email))
+        .map(user -> user.get("id").asString())
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static List<String> members(String team) {
+    return StreamSupport.stream(
+            api.get("/api/v1/teams/" + team).get("members").spliterator(), false)
+        .map(member -> member.get("userId").asString())
+        .toList();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.tocsin.directory.sso;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -35,6 +36,12 @@ class SsoPropertiesTests {
     assertThat(sso.roles().responder()).containsExactly("oncall", "payments-oncall");
     assertThat(sso.localPasswords()).isTrue();
     assertThat(sso.problems()).isEmpty();
+    assertThat(
+            bind(Map.of("TOCSIN_SSO_TEAMS", " Payments = payments-oncall, payments-dev ;Search=x;"))
+                .teamGroups())
+        .containsExactly(
+            Map.entry("Payments", List.of("payments-oncall", "payments-dev")),
+            Map.entry("Search", List.of("x")));
   }
 
   @Test
@@ -44,6 +51,7 @@ class SsoPropertiesTests {
             Map.of(
                 "TOCSIN_SSO_PROVIDERS_ENTRA_ISSUER", "login.microsoftonline.com",
                 "TOCSIN_SSO_PROVIDERS_ENTRA_SCOPES", "profile,email",
+                "TOCSIN_SSO_TEAMS", "Payments=payments-oncall;Search",
                 "TOCSIN_SSO_LOCAL_PASSWORDS", "false"));
 
     assertThat(sso.problems())
@@ -56,7 +64,9 @@ class SsoPropertiesTests {
                 + " openid, or the provider signs in without an ID token",
             "TOCSIN_SSO_BREAK_GLASS_ADMIN (tocsin.sso.break-glass-admin) is required when local"
                 + " passwords are off: without it nobody can sign in while the identity provider"
-                + " is down");
+                + " is down",
+            "TOCSIN_SSO_TEAMS (tocsin.sso.teams): 'Search' has no '=' (expected 'Team"
+                + " name=group,group;Other team=group')");
   }
 
   @Test
