@@ -10,6 +10,7 @@ import io.tocsin.directory.integration.Integration;
 import io.tocsin.directory.integration.IntegrationKind;
 import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.directory.sso.SsoProviders;
 import io.tocsin.directory.team.Team;
 import io.tocsin.directory.team.TeamRole;
 import io.tocsin.directory.team.TeamService;
@@ -66,6 +67,7 @@ class AdminPages {
   private final Incidents incidents;
   private final Clock clock;
   private final PublicAddress address;
+  private final SsoProviders sso;
 
   AdminPages(
       UserService users,
@@ -76,7 +78,8 @@ class AdminPages {
       DeadLetters deadLetters,
       Incidents incidents,
       Clock clock,
-      PublicAddress address) {
+      PublicAddress address,
+      SsoProviders sso) {
     this.users = users;
     this.teams = teams;
     this.services = services;
@@ -86,6 +89,7 @@ class AdminPages {
     this.incidents = incidents;
     this.clock = clock;
     this.address = address;
+    this.sso = sso;
   }
 
   /** A team with its members' names. */
@@ -129,6 +133,8 @@ class AdminPages {
     model.addAttribute("next", page.nextCursor());
     model.addAttribute("roles", EnumText.allowed(Role.class));
     model.addAttribute("section", "users");
+    model.addAttribute("sso", sso.setup());
+    model.addAttribute("baseUrl", address.baseUrl());
     return "web/admin";
   }
 

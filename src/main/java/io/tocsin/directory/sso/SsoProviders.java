@@ -3,6 +3,7 @@ package io.tocsin.directory.sso;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
@@ -24,7 +25,7 @@ public class SsoProviders {
 
   public List<Choice> choices() {
     return settings.providers().entrySet().stream()
-        .sorted(java.util.Map.Entry.comparingByKey())
+        .sorted(Map.Entry.comparingByKey())
         .map(
             provider ->
                 new Choice(
@@ -34,6 +35,41 @@ public class SsoProviders {
                         : provider.getValue().name(),
                     SsoSecurity.AUTHORIZATION_PATH + "/" + provider.getKey()))
         .toList();
+  }
+
+  /** A provider as the admin page shows it: no secret. */
+  public record Configured(String key, String label, String issuer, String callbackPath) {}
+
+  /** The whole sign-in setup as the admin page shows it. */
+  public record Setup(
+      List<Configured> providers,
+      List<String> adminGroups,
+      List<String> responderGroups,
+      List<String> viewerGroups,
+      Map<String, List<String>> teams,
+      boolean localPasswords,
+      String breakGlassAdmin) {}
+
+  public Setup setup() {
+    return new Setup(
+        settings.providers().entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(
+                provider ->
+                    new Configured(
+                        provider.getKey(),
+                        provider.getValue().name().isBlank()
+                            ? provider.getKey()
+                            : provider.getValue().name(),
+                        provider.getValue().issuer(),
+                        SsoSecurity.CALLBACK_PATH + "/" + provider.getKey()))
+            .toList(),
+        settings.roles().admin(),
+        settings.roles().responder(),
+        settings.roles().viewer(),
+        settings.teamGroups(),
+        settings.localPasswords(),
+        settings.breakGlassAdmin());
   }
 
   /** Whether email and password sign in, for everyone but the break-glass admin. */

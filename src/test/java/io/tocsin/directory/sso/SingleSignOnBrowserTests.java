@@ -82,6 +82,7 @@ class SingleSignOnBrowserTests extends BrowserTests {
         .anyMatch(summary -> summary.contains("sign-in through Example Corp"));
     open("/admin");
     wait(ExpectedConditions.titleContains("Not allowed"));
+    expectConsoleError("/admin", 403);
 
     // Promoted and renamed at the provider: the next sign-in brings both.
     provider.person(
@@ -98,7 +99,14 @@ class SingleSignOnBrowserTests extends BrowserTests {
     assertThat(audit("user.role_changed", null))
         .anyMatch(summary -> summary.contains("responder") && summary.contains("admin"));
     open("/admin");
-    wait(ExpectedConditions.not(ExpectedConditions.titleContains("Not allowed")));
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("sso-mapping")));
+    assertThat(browser.findElement(By.id("sso-providers")).getText())
+        .contains("Example Corp")
+        .contains(tocsin.uri("/login/oauth2/code/company").toString());
+    assertThat(browser.findElement(By.id("sso-mapping")).getText())
+        .contains("tocsin-admins")
+        .contains("oncall, payments-oncall");
+    assertAccessible("the admin page with single sign-on");
   }
 
   @Test
