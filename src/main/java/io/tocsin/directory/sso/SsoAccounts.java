@@ -58,6 +58,13 @@ class SsoAccounts {
     this.clock = clock;
   }
 
+  /** Another sign-in of the same person made their account first; this one starts again. */
+  static final class AtOnce extends RuntimeException {
+    AtOnce(Throwable cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
   /** Why a person who proved who they are may still not use Tocsin. */
   static final class Refused extends RuntimeException {
     Refused(String message) {
@@ -154,39 +161,45 @@ class SsoAccounts {
   private User create(String name, String email, Role role, String zone, String via) {
     try {
       return users.createSignedInElsewhere(name, email, role, zone, via);
+    } catch (ConflictException e) {
+      // Nobody had this email a moment ago: another sign-in of the same person just made it.
+      throw new AtOnce(e);
     } catch (InvalidInputException e) {
       throw new Refused(via + " sent an account Tocsin cannot take: " + e.getMessage());
     }
   }
 
   private User bringUpToDate(User user, String name, String email, Role role, String via) {
-    boolean renamed = !user.name().equals(name) || !user.email().equalsIgnoreCase(email);
-    UserChanges changes =
-        new UserChanges(
-            user.name().equals(name) ? null : name,
-            user.email().equalsIgnoreCase(email) ? null : email,
-            user.role() == role ? null : role,
-            null,
-            null);
-    if (!renamed && user.role() == role) {
-      return user;
-    }
     String actor = email + " (groups at " + via + ")";
-    try {
-      return users.update(user.id(), changes, actor);
-    } catch (ConflictException e) {
-      if (changes.role() == null) {
+    User current = user;
+    if (!user.name().equals(name) || !user.email().equalsIgnoreCase(email)) {
+      try {
+        current =
+            users.update(
+                user.id(),
+                new UserChanges(
+                    user.name().equals(name) ? null : name,
+                    user.email().equalsIgnoreCase(email) ? null : email,
+                    null,
+                    null,
+                    null),
+                actor);
+      } catch (ConflictException e) {
         throw new Refused(e.getMessage());
+      } catch (InvalidInputException e) {
+        throw new Refused(via + " sent an account Tocsin cannot take: " + e.getMessage());
       }
+    }
+    if (current.role() == role) {
+      return current;
+    }
+    try {
+      return users.update(user.id(), new UserChanges(null, null, role, null, null), actor);
+    } catch (ConflictException e) {
       // The last admin, whose groups no longer make them one: they stay admin until another is.
       audit.recordAs(
           actor, "user.role_kept", "user " + user.id(), "kept role admin: " + e.getMessage());
-      return renamed
-          ? users.update(
-              user.id(), new UserChanges(changes.name(), changes.email(), null, null, null), actor)
-          : user;
-    } catch (InvalidInputException e) {
-      throw new Refused(via + " sent an account Tocsin cannot take: " + e.getMessage());
+      return current;
     }
   }
 

@@ -13,6 +13,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -55,6 +57,9 @@ class SsoSecurity {
   static final String CALLBACK_PATH = "/login/oauth2/code";
 
   private static final Log log = LogFactory.getLog(SsoSecurity.class);
+
+  /** Our own error code for a sign-in that lost a race with another of the same person. */
+  private static final String AT_ONCE = "tocsin_signed_in_at_once";
 
   /** Our own error code, for a person the provider knows but Tocsin does not let in. */
   private static final String REFUSED = "tocsin_refused";
@@ -145,6 +150,11 @@ class SsoSecurity {
       } catch (SsoAccounts.Refused e) {
         throw new OAuth2AuthenticationException(
             new OAuth2Error(REFUSED, e.getMessage(), null), e.getMessage());
+      } catch (SsoAccounts.AtOnce
+          | DataIntegrityViolationException
+          | ConcurrencyFailureException e) {
+        // The same person's first sign-in in two tabs at once: one account was made, this try lost.
+        throw new OAuth2AuthenticationException(new OAuth2Error(AT_ONCE), e.getMessage(), e);
       }
     };
   }
@@ -202,6 +212,9 @@ class SsoSecurity {
           + label
           + " right now. Try again in a minute; if it is down, an admin can still sign in with a"
           + " password.";
+    }
+    if (AT_ONCE.equals(code)) {
+      return "Another sign-in of this account happened at the same moment. Start again.";
     }
     if ("authorization_request_not_found".equals(code)) {
       return "This sign-in had already been used or had expired. Start again.";

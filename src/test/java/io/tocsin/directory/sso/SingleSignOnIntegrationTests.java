@@ -18,15 +18,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataIntegrityViolationException;
 
 /**
  * The sign-in's checks, each against a real provider that gets one thing wrong: an ID token signed
@@ -143,6 +148,96 @@ class SingleSignOnIntegrationTests extends HarnessTests {
         .contains(
             "added user " + erinId + " to 'Payments'",
             "removed user " + erinId + " from 'Payments'");
+  }
+
+  @Test
+  void twoFirstSignInsOfOnePersonAtOnceMakeOneAccountAndNoServerError() throws Exception {
+    Person frank = new Person("frank", "frank-password-1", "Frank Example", "frank@example.com");
+    provider.person(frank, List.of("everyone"));
+    List<Visit> tabs = List.of(new Visit(), new Visit(), new Visit());
+    List<URI> callbacks = new ArrayList<>();
+    for (Visit tab : tabs) {
+      callbacks.add(
+          URI.create(
+              tab.startAndAuthenticate(frank).headers().firstValue("Location").orElseThrow()));
+    }
+
+    CountDownLatch go = new CountDownLatch(1);
+    List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+    for (int i = 0; i < tabs.size(); i++) {
+      Visit tab = tabs.get(i);
+      URI callback = callbacks.get(i);
+      answers.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                return tab.get(callback);
+              }));
+    }
+    go.countDown();
+
+    for (CompletableFuture<HttpResponse<String>> answer : answers) {
+      HttpResponse<String> back = answer.get(30, TimeUnit.SECONDS);
+      assertThat(back.statusCode()).isEqualTo(302);
+      assertThat(back.headers().firstValue("Location"))
+          .hasValueSatisfying(
+              location ->
+                  assertThat(location)
+                      .isIn(tocsin.uri("/").toString(), tocsin.uri("/login?failed").toString()));
+    }
+    assertThat(
+            StreamSupport.stream(
+                    api.get("/api/v1/users?limit=200").get("items").spliterator(), false)
+                .filter(user -> user.get("email").asString().equals(frank.email())))
+        .hasSize(1);
+  }
+
+  @Test
+  void concurrentFirstSignInsMakeOneAccountAndTellTheOthersToStartAgain() throws Exception {
+    SsoAccounts accounts = tocsin.bean(SsoAccounts.class);
+    Map<String, Object> claims =
+        Map.of(
+            "sub", "grace-subject",
+            "email", "grace@example.com",
+            "name", "Grace Example",
+            "groups", List.of("everyone"));
+    CountDownLatch go = new CountDownLatch(1);
+    List<CompletableFuture<String>> outcomes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      outcomes.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  go.await();
+                  accounts.signIn("company", claims);
+                  return "signed in";
+                } catch (SsoAccounts.AtOnce | DataIntegrityViolationException e) {
+                  return "start again";
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return "interrupted";
+                }
+              }));
+    }
+    go.countDown();
+
+    List<String> results = new ArrayList<>();
+    for (CompletableFuture<String> outcome : outcomes) {
+      results.add(outcome.get(30, TimeUnit.SECONDS));
+    }
+    assertThat(results)
+        .contains("signed in")
+        .allMatch(List.of("signed in", "start again")::contains);
+    assertThat(
+            StreamSupport.stream(
+                    api.get("/api/v1/users?limit=200").get("items").spliterator(), false)
+                .filter(user -> user.get("email").asString().equals("grace@example.com")))
+        .hasSize(1);
+    assertThat(accounts.signIn("company", claims).email()).isEqualTo("grace@example.com");
   }
 
   private static String userId(String email) {
