@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -96,8 +97,13 @@ public final class IdentityProvider implements AutoCloseable {
     this.spring = spring;
   }
 
-  public static IdentityProvider start() throws IOException {
-    Path base = Files.createTempDirectory("tocsin-identity-provider");
+  public static IdentityProvider start() {
+    Path base;
+    try {
+      base = Files.createTempDirectory("tocsin-identity-provider");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.toString());
     tomcat.setPort(0);
@@ -122,7 +128,7 @@ public final class IdentityProvider implements AutoCloseable {
     try {
       tomcat.start();
     } catch (LifecycleException e) {
-      throw new IOException("the identity provider did not start", e);
+      throw new IllegalStateException("the identity provider did not start", e);
     }
     return new IdentityProvider(tomcat, spring);
   }
@@ -130,6 +136,29 @@ public final class IdentityProvider implements AutoCloseable {
   /** The issuer URL, where Tocsin finds {@code /.well-known/openid-configuration}. */
   public String issuer() {
     return "http://127.0.0.1:" + tomcat.getConnector().getLocalPort();
+  }
+
+  /** The client id and secret Tocsin is registered with by {@link #registerTocsin}. */
+  public static final String CLIENT_ID = "tocsin";
+
+  private static final String CLIENT_SECRET = "tocsin-secret";
+
+  /** Tocsin's settings for this provider under {@code key}. */
+  public Map<String, Object> settings(String key) {
+    String prefix = "tocsin.sso.providers." + key + ".";
+    return Map.of(
+        prefix + "issuer", issuer(),
+        prefix + "client-id", CLIENT_ID,
+        prefix + "client-secret", CLIENT_SECRET);
+  }
+
+  /** Registers this Tocsin as the provider's client, sent back to it under {@code key}. */
+  public void registerTocsin(TocsinHarness tocsin, String key) {
+    client(
+        CLIENT_ID,
+        CLIENT_SECRET,
+        tocsin.uri("/login/oauth2/code/" + key).toString(),
+        tocsin.uri("/login").toString());
   }
 
   /** Adds a person, or changes one, with the groups their next ID token lists. */

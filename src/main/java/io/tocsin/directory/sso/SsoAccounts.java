@@ -155,7 +155,7 @@ class SsoAccounts {
   /** The name of the provider as its sign-in button shows it. */
   String label(String provider) {
     SsoProperties.Provider configured = settings.providers().get(provider);
-    return configured == null || configured.name().isBlank() ? provider : configured.name();
+    return configured == null ? provider : configured.label(provider);
   }
 
   private User create(String name, String email, Role role, String zone, String via) {

@@ -54,7 +54,13 @@ public record SsoProperties(
       @DefaultValue("") String clientSecret,
       @DefaultValue({"openid", "profile", "email"}) List<String> scopes,
       @DefaultValue("") String name,
-      @DefaultValue("groups") String groupsClaim) {}
+      @DefaultValue("groups") String groupsClaim) {
+
+    /** What its button says after "Sign in with": its name, else its key. */
+    public String label(String key) {
+      return name.isBlank() ? key : name;
+    }
+  }
 
   /** The groups of each role, as the providers name them. */
   public record Roles(

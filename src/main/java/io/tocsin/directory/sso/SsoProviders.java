@@ -30,9 +30,7 @@ public class SsoProviders {
             provider ->
                 new Choice(
                     provider.getKey(),
-                    provider.getValue().name().isBlank()
-                        ? provider.getKey()
-                        : provider.getValue().name(),
+                    provider.getValue().label(provider.getKey()),
                     SsoSecurity.AUTHORIZATION_PATH + "/" + provider.getKey()))
         .toList();
   }
@@ -58,9 +56,7 @@ public class SsoProviders {
                 provider ->
                     new Configured(
                         provider.getKey(),
-                        provider.getValue().name().isBlank()
-                            ? provider.getKey()
-                            : provider.getValue().name(),
+                        provider.getValue().label(provider.getKey()),
                         provider.getValue().issuer(),
                         SsoSecurity.CALLBACK_PATH + "/" + provider.getKey()))
             .toList(),

@@ -72,7 +72,7 @@ final class SsoRegistrations implements ClientRegistrationRepository {
               .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
               .redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
               .scope(provider.scopes())
-              .clientName(provider.name().isBlank() ? key : provider.name())
+              .clientName(provider.label(key))
               .build();
       discovered.put(key, registration);
       failed.remove(key);

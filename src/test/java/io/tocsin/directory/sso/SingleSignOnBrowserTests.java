@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tocsin.testing.BrowserTests;
 import io.tocsin.testing.IdentityProvider;
 import io.tocsin.testing.IdentityProvider.Person;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,16 +29,10 @@ class SingleSignOnBrowserTests extends BrowserTests {
   @Override
   protected Map<String, Object> settings() {
     if (provider == null) {
-      try {
-        provider = IdentityProvider.start();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      provider = IdentityProvider.start();
     }
     Map<String, Object> settings = new HashMap<>(super.settings());
-    settings.put("tocsin.sso.providers.company.issuer", provider.issuer());
-    settings.put("tocsin.sso.providers.company.client-id", "tocsin");
-    settings.put("tocsin.sso.providers.company.client-secret", "tocsin-secret");
+    settings.putAll(provider.settings("company"));
     settings.put("tocsin.sso.providers.company.name", "Example Corp");
     // A provider that is down: its button fails, the other one works.
     settings.put("tocsin.sso.providers.down.issuer", "http://127.0.0.1:9/");
@@ -52,11 +44,7 @@ class SingleSignOnBrowserTests extends BrowserTests {
 
   @Override
   protected void seed() {
-    provider.client(
-        "tocsin",
-        "tocsin-secret",
-        tocsin.uri("/login/oauth2/code/company").toString(),
-        tocsin.uri("/login").toString());
+    provider.registerTocsin(tocsin, "company");
   }
 
   @AfterAll
