@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -361,6 +362,63 @@ class DirectoryApiIntegrationTests extends HarnessTests {
     assertThat(wrong.statusCode()).isEqualTo(422);
     assertThat(right.statusCode()).isEqualTo(200);
     assertThat(basicTokenRequest(emailOf(id), newPassword).statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void aReadOnlyTokenReadsWhatItsOwnerMayButChangesNothing() {
+    UUID adminId = createUser("ro" + SEQUENCE.incrementAndGet(), "admin");
+    String full = token(basicTokenRequest(emailOf(adminId), PASSWORD));
+    HttpResponse<String> created =
+        send(full, "POST", "/api/v1/tokens", "{\"name\":\"dashboard\",\"readOnly\":true}");
+    assertThat(json(created).get("readOnly").asBoolean()).isTrue();
+    String readOnly = token(created);
+
+    assertThat(send(readOnly, "GET", "/api/v1/audit", null).statusCode()).isEqualTo(200);
+    for (HttpResponse<String> refused :
+        List.of(
+            send(readOnly, "POST", "/api/v1/teams", "{\"name\":\"ro-team\"}"),
+            send(readOnly, "PATCH", "/api/v1/users/" + adminId, "{\"name\":\"Renamed\"}"),
+            send(readOnly, "POST", "/api/v1/tokens", "{\"name\":\"escape\"}"))) {
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(refused.body()).contains("read-only-token");
+    }
+    assertThat(
+            json(send(adminToken, "GET", "/api/v1/users/" + adminId, null)).get("name").asString())
+        .doesNotContain("Renamed");
+  }
+
+  @Test
+  void anAdminListsEveryonesTokensWithTheirLastUseAndRevokesAny() {
+    UUID userId = createUser("listed" + SEQUENCE.incrementAndGet(), "responder");
+    String token = token(basicTokenRequest(emailOf(userId), PASSWORD));
+    send(token, "GET", "/api/v1/users/me", null);
+
+    List<JsonNode> all = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonNode page =
+          json(
+              send(
+                  adminToken,
+                  "GET",
+                  "/api/v1/tokens/all?limit=200" + (cursor == null ? "" : "&cursor=" + cursor),
+                  null));
+      page.get("items").forEach(all::add);
+      cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+    } while (cursor != null);
+    JsonNode listed =
+        all.stream()
+            .filter(t -> t.get("userId").asString().equals(userId.toString()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(listed.get("lastUsedAt").isNull()).isFalse();
+    assertThat(send(token, "GET", "/api/v1/tokens/all", null).statusCode()).isEqualTo(403);
+
+    assertThat(
+            send(adminToken, "DELETE", "/api/v1/tokens/" + listed.get("id").asString(), null)
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(send(token, "GET", "/api/v1/users/me", null).statusCode()).isEqualTo(401);
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -334,6 +335,9 @@ class DirectorySecurity {
   /** Authenticates {@code Authorization: Bearer} API tokens. */
   static final class BearerTokenFilter extends OncePerRequestFilter {
 
+    /** What a read-only token may send: the methods that change nothing. */
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+
     private final ApiTokenService tokens;
     private final RateLimiter limits;
     private final ProblemResponses problems;
@@ -353,6 +357,15 @@ class DirectorySecurity {
         Optional<ApiTokenService.Authenticated> found =
             tokens.authenticate(header.substring(7).trim());
         if (found.isPresent()) {
+          if (found.get().readOnly() && !SAFE_METHODS.contains(request.getMethod())) {
+            problems.write(
+                request,
+                response,
+                HttpStatus.FORBIDDEN,
+                "read-only-token",
+                "This API token may only read; create a token without readOnly to change things.");
+            return;
+          }
           Optional<Duration> wait = limits.acquire(found.get().tokenId().toString());
           if (wait.isPresent()) {
             tooManyRequests(

@@ -1,6 +1,7 @@
 package io.tocsin.directory.token;
 
 import io.tocsin.directory.SignedInUser;
+import io.tocsin.platform.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -35,21 +37,50 @@ class ApiTokenController {
     this.tokens = tokens;
   }
 
-  record CreateToken(@NotNull String name, @Nullable Instant expiresAt) {}
+  /** {@code readOnly}: the token may only read; every request that changes something gets 403. */
+  record CreateToken(
+      @NotNull String name, @Nullable Instant expiresAt, @Nullable Boolean readOnly) {}
 
   record CreatedToken(
-      UUID id, String name, String token, Instant createdAt, @Nullable Instant expiresAt) {}
+      UUID id,
+      String name,
+      String token,
+      Instant createdAt,
+      @Nullable Instant expiresAt,
+      boolean readOnly) {}
 
   @PostMapping
   @PreAuthorize("hasRole('VIEWER')")
   ResponseEntity<CreatedToken> create(@Valid @RequestBody CreateToken request) {
     ApiTokenService.IssuedToken issued =
-        tokens.issue(me().id(), request.name(), request.expiresAt(), creatorToken());
+        tokens.issue(
+            me().id(),
+            request.name(),
+            request.expiresAt(),
+            Boolean.TRUE.equals(request.readOnly()),
+            creatorToken());
     ApiTokenService.ApiToken token = issued.token();
     return ResponseEntity.created(URI.create("/api/v1/tokens/" + token.id()))
         .body(
             new CreatedToken(
-                token.id(), token.name(), issued.secret(), token.createdAt(), token.expiresAt()));
+                token.id(),
+                token.name(),
+                issued.secret(),
+                token.createdAt(),
+                token.expiresAt(),
+                token.readOnly()));
+  }
+
+  /**
+   * Every user's tokens, with whose each is, when it was last used and whether it is revoked: for
+   * an admin to find and revoke ({@code DELETE /api/v1/tokens/{id}}) a token that should not exist.
+   */
+  @GetMapping("/all")
+  @PreAuthorize("hasRole('ADMIN')")
+  Page<ApiTokenService.ApiToken> all(
+      @RequestParam(required = false) @Nullable String cursor,
+      @RequestParam(required = false) @Nullable Integer limit) {
+    return tokens.listAll(Page.after(cursor), Page.limit(limit));
   }
 
   @GetMapping

@@ -7,6 +7,7 @@ import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.UserService;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
 import io.tocsin.platform.ServerSecret;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -43,12 +45,13 @@ public class ApiTokenService {
 
   private static final String INSERT =
       """
-      INSERT INTO directory_api_token (id, user_id, name, token_hash, created_at, expires_at)
-      VALUES (:id, :userId, :name, :hash, :now, :expiresAt)
+      INSERT INTO directory_api_token
+        (id, user_id, name, token_hash, created_at, expires_at, read_only)
+      VALUES (:id, :userId, :name, :hash, :now, :expiresAt, :readOnly)
       """;
 
   private static final String COLUMNS =
-      "id, user_id, name, created_at, expires_at, last_used_at, revoked_at";
+      "id, user_id, name, created_at, expires_at, last_used_at, revoked_at, read_only";
 
   private final JdbcClient jdbc;
   private final UserService users;
@@ -84,13 +87,15 @@ public class ApiTokenService {
       Instant createdAt,
       @Nullable Instant expiresAt,
       @Nullable Instant lastUsedAt,
-      @Nullable Instant revokedAt) {}
+      @Nullable Instant revokedAt,
+      boolean readOnly) {}
 
   /**
-   * Who a presented token acts for, which token it was (for per-token rate limits), and when it
-   * expires (a token it creates may not outlive it).
+   * Who a presented token acts for, which token it was (for per-token rate limits), when it expires
+   * (a token it creates may not outlive it), and whether it may only read.
    */
-  public record Authenticated(SignedInUser user, UUID tokenId, @Nullable Instant expiresAt) {}
+  public record Authenticated(
+      SignedInUser user, UUID tokenId, @Nullable Instant expiresAt, boolean readOnly) {}
 
   /** The answer to creating a token: the only place the token ever appears. */
   public record IssuedToken(ApiToken token, String secret) {}
@@ -98,19 +103,21 @@ public class ApiTokenService {
   /** Issues a token for a user signed in with a password or a session. */
   @Transactional
   public IssuedToken issue(UUID userId, String name, @Nullable Instant expiresAt) {
-    return issue(userId, name, expiresAt, null);
+    return issue(userId, name, expiresAt, false, null);
   }
 
   /**
    * Issues a token; when an API token asks for it, {@code creator} is that token, which the new one
    * may not outlive: otherwise a short-lived token, stolen, could mint itself a permanent one. A
-   * token asked for without an expiry gets the latest one allowed (none if nothing limits it).
+   * token asked for without an expiry gets the latest one allowed (none if nothing limits it). A
+   * read-only token answers every request that would change something with 403.
    */
   @Transactional
   public IssuedToken issue(
       UUID userId,
       String name,
       @Nullable Instant requestedExpiry,
+      boolean readOnly,
       @Nullable Authenticated creator) {
     String trimmed = name.trim();
     if (trimmed.isEmpty() || trimmed.length() > 100) {
@@ -159,12 +166,17 @@ public class ApiTokenService {
         .param("hash", secret.sign(token))
         .param("now", now.atOffset(ZoneOffset.UTC))
         .param("expiresAt", expiresAt == null ? null : expiresAt.atOffset(ZoneOffset.UTC))
+        .param("readOnly", readOnly)
         .update();
     audit.record(
         "token.created",
         "token " + id,
-        "token '" + trimmed + "'" + (expiresAt == null ? "" : " expiring " + expiresAt));
-    return new IssuedToken(new ApiToken(id, userId, trimmed, now, expiresAt, null, null), token);
+        (readOnly ? "read-only token '" : "token '")
+            + trimmed
+            + "'"
+            + (expiresAt == null ? "" : " expiring " + expiresAt));
+    return new IssuedToken(
+        new ApiToken(id, userId, trimmed, now, expiresAt, null, null, readOnly), token);
   }
 
   public List<ApiToken> listFor(UUID userId) {
@@ -173,6 +185,22 @@ public class ApiTokenService {
         .param("userId", userId)
         .query(ApiTokenService::row)
         .list();
+  }
+
+  /** Every user's tokens, revoked ones too: what an admin reviews and revokes. */
+  public Page<ApiToken> listAll(@Nullable UUID after, int limit) {
+    List<ApiToken> rows =
+        jdbc.sql(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM directory_api_token"
+                    + (after == null ? "" : " WHERE id > :after")
+                    + " ORDER BY id FETCH FIRST :limit ROWS ONLY")
+            .paramSource(
+                new MapSqlParameterSource().addValue("after", after).addValue("limit", limit + 1))
+            .query(ApiTokenService::row)
+            .list();
+    return Page.of(rows, limit, ApiToken::id);
   }
 
   /** Revokes a token of {@code by}, or anybody's when {@code by} is an admin. */
@@ -252,7 +280,8 @@ public class ApiTokenService {
                 new Authenticated(
                     new SignedInUser(user.id(), user.email(), user.role(), null, null),
                     token.id(),
-                    effectiveEnd(token)));
+                    effectiveEnd(token),
+                    token.readOnly()));
   }
 
   /** When a token stops working: its own expiry, or earlier where the lifetime cap ends it. */
@@ -285,7 +314,8 @@ public class ApiTokenService {
         rs.getObject("created_at", OffsetDateTime.class).toInstant(),
         instant(rs, "expires_at"),
         instant(rs, "last_used_at"),
-        instant(rs, "revoked_at"));
+        instant(rs, "revoked_at"),
+        rs.getBoolean("read_only"));
   }
 
   private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
