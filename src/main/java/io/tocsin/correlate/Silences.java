@@ -123,7 +123,11 @@ public class Silences {
       throw new InvalidInputException("services", "must name at least one service");
     }
     List<String> names = new ArrayList<>();
-    for (UUID id : serviceIds) {
+    for (int i = 0; i < serviceIds.size(); i++) {
+      UUID id = serviceIds.get(i);
+      if (id == null) {
+        throw new InvalidInputException("services[" + i + "]", "must be a service id, not null");
+      }
       names.add(escapeRegex(services.get(id).name()));
     }
     LabelMatcher matcher =

@@ -206,6 +206,14 @@ class MutingIntegrationTests extends HarnessTests {
                     "{\"services\":[],\"endsAt\":\"2099-01-01T00:00:00Z\",\"comment\":\"x\"}")
                 .statusCode())
         .isEqualTo(422);
+    HttpResponse<String> nullService =
+        send(
+            "POST",
+            "/api/v1/maintenance-windows",
+            admin,
+            "{\"services\":[null],\"endsAt\":\"2099-01-01T00:00:00Z\",\"comment\":\"x\"}");
+    assertThat(nullService.statusCode()).isEqualTo(422);
+    assertThat(nullService.body()).contains("services[0]");
     assertThat(
             send(
                     "POST",
