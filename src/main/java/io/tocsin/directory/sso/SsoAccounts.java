@@ -105,13 +105,17 @@ class SsoAccounts {
                             + ". Ask your admin to map one of your groups to a role."));
     String name = nameOf(claims, email);
     Optional<UUID> linked = identities.user(provider, subject);
+    Optional<User> existing = linked.isPresent() ? Optional.empty() : users.findByEmail(email);
+    if (existing.isPresent()) {
+      // The same person's sign-in in another tab may have made and linked it since the first look.
+      linked = identities.user(provider, subject);
+    }
     UUID userId;
     if (linked.isPresent()) {
       userId = linked.get();
       bringUpToDate(users.get(userId), name, email, role, via);
       identities.signedIn(provider, subject, clock.instant());
     } else {
-      Optional<User> existing = users.findByEmail(email);
       if (existing.isPresent() && !Boolean.TRUE.equals(claims.get("email_verified"))) {
         throw new Refused(
             "Tocsin already has an account with the email "
