@@ -1,11 +1,13 @@
 package io.tocsin.correlate;
 
 import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.ingest.LabelMatcher.Operator;
 import io.tocsin.platform.ConfigGenerations;
+import io.tocsin.platform.ForbiddenException;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.TimeBounds;
@@ -62,6 +64,7 @@ public class Silences {
   private final ServiceCatalog services;
   private final ConfigGenerations generations;
   private final ConfigGenerations.Cache<Unended> unended;
+  private final TeamScope scope;
 
   /** The silences not yet over at {@code at}: those in force then, and those still to come. */
   private record Unended(Instant at, List<Silence> silences) {}
@@ -73,7 +76,9 @@ public class Silences {
       IdGenerator ids,
       AuditLog audit,
       ServiceCatalog services,
-      ConfigGenerations generations) {
+      ConfigGenerations generations,
+      TeamScope scope) {
+    this.scope = scope;
     this.jdbc = jdbc;
     this.stored = stored;
     this.clock = clock;
@@ -99,6 +104,7 @@ public class Silences {
   public Silence create(SilenceInput input) {
     Instant now = now();
     Silence silence = validated(ids.generateId(), input, now);
+    mayMute(silence);
     insert(silence);
     audit.record(
         "silence.created",
@@ -158,6 +164,8 @@ public class Silences {
     Silence previous = get(id);
     SilenceState state = previous.state(now);
     Silence changed = validated(id, input, now);
+    mayMute(previous);
+    mayMute(changed);
     boolean sameMatchers = text(previous.matchers()).equals(text(changed.matchers()));
     boolean inPlace =
         state == SilenceState.PENDING
@@ -198,6 +206,7 @@ public class Silences {
     if (silence.state(now) == SilenceState.EXPIRED) {
       return silence;
     }
+    mayMute(silence);
     // A pending silence ends before it started: its window closes at once, as in Alertmanager.
     Instant startsAt = silence.startsAt().isAfter(now) ? now : silence.startsAt();
     jdbc.sql(
@@ -212,6 +221,44 @@ public class Silences {
     generations.changed(KIND);
     audit.record("silence.expired", "silence " + id, "expired " + silence.matchers());
     return get(id);
+  }
+
+  /**
+   * Refuses a silence the person behind this request may not set, change or end: one that can mute
+   * an alert of a service they may not act on. Alerts carry their service's name in {@link
+   * AlertMuting#SERVICE_LABEL}, so the services a silence can reach are those whose name its
+   * matchers on that label accept (every service when it has none).
+   */
+  private void mayMute(Silence silence) {
+    UUID userId = TeamScope.currentUserId();
+    if (userId == null) {
+      return;
+    }
+    List<LabelMatcher> onService =
+        silence.matchers().stream()
+            .filter(m -> m.name().equals(AlertMuting.SERVICE_LABEL))
+            .toList();
+    List<UUID> reached = new ArrayList<>();
+    services
+        .names()
+        .forEach(
+            (id, name) -> {
+              Map<String, String> labels = Map.of(AlertMuting.SERVICE_LABEL, name);
+              if (onService.stream().allMatch(m -> m.matches(labels))) {
+                reached.add(id);
+              }
+            });
+    try {
+      scope.requireServices(userId, reached);
+    } catch (ForbiddenException e) {
+      throw new ForbiddenException(
+          e.type(),
+          "This silence can mute alerts of services that are not yours: "
+              + e.getMessage()
+              + " Match "
+              + AlertMuting.SERVICE_LABEL
+              + " on your own services to limit it.");
+    }
   }
 
   public Silence get(UUID id) {

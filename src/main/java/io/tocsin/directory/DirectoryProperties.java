@@ -15,9 +15,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of the directory: the first admin, rate limits, API tokens and the domain of email
- * integrations. They sit under several prefixes, as operators have named them since before modules
- * had records, so this record binds at {@code tocsin}.
+ * Settings of the directory: the first admin, rate limits, API tokens, the domain of email
+ * integrations, and whether people see every team's services or their own. They sit under several
+ * prefixes, as operators have named them since before modules had records, so this record binds at
+ * {@code tocsin}.
  */
 @ConfigurationProperties("tocsin")
 @Validated
@@ -25,7 +26,8 @@ public record DirectoryProperties(
     @DefaultValue @Valid Admin admin,
     @DefaultValue @Valid RateLimit rateLimit,
     @DefaultValue @Valid Security security,
-    @DefaultValue @Valid EmailIn emailIn)
+    @DefaultValue @Valid EmailIn emailIn,
+    @DefaultValue("all") TeamScope.Visibility teamVisibility)
     implements CheckedSettings {
 
   @Override

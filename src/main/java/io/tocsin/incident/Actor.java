@@ -28,6 +28,11 @@ public record Actor(Kind kind, @Nullable UUID id, String name) {
     return new Actor(Kind.INTEGRATION, id, "integration " + id);
   }
 
+  /** The person acting, whose teams decide what they may change; null for anything else. */
+  public @Nullable UUID userId() {
+    return kind == Kind.USER ? id : null;
+  }
+
   /** The signed-in user of this request, or Tocsin outside a request. */
   public static Actor current() {
     SignedInUser user = SignedInUser.current();

@@ -2,6 +2,7 @@ package io.tocsin.incident;
 
 import static io.tocsin.incident.IncidentRecords.utc;
 
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.platform.ConflictException;
@@ -47,6 +48,7 @@ public class Incidents {
   private final Clock clock;
   private final IdGenerator ids;
   private final ApplicationEventPublisher events;
+  private final TeamScope scope;
 
   Incidents(
       JdbcClient jdbc,
@@ -56,7 +58,9 @@ public class Incidents {
       UserService users,
       Clock clock,
       IdGenerator ids,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events,
+      TeamScope scope) {
+    this.scope = scope;
     this.jdbc = jdbc;
     this.records = records;
     this.intake = intake;
@@ -164,7 +168,7 @@ public class Incidents {
   /** Applies every change or none: a refused status change leaves the title as it was. */
   @Transactional
   public Incident update(UUID id, Changes changes, Actor actor) {
-    Incident incident = records.lock(id);
+    Incident incident = lock(id, actor);
     if (changes.title() != null) {
       incident = setTitle(id, changes.title(), actor);
     }
@@ -182,7 +186,7 @@ public class Incidents {
 
   @Transactional
   public Incident changeStatus(UUID id, IncidentStatus to, Actor actor) {
-    return moveTo(records.lock(id), to, actor);
+    return moveTo(lock(id, actor), to, actor);
   }
 
   /**
@@ -212,7 +216,7 @@ public class Incidents {
     if (duration.compareTo(Duration.ofMinutes(1)) < 0 || duration.compareTo(MAX_SNOOZE) > 0) {
       throw new InvalidInputException("duration", "must be from 1 minute to 7 days (PT1M to P7D)");
     }
-    Incident incident = records.lock(id);
+    Incident incident = lock(id, actor);
     if (incident.status() != IncidentStatus.OPEN
         && incident.status() != IncidentStatus.ACKNOWLEDGED) {
       throw new ConflictException(
@@ -298,6 +302,7 @@ public class Incidents {
       throw new InvalidInputException(
           "serviceId", "there is no service " + declaration.serviceId());
     }
+    scope.requireService(actor.userId(), declaration.serviceId());
     if (declaration.assigneeId() != null && users.find(declaration.assigneeId()).isEmpty()) {
       throw new InvalidInputException(
           "assigneeId", "user " + declaration.assigneeId() + " does not exist");
@@ -322,7 +327,7 @@ public class Incidents {
   }
 
   private Incident assign(UUID id, @Nullable UUID assigneeId, Actor actor, String why) {
-    Incident incident = records.lock(id);
+    Incident incident = lock(id, actor);
     String name = "nobody";
     if (assigneeId != null) {
       name =
@@ -350,7 +355,7 @@ public class Incidents {
   /** Sets the severity by hand: it no longer follows the alerts. */
   @Transactional
   public Incident setSeverity(UUID id, Severity severity, Actor actor) {
-    Incident incident = records.lock(id);
+    Incident incident = lock(id, actor);
     Instant now = clock.instant();
     jdbc.sql(
             "UPDATE incident SET severity = :severity, severity_by_hand = TRUE, updated_at = :now"
@@ -380,7 +385,7 @@ public class Incidents {
     if (text.isEmpty() || text.length() > 500) {
       throw new InvalidInputException("title", "must have 1 to 500 characters");
     }
-    Incident incident = records.lock(id);
+    Incident incident = lock(id, actor);
     if (text.equals(incident.title())) {
       return incident;
     }
@@ -402,7 +407,7 @@ public class Incidents {
   @Transactional
   public TimelineEntry addNote(UUID id, String body, Actor actor) {
     String text = validText("body", body);
-    records.lock(id);
+    lock(id, actor);
     return records.append(id, clock.instant(), TimelineKind.NOTE, actor, text);
   }
 
@@ -410,7 +415,7 @@ public class Incidents {
   public StatusUpdate addStatusUpdate(
       UUID id, StatusUpdate.Phase phase, String message, Actor actor) {
     String text = validText("message", message);
-    records.lock(id);
+    lock(id, actor);
     Instant now = clock.instant();
     UUID updateId = ids.generateId();
     jdbc.sql(
@@ -449,7 +454,7 @@ public class Incidents {
       throw new InvalidInputException("incidents", "must name at least one incident to merge");
     }
     intake.lock();
-    Incident target = records.lock(targetId);
+    Incident target = lock(targetId, actor);
     if (!target.isOpen()) {
       throw new ConflictException(
           "Incident " + target.reference() + " is resolved; merge into an open incident.",
@@ -462,7 +467,7 @@ public class Incidents {
       if (sourceId.equals(targetId)) {
         throw new InvalidInputException("incidents", "an incident cannot merge into itself");
       }
-      Incident source = records.lock(sourceId);
+      Incident source = lock(sourceId, actor);
       if (!source.isOpen()) {
         throw new ConflictException(
             "Incident " + source.reference() + " is already resolved and cannot be merged.",
@@ -481,7 +486,7 @@ public class Incidents {
   @Transactional
   public Incident split(UUID incidentId, UUID serviceId, Actor actor) {
     intake.lock();
-    Incident source = records.lock(incidentId);
+    Incident source = lock(incidentId, actor);
     if (!source.isOpen()) {
       throw new ConflictException(
           "Incident " + source.reference() + " is resolved; there is nothing to split.",
@@ -509,6 +514,16 @@ public class Incidents {
           "Service " + services.nameOf(serviceId) + " already has an open incident split out.");
     }
     return intake.split(source, serviceId, actor);
+  }
+
+  /**
+   * Locks an incident that a person (or Tocsin) is about to change, once {@link TeamScope} has let
+   * them act on its service.
+   */
+  private Incident lock(UUID id, Actor actor) {
+    Incident incident = records.lock(id);
+    scope.requireService(actor.userId(), incident.serviceId());
+    return incident;
   }
 
   private boolean exists(UUID id) {

@@ -1,6 +1,7 @@
 package io.tocsin.notify;
 
 import io.tocsin.directory.Role;
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.incident.Actor;
@@ -8,6 +9,7 @@ import io.tocsin.incident.Incident;
 import io.tocsin.incident.IncidentStatus;
 import io.tocsin.incident.Incidents;
 import io.tocsin.oncall.Escalations;
+import io.tocsin.platform.ForbiddenException;
 import io.tocsin.platform.NotFoundException;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -34,6 +36,7 @@ public class MessageActions {
   private final UserService users;
   private final JdbcClient jdbc;
   private final Clock clock;
+  private final TeamScope scope;
 
   MessageActions(
       ActionLinks links,
@@ -42,7 +45,9 @@ public class MessageActions {
       Escalations escalations,
       UserService users,
       JdbcClient jdbc,
-      Clock clock) {
+      Clock clock,
+      TeamScope scope) {
+    this.scope = scope;
     this.links = links;
     this.outbox = outbox;
     this.incidents = incidents;
@@ -57,7 +62,8 @@ public class MessageActions {
 
   /**
    * The link behind a token, or 404 (not a link), 410 (expired, used, or its recipient deleted),
-   * 403 (its recipient may no longer act on incidents).
+   * 403 (its recipient may no longer act on incidents, or not on this one's service: the same rule
+   * as everywhere, {@link TeamScope}).
    */
   public Prepared check(String token) {
     ActionLinks.Link link =
@@ -92,8 +98,13 @@ public class MessageActions {
               + user.role().canonical()
               + ", and acting on incidents needs the responder role.");
     }
-    return new Prepared(
-        link.action(), incidents.get(message.incidentId()), user, message.channel().text());
+    Incident incident = incidents.get(message.incidentId());
+    try {
+      scope.requireService(user.id(), incident.serviceId());
+    } catch (ForbiddenException e) {
+      throw forbidden(e.getMessage());
+    }
+    return new Prepared(link.action(), incident, user, message.channel().text());
   }
 
   /** Does what the link says, once. A refused move (already resolved) leaves the link unused. */

@@ -1,5 +1,6 @@
 package io.tocsin.oncall;
 
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.incident.Actor;
@@ -63,6 +64,7 @@ public class Escalations {
   private final IdGenerator ids;
   private final Duration firstPageDelay;
   private final PagingHold hold;
+  private final TeamScope scope;
 
   Escalations(
       EscalationRuns runs,
@@ -74,7 +76,9 @@ public class Escalations {
       Clock clock,
       IdGenerator ids,
       PagingHold hold,
-      EscalationProperties settings) {
+      EscalationProperties settings,
+      TeamScope scope) {
+    this.scope = scope;
     this.runs = runs;
     this.policies = policies;
     this.incidents = incidents;
@@ -536,7 +540,7 @@ public class Escalations {
    */
   @Transactional
   public Escalation escalate(UUID incidentId, @Nullable Integer level, Actor actor) {
-    Incident incident = pageable(incidentId);
+    Incident incident = pageable(incidentId, actor);
     EscalationRun run = lock(incident);
     if (run.policyId() == null) {
       throw new ConflictException(
@@ -578,7 +582,7 @@ public class Escalations {
    */
   @Transactional
   public Escalation reassignToUser(UUID incidentId, UUID userId, Actor actor) {
-    Incident incident = pageable(incidentId);
+    Incident incident = pageable(incidentId, actor);
     User user =
         users
             .find(userId)
@@ -605,7 +609,7 @@ public class Escalations {
   /** Hands the incident to another escalation policy, which starts from its first level now. */
   @Transactional
   public Escalation reassignToPolicy(UUID incidentId, UUID policyId, Actor actor) {
-    Incident incident = pageable(incidentId);
+    Incident incident = pageable(incidentId, actor);
     Work work = new Work(clock.instant());
     Policy policy =
         work.policy(policyId)
@@ -643,8 +647,10 @@ public class Escalations {
     work.save(paged.next(position % levels, position / levels));
   }
 
-  private Incident pageable(UUID incidentId) {
+  /** An incident a person is about to page for: open, and on a service they may act on. */
+  private Incident pageable(UUID incidentId, Actor actor) {
     Incident incident = incidents.get(incidentId);
+    scope.requireService(actor.userId(), incident.serviceId());
     if (!incident.isOpen()) {
       throw new ConflictException(
           "Incident " + incident.reference() + " is resolved: there is nobody left to page.",

@@ -21,6 +21,7 @@ import io.tocsin.oncall.EscalationPolicies;
 import io.tocsin.oncall.Escalations;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.ForbiddenException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
 import io.tocsin.platform.Severity;
@@ -719,6 +720,8 @@ class ConsolePages {
         done++;
       } catch (ConflictException | NotFoundException e) {
         refused.add("#" + number);
+      } catch (ForbiddenException e) {
+        refused.add("#" + number + " (" + e.getMessage() + ")");
       }
     }
     redirect.addFlashAttribute(
@@ -815,7 +818,7 @@ class ConsolePages {
       redirect.addFlashAttribute("notice", action.apply(incident.id()));
     } catch (io.tocsin.platform.InvalidInputException e) {
       Forms.refuse(redirect, e.field(), Objects.requireNonNull(e.getMessage()));
-    } catch (ConflictException | io.tocsin.platform.UnknownValueException e) {
+    } catch (ConflictException | ForbiddenException | io.tocsin.platform.UnknownValueException e) {
       redirect.addFlashAttribute("problem", e.getMessage());
     }
     return "redirect:/incidents/" + number;

@@ -1,6 +1,7 @@
 package io.tocsin.web;
 
 import io.tocsin.platform.ConflictException;
+import io.tocsin.platform.ForbiddenException;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.UnknownValueException;
@@ -44,7 +45,7 @@ final class Forms {
       refuse(redirect, e.field(), e.getMessage());
     } catch (UnknownValueException e) {
       refuse(redirect, e.field(), e.getMessage());
-    } catch (ConflictException | NotFoundException e) {
+    } catch (ConflictException | NotFoundException | ForbiddenException e) {
       refuse(redirect, null, Objects.requireNonNull(e.getMessage()));
     }
     return false;

@@ -11,6 +11,7 @@ import io.tocsin.ingest.AlertLookup.FiringAlert;
 import io.tocsin.ingest.AlertMuting;
 import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.ForbiddenException;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
@@ -203,6 +204,8 @@ class SilencePages {
     } catch (InvalidInputException e) {
       Forms.refuse(redirect, "window-" + e.field(), e.getMessage());
     } catch (NotFoundException e) {
+      Forms.refuse(redirect, "window-services", e.getMessage());
+    } catch (ForbiddenException e) {
       Forms.refuse(redirect, "window-services", e.getMessage());
     }
     return "redirect:/silences/new#maintenance";

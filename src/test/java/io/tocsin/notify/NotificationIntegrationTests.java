@@ -189,6 +189,42 @@ class NotificationIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void anActionLinkForAnotherTeamsServiceIsRefusedByTheSameRuleAsEverywhere() throws Exception {
+    String dora = api.user("Dora");
+    String path = verifiedWebhook(dora, "hook").path();
+    Api.Service service = serviceFor(dora);
+    String team =
+        api.create("/api/v1/teams", "{\"name\":\"" + Api.unique("Search") + "\"}")
+            .get("id")
+            .asString();
+    api.ok("PATCH", "/api/v1/services/" + service.id(), "{\"ownerTeamId\":\"" + team + "\"}");
+    String incident = open(service);
+    RecordingHttpServer.Request page =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> lastRequest(path), r -> r != null && r.body().contains("\"kind\":\"page\""));
+    String acknowledge = action(JSON.readTree(page.body()), "acknowledge");
+
+    HttpResponse<String> opened =
+        tocsin.send(HttpRequest.newBuilder(URI.create(acknowledge)).GET().build());
+    assertThat(opened.statusCode()).isEqualTo(403);
+    assertThat(opened.body()).contains("belongs to team Search").doesNotContain("<form");
+    HttpResponse<String> acted = postJson(acknowledge);
+    assertThat(acted.statusCode()).as(acted.body()).isEqualTo(403);
+    assertThat(api.get("/api/v1/incidents/" + incident).get("incident").get("status").asString())
+        .isEqualTo("open");
+
+    api.ok(
+        "PATCH",
+        "/api/v1/teams/" + team,
+        "{\"members\":[{\"userId\":\"" + dora + "\",\"teamRole\":\"member\"}]}");
+    assertThat(postJson(acknowledge).statusCode())
+        .as("once in the team, the link acts")
+        .isEqualTo(200);
+  }
+
+  @Test
   @ExtendWith(OutputCaptureExtension.class)
   void theRequestLogNamesNoHeartbeatKeyCalendarTokenOrActionLinkToken(CapturedOutput output) {
     Api.Service service = api.service("logged", "");

@@ -37,9 +37,16 @@ class ApiTokenController {
     this.tokens = tokens;
   }
 
-  /** {@code readOnly}: the token may only read; every request that changes something gets 403. */
+  /**
+   * {@code readOnly}: the token may only read; every request that changes something gets 403.
+   * {@code teams}: the token acts only on these teams' services (and an admin's acts as a responder
+   * there); left out, it acts wherever its owner may.
+   */
   record CreateToken(
-      @NotNull String name, @Nullable Instant expiresAt, @Nullable Boolean readOnly) {}
+      @NotNull String name,
+      @Nullable Instant expiresAt,
+      @Nullable Boolean readOnly,
+      @Nullable List<UUID> teams) {}
 
   record CreatedToken(
       UUID id,
@@ -47,7 +54,8 @@ class ApiTokenController {
       String token,
       Instant createdAt,
       @Nullable Instant expiresAt,
-      boolean readOnly) {}
+      boolean readOnly,
+      @Nullable List<UUID> teams) {}
 
   @PostMapping
   @PreAuthorize("hasRole('VIEWER')")
@@ -58,6 +66,7 @@ class ApiTokenController {
             request.name(),
             request.expiresAt(),
             Boolean.TRUE.equals(request.readOnly()),
+            request.teams(),
             creatorToken());
     ApiTokenService.ApiToken token = issued.token();
     return ResponseEntity.created(URI.create("/api/v1/tokens/" + token.id()))
@@ -68,7 +77,8 @@ class ApiTokenController {
                 issued.secret(),
                 token.createdAt(),
                 token.expiresAt(),
-                token.readOnly()));
+                token.readOnly(),
+                token.teams()));
   }
 
   /**

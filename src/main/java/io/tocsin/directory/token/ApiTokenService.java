@@ -18,9 +18,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -46,12 +49,13 @@ public class ApiTokenService {
   private static final String INSERT =
       """
       INSERT INTO directory_api_token
-        (id, user_id, name, token_hash, created_at, expires_at, read_only)
-      VALUES (:id, :userId, :name, :hash, :now, :expiresAt, :readOnly)
+        (id, user_id, name, token_hash, created_at, expires_at, read_only, team_limited)
+      VALUES (:id, :userId, :name, :hash, :now, :expiresAt, :readOnly, :teamLimited)
       """;
 
   private static final String COLUMNS =
-      "id, user_id, name, created_at, expires_at, last_used_at, revoked_at, read_only";
+      "id, user_id, name, created_at, expires_at, last_used_at, revoked_at, read_only,"
+          + " team_limited";
 
   private final JdbcClient jdbc;
   private final UserService users;
@@ -79,7 +83,10 @@ public class ApiTokenService {
     this.ids = ids;
   }
 
-  /** A token as listed: never the token itself. */
+  /**
+   * A token as listed: never the token itself. {@code teams} is null for a token that acts wherever
+   * its owner may, or the teams it is limited to.
+   */
   public record ApiToken(
       UUID id,
       UUID userId,
@@ -88,14 +95,26 @@ public class ApiTokenService {
       @Nullable Instant expiresAt,
       @Nullable Instant lastUsedAt,
       @Nullable Instant revokedAt,
-      boolean readOnly) {}
+      boolean readOnly,
+      @Nullable List<UUID> teams) {
+
+    ApiToken withTeams(@Nullable List<UUID> limitedTo) {
+      return new ApiToken(
+          id, userId, name, createdAt, expiresAt, lastUsedAt, revokedAt, readOnly, limitedTo);
+    }
+  }
 
   /**
    * Who a presented token acts for, which token it was (for per-token rate limits), when it expires
-   * (a token it creates may not outlive it), and whether it may only read.
+   * (a token it creates may not outlive it), whether it may only read, and the teams it is limited
+   * to (null when it is not).
    */
   public record Authenticated(
-      SignedInUser user, UUID tokenId, @Nullable Instant expiresAt, boolean readOnly) {}
+      SignedInUser user,
+      UUID tokenId,
+      @Nullable Instant expiresAt,
+      boolean readOnly,
+      @Nullable Set<UUID> teams) {}
 
   /** The answer to creating a token: the only place the token ever appears. */
   public record IssuedToken(ApiToken token, String secret) {}
@@ -103,14 +122,16 @@ public class ApiTokenService {
   /** Issues a token for a user signed in with a password or a session. */
   @Transactional
   public IssuedToken issue(UUID userId, String name, @Nullable Instant expiresAt) {
-    return issue(userId, name, expiresAt, false, null);
+    return issue(userId, name, expiresAt, false, null, null);
   }
 
   /**
    * Issues a token; when an API token asks for it, {@code creator} is that token, which the new one
    * may not outlive: otherwise a short-lived token, stolen, could mint itself a permanent one. A
    * token asked for without an expiry gets the latest one allowed (none if nothing limits it). A
-   * read-only token answers every request that would change something with 403.
+   * read-only token answers every request that would change something with 403. A token limited to
+   * {@code teams} acts only on their services; one made by a limited token is limited to those
+   * teams or fewer, or it would be a way out of the limit.
    */
   @Transactional
   public IssuedToken issue(
@@ -118,6 +139,7 @@ public class ApiTokenService {
       String name,
       @Nullable Instant requestedExpiry,
       boolean readOnly,
+      @Nullable Collection<UUID> teams,
       @Nullable Authenticated creator) {
     String trimmed = name.trim();
     if (trimmed.isEmpty() || trimmed.length() > 100) {
@@ -155,6 +177,7 @@ public class ApiTokenService {
         expiresAt = creatorEnds;
       }
     }
+    List<UUID> limitedTo = limit(userId, teams, creator);
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
     String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -167,23 +190,81 @@ public class ApiTokenService {
         .param("now", now.atOffset(ZoneOffset.UTC))
         .param("expiresAt", expiresAt == null ? null : expiresAt.atOffset(ZoneOffset.UTC))
         .param("readOnly", readOnly)
+        .param("teamLimited", limitedTo != null)
         .update();
+    for (UUID team : limitedTo == null ? List.<UUID>of() : limitedTo) {
+      jdbc.sql("INSERT INTO directory_api_token_team (token_id, team_id) VALUES (:token, :team)")
+          .param("token", id)
+          .param("team", team)
+          .update();
+    }
     audit.record(
         "token.created",
         "token " + id,
         (readOnly ? "read-only token '" : "token '")
             + trimmed
             + "'"
-            + (expiresAt == null ? "" : " expiring " + expiresAt));
+            + (expiresAt == null ? "" : " expiring " + expiresAt)
+            + (limitedTo == null ? "" : " limited to teams " + limitedTo));
     return new IssuedToken(
-        new ApiToken(id, userId, trimmed, now, expiresAt, null, null, readOnly), token);
+        new ApiToken(id, userId, trimmed, now, expiresAt, null, null, readOnly, limitedTo), token);
+  }
+
+  /**
+   * The teams a new token is limited to, or null for none: those asked for, each of which must
+   * exist and, unless an admin asks, have the owner as a member; within the creating token's.
+   */
+  private @Nullable List<UUID> limit(
+      UUID userId, @Nullable Collection<UUID> teams, @Nullable Authenticated creator) {
+    Set<UUID> creatorTeams = creator == null ? null : creator.teams();
+    if (teams == null) {
+      return creatorTeams == null ? null : List.copyOf(creatorTeams);
+    }
+    boolean admin = users.find(userId).map(u -> u.role() == Role.ADMIN).orElse(false);
+    Set<UUID> memberOf =
+        Set.copyOf(
+            jdbc.sql("SELECT team_id FROM directory_team_member WHERE user_id = :user")
+                .param("user", userId)
+                .query(UUID.class)
+                .list());
+    List<UUID> chosen = new ArrayList<>();
+    int i = 0;
+    for (UUID team : teams) {
+      String field = "teams[" + i++ + "]";
+      if (team == null) {
+        throw new InvalidInputException(field, "must be a team's id");
+      }
+      boolean exists =
+          jdbc.sql("SELECT COUNT(*) FROM directory_team WHERE id = :id")
+                  .param("id", team)
+                  .query(Long.class)
+                  .single()
+              > 0;
+      if (!exists) {
+        throw new InvalidInputException(field, "is not a team");
+      }
+      if (!admin && !memberOf.contains(team)) {
+        throw new InvalidInputException(field, "is a team you are not in");
+      }
+      if (creatorTeams != null && !creatorTeams.contains(team)) {
+        throw new InvalidInputException(
+            field, "is not one of the teams that the token creating this one is limited to");
+      }
+      if (!chosen.contains(team)) {
+        chosen.add(team);
+      }
+    }
+    if (chosen.isEmpty()) {
+      throw new InvalidInputException("teams", "must name at least one team, or be left out");
+    }
+    return List.copyOf(chosen);
   }
 
   public List<ApiToken> listFor(UUID userId) {
     return jdbc.sql(
             "SELECT " + COLUMNS + " FROM directory_api_token WHERE user_id = :userId ORDER BY id")
         .param("userId", userId)
-        .query(ApiTokenService::row)
+        .query(this::row)
         .list();
   }
 
@@ -198,7 +279,7 @@ public class ApiTokenService {
                     + " ORDER BY id FETCH FIRST :limit ROWS ONLY")
             .paramSource(
                 new MapSqlParameterSource().addValue("after", after).addValue("limit", limit + 1))
-            .query(ApiTokenService::row)
+            .query(this::row)
             .list();
     return Page.of(rows, limit, ApiToken::id);
   }
@@ -209,7 +290,7 @@ public class ApiTokenService {
     ApiToken token =
         jdbc.sql("SELECT " + COLUMNS + " FROM directory_api_token WHERE id = :id")
             .param("id", tokenId)
-            .query(ApiTokenService::row)
+            .query(this::row)
             .optional()
             .filter(t -> t.userId().equals(by.id()) || by.role() == Role.ADMIN)
             .orElseThrow(() -> new NotFoundException("There is no token " + tokenId + "."));
@@ -273,15 +354,24 @@ public class ApiTokenService {
           .param("id", token.id())
           .update();
     }
+    Set<UUID> teams = token.teams() == null ? null : Set.copyOf(token.teams());
     return users
         .find(token.userId())
         .map(
             user ->
                 new Authenticated(
-                    new SignedInUser(user.id(), user.email(), user.role(), null, null),
+                    // A token limited to teams was meant to act there, not to run the whole
+                    // installation: an admin's acts as a responder of those teams.
+                    new SignedInUser(
+                        user.id(),
+                        user.email(),
+                        teams != null && user.role() == Role.ADMIN ? Role.RESPONDER : user.role(),
+                        null,
+                        null),
                     token.id(),
                     effectiveEnd(token),
-                    token.readOnly()));
+                    token.readOnly(),
+                    teams));
   }
 
   /** When a token stops working: its own expiry, or earlier where the lifetime cap ends it. */
@@ -306,7 +396,21 @@ public class ApiTokenService {
     return seconds + " seconds";
   }
 
-  private static ApiToken row(ResultSet rs, int n) throws SQLException {
+  /** A token's row, with the teams it is limited to read at once: few tokens are. */
+  private ApiToken row(ResultSet rs, int n) throws SQLException {
+    ApiToken token = unlimitedRow(rs);
+    return rs.getBoolean("team_limited")
+        ? token.withTeams(
+            jdbc.sql(
+                    "SELECT team_id FROM directory_api_token_team WHERE token_id = :id"
+                        + " ORDER BY team_id")
+                .param("id", token.id())
+                .query(UUID.class)
+                .list())
+        : token;
+  }
+
+  private static ApiToken unlimitedRow(ResultSet rs) throws SQLException {
     return new ApiToken(
         rs.getObject("id", UUID.class),
         rs.getObject("user_id", UUID.class),
@@ -315,7 +419,8 @@ public class ApiTokenService {
         instant(rs, "expires_at"),
         instant(rs, "last_used_at"),
         instant(rs, "revoked_at"),
-        rs.getBoolean("read_only"));
+        rs.getBoolean("read_only"),
+        null);
   }
 
   private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {

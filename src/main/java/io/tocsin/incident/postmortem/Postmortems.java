@@ -1,5 +1,6 @@
 package io.tocsin.incident.postmortem;
 
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.UserService;
 import io.tocsin.incident.Actor;
 import io.tocsin.incident.Incident;
@@ -46,9 +47,16 @@ public class Postmortems {
   private final IncidentDetails details;
   private final UserService users;
   private final Clock clock;
+  private final TeamScope scope;
 
   Postmortems(
-      JdbcClient jdbc, JsonMapper json, IncidentDetails details, UserService users, Clock clock) {
+      JdbcClient jdbc,
+      JsonMapper json,
+      IncidentDetails details,
+      UserService users,
+      Clock clock,
+      TeamScope scope) {
+    this.scope = scope;
     this.jdbc = jdbc;
     this.json = json;
     this.details = details;
@@ -73,6 +81,7 @@ public class Postmortems {
    */
   @Transactional
   public Postmortem create(Incident incident, Changes changes, Actor actor) {
+    scope.requireService(actor.userId(), incident.serviceId());
     if (incident.isOpen()) {
       throw new ConflictException(
           "Incident "
@@ -152,6 +161,7 @@ public class Postmortems {
 
   @Transactional
   public Postmortem update(Incident incident, Changes changes, Actor actor) {
+    scope.requireService(actor.userId(), incident.serviceId());
     jdbc.sql("SELECT incident_id FROM incident_postmortem WHERE incident_id = :id FOR UPDATE")
         .param("id", incident.id())
         .query(UUID.class)

@@ -3,6 +3,7 @@ package io.tocsin.platform.web;
 import io.tocsin.platform.BodyTooLargeException;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.ForbiddenException;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.TimeBounds;
@@ -230,6 +231,14 @@ final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail problem = Problems.problem(HttpStatus.CONFLICT, "conflict", ex.getMessage());
     ex.properties().forEach(problem::setProperty);
     return problems.entity(problem, new HttpHeaders(), path(request));
+  }
+
+  @ExceptionHandler(ForbiddenException.class)
+  ResponseEntity<Object> forbidden(ForbiddenException ex, WebRequest request) {
+    return problems.entity(
+        Problems.problem(HttpStatus.FORBIDDEN, ex.type(), ex.getMessage()),
+        new HttpHeaders(),
+        path(request));
   }
 
   @ExceptionHandler(NotFoundException.class)

@@ -1,0 +1,226 @@
+package io.tocsin.directory;
+
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.directory.token.ApiTokenService;
+import io.tocsin.platform.ForbiddenException;
+import io.tocsin.platform.NotFoundException;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Who may act on which service, and on what belongs to it (its incidents, the silences that can
+ * mute its alerts, its integrations and settings): the one rule, which every command that touches a
+ * service asks, whichever way it came in (API, Alertmanager's silence API, console, action link).
+ *
+ * <p>Admins act everywhere. A responder acts on a service owned by one of their teams, and on a
+ * service no team owns, which is everyone's (so an installation without teams works as before). An
+ * API token limited to teams acts only on services of those teams, whoever holds it. Roles are
+ * checked before this, by each endpoint: a viewer acts on nothing.
+ *
+ * <p>With {@code TOCSIN_TEAM_VISIBILITY=own}, a person who is not an admin also sees only the
+ * services they may act on, and their incidents.
+ */
+@Component
+public class TeamScope {
+
+  /** Who may see what: everyone everything, or each person their teams' services. */
+  public enum Visibility {
+    ALL,
+    OWN
+  }
+
+  private final JdbcClient jdbc;
+  private final UserService users;
+  private final ServiceCatalog services;
+  private final Visibility visibility;
+
+  TeamScope(
+      JdbcClient jdbc, UserService users, ServiceCatalog services, DirectoryProperties properties) {
+    this.jdbc = jdbc;
+    this.users = users;
+    this.services = services;
+    this.visibility = properties.teamVisibility();
+  }
+
+  /** The id of the person behind this request, or null outside one (Tocsin's own work). */
+  public static @Nullable UUID currentUserId() {
+    SignedInUser user = SignedInUser.current();
+    return user == null ? null : user.id();
+  }
+
+  /**
+   * Refuses with 403 unless {@code userId} may act on the service; Tocsin's own work ({@code
+   * userId} null) may act on everything.
+   */
+  public void requireService(@Nullable UUID userId, UUID serviceId) {
+    requireServices(userId, List.of(serviceId));
+  }
+
+  /** As {@link #requireService}, for every one of {@code serviceIds}. */
+  public void requireServices(@Nullable UUID userId, Collection<UUID> serviceIds) {
+    if (userId == null) {
+      return;
+    }
+    Reach reach = reach(userId);
+    for (UUID serviceId : new LinkedHashSet<>(serviceIds)) {
+      Optional<CatalogService> service = find(serviceId);
+      if (service.isPresent() && !reach.covers(service.get().ownerTeamId())) {
+        throw refusal(reach, service.get().name(), service.get().ownerTeamId());
+      }
+    }
+  }
+
+  /**
+   * Refuses with 403 unless {@code userId} may give a service to {@code teamId} (creating it, or
+   * moving it there); no team is everyone's, except for a token limited to teams.
+   */
+  public void requireTeam(@Nullable UUID userId, @Nullable UUID teamId) {
+    if (userId == null) {
+      return;
+    }
+    Reach reach = reach(userId);
+    if (!reach.covers(teamId)) {
+      throw refusal(reach, null, teamId);
+    }
+  }
+
+  /** Whether {@code userId} may act on the service, for pages that offer only what works. */
+  public boolean mayAct(@Nullable UUID userId, UUID serviceId) {
+    if (userId == null) {
+      return true;
+    }
+    Optional<CatalogService> service = find(serviceId);
+    return service.isEmpty() || reach(userId).covers(service.get().ownerTeamId());
+  }
+
+  /**
+   * The services the person behind this request may see, or empty when they may see all (every
+   * admin, everyone unless visibility is {@link Visibility#OWN}, Tocsin's own work).
+   */
+  public Optional<Set<UUID>> visibleServices() {
+    UUID userId = currentUserId();
+    if (visibility == Visibility.ALL || userId == null) {
+      return Optional.empty();
+    }
+    Reach reach = reach(userId);
+    if (reach.everywhere()) {
+      return Optional.empty();
+    }
+    Set<UUID> visible = new HashSet<>();
+    services.names().keySet().stream()
+        .flatMap(id -> find(id).stream())
+        .filter(service -> reach.covers(service.ownerTeamId()))
+        .forEach(service -> visible.add(service.id()));
+    return Optional.of(visible);
+  }
+
+  /**
+   * Answers 404 for a service the person behind this request may not see, as if it did not exist.
+   */
+  public void requireVisible(UUID serviceId) {
+    if (!visible(serviceId)) {
+      throw new NotFoundException("There is no service " + serviceId + " among your teams'.");
+    }
+  }
+
+  /** Whether the person behind this request may see the service. */
+  public boolean visible(UUID serviceId) {
+    return visibleServices().map(visible -> visible.contains(serviceId)).orElse(true);
+  }
+
+  private Optional<CatalogService> find(UUID serviceId) {
+    try {
+      return Optional.of(services.get(serviceId));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Where a person reaches: everywhere, or the teams they are in (narrowed by the request's API
+   * token when it is theirs and limited to teams), with or without services that no team owns.
+   */
+  private Reach reach(UUID userId) {
+    // The role as it is now, not as the token shows it: an admin's token limited to teams acts as
+    // a responder, yet reaches those teams whether or not the admin is in them.
+    Role role =
+        users
+            .find(userId)
+            .map(User::role)
+            .orElseThrow(
+                () -> new ForbiddenException("outside-team", "This person no longer exists."));
+    ApiTokenService.Authenticated token = currentToken(userId);
+    Set<UUID> limit = token == null ? null : token.teams();
+    if (role == Role.ADMIN) {
+      return limit == null ? Reach.EVERYWHERE : new Reach(false, limit, true);
+    }
+    Set<UUID> teams = new HashSet<>(memberships(userId));
+    if (limit != null) {
+      teams.retainAll(limit);
+    }
+    return new Reach(false, teams, limit != null);
+  }
+
+  private List<UUID> memberships(UUID userId) {
+    return jdbc.sql("SELECT team_id FROM directory_team_member WHERE user_id = :user")
+        .param("user", userId)
+        .query(UUID.class)
+        .list();
+  }
+
+  private static ApiTokenService.@Nullable Authenticated currentToken(UUID userId) {
+    Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+    return authentication != null
+            && authentication.getDetails() instanceof ApiTokenService.Authenticated token
+            && token.user().id().equals(userId)
+        ? token
+        : null;
+  }
+
+  private ForbiddenException refusal(Reach reach, @Nullable String service, @Nullable UUID team) {
+    String owner = team == null ? "no team" : "team " + teamName(team);
+    String what =
+        service != null
+            ? "Service " + service + " belongs to " + owner
+            : team == null
+                ? "A service without an owning team is everyone's"
+                : "A service may only be given to your own teams, and " + owner + " is not one";
+    String why =
+        reach.limitedByToken()
+            ? "; this API token is limited to other teams."
+            : "; you are not in it. Ask one of its members or an admin.";
+    return new ForbiddenException("outside-team", what + why);
+  }
+
+  private String teamName(UUID team) {
+    return jdbc.sql("SELECT name FROM directory_team WHERE id = :id")
+        .param("id", team)
+        .query(String.class)
+        .optional()
+        .orElse(team.toString());
+  }
+
+  /**
+   * Everywhere, or the given teams' services, and those no team owns unless an API token limited
+   * the reach: a token limited to teams was meant to touch those alone.
+   */
+  private record Reach(boolean everywhere, Set<UUID> teams, boolean limitedByToken) {
+
+    static final Reach EVERYWHERE = new Reach(true, Set.of(), false);
+
+    boolean covers(@Nullable UUID owner) {
+      return everywhere || (owner == null ? !limitedByToken : teams.contains(owner));
+    }
+  }
+}
