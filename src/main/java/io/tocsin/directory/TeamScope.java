@@ -1,10 +1,10 @@
 package io.tocsin.directory;
 
-import io.tocsin.directory.service.CatalogService;
-import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.directory.token.ApiTokenService;
 import io.tocsin.platform.ForbiddenException;
-import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.ListQuery;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -14,8 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
 /**
@@ -42,16 +40,16 @@ public class TeamScope {
 
   private final JdbcClient jdbc;
   private final UserService users;
-  private final ServiceCatalog services;
   private final Visibility visibility;
 
-  TeamScope(
-      JdbcClient jdbc, UserService users, ServiceCatalog services, DirectoryProperties properties) {
+  TeamScope(JdbcClient jdbc, UserService users, DirectoryProperties properties) {
     this.jdbc = jdbc;
     this.users = users;
-    this.services = services;
     this.visibility = properties.teamVisibility();
   }
+
+  /** A service as the rule sees it: its name, for messages, and the team that owns it. */
+  private record Owned(UUID id, String name, @Nullable UUID owner) {}
 
   /** The id of the person behind this request, or null outside one (Tocsin's own work). */
   public static @Nullable UUID currentUserId() {
@@ -74,9 +72,9 @@ public class TeamScope {
     }
     Reach reach = reach(userId);
     for (UUID serviceId : new LinkedHashSet<>(serviceIds)) {
-      Optional<CatalogService> service = find(serviceId);
-      if (service.isPresent() && !reach.covers(service.get().ownerTeamId())) {
-        throw refusal(reach, service.get().name(), service.get().ownerTeamId());
+      Optional<Owned> service = find(serviceId);
+      if (service.isPresent() && !reach.covers(service.get().owner())) {
+        throw refusal(reach, service.get().name(), service.get().owner());
       }
     }
   }
@@ -100,8 +98,8 @@ public class TeamScope {
     if (userId == null) {
       return true;
     }
-    Optional<CatalogService> service = find(serviceId);
-    return service.isEmpty() || reach(userId).covers(service.get().ownerTeamId());
+    Optional<Owned> service = find(serviceId);
+    return service.isEmpty() || reach(userId).covers(service.get().owner());
   }
 
   /**
@@ -118,20 +116,29 @@ public class TeamScope {
       return Optional.empty();
     }
     Set<UUID> visible = new HashSet<>();
-    services.names().keySet().stream()
-        .flatMap(id -> find(id).stream())
-        .filter(service -> reach.covers(service.ownerTeamId()))
+    jdbc
+        .sql("SELECT id, name, owner_team_id FROM directory_service")
+        .query(TeamScope::owned)
+        .list()
+        .stream()
+        .filter(service -> reach.covers(service.owner()))
         .forEach(service -> visible.add(service.id()));
     return Optional.of(visible);
   }
 
   /**
-   * Answers 404 for a service the person behind this request may not see, as if it did not exist.
+   * Keeps in {@code query} only the rows whose {@code serviceColumn} names a service the person
+   * behind this request may see: lists of incidents, services and the like.
    */
-  public void requireVisible(UUID serviceId) {
-    if (!visible(serviceId)) {
-      throw new NotFoundException("There is no service " + serviceId + " among your teams'.");
+  public ListQuery narrow(ListQuery query, String serviceColumn) {
+    Optional<Set<UUID>> visible = visibleServices();
+    if (visible.isEmpty()) {
+      return query;
     }
+    // An empty IN list would keep everything in ListQuery; nothing visible keeps nothing.
+    return visible.get().isEmpty()
+        ? query.whereAll("1 = 0", List.of())
+        : query.whereIn(serviceColumn, visible.get());
   }
 
   /** Whether the person behind this request may see the service. */
@@ -139,12 +146,19 @@ public class TeamScope {
     return visibleServices().map(visible -> visible.contains(serviceId)).orElse(true);
   }
 
-  private Optional<CatalogService> find(UUID serviceId) {
-    try {
-      return Optional.of(services.get(serviceId));
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    }
+  /** The service, if it exists: whether a missing one may be named is for its caller to say. */
+  private Optional<Owned> find(UUID serviceId) {
+    return jdbc.sql("SELECT id, name, owner_team_id FROM directory_service WHERE id = :id")
+        .param("id", serviceId)
+        .query(TeamScope::owned)
+        .optional();
+  }
+
+  private static Owned owned(ResultSet rs, int n) throws SQLException {
+    return new Owned(
+        rs.getObject("id", UUID.class),
+        rs.getString("name"),
+        rs.getObject("owner_team_id", UUID.class));
   }
 
   /**
@@ -179,13 +193,10 @@ public class TeamScope {
         .list();
   }
 
+  /** The request's API token when it is {@code userId}'s: an action link acts without one. */
   private static ApiTokenService.@Nullable Authenticated currentToken(UUID userId) {
-    Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-    return authentication != null
-            && authentication.getDetails() instanceof ApiTokenService.Authenticated token
-            && token.user().id().equals(userId)
-        ? token
-        : null;
+    ApiTokenService.Authenticated token = ApiTokenService.presented();
+    return token != null && token.user().id().equals(userId) ? token : null;
   }
 
   private ForbiddenException refusal(Reach reach, @Nullable String service, @Nullable UUID team) {

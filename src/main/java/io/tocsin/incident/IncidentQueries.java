@@ -2,6 +2,7 @@ package io.tocsin.incident;
 
 import static io.tocsin.incident.IncidentRecords.utc;
 
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.AlertLookup;
@@ -45,9 +46,15 @@ public class IncidentQueries {
   private final IncidentDetails details;
   private final ServiceCatalog services;
   private final AlertLookup alerts;
+  private final TeamScope scope;
 
   IncidentQueries(
-      JdbcClient jdbc, IncidentDetails details, ServiceCatalog services, AlertLookup alerts) {
+      JdbcClient jdbc,
+      IncidentDetails details,
+      ServiceCatalog services,
+      AlertLookup alerts,
+      TeamScope scope) {
+    this.scope = scope;
     this.jdbc = jdbc;
     this.details = details;
     this.services = services;
@@ -99,7 +106,7 @@ public class IncidentQueries {
     if (text != null && !text.isBlank()) {
       search(query, text.trim());
     }
-    return query;
+    return scope.narrow(query, "service_id");
   }
 
   /** Alerts whose labels a search looks at: the newest this many that carry the text. */

@@ -131,12 +131,16 @@ public class Incidents {
     records.appendAll(entries, clock.instant());
   }
 
-  /** An incident by its number, as in "#42". */
+  /**
+   * An incident by its number, as in "#42", as people name one: another team's is not found for
+   * someone who may not see it ({@link TeamScope#visible}).
+   */
   public Incident byNumber(long number) {
     return jdbc.sql("SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE number = :n")
         .param("n", number)
         .query(IncidentRecords::incident)
         .optional()
+        .filter(incident -> scope.visible(incident.serviceId()))
         .orElseThrow(() -> new NotFoundException("There is no incident #" + number + "."));
   }
 
@@ -149,12 +153,18 @@ public class Incidents {
     if (!text.isEmpty() && text.length() < 19 && text.chars().allMatch(Character::isDigit)) {
       return byNumber(Long.parseLong(text));
     }
+    UUID id;
     try {
-      return get(UUID.fromString(text));
+      id = UUID.fromString(text);
     } catch (IllegalArgumentException e) {
       throw new NotFoundException(
           "There is no incident '" + ref + "': name one by its id or its number.");
     }
+    Incident incident = get(id);
+    if (!scope.visible(incident.serviceId())) {
+      throw new NotFoundException("There is no incident " + id + ".");
+    }
+    return incident;
   }
 
   /** Changes to make at once; {@code null} leaves a field as it is. */

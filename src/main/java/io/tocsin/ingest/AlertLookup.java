@@ -1,5 +1,6 @@
 package io.tocsin.ingest;
 
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InLists;
@@ -53,7 +54,10 @@ public class AlertLookup {
   private final JsonMapper json;
   private final ServiceCatalog services;
 
-  AlertLookup(JdbcClient jdbc, JsonMapper json, ServiceCatalog services) {
+  private final TeamScope scope;
+
+  AlertLookup(JdbcClient jdbc, JsonMapper json, ServiceCatalog services, TeamScope scope) {
+    this.scope = scope;
     this.jdbc = jdbc;
     this.json = json;
     this.services = services;
@@ -102,10 +106,13 @@ public class AlertLookup {
     int examined = 0;
     while (examined < EXAMINED_LIMIT) {
       List<ListedAlert> batch =
-          ListQuery.from(
-                  "SELECT id, service_id, fingerprint, status, severity, summary, labels,"
-                      + " annotations, links, generator_url, starts_at, ends_at, last_seen_at"
-                      + " FROM ingest_alert")
+          scope
+              .narrow(
+                  ListQuery.from(
+                      "SELECT id, service_id, fingerprint, status, severity, summary, labels,"
+                          + " annotations, links, generator_url, starts_at, ends_at, last_seen_at"
+                          + " FROM ingest_alert"),
+                  "service_id")
               .where("status = ?", status == null ? null : EnumText.canonical(status))
               .newestFirst(jdbc, cursor, BATCH, (rs, n) -> listed(rs));
       boolean more = batch.size() > BATCH;

@@ -7,7 +7,7 @@
  * ingest_routing} and {@code ingest_route_count}.
  */
 @ApplicationModule(
-    allowedDependencies = {"platform", "directory::integration", "directory::service"})
+    allowedDependencies = {"platform", "directory", "directory::integration", "directory::service"})
 @NullMarked
 package io.tocsin.ingest;
 

@@ -1,7 +1,10 @@
 package io.tocsin.web;
 
+import io.tocsin.directory.Role;
 import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.UserService;
+import io.tocsin.directory.team.Team;
+import io.tocsin.directory.team.TeamService;
 import io.tocsin.directory.token.ApiTokenService;
 import io.tocsin.notify.ChannelType;
 import io.tocsin.notify.ContactMethod;
@@ -11,9 +14,11 @@ import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
 import io.tocsin.platform.UnknownValueException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +57,7 @@ class ProfilePage {
   private final NotificationRules rules;
   private final UserService users;
   private final ApiTokenService tokens;
+  private final TeamService teams;
   private final java.time.Clock clock;
 
   ProfilePage(
@@ -59,7 +65,9 @@ class ProfilePage {
       NotificationRules rules,
       UserService users,
       ApiTokenService tokens,
+      TeamService teams,
       java.time.Clock clock) {
+    this.teams = teams;
     this.methods = methods;
     this.rules = rules;
     this.users = users;
@@ -122,7 +130,36 @@ class ProfilePage {
             .toList());
     model.addAttribute("steps", steps);
     model.addAttribute("editable", editable);
-    model.addAttribute("tokens", tokens.listFor(me.id()));
+    List<ApiTokenService.ApiToken> mineTokens = tokens.listFor(me.id());
+    model.addAttribute("tokens", mineTokens);
+    // An admin may limit a token to any team; anyone else to the teams they are in.
+    List<Team> all = teams.list(null, null, Page.MAX_LIMIT).items();
+    Map<UUID, String> teamNames = new HashMap<>();
+    all.forEach(team -> teamNames.put(team.id(), team.name()));
+    model.addAttribute(
+        "teamChoices",
+        all.stream()
+            .filter(
+                team ->
+                    me.role() == Role.ADMIN
+                        || team.members().stream().anyMatch(m -> m.userId().equals(me.id())))
+            .toList());
+    Map<UUID, String> limits = new HashMap<>();
+    for (ApiTokenService.ApiToken token : mineTokens) {
+      List<String> limit = new ArrayList<>();
+      if (token.readOnly()) {
+        limit.add("read-only");
+      }
+      if (token.teams() != null) {
+        limit.add(
+            "teams "
+                + String.join(
+                    ", ",
+                    token.teams().stream().map(t -> teamNames.getOrDefault(t, "?")).toList()));
+      }
+      limits.put(token.id(), limit.isEmpty() ? "as you" : String.join("; ", limit));
+    }
+    model.addAttribute("tokenLimits", limits);
     model.addAttribute("zones", java.time.ZoneId.getAvailableZoneIds().stream().sorted().toList());
     model.addAttribute("problems", current.problems());
     model.addAttribute("types", EnumText.allowed(ChannelType.class));
@@ -291,6 +328,8 @@ class ProfilePage {
   String issueToken(
       @RequestParam String name,
       @RequestParam(required = false) @Nullable Integer expiresInDays,
+      @RequestParam(defaultValue = "false") boolean readOnly,
+      @RequestParam(name = "team", required = false) @Nullable List<UUID> limitedTo,
       RedirectAttributes redirect) {
     return act(
         redirect,
@@ -304,7 +343,10 @@ class ProfilePage {
                   name,
                   expiresInDays == null
                       ? null
-                      : clock.instant().plus(java.time.Duration.ofDays(expiresInDays)));
+                      : clock.instant().plus(java.time.Duration.ofDays(expiresInDays)),
+                  readOnly,
+                  limitedTo == null || limitedTo.isEmpty() ? null : limitedTo,
+                  ApiTokenService.presented());
           redirect.addFlashAttribute("newToken", issued.secret());
           return "Token '"
               + issued.token().name()

@@ -133,7 +133,7 @@ class ServicePages {
 
   @GetMapping("/services/{id}")
   String service(@PathVariable UUID id, Model model) {
-    CatalogService service = services.get(id);
+    CatalogService service = services.lookUp(id);
     model.addAttribute("service", service);
     model.addAttribute(
         "team", service.ownerTeamId() == null ? null : teamName(service.ownerTeamId()));

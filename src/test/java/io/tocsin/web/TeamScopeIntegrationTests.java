@@ -299,6 +299,28 @@ class TeamScopeIntegrationTests {
     assertThat(notHers.body()).contains("teams[0]").contains("a team you are not in");
   }
 
+  @Test
+  void theProfilePageMakesATokenThatIsReadOnlyAndLimitedToTheChosenTeam() {
+    String paymentsTeam = admin.get("/api/v1/services/" + payments).get("ownerTeamId").asString();
+    String profile =
+        console(
+            new Attempt(
+                "POST",
+                "/profile/tokens",
+                "/profile/tokens",
+                "name=grafana&readOnly=true&team=" + paymentsTeam));
+
+    assertThat(profile).contains("Payments").contains("read-only; teams Payments");
+    JsonNode made =
+        JSON.readTree(tocsin.send("GET", "/api/v1/tokens", "Bearer " + aliceToken, null).body())
+            .valueStream()
+            .filter(token -> token.get("name").asString().equals("grafana"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(made.get("readOnly").asBoolean()).isTrue();
+    assertThat(made.get("teams").get(0).asString()).isEqualTo(paymentsTeam);
+  }
+
   /** Every request tried: the API's with Alice's token, the console's with her session. */
   private static List<Attempt> attempts() {
     String incident = "/api/v1/incidents/" + searchIncident;

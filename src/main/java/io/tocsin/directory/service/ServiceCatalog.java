@@ -1,6 +1,7 @@
 package io.tocsin.directory.service;
 
 import io.tocsin.directory.AuditLog;
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.team.TeamService;
 import io.tocsin.platform.ConfigGenerations;
 import io.tocsin.platform.ConflictException;
@@ -86,6 +87,8 @@ public class ServiceCatalog {
   private final ConfigGenerations.Cache<DependencyGraph> cachedGraph;
   private final ConfigGenerations.Cache<Map<UUID, Optional<CatalogService>>> cachedServices;
 
+  private final TeamScope scope;
+
   ServiceCatalog(
       JdbcClient jdbc,
       TeamService teams,
@@ -94,7 +97,9 @@ public class ServiceCatalog {
       Clock clock,
       IdGenerator ids,
       ApplicationEventPublisher events,
-      ConfigGenerations generations) {
+      ConfigGenerations generations,
+      TeamScope scope) {
+    this.scope = scope;
     this.jdbc = jdbc;
     this.teams = teams;
     this.audit = audit;
@@ -259,6 +264,18 @@ public class ServiceCatalog {
         .orElseThrow(() -> new NotFoundException("There is no service " + id + "."));
   }
 
+  /**
+   * The service as a person asks for it by id: not found when {@code TOCSIN_TEAM_VISIBILITY=own}
+   * hides another team's service from them ({@link TeamScope#visible}).
+   */
+  public CatalogService lookUp(UUID id) {
+    CatalogService service = get(id);
+    if (!scope.visible(id)) {
+      throw new NotFoundException("There is no service " + id + ".");
+    }
+    return service;
+  }
+
   public boolean exists(UUID id) {
     return jdbc.sql("SELECT COUNT(*) FROM directory_service WHERE id = :id")
             .param("id", id)
@@ -270,7 +287,8 @@ public class ServiceCatalog {
   public Page<CatalogService> list(@Nullable String nameContains, @Nullable UUID after, int limit) {
     return Page.of(
         withDependencies(
-            ListQuery.from("SELECT " + COLUMNS + " FROM directory_service")
+            scope
+                .narrow(ListQuery.from("SELECT " + COLUMNS + " FROM directory_service"), "id")
                 .containing("name", nameContains)
                 .oldestFirst(jdbc, after, limit, this::row)),
         limit,

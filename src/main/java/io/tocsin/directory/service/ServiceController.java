@@ -48,13 +48,14 @@ class ServiceController {
   @GetMapping("/{id}")
   @PreAuthorize("hasRole('VIEWER')")
   CatalogService get(@PathVariable UUID id) {
-    return services.get(id);
+    return services.lookUp(id);
   }
 
   @GetMapping("/{id}/dependencies")
   @PreAuthorize("hasRole('VIEWER')")
   List<CatalogService> dependencies(
       @PathVariable UUID id, @RequestParam(defaultValue = "false") boolean transitive) {
+    services.lookUp(id);
     return services.dependencies(id, transitive);
   }
 

@@ -12,8 +12,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.access.prepost.PreAuthorize;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -67,7 +65,7 @@ class ApiTokenController {
             request.expiresAt(),
             Boolean.TRUE.equals(request.readOnly()),
             request.teams(),
-            creatorToken());
+            ApiTokenService.presented());
     ApiTokenService.ApiToken token = issued.token();
     return ResponseEntity.created(URI.create("/api/v1/tokens/" + token.id()))
         .body(
@@ -104,15 +102,6 @@ class ApiTokenController {
   ResponseEntity<Void> revoke(@PathVariable UUID id) {
     tokens.revoke(id, me());
     return ResponseEntity.noContent().build();
-  }
-
-  /** The API token this request came with, if it came with one rather than a password. */
-  private static ApiTokenService.@Nullable Authenticated creatorToken() {
-    Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-    return authentication != null
-            && authentication.getDetails() instanceof ApiTokenService.Authenticated token
-        ? token
-        : null;
   }
 
   private static SignedInUser me() {

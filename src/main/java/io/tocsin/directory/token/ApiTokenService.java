@@ -28,6 +28,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.util.IdGenerator;
@@ -115,6 +117,17 @@ public class ApiTokenService {
       @Nullable Instant expiresAt,
       boolean readOnly,
       @Nullable Set<UUID> teams) {}
+
+  /**
+   * The API token the current request came with, if it came with one rather than a session or a
+   * password: what it may do is narrower than its owner.
+   */
+  public static @Nullable Authenticated presented() {
+    Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+    return authentication != null && authentication.getDetails() instanceof Authenticated token
+        ? token
+        : null;
+  }
 
   /** The answer to creating a token: the only place the token ever appears. */
   public record IssuedToken(ApiToken token, String secret) {}

@@ -1,0 +1,155 @@
+package io.tocsin.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.directory.SignInForm;
+import io.tocsin.testing.Api;
+import io.tocsin.testing.TestDatabase;
+import io.tocsin.testing.TocsinHarness;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code TOCSIN_TEAM_VISIBILITY=own}: a person who is not an admin sees the services of their teams
+ * and of no team, and those services' incidents and alerts, in the API and the console; another
+ * team's are not found. Admins see everything.
+ */
+class TeamVisibilityIntegrationTests {
+
+  private static final String PASSWORD = "a long enough password";
+
+  private static TestDatabase.CleanSchema schema;
+  private static TocsinHarness tocsin;
+  private static Api admin;
+  private static Api alice;
+  private static String aliceSession;
+  private static String payments;
+  private static String search;
+  private static String shared;
+  private static long searchIncident;
+
+  @BeforeAll
+  static void start() throws IOException {
+    schema = TestDatabase.H2.createCleanSchema();
+    tocsin = TocsinHarness.startWithAdmin(schema, Map.of("tocsin.team-visibility", "OWN"));
+    admin = new Api(tocsin, tocsin.adminToken());
+    String aliceId =
+        admin
+            .create(
+                "/api/v1/users",
+                """
+                {"name":"Alice","email":"alice@example.com","role":"viewer","timeZone":"UTC",
+                 "password":"%s"}
+                """
+                    .formatted(PASSWORD))
+            .get("id")
+            .asString();
+    alice = new Api(tocsin, tocsin.adminToken("alice@example.com", PASSWORD));
+    aliceSession = SignInForm.session(tocsin, "alice@example.com", PASSWORD);
+    String paymentsTeam =
+        admin
+            .create(
+                "/api/v1/teams",
+                "{\"name\":\"Payments\",\"members\":[{\"userId\":\"" + aliceId + "\"}]}")
+            .get("id")
+            .asString();
+    String searchTeam = admin.create("/api/v1/teams", "{\"name\":\"Search\"}").get("id").asString();
+    payments = service("payments-svc", paymentsTeam);
+    search = service("search-svc", searchTeam);
+    shared = service("shared-svc", null);
+    declare(payments, "Payments declined");
+    declare(shared, "Shared cache cold");
+    searchIncident = declare(search, "Search index stale");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (tocsin != null) {
+      tocsin.close();
+    }
+    if (schema != null) {
+      schema.close();
+    }
+  }
+
+  @Test
+  void aViewerSeesTheIncidentsAndServicesOfTheirTeamsAndOfNoTeamOnly() {
+    assertThat(titles(alice.get("/api/v1/incidents")))
+        .containsExactlyInAnyOrder("Payments declined", "Shared cache cold");
+    assertThat(names(alice.get("/api/v1/services")))
+        .containsExactlyInAnyOrder("payments-svc", "shared-svc");
+
+    assertThat(alice.send("GET", "/api/v1/incidents/" + searchIncident, null).statusCode())
+        .isEqualTo(404);
+    assertThat(
+            alice
+                .send("GET", "/api/v1/incidents/" + searchIncident + "/timeline", null)
+                .statusCode())
+        .isEqualTo(404);
+    assertThat(alice.send("GET", "/api/v1/services/" + search, null).statusCode()).isEqualTo(404);
+    assertThat(alice.send("GET", "/api/v1/services/" + payments, null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theConsoleShowsAViewerNothingOfAnotherTeam() {
+    assertThat(page("/").body()).contains("Payments declined").doesNotContain("Search index stale");
+    assertThat(page("/incidents").body())
+        .contains("Shared cache cold")
+        .doesNotContain("Search index stale");
+    assertThat(page("/services").body()).contains("payments-svc").doesNotContain("search-svc");
+    assertThat(page("/incidents/" + searchIncident).statusCode()).isEqualTo(404);
+    assertThat(page("/services/" + search).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void anAdminSeesEveryTeam() {
+    assertThat(titles(admin.get("/api/v1/incidents"))).contains("Search index stale");
+    assertThat(names(admin.get("/api/v1/services"))).contains("search-svc");
+  }
+
+  private static HttpResponse<String> page(String path) {
+    return tocsin.send(
+        HttpRequest.newBuilder(tocsin.uri(path))
+            .header("Accept", "text/html")
+            .header("Cookie", "TOCSIN_SESSION=" + aliceSession)
+            .GET()
+            .build());
+  }
+
+  private static List<String> titles(JsonNode page) {
+    return page.get("items").valueStream().map(i -> i.get("title").asString()).toList();
+  }
+
+  private static List<String> names(JsonNode page) {
+    return page.get("items").valueStream().map(i -> i.get("name").asString()).toList();
+  }
+
+  private static String service(String name, @Nullable String team) {
+    return admin
+        .create(
+            "/api/v1/services",
+            "{\"name\":\""
+                + name
+                + "\""
+                + (team == null ? "" : ",\"ownerTeamId\":\"" + team + "\"")
+                + "}")
+        .get("id")
+        .asString();
+  }
+
+  private static long declare(String service, String title) {
+    return admin
+        .create(
+            "/api/v1/incidents", "{\"title\":\"" + title + "\",\"service\":\"" + service + "\"}")
+        .get("number")
+        .asLong();
+  }
+}
