@@ -77,10 +77,18 @@ public final class IdentityProvider implements AutoCloseable {
     /** Issued to another client. */
     WRONG_AUDIENCE,
     /** Without the nonce of the sign-in it answers. */
-    NO_NONCE
+    NO_NONCE,
+    /**
+     * Takes requests for tokens and keys and answers none until told otherwise: a provider stuck in
+     * its own outage.
+     */
+    HANG
   }
 
   private static volatile Misbehaviour misbehaviour = Misbehaviour.NONE;
+
+  /** What a request held by {@link Misbehaviour#HANG} waits on. */
+  private static final Object ANSWERING = new Object();
 
   private static final RSAKey KEY = rsaKey("provider-key");
   private static final RSAKey ROGUE_KEY = rsaKey("provider-key");
@@ -116,6 +124,14 @@ public final class IdentityProvider implements AutoCloseable {
         (classes, servletContext) -> {
           spring.setServletContext(servletContext);
           spring.refresh();
+          servletContext
+              .addFilter(
+                  "hang",
+                  (request, response, chain) -> {
+                    awaitAnswering();
+                    chain.doFilter(request, response);
+                  })
+              .addMappingForUrlPatterns(null, false, "/oauth2/token", "/oauth2/jwks");
           servletContext
               .addFilter(
                   "springSecurityFilterChain",
@@ -194,11 +210,28 @@ public final class IdentityProvider implements AutoCloseable {
 
   /** Makes the provider's ID tokens wrong in this way until told otherwise. */
   public void misbehave(Misbehaviour way) {
-    misbehaviour = way;
+    synchronized (ANSWERING) {
+      misbehaviour = way;
+      ANSWERING.notifyAll();
+    }
+  }
+
+  private static void awaitAnswering() {
+    synchronized (ANSWERING) {
+      while (misbehaviour == Misbehaviour.HANG) {
+        try {
+          ANSWERING.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   @Override
   public void close() {
+    misbehave(Misbehaviour.NONE);
     try {
       tomcat.stop();
       tomcat.destroy();

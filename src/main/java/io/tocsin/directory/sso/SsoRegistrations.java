@@ -6,11 +6,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.ClientRegistrations;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.web.client.RestClient;
 
 /**
  * The configured providers as Spring Security's client registrations, each read from its discovery
@@ -26,6 +28,7 @@ final class SsoRegistrations implements ClientRegistrationRepository {
   private final Clock clock;
   private final Map<String, ClientRegistration> discovered = new ConcurrentHashMap<>();
   private final Map<String, Failure> failed = new ConcurrentHashMap<>();
+  private final RestClient discovery = ProviderCalls.discovery();
 
   private record Failure(Instant at, RuntimeException cause) {}
 
@@ -58,7 +61,7 @@ final class SsoRegistrations implements ClientRegistrationRepository {
     }
     try {
       ClientRegistration.Builder builder =
-          ClientRegistrations.fromOidcIssuerLocation(provider.issuer());
+          ClientRegistrations.fromOidcConfiguration(discover(provider));
       if (provider.clientSecret().isBlank()) {
         // A public client, such as one a provider registers for a single-page app: PKCE alone
         // binds the code to this sign-in.
@@ -81,5 +84,32 @@ final class SsoRegistrations implements ClientRegistrationRepository {
       failed.put(key, new Failure(clock.instant(), e));
       throw new Unreachable(key, e);
     }
+  }
+
+  /**
+   * The provider's OpenID configuration, read within {@link ProviderCalls#TIMEOUT}; it must name
+   * the configured issuer, as OpenID Connect Discovery asks, or tokens would be checked against
+   * another's.
+   */
+  private Map<String, Object> discover(SsoProperties.Provider provider) {
+    String issuer = provider.issuer();
+    Map<String, Object> metadata =
+        discovery
+            .get()
+            .uri(
+                (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer)
+                    + "/.well-known/openid-configuration")
+            .retrieve()
+            .body(new ParameterizedTypeReference<Map<String, Object>>() {});
+    if (metadata == null || !issuer.equals(metadata.get("issuer"))) {
+      throw new IllegalStateException(
+          "the OpenID configuration at "
+              + issuer
+              + " names the issuer "
+              + (metadata == null ? null : metadata.get("issuer"))
+              + ", not "
+              + issuer);
+    }
+    return metadata;
   }
 }

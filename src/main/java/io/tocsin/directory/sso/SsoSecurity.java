@@ -7,7 +7,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -25,9 +27,12 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
 import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizationCodeTokenResponseClient;
 import org.springframework.security.oauth2.client.oidc.authentication.OidcAuthorizationCodeAuthenticationProvider;
+import org.springframework.security.oauth2.client.oidc.authentication.OidcIdTokenDecoderFactory;
+import org.springframework.security.oauth2.client.oidc.authentication.OidcIdTokenValidator;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserRequest;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.userinfo.DefaultOAuth2UserService;
 import org.springframework.security.oauth2.client.userinfo.OAuth2UserService;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
 import org.springframework.security.oauth2.client.web.HttpSessionOAuth2AuthorizedClientRepository;
@@ -38,7 +43,12 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.oidc.user.DefaultOidcUser;
 import org.springframework.security.oauth2.core.oidc.user.OidcUser;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.web.client.ResourceAccessException;
 
 /**
  * Sign-in through the configured providers: the authorization code flow with PKCE, the ID token
@@ -81,10 +91,13 @@ class SsoSecurity {
     // verifier this browser's session holds.
     requests.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
     // Its own manager: the chain's is the password sign-in's alone (see DirectorySecurity).
-    AuthenticationManager signIns =
-        new ProviderManager(
-            new OidcAuthorizationCodeAuthenticationProvider(
-                new RestClientAuthorizationCodeTokenResponseClient(), people(accounts)));
+    RestClientAuthorizationCodeTokenResponseClient tokens =
+        new RestClientAuthorizationCodeTokenResponseClient();
+    tokens.setRestClient(ProviderCalls.tokens());
+    OidcAuthorizationCodeAuthenticationProvider codes =
+        new OidcAuthorizationCodeAuthenticationProvider(tokens, people(accounts));
+    codes.setJwtDecoderFactory(idTokenDecoders());
+    AuthenticationManager signIns = new ProviderManager(codes);
     return http ->
         http.oauth2Login(
             login ->
@@ -140,8 +153,41 @@ class SsoSecurity {
   }
 
   /** Spring's checks of the ID token and the user info, then the Tocsin account. */
+  /**
+   * ID tokens checked as Spring Security's own decoders check them (signature against the published
+   * keys, issuer, audience, expiry, nonce), with the keys read within {@link
+   * ProviderCalls#TIMEOUT}; one decoder per provider, which keeps the keys it has read.
+   */
+  private static JwtDecoderFactory<ClientRegistration> idTokenDecoders() {
+    Map<String, JwtDecoder> decoders = new ConcurrentHashMap<>();
+    return registration ->
+        decoders.computeIfAbsent(
+            registration.getRegistrationId(),
+            key -> {
+              String keys = registration.getProviderDetails().getJwkSetUri();
+              if (keys == null || keys.isBlank()) {
+                throw new OAuth2AuthenticationException(
+                    new OAuth2Error(
+                        "missing_signature_verifier",
+                        key + " publishes no signing keys (jwks_uri)",
+                        null));
+              }
+              NimbusJwtDecoder decoder =
+                  NimbusJwtDecoder.withJwkSetUri(keys).restOperations(ProviderCalls.keys()).build();
+              decoder.setJwtValidator(
+                  JwtValidators.createDefaultWithValidators(
+                      new OidcIdTokenValidator(registration)));
+              decoder.setClaimSetConverter(
+                  OidcIdTokenDecoderFactory.createDefaultClaimTypeConverter());
+              return decoder;
+            });
+  }
+
   private static OAuth2UserService<OidcUserRequest, OidcUser> people(SsoAccounts accounts) {
+    DefaultOAuth2UserService userInfo = new DefaultOAuth2UserService();
+    userInfo.setRestOperations(ProviderCalls.userInfo());
     OidcUserService standard = new OidcUserService();
+    standard.setOauth2UserService(userInfo);
     return request -> {
       OidcUser person = standard.loadUser(request);
       String provider = request.getClientRegistration().getRegistrationId();
@@ -207,7 +253,8 @@ class SsoSecurity {
     if (REFUSED.equals(code)) {
       return Objects.requireNonNullElse(failure.getMessage(), label + " refused the sign-in.");
     }
-    if (causedBy(failure, SsoRegistrations.Unreachable.class)) {
+    if (causedBy(failure, SsoRegistrations.Unreachable.class)
+        || causedBy(failure, ResourceAccessException.class)) {
       return "Tocsin cannot reach "
           + label
           + " right now. Try again in a minute; if it is down, an admin can still sign in with a"

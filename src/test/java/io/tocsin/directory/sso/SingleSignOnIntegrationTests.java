@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -43,6 +45,8 @@ class SingleSignOnIntegrationTests extends HarnessTests {
 
   private static IdentityProvider provider;
 
+  private static ServerSocket stuck;
+
   private static final Person CAROL =
       new Person("carol", "carol-password-1", "Carol Example", "carol@example.com");
 
@@ -52,6 +56,14 @@ class SingleSignOnIntegrationTests extends HarnessTests {
       provider = IdentityProvider.start();
     }
     Map<String, Object> settings = new HashMap<>(provider.settings("company"));
+    try {
+      // Connections to it are accepted (into the backlog) and never answered.
+      stuck = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    settings.put("tocsin.sso.providers.stuck.issuer", "http://127.0.0.1:" + stuck.getLocalPort());
+    settings.put("tocsin.sso.providers.stuck.client-id", "tocsin");
     settings.put("tocsin.sso.roles.viewer", "everyone");
     settings.put("tocsin.sso.teams", "Payments=payments-oncall,payments-dev; Ghosts=ghosts");
     // The harness's admin is the break-glass account: it signs in with its password.
@@ -75,10 +87,14 @@ class SingleSignOnIntegrationTests extends HarnessTests {
   }
 
   @AfterAll
-  static void stopTheProvider() {
+  static void stopTheProvider() throws IOException {
     if (provider != null) {
       provider.close();
       provider = null;
+    }
+    if (stuck != null) {
+      stuck.close();
+      stuck = null;
     }
   }
 
@@ -199,6 +215,32 @@ class SingleSignOnIntegrationTests extends HarnessTests {
             api.get("/api/v1/teams/" + team).get("members").spliterator(), false)
         .map(member -> member.get("userId").asString())
         .toList();
+  }
+
+  @Test
+  void aProviderThatTakesTheConnectionButNeverAnswersDiscoveryFailsOnlyItsOwnButtonAtOnce() {
+    Visit visit = new Visit();
+
+    HttpResponse<String> start = visit.get(tocsin.uri("/oauth2/authorization/stuck"));
+
+    assertThat(start.headers().firstValue("Location"))
+        .hasValue(tocsin.uri("/login?failed").toString());
+    assertThat(visit.get(tocsin.uri("/login")).body()).contains("cannot reach");
+  }
+
+  @Test
+  void aProviderThatStopsAnsweringBeforeHandingOverTheTokensFailsTheSignInAtOnce() {
+    Visit visit = new Visit();
+    HttpResponse<String> answer = visit.startAndAuthenticate(CAROL);
+    provider.misbehave(Misbehaviour.HANG);
+
+    HttpResponse<String> back =
+        visit.get(URI.create(answer.headers().firstValue("Location").orElseThrow()));
+
+    assertThat(back.headers().firstValue("Location"))
+        .hasValue(tocsin.uri("/login?failed").toString());
+    assertThat(visit.get(tocsin.uri("/login")).body()).contains("cannot reach");
+    assertThat(visit.api(tocsin.uri("/api/v1/users/me")).statusCode()).isEqualTo(401);
   }
 
   @Test
@@ -324,6 +366,12 @@ class SingleSignOnIntegrationTests extends HarnessTests {
    */
   private static final class Visit {
 
+    /**
+     * Far beyond the provider calls' own timeout: a Tocsin that waited on a stuck provider for ever
+     * fails the test instead of hanging it.
+     */
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
     private static final Pattern CSRF =
         Pattern.compile("name=\"_csrf\" type=\"hidden\" value=\"([^\"]+)\"");
 
@@ -366,11 +414,21 @@ class SingleSignOnIntegrationTests extends HarnessTests {
     }
 
     HttpResponse<String> get(URI uri) {
-      return send(HttpRequest.newBuilder(uri).header("Accept", "text/html").GET().build());
+      return send(
+          HttpRequest.newBuilder(uri)
+              .timeout(PATIENCE)
+              .header("Accept", "text/html")
+              .GET()
+              .build());
     }
 
     HttpResponse<String> api(URI uri) {
-      return send(HttpRequest.newBuilder(uri).header("Accept", "application/json").GET().build());
+      return send(
+          HttpRequest.newBuilder(uri)
+              .timeout(PATIENCE)
+              .header("Accept", "application/json")
+              .GET()
+              .build());
     }
 
     HttpResponse<String> post(URI uri, String form) {
@@ -380,6 +438,7 @@ class SingleSignOnIntegrationTests extends HarnessTests {
     HttpResponse<String> post(URI uri, String form, String accept) {
       return send(
           HttpRequest.newBuilder(uri)
+              .timeout(PATIENCE)
               .header("Accept", accept)
               .header("Content-Type", "application/x-www-form-urlencoded")
               .header("X-XSRF-TOKEN", xsrf())
