@@ -93,13 +93,17 @@ public class TeamScope {
     }
   }
 
-  /** Whether {@code userId} may act on the service, for pages that offer only what works. */
-  public boolean mayAct(@Nullable UUID userId, UUID serviceId) {
-    if (userId == null) {
-      return true;
+  /**
+   * Why {@code userId} may not act on the service, in the words a refusal would use; empty when
+   * they may. For pages that offer only what works.
+   */
+  public Optional<String> whyNot(@Nullable UUID userId, UUID serviceId) {
+    try {
+      requireService(userId, serviceId);
+      return Optional.empty();
+    } catch (ForbiddenException e) {
+      return Optional.of(e.getMessage());
     }
-    Optional<Owned> service = find(serviceId);
-    return service.isEmpty() || reach(userId).covers(service.get().owner());
   }
 
   /**

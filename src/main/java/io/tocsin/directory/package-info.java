@@ -4,10 +4,11 @@
  * changes and security events. Teams, services with their dependencies, and integrations live in
  * its sub-packages.
  *
- * <p>Owns the tables {@code directory_user}, {@code directory_api_token}, {@code directory_setup},
- * {@code directory_audit_event}, {@code directory_sign_in_throttle}, {@code directory_team}, {@code
- * directory_team_member}, {@code directory_service}, {@code directory_service_dependency}, {@code
- * directory_dependency_lock}, {@code directory_integration} and {@code directory_integration_key}.
+ * <p>Owns the tables {@code directory_user}, {@code directory_api_token}, {@code
+ * directory_api_token_team}, {@code directory_setup}, {@code directory_audit_event}, {@code
+ * directory_sign_in_throttle}, {@code directory_team}, {@code directory_team_member}, {@code
+ * directory_service}, {@code directory_service_dependency}, {@code directory_dependency_lock},
+ * {@code directory_integration} and {@code directory_integration_key}.
  */
 @ApplicationModule(allowedDependencies = {"platform"})
 @NullMarked

@@ -1,6 +1,8 @@
 package io.tocsin.web;
 
+import io.tocsin.directory.Role;
 import io.tocsin.directory.SignedInUser;
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.DependencyGraph;
@@ -88,6 +90,8 @@ class ConsolePages {
   private final Clock clock;
   private final SsoProviders sso;
 
+  private final TeamScope scope;
+
   ConsolePages(
       Incidents incidents,
       IncidentDetails details,
@@ -104,7 +108,9 @@ class ConsolePages {
       DeliveryBreakers breakers,
       JsonMapper json,
       Clock clock,
-      SsoProviders sso) {
+      SsoProviders sso,
+      TeamScope scope) {
+    this.scope = scope;
     this.incidents = incidents;
     this.details = details;
     this.queries = queries;
@@ -454,6 +460,16 @@ class ConsolePages {
     Incident incident = incidents.byNumber(number);
     model.addAttribute("me", me);
     model.addAttribute("incident", incident);
+    // Another team's incident offers a responder no actions: each would be refused.
+    if (me.role().compareTo(Role.RESPONDER) >= 0) {
+      scope
+          .whyNot(me.id(), incident.serviceId())
+          .ifPresent(
+              why -> {
+                model.addAttribute("canAct", false);
+                model.addAttribute("outsideTeam", why);
+              });
+    }
     model.addAttribute(
         "liveStamp", details.timelineStamps(List.of(incident.id())).get(incident.id()));
     model.addAttribute("severity", EnumText.canonical(incident.severity()));

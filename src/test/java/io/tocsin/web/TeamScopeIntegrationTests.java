@@ -300,6 +300,18 @@ class TeamScopeIntegrationTests {
   }
 
   @Test
+  void anotherTeamsIncidentPageOffersAResponderNoActionsAndSaysWhy() {
+    String theirs = page("/incidents/" + searchIncident);
+    String ours = page("/incidents/" + paymentsIncident);
+
+    assertThat(theirs)
+        .contains("id=\"outside-team\"")
+        .contains(REFUSAL)
+        .doesNotContain("/acknowledge");
+    assertThat(ours).doesNotContain("id=\"outside-team\"").contains("/acknowledge");
+  }
+
+  @Test
   void theProfilePageMakesATokenThatIsReadOnlyAndLimitedToTheChosenTeam() {
     String paymentsTeam = admin.get("/api/v1/services/" + payments).get("ownerTeamId").asString();
     String profile =
@@ -467,6 +479,18 @@ class TeamScopeIntegrationTests {
                 .GET()
                 .build());
     return next.statusCode() + " " + next.body();
+  }
+
+  private static String page(String path) {
+    HttpResponse<String> answer =
+        tocsin.send(
+            HttpRequest.newBuilder(tocsin.uri(path))
+                .header("Accept", "text/html")
+                .header("Cookie", "TOCSIN_SESSION=" + aliceSession)
+                .GET()
+                .build());
+    assertThat(answer.statusCode()).as(path).isEqualTo(200);
+    return answer.body();
   }
 
   /** Requests that may change something, each with its handler, from Spring MVC's mappings. */
