@@ -124,11 +124,7 @@ class NotificationIntegrationTests extends HarnessTests {
         .hasSize(1);
 
     String incident = open(serviceFor(alice));
-    RecordingHttpServer.Request page =
-        await()
-            .atMost(WAIT)
-            .until(
-                () -> lastRequest(path), r -> r != null && r.body().contains("\"kind\":\"page\""));
+    RecordingHttpServer.Request page = awaitPage(path);
     String expected = hmac(secret, page.headers().get("x-tocsin-timestamp") + "." + page.body());
     assertThat(page.headers().get("x-tocsin-signature")).isEqualTo("v1=" + expected);
     assertThat(page.headers().get("idempotency-key")).startsWith("page:");
@@ -163,11 +159,7 @@ class NotificationIntegrationTests extends HarnessTests {
     String carol = api.user("Carol");
     String path = verifiedWebhook(carol, "hook").path();
     String incident = open(serviceFor(carol));
-    RecordingHttpServer.Request page =
-        await()
-            .atMost(WAIT)
-            .until(
-                () -> lastRequest(path), r -> r != null && r.body().contains("\"kind\":\"page\""));
+    RecordingHttpServer.Request page = awaitPage(path);
     String acknowledge = action(JSON.readTree(page.body()), "acknowledge");
 
     api.ok("PATCH", "/api/v1/users/" + carol, "{\"role\":\"viewer\"}");
@@ -199,11 +191,7 @@ class NotificationIntegrationTests extends HarnessTests {
             .asString();
     api.ok("PATCH", "/api/v1/services/" + service.id(), "{\"ownerTeamId\":\"" + team + "\"}");
     String incident = open(service);
-    RecordingHttpServer.Request page =
-        await()
-            .atMost(WAIT)
-            .until(
-                () -> lastRequest(path), r -> r != null && r.body().contains("\"kind\":\"page\""));
+    RecordingHttpServer.Request page = awaitPage(path);
     String acknowledge = action(JSON.readTree(page.body()), "acknowledge");
 
     HttpResponse<String> opened =
@@ -1018,6 +1006,13 @@ class NotificationIntegrationTests extends HarnessTests {
             .header("Accept", "application/json")
             .POST(HttpRequest.BodyPublishers.noBody())
             .build());
+  }
+
+  /** The first page the webhook at {@code path} receives. */
+  private static RecordingHttpServer.Request awaitPage(String path) {
+    return await()
+        .atMost(WAIT)
+        .until(() -> lastRequest(path), r -> r != null && r.body().contains("\"kind\":\"page\""));
   }
 
   private static RecordingHttpServer.Request lastRequest(String path) {

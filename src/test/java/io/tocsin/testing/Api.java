@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -95,6 +96,38 @@ public final class Api {
             .get("key")
             .asString();
     return new Service(id, name, "Bearer " + key);
+  }
+
+  /** A team named {@code name} with the users {@code members}; returns its id. */
+  public String team(String name, String... members) {
+    StringBuilder list = new StringBuilder();
+    for (String member : members) {
+      list.append(list.isEmpty() ? "" : ",").append("{\"userId\":\"").append(member).append("\"}");
+    }
+    return create("/api/v1/teams", "{\"name\":\"" + name + "\",\"members\":[" + list + "]}")
+        .get("id")
+        .asString();
+  }
+
+  /** A service named exactly {@code name}, owned by {@code team} or by none; returns its id. */
+  public String ownedService(String name, @Nullable String team) {
+    return create(
+            "/api/v1/services",
+            "{\"name\":\""
+                + name
+                + "\""
+                + (team == null ? "" : ",\"ownerTeamId\":\"" + team + "\"")
+                + "}")
+        .get("id")
+        .asString();
+  }
+
+  /** Declares an incident titled {@code title} on the service; returns its number. */
+  public long declare(String serviceId, String title) {
+    return create(
+            "/api/v1/incidents", "{\"title\":\"" + title + "\",\"service\":\"" + serviceId + "\"}")
+        .get("number")
+        .asLong();
   }
 
   /** A service named after {@code prefix}, with no integration yet; returns its id. */

@@ -145,14 +145,14 @@ class TeamScopeIntegrationTests {
     alice = person("alice");
     aliceToken = tocsin.adminToken("alice@example.com", PASSWORD);
     aliceSession = SignInForm.session(tocsin, "alice@example.com", PASSWORD);
-    String paymentsTeam = team("Payments", alice);
-    String searchTeam = team("Search", person("bob"));
-    payments = service("payments", paymentsTeam);
+    String paymentsTeam = admin.team("Payments", alice);
+    String searchTeam = admin.team("Search", person("bob"));
+    payments = admin.ownedService("payments", paymentsTeam);
     searchName = "search";
-    search = service(searchName, searchTeam);
-    searchIncident = declare(search);
-    paymentsIncident = declare(payments);
-    resolvedSearchIncident = declare(search);
+    search = admin.ownedService(searchName, searchTeam);
+    searchIncident = admin.declare(search, "Down");
+    paymentsIncident = admin.declare(payments, "Down");
+    resolvedSearchIncident = admin.declare(search, "Down");
     admin.ok("PATCH", "/api/v1/incidents/" + resolvedSearchIncident, "{\"status\":\"resolved\"}");
     admin.create("/api/v1/incidents/" + resolvedSearchIncident + "/postmortem", "{}");
     searchSilence =
@@ -247,7 +247,7 @@ class TeamScopeIntegrationTests {
             "{\"body\":\"looking\"}");
     assertThat(own.statusCode()).as(own.body()).isEqualTo(201);
 
-    long unowned = declare(service("shared", null));
+    long unowned = admin.declare(admin.ownedService("shared", null), "Down");
     HttpResponse<String> everyones =
         tocsin.send(
             "PATCH",
@@ -544,35 +544,6 @@ class TeamScopeIntegrationTests {
                 .formatted(name, name, PASSWORD))
         .get("id")
         .asString();
-  }
-
-  private static String team(String name, String member) {
-    return admin
-        .create(
-            "/api/v1/teams",
-            "{\"name\":\"" + name + "\",\"members\":[{\"userId\":\"" + member + "\"}]}")
-        .get("id")
-        .asString();
-  }
-
-  private static String service(String name, @Nullable String team) {
-    return admin
-        .create(
-            "/api/v1/services",
-            "{\"name\":\""
-                + name
-                + "\""
-                + (team == null ? "" : ",\"ownerTeamId\":\"" + team + "\"")
-                + "}")
-        .get("id")
-        .asString();
-  }
-
-  private static long declare(String service) {
-    return admin
-        .create("/api/v1/incidents", "{\"title\":\"Down\",\"service\":\"" + service + "\"}")
-        .get("number")
-        .asLong();
   }
 
   private static String serviceMatcher() {

@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,20 +53,12 @@ class TeamVisibilityIntegrationTests {
             .asString();
     alice = new Api(tocsin, tocsin.adminToken("alice@example.com", PASSWORD));
     aliceSession = SignInForm.session(tocsin, "alice@example.com", PASSWORD);
-    String paymentsTeam =
-        admin
-            .create(
-                "/api/v1/teams",
-                "{\"name\":\"Payments\",\"members\":[{\"userId\":\"" + aliceId + "\"}]}")
-            .get("id")
-            .asString();
-    String searchTeam = admin.create("/api/v1/teams", "{\"name\":\"Search\"}").get("id").asString();
-    payments = service("payments-svc", paymentsTeam);
-    search = service("search-svc", searchTeam);
-    shared = service("shared-svc", null);
-    declare(payments, "Payments declined");
-    declare(shared, "Shared cache cold");
-    searchIncident = declare(search, "Search index stale");
+    payments = admin.ownedService("payments-svc", admin.team("Payments", aliceId));
+    search = admin.ownedService("search-svc", admin.team("Search"));
+    shared = admin.ownedService("shared-svc", null);
+    admin.declare(payments, "Payments declined");
+    admin.declare(shared, "Shared cache cold");
+    searchIncident = admin.declare(search, "Search index stale");
   }
 
   @AfterAll
@@ -130,26 +121,5 @@ class TeamVisibilityIntegrationTests {
 
   private static List<String> names(JsonNode page) {
     return page.get("items").valueStream().map(i -> i.get("name").asString()).toList();
-  }
-
-  private static String service(String name, @Nullable String team) {
-    return admin
-        .create(
-            "/api/v1/services",
-            "{\"name\":\""
-                + name
-                + "\""
-                + (team == null ? "" : ",\"ownerTeamId\":\"" + team + "\"")
-                + "}")
-        .get("id")
-        .asString();
-  }
-
-  private static long declare(String service, String title) {
-    return admin
-        .create(
-            "/api/v1/incidents", "{\"title\":\"" + title + "\",\"service\":\"" + service + "\"}")
-        .get("number")
-        .asLong();
   }
 }
