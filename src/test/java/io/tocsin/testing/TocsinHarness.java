@@ -249,6 +249,17 @@ public final class TocsinHarness implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + path);
   }
 
+  /** Stops a test class's server, then drops its schema; either is null when starting failed. */
+  public static void stop(
+      @Nullable TocsinHarness tocsin, TestDatabase.@Nullable CleanSchema schema) {
+    if (tocsin != null) {
+      tocsin.close();
+    }
+    if (schema != null) {
+      schema.close();
+    }
+  }
+
   @Override
   public void close() {
     context.close();

@@ -216,12 +216,7 @@ class RouteAccessIntegrationTests {
 
   @AfterAll
   static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-    }
-    if (schema != null) {
-      schema.close();
-    }
+    TocsinHarness.stop(tocsin, schema);
   }
 
   @Test

@@ -170,12 +170,7 @@ class TeamScopeIntegrationTests {
 
   @AfterAll
   static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-    }
-    if (schema != null) {
-      schema.close();
-    }
+    TocsinHarness.stop(tocsin, schema);
   }
 
   @Test

@@ -63,12 +63,7 @@ class TeamVisibilityIntegrationTests {
 
   @AfterAll
   static void stop() {
-    if (tocsin != null) {
-      tocsin.close();
-    }
-    if (schema != null) {
-      schema.close();
-    }
+    TocsinHarness.stop(tocsin, schema);
   }
 
   @Test
