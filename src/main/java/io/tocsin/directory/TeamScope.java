@@ -51,6 +51,11 @@ public class TeamScope {
   /** A service as the rule sees it: its name, for messages, and the team that owns it. */
   private record Owned(UUID id, String name, @Nullable UUID owner) {}
 
+  /** Who sees what, as the operator set it. */
+  public Visibility visibility() {
+    return visibility;
+  }
+
   /** The id of the person behind this request, or null outside one (Tocsin's own work). */
   public static @Nullable UUID currentUserId() {
     SignedInUser user = SignedInUser.current();

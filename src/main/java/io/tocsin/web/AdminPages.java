@@ -3,6 +3,7 @@ package io.tocsin.web;
 import io.tocsin.directory.AuditEvent;
 import io.tocsin.directory.AuditLog;
 import io.tocsin.directory.Role;
+import io.tocsin.directory.TeamScope;
 import io.tocsin.directory.User;
 import io.tocsin.directory.UserService;
 import io.tocsin.directory.integration.Grouping;
@@ -69,6 +70,8 @@ class AdminPages {
   private final PublicAddress address;
   private final SsoProviders sso;
 
+  private final TeamScope scope;
+
   AdminPages(
       UserService users,
       TeamService teams,
@@ -79,7 +82,9 @@ class AdminPages {
       Incidents incidents,
       Clock clock,
       PublicAddress address,
-      SsoProviders sso) {
+      SsoProviders sso,
+      TeamScope scope) {
+    this.scope = scope;
     this.users = users;
     this.teams = teams;
     this.services = services;
@@ -135,6 +140,7 @@ class AdminPages {
     model.addAttribute("section", "users");
     model.addAttribute("sso", sso.setup());
     model.addAttribute("baseUrl", address.baseUrl());
+    model.addAttribute("ownTeamsOnly", scope.visibility() == TeamScope.Visibility.OWN);
     return "web/admin";
   }
 

@@ -101,11 +101,25 @@ class TeamVisibilityIntegrationTests {
     assertThat(names(admin.get("/api/v1/services"))).contains("search-svc");
   }
 
+  @Test
+  void theAdminPageSaysThatEachPersonSeesTheirOwnTeams() {
+    String adminSession =
+        SignInForm.session(tocsin, TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
+
+    assertThat(page("/admin", adminSession).body())
+        .contains("id=\"team-visibility\"")
+        .contains("TOCSIN_TEAM_VISIBILITY=own");
+  }
+
   private static HttpResponse<String> page(String path) {
+    return page(path, aliceSession);
+  }
+
+  private static HttpResponse<String> page(String path, String session) {
     return tocsin.send(
         HttpRequest.newBuilder(tocsin.uri(path))
             .header("Accept", "text/html")
-            .header("Cookie", "TOCSIN_SESSION=" + aliceSession)
+            .header("Cookie", "TOCSIN_SESSION=" + session)
             .GET()
             .build());
   }
