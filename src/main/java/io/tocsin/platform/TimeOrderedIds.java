@@ -2,6 +2,7 @@ package io.tocsin.platform;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.UUID;
 import org.springframework.util.IdGenerator;
 
@@ -19,6 +20,15 @@ public final class TimeOrderedIds implements IdGenerator {
 
   public TimeOrderedIds(Clock clock) {
     this.clock = clock;
+  }
+
+  /**
+   * The smallest id drawn at or after {@code at}: every row whose id is below it was created
+   * before, which lets a sweep over old rows walk the primary key instead of an index on a time
+   * column that would be written on every change.
+   */
+  public static UUID first(Instant at) {
+    return new UUID((at.toEpochMilli() << 16) | 0x7000L, 0x8000000000000000L);
   }
 
   /**

@@ -5,7 +5,8 @@
  *
  * <p>Owns the tables {@code platform_node}, {@code platform_event_publication} (the event
  * publication registry behind the modules' durable events) and {@code platform_config_generation}
- * (what lets each node keep configuration in memory). Flyway keeps its own {@code
+ * (what lets each node keep configuration in memory) and {@code platform_job} (the lease of work
+ * one node does at a time, such as the retention sweep). Flyway keeps its own {@code
  * flyway_schema_history}.
  */
 @ApplicationModule(allowedDependencies = {})

@@ -23,6 +23,7 @@ import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
+import io.tocsin.platform.RetentionProperties;
 import io.tocsin.platform.UnknownValueException;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,6 +73,7 @@ class AdminPages {
   private final SsoProviders sso;
 
   private final TeamScope scope;
+  private final RetentionProperties retention;
 
   AdminPages(
       UserService users,
@@ -83,8 +86,10 @@ class AdminPages {
       Clock clock,
       PublicAddress address,
       SsoProviders sso,
-      TeamScope scope) {
+      TeamScope scope,
+      RetentionProperties retention) {
     this.scope = scope;
+    this.retention = retention;
     this.users = users;
     this.teams = teams;
     this.services = services;
@@ -141,6 +146,12 @@ class AdminPages {
     model.addAttribute("sso", sso.setup());
     model.addAttribute("baseUrl", address.baseUrl());
     model.addAttribute("ownTeamsOnly", scope.visibility() == TeamScope.Visibility.OWN);
+    Map<String, String> kept = new LinkedHashMap<>();
+    retention
+        .kinds()
+        .forEach(
+            (kind, keep) -> kept.put(kind, keep.map(d -> d.toDays() + " days").orElse("for ever")));
+    model.addAttribute("retention", kept);
     return "web/admin";
   }
 

@@ -1,0 +1,81 @@
+package io.tocsin.ingest;
+
+import io.tocsin.platform.RetentionHolds;
+import io.tocsin.platform.RetentionTask;
+import io.tocsin.platform.TimeOrderedIds;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Deletes resolved alerts last seen before the cutoff, unless another module holds them (an open
+ * incident's, a postmortem's). It walks the primary key, whose time-ordered ids bound the alerts
+ * first seen before the cutoff, rather than an index on {@code last_seen_at}: every re-send writes
+ * that column, and an index on it would cost each of them a heap-only update.
+ */
+@Component
+class AlertRetention implements RetentionTask {
+
+  static final String KIND = "alerts";
+
+  private final JdbcClient jdbc;
+
+  AlertRetention(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public long sweep(Instant cutoff, int batchSize, RetentionHolds holds) {
+    long deleted = 0;
+    UUID after = null;
+    while (true) {
+      List<UUID> candidates = candidates(cutoff, after, batchSize);
+      if (candidates.isEmpty()) {
+        return deleted;
+      }
+      after = candidates.get(candidates.size() - 1);
+      Set<UUID> held = holds.held(KIND, candidates);
+      List<UUID> gone = candidates.stream().filter(id -> !held.contains(id)).toList();
+      if (!gone.isEmpty()) {
+        // Checked again: an alert that fired again since it was read stays.
+        deleted +=
+            jdbc.sql(
+                    "DELETE FROM ingest_alert WHERE id IN (:ids)"
+                        + " AND status = 'resolved' AND last_seen_at < :cutoff")
+                .param("ids", gone)
+                .param("cutoff", cutoff.atOffset(ZoneOffset.UTC))
+                .update();
+      }
+      if (candidates.size() < batchSize) {
+        return deleted;
+      }
+    }
+  }
+
+  private List<UUID> candidates(Instant cutoff, @Nullable UUID after, int limit) {
+    return jdbc.sql(
+            "SELECT id FROM ingest_alert WHERE id < :bound"
+                + (after == null ? "" : " AND id > :after")
+                + " AND status = 'resolved' AND last_seen_at < :cutoff"
+                + " ORDER BY id FETCH FIRST :limit ROWS ONLY")
+        .paramSource(
+            new MapSqlParameterSource()
+                .addValue("bound", TimeOrderedIds.first(cutoff))
+                .addValue("after", after)
+                .addValue("cutoff", cutoff.atOffset(ZoneOffset.UTC))
+                .addValue("limit", limit))
+        .query(UUID.class)
+        .list();
+  }
+}

@@ -1,0 +1,348 @@
+package io.tocsin.platform.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tocsin.directory.SignInForm;
+import io.tocsin.platform.TimeOrderedIds;
+import io.tocsin.testing.HarnessTests;
+import io.tocsin.testing.TocsinHarness;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A year of synthetic history (an alert, an incident with its timeline, a message with its attempt
+ * and an audit entry for each day, and more than a year of audit), then the sweep: what is past
+ * each kind's retention is gone, in batches smaller than what it deletes, and what an open
+ * incident, a postmortem, a kept incident or a message still waiting needs is kept.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RetentionIntegrationTests extends HarnessTests {
+
+  private static final int DAYS = 400;
+  private static final UUID SERVICE = UUID.randomUUID();
+
+  private static Instant now;
+  private static int numbers;
+
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of("tocsin.retention.incidents", "180d", "tocsin.retention.batch-size", "37");
+  }
+
+  @Override
+  protected void seed() {
+    now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    numbers = 1_000_000;
+    JdbcClient jdbc = jdbc();
+    for (int day = 1; day <= DAYS; day++) {
+      // Half a day off each whole day, so that no row sits on a cutoff the sweep computes a few
+      // seconds later.
+      Instant at = now.minus(Duration.ofDays(day)).plus(Duration.ofHours(12));
+      audit(jdbc, at);
+      if (day > 365) {
+        continue;
+      }
+      UUID alert = alert(jdbc, at);
+      UUID incident = incident(jdbc, at, true, null);
+      attach(jdbc, incident, alert, at);
+      message(jdbc, at, "delivered");
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theSweepDeletesWhatIsPastEachKindsRetentionAndKeepsWhatIsStillNeeded() {
+    JdbcClient jdbc = jdbc();
+    Instant old = now.minus(Duration.ofDays(200));
+    UUID openAlert = alert(jdbc, old);
+    UUID open = incident(jdbc, old, false, null);
+    attach(jdbc, open, openAlert, old);
+    UUID postmortemAlert = alert(jdbc, old);
+    UUID reviewed = incident(jdbc, old, true, null);
+    attach(jdbc, reviewed, postmortemAlert, old);
+    postmortem(jdbc, reviewed, old);
+    UUID recurred = incident(jdbc, old, true, null);
+    incident(jdbc, now.minus(Duration.ofDays(3)), true, recurred);
+    UUID waiting = message(jdbc, old, "pending");
+    makeDue(jdbc);
+
+    Map<String, Long> deleted = tocsin.bean(RetentionSweeper.class).sweepIfDue().orElseThrow();
+
+    Instant alertsCutoff = now.minus(Duration.ofDays(90));
+    Instant incidentsCutoff = now.minus(Duration.ofDays(180));
+    assertThat(count(jdbc, "ingest_alert", "last_seen_at < :at", alertsCutoff))
+        .as("old alerts left: an open incident's and a postmortem's")
+        .isEqualTo(2);
+    assertThat(exists(jdbc, "ingest_alert", openAlert)).isTrue();
+    assertThat(exists(jdbc, "ingest_alert", postmortemAlert)).isTrue();
+    assertThat(count(jdbc, "ingest_alert", "last_seen_at >= :at", alertsCutoff))
+        .as("every alert within 90 days")
+        .isEqualTo(90);
+    assertThat(deleted.get("alerts")).isEqualTo(365 - 90);
+
+    assertThat(count(jdbc, "incident", "resolved_at < :at", incidentsCutoff))
+        .as("old incidents left: a postmortem's, and one a recent incident recurs")
+        .isEqualTo(2);
+    assertThat(exists(jdbc, "incident", open)).isTrue();
+    assertThat(exists(jdbc, "incident", reviewed)).isTrue();
+    assertThat(exists(jdbc, "incident", recurred)).isTrue();
+    assertThat(
+            jdbc.sql(
+                    "SELECT COUNT(*) FROM incident_timeline t"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM incident i WHERE i.id = t.incident_id)")
+                .query(Long.class)
+                .single())
+        .isZero();
+    assertThat(count(jdbc, "incident_timeline", "at >= :at", incidentsCutoff)).isEqualTo(180 + 1);
+    assertThat(deleted.get("incidents")).isEqualTo(365 - 180);
+
+    assertThat(count(jdbc, "notify_message", "created_at < :at", alertsCutoff))
+        .as("an old message still waiting to go out")
+        .isEqualTo(1);
+    assertThat(exists(jdbc, "notify_message", waiting)).isTrue();
+    assertThat(count(jdbc, "notify_attempt", "started_at < :at", alertsCutoff))
+        .as("the delivery attempts of the deleted messages")
+        .isZero();
+    assertThat(count(jdbc, "notify_attempt", "started_at >= :at", alertsCutoff)).isEqualTo(90);
+    assertThat(deleted.get("messages")).isEqualTo(365 - 90);
+
+    assertThat(
+            count(
+                jdbc,
+                "directory_audit_event",
+                "occurred_at < :at",
+                now.minus(Duration.ofDays(365))))
+        .isZero();
+    assertThat(deleted.get("audit")).isEqualTo(DAYS - 365);
+    assertThat(tocsin.metric("tocsin_retention_deleted_total{kind=\"alerts\"}"))
+        .isEqualTo(365 - 90);
+  }
+
+  @Test
+  @Order(2)
+  void onlyOneOfConcurrentSweepsRunsAndTheNextWaitsForTheInterval() throws Exception {
+    makeDue(jdbc());
+    RetentionSweeper sweeper = tocsin.bean(RetentionSweeper.class);
+    int callers = 4;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    try {
+      List<Future<Optional<Map<String, Long>>>> runs = new ArrayList<>();
+      for (int i = 0; i < callers; i++) {
+        Callable<Optional<Map<String, Long>>> run =
+            () -> {
+              start.await();
+              return sweeper.sweepIfDue();
+            };
+        runs.add(pool.submit(run));
+      }
+      start.countDown();
+      int swept = 0;
+      for (Future<Optional<Map<String, Long>>> run : runs) {
+        swept += run.get().isPresent() ? 1 : 0;
+      }
+      assertThat(swept).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(sweeper.sweepIfDue()).as("not due again before the interval").isEmpty();
+  }
+
+  @Test
+  @Order(3)
+  void theAdminPageShowsHowLongEachKindIsKept() {
+    String session =
+        SignInForm.session(tocsin, TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
+    String page =
+        tocsin
+            .send(
+                HttpRequest.newBuilder(tocsin.uri("/admin"))
+                    .header("Accept", "text/html")
+                    .header("Cookie", "TOCSIN_SESSION=" + session)
+                    .build())
+            .body();
+
+    assertThat(page)
+        .contains("id=\"retention-kinds\"")
+        .contains("<dt>incidents</dt><dd>180 days</dd>")
+        .contains("<dt>alerts</dt><dd>90 days</dd>")
+        .contains("<dt>audit</dt><dd>365 days</dd>");
+  }
+
+  private static JdbcClient jdbc() {
+    return tocsin.bean(JdbcClient.class);
+  }
+
+  private static void makeDue(JdbcClient jdbc) {
+    jdbc.sql("DELETE FROM platform_job WHERE name = :name")
+        .param("name", RetentionSweeper.JOB)
+        .update();
+  }
+
+  /** An id drawn at {@code at}, as the node that made the row then drew it. */
+  private static UUID id(Instant at) {
+    return new TimeOrderedIds(Clock.fixed(at, ZoneOffset.UTC)).generateId();
+  }
+
+  private static OffsetDateTime utc(Instant at) {
+    return at.atOffset(ZoneOffset.UTC);
+  }
+
+  private static long count(JdbcClient jdbc, String table, String condition, Instant at) {
+    return jdbc.sql("SELECT COUNT(*) FROM " + table + " WHERE " + condition)
+        .param("at", utc(at))
+        .query(Long.class)
+        .single();
+  }
+
+  private static boolean exists(JdbcClient jdbc, String table, UUID id) {
+    return jdbc.sql("SELECT COUNT(*) FROM " + table + " WHERE id = :id")
+            .param("id", id)
+            .query(Long.class)
+            .single()
+        == 1;
+  }
+
+  private static UUID alert(JdbcClient jdbc, Instant at) {
+    UUID id = id(at);
+    jdbc.sql(
+            """
+            INSERT INTO ingest_alert (id, integration_id, service_id, fingerprint, status, severity,
+              summary, labels, annotations, starts_at, ends_at, first_seen_at, last_seen_at,
+              times_seen)
+            VALUES (:id, :service, :service, :fingerprint, 'resolved', 'critical', 'Down', '{}',
+              '{}', :at, :at, :at, :at, 1)
+            """)
+        .param("id", id)
+        .param("service", SERVICE)
+        .param("fingerprint", id.toString())
+        .param("at", utc(at))
+        .update();
+    return id;
+  }
+
+  private static UUID incident(
+      JdbcClient jdbc, Instant at, boolean resolved, @Nullable UUID recurs) {
+    UUID id = id(at);
+    jdbc.sql(
+            """
+            INSERT INTO incident (id, number, title, service_id, group_key, open_key, status,
+              severity, severity_by_hand, probable_cause_service_id, recurrence_of, alert_count,
+              firing_count, opened_at, resolved_at, updated_at)
+            VALUES (:id, :number, 'Down', :service, 'g', :openKey, :status, 'critical', FALSE,
+              :service, :recurs, 1, 0, :at, :resolvedAt, :at)
+            """)
+        .param("id", id)
+        .param("number", numbers++)
+        .param("service", SERVICE)
+        .param("openKey", resolved ? null : id.toString())
+        .param("status", resolved ? "resolved" : "open")
+        .param("recurs", recurs)
+        .param("at", utc(at))
+        .param("resolvedAt", resolved ? utc(at) : null)
+        .update();
+    jdbc.sql(
+            """
+            INSERT INTO incident_timeline (id, incident_id, at, kind, actor_kind, actor_name,
+              message)
+            VALUES (:id, :incident, :at, 'opened', 'tocsin', 'Tocsin', 'Opened')
+            """)
+        .param("id", id(at))
+        .param("incident", id)
+        .param("at", utc(at))
+        .update();
+    return id;
+  }
+
+  private static void attach(JdbcClient jdbc, UUID incident, UUID alert, Instant at) {
+    jdbc.sql(
+            """
+            INSERT INTO incident_alert (alert_id, incident_id, service_id, fingerprint, summary,
+              severity, role, status, attached_at)
+            VALUES (:alert, :incident, :service, :fingerprint, 'Down', 'critical', 'trigger',
+              'resolved', :at)
+            """)
+        .param("alert", alert)
+        .param("incident", incident)
+        .param("service", SERVICE)
+        .param("fingerprint", alert.toString())
+        .param("at", utc(at))
+        .update();
+  }
+
+  private static void postmortem(JdbcClient jdbc, UUID incident, Instant at) {
+    jdbc.sql(
+            """
+            INSERT INTO incident_postmortem (incident_id, status, summary, impact, timeline,
+              root_cause, resolution, follow_ups, checklist, created_by, created_at, updated_by,
+              updated_at)
+            VALUES (:incident, 'draft', '', '', '[]', '', '', '[]', '{}', 'a', :at, 'a', :at)
+            """)
+        .param("incident", incident)
+        .param("at", utc(at))
+        .update();
+  }
+
+  private static UUID message(JdbcClient jdbc, Instant at, String status) {
+    UUID id = id(at);
+    boolean waiting = status.equals("pending");
+    jdbc.sql(
+            """
+            INSERT INTO notify_message (id, dedup_key, kind, user_id, contact_method_id, channel,
+              content, status, requested_at, due_at, next_attempt_at, attempts, created_at,
+              updated_at)
+            VALUES (:id, :id, 'test', :id, :id, 'webhook', '{}', :status, :at, :at, :next, 1, :at,
+              :at)
+            """)
+        .param("id", id)
+        .param("status", status)
+        .param("at", utc(at))
+        // Its next attempt is tomorrow: the delivery workers leave it alone until then.
+        .param("next", waiting ? utc(now.plus(Duration.ofDays(1))) : null)
+        .update();
+    if (!waiting) {
+      jdbc.sql(
+              """
+              INSERT INTO notify_attempt (message_id, attempt, started_at, finished_at, outcome,
+                detail)
+              VALUES (:id, 1, :at, :at, 'delivered', 'HTTP 200')
+              """)
+          .param("id", id)
+          .param("at", utc(at))
+          .update();
+    }
+    return id;
+  }
+
+  private static void audit(JdbcClient jdbc, Instant at) {
+    jdbc.sql(
+            """
+            INSERT INTO directory_audit_event (id, occurred_at, actor_name, kind, summary)
+            VALUES (:id, :at, 'Tocsin', 'test.history', 'a day of history')
+            """)
+        .param("id", id(at))
+        .param("at", utc(at))
+        .update();
+  }
+}
