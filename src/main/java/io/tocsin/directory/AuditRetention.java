@@ -2,10 +2,7 @@ package io.tocsin.directory;
 
 import io.tocsin.platform.RetentionHolds;
 import io.tocsin.platform.RetentionTask;
-import io.tocsin.platform.TimeOrderedIds;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -29,14 +26,12 @@ class AuditRetention implements RetentionTask {
     return RetentionTask.inBatches(
         batchSize,
         limit ->
-            jdbc.sql(
-                    "SELECT id FROM directory_audit_event WHERE id < :bound AND occurred_at < :cutoff"
-                        + " ORDER BY id FETCH FIRST :limit ROWS ONLY")
-                .param("bound", TimeOrderedIds.first(cutoff))
-                .param("cutoff", cutoff.atOffset(ZoneOffset.UTC))
-                .param("limit", limit)
-                .query(UUID.class)
-                .list(),
+            RetentionTask.older(
+                jdbc,
+                "SELECT id FROM directory_audit_event WHERE id < :bound AND occurred_at < :cutoff"
+                    + " ORDER BY id FETCH FIRST :limit ROWS ONLY",
+                cutoff,
+                limit),
         ids ->
             jdbc.sql("DELETE FROM directory_audit_event WHERE id IN (:ids)")
                 .param("ids", ids)

@@ -3,9 +3,7 @@ package io.tocsin.incident;
 import io.tocsin.platform.RetentionHold;
 import io.tocsin.platform.RetentionHolds;
 import io.tocsin.platform.RetentionTask;
-import io.tocsin.platform.TimeOrderedIds;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -48,8 +46,9 @@ class IncidentRetention implements RetentionTask, RetentionHold {
     return RetentionTask.inBatches(
         batchSize,
         limit ->
-            jdbc.sql(
-                    """
+            RetentionTask.older(
+                jdbc,
+                """
                     SELECT i.id FROM incident i
                     WHERE i.id < :bound AND i.status = 'resolved' AND i.resolved_at < :cutoff
                       AND NOT EXISTS
@@ -57,12 +56,9 @@ class IncidentRetention implements RetentionTask, RetentionHold {
                       AND NOT EXISTS (SELECT 1 FROM incident r WHERE r.merged_into = i.id
                                       OR r.recurrence_of = i.id OR r.split_from = i.id)
                     ORDER BY i.id FETCH FIRST :limit ROWS ONLY
-                    """)
-                .param("bound", TimeOrderedIds.first(cutoff))
-                .param("cutoff", cutoff.atOffset(ZoneOffset.UTC))
-                .param("limit", limit)
-                .query(UUID.class)
-                .list(),
+                    """,
+                cutoff,
+                limit),
         ids ->
             Objects.requireNonNull(
                 transactions.execute(

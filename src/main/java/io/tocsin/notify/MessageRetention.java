@@ -2,11 +2,8 @@ package io.tocsin.notify;
 
 import io.tocsin.platform.RetentionHolds;
 import io.tocsin.platform.RetentionTask;
-import io.tocsin.platform.TimeOrderedIds;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Objects;
-import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -37,18 +34,16 @@ class MessageRetention implements RetentionTask {
     return RetentionTask.inBatches(
         batchSize,
         limit ->
-            jdbc.sql(
-                    """
+            RetentionTask.older(
+                jdbc,
+                """
                     SELECT id FROM notify_message
                     WHERE id < :bound AND created_at < :cutoff
                       AND status NOT IN ('pending', 'sending')
                     ORDER BY id FETCH FIRST :limit ROWS ONLY
-                    """)
-                .param("bound", TimeOrderedIds.first(cutoff))
-                .param("cutoff", cutoff.atOffset(ZoneOffset.UTC))
-                .param("limit", limit)
-                .query(UUID.class)
-                .list(),
+                    """,
+                cutoff,
+                limit),
         ids ->
             Objects.requireNonNull(
                 transactions.execute(

@@ -1,10 +1,12 @@
 package io.tocsin.platform;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.IntFunction;
 import java.util.function.ToIntFunction;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A kind of data that would grow for ever: the module that owns its tables deletes what is older
@@ -21,6 +23,19 @@ public interface RetentionTask {
    * batchSize} rows per transaction; returns how many it deleted.
    */
   long sweep(Instant cutoff, int batchSize, RetentionHolds holds);
+
+  /**
+   * The ids that {@code select} finds, with {@code :bound} (the first id drawn at the cutoff: the
+   * rows before it were made before), {@code :cutoff} and {@code :limit} bound.
+   */
+  static List<UUID> older(JdbcClient jdbc, String select, Instant cutoff, int limit) {
+    return jdbc.sql(select)
+        .param("bound", TimeOrderedIds.first(cutoff))
+        .param("cutoff", cutoff.atOffset(ZoneOffset.UTC))
+        .param("limit", limit)
+        .query(UUID.class)
+        .list();
+  }
 
   /**
    * Deletes round by round: {@code select} names up to {@code batchSize} rows that may go, and
