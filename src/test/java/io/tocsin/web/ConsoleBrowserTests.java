@@ -172,7 +172,12 @@ class ConsoleBrowserTests extends BrowserTests {
     api.fire(service, Api.alert(second, "severity", "warning"));
     wait(ExpectedConditions.textToBePresentInElementLocated(By.id("open-incidents"), second));
 
-    browser.findElement(By.partialLinkText(first)).click();
+    // The live dashboard may swap the row out between finding its link and clicking it.
+    wait(
+        driver -> {
+          driver.findElement(By.partialLinkText(first)).click();
+          return true;
+        });
     wait(ExpectedConditions.textToBe(By.id("status"), "Open"));
     assertAccessible("incident page");
     browser.findElement(By.xpath("//button[normalize-space()='Acknowledge']")).click();
@@ -604,7 +609,9 @@ class ConsoleBrowserTests extends BrowserTests {
     assertAccessible("incident page on a phone");
 
     browser.findElement(By.xpath("//button[normalize-space()='Acknowledge']")).click();
-    wait(ExpectedConditions.textToBe(By.id("status"), "Acknowledged"));
+    // The page the form answers with, not the live update that may change the status first.
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
+    assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Acknowledged");
     assertThat(browser.findElement(By.id("notice")).getText())
         .isEqualTo("#" + number + " acknowledged; it is yours now. Paging stopped.");
     assertThat(browser.findElement(By.id("notice")).getAttribute("role")).isEqualTo("status");
