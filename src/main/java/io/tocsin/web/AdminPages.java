@@ -19,6 +19,7 @@ import io.tocsin.incident.Incident;
 import io.tocsin.incident.Incidents;
 import io.tocsin.notify.DeadLetters;
 import io.tocsin.notify.Outbox;
+import io.tocsin.platform.DatabaseUpkeep;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
@@ -74,6 +75,7 @@ class AdminPages {
 
   private final TeamScope scope;
   private final RetentionProperties retention;
+  private final DatabaseUpkeep upkeep;
 
   AdminPages(
       UserService users,
@@ -87,7 +89,9 @@ class AdminPages {
       PublicAddress address,
       SsoProviders sso,
       TeamScope scope,
-      RetentionProperties retention) {
+      RetentionProperties retention,
+      DatabaseUpkeep upkeep) {
+    this.upkeep = upkeep;
     this.scope = scope;
     this.retention = retention;
     this.users = users;
@@ -152,6 +156,7 @@ class AdminPages {
         .forEach(
             (kind, keep) -> kept.put(kind, keep.map(d -> d.toDays() + " days").orElse("for ever")));
     model.addAttribute("retention", kept);
+    model.addAttribute("upkeep", upkeep.latest().orElse(null));
     return "web/admin";
   }
 

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.directory.SignInForm;
 import io.tocsin.testing.Api;
-import io.tocsin.testing.TestDatabase;
-import io.tocsin.testing.TocsinHarness;
+import io.tocsin.testing.HarnessTests;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -21,8 +20,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -39,10 +36,10 @@ import tools.jackson.databind.json.JsonMapper;
  * API with her token and in the console with her session. The requests that change something are
  * taken from the running application's mappings, which hold both the API that the OpenAPI document
  * describes and the console's routes: each must be tried here, be for admins only, or be listed
- * with the reason it concerns no team, so a new endpoint cannot slip through. It tests access, not
- * SQL: one database is enough.
+ * with the reason it concerns no team, so a new endpoint cannot slip through. On both databases:
+ * the rule reads teams, memberships and token limits with SQL of its own.
  */
-class TeamScopeIntegrationTests {
+class TeamScopeIntegrationTests extends HarnessTests {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String PASSWORD = "a long enough password";
@@ -109,8 +106,6 @@ class TeamScopeIntegrationTests {
           Map.entry("PUT /api/v1/integrations/{id}/heartbeat", "ingestion, by integration key"),
           Map.entry("POST /error", "the container's error page"));
 
-  private static TestDatabase.CleanSchema schema;
-  private static TocsinHarness tocsin;
   private static Api admin;
   private static String alice;
   private static String aliceToken;
@@ -135,13 +130,14 @@ class TeamScopeIntegrationTests {
     }
   }
 
-  @BeforeAll
-  static void start() throws IOException {
-    schema = TestDatabase.H2.createCleanSchema();
-    tocsin =
-        TocsinHarness.startWithAdmin(
-            schema, Map.of("tocsin.rate-limit.api-token-per-minute", "1000000"));
-    admin = new Api(tocsin, tocsin.adminToken());
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of("tocsin.rate-limit.api-token-per-minute", "1000000");
+  }
+
+  @Override
+  protected void seed() throws IOException {
+    admin = api;
     alice = person("alice");
     aliceToken = tocsin.adminToken("alice@example.com", PASSWORD);
     aliceSession = SignInForm.session(tocsin, "alice@example.com", PASSWORD);
@@ -166,11 +162,6 @@ class TeamScopeIntegrationTests {
                     + "\",\"comment\":\"deploy\"}")
             .get("id")
             .asString();
-  }
-
-  @AfterAll
-  static void stop() {
-    TocsinHarness.stop(tocsin, schema);
   }
 
   @Test

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.directory.SignInForm;
 import io.tocsin.testing.Api;
-import io.tocsin.testing.TestDatabase;
+import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -21,12 +19,10 @@ import tools.jackson.databind.JsonNode;
  * and of no team, and those services' incidents and alerts, in the API and the console; another
  * team's are not found. Admins see everything.
  */
-class TeamVisibilityIntegrationTests {
+class TeamVisibilityIntegrationTests extends HarnessTests {
 
   private static final String PASSWORD = "a long enough password";
 
-  private static TestDatabase.CleanSchema schema;
-  private static TocsinHarness tocsin;
   private static Api admin;
   private static Api alice;
   private static String aliceSession;
@@ -35,11 +31,14 @@ class TeamVisibilityIntegrationTests {
   private static String shared;
   private static long searchIncident;
 
-  @BeforeAll
-  static void start() throws IOException {
-    schema = TestDatabase.H2.createCleanSchema();
-    tocsin = TocsinHarness.startWithAdmin(schema, Map.of("tocsin.team-visibility", "OWN"));
-    admin = new Api(tocsin, tocsin.adminToken());
+  @Override
+  protected Map<String, Object> settings() {
+    return Map.of("tocsin.team-visibility", "OWN");
+  }
+
+  @Override
+  protected void seed() throws IOException {
+    admin = api;
     String aliceId =
         admin
             .create(
@@ -59,11 +58,6 @@ class TeamVisibilityIntegrationTests {
     admin.declare(payments, "Payments declined");
     admin.declare(shared, "Shared cache cold");
     searchIncident = admin.declare(search, "Search index stale");
-  }
-
-  @AfterAll
-  static void stop() {
-    TocsinHarness.stop(tocsin, schema);
   }
 
   @Test
