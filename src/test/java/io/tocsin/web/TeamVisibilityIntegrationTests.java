@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tocsin.directory.SignInForm;
 import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
-import io.tocsin.testing.TocsinHarness;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -97,10 +96,7 @@ class TeamVisibilityIntegrationTests extends HarnessTests {
 
   @Test
   void theAdminPageSaysThatEachPersonSeesTheirOwnTeams() {
-    String adminSession =
-        SignInForm.session(tocsin, TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
-
-    assertThat(page("/admin", adminSession).body())
+    assertThat(SignInForm.adminPage(tocsin, "/admin"))
         .contains("id=\"team-visibility\"")
         .contains("TOCSIN_TEAM_VISIBILITY=own");
   }

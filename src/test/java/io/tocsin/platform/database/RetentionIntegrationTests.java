@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tocsin.directory.SignInForm;
 import io.tocsin.platform.TimeOrderedIds;
 import io.tocsin.testing.HarnessTests;
-import io.tocsin.testing.TocsinHarness;
-import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -172,18 +170,7 @@ class RetentionIntegrationTests extends HarnessTests {
   @Test
   @Order(3)
   void theAdminPageShowsHowLongEachKindIsKept() {
-    String session =
-        SignInForm.session(tocsin, TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
-    String page =
-        tocsin
-            .send(
-                HttpRequest.newBuilder(tocsin.uri("/admin"))
-                    .header("Accept", "text/html")
-                    .header("Cookie", "TOCSIN_SESSION=" + session)
-                    .build())
-            .body();
-
-    assertThat(page)
+    assertThat(SignInForm.adminPage(tocsin, "/admin"))
         .contains("id=\"retention-kinds\"")
         .contains("<dt>incidents</dt><dd>180 days</dd>")
         .contains("<dt>alerts</dt><dd>90 days</dd>")

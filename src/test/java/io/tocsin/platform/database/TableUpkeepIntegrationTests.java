@@ -9,8 +9,6 @@ import io.tocsin.testing.BothDatabasesTests;
 import io.tocsin.testing.HarnessTests;
 import io.tocsin.testing.TestClock;
 import io.tocsin.testing.TestDatabase;
-import io.tocsin.testing.TocsinHarness;
-import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -140,16 +138,7 @@ class TableUpkeepIntegrationTests extends HarnessTests {
           .contains("\"databaseUpkeep\"")
           .contains("ingest_alert: ");
       assertThat(tocsin.metric("tocsin_database_neglected_tables")).isGreaterThanOrEqualTo(1);
-      String session =
-          SignInForm.session(tocsin, TocsinHarness.ADMIN_EMAIL, TocsinHarness.ADMIN_PASSWORD);
-      assertThat(
-              tocsin
-                  .send(
-                      HttpRequest.newBuilder(tocsin.uri("/admin"))
-                          .header("Accept", "text/html")
-                          .header("Cookie", "TOCSIN_SESSION=" + session)
-                          .build())
-                  .body())
+      assertThat(SignInForm.adminPage(tocsin, "/admin"))
           .contains("id=\"upkeep-neglected\"")
           .contains("ingest_alert: ");
 
