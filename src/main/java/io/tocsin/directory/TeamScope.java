@@ -1,5 +1,6 @@
 package io.tocsin.directory;
 
+import io.tocsin.directory.team.TeamService;
 import io.tocsin.directory.token.ApiTokenService;
 import io.tocsin.platform.ForbiddenException;
 import io.tocsin.platform.ListQuery;
@@ -40,9 +41,12 @@ public class TeamScope {
 
   private final JdbcClient jdbc;
   private final UserService users;
+  private final TeamService teamService;
   private final Visibility visibility;
 
-  TeamScope(JdbcClient jdbc, UserService users, DirectoryProperties properties) {
+  TeamScope(
+      JdbcClient jdbc, UserService users, TeamService teamService, DirectoryProperties properties) {
+    this.teamService = teamService;
     this.jdbc = jdbc;
     this.users = users;
     this.visibility = properties.teamVisibility();
@@ -188,18 +192,11 @@ public class TeamScope {
     if (role == Role.ADMIN) {
       return limit == null ? Reach.EVERYWHERE : new Reach(false, limit, true);
     }
-    Set<UUID> teams = new HashSet<>(memberships(userId));
+    Set<UUID> teams = new HashSet<>(teamService.teamsOf(userId));
     if (limit != null) {
       teams.retainAll(limit);
     }
     return new Reach(false, teams, limit != null);
-  }
-
-  private List<UUID> memberships(UUID userId) {
-    return jdbc.sql("SELECT team_id FROM directory_team_member WHERE user_id = :user")
-        .param("user", userId)
-        .query(UUID.class)
-        .list();
   }
 
   /** The request's API token when it is {@code userId}'s: an action link acts without one. */

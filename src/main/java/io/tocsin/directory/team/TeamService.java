@@ -96,6 +96,15 @@ public class TeamService {
         .orElseThrow(() -> new NotFoundException("There is no team " + id + "."));
   }
 
+  /** The teams {@code userId} is in, whatever their place in each. */
+  public Set<UUID> teamsOf(UUID userId) {
+    return Set.copyOf(
+        jdbc.sql("SELECT team_id FROM directory_team_member WHERE user_id = :user")
+            .param("user", userId)
+            .query(UUID.class)
+            .list());
+  }
+
   public boolean exists(UUID id) {
     return jdbc.sql("SELECT COUNT(*) FROM directory_team WHERE id = :id")
             .param("id", id)

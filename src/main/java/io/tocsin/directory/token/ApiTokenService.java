@@ -5,6 +5,7 @@ import io.tocsin.directory.DirectoryProperties;
 import io.tocsin.directory.Role;
 import io.tocsin.directory.SignedInUser;
 import io.tocsin.directory.UserService;
+import io.tocsin.directory.team.TeamService;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
@@ -61,6 +62,7 @@ public class ApiTokenService {
 
   private final JdbcClient jdbc;
   private final UserService users;
+  private final TeamService teamService;
   private final AuditLog audit;
   private final ServerSecret secret;
   private final Clock clock;
@@ -75,7 +77,9 @@ public class ApiTokenService {
       ServerSecret secret,
       Clock clock,
       IdGenerator ids,
-      DirectoryProperties settings) {
+      DirectoryProperties settings,
+      TeamService teamService) {
+    this.teamService = teamService;
     this.maxLifetime = settings.security().maxTokenLifetime();
     this.jdbc = jdbc;
     this.users = users;
@@ -234,12 +238,7 @@ public class ApiTokenService {
       return creatorTeams == null ? null : List.copyOf(creatorTeams);
     }
     boolean admin = users.find(userId).map(u -> u.role() == Role.ADMIN).orElse(false);
-    Set<UUID> memberOf =
-        Set.copyOf(
-            jdbc.sql("SELECT team_id FROM directory_team_member WHERE user_id = :user")
-                .param("user", userId)
-                .query(UUID.class)
-                .list());
+    Set<UUID> memberOf = teamService.teamsOf(userId);
     List<UUID> chosen = new ArrayList<>();
     int i = 0;
     for (UUID team : teams) {
@@ -247,13 +246,7 @@ public class ApiTokenService {
       if (team == null) {
         throw new InvalidInputException(field, "must be a team's id");
       }
-      boolean exists =
-          jdbc.sql("SELECT COUNT(*) FROM directory_team WHERE id = :id")
-                  .param("id", team)
-                  .query(Long.class)
-                  .single()
-              > 0;
-      if (!exists) {
+      if (!teamService.exists(team)) {
         throw new InvalidInputException(field, "is not a team");
       }
       if (!admin && !memberOf.contains(team)) {
