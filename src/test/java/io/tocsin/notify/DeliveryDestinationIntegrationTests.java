@@ -112,6 +112,18 @@ class DeliveryDestinationIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void withoutAnSmtpHostEmailContactMethodsAreRefusedAsNotConfigured() {
+    String path = "/api/v1/users/" + api.user("Ursula") + "/contact-methods";
+
+    HttpResponse<String> refused =
+        api.send("POST", path, "{\"type\":\"email\",\"target\":\"ursula@example.com\"}");
+
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body()).contains("email is not configured on this server");
+    assertThat(api.get(path)).isEmpty();
+  }
+
+  @Test
   void aNameThatRebindsToLoopbackAfterSavingIsRefusedWhenConnecting() {
     String oscar = api.user("Oscar");
     String base = "/api/v1/users/" + oscar + "/contact-methods";

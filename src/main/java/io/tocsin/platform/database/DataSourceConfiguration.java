@@ -57,7 +57,12 @@ class DataSourceConfiguration {
 
   @Bean
   SchemaMigrator schemaMigrator(HikariDataSource dataSource) {
-    return new SchemaMigrator(dataSource, SchemaMigrator.vendorOf(dataSource.getJdbcUrl()));
+    SchemaMigrator migrator =
+        new SchemaMigrator(dataSource, SchemaMigrator.vendorOf(dataSource.getJdbcUrl()));
+    // Connecting and migrating overlap the creation of every other bean; the database monitor
+    // takes the outcome at its first pass, so readiness still waits for the schema.
+    migrator.beginEarly();
+    return migrator;
   }
 
   @Bean

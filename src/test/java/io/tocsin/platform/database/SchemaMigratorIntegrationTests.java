@@ -1,6 +1,7 @@
 package io.tocsin.platform.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tocsin.platform.DatabaseStatus;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 class SchemaMigratorIntegrationTests extends BothDatabasesTests {
 
@@ -53,6 +55,35 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
     assertThat(first).isInstanceOf(SchemaMigrator.Outcome.Current.class);
     assertThat(second).isEqualTo(first);
     assertThat(jdbc.sql("SELECT COUNT(*) FROM platform_node").query(Long.class).single()).isZero();
+  }
+
+  @Test
+  void anEarlyAttemptGivesTheFirstOutcomeAndTheNextMigrationLooksAgain() {
+    String buildVersion = ((SchemaMigrator.Outcome.Current) migrator.migrate()).version();
+    insertFutureMigration(jdbc);
+    SchemaMigrator starting =
+        new SchemaMigrator(dataSource, SchemaMigrator.vendorOf(schema().url()));
+    starting.beginEarly();
+
+    SchemaMigrator.Outcome first = starting.migrate();
+    jdbc.sql("DELETE FROM flyway_schema_history WHERE version = :v")
+        .param("v", FUTURE_VERSION)
+        .update();
+    SchemaMigrator.Outcome second = starting.migrate();
+
+    assertThat(first).isEqualTo(new SchemaMigrator.Outcome.TooNew(FUTURE_VERSION, buildVersion));
+    assertThat(second).isEqualTo(new SchemaMigrator.Outcome.Current(buildVersion));
+  }
+
+  @Test
+  void anEarlyAttemptThatCannotConnectFailsTheFirstPassWhichRetriesLater() {
+    DriverManagerDataSource unreachable =
+        new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/tocsin", "tocsin", "");
+    SchemaMigrator starting = new SchemaMigrator(unreachable, "postgresql");
+    starting.beginEarly();
+
+    assertThatThrownBy(starting::migrate).hasMessageContaining("Connection");
+    assertThatThrownBy(starting::migrate).hasMessageContaining("Connection");
   }
 
   @Test

@@ -18,21 +18,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.mail.MailAuthenticationException;
 import org.springframework.mail.MailException;
 import org.springframework.mail.MailSendException;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
-import org.springframework.stereotype.Component;
 import org.springframework.web.util.HtmlUtils;
 
 /**
- * Email over SMTP, present when {@code TOCSIN_SMTP_HOST} is set: plain text and HTML parts, and a
- * {@code Message-ID} derived from the message's idempotency key, so a re-send after a crash is the
- * same message to the receiving side.
+ * Email over SMTP, present when {@code TOCSIN_SMTP_HOST} is set ({@link EmailConfiguration}): plain
+ * text and HTML parts, and a {@code Message-ID} derived from the message's idempotency key, so a
+ * re-send after a crash is the same message to the receiving side.
  */
-@Component
-@ConditionalOnExpression("!'${tocsin.smtp.host:}'.isBlank()")
 class EmailChannel implements Channel {
 
   private final JavaMailSenderImpl sender;
