@@ -8,7 +8,6 @@ import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of correlation.
@@ -23,7 +22,6 @@ import org.springframework.validation.annotation.Validated;
  *     holds, to correlate those it no longer holds (read by its {@code @Scheduled})
  */
 @ConfigurationProperties("tocsin.correlation")
-@Validated
 public record CorrelationProperties(
     @DefaultValue("10m") @DurationMin(nanos = 0, inclusive = false) @DurationMax(days = 1)
         Duration mergeWindow,

@@ -12,7 +12,6 @@ import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the directory: the first admin, rate limits, API tokens, the domain of email
@@ -21,7 +20,6 @@ import org.springframework.validation.annotation.Validated;
  * {@code tocsin}.
  */
 @ConfigurationProperties("tocsin")
-@Validated
 public record DirectoryProperties(
     @DefaultValue @Valid Admin admin,
     @DefaultValue @Valid RateLimit rateLimit,

@@ -11,7 +11,6 @@ import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of ingestion.
@@ -31,7 +30,6 @@ import org.springframework.validation.annotation.Validated;
  *     minutes (read by its {@code @Scheduled})
  */
 @ConfigurationProperties("tocsin.ingest")
-@Validated
 public record IngestProperties(
     @DefaultValue("1MB") DataSize maxBodySize,
     @DefaultValue("") String severityMapping,

@@ -10,7 +10,6 @@ import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of notification delivery. The SMTP server's are {@code tocsin.smtp.*}, in the email
@@ -32,7 +31,6 @@ import org.springframework.validation.annotation.Validated;
  *     network
  */
 @ConfigurationProperties("tocsin.notify")
-@Validated
 public record NotifyProperties(
     @DefaultValue("4") @Min(1) @Max(64) int workers,
     @DefaultValue("2") @Min(1) @Max(1000) int batchSize,

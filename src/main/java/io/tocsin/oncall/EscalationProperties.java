@@ -8,7 +8,6 @@ import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of escalation.
@@ -22,7 +21,6 @@ import org.springframework.validation.annotation.Validated;
  * @param batchSize due steps one thread runs in one transaction
  */
 @ConfigurationProperties("tocsin.escalation")
-@Validated
 public record EscalationProperties(
     @DefaultValue("0s") @DurationMin(nanos = 0) @DurationMax(hours = 1) Duration firstPageDelay,
     @DefaultValue("10s") @DurationMin(nanos = 0) @DurationMax(minutes = 10) Duration groupDelay,

@@ -13,7 +13,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Server-wide settings. {@link io.tocsin.platform.config.ConfigurationCheck} has already rejected
@@ -23,7 +22,6 @@ import org.springframework.validation.annotation.Validated;
  *     means this node on localhost
  */
 @ConfigurationProperties("tocsin")
-@Validated
 public record PlatformProperties(
     @DefaultValue("development") TocsinMode mode,
     @DefaultValue("./data") Path dataDir,

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Sign-in through the company's identity providers ({@code tocsin.sso}). Each provider is named by
@@ -29,9 +28,8 @@ import org.springframework.validation.annotation.Validated;
  *     passwords are off
  */
 @ConfigurationProperties("tocsin.sso")
-@Validated
 public record SsoProperties(
-    @DefaultValue @Valid Map<String, Provider> providers,
+    @DefaultValue Map<String, @Valid Provider> providers,
     @DefaultValue Roles roles,
     @DefaultValue("") String teams,
     @DefaultValue("true") boolean localPasswords,

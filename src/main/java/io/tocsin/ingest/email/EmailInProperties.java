@@ -9,7 +9,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the SMTP listener. The domain of the addresses, {@code tocsin.email-in.domain}, is
@@ -22,7 +21,6 @@ import org.springframework.validation.annotation.Validated;
  * @param connectionTimeout how long a silent SMTP session is kept open
  */
 @ConfigurationProperties("tocsin.email-in")
-@Validated
 record EmailInProperties(
     @Nullable @Min(0) @Max(65535) Integer port,
     @DefaultValue("0.0.0.0") String host,

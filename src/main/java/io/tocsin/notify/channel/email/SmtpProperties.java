@@ -14,7 +14,6 @@ import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * The SMTP server that carries email notifications. Without a host, email is off.
@@ -26,7 +25,6 @@ import org.springframework.validation.annotation.Validated;
  * @param timeout how long connecting, reading and writing may each take
  */
 @ConfigurationProperties("tocsin.smtp")
-@Validated
 record SmtpProperties(
     @DefaultValue("") String host,
     @DefaultValue("587") @Min(1) @Max(65535) int port,
