@@ -10,6 +10,7 @@ import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.Page;
+import io.tocsin.platform.ReadDatabase;
 import io.tocsin.platform.Severity;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -43,6 +44,10 @@ import org.springframework.stereotype.Service;
 public class IncidentQueries {
 
   private final JdbcClient jdbc;
+  // Reports and counts go to the read replica when there is one: they are the heavy reads and a
+  // moment's lag changes nothing in them. Lists stay on the primary: people act from them, and the
+  // live console lists what an event just announced.
+  private final JdbcClient reports;
   private final IncidentDetails details;
   private final ServiceCatalog services;
   private final AlertLookup alerts;
@@ -50,12 +55,14 @@ public class IncidentQueries {
 
   IncidentQueries(
       JdbcClient jdbc,
+      ReadDatabase reads,
       IncidentDetails details,
       ServiceCatalog services,
       AlertLookup alerts,
       TeamScope scope) {
     this.scope = scope;
     this.jdbc = jdbc;
+    this.reports = reads.jdbc();
     this.details = details;
     this.services = services;
     this.alerts = alerts;
@@ -303,7 +310,8 @@ public class IncidentQueries {
             "EXTRACT(EPOCH FROM acknowledged_at) - EXTRACT(EPOCH FROM opened_at)",
             "EXTRACT(EPOCH FROM resolved_at) - EXTRACT(EPOCH FROM opened_at)",
             serviceIds == null ? "" : "AND service_id IN (:services)");
-    return jdbc.sql(sql)
+    return reports
+        .sql(sql)
         .param("since", utc(since))
         .param("until", utc(until))
         .params(serviceIds == null ? Map.of() : Map.of("services", serviceIds))
@@ -352,7 +360,8 @@ public class IncidentQueries {
    */
   public Map<IncidentStatus, Map<Severity, Long>> openByStatusAndSeverity() {
     Map<IncidentStatus, Map<Severity, Long>> counts = new EnumMap<>(IncidentStatus.class);
-    jdbc.sql(
+    reports
+        .sql(
             "SELECT status, severity, COUNT(*) AS n FROM incident"
                 + " WHERE status IN ('open', 'acknowledged', 'in_progress') GROUP BY status, severity")
         .query(
@@ -378,7 +387,7 @@ public class IncidentQueries {
             .where("opened_at >= ?", utc(since))
             .where("opened_at < ?", utc(until))
             .where("service_id = ?", serviceId)
-            .oldestFirst(jdbc, null, Integer.MAX_VALUE - 1, IncidentRecords::incident);
+            .oldestFirst(reports, null, Integer.MAX_VALUE - 1, IncidentRecords::incident);
     List<Incident> counted = opened.stream().filter(i -> i.mergedInto() == null).toList();
     Map<UUID, List<Incident>> byService = new LinkedHashMap<>();
     Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);

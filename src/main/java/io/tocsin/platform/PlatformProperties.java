@@ -35,12 +35,29 @@ public record PlatformProperties(
 
   @Override
   public List<String> problems() {
-    return events.problems();
+    List<String> problems = new ArrayList<>(events.problems());
+    String readUrl = database.readUrl();
+    if (readUrl != null && !readUrl.isBlank()) {
+      if (!readUrl.startsWith("jdbc:postgresql:")) {
+        problems.add(
+            CheckedSettings.name("tocsin.database.read-url")
+                + " is '"
+                + readUrl.replaceAll("\\?.*", "")
+                + "': expected the PostgreSQL JDBC URL of a streaming replica");
+      } else if (database.embedded()) {
+        problems.add(
+            CheckedSettings.name("tocsin.database.read-url")
+                + " is set, but TOCSIN_DATABASE_URL is not a PostgreSQL database: a replica is"
+                + " of a PostgreSQL primary");
+      }
+    }
+    return problems;
   }
 
   /** Where the data lives, and how patiently the server waits for it. */
   public record Database(
       @Nullable String url,
+      @Nullable String readUrl,
       @Nullable String user,
       @Nullable String password,
       @DefaultValue("10") @Min(1) @Max(1000) int poolSize,

@@ -3,6 +3,7 @@ package io.tocsin.platform.database;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tocsin.platform.PlatformProperties;
+import io.tocsin.platform.ReadDatabase;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Properties;
@@ -13,6 +14,7 @@ import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Builds the connection pool so that it never blocks or fails the start: the pool opens lazily,
@@ -55,6 +57,41 @@ class DataSourceConfiguration {
     return dataSource;
   }
 
+  /**
+   * The replica of {@code TOCSIN_DATABASE_READ_URL}, with the primary's credentials, read-only and
+   * with half its pool; the primary itself without one. Not a {@link javax.sql.DataSource} bean:
+   * transactions and everything that writes must find only the primary.
+   */
+  @Bean
+  ReadDatabase readDatabase(
+      HikariDataSource dataSource,
+      PlatformProperties properties,
+      Clock clock,
+      MeterRegistry meters) {
+    PlatformProperties.Database database = properties.database();
+    String readUrl = database.readUrl();
+    if (readUrl == null || readUrl.isBlank()) {
+      return new PrimaryReads(JdbcClient.create(dataSource));
+    }
+    HikariDataSource replica = new HikariDataSource();
+    replica.setPoolName("tocsin-replica");
+    replica.setJdbcUrl(readUrl.trim());
+    if (database.user() != null) {
+      replica.setUsername(database.user());
+    }
+    if (database.password() != null) {
+      replica.setPassword(database.password());
+    }
+    replica.setReadOnly(true);
+    replica.setMaximumPoolSize(Math.max(1, database.poolSize() / 2));
+    // Short: while the replica does not answer, each read waits this long before the primary.
+    replica.setConnectionTimeout(1000);
+    replica.setValidationTimeout(500);
+    replica.setInitializationFailTimeout(-1);
+    replica.setDataSourceProperties(postgresSettings(database));
+    return new ReplicaReads(replica, dataSource, clock, meters);
+  }
+
   @Bean
   SchemaMigrator schemaMigrator(HikariDataSource dataSource) {
     SchemaMigrator migrator =
@@ -87,6 +124,14 @@ class DataSourceConfiguration {
         clock,
         meters,
         events);
+  }
+
+  /** Reads on the primary: no replica is configured. */
+  private record PrimaryReads(JdbcClient jdbc) implements ReadDatabase {
+    @Override
+    public boolean replicated() {
+      return false;
+    }
   }
 
   static String jdbcUrl(PlatformProperties properties) {

@@ -49,6 +49,24 @@ class ConfigurationCheckTests {
   }
 
   @Test
+  void aReadReplicaMustBeAPostgresUrlOfAPostgresPrimary() {
+    settings.withProperty("tocsin.database.read-url", "jdbc:mysql://replica/tocsin?password=x");
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_DATABASE_READ_URL (tocsin.database.read-url) is 'jdbc:mysql://replica/tocsin':"
+                + " expected the PostgreSQL JDBC URL of a streaming replica");
+
+    settings.withProperty("tocsin.database.read-url", "jdbc:postgresql://replica:5432/tocsin");
+    assertThat(ConfigurationCheck.problems(settings))
+        .containsExactly(
+            "TOCSIN_DATABASE_READ_URL (tocsin.database.read-url) is set, but TOCSIN_DATABASE_URL"
+                + " is not a PostgreSQL database: a replica is of a PostgreSQL primary");
+
+    settings.withProperty("tocsin.database.url", POSTGRES);
+    assertThat(ConfigurationCheck.problems(settings)).isEmpty();
+  }
+
+  @Test
   void productionRefusesTheEmbeddedDatabaseEvenWhenNamedExplicitly() {
     production().withProperty("tocsin.database.url", "jdbc:h2:file:./data/tocsin");
 

@@ -194,6 +194,7 @@ class SchemaMigratorIntegrationTests extends BothDatabasesTests {
     PlatformProperties.Database settings =
         new PlatformProperties.Database(
             schema().url(),
+            null,
             schema().user(),
             schema().password(),
             2,

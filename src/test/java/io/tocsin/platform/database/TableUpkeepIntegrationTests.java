@@ -141,7 +141,9 @@ class TableUpkeepIntegrationTests extends HarnessTests {
           .param("service", service)
           .update();
       db.sql("UPDATE ingest_alert SET times_seen = 2 WHERE fingerprint LIKE 'neglect-%'").update();
-      await().atMost(Duration.ofSeconds(30)).until(() -> dead(db) >= 20_000);
+      // Not all 20,000: an analysis of the table (Tocsin's own upkeep may run one meanwhile) sets
+      // the count to its estimate from a sample, which can fall a few rows short.
+      await().atMost(Duration.ofSeconds(30)).until(() -> dead(db) >= 15_000);
       UpkeepCheck check = tocsin.bean(UpkeepCheck.class);
 
       assertThat(check.check().neglected())

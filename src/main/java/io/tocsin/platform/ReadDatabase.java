@@ -1,0 +1,19 @@
+package io.tocsin.platform;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Where the heavy read-only queries go that may show data a moment old: lists, reports, exports. A
+ * streaming replica when {@code TOCSIN_DATABASE_READ_URL} names one, so that many people looking at
+ * the console during a storm take nothing from the primary that ingests it; the primary otherwise,
+ * and whenever the replica cannot be reached.
+ *
+ * <p>Never for anything that decides what to write or whom to page: a replica lags.
+ */
+public interface ReadDatabase {
+
+  JdbcClient jdbc();
+
+  /** Whether reads go to a replica at all (for the admin page). */
+  boolean replicated();
+}
