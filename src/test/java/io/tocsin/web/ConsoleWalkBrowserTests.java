@@ -134,7 +134,9 @@ class ConsoleWalkBrowserTests extends BrowserTests {
       Browser.screenshot(browser, "incident-phone");
     }
     browser.findElement(By.xpath("//button[normalize-space()='Acknowledge']")).click();
-    wait(ExpectedConditions.textToBe(By.id("status"), "Acknowledged"));
+    // The page the form answers with, not the live update that may change the status first.
+    wait(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
+    assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Acknowledged");
     assertThat(browser.findElement(By.id("notice")).getText())
         .isEqualTo(reference + " acknowledged; it is yours now. Paging stopped.");
     check("acknowledged incident");
