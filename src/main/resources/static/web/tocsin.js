@@ -98,7 +98,12 @@
       return;
     }
     refreshing = true;
-    fetch(window.location.href, { credentials: 'same-origin' })
+    // The header keeps a form's one-time notice for the page the browser is on its way to
+    // (LiveRefreshFlash): this fetch asks for the same address.
+    fetch(window.location.href, {
+      credentials: 'same-origin',
+      headers: { 'X-Tocsin-Live-Refresh': '1' }
+    })
       .then(function (response) {
         if (!response.ok) {
           throw new Error(response.status);

@@ -217,6 +217,19 @@ class ConsoleFormsIntegrationTests extends HarnessTests {
     assertThat(api.send("GET", "/api/v1/schedules/" + schedule, "").statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void aLiveRefreshBetweenAFormAndItsAnswerLeavesTheNoticeToTheAnswer() {
+    String schedule = weeklyTurnsOfMe(Api.unique("rota"));
+
+    HttpResponse<String> posted = post("/schedules/" + schedule + "/delete", Map.of());
+    String refreshed = get("/oncall", LiveRefreshFlash.HEADER);
+    String answer = get("/oncall");
+
+    assertThat(posted.headers().firstValue("Location").orElse("")).endsWith("/oncall");
+    assertThat(refreshed).doesNotContain("Deleted the schedule ");
+    assertThat(answer).contains("Deleted the schedule ");
+  }
+
   /** A schedule made through the API: one layer in UTC, weekly turns of the admin alone. */
   private static String weeklyTurnsOfMe(String name) {
     return api.create(
@@ -287,13 +300,14 @@ class ConsoleFormsIntegrationTests extends HarnessTests {
             .build());
   }
 
-  private static String get(String path) {
-    HttpResponse<String> page =
-        tocsin.send(
-            HttpRequest.newBuilder(tocsin.uri(path))
-                .header("Cookie", "TOCSIN_SESSION=" + session)
-                .GET()
-                .build());
+  /** The page as the signed-in browser gets it; with the header names given, as tocsin.js asks. */
+  private static String get(String path, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(tocsin.uri(path)).header("Cookie", "TOCSIN_SESSION=" + session);
+    for (String header : headers) {
+      request.header(header, "1");
+    }
+    HttpResponse<String> page = tocsin.send(request.GET().build());
     assertThat(page.statusCode()).isEqualTo(200);
     return page.body();
   }
