@@ -38,7 +38,10 @@ class Check:
                 step()
             except Exception as e:  # a failed cleanup must not hide the check's own result
                 print(f"{self.name}: cleanup: {e}", file=sys.stderr)
-        shutil.rmtree(self.work, ignore_errors=True)
+        if os.environ.get("TOCSIN_CI_KEEP"):
+            print(f"{self.name}: logs kept in {self.work}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
 
     def wait_for(self, seconds, what, condition, quiet=False):
         """Polls condition four times a second until it returns something true, and returns it."""

@@ -44,10 +44,10 @@ import org.springframework.stereotype.Service;
 public class IncidentQueries {
 
   private final JdbcClient jdbc;
-  // Reports and counts go to the read replica when there is one: they are the heavy reads and a
-  // moment's lag changes nothing in them. Lists stay on the primary: people act from them, and the
-  // live console lists what an event just announced.
-  private final JdbcClient reports;
+  // Reports go to the read replica when there is one: they are the heavy reads and a moment's lag
+  // changes nothing in them. Lists and counts stay on the primary: people act from them, and the
+  // live console shows what an event just announced.
+  private final ReadDatabase reports;
   private final IncidentDetails details;
   private final ServiceCatalog services;
   private final AlertLookup alerts;
@@ -62,7 +62,7 @@ public class IncidentQueries {
       TeamScope scope) {
     this.scope = scope;
     this.jdbc = jdbc;
-    this.reports = reads.jdbc();
+    this.reports = reads;
     this.details = details;
     this.services = services;
     this.alerts = alerts;
@@ -310,25 +310,26 @@ public class IncidentQueries {
             "EXTRACT(EPOCH FROM acknowledged_at) - EXTRACT(EPOCH FROM opened_at)",
             "EXTRACT(EPOCH FROM resolved_at) - EXTRACT(EPOCH FROM opened_at)",
             serviceIds == null ? "" : "AND service_id IN (:services)");
-    return reports
-        .sql(sql)
-        .param("since", utc(since))
-        .param("until", utc(until))
-        .params(serviceIds == null ? Map.of() : Map.of("services", serviceIds))
-        .query(
-            (rs, n) ->
-                new IncidentWeek(
-                    Instant.ofEpochSecond(FIRST_MONDAY + rs.getLong("week") * WEEK),
-                    rs.getInt("opened"),
-                    rs.getInt("critical"),
-                    rs.getInt("error"),
-                    rs.getInt("warning"),
-                    rs.getInt("info"),
-                    seconds(rs, "mtta_p50"),
-                    seconds(rs, "mtta_p90"),
-                    seconds(rs, "mttr_p50"),
-                    seconds(rs, "mttr_p90")))
-        .list();
+    return reports.read(
+        db ->
+            db.sql(sql)
+                .param("since", utc(since))
+                .param("until", utc(until))
+                .params(serviceIds == null ? Map.of() : Map.of("services", serviceIds))
+                .query(
+                    (rs, n) ->
+                        new IncidentWeek(
+                            Instant.ofEpochSecond(FIRST_MONDAY + rs.getLong("week") * WEEK),
+                            rs.getInt("opened"),
+                            rs.getInt("critical"),
+                            rs.getInt("error"),
+                            rs.getInt("warning"),
+                            rs.getInt("info"),
+                            seconds(rs, "mtta_p50"),
+                            seconds(rs, "mtta_p90"),
+                            seconds(rs, "mttr_p50"),
+                            seconds(rs, "mttr_p90")))
+                .list());
   }
 
   private static @Nullable Long seconds(ResultSet rs, String column) throws SQLException {
@@ -360,8 +361,7 @@ public class IncidentQueries {
    */
   public Map<IncidentStatus, Map<Severity, Long>> openByStatusAndSeverity() {
     Map<IncidentStatus, Map<Severity, Long>> counts = new EnumMap<>(IncidentStatus.class);
-    reports
-        .sql(
+    jdbc.sql(
             "SELECT status, severity, COUNT(*) AS n FROM incident"
                 + " WHERE status IN ('open', 'acknowledged', 'in_progress') GROUP BY status, severity")
         .query(
@@ -382,12 +382,15 @@ public class IncidentQueries {
     if (!since.isBefore(until)) {
       throw new InvalidInputException("since", "must be before until");
     }
+    // Made inside the read: a query builder is used up by its run, and the read may run twice.
     List<Incident> opened =
-        ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
-            .where("opened_at >= ?", utc(since))
-            .where("opened_at < ?", utc(until))
-            .where("service_id = ?", serviceId)
-            .oldestFirst(reports, null, Integer.MAX_VALUE - 1, IncidentRecords::incident);
+        reports.read(
+            db ->
+                ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
+                    .where("opened_at >= ?", utc(since))
+                    .where("opened_at < ?", utc(until))
+                    .where("service_id = ?", serviceId)
+                    .oldestFirst(db, null, Integer.MAX_VALUE - 1, IncidentRecords::incident));
     List<Incident> counted = opened.stream().filter(i -> i.mergedInto() == null).toList();
     Map<UUID, List<Incident>> byService = new LinkedHashMap<>();
     Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);

@@ -7,6 +7,7 @@ import io.tocsin.platform.ReadDatabase;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -128,6 +129,11 @@ class DataSourceConfiguration {
 
   /** Reads on the primary: no replica is configured. */
   private record PrimaryReads(JdbcClient jdbc) implements ReadDatabase {
+    @Override
+    public <T> T read(Function<JdbcClient, T> query) {
+      return query.apply(jdbc);
+    }
+
     @Override
     public boolean replicated() {
       return false;

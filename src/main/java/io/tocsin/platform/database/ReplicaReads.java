@@ -9,10 +9,13 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.AbstractDataSource;
 
@@ -32,6 +35,7 @@ final class ReplicaReads extends AbstractDataSource implements ReadDatabase, Dis
   private final Counter fallbacks;
   private final Counter replicaReads;
   private final JdbcClient jdbc;
+  private final JdbcClient onPrimary;
   private volatile Instant restUntil = Instant.MIN;
 
   ReplicaReads(HikariDataSource replica, DataSource primary, Clock clock, MeterRegistry meters) {
@@ -47,11 +51,34 @@ final class ReplicaReads extends AbstractDataSource implements ReadDatabase, Dis
             .description("Connections for read-only queries taken from the replica")
             .register(meters);
     this.jdbc = JdbcClient.create(this);
+    this.onPrimary = JdbcClient.create(primary);
   }
 
   @Override
-  public JdbcClient jdbc() {
-    return jdbc;
+  public <T> T read(Function<JdbcClient, T> query) {
+    try {
+      return query.apply(jdbc);
+    } catch (DataAccessException e) {
+      // A replica that went away under a pooled connection fails the query, not the connection,
+      // and the driver's words for it vary. Asked again of the primary, a query that is itself
+      // wrong fails there too, with its own exception; one that answers shows the replica failed.
+      T answer = query.apply(onPrimary);
+      rest(e.getMessage());
+      fallbacks.increment();
+      return answer;
+    }
+  }
+
+  private void rest(@Nullable String why) {
+    restUntil = clock.instant().plus(REST);
+    log.warn(
+        "The read replica "
+            + replica.getJdbcUrl()
+            + " failed ("
+            + why
+            + "); reads go to the primary for "
+            + REST.toSeconds()
+            + " s");
   }
 
   @Override
@@ -67,15 +94,7 @@ final class ReplicaReads extends AbstractDataSource implements ReadDatabase, Dis
         replicaReads.increment();
         return connection;
       } catch (SQLException e) {
-        restUntil = clock.instant().plus(REST);
-        log.warn(
-            "The read replica "
-                + replica.getJdbcUrl()
-                + " cannot be reached ("
-                + e.getMessage()
-                + "); reads go to the primary for "
-                + REST.toSeconds()
-                + " s");
+        rest(e.getMessage());
       }
     }
     fallbacks.increment();

@@ -39,7 +39,9 @@ class ReplicaReadsIntegrationTests extends BothDatabasesTests {
     ReplicaReads reads = reads("jdbc:postgresql://" + postgresHostAndPort() + "/test");
 
     String answeredBy =
-        reads.jdbc().sql("SELECT current_setting('application_name')").query(String.class).single();
+        reads.read(
+            db ->
+                db.sql("SELECT current_setting('application_name')").query(String.class).single());
 
     assertThat(answeredBy).isEqualTo("tocsin-replica-test");
     assertThat(count("tocsin.database.read.replica")).isEqualTo(1);
@@ -83,11 +85,12 @@ class ReplicaReadsIntegrationTests extends BothDatabasesTests {
   }
 
   private static long nodes(ReplicaReads reads) {
-    return reads
-        .jdbc()
-        .sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'tocsin_none'")
-        .query(Long.class)
-        .single();
+    return reads.read(
+        db ->
+            db.sql(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'tocsin_none'")
+                .query(Long.class)
+                .single());
   }
 
   private ReplicaReads reads(String replicaUrl) {
