@@ -18,7 +18,4 @@ public interface ReadDatabase {
    * runs it again on the primary. The query must only read.
    */
   <T> T read(Function<JdbcClient, T> query);
-
-  /** Whether reads go to a replica at all (for the admin page). */
-  boolean replicated();
 }

@@ -34,12 +34,7 @@ class DataSourceConfiguration {
     HikariDataSource dataSource = new HikariDataSource();
     dataSource.setPoolName("tocsin");
     dataSource.setJdbcUrl(url);
-    if (database.user() != null) {
-      dataSource.setUsername(database.user());
-    }
-    if (database.password() != null) {
-      dataSource.setPassword(database.password());
-    }
+    credentials(dataSource, database);
     dataSource.setMaximumPoolSize(database.poolSize());
     dataSource.setConnectionTimeout(database.connectionTimeout().toMillis());
     dataSource.setValidationTimeout(Math.min(1000, database.connectionTimeout().toMillis() / 2));
@@ -77,12 +72,7 @@ class DataSourceConfiguration {
     HikariDataSource replica = new HikariDataSource();
     replica.setPoolName("tocsin-replica");
     replica.setJdbcUrl(readUrl.trim());
-    if (database.user() != null) {
-      replica.setUsername(database.user());
-    }
-    if (database.password() != null) {
-      replica.setPassword(database.password());
-    }
+    credentials(replica, database);
     replica.setReadOnly(true);
     replica.setMaximumPoolSize(Math.max(1, database.poolSize() / 2));
     // Short: while the replica does not answer, each read waits this long before the primary.
@@ -127,16 +117,20 @@ class DataSourceConfiguration {
         events);
   }
 
+  private static void credentials(HikariDataSource pool, PlatformProperties.Database database) {
+    if (database.user() != null) {
+      pool.setUsername(database.user());
+    }
+    if (database.password() != null) {
+      pool.setPassword(database.password());
+    }
+  }
+
   /** Reads on the primary: no replica is configured. */
   private record PrimaryReads(JdbcClient jdbc) implements ReadDatabase {
     @Override
     public <T> T read(Function<JdbcClient, T> query) {
       return query.apply(jdbc);
-    }
-
-    @Override
-    public boolean replicated() {
-      return false;
     }
   }
 

@@ -82,11 +82,6 @@ final class ReplicaReads extends AbstractDataSource implements ReadDatabase, Dis
   }
 
   @Override
-  public boolean replicated() {
-    return true;
-  }
-
-  @Override
   public Connection getConnection() throws SQLException {
     if (clock.instant().isAfter(restUntil)) {
       try {
