@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -90,5 +91,25 @@ class IncidentRetention implements RetentionTask, RetentionHold {
             .param("ids", ids)
             .query(UUID.class)
             .list());
+  }
+
+  @Override
+  public boolean holdsAny(String kind, @Nullable UUID from, UUID to) {
+    if (!ALERTS.equals(kind)) {
+      return false;
+    }
+    return jdbc.sql(
+            """
+            SELECT 1 FROM incident_alert a JOIN incident i ON i.id = a.incident_id
+            WHERE a.alert_id >= :from AND a.alert_id < :to
+              AND (i.status <> 'resolved'
+                   OR EXISTS (SELECT 1 FROM incident_postmortem p WHERE p.incident_id = i.id))
+            FETCH FIRST 1 ROWS ONLY
+            """)
+        .param("from", from == null ? new UUID(0, 0) : from)
+        .param("to", to)
+        .query()
+        .optionalValue()
+        .isPresent();
   }
 }

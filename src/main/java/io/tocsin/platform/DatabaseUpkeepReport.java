@@ -29,13 +29,15 @@ public record DatabaseUpkeepReport(Instant at, boolean autovacuum, List<Table> t
   }
 
   /**
-   * One hot table.
+   * One hot table, or one partition of it.
    *
+   * @param name the table, or the partition, as PostgreSQL names it
+   * @param table the hot table it is, or is a partition of
    * @param analysedAt when its statistics were last gathered; null if never
    * @param changed rows changed since then
    */
   public record Table(
-      String name, long live, long dead, long changed, @Nullable Instant analysedAt) {
+      String name, String table, long live, long dead, long changed, @Nullable Instant analysedAt) {
 
     public double deadShare() {
       return live + dead == 0 ? 0 : (double) dead / (live + dead);

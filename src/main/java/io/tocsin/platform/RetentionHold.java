@@ -3,6 +3,7 @@ package io.tocsin.platform;
 import java.util.Collection;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a module still needs of another's data past its retention: an open incident's alerts, a
@@ -12,4 +13,10 @@ public interface RetentionHold {
 
   /** Those of {@code ids}, of the given kind, that must stay. */
   Set<UUID> held(String kind, Collection<UUID> ids);
+
+  /**
+   * Whether any id of the given kind from {@code from} (inclusive; null: from the first) to {@code
+   * to} (exclusive) must stay: asked before a whole partition of them is dropped.
+   */
+  boolean holdsAny(String kind, @Nullable UUID from, UUID to);
 }

@@ -24,4 +24,9 @@ public record RetentionHolds(List<RetentionHold> holds) {
     }
     return held;
   }
+
+  /** Whether any module holds an id of the partition's range. */
+  public boolean holdsAny(String kind, TimePartitions.Partition partition) {
+    return holds.stream().anyMatch(hold -> hold.holdsAny(kind, partition.from(), partition.to()));
+  }
 }

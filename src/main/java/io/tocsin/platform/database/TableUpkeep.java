@@ -62,6 +62,21 @@ class TableUpkeep {
           "correlate_muted_alert",
           "notify_message");
 
+  /**
+   * Where the hot tables keep their rows, in {@code pg_stat_user_tables} ({@code s}) and {@code
+   * pg_class} ({@code c}): each table, or each partition of a partitioned one (its months, of which
+   * only the latest are written), named as itself.
+   */
+  static final String HOT_STORAGE =
+      """
+      FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+      LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+      LEFT JOIN pg_class p ON p.oid = i.inhparent
+      WHERE s.schemaname = current_schema() AND c.relkind = 'r'
+        AND coalesce(p.relname, s.relname) IN (%s)
+      """
+          .formatted(String.join(", ", HOT_TABLES.stream().map(name -> "'" + name + "'").toList()));
+
   /** The least time between two analyses of one table, autovacuum's default nap. */
   static final Duration ANALYSIS_GAP = Duration.ofMinutes(1);
 
@@ -188,14 +203,10 @@ class TableUpkeep {
             """
             SELECT s.relname, s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze,
                    greatest(s.last_analyze, s.last_autoanalyze) AS analysed,
-                   coalesce(c.reloptions::text LIKE '%%autovacuum_enabled=false%%', false) AS off
-            FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-            WHERE s.schemaname = current_schema() AND s.relname IN (%s)
-            ORDER BY s.relname
+                   coalesce(c.reloptions::text LIKE '%autovacuum_enabled=false%', false) AS off
             """
-                .formatted(
-                    String.join(
-                        ", ", HOT_TABLES.stream().map(name -> "'" + name + "'").toList())))) {
+                + HOT_STORAGE
+                + " ORDER BY s.relname")) {
       while (rows.next()) {
         if (!everywhere && !rows.getBoolean("off")) {
           continue;

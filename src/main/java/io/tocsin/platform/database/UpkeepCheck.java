@@ -9,6 +9,7 @@ import io.tocsin.platform.DatabaseUpkeepReport;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,20 +118,17 @@ final class UpkeepCheck implements HealthIndicator, DatabaseUpkeep {
     List<DatabaseUpkeepReport.Table> tables =
         jdbc.query(
             """
-            SELECT relname, n_live_tup, n_dead_tup, n_mod_since_analyze,
-                   greatest(last_analyze, last_autoanalyze) AS analysed
-            FROM pg_stat_user_tables
-            WHERE schemaname = current_schema() AND relname IN (%s)
-            ORDER BY relname
+            SELECT s.relname, coalesce(p.relname, s.relname) AS hot_table, s.n_live_tup,
+                   s.n_dead_tup, s.n_mod_since_analyze,
+                   greatest(s.last_analyze, s.last_autoanalyze) AS analysed
             """
-                .formatted(
-                    String.join(
-                        ", ",
-                        TableUpkeep.HOT_TABLES.stream().map(name -> "'" + name + "'").toList())),
+                + TableUpkeep.HOT_STORAGE
+                + " ORDER BY s.relname",
             (rs, n) -> {
               Timestamp analysed = rs.getTimestamp("analysed");
               return new DatabaseUpkeepReport.Table(
                   rs.getString("relname"),
+                  rs.getString("hot_table"),
                   rs.getLong("n_live_tup"),
                   rs.getLong("n_dead_tup"),
                   rs.getLong("n_mod_since_analyze"),
@@ -187,14 +185,18 @@ final class UpkeepCheck implements HealthIndicator, DatabaseUpkeep {
     return report == null ? Double.NaN : value.applyAsDouble(report);
   }
 
+  /**
+   * The value for one hot table; for a partitioned one, that of its partition with the most rows
+   * changed since their statistics, the month being written.
+   */
   private double table(String name, ToDoubleFunction<DatabaseUpkeepReport.Table> value) {
     DatabaseUpkeepReport report = latest;
     if (report == null) {
       return Double.NaN;
     }
     return report.tables().stream()
-        .filter(table -> table.name().equals(name))
-        .findFirst()
+        .filter(table -> table.table().equals(name))
+        .max(Comparator.comparingLong(DatabaseUpkeepReport.Table::changed))
         .map(value::applyAsDouble)
         .orElse(Double.NaN);
   }

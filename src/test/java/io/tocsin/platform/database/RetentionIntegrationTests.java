@@ -3,6 +3,7 @@ package io.tocsin.platform.database;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tocsin.directory.SignInForm;
+import io.tocsin.platform.RetentionHold;
 import io.tocsin.platform.TimeOrderedIds;
 import io.tocsin.testing.HarnessTests;
 import java.time.Clock;
@@ -84,6 +85,17 @@ class RetentionIntegrationTests extends HarnessTests {
     incident(jdbc, now.minus(Duration.ofDays(3)), true, recurred);
     UUID waiting = message(jdbc, old, "pending");
     makeDue(jdbc);
+    RetentionHold hold = tocsin.bean(RetentionHold.class);
+    assertThat(hold.holdsAny("alerts", null, TimeOrderedIds.first(old.plusSeconds(1))))
+        .as("a range of alerts with an open incident's, as a month of them is before its drop")
+        .isTrue();
+    assertThat(
+            hold.holdsAny(
+                "alerts",
+                TimeOrderedIds.first(now.minus(Duration.ofDays(100))),
+                TimeOrderedIds.first(now.minus(Duration.ofDays(99)))))
+        .as("a day whose alert only a resolved incident had")
+        .isFalse();
 
     Map<String, Long> deleted = tocsin.bean(RetentionSweeper.class).sweepIfDue().orElseThrow();
 

@@ -15,6 +15,9 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,6 +35,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class TableUpkeepIntegrationTests extends HarnessTests {
 
   static final TestClock CLOCK = TestClock.running();
+
+  /** The month of alerts being written, where the upkeep of the partitioned alert table happens. */
+  static final String MONTH =
+      "ingest_alert_p"
+          + YearMonth.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMM"));
 
   /** Tocsin's clock, which the test moves past the least gap between two analyses. */
   @Configuration(proxyBeanMethods = false)
@@ -59,7 +67,7 @@ class TableUpkeepIntegrationTests extends HarnessTests {
   @Order(1)
   void anAlertTableChangedByReSendsThatAutovacuumLeavesAloneIsAnalysedByTocsin() {
     JdbcClient db = JdbcClient.create(schema().dataSource());
-    db.sql("ALTER TABLE ingest_alert SET (autovacuum_enabled = false)").update();
+    autovacuum(db, false);
     try {
       Api.Service service = api.service("resent", "");
       for (int i = 0; i < 150; i++) {
@@ -69,10 +77,10 @@ class TableUpkeepIntegrationTests extends HarnessTests {
       await().atMost(Duration.ofSeconds(30)).until(() -> changed(db) > 100);
       TableUpkeep upkeep = tocsin.bean(TableUpkeep.class);
 
-      assertThat(upkeep.runOnce()).contains("ingest_alert");
+      assertThat(upkeep.runOnce()).as("the month being written").contains(MONTH);
       assertThat(lastAnalysis(db)).as("analysed").isNotNull();
       await().atMost(Duration.ofSeconds(30)).until(() -> changed(db) < 50);
-      assertThat(upkeep.runOnce()).as("nothing left to do").doesNotContain("ingest_alert");
+      assertThat(upkeep.runOnce()).as("nothing left to do").doesNotContain(MONTH);
       assertThat(tocsin.metric("tocsin_database_upkeep_total{action=\"analyze\"}")).isPositive();
 
       for (int i = 0; i < 150; i++) {
@@ -87,11 +95,11 @@ class TableUpkeepIntegrationTests extends HarnessTests {
       assertThat(changed(db)).isGreaterThan(100);
 
       CLOCK.advance(TableUpkeep.ANALYSIS_GAP.plusSeconds(1));
-      assertThat(upkeep.runOnce()).contains("ingest_alert");
+      assertThat(upkeep.runOnce()).contains(MONTH);
       await().atMost(Duration.ofSeconds(30)).until(() -> lastAnalysis(db).isAfter(first));
     } finally {
       CLOCK.reset();
-      db.sql("ALTER TABLE ingest_alert RESET (autovacuum_enabled)").update();
+      autovacuum(db, true);
     }
   }
 
@@ -107,7 +115,14 @@ class TableUpkeepIntegrationTests extends HarnessTests {
             .query(String.class)
             .list();
 
-    assertThat(keeping).containsAll(TableUpkeep.HOT_TABLES);
+    List<String> hot =
+        db.sql("SELECT s.relname " + TableUpkeep.HOT_STORAGE).query(String.class).list();
+    assertThat(hot)
+        .as("each partition of a partitioned hot table, not the table")
+        .contains(MONTH)
+        .doesNotContain("ingest_alert")
+        .hasSizeGreaterThanOrEqualTo(TableUpkeep.HOT_TABLES.size());
+    assertThat(keeping).containsAll(hot);
   }
 
   // Last: its vacuum and analysis by hand would keep Tocsin from analysing the table again within
@@ -117,7 +132,7 @@ class TableUpkeepIntegrationTests extends HarnessTests {
   void aHotTableFullOfDeadRowsIsNamedInTheReadinessDetailsAndTheMetricUntilItIsVacuumed()
       throws SQLException {
     JdbcClient db = JdbcClient.create(schema().dataSource());
-    db.sql("ALTER TABLE ingest_alert SET (autovacuum_enabled = false)").update();
+    autovacuum(db, false);
     String service = "00000000-0000-7000-8000-00000000dead";
     // A transaction that began before the updates keeps their dead rows from being pruned by
     // whoever reads the table next, as a long report query would: the count stays put.
@@ -133,7 +148,9 @@ class TableUpkeepIntegrationTests extends HarnessTests {
               INSERT INTO ingest_alert (id, integration_id, service_id, fingerprint, status,
                 severity, summary, labels, annotations, starts_at, first_seen_at, last_seen_at,
                 times_seen)
-              SELECT gen_random_uuid(), CAST(:service AS UUID), CAST(:service AS UUID),
+              SELECT overlay(CAST(platform_first_id(now()) AS TEXT)
+                             PLACING lpad(to_hex(n), 12, '0') FROM 25)::uuid,
+                CAST(:service AS UUID), CAST(:service AS UUID),
                 'neglect-' || n, 'resolved', 'warning', 'Neglected', '{}', '{}', now(), now(),
                 now(), 1
               FROM generate_series(1, 20000) AS n
@@ -147,30 +164,47 @@ class TableUpkeepIntegrationTests extends HarnessTests {
       UpkeepCheck check = tocsin.bean(UpkeepCheck.class);
 
       assertThat(check.check().neglected())
-          .anySatisfy(problem -> assertThat(problem).startsWith("ingest_alert: ").contains("dead"));
+          .anySatisfy(problem -> assertThat(problem).startsWith(MONTH + ": ").contains("dead"));
       assertThat(tocsin.get("/actuator/health/readiness").body())
           .contains("\"databaseUpkeep\"")
-          .contains("ingest_alert: ");
+          .contains(MONTH + ": ");
       assertThat(tocsin.metric("tocsin_database_neglected_tables")).isGreaterThanOrEqualTo(1);
       assertThat(SignInForm.adminPage(tocsin, "/admin"))
           .contains("id=\"upkeep-neglected\"")
-          .contains("ingest_alert: ");
+          .contains(MONTH + ": ");
 
       snapshot.rollback();
-      db.sql("VACUUM (ANALYZE) ingest_alert").update();
+      db.sql("VACUUM (ANALYZE) " + MONTH).update();
       await().atMost(Duration.ofSeconds(30)).until(() -> dead(db) < 10_000);
       assertThat(check.check().neglected())
-          .noneSatisfy(problem -> assertThat(problem).startsWith("ingest_alert: "));
+          .noneSatisfy(problem -> assertThat(problem).startsWith(MONTH + ": "));
     } finally {
       snapshot.close();
       db.sql("DELETE FROM ingest_alert WHERE fingerprint LIKE 'neglect-%'").update();
-      db.sql("ALTER TABLE ingest_alert RESET (autovacuum_enabled)").update();
+      autovacuum(db, true);
+    }
+  }
+
+  /** Turns autovacuum on or off for each partition of the alert table, as it is set per table. */
+  private static void autovacuum(JdbcClient db, boolean enabled) {
+    for (String partition :
+        db.sql(
+                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'ingest_alert'::regclass")
+            .query(String.class)
+            .list()) {
+      db.sql(
+              "ALTER TABLE "
+                  + partition
+                  + (enabled ? " RESET (autovacuum_enabled)" : " SET (autovacuum_enabled = false)"))
+          .update();
     }
   }
 
   private static long dead(JdbcClient db) {
     return db.sql(
-            "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'ingest_alert'"
+            "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = '"
+                + MONTH
+                + "'"
                 + " AND schemaname = current_schema()")
         .query(Long.class)
         .single();
@@ -179,7 +213,9 @@ class TableUpkeepIntegrationTests extends HarnessTests {
   private static OffsetDateTime lastAnalysis(JdbcClient db) {
     return db.sql(
             "SELECT last_analyze FROM pg_stat_user_tables"
-                + " WHERE schemaname = current_schema() AND relname = 'ingest_alert'")
+                + " WHERE schemaname = current_schema() AND relname = '"
+                + MONTH
+                + "'")
         .query(OffsetDateTime.class)
         .optional()
         .orElse(null);
@@ -188,7 +224,9 @@ class TableUpkeepIntegrationTests extends HarnessTests {
   private static long changed(JdbcClient db) {
     return db.sql(
             "SELECT n_mod_since_analyze FROM pg_stat_user_tables"
-                + " WHERE schemaname = current_schema() AND relname = 'ingest_alert'")
+                + " WHERE schemaname = current_schema() AND relname = '"
+                + MONTH
+                + "'")
         .query(Long.class)
         .single();
   }
