@@ -34,7 +34,7 @@ FROM generate_series(date_trunc('month', TIMESTAMP WITH TIME ZONE :'history_star
 -- ingestion draws them, and an incident's occurrences are neighbours on one service.
 CREATE TEMPORARY TABLE history_occurrence AS
 SELECT n, n / (:occurrences / :incidents) AS k,
-       TIMESTAMP WITH TIME ZONE :'history_start' + make_interval(days => :days) * n / :occurrences
+       TIMESTAMP WITH TIME ZONE :'history_start' + make_interval(secs => :days * 86400.0 * n / :occurrences)
            AS at
 FROM generate_series(0, :occurrences - 1) AS n;
 

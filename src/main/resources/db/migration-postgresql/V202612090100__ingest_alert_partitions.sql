@@ -52,11 +52,44 @@ BEGIN
 END
 $$;
 
+-- Partitions a table that a migration has just replaced by a partitioned one under its name, its
+-- old table renamed to <parent>_legacy. The existing rows are not copied: an upgraded database keeps
+-- its old table as the partition of every id drawn before the migration, which retention drops once
+-- nothing in it is kept, and a fresh one drops it. Then this month and the next two, and the default
+-- partition, which takes a row whose id no month covers (a clock far ahead), so that no insert ever
+-- fails for want of a month; Tocsin makes the later months ahead (MonthlyPartitions). Attaching the
+-- old table reads it once to check its ids and builds the indexes it lacks, while writers wait:
+-- about a second per million rows on the benchmark machine.
+CREATE FUNCTION platform_partition_by_month(parent TEXT) RETURNS VOID LANGUAGE plpgsql AS
+$$
+DECLARE
+    legacy TEXT := parent || '_legacy';
+    upgraded_at TIMESTAMP WITH TIME ZONE := date_trunc('milliseconds', clock_timestamp());
+    this_month TIMESTAMP WITH TIME ZONE := date_trunc('month', upgraded_at, 'UTC');
+    has_rows BOOLEAN;
+BEGIN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', legacy) INTO has_rows;
+    IF has_rows THEN
+        EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (MINVALUE) TO (%L)',
+                       parent, legacy, platform_first_id(upgraded_at));
+        EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)'
+                       ' WITH (vacuum_truncate = false)',
+                       parent || '_p' || to_char(this_month AT TIME ZONE 'UTC', 'YYYYMM'), parent,
+                       platform_first_id(upgraded_at),
+                       platform_first_id(platform_months_after(this_month, 1)));
+    ELSE
+        EXECUTE format('DROP TABLE %I', legacy);
+        PERFORM platform_month_partition(parent, this_month);
+    END IF;
+    PERFORM platform_month_partition(parent, platform_months_after(this_month, 1));
+    PERFORM platform_month_partition(parent, platform_months_after(this_month, 2));
+    EXECUTE format('CREATE TABLE %I PARTITION OF %I DEFAULT WITH (vacuum_truncate = false)',
+                   parent || '_default', parent);
+END
+$$;
+
 -- The table is replaced under its own name, so nodes of the previous release go on writing to it
--- during a rolling upgrade. The existing rows are not copied: the old table becomes the partition of
--- every id drawn before this migration (ingest_alert_legacy), dropped by retention once nothing in
--- it is kept. Attaching it reads it once to check its ids and builds the open-key index on it, while
--- ingestion waits: about a second per million occurrences on the benchmark machine.
+-- during a rolling upgrade; its indexes and constraints keep their names on the new table.
 ALTER TABLE ingest_alert RENAME TO ingest_alert_legacy;
 ALTER INDEX ingest_alert_pkey RENAME TO ingest_alert_legacy_pkey;
 ALTER INDEX ingest_alert_firing RENAME TO ingest_alert_legacy_firing;
@@ -102,29 +135,4 @@ $$;
 CREATE TRIGGER ingest_alert_open_keys AFTER INSERT OR UPDATE OF open_key OR DELETE ON ingest_alert
     FOR EACH ROW EXECUTE FUNCTION ingest_alert_open_keys();
 
--- A fresh database has no history to keep; an upgraded one keeps its old table as the first
--- partition. The months ahead are made by Tocsin (TablePartitions); the default partition takes an
--- alert whose id no month covers (a clock far ahead), so that no insert ever fails for want of one.
-DO
-$$
-DECLARE
-    upgraded_at TIMESTAMP WITH TIME ZONE := date_trunc('milliseconds', clock_timestamp());
-    this_month TIMESTAMP WITH TIME ZONE := date_trunc('month', upgraded_at, 'UTC');
-BEGIN
-    IF EXISTS (SELECT 1 FROM ingest_alert_legacy) THEN
-        EXECUTE format('ALTER TABLE ingest_alert ATTACH PARTITION ingest_alert_legacy'
-                       ' FOR VALUES FROM (MINVALUE) TO (%L)', platform_first_id(upgraded_at));
-        EXECUTE format('CREATE TABLE %I PARTITION OF ingest_alert FOR VALUES FROM (%L) TO (%L)'
-                       ' WITH (vacuum_truncate = false)',
-                       'ingest_alert_p' || to_char(this_month AT TIME ZONE 'UTC', 'YYYYMM'),
-                       platform_first_id(upgraded_at),
-                       platform_first_id(platform_months_after(this_month, 1)));
-    ELSE
-        DROP TABLE ingest_alert_legacy;
-        PERFORM platform_month_partition('ingest_alert', this_month);
-    END IF;
-    PERFORM platform_month_partition('ingest_alert', platform_months_after(this_month, 1));
-    PERFORM platform_month_partition('ingest_alert', platform_months_after(this_month, 2));
-END
-$$;
-CREATE TABLE ingest_alert_default PARTITION OF ingest_alert DEFAULT WITH (vacuum_truncate = false);
+SELECT platform_partition_by_month('ingest_alert');

@@ -270,21 +270,24 @@ class IncidentRecords {
                     .addValue("count", total)
                     .addValue("at", utc(at))
                     .addValue("message", alerts(total) + " " + verb)
+                    .addValue("incident", incident)
                     .addValue("id", last.id()));
             return;
           }
           UUID id = append(incident, at, kind, actor, alerts(count) + " " + verb).id();
           jdbc.sql(
-                  "UPDATE incident_timeline SET alert_count = :count, last_at = :at WHERE id = :id")
+                  "UPDATE incident_timeline SET alert_count = :count, last_at = :at"
+                      + " WHERE incident_id = :incident AND id = :id")
               .param("count", count)
               .param("at", utc(at))
+              .param("incident", incident)
               .param("id", id)
               .update();
         });
     if (!grown.isEmpty()) {
       batch.batchUpdate(
           "UPDATE incident_timeline SET alert_count = :count, last_at = :at, message = :message"
-              + " WHERE id = :id",
+              + " WHERE incident_id = :incident AND id = :id",
           grown.toArray(SqlParameterSource[]::new));
     }
   }

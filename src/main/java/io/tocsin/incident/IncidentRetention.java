@@ -3,10 +3,15 @@ package io.tocsin.incident;
 import io.tocsin.platform.RetentionHold;
 import io.tocsin.platform.RetentionHolds;
 import io.tocsin.platform.RetentionTask;
+import io.tocsin.platform.TimeOrderedIds;
+import io.tocsin.platform.TimePartitions;
+import io.tocsin.platform.TimePartitions.Partition;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -19,7 +24,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Incidents and what they need past retention. Resolved incidents that ended before the cutoff go
  * with their timelines, alerts' records and status updates, unless a postmortem was started for
  * them or a kept incident names them (merged into it, split from it, a recurrence of it): those
- * stay. As a {@link RetentionHold}, it keeps the alerts of open incidents and of postmortems.
+ * stay. On PostgreSQL, a month of timelines whose every incident goes is dropped whole. As a {@link
+ * RetentionHold}, it keeps the alerts of open incidents and of postmortems.
  */
 @Component
 class IncidentRetention implements RetentionTask, RetentionHold {
@@ -31,10 +37,12 @@ class IncidentRetention implements RetentionTask, RetentionHold {
 
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
+  private final TimePartitions partitions;
 
-  IncidentRetention(JdbcClient jdbc, TransactionTemplate transactions) {
+  IncidentRetention(JdbcClient jdbc, TransactionTemplate transactions, TimePartitions partitions) {
     this.jdbc = jdbc;
     this.transactions = transactions;
+    this.partitions = partitions;
   }
 
   @Override
@@ -44,6 +52,21 @@ class IncidentRetention implements RetentionTask, RetentionHold {
 
   @Override
   public long sweep(Instant cutoff, int batchSize, RetentionHolds holds) {
+    // A month of timelines whose every incident goes is dropped whole before the incidents are.
+    for (Partition month : partitions.below("incident_timeline", TimeOrderedIds.first(cutoff))) {
+      partitions.dropUnless(
+          month,
+          """
+          NOT EXISTS (SELECT 1 FROM incident i
+                      WHERE i.id = incident_id AND i.status = 'resolved' AND i.resolved_at < :cutoff
+                        AND NOT EXISTS
+                          (SELECT 1 FROM incident_postmortem p WHERE p.incident_id = i.id)
+                        AND NOT EXISTS (SELECT 1 FROM incident r WHERE r.merged_into = i.id
+                                        OR r.recurrence_of = i.id OR r.split_from = i.id))
+          """,
+          Map.of("cutoff", cutoff.atOffset(ZoneOffset.UTC)),
+          partition -> false);
+    }
     return RetentionTask.inBatches(
         batchSize,
         limit ->

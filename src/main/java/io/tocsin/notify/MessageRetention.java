@@ -2,7 +2,12 @@ package io.tocsin.notify;
 
 import io.tocsin.platform.RetentionHolds;
 import io.tocsin.platform.RetentionTask;
+import io.tocsin.platform.TimeOrderedIds;
+import io.tocsin.platform.TimePartitions;
+import io.tocsin.platform.TimePartitions.Partition;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Objects;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -11,17 +16,20 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Deletes messages made before the cutoff that are over (delivered, cancelled, dead, summarized),
  * with their delivery attempts and the record of their used action links. A message still waiting
- * to go out stays, whatever its age.
+ * to go out stays, whatever its age. On PostgreSQL, a month of attempts whose every message goes is
+ * dropped whole.
  */
 @Component
 class MessageRetention implements RetentionTask {
 
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
+  private final TimePartitions partitions;
 
-  MessageRetention(JdbcClient jdbc, TransactionTemplate transactions) {
+  MessageRetention(JdbcClient jdbc, TransactionTemplate transactions, TimePartitions partitions) {
     this.jdbc = jdbc;
     this.transactions = transactions;
+    this.partitions = partitions;
   }
 
   @Override
@@ -31,6 +39,18 @@ class MessageRetention implements RetentionTask {
 
   @Override
   public long sweep(Instant cutoff, int batchSize, RetentionHolds holds) {
+    // A month of delivery attempts whose every message goes is dropped whole first.
+    for (Partition month : partitions.below("notify_attempt", TimeOrderedIds.first(cutoff))) {
+      partitions.dropUnless(
+          month,
+          """
+          NOT EXISTS (SELECT 1 FROM notify_message m
+                      WHERE m.id = message_id AND m.created_at < :cutoff
+                        AND m.status NOT IN ('pending', 'sending'))
+          """,
+          Map.of("cutoff", cutoff.atOffset(ZoneOffset.UTC)),
+          partition -> false);
+    }
     return RetentionTask.inBatches(
         batchSize,
         limit ->

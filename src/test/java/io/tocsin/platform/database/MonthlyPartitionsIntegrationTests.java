@@ -29,9 +29,10 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * PostgreSQL keeps alert occurrences in monthly partitions: retention drops a month whose every
- * alert may go instead of deleting them, keeps a month that holds an alert still firing or still
- * needed by an open incident (deleting the rest of it row by row), and Tocsin makes the coming
+ * PostgreSQL keeps alert occurrences, timelines and delivery attempts in monthly partitions:
+ * retention drops a month whose every row may go instead of deleting them, keeps a month that holds
+ * something still needed (an alert still firing or an open incident's, a postmortem's incident, a
+ * message still being delivered), deleting the rest of it row by row, and Tocsin makes the coming
  * months ahead of the clock.
  */
 @BothDatabasesTests.OnlyOn(TestDatabase.POSTGRESQL)
@@ -64,7 +65,7 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
 
   @Override
   protected Map<String, Object> settings() {
-    return Map.of("tocsin.retention.batch-size", "7");
+    return Map.of("tocsin.retention.batch-size", "7", "tocsin.retention.incidents", "90d");
   }
 
   @Override
@@ -76,13 +77,19 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
     for (YearMonth month = first;
         month.isBefore(YearMonth.from(now.atOffset(ZoneOffset.UTC)));
         month = month.plusMonths(1)) {
-      jdbc.sql("SELECT platform_month_partition('ingest_alert', :start)")
-          .param("start", month.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC))
-          .query()
-          .singleValue();
+      for (String table : List.of("ingest_alert", "incident_timeline", "notify_attempt")) {
+        jdbc.sql("SELECT platform_month_partition(:table, :start)")
+            .param("table", table)
+            .param("start", month.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC))
+            .query()
+            .singleValue();
+      }
     }
     for (int day = 1; day <= DAYS; day++) {
-      alert(jdbc, now.minus(Duration.ofDays(day)).plus(Duration.ofHours(12)), false);
+      Instant at = now.minus(Duration.ofDays(day)).plus(Duration.ofHours(12));
+      alert(jdbc, at, false);
+      incident(jdbc, at, true);
+      message(jdbc, at, "delivered");
     }
   }
 
@@ -93,19 +100,7 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
     // Forty days apart, so in different months, and each month over before the 90-day cutoff.
     Instant held = now.minus(Duration.ofDays(165));
     UUID heldAlert = alert(jdbc, held, false);
-    UUID incident = TimeOrderedIds.first(held);
-    jdbc.sql(
-            """
-            INSERT INTO incident (id, number, title, service_id, group_key, open_key, status,
-              severity, severity_by_hand, probable_cause_service_id, alert_count, firing_count,
-              opened_at, updated_at)
-            VALUES (:id, 1, 'Down', :service, 'g', 'open', 'open', 'critical', FALSE, :service, 1,
-              0, :at, :at)
-            """)
-        .param("id", incident)
-        .param("service", SERVICE)
-        .param("at", utc(held))
-        .update();
+    UUID incident = incident(jdbc, held, false);
     jdbc.sql(
             """
             INSERT INTO incident_alert (alert_id, incident_id, service_id, fingerprint, summary,
@@ -119,12 +114,31 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
         .param("at", utc(held))
         .update();
     UUID firingAlert = alert(jdbc, now.minus(Duration.ofDays(125)), true);
+    UUID reviewed = incident(jdbc, held, true);
+    jdbc.sql(
+            """
+            INSERT INTO incident_postmortem (incident_id, status, summary, impact, timeline,
+              root_cause, resolution, follow_ups, checklist, created_by, created_at, updated_by,
+              updated_at)
+            VALUES (:incident, 'draft', '', '', '[]', '', '', '[]', '{}', 'a', :at, 'a', :at)
+            """)
+        .param("incident", reviewed)
+        .param("at", utc(held))
+        .update();
+    UUID retrying = message(jdbc, now.minus(Duration.ofDays(125)), "pending");
     Instant cutoff = now.minus(Duration.ofDays(90));
-    List<String> past = partitionsEndingBefore(jdbc, TimeOrderedIds.first(cutoff));
+    UUID bound = TimeOrderedIds.first(cutoff);
+    List<String> past = partitionsEndingBefore("ingest_alert", bound);
     String heldMonth = partitionOf(jdbc, heldAlert);
     String firingMonth = partitionOf(jdbc, firingAlert);
     assertThat(past).as("months wholly past retention").contains(heldMonth, firingMonth);
     assertThat(past.size()).as("a month with nothing to keep").isGreaterThan(2);
+    List<String> pastTimelines = partitionsEndingBefore("incident_timeline", bound);
+    String reviewedMonth = partitionOf(jdbc, "incident_timeline", "incident_id", reviewed);
+    assertThat(pastTimelines).contains(reviewedMonth).hasSameSizeAs(past);
+    List<String> pastAttempts = partitionsEndingBefore("notify_attempt", bound);
+    String retryingMonth = partitionOf(jdbc, "notify_attempt", "message_id", retrying);
+    assertThat(pastAttempts).contains(retryingMonth).hasSameSizeAs(past);
 
     jdbc.sql("DELETE FROM platform_job WHERE name = :name")
         .param("name", RetentionSweeper.JOB)
@@ -132,7 +146,7 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
     Map<String, Long> deleted = tocsin.bean(RetentionSweeper.class).sweepIfDue().orElseThrow();
 
     assertThat(deleted.get("alerts")).as("each day's alert before the cutoff").isEqualTo(DAYS - 90);
-    assertThat(partitions(jdbc))
+    assertThat(partitions(jdbc, "ingest_alert"))
         .as("the months that keep something stay; the others are dropped")
         .contains(heldMonth, firingMonth)
         .doesNotContainAnyElementsOf(
@@ -152,6 +166,32 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
         .isEqualTo(90);
     assertThat(tocsin.metric("tocsin_retention_deleted_total{kind=\"alerts\"}"))
         .isEqualTo(DAYS - 90);
+
+    assertThat(deleted.get("incidents")).isEqualTo(DAYS - 90);
+    assertThat(partitions(jdbc, "incident_timeline"))
+        .as("the month of the postmortem's incident stays")
+        .contains(reviewedMonth)
+        .doesNotContainAnyElementsOf(
+            pastTimelines.stream().filter(p -> !p.equals(reviewedMonth)).toList());
+    assertThat(
+            jdbc.sql("SELECT DISTINCT incident_id FROM incident_timeline WHERE at < :at")
+                .param("at", utc(cutoff))
+                .query(UUID.class)
+                .list())
+        .as("the timelines of the open incident and of the postmortem's")
+        .containsExactlyInAnyOrder(incident, reviewed);
+    assertThat(deleted.get("messages")).isEqualTo(DAYS - 90);
+    assertThat(partitions(jdbc, "notify_attempt"))
+        .as("the month of a message still being delivered stays")
+        .contains(retryingMonth)
+        .doesNotContainAnyElementsOf(
+            pastAttempts.stream().filter(p -> !p.equals(retryingMonth)).toList());
+    assertThat(
+            jdbc.sql("SELECT DISTINCT message_id FROM notify_attempt WHERE started_at < :at")
+                .param("at", utc(cutoff))
+                .query(UUID.class)
+                .list())
+        .containsExactly(retrying);
   }
 
   @Test
@@ -171,7 +211,7 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
       tocsin.bean(MonthlyPartitions.class).makeAhead();
 
       for (int ahead = 0; ahead <= MonthlyPartitions.MONTHS_AHEAD; ahead++) {
-        assertThat(partitions(jdbc))
+        assertThat(partitions(jdbc, "ingest_alert"))
             .contains("ingest_alert_p" + later.plusMonths(ahead).format(MONTH));
       }
       CLOCK.advance(Duration.ofDays(31));
@@ -203,29 +243,103 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
         .single();
   }
 
-  private static List<String> partitions(JdbcClient jdbc) {
+  private static List<String> partitions(JdbcClient jdbc, String table) {
     return jdbc.sql(
             "SELECT inhrelid::regclass::text FROM pg_inherits"
-                + " WHERE inhparent = 'ingest_alert'::regclass")
+                + " WHERE inhparent = CAST(:table AS regclass)")
+        .param("table", table)
         .query(String.class)
         .list();
   }
 
-  private static List<String> partitionsEndingBefore(JdbcClient jdbc, UUID bound) {
-    return tocsin.bean(MonthlyPartitions.class).below("ingest_alert", bound).stream()
+  private static List<String> partitionsEndingBefore(String table, UUID bound) {
+    return tocsin.bean(MonthlyPartitions.class).below(table, bound).stream()
         .map(partition -> partition.name())
         .toList();
   }
 
   private static String partitionOf(JdbcClient jdbc, UUID alert) {
-    return jdbc.sql("SELECT tableoid::regclass::text FROM ingest_alert WHERE id = :id")
-        .param("id", alert)
+    return partitionOf(jdbc, "ingest_alert", "id", alert);
+  }
+
+  private static String partitionOf(JdbcClient jdbc, String table, String column, UUID id) {
+    return jdbc.sql(
+            "SELECT DISTINCT tableoid::regclass::text FROM "
+                + table
+                + " WHERE "
+                + column
+                + " = :id")
+        .param("id", id)
         .query(String.class)
         .single();
   }
 
+  private static UUID incident(JdbcClient jdbc, Instant at, boolean resolved) {
+    UUID id = id(at);
+    jdbc.sql(
+            """
+            INSERT INTO incident (id, number, title, service_id, group_key, open_key, status,
+              severity, severity_by_hand, probable_cause_service_id, alert_count, firing_count,
+              opened_at, resolved_at, updated_at)
+            VALUES (:id, nextval('incident_number'), 'Down', :service, 'g', :openKey, :status,
+              'critical', FALSE, :service, 1, 0, :at, :resolvedAt, :at)
+            """)
+        .param("id", id)
+        .param("service", SERVICE)
+        .param("openKey", resolved ? null : id.toString())
+        .param("status", resolved ? "resolved" : "open")
+        .param("at", utc(at))
+        .param("resolvedAt", resolved ? utc(at) : null)
+        .update();
+    jdbc.sql(
+            """
+            INSERT INTO incident_timeline (id, incident_id, at, kind, actor_kind, actor_name,
+              message)
+            VALUES (:id, :incident, :at, 'opened', 'tocsin', 'Tocsin', 'Opened')
+            """)
+        .param("id", id(at))
+        .param("incident", id)
+        .param("at", utc(at))
+        .update();
+    return id;
+  }
+
+  /** A message with one attempt: delivered, or failed and to be tried again tomorrow. */
+  private static UUID message(JdbcClient jdbc, Instant at, String status) {
+    UUID id = id(at);
+    boolean waiting = status.equals("pending");
+    jdbc.sql(
+            """
+            INSERT INTO notify_message (id, dedup_key, kind, user_id, contact_method_id, channel,
+              content, status, requested_at, due_at, next_attempt_at, attempts, created_at,
+              updated_at)
+            VALUES (:id, :id, 'test', :id, :id, 'webhook', '{}', :status, :at, :at, :next, 1, :at,
+              :at)
+            """)
+        .param("id", id)
+        .param("status", status)
+        .param("at", utc(at))
+        .param("next", waiting ? utc(now.plus(Duration.ofDays(1))) : null)
+        .update();
+    jdbc.sql(
+            """
+            INSERT INTO notify_attempt (message_id, attempt, started_at, finished_at, outcome,
+              detail)
+            VALUES (:id, 1, :at, :at, :outcome, 'HTTP 200')
+            """)
+        .param("id", id)
+        .param("at", utc(at))
+        .param("outcome", waiting ? "retryable" : "delivered")
+        .update();
+    return id;
+  }
+
+  private static UUID id(Instant at) {
+    return new TimeOrderedIds(Clock.fixed(at, ZoneOffset.UTC)).generateId();
+  }
+
   private static UUID alert(JdbcClient jdbc, Instant at, boolean firing) {
-    UUID id = new TimeOrderedIds(Clock.fixed(at, ZoneOffset.UTC)).generateId();
+    UUID id = id(at);
     jdbc.sql(
             """
             INSERT INTO ingest_alert (id, integration_id, service_id, fingerprint, open_key, status,
