@@ -53,6 +53,7 @@ class TableUpkeep {
   static final List<String> HOT_TABLES =
       List.of(
           "ingest_alert",
+          "ingest_alert_open",
           "ingest_alert_volume",
           "platform_event_publication",
           "incident",

@@ -196,14 +196,15 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
 
   @Test
   @Order(2)
-  void theComingMonthsAreMadeAheadOfTheClockAndAnAlertBeyondThemIsStillTaken() {
+  void theComingMonthsAreMadeAheadOfTheClockAndAnAlertBeyondThemMovesIntoItsMonth() {
     JdbcClient jdbc = jdbc();
     Api.Service service = api.service("partitions", "");
     try {
       CLOCK.advance(Duration.ofDays(400));
       YearMonth later = YearMonth.from(CLOCK.instant().atOffset(ZoneOffset.UTC));
       api.fire(service, Api.alert("BeyondTheMonths"));
-      assertThat(partitionOf(jdbc, newest(jdbc)))
+      UUID beyond = newest(jdbc);
+      assertThat(partitionOf(jdbc, beyond))
           .as("no month made yet: the default partition takes it")
           .isEqualTo("ingest_alert_default");
 
@@ -214,6 +215,17 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
         assertThat(partitions(jdbc, "ingest_alert"))
             .contains("ingest_alert_p" + later.plusMonths(ahead).format(MONTH));
       }
+      assertThat(partitionOf(jdbc, beyond))
+          .as("moved from the default partition into its month")
+          .isEqualTo("ingest_alert_p" + later.format(MONTH));
+      api.fire(service, Api.alert("BeyondTheMonths"));
+      assertThat(
+              jdbc.sql("SELECT times_seen FROM ingest_alert WHERE id = :id")
+                  .param("id", beyond)
+                  .query(Integer.class)
+                  .single())
+          .as("still the one firing alert of its key after the move")
+          .isEqualTo(2);
       CLOCK.advance(Duration.ofDays(31));
       api.fire(service, Api.alert("InTheMonthsAhead"));
       api.fire(service, Api.alert("InTheMonthsAhead"));
