@@ -158,7 +158,9 @@ public class IncidentIntake {
         .sql(
             "SELECT "
                 + IncidentRecords.COLUMNS
-                + " FROM incident WHERE status <> 'resolved' AND service_id IN (:services)"
+                + " FROM incident WHERE status IN "
+                + IncidentStatus.UNRESOLVED_SQL
+                + " AND service_id IN (:services)"
                 + " AND opened_at >= :since ORDER BY opened_at, id FOR UPDATE")
         .param("services", List.copyOf(serviceIds))
         .param("since", utc(since))
@@ -174,7 +176,8 @@ public class IncidentIntake {
     return jdbc.sql(
             "SELECT "
                 + IncidentRecords.COLUMNS
-                + " FROM incident WHERE opened_at >= :since AND status <> 'resolved'"
+                + " FROM incident WHERE opened_at >= :since AND status IN "
+                + IncidentStatus.UNRESOLVED_SQL
                 + " ORDER BY opened_at, id")
         .param("since", utc(since))
         .query(IncidentRecords::incident)
@@ -184,7 +187,8 @@ public class IncidentIntake {
   /** Whether the service has an open incident, whenever it opened. */
   public boolean hasOpenIncident(UUID serviceId) {
     return jdbc.sql(
-                "SELECT COUNT(*) FROM incident WHERE service_id = :service AND status <> 'resolved'")
+                "SELECT COUNT(*) FROM incident WHERE service_id = :service AND status IN "
+                    + IncidentStatus.UNRESOLVED_SQL)
             .param("service", serviceId)
             .query(Integer.class)
             .single()

@@ -233,12 +233,13 @@ public class IncidentQueries {
   private static final String OPEN_BY_SERVICE =
       """
       SELECT service_id, COUNT(DISTINCT incident_id) AS n FROM (
-        SELECT id AS incident_id, service_id FROM incident WHERE status <> 'resolved'
+        SELECT id AS incident_id, service_id FROM incident WHERE status IN %1$s
         UNION
         SELECT s.incident_id, s.service_id FROM incident_service s
-        JOIN incident i ON i.id = s.incident_id WHERE i.status <> 'resolved') touched
+        JOIN incident i ON i.id = s.incident_id WHERE i.status IN %1$s) touched
       GROUP BY service_id
-      """;
+      """
+          .formatted(IncidentStatus.UNRESOLVED_SQL);
 
   /** How many unresolved incidents touch each service, as their service or as a symptom. */
   public Map<UUID, Integer> openTouchingEachService() {
@@ -258,7 +259,7 @@ public class IncidentQueries {
   public List<Incident> openTouching(UUID serviceId, int limit) {
     List<Incident> rows =
         ListQuery.from(BY_URGENCY)
-            .whereAll("status <> 'resolved'", List.of())
+            .whereAll("status IN " + IncidentStatus.UNRESOLVED_SQL, List.of())
             .whereAll(
                 "(service_id = ? OR id IN (SELECT incident_id FROM incident_service WHERE service_id = ?))",
                 List.of(serviceId, serviceId))

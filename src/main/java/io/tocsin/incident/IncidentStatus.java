@@ -1,7 +1,9 @@
 package io.tocsin.incident;
 
 import io.tocsin.platform.EnumText;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** Where an incident stands. {@link #IN_PROGRESS} is optional; {@link #RESOLVED} is final. */
 public enum IncidentStatus {
@@ -9,6 +11,17 @@ public enum IncidentStatus {
   ACKNOWLEDGED,
   IN_PROGRESS,
   RESOLVED;
+
+  /**
+   * The statuses before {@link #RESOLVED}, as an SQL list for {@code status IN}: an index on the
+   * status serves it, where {@code status <> 'resolved'} makes PostgreSQL read every incident ever
+   * kept to find the few still open.
+   */
+  static final String UNRESOLVED_SQL =
+      Arrays.stream(values())
+          .filter(status -> status != RESOLVED)
+          .map(status -> "'" + status.text() + "'")
+          .collect(Collectors.joining(", ", "(", ")"));
 
   /** The statuses this one may move to. */
   public List<IncidentStatus> next() {
