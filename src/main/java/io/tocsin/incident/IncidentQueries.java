@@ -260,8 +260,11 @@ public class IncidentQueries {
     List<Incident> rows =
         ListQuery.from(BY_URGENCY)
             .whereAll("status IN " + IncidentStatus.UNRESOLVED_SQL, List.of())
+            // EXISTS, so that each of the few unresolved incidents is looked up by its key rather
+            // than every incident a service ever had being listed.
             .whereAll(
-                "(service_id = ? OR id IN (SELECT incident_id FROM incident_service WHERE service_id = ?))",
+                "(service_id = ? OR EXISTS (SELECT 1 FROM incident_service s"
+                    + " WHERE s.incident_id = ranked.id AND s.service_id = ?))",
                 List.of(serviceId, serviceId))
             .fetch(jdbc, "status_rank, severity_rank, id DESC", limit, IncidentRecords::incident);
     return rows.subList(0, Math.min(limit, rows.size()));
