@@ -12,7 +12,6 @@ import io.tocsin.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -43,10 +42,10 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
   static final TestClock CLOCK = TestClock.running();
 
   private static final int DAYS = 180;
-  private static final UUID SERVICE = UUID.randomUUID();
   private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyyMM");
 
   private static Instant now;
+  private static SyntheticHistory history;
 
   /** Tocsin's clock, which the test moves months ahead. */
   @Configuration(proxyBeanMethods = false)
@@ -73,6 +72,7 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
   protected void seed() {
     now = CLOCK.instant().truncatedTo(ChronoUnit.MILLIS);
     JdbcClient jdbc = jdbc();
+    history = new SyntheticHistory(jdbc, now);
     // The months of a history loaded into a fresh database (bench/history does the same).
     YearMonth first = YearMonth.from(now.minus(Duration.ofDays(DAYS)).atOffset(ZoneOffset.UTC));
     for (YearMonth month = first;
@@ -88,9 +88,9 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
     }
     for (int day = 1; day <= DAYS; day++) {
       Instant at = now.minus(Duration.ofDays(day)).plus(Duration.ofHours(12));
-      alert(jdbc, at, false);
-      incident(jdbc, at, true);
-      message(jdbc, at, "delivered");
+      history.alert(at, false);
+      history.incident(at, true, null);
+      history.message(at, "delivered");
     }
   }
 
@@ -100,33 +100,13 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
     JdbcClient jdbc = jdbc();
     // Forty days apart, so in different months, and each month over before the 90-day cutoff.
     Instant held = now.minus(Duration.ofDays(165));
-    UUID heldAlert = alert(jdbc, held, false);
-    UUID incident = incident(jdbc, held, false);
-    jdbc.sql(
-            """
-            INSERT INTO incident_alert (alert_id, incident_id, service_id, fingerprint, summary,
-              severity, role, status, attached_at)
-            VALUES (:alert, :incident, :service, 'f', 'Down', 'critical', 'trigger', 'resolved',
-              :at)
-            """)
-        .param("alert", heldAlert)
-        .param("incident", incident)
-        .param("service", SERVICE)
-        .param("at", utc(held))
-        .update();
-    UUID firingAlert = alert(jdbc, now.minus(Duration.ofDays(125)), true);
-    UUID reviewed = incident(jdbc, held, true);
-    jdbc.sql(
-            """
-            INSERT INTO incident_postmortem (incident_id, status, summary, impact, timeline,
-              root_cause, resolution, follow_ups, checklist, created_by, created_at, updated_by,
-              updated_at)
-            VALUES (:incident, 'draft', '', '', '[]', '', '', '[]', '{}', 'a', :at, 'a', :at)
-            """)
-        .param("incident", reviewed)
-        .param("at", utc(held))
-        .update();
-    UUID retrying = message(jdbc, now.minus(Duration.ofDays(125)), "pending");
+    UUID heldAlert = history.alert(held, false);
+    UUID incident = history.incident(held, false, null);
+    history.attach(incident, heldAlert, held);
+    UUID firingAlert = history.alert(now.minus(Duration.ofDays(125)), true);
+    UUID reviewed = history.incident(held, true, null);
+    history.postmortem(reviewed, held);
+    UUID retrying = history.message(now.minus(Duration.ofDays(125)), "pending");
     Instant cutoff = now.minus(Duration.ofDays(90));
     UUID bound = TimeOrderedIds.first(cutoff);
     List<String> past = partitionsEndingBefore("ingest_alert", bound);
@@ -154,13 +134,13 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
             past.stream().filter(p -> !p.equals(heldMonth) && !p.equals(firingMonth)).toList());
     assertThat(
             jdbc.sql("SELECT id FROM ingest_alert WHERE last_seen_at < :at")
-                .param("at", utc(cutoff))
+                .param("at", SyntheticHistory.utc(cutoff))
                 .query(UUID.class)
                 .list())
         .containsExactlyInAnyOrder(heldAlert, firingAlert);
     assertThat(
             jdbc.sql("SELECT COUNT(*) FROM ingest_alert WHERE last_seen_at >= :at")
-                .param("at", utc(cutoff))
+                .param("at", SyntheticHistory.utc(cutoff))
                 .query(Long.class)
                 .single())
         .as("every alert within 90 days")
@@ -176,7 +156,7 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
             pastTimelines.stream().filter(p -> !p.equals(reviewedMonth)).toList());
     assertThat(
             jdbc.sql("SELECT DISTINCT incident_id FROM incident_timeline WHERE at < :at")
-                .param("at", utc(cutoff))
+                .param("at", SyntheticHistory.utc(cutoff))
                 .query(UUID.class)
                 .list())
         .as("the timelines of the open incident and of the postmortem's")
@@ -189,7 +169,7 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
             pastAttempts.stream().filter(p -> !p.equals(retryingMonth)).toList());
     assertThat(
             jdbc.sql("SELECT DISTINCT message_id FROM notify_attempt WHERE started_at < :at")
-                .param("at", utc(cutoff))
+                .param("at", SyntheticHistory.utc(cutoff))
                 .query(UUID.class)
                 .list())
         .containsExactly(retrying);
@@ -295,93 +275,5 @@ class MonthlyPartitionsIntegrationTests extends HarnessTests {
         .param("id", id)
         .query(String.class)
         .single();
-  }
-
-  private static UUID incident(JdbcClient jdbc, Instant at, boolean resolved) {
-    UUID id = id(at);
-    jdbc.sql(
-            """
-            INSERT INTO incident (id, number, title, service_id, group_key, open_key, status,
-              severity, severity_by_hand, probable_cause_service_id, alert_count, firing_count,
-              opened_at, resolved_at, updated_at)
-            VALUES (:id, nextval('incident_number'), 'Down', :service, 'g', :openKey, :status,
-              'critical', FALSE, :service, 1, 0, :at, :resolvedAt, :at)
-            """)
-        .param("id", id)
-        .param("service", SERVICE)
-        .param("openKey", resolved ? null : id.toString())
-        .param("status", resolved ? "resolved" : "open")
-        .param("at", utc(at))
-        .param("resolvedAt", resolved ? utc(at) : null)
-        .update();
-    jdbc.sql(
-            """
-            INSERT INTO incident_timeline (id, incident_id, at, kind, actor_kind, actor_name,
-              message)
-            VALUES (:id, :incident, :at, 'opened', 'tocsin', 'Tocsin', 'Opened')
-            """)
-        .param("id", id(at))
-        .param("incident", id)
-        .param("at", utc(at))
-        .update();
-    return id;
-  }
-
-  /** A message with one attempt: delivered, or failed and to be tried again tomorrow. */
-  private static UUID message(JdbcClient jdbc, Instant at, String status) {
-    UUID id = id(at);
-    boolean waiting = status.equals("pending");
-    jdbc.sql(
-            """
-            INSERT INTO notify_message (id, dedup_key, kind, user_id, contact_method_id, channel,
-              content, status, requested_at, due_at, next_attempt_at, attempts, created_at,
-              updated_at)
-            VALUES (:id, :id, 'test', :id, :id, 'webhook', '{}', :status, :at, :at, :next, 1, :at,
-              :at)
-            """)
-        .param("id", id)
-        .param("status", status)
-        .param("at", utc(at))
-        .param("next", waiting ? utc(now.plus(Duration.ofDays(1))) : null)
-        .update();
-    jdbc.sql(
-            """
-            INSERT INTO notify_attempt (message_id, attempt, started_at, finished_at, outcome,
-              detail)
-            VALUES (:id, 1, :at, :at, :outcome, 'HTTP 200')
-            """)
-        .param("id", id)
-        .param("at", utc(at))
-        .param("outcome", waiting ? "retryable" : "delivered")
-        .update();
-    return id;
-  }
-
-  private static UUID id(Instant at) {
-    return new TimeOrderedIds(Clock.fixed(at, ZoneOffset.UTC)).generateId();
-  }
-
-  private static UUID alert(JdbcClient jdbc, Instant at, boolean firing) {
-    UUID id = id(at);
-    jdbc.sql(
-            """
-            INSERT INTO ingest_alert (id, integration_id, service_id, fingerprint, open_key, status,
-              severity, summary, labels, annotations, starts_at, ends_at, first_seen_at,
-              last_seen_at, times_seen)
-            VALUES (:id, :service, :service, :fingerprint, :openKey, :status, 'critical', 'Down',
-              '{}', '{}', :at, :at, :at, :at, 1)
-            """)
-        .param("id", id)
-        .param("service", SERVICE)
-        .param("fingerprint", id.toString())
-        .param("openKey", firing ? SERVICE + " " + id : null)
-        .param("status", firing ? "firing" : "resolved")
-        .param("at", utc(at))
-        .update();
-    return id;
-  }
-
-  private static OffsetDateTime utc(Instant at) {
-    return at.atOffset(ZoneOffset.UTC);
   }
 }
