@@ -59,7 +59,7 @@ $$;
 -- partition, which takes a row whose id no month covers (a clock far ahead), so that no insert ever
 -- fails for want of a month; Tocsin makes the later months ahead (MonthlyPartitions). Attaching the
 -- old table reads it once to check its ids and builds the indexes it lacks, while writers wait:
--- about a second per million rows on the benchmark machine.
+-- 0.9 s for 3 million alert occurrences (1 GB, in memory) on the benchmark machine.
 CREATE FUNCTION platform_partition_by_month(parent TEXT) RETURNS VOID LANGUAGE plpgsql AS
 $$
 DECLARE
