@@ -7,10 +7,15 @@ import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -269,6 +274,32 @@ class RoutingIntegrationTests extends HarnessTests {
     assertThat(a9.get("rule").asString()).isEqualTo("#5 search");
     assertThat(a9.get("matched")).hasSize(2);
     assertThat(a9.get("groupKey").asString()).isEqualTo("alertname=A9");
+  }
+
+  @Test
+  void routeCountsOlderThanADayAreForgottenAndRecentOnesKept() {
+    JdbcClient jdbc = tocsin.bean(JdbcClient.class);
+    UUID integration = UUID.randomUUID();
+    Instant now = Instant.now();
+    for (Duration age : List.of(Duration.ofDays(2), Duration.ofHours(1))) {
+      jdbc.sql(
+              "INSERT INTO ingest_route_count (bucket_at, integration_id, route, alerts)"
+                  + " VALUES (:at, :id, 'default', 1)")
+          .param("at", now.minus(age).atOffset(ZoneOffset.UTC))
+          .param("id", integration)
+          .update();
+    }
+
+    tocsin.bean(Routing.class).forgetOldCounts();
+
+    assertThat(
+            jdbc.sql("SELECT bucket_at FROM ingest_route_count WHERE integration_id = :id")
+                .param("id", integration)
+                .query(OffsetDateTime.class)
+                .list())
+        .as("the hour-old count only")
+        .singleElement()
+        .satisfies(at -> assertThat(at.toInstant()).isAfter(now.minus(Duration.ofDays(1))));
   }
 
   private static List<JsonNode> incidents(Api.Service service) {
