@@ -35,6 +35,14 @@ class IncidentRetention implements RetentionTask, RetentionHold {
   private static final List<String> CHILDREN =
       List.of("incident_alert", "incident_service", "incident_timeline", "incident_status_update");
 
+  /** Whether incident {@code i} goes at {@code :cutoff}: the batches and the months agree. */
+  private static final String GOES =
+      """
+      i.status = 'resolved' AND i.resolved_at < :cutoff
+      AND NOT EXISTS (SELECT 1 FROM incident_postmortem p WHERE p.incident_id = i.id)
+      AND NOT EXISTS (SELECT 1 FROM incident r WHERE r.merged_into = i.id
+                      OR r.recurrence_of = i.id OR r.split_from = i.id)""";
+
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
   private final TimePartitions partitions;
@@ -56,14 +64,7 @@ class IncidentRetention implements RetentionTask, RetentionHold {
     for (Partition month : partitions.below("incident_timeline", TimeOrderedIds.first(cutoff))) {
       partitions.dropUnless(
           month,
-          """
-          NOT EXISTS (SELECT 1 FROM incident i
-                      WHERE i.id = incident_id AND i.status = 'resolved' AND i.resolved_at < :cutoff
-                        AND NOT EXISTS
-                          (SELECT 1 FROM incident_postmortem p WHERE p.incident_id = i.id)
-                        AND NOT EXISTS (SELECT 1 FROM incident r WHERE r.merged_into = i.id
-                                        OR r.recurrence_of = i.id OR r.split_from = i.id))
-          """,
+          "NOT EXISTS (SELECT 1 FROM incident i WHERE i.id = incident_id AND " + GOES + ")",
           Map.of("cutoff", cutoff.atOffset(ZoneOffset.UTC)),
           partition -> false);
     }
@@ -72,15 +73,9 @@ class IncidentRetention implements RetentionTask, RetentionHold {
         limit ->
             RetentionTask.older(
                 jdbc,
-                """
-                    SELECT i.id FROM incident i
-                    WHERE i.id < :bound AND i.status = 'resolved' AND i.resolved_at < :cutoff
-                      AND NOT EXISTS
-                        (SELECT 1 FROM incident_postmortem p WHERE p.incident_id = i.id)
-                      AND NOT EXISTS (SELECT 1 FROM incident r WHERE r.merged_into = i.id
-                                      OR r.recurrence_of = i.id OR r.split_from = i.id)
-                    ORDER BY i.id FETCH FIRST :limit ROWS ONLY
-                    """,
+                "SELECT i.id FROM incident i WHERE i.id < :bound AND "
+                    + GOES
+                    + " ORDER BY i.id FETCH FIRST :limit ROWS ONLY",
                 cutoff,
                 limit),
         ids ->
