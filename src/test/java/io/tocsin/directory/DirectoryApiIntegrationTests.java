@@ -787,7 +787,7 @@ class DirectoryApiIntegrationTests extends HarnessTests {
   @Test
   void theApiIsDescribedByOpenApiAtAStableUrlWithAnInteractivePage() {
     HttpResponse<String> description = send(null, "GET", "/api/openapi", null);
-    HttpResponse<String> page = send(null, "GET", "/api/swagger-ui/index.html", null);
+    HttpResponse<String> page = send(null, "GET", "/api/docs", null);
 
     assertThat(description.statusCode()).isEqualTo(200);
     JsonNode paths = json(description).get("paths");
@@ -796,7 +796,11 @@ class DirectoryApiIntegrationTests extends HarnessTests {
     assertThat(paths.has("/api/v1/integrations/{id}/rotate-key")).isTrue();
     assertThat(description.body()).contains("\"scheme\":\"bearer\"");
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("swagger-ui");
+    assertThat(page.body())
+        .contains("/webjars/swagger-ui/swagger-ui-bundle.js", "/web/api-docs.js");
+    assertThat(send(null, "GET", "/webjars/swagger-ui/swagger-ui-bundle.js", null).statusCode())
+        .isEqualTo(200);
+    assertThat(send(null, "GET", "/web/api-docs.js", null).body()).contains("/api/openapi");
   }
 
   @Test
@@ -810,6 +814,24 @@ class DirectoryApiIntegrationTests extends HarnessTests {
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
     assertThat(refused.body()).contains("\"field\":\"expiresAt\"").contains("9999-12-31");
     assertThat(send(adminToken, "GET", "/api/v1/tokens", null).body()).doesNotContain("forever");
+  }
+
+  @Test
+  void aRefusedRequestIsExplainedInEnglishWhateverLanguageTheCallerAsksFor() {
+    HttpResponse<String> refused =
+        tocsin.send(
+            TocsinHarness.request(
+                    "POST",
+                    tocsin.uri("/api/v1/teams"),
+                    "{\"members\":[{\"teamRole\":\"member\"}]}")
+                .header("Authorization", "Bearer " + adminToken)
+                .header("Accept-Language", "de-DE,de;q=0.9")
+                .build());
+
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.body())
+        .contains("\"field\":\"name\"", "must not be null")
+        .contains("\"field\":\"members[0].userId\"");
   }
 
   @Test

@@ -91,6 +91,19 @@ class ConsoleWalkBrowserTests extends BrowserTests {
     walk(PHONE);
   }
 
+  @Test
+  void theApiDocsPageListsTheApiUnderTheContentSecurityPolicy() {
+    showViewport(DESKTOP.size());
+    open("/api/docs");
+    wait(
+        ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector(
+                ".opblock-summary-path[data-path='/api/v1/services/{id}/dependencies']")));
+    assertThat(browser.findElement(By.cssSelector(".info .title")).getText())
+        .contains("Tocsin API");
+    Browser.assertNoConsoleErrors(browser, "API docs page");
+  }
+
   private void walk(Screen screen) {
     this.screen = screen;
     showViewport(screen.size());

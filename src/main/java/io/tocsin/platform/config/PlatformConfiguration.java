@@ -20,6 +20,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.IdGenerator;
+import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 
 /**
  * The clock, the id generator, the server secret and the cipher of stored secrets that every module
@@ -34,6 +35,17 @@ class PlatformConfiguration {
   @Bean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  /**
+   * The one Bean Validation validator of the process: the settings check built it before any bean
+   * existed, and request bodies are validated with it too, instead of Hibernate Validator
+   * bootstrapping a second time while the context starts. Its messages are English, as the rest of
+   * the API's problem details are.
+   */
+  @Bean
+  SpringValidatorAdapter defaultValidator() {
+    return new SpringValidatorAdapter(SettingsRecords.validator());
   }
 
   @Bean

@@ -77,6 +77,11 @@ public final class SettingsRecords {
     return problems;
   }
 
+  /** The validator of the records' constraints, which also validates requests (one per process). */
+  static Validator validator() {
+    return Limits.VALIDATOR;
+  }
+
   private static String outOfLimits(
       String prefix, ConstraintViolation<Object> violation, Environment environment) {
     String property =

@@ -74,12 +74,9 @@ class SecurityConfiguration {
                         "/actuator/prometheus",
                         AlertmanagerProbes.HEALTHY,
                         AlertmanagerProbes.READY,
-                        ApiDocsConfiguration.DOCS_PATH,
-                        ApiDocsConfiguration.DOCS_PATH + "/**",
-                        // The same description in YAML, which springdoc serves beside it.
-                        ApiDocsConfiguration.DOCS_PATH + ".yaml",
-                        ApiDocsConfiguration.UI_PATH,
-                        "/api/swagger-ui/**")
+                        ApiDescriptionController.DOCS_PATH,
+                        ApiDescriptionController.DOCS_PATH + ".yaml",
+                        ApiDescriptionController.UI_PATH)
                     .permitAll()
                     .anyRequest()
                     .authenticated())
