@@ -38,13 +38,11 @@ class InhibitionSources {
   }
 
   /** A possible source: the alert and its labels with {@link AlertMuting#SERVICE_LABEL}. */
-  record Source(UUID alertId, AlertMuting.Firing firing) {}
-
-  List<Source> all() {
+  List<Correlator.Source> all() {
     return jdbc.sql("SELECT alert_id, fingerprint, labels FROM correlate_inhibition_source")
         .query(
             (rs, n) ->
-                new Source(
+                new Correlator.Source(
                     rs.getObject("alert_id", UUID.class),
                     new AlertMuting.Firing(
                         rs.getString("fingerprint"),
@@ -53,7 +51,7 @@ class InhibitionSources {
   }
 
   /** Records a firing alert that matches a rule's source side, once. */
-  void add(Source source) {
+  void add(Correlator.Source source) {
     boolean known =
         jdbc.sql("SELECT COUNT(*) FROM correlate_inhibition_source WHERE alert_id = :id")
                 .param("id", source.alertId())
@@ -82,26 +80,24 @@ class InhibitionSources {
   /** Records the firing alerts that match a new rule's source side. */
   void seed(InhibitionRule rule) {
     Map<UUID, String> names = new HashMap<>();
-    List<Source> matching = new ArrayList<>();
+    List<Correlator.Source> matching = new ArrayList<>();
     for (AlertLookup.FiringAlert alert : alerts.firing()) {
-      Map<String, String> labels = withService(alert.labels(), alert.serviceId(), names);
+      Map<String, String> labels =
+          Correlator.withService(
+              alert.labels(), names.computeIfAbsent(alert.serviceId(), this::serviceName));
       if (rule.sourceMatchers().stream().allMatch(m -> m.matches(labels))) {
         matching.add(
-            new Source(alert.alertId(), new AlertMuting.Firing(alert.fingerprint(), labels)));
+            new Correlator.Source(
+                alert.alertId(), new AlertMuting.Firing(alert.fingerprint(), labels)));
       }
     }
     matching.forEach(this::add);
   }
 
-  /**
-   * The alert's labels as rules and silences see them, with its service's name, which replaces any
-   * {@code tocsin_service} a sender put there: a silence of one service must not mute another's.
-   */
+  /** The alert's labels as rules and silences see them ({@link Correlator#withService}). */
   Map<String, String> withService(
       Map<String, String> labels, UUID serviceId, Map<UUID, String> names) {
-    Map<String, String> all = new HashMap<>(labels);
-    all.put(AlertMuting.SERVICE_LABEL, names.computeIfAbsent(serviceId, this::serviceName));
-    return all;
+    return Correlator.withService(labels, names.computeIfAbsent(serviceId, this::serviceName));
   }
 
   private String serviceName(UUID id) {

@@ -31,7 +31,12 @@ class RuleMuting implements AlertMuting {
 
   /** Muting among {@code firing} under silences and rules the caller has loaded already. */
   Now now(List<Firing> firing, List<Silence> active, List<InhibitionRule> rules) {
-    Instant now = clock.instant();
+    return at(clock.instant(), firing, active, rules);
+  }
+
+  /** Muting at {@code now} among {@code firing}, under these silences and rules. */
+  static Now at(
+      Instant now, List<Firing> firing, List<Silence> active, List<InhibitionRule> rules) {
     // The sources of each rule, found once: a storm has thousands of targets and a few sources.
     List<Map.Entry<InhibitionRule, List<Firing>>> sources = new ArrayList<>();
     for (InhibitionRule rule : rules) {

@@ -46,7 +46,7 @@ import org.springframework.util.IdGenerator;
  */
 @Service
 @Transactional(propagation = Propagation.MANDATORY)
-public class IncidentIntake {
+public class IncidentIntake implements Intake {
 
   private final JdbcClient jdbc;
   private final NamedParameterJdbcTemplate batch;
@@ -92,6 +92,7 @@ public class IncidentIntake {
   }
 
   /** Which of these alerts are attached, and to which incident. */
+  @Override
   public Map<UUID, UUID> incidentsOf(Collection<UUID> alertIds) {
     Map<UUID, UUID> found = new HashMap<>();
     for (List<UUID> chunk : InLists.of(alertIds)) {
@@ -107,6 +108,7 @@ public class IncidentIntake {
   }
 
   /** The incident this alert is on, whatever its status. */
+  @Override
   public Optional<Incident> incidentOfAlert(UUID alertId) {
     return jdbc.sql(
             "SELECT "
@@ -119,12 +121,14 @@ public class IncidentIntake {
   }
 
   /** The incident, locked, if it is still open. */
+  @Override
   public Optional<Incident> lockOpen(UUID id) {
     Incident incident = records.lock(id);
     return incident.isOpen() ? Optional.of(incident) : Optional.empty();
   }
 
   /** The open incident of this service and group key, locked. */
+  @Override
   public Optional<Incident> openIncident(UUID serviceId, String groupKey) {
     return jdbc.sql(
             "SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE open_key = :key FOR UPDATE")
@@ -138,6 +142,7 @@ public class IncidentIntake {
    * The open incidents of these services that still have a firing alert, locked, oldest first: an
    * incident whose alerts have all resolved is no longer evidence that the service is down.
    */
+  @Override
   public List<Incident> firingIncidentsOf(Collection<UUID> serviceIds) {
     return openIncidentsOf(serviceIds, Instant.EPOCH).stream()
         .filter(i -> i.firingCount() > 0)
@@ -145,6 +150,7 @@ public class IncidentIntake {
   }
 
   /** The open incidents of these services opened at or after {@code since}, locked. */
+  @Override
   public List<Incident> openIncidentsSince(Collection<UUID> serviceIds, Instant since) {
     return openIncidentsOf(serviceIds, since);
   }
@@ -172,6 +178,7 @@ public class IncidentIntake {
   }
 
   /** The open incidents opened at or after {@code since}, not locked, oldest first. */
+  @Override
   public List<Incident> openedSince(Instant since) {
     return jdbc.sql(
             "SELECT "
@@ -185,6 +192,7 @@ public class IncidentIntake {
   }
 
   /** Whether the service has an open incident, whenever it opened. */
+  @Override
   public boolean hasOpenIncident(UUID serviceId) {
     return jdbc.sql(
                 "SELECT COUNT(*) FROM incident WHERE service_id = :service AND status IN "
@@ -196,11 +204,13 @@ public class IncidentIntake {
   }
 
   /** The open incident a person split out for this service, locked, if there is one. */
+  @Override
   public Optional<Incident> openSplitOn(UUID serviceId) {
     return lockedOpen(openKey(serviceId, SPLIT));
   }
 
   /** The incident of this service and group key that resolved last, at or after {@code since}. */
+  @Override
   public Optional<Incident> resolvedSince(UUID serviceId, String groupKey, Instant since) {
     return jdbc.sql(
             "SELECT "
@@ -219,6 +229,7 @@ public class IncidentIntake {
    * Opens an incident with its first alert. {@code recurrenceOf} names the incident of the same
    * service and group key that resolved within the flap window.
    */
+  @Override
   public Incident open(
       String title, String groupKey, Attachment trigger, @Nullable Incident recurrenceOf) {
     Instant now = clock.instant();
@@ -267,6 +278,7 @@ public class IncidentIntake {
    * rivals} says what else they share when the choice was ambiguous. It pages the service's policy
    * as any new incident does.
    */
+  @Override
   public Incident openInferred(
       UUID serviceId, String title, Severity severity, @Nullable String rivals) {
     New created =
@@ -316,6 +328,7 @@ public class IncidentIntake {
   }
 
   /** Records on the timeline why the incident was inferred, once its symptoms are on it. */
+  @Override
   public void inferred(Incident incident) {
     Incident current = records.get(incident.id());
     records.append(
@@ -383,6 +396,7 @@ public class IncidentIntake {
   }
 
   /** The open incident inferred on this service, locked, if there is one. */
+  @Override
   public Optional<Incident> openInferredOn(UUID serviceId) {
     return lockedOpen(openKey(serviceId, INFERRED));
   }
@@ -393,6 +407,7 @@ public class IncidentIntake {
    * that group join it as they would have joined an incident the alert had opened. Nobody is paged
    * again for it.
    */
+  @Override
   public Incident confirmInferred(
       Incident inferred, String title, String groupKey, Attachment trigger) {
     Instant now = clock.instant();
@@ -436,6 +451,7 @@ public class IncidentIntake {
    * a correlation transaction attaches single alerts to several incidents at once, and at seven
    * statements an incident these were most of its round trips.
    */
+  @Override
   public void attach(Map<Incident, List<Attachment>> alertsByIncident) {
     Map<Incident, List<Attachment>> work = new LinkedHashMap<>();
     alertsByIncident.forEach(
@@ -550,6 +566,7 @@ public class IncidentIntake {
    * Merges {@code source} into {@code target}: its alerts move over (as symptoms when {@code
    * asSymptoms}), and it is resolved, naming the target. Both must be locked by the caller.
    */
+  @Override
   public Incident merge(
       Incident target, Incident source, boolean asSymptoms, Actor actor, String why) {
     Instant now = clock.instant();
@@ -751,6 +768,7 @@ public class IncidentIntake {
    * Marks these alerts resolved on their incidents; an incident left with no firing alert resolves
    * itself when its service says so, recorded as done by Tocsin.
    */
+  @Override
   public void resolved(Collection<UUID> alertIds, Instant at) {
     record Row(UUID alert, UUID incident, UUID service) {}
     List<Row> rows = new ArrayList<>();
@@ -824,6 +842,7 @@ public class IncidentIntake {
    * The sender acknowledged these alerts (PagerDuty's {@code acknowledge}): their open incidents
    * are acknowledged by the integration.
    */
+  @Override
   public void acknowledged(Collection<UUID> alertIds, Actor actor) {
     Set<UUID> incidents = Set.copyOf(incidentsOf(alertIds).values());
     Instant now = clock.instant();
@@ -842,6 +861,7 @@ public class IncidentIntake {
    * of the alerts that fire on an incident a person resolved: nothing pages for them any more, so
    * their next occurrence must open a new incident.
    */
+  @Override
   public Set<UUID> refreshed(Map<UUID, Severity> severities) {
     // One read per chunk serves both answers: every re-send of a storm passes through here.
     record Stored(UUID alert, UUID incident, String severity, boolean firingOnResolved) {}
