@@ -1,7 +1,6 @@
 package io.tocsin.config;
 
 import io.swagger.v3.oas.annotations.Operation;
-import io.tocsin.platform.InvalidInputException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -11,9 +10,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.TokenStreamLocation;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
@@ -24,12 +20,8 @@ class ConfigController {
 
   static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
-  // A misspelt key in a document kept by hand must be an error, not a setting silently dropped.
   private final YAMLMapper yaml =
-      YAMLMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
-          .build();
+      YAMLMapper.builder().enable(YAMLWriteFeature.MINIMIZE_QUOTES).build();
   private final ConfigExport export;
   private final ConfigImport importer;
 
@@ -61,27 +53,6 @@ class ConfigController {
   @PreAuthorize("hasRole('ADMIN')")
   ConfigImport.Result importDocument(
       @RequestParam(defaultValue = "true") boolean dryRun, @RequestBody String body) {
-    return importer.apply(parse(body), dryRun);
-  }
-
-  private ConfigDocument parse(String body) {
-    if (body.isBlank()) {
-      throw new InvalidInputException("document", "is empty");
-    }
-    try {
-      ConfigDocument document = yaml.readValue(body, ConfigDocument.class);
-      if (document == null) {
-        throw new InvalidInputException("document", "is empty");
-      }
-      return document;
-    } catch (JacksonException e) {
-      TokenStreamLocation at = e.getLocation();
-      String where = at == null ? "" : "line " + at.getLineNr() + ": ";
-      throw new InvalidInputException(
-          e.getPathReference() == null || e.getPathReference().isEmpty()
-              ? "document"
-              : e.getPathReference(),
-          where + e.getOriginalMessage());
-    }
+    return importer.apply(ConfigDocument.parse(body), dryRun);
   }
 }

@@ -3,10 +3,15 @@ package io.tocsin.config;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.tocsin.ingest.RouteRule;
+import io.tocsin.platform.InvalidInputException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * The configuration document. Every list is sorted by name on export, so two exports of the same
@@ -35,6 +40,35 @@ public record ConfigDocument(
 
   /** The format this code writes and reads. */
   public static final int VERSION = 1;
+
+  // A misspelt key in a document kept by hand must be an error, not a setting silently dropped.
+  private static final YAMLMapper YAML =
+      YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  /**
+   * The document in a request body, in YAML or JSON; a body that is no such document is refused
+   * naming the line and the field.
+   */
+  public static ConfigDocument parse(String body) {
+    if (body.isBlank()) {
+      throw new InvalidInputException("document", "is empty");
+    }
+    try {
+      ConfigDocument document = YAML.readValue(body, ConfigDocument.class);
+      if (document == null) {
+        throw new InvalidInputException("document", "is empty");
+      }
+      return document;
+    } catch (JacksonException e) {
+      TokenStreamLocation at = e.getLocation();
+      String where = at == null ? "" : "line " + at.getLineNr() + ": ";
+      throw new InvalidInputException(
+          e.getPathReference() == null || e.getPathReference().isEmpty()
+              ? "document"
+              : e.getPathReference(),
+          where + e.getOriginalMessage());
+    }
+  }
 
   /** A team and its members, each named by email. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,12 +1,15 @@
 package io.tocsin.ingest;
 
 import io.tocsin.directory.TeamScope;
+import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InLists;
 import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Severity;
+import io.tocsin.platform.TimeOrderedIds;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -16,6 +19,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -297,6 +301,66 @@ public class AlertLookup {
     return value == null || !value.isString() || value.asString().isBlank()
         ? null
         : value.asString();
+  }
+
+  /**
+   * An occurrence of an alert as correlation first saw it, when Tocsin took it, and when it learnt
+   * that it resolved (null while it fires). The severity and summary are the last ones sent: a
+   * re-send overwrites them.
+   */
+  public record Occurrence(AlertFired fired, Instant firstSeenAt, @Nullable Instant resolvedAt) {}
+
+  /**
+   * The occurrences first seen from {@code from} until before {@code to}, after the occurrence
+   * {@code after} (from the start when null), in the order they were taken: at most {@code limit}.
+   * Their ids are drawn in time order, so the window is a range of ids, which reads only its months
+   * of a partitioned table.
+   */
+  public List<Occurrence> occurrences(Instant from, Instant to, @Nullable UUID after, int limit) {
+    return jdbc.sql(
+            """
+            SELECT id, integration_id, service_id, fingerprint, status, severity, summary, labels,
+                   starts_at, ends_at, first_seen_at, last_seen_at, dedup_key, grouping
+            FROM ingest_alert
+            WHERE id >= :from AND id < :to AND id > :after
+            ORDER BY id FETCH FIRST :limit ROWS ONLY
+            """)
+        .param("from", TimeOrderedIds.first(from))
+        .param("to", TimeOrderedIds.first(to))
+        .param("after", after == null ? TimeOrderedIds.first(from) : after)
+        .param("limit", limit)
+        .query(this::occurrence)
+        .list();
+  }
+
+  private Occurrence occurrence(ResultSet rs, int row) throws SQLException {
+    OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
+    Instant lastSeen = rs.getObject("last_seen_at", OffsetDateTime.class).toInstant();
+    String grouping = rs.getString("grouping");
+    AlertFired fired =
+        new AlertFired(
+            rs.getObject("id", UUID.class),
+            rs.getObject("integration_id", UUID.class),
+            rs.getObject("service_id", UUID.class),
+            rs.getString("fingerprint"),
+            Severity.valueOf(rs.getString("severity").toUpperCase(Locale.ROOT)),
+            rs.getString("summary"),
+            json.readValue(rs.getString("labels"), LABELS),
+            rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
+            endsAt == null ? null : endsAt.toInstant(),
+            rs.getString("dedup_key"),
+            null,
+            grouping == null ? null : json.readValue(grouping, Grouping.class));
+    // A renewal ends an occurrence without a send (its end is then later than its last send);
+    // otherwise correlation learnt of the end at the last send or the expiry sweep.
+    Instant resolvedAt =
+        !"resolved".equals(rs.getString("status"))
+            ? null
+            : endsAt != null && endsAt.toInstant().isAfter(lastSeen)
+                ? endsAt.toInstant()
+                : lastSeen;
+    return new Occurrence(
+        fired, rs.getObject("first_seen_at", OffsetDateTime.class).toInstant(), resolvedAt);
   }
 
   /** Which of these alerts have resolved by now. */

@@ -1,0 +1,26 @@
+package io.tocsin.replay;
+
+import io.tocsin.correlate.InhibitionRule;
+import io.tocsin.correlate.Silence;
+import io.tocsin.directory.integration.Grouping;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.DependencyGraph;
+import io.tocsin.platform.Severity;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
+
+/**
+ * The configuration a replay runs under: the services with their settings and dependencies, the
+ * grouping of each integration, the silences and inhibition rules, and whether an incident of a
+ * service at a severity would reach anybody.
+ */
+record ReplayConfiguration(
+    Map<UUID, CatalogService> services,
+    DependencyGraph graph,
+    Function<UUID, Grouping> grouping,
+    List<Silence> silences,
+    List<InhibitionRule> inhibitionRules,
+    BiPredicate<UUID, Severity> reachesSomeone) {}

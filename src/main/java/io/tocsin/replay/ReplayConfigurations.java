@@ -1,0 +1,229 @@
+package io.tocsin.replay;
+
+import io.tocsin.config.ConfigDocument;
+import io.tocsin.correlate.InhibitionRule;
+import io.tocsin.correlate.InhibitionRules;
+import io.tocsin.correlate.Silence;
+import io.tocsin.correlate.Silences;
+import io.tocsin.directory.integration.Grouping;
+import io.tocsin.directory.integration.IntegrationService;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.service.DependencyGraph;
+import io.tocsin.directory.service.ServiceCatalog;
+import io.tocsin.incident.CauseReachability;
+import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * The configuration as it is now, and with a candidate document laid over it. In a candidate, what
+ * is left out stays as now: a service entry changes only the settings it gives of the service it
+ * names (its dependencies, grouping labels, flap window, resolving when its alerts resolve), and a
+ * list of inhibition rules or of silences replaces all of them.
+ */
+@Component
+class ReplayConfigurations {
+
+  private final ServiceCatalog services;
+  private final IntegrationService integrations;
+  private final Silences silences;
+  private final InhibitionRules rules;
+  private final ObjectProvider<CauseReachability> reachability;
+  private final Clock clock;
+
+  ReplayConfigurations(
+      ServiceCatalog services,
+      IntegrationService integrations,
+      Silences silences,
+      InhibitionRules rules,
+      ObjectProvider<CauseReachability> reachability,
+      Clock clock) {
+    this.services = services;
+    this.integrations = integrations;
+    this.silences = silences;
+    this.rules = rules;
+    this.reachability = reachability;
+    this.clock = clock;
+  }
+
+  ReplayConfiguration current() {
+    Map<UUID, CatalogService> all = new LinkedHashMap<>();
+    for (UUID id : services.names().keySet()) {
+      try {
+        all.put(id, services.get(id));
+      } catch (NotFoundException e) {
+        // Deleted while being read: its alerts go to nobody, as live.
+      }
+    }
+    Map<UUID, Grouping> groupings = new HashMap<>();
+    return new ReplayConfiguration(
+        all,
+        services.dependencyGraph(),
+        integration -> groupings.computeIfAbsent(integration, this::grouping),
+        silences.list(List.of(), null),
+        rules.list(),
+        (service, severity) -> {
+          CauseReachability reach = reachability.getIfAvailable();
+          return reach == null || reach.reachesSomeone(service, severity);
+        });
+  }
+
+  ReplayConfiguration with(ConfigDocument candidate) {
+    ReplayConfiguration now = current();
+    Map<String, UUID> byName = new HashMap<>();
+    now.services().values().forEach(s -> byName.put(s.name().toLowerCase(Locale.ROOT), s.id()));
+    Map<UUID, CatalogService> changed = new LinkedHashMap<>(now.services());
+    boolean dependenciesChanged = false;
+    List<ConfigDocument.ServiceEntry> entries =
+        candidate.services() == null ? List.of() : candidate.services();
+    for (int i = 0; i < entries.size(); i++) {
+      ConfigDocument.ServiceEntry entry = entries.get(i);
+      String field = "services[" + i + "]";
+      UUID id = serviceId(byName, entry.name(), field + ".name");
+      CatalogService service = Objects.requireNonNull(changed.get(id));
+      List<UUID> dependencies = service.dependencies();
+      if (entry.dependsOn() != null) {
+        List<UUID> named = new ArrayList<>();
+        for (int d = 0; d < entry.dependsOn().size(); d++) {
+          named.add(serviceId(byName, entry.dependsOn().get(d), field + ".dependsOn[" + d + "]"));
+        }
+        dependencies = List.copyOf(named);
+        dependenciesChanged = true;
+      }
+      changed.put(
+          id,
+          new CatalogService(
+              service.id(),
+              service.name(),
+              service.description(),
+              service.ownerTeamId(),
+              service.runbookUrls(),
+              service.labels(),
+              dependencies,
+              entry.groupBy() == null ? service.groupBy() : List.copyOf(entry.groupBy()),
+              entry.flapWindowMinutes() == null
+                  ? service.flapWindowMinutes()
+                  : entry.flapWindowMinutes(),
+              service.groupDelaySeconds(),
+              service.aliases(),
+              entry.autoResolve() == null ? service.autoResolve() : entry.autoResolve(),
+              service.createdAt(),
+              service.updatedAt()));
+    }
+    DependencyGraph graph = now.graph();
+    if (dependenciesChanged) {
+      List<Map.Entry<UUID, UUID>> edges = new ArrayList<>();
+      changed.values().forEach(s -> s.dependencies().forEach(d -> edges.add(Map.entry(s.id(), d))));
+      graph = DependencyGraph.of(edges);
+    }
+    return new ReplayConfiguration(
+        changed,
+        graph,
+        now.grouping(),
+        candidate.silences() == null ? now.silences() : silences(candidate.silences()),
+        candidate.inhibitionRules() == null
+            ? now.inhibitionRules()
+            : inhibitionRules(candidate.inhibitionRules()),
+        now.reachesSomeone());
+  }
+
+  private Grouping grouping(UUID integration) {
+    try {
+      return integrations.grouping(integration);
+    } catch (NotFoundException e) {
+      return new Grouping(Grouping.By.SERVICE, List.of());
+    }
+  }
+
+  private static UUID serviceId(Map<String, UUID> byName, @Nullable String name, String field) {
+    if (name == null || name.isBlank()) {
+      throw new InvalidInputException(field, "is required");
+    }
+    UUID id = byName.get(name.toLowerCase(Locale.ROOT));
+    if (id == null) {
+      throw new InvalidInputException(
+          field,
+          "no service is named '"
+              + name
+              + "': a replay changes services that exist, whose alerts it replays");
+    }
+    return id;
+  }
+
+  private List<InhibitionRule> inhibitionRules(List<ConfigDocument.InhibitionEntry> entries) {
+    List<InhibitionRule> candidate = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      ConfigDocument.InhibitionEntry entry = entries.get(i);
+      String field = "inhibitionRules[" + i + "]";
+      List<LabelMatcher> targets = matchers(entry.targetMatchers(), field + ".targetMatchers");
+      List<LabelMatcher> sources = matchers(entry.sourceMatchers(), field + ".sourceMatchers");
+      if (sources.isEmpty() || targets.isEmpty()) {
+        throw new InvalidInputException(
+            field, "needs at least one source matcher and one target matcher");
+      }
+      candidate.add(
+          new InhibitionRule(
+              UUID.randomUUID(),
+              entry.name() == null ? "rule " + (i + 1) : entry.name(),
+              sources,
+              targets,
+              entry.equal() == null ? List.of() : entry.equal(),
+              clock.instant()));
+    }
+    return candidate;
+  }
+
+  private List<Silence> silences(List<ConfigDocument.SilenceEntry> entries) {
+    List<Silence> candidate = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      ConfigDocument.SilenceEntry entry = entries.get(i);
+      String field = "silences[" + i + "]";
+      List<LabelMatcher> matchers = matchers(entry.matchers(), field + ".matchers");
+      if (matchers.isEmpty()) {
+        throw new InvalidInputException(field + ".matchers", "needs at least one matcher");
+      }
+      if (entry.startsAt() == null || entry.endsAt() == null) {
+        throw new InvalidInputException(field, "needs startsAt and endsAt");
+      }
+      if (!entry.startsAt().isBefore(entry.endsAt())) {
+        throw new InvalidInputException(field + ".endsAt", "must be after startsAt");
+      }
+      candidate.add(
+          new Silence(
+              UUID.randomUUID(),
+              matchers,
+              entry.startsAt(),
+              entry.endsAt(),
+              entry.createdBy() == null ? "replay" : entry.createdBy(),
+              entry.comment() == null ? "" : entry.comment(),
+              clock.instant()));
+    }
+    return candidate;
+  }
+
+  private static List<LabelMatcher> matchers(@Nullable List<String> texts, String field) {
+    List<LabelMatcher> matchers = new ArrayList<>();
+    if (texts != null) {
+      for (int i = 0; i < texts.size(); i++) {
+        try {
+          matchers.addAll(LabelMatcher.parseAll(texts.get(i)));
+        } catch (InvalidInputException e) {
+          throw new InvalidInputException(field + "[" + i + "]", e.getMessage());
+        }
+      }
+    }
+    return matchers;
+  }
+}

@@ -1,0 +1,107 @@
+package io.tocsin.replay;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.tocsin.config.ConfigDocument;
+import io.tocsin.incident.IncidentQueries;
+import io.tocsin.platform.InvalidInputException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /api/v1/replay}: what a configuration would have done with a window's alerts. */
+@RestController
+@RequestMapping("/api/v1/replay")
+class ReplayController {
+
+  private final Replays replays;
+  private final ReplayConfigurations configurations;
+  private final IncidentQueries incidents;
+  private final Clock clock;
+
+  ReplayController(
+      Replays replays,
+      ReplayConfigurations configurations,
+      IncidentQueries incidents,
+      Clock clock) {
+    this.replays = replays;
+    this.configurations = configurations;
+    this.incidents = incidents;
+    this.clock = clock;
+  }
+
+  @Operation(
+      summary = "Replay a window's alerts under the configuration, and under a candidate",
+      description =
+          "Runs the alerts Tocsin took from `from` until `to` (or in the `last` ISO duration, such"
+              + " as P7D, until now; at most 31 days) through silences, inhibition, dependencies"
+              + " and grouping, as correlation would have, on a virtual clock: nothing is written"
+              + " and nothing is sent. The body, if any, is a candidate in the configuration-as-code"
+              + " format (YAML or JSON) laid over the configuration as it is now: a service entry"
+              + " changes the settings it gives (dependsOn, groupBy, flapWindowMinutes,"
+              + " autoResolve) of the service it names, and a list of inhibitionRules or silences"
+              + " replaces them all. Answers what happened, what the configuration as now and the"
+              + " candidate would have done, and the incidents that differ.")
+  @PostMapping
+  @PreAuthorize("hasRole('ADMIN')")
+  ReplayReport replayWindow(
+      @RequestParam(required = false) @Nullable String from,
+      @RequestParam(required = false) @Nullable String to,
+      @RequestParam(required = false) @Nullable String last,
+      @RequestBody(required = false) @Nullable String body) {
+    Instant end = to == null ? clock.instant() : instant("to", to);
+    Instant start;
+    if (last != null) {
+      if (from != null) {
+        throw new InvalidInputException("last", "give either last or from, not both");
+      }
+      start = end.minus(duration(last));
+    } else if (from != null) {
+      start = instant("from", from);
+    } else {
+      throw new InvalidInputException("from", "is required, or last (such as P7D)");
+    }
+    ConfigDocument candidate = body == null || body.isBlank() ? null : ConfigDocument.parse(body);
+    ReplayConfiguration now = configurations.current();
+    ReplayConfiguration changed = candidate == null ? null : configurations.with(candidate);
+    Replays.Outcome current = replays.run(start, end, now);
+    Replays.Outcome proposed = changed == null ? null : replays.run(start, end, changed);
+    return new ReplayReport(
+        start,
+        end,
+        current.alerts(),
+        ReplayReport.ActualIncidents.of(incidents.stats(start, end, null)),
+        ReplayReport.outcome(current, now, end),
+        proposed == null || changed == null ? null : ReplayReport.outcome(proposed, changed, end),
+        proposed == null || changed == null
+            ? null
+            : ReplayReport.changes(current, proposed, changed, end));
+  }
+
+  private static Instant instant(String field, String text) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new InvalidInputException(field, "is not an instant such as 2026-12-01T00:00:00Z");
+    }
+  }
+
+  private static Duration duration(String text) {
+    try {
+      Duration duration = Duration.parse(text);
+      if (duration.isNegative() || duration.isZero()) {
+        throw new InvalidInputException("last", "must be a positive duration");
+      }
+      return duration;
+    } catch (DateTimeParseException e) {
+      throw new InvalidInputException("last", "is not an ISO duration such as P7D or PT12H");
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.tocsin.replay;
+
+import io.tocsin.correlate.CorrelationProperties;
+import io.tocsin.correlate.Correlator;
+import io.tocsin.ingest.AlertChange;
+import io.tocsin.ingest.AlertChange.AlertFired;
+import io.tocsin.ingest.AlertChange.AlertResolved;
+import io.tocsin.ingest.AlertLookup;
+import io.tocsin.ingest.AlertLookup.Occurrence;
+import io.tocsin.platform.InvalidInputException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+
+/**
+ * Runs the alerts Tocsin took in a window through correlation under a configuration, on a virtual
+ * clock: each ingestion transaction is correlated at the instant it was taken (the alerts that one
+ * transaction stored share that instant), each resolve at the instant Tocsin learnt of it, and the
+ * alerts muting held are looked at again every recheck interval, as live.
+ *
+ * <p>It reads the window a page at a time and keeps only the alerts still firing and the incidents
+ * it made, so its memory grows with the window's incidents, not with its sends.
+ */
+@Service
+public class Replays {
+
+  /** The longest window one replay covers. */
+  public static final Duration LONGEST = Duration.ofDays(31);
+
+  private static final int PAGE = 5_000;
+
+  private final AlertLookup alerts;
+  private final CorrelationProperties correlation;
+
+  Replays(AlertLookup alerts, CorrelationProperties correlation) {
+    this.alerts = alerts;
+    this.correlation = correlation;
+  }
+
+  /** What correlation did with the window's alerts. */
+  record Outcome(MemoryIncidents incidents, Map<Correlator.Result, Integer> results, int alerts) {}
+
+  Outcome run(Instant from, Instant to, ReplayConfiguration configuration) {
+    if (!from.isBefore(to)) {
+      throw new InvalidInputException("from", "must be before to");
+    }
+    if (Duration.between(from, to).compareTo(LONGEST) > 0) {
+      throw new InvalidInputException("to", "a replay covers at most 31 days");
+    }
+    Run run = new Run(from, configuration);
+    UUID after = null;
+    List<Occurrence> page;
+    do {
+      page = alerts.occurrences(from, to, after, PAGE);
+      run.take(page);
+      after = page.isEmpty() ? after : page.get(page.size() - 1).fired().alertId();
+    } while (page.size() == PAGE);
+    run.finish(to);
+    return new Outcome(run.incidents, run.results, run.taken);
+  }
+
+  /** One replay in progress: its clock, its incidents and the resolves still to come. */
+  private final class Run {
+
+    private Instant now;
+    private final MemoryIncidents incidents;
+    private final Correlator correlator;
+    private final MemoryState state;
+    private final PriorityQueue<AlertResolved> resolves =
+        new PriorityQueue<>(Comparator.comparing(AlertResolved::endsAt));
+    private Instant nextRecheck;
+    private final List<AlertFired> batch = new ArrayList<>();
+    private @Nullable Instant batchAt;
+    private final Map<Correlator.Result, Integer> results = new EnumMap<>(Correlator.Result.class);
+    private int taken;
+
+    Run(Instant from, ReplayConfiguration configuration) {
+      this.now = from;
+      this.nextRecheck = from.plus(correlation.recheckInterval());
+      this.state = new MemoryState(configuration);
+      this.incidents =
+          new MemoryIncidents(
+              () -> now,
+              configuration::graph,
+              id -> java.util.Optional.ofNullable(configuration.services().get(id)));
+      this.correlator = new Correlator(incidents, state, correlation);
+    }
+
+    void take(List<Occurrence> page) {
+      for (Occurrence occurrence : page) {
+        taken++;
+        if (batchAt != null && !batchAt.equals(occurrence.firstSeenAt())) {
+          correlateBatch();
+        }
+        batchAt = occurrence.firstSeenAt();
+        Instant resolvedAt = occurrence.resolvedAt();
+        if (resolvedAt != null && !resolvedAt.isAfter(occurrence.firstSeenAt())) {
+          // Resolved in the transaction that stored it: live correlation never saw it fire.
+          continue;
+        }
+        batch.add(occurrence.fired());
+        if (resolvedAt != null) {
+          AlertFired fired = occurrence.fired();
+          resolves.add(
+              new AlertResolved(
+                  fired.alertId(), fired.serviceId(), fired.fingerprint(), resolvedAt));
+        }
+      }
+    }
+
+    void finish(Instant to) {
+      if (batchAt != null) {
+        correlateBatch();
+      }
+      advanceTo(to);
+    }
+
+    private void correlateBatch() {
+      Instant at = java.util.Objects.requireNonNull(batchAt);
+      advanceTo(at);
+      now = at;
+      // One transaction's alerts are stored, and so correlated, in the order of their open keys.
+      batch.sort(
+          Comparator.comparing(
+              (AlertFired f) -> f.integrationId().toString() + " " + f.fingerprint()));
+      count(correlator.correlate(List.copyOf(batch), at));
+      batch.clear();
+      batchAt = null;
+    }
+
+    /** Resolves and rechecks, in the order of their instants, up to {@code until}. */
+    private void advanceTo(Instant until) {
+      while (true) {
+        AlertResolved next = resolves.peek();
+        boolean resolveFirst =
+            next != null && !next.endsAt().isAfter(until) && !next.endsAt().isAfter(nextRecheck);
+        if (resolveFirst) {
+          Instant at = next.endsAt();
+          List<AlertChange> resolved = new ArrayList<>();
+          while (resolves.peek() != null && resolves.peek().endsAt().equals(at)) {
+            resolved.add(resolves.poll());
+          }
+          now = at;
+          count(correlator.correlate(resolved, at));
+        } else if (!nextRecheck.isAfter(until)) {
+          now = nextRecheck;
+          if (!state.muted().isEmpty()) {
+            count(correlator.recheck(nextRecheck));
+          }
+          nextRecheck = nextRecheck.plus(correlation.recheckInterval());
+        } else {
+          return;
+        }
+      }
+    }
+
+    private void count(Correlator.Outcome outcome) {
+      outcome.results().forEach((result, n) -> results.merge(result, n, Integer::sum));
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.tocsin.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tocsin.testing.Api;
+import io.tocsin.testing.HarnessTests;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A storm replayed under the configuration as it is and under candidates: the replay of the
+ * configuration as it is opens what correlation really opened, each candidate its own exact count,
+ * and nothing is written to any table or sent.
+ */
+class ReplayIntegrationTests extends HarnessTests {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final List<String> TABLES =
+      List.of(
+          "incident",
+          "incident_alert",
+          "incident_timeline",
+          "oncall_escalation",
+          "notify_message",
+          "correlate_muted_alert",
+          "correlate_inhibition_source",
+          "ingest_alert");
+
+  @Test
+  void aStormReplayedUnderTwoCandidatesOpensEachOnesExactIncidentsAndWritesNothing() {
+    Instant from = Instant.now().minusSeconds(1);
+    Api.Service db = api.service("db", "");
+    Api.Service backend = api.service("api", "");
+    Api.Service web = api.service("web", "");
+    api.fire(db, Api.alert("DatabaseDown"));
+    api.awaitOpenIncident(db.id());
+    String[] errors = new String[10];
+    for (int i = 0; i < errors.length; i++) {
+      errors[i] = Api.alert("ApiError" + i % 5, "instance", "api-" + i);
+    }
+    api.fire(backend, errors);
+    String[] slow = new String[6];
+    for (int i = 0; i < slow.length; i++) {
+      slow[i] = Api.alert("WebSlow", "instance", "web-" + i);
+    }
+    api.fire(web, slow);
+    api.fire(
+        db, Api.alert("DatabaseDown").replace("}}", "},\"endsAt\":\"" + Instant.now() + "\"}"));
+    await().atMost(WAIT).until(() -> api.incidents(backend.id()).size() == 5);
+    await().atMost(WAIT).until(() -> api.incidents(web.id()).size() == 1);
+    await()
+        .atMost(WAIT)
+        .until(() -> api.incidents(db.id()).get(0).get("status").asString().equals("resolved"));
+    Instant to = Instant.now().plusSeconds(1);
+    Map<String, Long> before = rows();
+
+    JsonNode dependencies =
+        replay(
+            from,
+            to,
+            """
+            services:
+              - name: %s
+                dependsOn: [%s]
+              - name: %s
+                dependsOn: [%s]
+            """
+                .formatted(backend.name(), db.name(), web.name(), backend.name()));
+    JsonNode regrouped =
+        replay(
+            from,
+            to,
+            """
+            services:
+              - name: %s
+                groupBy: []
+            silences:
+              - matchers: ['alertname="WebSlow"']
+                startsAt: %s
+                endsAt: %s
+            """
+                .formatted(backend.name(), from.minusSeconds(3600), to.plusSeconds(3600)));
+
+    assertThat(dependencies.get("alerts").asInt()).isEqualTo(17);
+    assertThat(dependencies.get("actual").get("opened").asInt()).isEqualTo(7);
+    JsonNode current = dependencies.get("current");
+    assertThat(current.get("opened").asInt())
+        .as("the configuration as it is opens what correlation opened")
+        .isEqualTo(7);
+    assertThat(current.get("stillOpen").asInt()).isEqualTo(6);
+    assertThat(counts(current)).isEqualTo(opened(7, 10, 0, 0, 0));
+
+    JsonNode candidate = dependencies.get("candidate");
+    assertThat(candidate.get("opened").asInt()).isEqualTo(1);
+    assertThat(candidate.get("stillOpen").asInt())
+        .as("the database's alert resolved, its symptoms still fire")
+        .isEqualTo(1);
+    assertThat(counts(candidate)).isEqualTo(opened(1, 0, 16, 0, 0));
+    JsonNode incident = candidate.get("incidents").get(0);
+    assertThat(incident.get("service").asString()).isEqualTo(db.name());
+    assertThat(incident.get("probableCause").asString())
+        .as("the database's alert resolved: of the services still firing, the web needs the api")
+        .isEqualTo(backend.name());
+    assertThat(incident.get("alerts").asInt()).isEqualTo(17);
+    assertThat(dependencies.get("changes").get("gone")).hasSize(6);
+    assertThat(dependencies.get("changes").get("added")).isEmpty();
+
+    JsonNode other = regrouped.get("candidate");
+    assertThat(other.get("opened").asInt()).isEqualTo(2);
+    assertThat(counts(other)).isEqualTo(opened(2, 9, 0, 0, 6));
+    assertThat(regrouped.get("changes").get("gone"))
+        .as("four of the backend's five incidents and the web's")
+        .hasSize(5);
+    assertThat(regrouped.get("changes").get("added")).isEmpty();
+
+    assertThat(rows()).as("replays write nothing").isEqualTo(before);
+  }
+
+  @Test
+  void aReplayThatCannotRunIsRefusedNamingWhy() {
+    Instant now = Instant.now();
+    assertThat(refused("/api/v1/replay", "")).contains("\"field\":\"from\"");
+    assertThat(refused(path(now.minus(Duration.ofDays(40)), now), ""))
+        .contains("\"field\":\"to\"", "31 days");
+    assertThat(refused("/api/v1/replay?last=soon", "")).contains("\"field\":\"last\"");
+    assertThat(
+            refused(
+                path(now.minusSeconds(60), now),
+                "services:\n  - name: no-such-service\n    dependsOn: []\n"))
+        .contains("\"field\":\"services[0].name\"", "no-such-service");
+    assertThat(refused(path(now.minusSeconds(60), now), "servces: []\n")).contains("servces");
+  }
+
+  private static Map<String, Integer> opened(
+      int opened, int attached, int symptom, int inhibited, int silenced) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    counts.put("opened", opened);
+    counts.put("attached", attached);
+    counts.put("symptom", symptom);
+    counts.put("inhibited", inhibited);
+    counts.put("silenced", silenced);
+    return counts;
+  }
+
+  private static Map<String, Integer> counts(JsonNode outcome) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    outcome
+        .get("correlated")
+        .properties()
+        .forEach(e -> counts.put(e.getKey(), e.getValue().asInt()));
+    return counts;
+  }
+
+  private static JsonNode replay(Instant from, Instant to, String candidate) {
+    HttpResponse<String> answer = api.send("POST", path(from, to), candidate);
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return JSON.readTree(answer.body());
+  }
+
+  private static String refused(String path, String body) {
+    HttpResponse<String> answer = api.send("POST", path, body);
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(422);
+    return answer.body();
+  }
+
+  private static String path(Instant from, Instant to) {
+    return "/api/v1/replay?from="
+        + URLEncoder.encode(from.toString(), StandardCharsets.UTF_8)
+        + "&to="
+        + URLEncoder.encode(to.toString(), StandardCharsets.UTF_8);
+  }
+
+  private static Map<String, Long> rows() {
+    JdbcClient jdbc = tocsin.bean(JdbcClient.class);
+    Map<String, Long> rows = new LinkedHashMap<>();
+    for (String table : TABLES) {
+      rows.put(table, jdbc.sql("SELECT COUNT(*) FROM " + table).query(Long.class).single());
+    }
+    return rows;
+  }
+}
