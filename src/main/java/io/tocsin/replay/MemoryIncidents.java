@@ -179,6 +179,11 @@ final class MemoryIncidents implements Intake {
     return incidents.values();
   }
 
+  /** The incident with this id, which this replay made. */
+  Held heldById(UUID id) {
+    return held(id);
+  }
+
   /** The incident an alert ended on, after merges. */
   Optional<UUID> incidentOfAlertId(UUID alertId) {
     Attached attached = alerts.get(alertId);

@@ -56,7 +56,33 @@ public record ReplayReport(
       int merged,
       int stillOpen,
       Map<String, Integer> correlated,
+      Paging paging,
       List<ReplayedIncident> incidents) {}
+
+  /**
+   * The paging that would have followed.
+   *
+   * @param pages messages sent to people, each page through each step of their rules
+   * @param summaries summaries sent of the pages the rate limit held back
+   * @param summarized pages the rate limit held back into summaries
+   * @param atNight those sent between 22:00 and 07:00 in the person's own time zone
+   * @param longestUnreachedSeconds the longest an incident went from opening until a message about
+   *     it (or an incident merged into it) went to anybody, or until it resolved or the window
+   *     ended if none ever did
+   * @param longestUnreached the incident that waited that long, if any incident opened
+   */
+  public record Paging(
+      int pages,
+      int summaries,
+      int summarized,
+      int atNight,
+      List<PersonPages> byPerson,
+      long longestUnreachedSeconds,
+      @Nullable Long longestUnreached) {}
+
+  /** The messages a person would have had through one channel. */
+  public record PersonPages(
+      String person, String email, String channel, int pages, int summaries, int atNight) {}
 
   /** An incident a replay opened. */
   public record ReplayedIncident(
@@ -88,12 +114,83 @@ public record ReplayReport(
         (int) all.stream().filter(h -> h.mergedInto != null).count(),
         (int) all.stream().filter(MemoryIncidents.Held::isOpen).count(),
         correlated,
+        paging(run, all, to),
         all.stream()
             .filter(h -> h.mergedInto == null)
             .sorted(Comparator.comparingInt((MemoryIncidents.Held h) -> -h.alertCount))
             .limit(LISTED)
             .map(h -> incident(h, configuration, to))
             .toList());
+  }
+
+  private static Paging paging(Replays.Outcome run, List<MemoryIncidents.Held> all, Instant to) {
+    List<MemoryEscalations.Sent> sent = run.paging().sent();
+    Map<String, PersonPages> byPerson = new LinkedHashMap<>();
+    for (MemoryEscalations.Sent message : sent) {
+      String channel = EnumText.canonical(message.channel());
+      byPerson.merge(
+          message.person().id() + " " + channel,
+          new PersonPages(
+              message.person().name(),
+              message.person().email(),
+              channel,
+              message.summary() ? 0 : 1,
+              message.summary() ? 1 : 0,
+              message.atNight() ? 1 : 0),
+          (a, b) ->
+              new PersonPages(
+                  a.person(),
+                  a.email(),
+                  a.channel(),
+                  a.pages() + b.pages(),
+                  a.summaries() + b.summaries(),
+                  a.atNight() + b.atNight()));
+    }
+    Map<UUID, MemoryIncidents.Held> byId = new LinkedHashMap<>();
+    all.forEach(held -> byId.put(held.id, held));
+    Map<UUID, Instant> reached = new LinkedHashMap<>();
+    run.paging()
+        .firstReached()
+        .forEach(
+            (incident, at) ->
+                reached.merge(finalOf(byId, incident), at, (a, b) -> a.isBefore(b) ? a : b));
+    long longest = 0;
+    Long which = null;
+    for (MemoryIncidents.Held held : all) {
+      if (held.mergedInto != null) {
+        continue;
+      }
+      Instant until = reached.get(held.id);
+      if (until == null) {
+        until = held.resolvedAt == null ? to : held.resolvedAt;
+      }
+      long waited = Duration.between(held.openedAt, until).toSeconds();
+      if (which == null || waited > longest) {
+        longest = waited;
+        which = held.number;
+      }
+    }
+    return new Paging(
+        (int) sent.stream().filter(m -> !m.summary()).count(),
+        (int) sent.stream().filter(MemoryEscalations.Sent::summary).count(),
+        run.paging().summarized(),
+        (int) sent.stream().filter(MemoryEscalations.Sent::atNight).count(),
+        byPerson.values().stream()
+            .sorted(Comparator.comparingInt((PersonPages p) -> -p.pages() - p.summaries()))
+            .toList(),
+        longest,
+        which);
+  }
+
+  /** The incident that one ended in, following merges. */
+  private static UUID finalOf(Map<UUID, MemoryIncidents.Held> byId, UUID incident) {
+    UUID at = incident;
+    MemoryIncidents.Held held = byId.get(at);
+    while (held != null && held.mergedInto != null) {
+      at = held.mergedInto;
+      held = byId.get(at);
+    }
+    return at;
   }
 
   static ReplayChanges changes(

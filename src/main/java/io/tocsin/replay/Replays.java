@@ -7,6 +7,12 @@ import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.ingest.AlertChange.AlertResolved;
 import io.tocsin.ingest.AlertLookup;
 import io.tocsin.ingest.AlertLookup.Occurrence;
+import io.tocsin.notify.ContactMethods;
+import io.tocsin.notify.NotificationRules;
+import io.tocsin.notify.NotifyProperties;
+import io.tocsin.oncall.EscalationPolicies;
+import io.tocsin.oncall.EscalationProperties;
+import io.tocsin.oncall.PagingHold;
 import io.tocsin.platform.InvalidInputException;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 
@@ -39,14 +46,38 @@ public class Replays {
 
   private final AlertLookup alerts;
   private final CorrelationProperties correlation;
+  private final EscalationPolicies policies;
+  private final NotificationRules rules;
+  private final ContactMethods methods;
+  private final PagingHold hold;
+  private final EscalationProperties escalation;
+  private final NotifyProperties notify;
 
-  Replays(AlertLookup alerts, CorrelationProperties correlation) {
+  Replays(
+      AlertLookup alerts,
+      CorrelationProperties correlation,
+      EscalationPolicies policies,
+      NotificationRules rules,
+      ContactMethods methods,
+      PagingHold hold,
+      EscalationProperties escalation,
+      NotifyProperties notify) {
+    this.notify = notify;
     this.alerts = alerts;
     this.correlation = correlation;
+    this.policies = policies;
+    this.rules = rules;
+    this.methods = methods;
+    this.hold = hold;
+    this.escalation = escalation;
   }
 
-  /** What correlation did with the window's alerts. */
-  record Outcome(MemoryIncidents incidents, Map<Correlator.Result, Integer> results, int alerts) {}
+  /** What correlation did with the window's alerts, and the paging that followed. */
+  record Outcome(
+      MemoryIncidents incidents,
+      MemoryEscalations paging,
+      Map<Correlator.Result, Integer> results,
+      int alerts) {}
 
   Outcome run(Instant from, Instant to, ReplayConfiguration configuration) {
     if (!from.isBefore(to)) {
@@ -55,7 +86,15 @@ public class Replays {
     if (Duration.between(from, to).compareTo(LONGEST) > 0) {
       throw new InvalidInputException("to", "a replay covers at most 31 days");
     }
-    Run run = new Run(from, configuration);
+    Run run =
+        new Run(
+            from,
+            configuration,
+            incidents ->
+                new MemoryEscalations(
+                    new CurrentPaging(
+                        policies, rules, methods, hold, escalation, notify, configuration),
+                    incidents));
     UUID after = null;
     List<Occurrence> page;
     do {
@@ -64,7 +103,7 @@ public class Replays {
       after = page.isEmpty() ? after : page.get(page.size() - 1).fired().alertId();
     } while (page.size() == PAGE);
     run.finish(to);
-    return new Outcome(run.incidents, run.results, run.taken);
+    return new Outcome(run.incidents, run.paging, run.results, run.taken);
   }
 
   /** One replay in progress: its clock, its incidents and the resolves still to come. */
@@ -74,6 +113,7 @@ public class Replays {
     private final MemoryIncidents incidents;
     private final Correlator correlator;
     private final MemoryState state;
+    private final MemoryEscalations paging;
     private final PriorityQueue<AlertResolved> resolves =
         new PriorityQueue<>(Comparator.comparing(AlertResolved::endsAt));
     private Instant nextRecheck;
@@ -82,7 +122,10 @@ public class Replays {
     private final Map<Correlator.Result, Integer> results = new EnumMap<>(Correlator.Result.class);
     private int taken;
 
-    Run(Instant from, ReplayConfiguration configuration) {
+    Run(
+        Instant from,
+        ReplayConfiguration configuration,
+        Function<MemoryIncidents, MemoryEscalations> paging) {
       this.now = from;
       this.nextRecheck = from.plus(correlation.recheckInterval());
       this.state = new MemoryState(configuration);
@@ -92,6 +135,7 @@ public class Replays {
               configuration::graph,
               id -> java.util.Optional.ofNullable(configuration.services().get(id)));
       this.correlator = new Correlator(incidents, state, correlation);
+      this.paging = paging.apply(incidents);
     }
 
     void take(List<Occurrence> page) {
@@ -136,34 +180,43 @@ public class Replays {
       batchAt = null;
     }
 
-    /** Resolves and rechecks, in the order of their instants, up to {@code until}. */
+    /**
+     * Resolves, rechecks and the steps and messages of escalation, in the order of their instants,
+     * up to {@code until}; at one instant, correlation goes first.
+     */
     private void advanceTo(Instant until) {
       while (true) {
-        AlertResolved next = resolves.peek();
-        boolean resolveFirst =
-            next != null && !next.endsAt().isAfter(until) && !next.endsAt().isAfter(nextRecheck);
-        if (resolveFirst) {
-          Instant at = next.endsAt();
+        AlertResolved resolve = resolves.peek();
+        Instant correlationAt =
+            resolve != null && resolve.endsAt().isBefore(nextRecheck)
+                ? resolve.endsAt()
+                : nextRecheck;
+        Instant pagingAt = paging.nextDue().orElse(Instant.MAX);
+        if (pagingAt.isBefore(correlationAt) && !pagingAt.isAfter(until)) {
+          now = pagingAt;
+          paging.runUntil(pagingAt);
+        } else if (correlationAt.isAfter(until)) {
+          return;
+        } else if (resolve != null && resolve.endsAt().equals(correlationAt)) {
           List<AlertChange> resolved = new ArrayList<>();
-          while (resolves.peek() != null && resolves.peek().endsAt().equals(at)) {
+          while (resolves.peek() != null && resolves.peek().endsAt().equals(correlationAt)) {
             resolved.add(resolves.poll());
           }
-          now = at;
-          count(correlator.correlate(resolved, at));
-        } else if (!nextRecheck.isAfter(until)) {
+          now = correlationAt;
+          count(correlator.correlate(resolved, correlationAt));
+        } else {
           now = nextRecheck;
           if (!state.muted().isEmpty()) {
             count(correlator.recheck(nextRecheck));
           }
           nextRecheck = nextRecheck.plus(correlation.recheckInterval());
-        } else {
-          return;
         }
       }
     }
 
     private void count(Correlator.Outcome outcome) {
       outcome.results().forEach((result, n) -> results.merge(result, n, Integer::sum));
+      paging.follow(incidents.drainChanges());
     }
   }
 }

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.tocsin.testing.Api;
 import io.tocsin.testing.HarnessTests;
+import io.tocsin.testing.RecordingHttpServer;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -39,11 +41,19 @@ class ReplayIntegrationTests extends HarnessTests {
           "ingest_alert");
 
   @Test
-  void aStormReplayedUnderTwoCandidatesOpensEachOnesExactIncidentsAndWritesNothing() {
+  void aStormReplayedUnderTwoCandidatesOpensAndPagesEachOnesExactCountsAndWritesNothing()
+      throws IOException {
     Instant from = Instant.now().minusSeconds(1);
     Api.Service db = api.service("db", "");
     Api.Service backend = api.service("api", "");
     Api.Service web = api.service("web", "");
+    String person = api.user("Oncall");
+    RecordingHttpServer receiver = RecordingHttpServer.started();
+    api.verifiedWebhook(person, receiver);
+    String policy = api.policyPaging(person);
+    for (Api.Service service : List.of(db, backend, web)) {
+      api.follow(service, policy);
+    }
     api.fire(db, Api.alert("DatabaseDown"));
     api.awaitOpenIncident(db.id());
     String[] errors = new String[10];
@@ -63,8 +73,10 @@ class ReplayIntegrationTests extends HarnessTests {
     await()
         .atMost(WAIT)
         .until(() -> api.incidents(db.id()).get(0).get("status").asString().equals("resolved"));
-    Instant to = Instant.now().plusSeconds(1);
+    // Past the rate limit's summary of the pages it held back, before the policy's next step.
+    Instant to = Instant.now().plus(Duration.ofMinutes(2));
     Map<String, Long> before = rows();
+    int received = receiver.requests().size();
 
     JsonNode dependencies =
         replay(
@@ -101,6 +113,11 @@ class ReplayIntegrationTests extends HarnessTests {
         .isEqualTo(7);
     assertThat(current.get("stillOpen").asInt()).isEqualTo(6);
     assertThat(counts(current)).isEqualTo(opened(7, 10, 0, 0, 0));
+    assertThat(paging(current))
+        .as("seven first pages at once: five go, two wait for the rate limit's summary")
+        .isEqualTo(List.of(5, 1, 2));
+    assertThat(current.get("paging").get("byPerson").get(0).get("channel").asString())
+        .isEqualTo("webhook");
 
     JsonNode candidate = dependencies.get("candidate");
     assertThat(candidate.get("opened").asInt()).isEqualTo(1);
@@ -108,6 +125,8 @@ class ReplayIntegrationTests extends HarnessTests {
         .as("the database's alert resolved, its symptoms still fire")
         .isEqualTo(1);
     assertThat(counts(candidate)).isEqualTo(opened(1, 0, 16, 0, 0));
+    assertThat(paging(candidate)).isEqualTo(List.of(1, 0, 0));
+    assertThat(candidate.get("paging").get("longestUnreachedSeconds").asLong()).isZero();
     JsonNode incident = candidate.get("incidents").get(0);
     assertThat(incident.get("service").asString()).isEqualTo(db.name());
     assertThat(incident.get("probableCause").asString())
@@ -120,12 +139,24 @@ class ReplayIntegrationTests extends HarnessTests {
     JsonNode other = regrouped.get("candidate");
     assertThat(other.get("opened").asInt()).isEqualTo(2);
     assertThat(counts(other)).isEqualTo(opened(2, 9, 0, 0, 6));
+    assertThat(paging(other)).isEqualTo(List.of(2, 0, 0));
     assertThat(regrouped.get("changes").get("gone"))
         .as("four of the backend's five incidents and the web's")
         .hasSize(5);
     assertThat(regrouped.get("changes").get("added")).isEmpty();
 
     assertThat(rows()).as("replays write nothing").isEqualTo(before);
+    assertThat(receiver.requests()).as("and send nothing").hasSize(received);
+    receiver.close();
+  }
+
+  /** Pages sent, summaries sent, and pages held back into summaries. */
+  private static List<Integer> paging(JsonNode outcome) {
+    JsonNode paging = outcome.get("paging");
+    return List.of(
+        paging.get("pages").asInt(),
+        paging.get("summaries").asInt(),
+        paging.get("summarized").asInt());
   }
 
   @Test

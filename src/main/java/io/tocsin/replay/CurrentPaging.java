@@ -1,0 +1,117 @@
+package io.tocsin.replay;
+
+import io.tocsin.directory.User;
+import io.tocsin.directory.service.CatalogService;
+import io.tocsin.notify.ContactMethod;
+import io.tocsin.notify.ContactMethods;
+import io.tocsin.notify.NotificationRules;
+import io.tocsin.notify.NotificationRules.Urgency;
+import io.tocsin.notify.NotifyProperties;
+import io.tocsin.oncall.EscalationPolicies;
+import io.tocsin.oncall.EscalationPolicies.Policy;
+import io.tocsin.oncall.EscalationPolicies.ResolvedTarget;
+import io.tocsin.oncall.EscalationPolicies.Target;
+import io.tocsin.oncall.EscalationProperties;
+import io.tocsin.oncall.PagingHold;
+import io.tocsin.platform.EnumText;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Paging as it is set up now: the escalation policies, schedules (with their overrides) and
+ * people's rules and verified contact methods, read once per replay and kept for it; the services'
+ * holds follow the replayed configuration, since a candidate's dependencies change them.
+ */
+final class CurrentPaging implements ReplayPaging {
+
+  private final EscalationPolicies policies;
+  private final NotificationRules rules;
+  private final ContactMethods methods;
+  private final PagingHold hold;
+  private final Duration firstPageDelay;
+  private final NotifyProperties notify;
+  private final ReplayConfiguration configuration;
+  private final Map<UUID, UUID> policyOfService;
+  private final Map<UUID, Optional<Policy>> byId = new HashMap<>();
+  private final Map<String, List<Step>> steps = new HashMap<>();
+
+  CurrentPaging(
+      EscalationPolicies policies,
+      NotificationRules rules,
+      ContactMethods methods,
+      PagingHold hold,
+      EscalationProperties escalation,
+      NotifyProperties notify,
+      ReplayConfiguration configuration) {
+    this.notify = notify;
+    this.policies = policies;
+    this.rules = rules;
+    this.methods = methods;
+    this.hold = hold;
+    this.firstPageDelay = escalation.firstPageDelay();
+    this.configuration = configuration;
+    this.policyOfService = policies.policiesOfServices();
+  }
+
+  @Override
+  public Optional<Policy> policyOf(UUID serviceId) {
+    UUID policy = policyOfService.get(serviceId);
+    return policy == null ? Optional.empty() : byId.computeIfAbsent(policy, policies::findById);
+  }
+
+  @Override
+  public int rateLimit() {
+    return notify.rateLimit();
+  }
+
+  @Override
+  public Duration rateWindow() {
+    return notify.rateLimitWindow();
+  }
+
+  @Override
+  public Function<Target, ResolvedTarget> resolverAt(Instant at) {
+    return policies.resolverAt(at);
+  }
+
+  @Override
+  public Duration firstPageWait(UUID serviceId) {
+    CatalogService service = configuration.services().get(serviceId);
+    Optional<Duration> held = service == null ? Optional.empty() : hold.holdFor(service);
+    return held.filter(h -> h.compareTo(firstPageDelay) > 0).orElse(firstPageDelay);
+  }
+
+  @Override
+  public List<Step> steps(User person, Urgency urgency) {
+    return steps.computeIfAbsent(
+        person.id() + " " + urgency,
+        key -> {
+          Map<UUID, ContactMethod> verified = new HashMap<>();
+          for (ContactMethod method : methods.list(person.id())) {
+            if (method.verifiedAt() != null && method.unreadable() == null) {
+              verified.put(method.id(), method);
+            }
+          }
+          List<Step> planned = new ArrayList<>();
+          for (NotificationRules.Step step :
+              rules.get(person.id()).steps().getOrDefault(EnumText.canonical(urgency), List.of())) {
+            ContactMethod method =
+                step.contactMethodId() == null ? null : verified.get(step.contactMethodId());
+            if (method != null) {
+              planned.add(
+                  new Step(
+                      method.type(),
+                      Duration.ofMinutes(step.delayMinutes() == null ? 0 : step.delayMinutes())));
+            }
+          }
+          return List.copyOf(planned);
+        });
+  }
+}
