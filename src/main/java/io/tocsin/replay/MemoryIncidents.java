@@ -184,16 +184,10 @@ final class MemoryIncidents implements Intake {
     return held(id);
   }
 
-  /** The incident an alert ended on, after merges. */
+  /** The incident a firing alert is on, after merges. */
   Optional<UUID> incidentOfAlertId(UUID alertId) {
     Attached attached = alerts.get(alertId);
     return attached == null ? Optional.empty() : Optional.of(attached.incident);
-  }
-
-  /** The role an alert ended with on its incident. */
-  Optional<AlertRole> roleOf(UUID alertId) {
-    Attached attached = alerts.get(alertId);
-    return attached == null ? Optional.empty() : Optional.of(attached.role);
   }
 
   /** What happened to incidents since the last call. */
@@ -365,6 +359,8 @@ final class MemoryIncidents implements Intake {
         continue;
       }
       attached.firing = false;
+      // Nothing asks about a resolved alert again: the replay's memory follows the firing ones.
+      alerts.remove(id);
       Held held = held(attached.incident);
       held.firingCount--;
       Objects.requireNonNull(held.services.get(attached.serviceId)).firing--;
