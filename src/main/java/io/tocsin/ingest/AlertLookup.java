@@ -333,6 +333,15 @@ public class AlertLookup {
         .list();
   }
 
+  /** How many occurrences were first seen from {@code from} until before {@code to}. */
+  public long countOccurrences(Instant from, Instant to) {
+    return jdbc.sql("SELECT COUNT(*) FROM ingest_alert WHERE id >= :from AND id < :to")
+        .param("from", TimeOrderedIds.first(from))
+        .param("to", TimeOrderedIds.first(to))
+        .query(Long.class)
+        .single();
+  }
+
   private Occurrence occurrence(ResultSet rs, int row) throws SQLException {
     OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
     Instant lastSeen = rs.getObject("last_seen_at", OffsetDateTime.class).toInstant();

@@ -4,12 +4,20 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.tocsin.config.ConfigDocument;
 import io.tocsin.incident.IncidentQueries;
 import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -18,20 +26,28 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /api/v1/replay}: what a configuration would have done with a window's alerts. */
 @RestController
-@RequestMapping("/api/v1/replay")
+@RequestMapping(ReplayController.PATH)
 class ReplayController {
 
+  static final String PATH = "/api/v1/replay";
+
+  /** How long a request waits for its replay before answering 202 with the job to follow. */
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
   private final Replays replays;
+  private final ReplayJobs jobs;
   private final ReplayConfigurations configurations;
   private final IncidentQueries incidents;
   private final Clock clock;
 
   ReplayController(
       Replays replays,
+      ReplayJobs jobs,
       ReplayConfigurations configurations,
       IncidentQueries incidents,
       Clock clock) {
     this.replays = replays;
+    this.jobs = jobs;
     this.configurations = configurations;
     this.incidents = incidents;
     this.clock = clock;
@@ -42,16 +58,19 @@ class ReplayController {
       description =
           "Runs the alerts Tocsin took from `from` until `to` (or in the `last` ISO duration, such"
               + " as P7D, until now; at most 31 days) through silences, inhibition, dependencies"
-              + " and grouping, as correlation would have, on a virtual clock: nothing is written"
+              + " and grouping, as correlation would have, then through escalation policies,"
+              + " schedules and notification rules, on a virtual clock: nothing is written"
               + " and nothing is sent. The body, if any, is a candidate in the configuration-as-code"
               + " format (YAML or JSON) laid over the configuration as it is now: a service entry"
               + " changes the settings it gives (dependsOn, groupBy, flapWindowMinutes,"
               + " autoResolve) of the service it names, and a list of inhibitionRules or silences"
               + " replaces them all. Answers what happened, what the configuration as now and the"
-              + " candidate would have done, and the incidents that differ.")
+              + " candidate would have done, and the incidents that differ. It runs in the"
+              + " background: the answer is 200 with the report when it ends within 5 seconds,"
+              + " otherwise 202 with the job to follow at its Location (GET, or DELETE to cancel).")
   @PostMapping
   @PreAuthorize("hasRole('ADMIN')")
-  ReplayReport replayWindow(
+  ResponseEntity<ReplayJobs.View> replayWindow(
       @RequestParam(required = false) @Nullable String from,
       @RequestParam(required = false) @Nullable String to,
       @RequestParam(required = false) @Nullable String last,
@@ -68,11 +87,50 @@ class ReplayController {
     } else {
       throw new InvalidInputException("from", "is required, or last (such as P7D)");
     }
+    Replays.check(start, end);
     ConfigDocument candidate = body == null || body.isBlank() ? null : ConfigDocument.parse(body);
     ReplayConfiguration now = configurations.current();
     ReplayConfiguration changed = candidate == null ? null : configurations.with(candidate);
-    Replays.Outcome current = replays.run(start, end, now);
-    Replays.Outcome proposed = changed == null ? null : replays.run(start, end, changed);
+    long alerts = replays.alertsIn(start, end);
+    ReplayJobs.View job =
+        jobs.submit(
+            changed == null ? alerts : 2 * alerts,
+            progress -> report(start, end, now, changed, progress),
+            WAIT);
+    return job.finishedAt() == null
+        ? ResponseEntity.accepted().location(URI.create(PATH + "/" + job.id())).body(job)
+        : ResponseEntity.ok(job);
+  }
+
+  @Operation(summary = "A replay: its progress, and its report once done")
+  @GetMapping("/{id}")
+  @PreAuthorize("hasRole('ADMIN')")
+  ReplayJobs.View job(@PathVariable UUID id) {
+    return jobs.find(id).orElseThrow(ReplayController::unknown);
+  }
+
+  @Operation(summary = "The replays of this node in the last hour")
+  @GetMapping
+  @PreAuthorize("hasRole('ADMIN')")
+  List<ReplayJobs.View> jobs() {
+    return jobs.list();
+  }
+
+  @Operation(summary = "Cancel a replay that has not finished")
+  @DeleteMapping("/{id}")
+  @PreAuthorize("hasRole('ADMIN')")
+  ReplayJobs.View cancel(@PathVariable UUID id) {
+    return jobs.cancel(id).orElseThrow(ReplayController::unknown);
+  }
+
+  private ReplayReport report(
+      Instant start,
+      Instant end,
+      ReplayConfiguration now,
+      @Nullable ReplayConfiguration changed,
+      ReplayJobs.Progress progress) {
+    Replays.Outcome current = replays.run(start, end, now, progress);
+    Replays.Outcome proposed = changed == null ? null : replays.run(start, end, changed, progress);
     return new ReplayReport(
         start,
         end,
@@ -83,6 +141,11 @@ class ReplayController {
         proposed == null || changed == null
             ? null
             : ReplayReport.changes(current, proposed, changed, end));
+  }
+
+  private static NotFoundException unknown() {
+    return new NotFoundException(
+        "No replay of that id on this node: a replay is kept an hour, on the node that ran it.");
   }
 
   private static Instant instant(String field, String text) {

@@ -211,8 +211,7 @@ class ReplayJobs implements DisposableBean {
 
   private void forgetOld() {
     Instant before = clock.instant().minus(KEPT);
-    jobs.values()
-        .removeIf(job -> job.finishedAt != null && job.finishedAt.isBefore(before));
+    jobs.values().removeIf(job -> job.finishedAt != null && job.finishedAt.isBefore(before));
   }
 
   @Override

@@ -79,13 +79,24 @@ public class Replays {
       Map<Correlator.Result, Integer> results,
       int alerts) {}
 
-  Outcome run(Instant from, Instant to, ReplayConfiguration configuration) {
+  /** Refuses a window a replay cannot cover. */
+  static void check(Instant from, Instant to) {
     if (!from.isBefore(to)) {
       throw new InvalidInputException("from", "must be before to");
     }
     if (Duration.between(from, to).compareTo(LONGEST) > 0) {
       throw new InvalidInputException("to", "a replay covers at most 31 days");
     }
+  }
+
+  /** How many alert occurrences a replay of the window goes through. */
+  long alertsIn(Instant from, Instant to) {
+    return alerts.countOccurrences(from, to);
+  }
+
+  Outcome run(
+      Instant from, Instant to, ReplayConfiguration configuration, ReplayJobs.Progress progress) {
+    check(from, to);
     Run run =
         new Run(
             from,
@@ -100,6 +111,7 @@ public class Replays {
     do {
       page = alerts.occurrences(from, to, after, PAGE);
       run.take(page);
+      progress.replayed(page.size());
       after = page.isEmpty() ? after : page.get(page.size() - 1).fired().alertId();
     } while (page.size() == PAGE);
     run.finish(to);

@@ -160,6 +160,28 @@ class ReplayIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void aReplayIsAJobThatIsListedFollowedByItsIdAndCancelledOnlyWhileItRuns() {
+    Instant now = Instant.now();
+    HttpResponse<String> answer = api.send("POST", path(now.minusSeconds(600), now), "");
+    assertThat(answer.statusCode()).as(answer.body()).isIn(200, 202);
+    String id = JSON.readTree(answer.body()).get("id").asString();
+    JsonNode done =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> api.get("/api/v1/replay/" + id),
+                j -> j.get("status").asString().equals("done"));
+
+    assertThat(done.get("report").get("current")).isNotNull();
+    assertThat(api.get("/api/v1/replay").findValuesAsString("id")).contains(id);
+    assertThat(api.ok("DELETE", "/api/v1/replay/" + id, null).get("status").asString())
+        .as("a finished replay stays finished")
+        .isEqualTo("done");
+    assertThat(api.send("GET", "/api/v1/replay/" + java.util.UUID.randomUUID(), null).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
   void aReplayThatCannotRunIsRefusedNamingWhy() {
     Instant now = Instant.now();
     assertThat(refused("/api/v1/replay", "")).contains("\"field\":\"from\"");
@@ -194,10 +216,19 @@ class ReplayIntegrationTests extends HarnessTests {
     return counts;
   }
 
+  /** The report of a replay, followed by its job's id when it runs longer than the request. */
   private static JsonNode replay(Instant from, Instant to, String candidate) {
     HttpResponse<String> answer = api.send("POST", path(from, to), candidate);
-    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-    return JSON.readTree(answer.body());
+    assertThat(answer.statusCode()).as(answer.body()).isIn(200, 202);
+    JsonNode job = JSON.readTree(answer.body());
+    String id = job.get("id").asString();
+    JsonNode done =
+        await()
+            .atMost(WAIT)
+            .until(() -> api.get("/api/v1/replay/" + id), j -> !j.get("finishedAt").isNull());
+    assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("done");
+    assertThat(done.get("percent").asInt()).isEqualTo(100);
+    return done.get("report");
   }
 
   private static String refused(String path, String body) {
