@@ -43,7 +43,6 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.IdGenerator;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -301,24 +300,7 @@ public class AlertIngestion implements SmartLifecycle {
 
   /** The occurrence that continues the stored one in this row. */
   private AlertFired renewal(ResultSet rs, int row) throws SQLException {
-    OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
-    return new AlertFired(
-        ids.generateId(),
-        rs.getObject("integration_id", UUID.class),
-        rs.getObject("service_id", UUID.class),
-        rs.getString("fingerprint"),
-        Severity.valueOf(rs.getString("severity").toUpperCase(Locale.ROOT)),
-        rs.getString("summary"),
-        json.readValue(rs.getString("labels"), STRINGS),
-        rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
-        endsAt == null ? null : endsAt.toInstant(),
-        rs.getString("dedup_key"),
-        rs.getObject("id", UUID.class),
-        grouping(rs.getString("grouping")));
-  }
-
-  private @Nullable Grouping grouping(@Nullable String stored) {
-    return stored == null ? null : json.readValue(stored, Grouping.class);
+    return AlertLookup.fired(rs, json, ids.generateId(), rs.getObject("id", UUID.class));
   }
 
   /**
@@ -620,8 +602,6 @@ public class AlertIngestion implements SmartLifecycle {
 
   /** The key of the current transaction's uncounted routed alerts. */
   private static final Object PENDING_ROUTES = new Object();
-
-  private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
 
   /**
    * What makes an alert unique while it fires: its integration and its fingerprint, in one column.

@@ -333,6 +333,29 @@ public class AlertLookup {
         .list();
   }
 
+  /**
+   * The alert of an {@code ingest_alert} row as correlation takes it when it fires, under {@code
+   * id}: the row's own, or a new occurrence's that continues {@code previous}.
+   */
+  static AlertFired fired(ResultSet rs, JsonMapper json, UUID id, @Nullable UUID previous)
+      throws SQLException {
+    OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
+    String grouping = rs.getString("grouping");
+    return new AlertFired(
+        id,
+        rs.getObject("integration_id", UUID.class),
+        rs.getObject("service_id", UUID.class),
+        rs.getString("fingerprint"),
+        Severity.valueOf(rs.getString("severity").toUpperCase(Locale.ROOT)),
+        rs.getString("summary"),
+        json.readValue(rs.getString("labels"), LABELS),
+        rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
+        endsAt == null ? null : endsAt.toInstant(),
+        rs.getString("dedup_key"),
+        previous,
+        grouping == null ? null : json.readValue(grouping, Grouping.class));
+  }
+
   /** How many occurrences were first seen from {@code from} until before {@code to}. */
   public long countOccurrences(Instant from, Instant to) {
     return jdbc.sql("SELECT COUNT(*) FROM ingest_alert WHERE id >= :from AND id < :to")
@@ -345,21 +368,7 @@ public class AlertLookup {
   private Occurrence occurrence(ResultSet rs, int row) throws SQLException {
     OffsetDateTime endsAt = rs.getObject("ends_at", OffsetDateTime.class);
     Instant lastSeen = rs.getObject("last_seen_at", OffsetDateTime.class).toInstant();
-    String grouping = rs.getString("grouping");
-    AlertFired fired =
-        new AlertFired(
-            rs.getObject("id", UUID.class),
-            rs.getObject("integration_id", UUID.class),
-            rs.getObject("service_id", UUID.class),
-            rs.getString("fingerprint"),
-            Severity.valueOf(rs.getString("severity").toUpperCase(Locale.ROOT)),
-            rs.getString("summary"),
-            json.readValue(rs.getString("labels"), LABELS),
-            rs.getObject("starts_at", OffsetDateTime.class).toInstant(),
-            endsAt == null ? null : endsAt.toInstant(),
-            rs.getString("dedup_key"),
-            null,
-            grouping == null ? null : json.readValue(grouping, Grouping.class));
+    AlertFired fired = fired(rs, json, rs.getObject("id", UUID.class), null);
     // A renewal ends an occurrence without a send (its end is then later than its last send);
     // otherwise correlation learnt of the end at the last send or the expiry sweep.
     Instant resolvedAt =
