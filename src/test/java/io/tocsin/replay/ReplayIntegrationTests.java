@@ -193,6 +193,9 @@ class ReplayIntegrationTests extends HarnessTests {
                 path(now.minusSeconds(60), now),
                 "services:\n  - name: no-such-service\n    dependsOn: []\n"))
         .contains("\"field\":\"services[0].name\"", "no-such-service");
+    assertThat(refused(path(now.minusSeconds(60), now), "escalationPolicies: []\n"))
+        .as("a change a replay would not try is refused, not left out")
+        .contains("\"field\":\"escalationPolicies\"");
     assertThat(refused(path(now.minusSeconds(60), now), "servces: []\n")).contains("servces");
   }
 
