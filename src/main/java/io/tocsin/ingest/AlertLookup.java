@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -354,6 +355,30 @@ public class AlertLookup {
         rs.getString("dedup_key"),
         previous,
         grouping == null ? null : json.readValue(grouping, Grouping.class));
+  }
+
+  /**
+   * The occurrences first seen from {@code since} until before {@code at} that still fired at
+   * {@code at}, after the occurrence {@code after}, in the order they were taken: what a replay
+   * starting at {@code at} finds firing.
+   */
+  public List<Occurrence> firingAt(Instant at, Instant since, @Nullable UUID after, int limit) {
+    return jdbc.sql(
+            """
+            SELECT id, integration_id, service_id, fingerprint, status, severity, summary, labels,
+                   starts_at, ends_at, first_seen_at, last_seen_at, dedup_key, grouping
+            FROM ingest_alert
+            WHERE id >= :since AND id < :at AND id > :after
+              AND (status = 'firing' OR last_seen_at > :atTime OR ends_at > :atTime)
+            ORDER BY id FETCH FIRST :limit ROWS ONLY
+            """)
+        .param("since", TimeOrderedIds.first(since))
+        .param("at", TimeOrderedIds.first(at))
+        .param("after", after == null ? TimeOrderedIds.first(since) : after)
+        .param("atTime", at.atOffset(ZoneOffset.UTC))
+        .param("limit", limit)
+        .query(this::occurrence)
+        .list();
   }
 
   /** How many occurrences were first seen from {@code from} until before {@code to}. */

@@ -104,7 +104,7 @@ public record ReplayReport(
   public record ReplayChanges(List<ReplayedIncident> gone, List<ReplayedIncident> added) {}
 
   static ReplayOutcome outcome(Replays.Outcome run, ReplayConfiguration configuration, Instant to) {
-    List<MemoryIncidents.Held> all = List.copyOf(run.incidents().all());
+    List<MemoryIncidents.Held> all = run.opened();
     Map<String, Integer> correlated = new LinkedHashMap<>();
     for (Correlator.Result result : Correlator.Result.values()) {
       correlated.put(EnumText.canonical(result), run.results().getOrDefault(result, 0));
@@ -124,7 +124,7 @@ public record ReplayReport(
   }
 
   private static Paging paging(Replays.Outcome run, List<MemoryIncidents.Held> all, Instant to) {
-    List<MemoryEscalations.Sent> sent = run.paging().sent();
+    List<MemoryEscalations.Sent> sent = run.sent();
     Map<String, PersonPages> byPerson = new LinkedHashMap<>();
     for (MemoryEscalations.Sent message : sent) {
       String channel = EnumText.canonical(message.channel());
@@ -206,7 +206,7 @@ public record ReplayReport(
   }
 
   private static Map<String, MemoryIncidents.Held> kept(Replays.Outcome run) {
-    return run.incidents().all().stream()
+    return run.opened().stream()
         .filter(h -> h.mergedInto == null)
         .collect(
             Collectors.toMap(

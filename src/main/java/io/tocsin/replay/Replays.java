@@ -44,6 +44,12 @@ public class Replays {
 
   private static final int PAGE = 5_000;
 
+  /**
+   * How far back a replay looks for the alerts that still fired when its window opened: those first
+   * seen earlier are not replayed, and their incidents are missing from its start.
+   */
+  static final Duration LOOKBACK = Duration.ofDays(7);
+
   private final AlertLookup alerts;
   private final CorrelationProperties correlation;
   private final EscalationPolicies policies;
@@ -74,10 +80,22 @@ public class Replays {
 
   /** What correlation did with the window's alerts, and the paging that followed. */
   record Outcome(
+      Instant from,
       MemoryIncidents incidents,
       MemoryEscalations paging,
       Map<Correlator.Result, Integer> results,
-      int alerts) {}
+      int alerts) {
+
+    /** The incidents opened in the window, not those already open when it opened. */
+    List<MemoryIncidents.Held> opened() {
+      return incidents.all().stream().filter(held -> !held.openedAt.isBefore(from)).toList();
+    }
+
+    /** The messages sent in the window. */
+    List<MemoryEscalations.Sent> sent() {
+      return paging.sent().stream().filter(sent -> !sent.at().isBefore(from)).toList();
+    }
+  }
 
   /** Refuses a window a replay cannot cover. */
   static void check(Instant from, Instant to) {
@@ -99,6 +117,7 @@ public class Replays {
     check(from, to);
     Run run =
         new Run(
+            from.minus(LOOKBACK),
             from,
             configuration,
             incidents ->
@@ -106,6 +125,17 @@ public class Replays {
                     new CurrentPaging(
                         policies, rules, methods, hold, escalation, notify, configuration),
                     incidents));
+    // What fired when the window opened comes first, at the instants it came, so that the
+    // window's alerts find the incidents live had open; it is left out of what the replay counts.
+    Instant since = from.minus(LOOKBACK);
+    UUID seen = null;
+    List<Occurrence> firing;
+    do {
+      firing = alerts.firingAt(from, since, seen, PAGE);
+      run.take(firing);
+      seen = firing.isEmpty() ? seen : firing.get(firing.size() - 1).fired().alertId();
+    } while (firing.size() == PAGE);
+    run.taken = 0;
     UUID after = null;
     List<Occurrence> page;
     do {
@@ -115,7 +145,7 @@ public class Replays {
       after = page.isEmpty() ? after : page.get(page.size() - 1).fired().alertId();
     } while (page.size() == PAGE);
     run.finish(to);
-    return new Outcome(run.incidents, run.paging, run.results, run.taken);
+    return new Outcome(from, run.incidents, run.paging, run.results, run.taken);
   }
 
   /** One replay in progress: its clock, its incidents and the resolves still to come. */
@@ -133,13 +163,16 @@ public class Replays {
     private @Nullable Instant batchAt;
     private final Map<Correlator.Result, Integer> results = new EnumMap<>(Correlator.Result.class);
     private int taken;
+    private final Instant from;
 
     Run(
+        Instant start,
         Instant from,
         ReplayConfiguration configuration,
         Function<MemoryIncidents, MemoryEscalations> paging) {
-      this.now = from;
-      this.nextRecheck = from.plus(correlation.recheckInterval());
+      this.now = start;
+      this.from = from;
+      this.nextRecheck = start.plus(correlation.recheckInterval());
       this.state = new MemoryState(configuration);
       this.incidents =
           new MemoryIncidents(
@@ -227,7 +260,9 @@ public class Replays {
     }
 
     private void count(Correlator.Outcome outcome) {
-      outcome.results().forEach((result, n) -> results.merge(result, n, Integer::sum));
+      if (!now.isBefore(from)) {
+        outcome.results().forEach((result, n) -> results.merge(result, n, Integer::sum));
+      }
       paging.follow(incidents.drainChanges());
     }
   }

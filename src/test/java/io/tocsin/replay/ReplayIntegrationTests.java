@@ -43,7 +43,7 @@ class ReplayIntegrationTests extends HarnessTests {
   @Test
   void aStormReplayedUnderTwoCandidatesOpensAndPagesEachOnesExactCountsAndWritesNothing()
       throws IOException {
-    Instant from = Instant.now().minusSeconds(1);
+    Instant from = Instant.now();
     Api.Service db = api.service("db", "");
     Api.Service backend = api.service("api", "");
     Api.Service web = api.service("web", "");
@@ -157,6 +157,27 @@ class ReplayIntegrationTests extends HarnessTests {
         paging.get("pages").asInt(),
         paging.get("summaries").asInt(),
         paging.get("summarized").asInt());
+  }
+
+  @Test
+  void anAlertOfAGroupWhoseIncidentOpenedBeforeTheWindowJoinsItAsLive() {
+    Api.Service queue = api.service("queue", "");
+    api.fire(queue, Api.alert("QueueBacklog", "instance", "q-1"));
+    api.awaitOpenIncident(queue.id());
+    Instant from = Instant.now();
+    api.fire(queue, Api.alert("QueueBacklog", "instance", "q-2"));
+    await()
+        .atMost(WAIT)
+        .until(() -> api.incidents(queue.id()).get(0).get("alertCount").asInt() == 2);
+
+    JsonNode report = replay(from, Instant.now().plusSeconds(1), "");
+
+    assertThat(report.get("alerts").asInt()).isEqualTo(1);
+    assertThat(report.get("actual").get("opened").asInt()).isZero();
+    assertThat(counts(report.get("current")))
+        .as("the incident open when the window opened takes the window's alert")
+        .isEqualTo(opened(0, 1, 0, 0, 0));
+    assertThat(report.get("current").get("opened").asInt()).isZero();
   }
 
   @Test
