@@ -202,7 +202,11 @@ final class MemoryEscalations {
             opened.at().plus(paging.firstPageWait(incident.serviceId)), incident.id, run.id));
   }
 
-  /** Pages the run's next level, and the next ones at once while a level finds nobody. */
+  /**
+   * Pages the run's next level, and the next ones at once while a level finds nobody: the walk of
+   * {@code Escalations.climb}, which writes as it goes and so cannot run here. The replay of the
+   * configuration as it is must page as live did; its test holds the two together.
+   */
   private void climb(Run run, MemoryIncidents.Held incident, Instant now) {
     Policy policy = run.policy;
     int levels = policy.levels().size();
