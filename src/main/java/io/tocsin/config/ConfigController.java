@@ -48,7 +48,11 @@ class ConfigController {
           "Makes the setup what the document says: creates, updates and deletes objects by name,"
               + " in one transaction or not at all. dryRun=true (the default) answers the exact"
               + " changes without keeping them; dryRun=false applies them and answers the keys of"
-              + " the integrations it created, shown this once.")
+              + " the integrations it created, shown this once. With replay=P7D (any ISO duration"
+              + " up to 31 days; dry runs only) the answer is {dryRun, notReplayed, replay}: this"
+              + " dry run, the changes a replay does not try, and the job of a replay of that"
+              + " window before now under the document as the import would make it, as POST"
+              + " /api/v1/replay answers.")
   @PostMapping("/import")
   @PreAuthorize("hasRole('ADMIN')")
   ConfigImport.Result importDocument(

@@ -204,8 +204,8 @@ final class MemoryEscalations {
 
   /**
    * Pages the run's next level, and the next ones at once while a level finds nobody: the walk of
-   * {@code Escalations.climb}, which writes as it goes and so cannot run here. A change to one is
-   * a change to the other: the replay of the configuration as it is must page as live did.
+   * {@code Escalations.climb}, which writes as it goes and so cannot run here. A change to one is a
+   * change to the other: the replay of the configuration as it is must page as live did.
    */
   private void climb(Run run, MemoryIncidents.Held incident, Instant now) {
     Policy policy = run.policy;

@@ -1,9 +1,11 @@
 package io.tocsin.replay;
 
 import io.tocsin.config.ConfigDocument;
+import io.tocsin.config.ConfigImport;
 import io.tocsin.correlate.InhibitionRule;
 import io.tocsin.correlate.InhibitionRules;
 import io.tocsin.correlate.Silence;
+import io.tocsin.correlate.SilenceState;
 import io.tocsin.correlate.Silences;
 import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.IntegrationService;
@@ -15,6 +17,7 @@ import io.tocsin.ingest.LabelMatcher;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -80,29 +85,62 @@ class ReplayConfigurations {
         });
   }
 
+  /** The configuration as now, with the candidate's changes: what it leaves out stays as now. */
   ReplayConfiguration with(ConfigDocument candidate) {
     refuseWhatIsNotReplayed(candidate);
+    return build(candidate, false);
+  }
+
+  /**
+   * The configuration a whole document makes, as its import would: a service it leaves out is
+   * deleted (its alerts reach nobody), a setting it leaves out takes its default, and no inhibition
+   * rule or silence stays that it does not list. Paging stays as now: the import's dry run says
+   * which of its changes a replay does not try.
+   */
+  ReplayConfiguration whole(ConfigDocument document) {
+    return build(document, true);
+  }
+
+  private ReplayConfiguration build(ConfigDocument candidate, boolean whole) {
     ReplayConfiguration now = current();
     Map<String, UUID> byName = new HashMap<>();
     now.services().values().forEach(s -> byName.put(s.name().toLowerCase(Locale.ROOT), s.id()));
-    Map<UUID, CatalogService> changed = new LinkedHashMap<>(now.services());
-    boolean dependenciesChanged = false;
+    Map<UUID, CatalogService> changed =
+        whole ? new LinkedHashMap<>() : new LinkedHashMap<>(now.services());
+    boolean dependenciesChanged = whole;
     List<ConfigDocument.ServiceEntry> entries =
         candidate.services() == null ? List.of() : candidate.services();
     for (int i = 0; i < entries.size(); i++) {
       ConfigDocument.ServiceEntry entry = entries.get(i);
       String field = "services[" + i + "]";
-      UUID id = serviceId(byName, entry.name(), field + ".name");
-      CatalogService service = Objects.requireNonNull(changed.get(id));
-      List<UUID> dependencies = service.dependencies();
+      UUID id =
+          whole
+              ? byName.get(String.valueOf(entry.name()).toLowerCase(Locale.ROOT))
+              : serviceId(byName, entry.name(), field + ".name");
+      if (id == null) {
+        // New in the document: it has no alerts to replay.
+        continue;
+      }
+      CatalogService service = Objects.requireNonNull(now.services().get(id));
+      List<UUID> dependencies = whole ? List.of() : service.dependencies();
       if (entry.dependsOn() != null) {
         List<UUID> named = new ArrayList<>();
         for (int d = 0; d < entry.dependsOn().size(); d++) {
-          named.add(serviceId(byName, entry.dependsOn().get(d), field + ".dependsOn[" + d + "]"));
+          String name = entry.dependsOn().get(d);
+          if (whole) {
+            Optional.ofNullable(byName.get(String.valueOf(name).toLowerCase(Locale.ROOT)))
+                .ifPresent(named::add);
+          } else {
+            named.add(serviceId(byName, name, field + ".dependsOn[" + d + "]"));
+          }
         }
         dependencies = List.copyOf(named);
         dependenciesChanged = true;
       }
+      List<String> groupBy = whole ? ServiceCatalog.DEFAULT_GROUP_BY : service.groupBy();
+      int flapWindow =
+          whole ? ServiceCatalog.DEFAULT_FLAP_WINDOW_MINUTES : service.flapWindowMinutes();
+      boolean autoResolve = whole || service.autoResolve();
       changed.put(
           id,
           new CatalogService(
@@ -113,13 +151,11 @@ class ReplayConfigurations {
               service.runbookUrls(),
               service.labels(),
               dependencies,
-              entry.groupBy() == null ? service.groupBy() : List.copyOf(entry.groupBy()),
-              entry.flapWindowMinutes() == null
-                  ? service.flapWindowMinutes()
-                  : entry.flapWindowMinutes(),
+              entry.groupBy() == null ? groupBy : List.copyOf(entry.groupBy()),
+              entry.flapWindowMinutes() == null ? flapWindow : entry.flapWindowMinutes(),
               service.groupDelaySeconds(),
               service.aliases(),
-              entry.autoResolve() == null ? service.autoResolve() : entry.autoResolve(),
+              entry.autoResolve() == null ? autoResolve : entry.autoResolve(),
               service.createdAt(),
               service.updatedAt()));
     }
@@ -129,15 +165,51 @@ class ReplayConfigurations {
       changed.values().forEach(s -> s.dependencies().forEach(d -> edges.add(Map.entry(s.id(), d))));
       graph = DependencyGraph.of(edges);
     }
+    List<ConfigDocument.SilenceEntry> silenceEntries =
+        candidate.silences() == null && whole ? List.of() : candidate.silences();
+    List<ConfigDocument.InhibitionEntry> ruleEntries =
+        candidate.inhibitionRules() == null && whole ? List.of() : candidate.inhibitionRules();
+    List<Silence> silenced = silenceEntries == null ? now.silences() : silences(silenceEntries);
+    if (whole) {
+      // A document holds the silences in force or to come; an import leaves the ended ones be.
+      Instant at = clock.instant();
+      List<Silence> kept = new ArrayList<>(silenced);
+      now.silences().stream().filter(s -> s.state(at) == SilenceState.EXPIRED).forEach(kept::add);
+      silenced = kept;
+    }
     return new ReplayConfiguration(
         changed,
         graph,
         now.grouping(),
-        candidate.silences() == null ? now.silences() : silences(candidate.silences()),
-        candidate.inhibitionRules() == null
-            ? now.inhibitionRules()
-            : inhibitionRules(candidate.inhibitionRules()),
+        silenced,
+        ruleEntries == null ? now.inhibitionRules() : inhibitionRules(ruleEntries),
         now.reachesSomeone());
+  }
+
+  /** The service settings a replay tries; a service's other settings decide no incident. */
+  private static final Set<String> REPLAYED_SERVICE_FIELDS =
+      Set.of(
+          "dependsOn",
+          "groupBy",
+          "flapWindowMinutes",
+          "autoResolve",
+          "description",
+          "ownerTeam",
+          "runbookUrls",
+          "labels",
+          "aliases");
+
+  /**
+   * Whether a replay under the imported document covers this change of its import: services'
+   * settings but their policy, group delay and integrations; inhibition rules and silences; and
+   * teams and templates, which decide no incident and no page.
+   */
+  static boolean replays(ConfigImport.Change change) {
+    return switch (change.kind()) {
+      case "service" -> REPLAYED_SERVICE_FIELDS.containsAll(change.fields());
+      case "inhibition rule", "silence", "team", "template" -> true;
+      default -> false;
+    };
   }
 
   /**

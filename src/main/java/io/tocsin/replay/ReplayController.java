@@ -2,6 +2,7 @@ package io.tocsin.replay;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.tocsin.config.ConfigDocument;
+import io.tocsin.config.ConfigImport;
 import io.tocsin.incident.IncidentQueries;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
@@ -20,13 +21,14 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /api/v1/replay}: what a configuration would have done with a window's alerts. */
+/**
+ * {@code /api/v1/replay}: what a configuration would have done with a window's alerts; and the
+ * import's dry run with a replay of what the document would have done.
+ */
 @RestController
-@RequestMapping(ReplayController.PATH)
 class ReplayController {
 
   static final String PATH = "/api/v1/replay";
@@ -36,6 +38,7 @@ class ReplayController {
 
   private final Replays replays;
   private final ReplayJobs jobs;
+  private final ConfigImport importer;
   private final ReplayConfigurations configurations;
   private final IncidentQueries incidents;
   private final Clock clock;
@@ -43,11 +46,13 @@ class ReplayController {
   ReplayController(
       Replays replays,
       ReplayJobs jobs,
+      ConfigImport importer,
       ReplayConfigurations configurations,
       IncidentQueries incidents,
       Clock clock) {
     this.replays = replays;
     this.jobs = jobs;
+    this.importer = importer;
     this.configurations = configurations;
     this.incidents = incidents;
     this.clock = clock;
@@ -68,7 +73,7 @@ class ReplayController {
               + " candidate would have done, and the incidents that differ. It runs in the"
               + " background: the answer is 200 with the report when it ends within 5 seconds,"
               + " otherwise 202 with the job to follow at its Location (GET, or DELETE to cancel).")
-  @PostMapping
+  @PostMapping(PATH)
   @PreAuthorize("hasRole('ADMIN')")
   ResponseEntity<ReplayJobs.View> replayWindow(
       @RequestParam(required = false) @Nullable String from,
@@ -81,7 +86,7 @@ class ReplayController {
       if (from != null) {
         throw new InvalidInputException("last", "give either last or from, not both");
       }
-      start = end.minus(duration(last));
+      start = end.minus(duration("last", last));
     } else if (from != null) {
       start = instant("from", from);
     } else {
@@ -103,24 +108,68 @@ class ReplayController {
   }
 
   @Operation(summary = "A replay: its progress, and its report once done")
-  @GetMapping("/{id}")
+  @GetMapping(PATH + "/{id}")
   @PreAuthorize("hasRole('ADMIN')")
   ReplayJobs.View job(@PathVariable UUID id) {
     return jobs.find(id).orElseThrow(ReplayController::unknown);
   }
 
   @Operation(summary = "The replays of this node in the last hour")
-  @GetMapping
+  @GetMapping(PATH)
   @PreAuthorize("hasRole('ADMIN')")
   List<ReplayJobs.View> jobs() {
     return jobs.list();
   }
 
   @Operation(summary = "Cancel a replay that has not finished")
-  @DeleteMapping("/{id}")
+  @DeleteMapping(PATH + "/{id}")
   @PreAuthorize("hasRole('ADMIN')")
   ReplayJobs.View cancel(@PathVariable UUID id) {
     return jobs.cancel(id).orElseThrow(ReplayController::unknown);
+  }
+
+  /**
+   * The dry run of an import and what the imported document would have paged.
+   *
+   * @param notReplayed the import's changes that the replay does not try (schedules, policies,
+   *     integrations): it pages as now for those
+   */
+  record ImportReplay(
+      ConfigImport.Result dryRun, List<String> notReplayed, ReplayJobs.View replay) {}
+
+  // Described with the import it goes with: one path and method is one operation in OpenAPI.
+  @Operation(hidden = true)
+  @PostMapping(path = "/api/v1/config/import", params = "replay")
+  @PreAuthorize("hasRole('ADMIN')")
+  ResponseEntity<ImportReplay> importWithReplay(
+      @RequestParam(defaultValue = "true") boolean dryRun,
+      @RequestParam String replay,
+      @RequestBody String body) {
+    if (!dryRun) {
+      throw new InvalidInputException(
+          "dryRun", "a replay goes with a dry run: see what an import pages before applying it");
+    }
+    Instant end = clock.instant();
+    Instant start = end.minus(duration("replay", replay));
+    Replays.check(start, end);
+    ConfigDocument document = ConfigDocument.parse(body);
+    ConfigImport.Result changes = importer.apply(document, true);
+    List<String> notReplayed =
+        changes.changes().stream()
+            .filter(change -> !ReplayConfigurations.replays(change))
+            .map(change -> change.action() + " " + change.kind() + " " + change.name())
+            .toList();
+    ReplayConfiguration now = configurations.current();
+    ReplayConfiguration imported = configurations.whole(document);
+    ReplayJobs.View job =
+        jobs.submit(
+            2 * replays.alertsIn(start, end),
+            progress -> report(start, end, now, imported, progress),
+            WAIT);
+    ImportReplay answer = new ImportReplay(changes, notReplayed, job);
+    return job.finishedAt() == null
+        ? ResponseEntity.accepted().location(URI.create(PATH + "/" + job.id())).body(answer)
+        : ResponseEntity.ok(answer);
   }
 
   private ReplayReport report(
@@ -156,15 +205,15 @@ class ReplayController {
     }
   }
 
-  private static Duration duration(String text) {
+  private static Duration duration(String field, String text) {
     try {
       Duration duration = Duration.parse(text);
       if (duration.isNegative() || duration.isZero()) {
-        throw new InvalidInputException("last", "must be a positive duration");
+        throw new InvalidInputException(field, "must be a positive duration");
       }
       return duration;
     } catch (DateTimeParseException e) {
-      throw new InvalidInputException("last", "is not an ISO duration such as P7D or PT12H");
+      throw new InvalidInputException(field, "is not an ISO duration such as P7D or PT12H");
     }
   }
 }

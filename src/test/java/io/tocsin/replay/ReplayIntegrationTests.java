@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * A storm replayed under the configuration as it is and under candidates: the replay of the
@@ -28,6 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
 class ReplayIntegrationTests extends HarnessTests {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final YAMLMapper YAML = YAMLMapper.builder().build();
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final List<String> TABLES =
       List.of(
@@ -178,6 +181,54 @@ class ReplayIntegrationTests extends HarnessTests {
         .as("the incident open when the window opened takes the window's alert")
         .isEqualTo(opened(0, 1, 0, 0, 0));
     assertThat(report.get("current").get("opened").asInt()).isZero();
+  }
+
+  @Test
+  void aDryRunImportWithAReplayAnswersItsChangesAndWhatTheDocumentWouldHaveOpened() {
+    Api.Service cache = api.service("cache", "");
+    Api.Service shop = api.service("shop", "");
+    api.fire(cache, Api.alert("CacheDown"));
+    api.awaitOpenIncident(cache.id());
+    api.fire(
+        shop, Api.alert("ShopError", "instance", "s-1"), Api.alert("ShopError", "instance", "s-2"));
+    await().atMost(WAIT).until(() -> api.incidents(shop.id()).size() == 1);
+    ObjectNode document =
+        (ObjectNode) YAML.readTree(api.send("GET", "/api/v1/config/export", null).body());
+    for (JsonNode service : document.get("services")) {
+      if (service.get("name").asString().equals(shop.name())) {
+        ((ObjectNode) service).putArray("dependsOn").add(cache.name());
+      }
+    }
+
+    HttpResponse<String> answer =
+        api.send(
+            "POST",
+            "/api/v1/config/import?dryRun=true&replay=PT1H",
+            JSON.writeValueAsString(document));
+
+    assertThat(answer.statusCode()).as(answer.body()).isIn(200, 202);
+    JsonNode body = JSON.readTree(answer.body());
+    assertThat(body.get("dryRun").get("changes")).as(answer.body()).hasSize(1);
+    JsonNode change = body.get("dryRun").get("changes").get(0);
+    assertThat(change.get("name").asString()).isEqualTo(shop.name());
+    assertThat(change.get("action").asString()).isEqualTo("update");
+    assertThat(change.get("fields").valueStream().map(JsonNode::asString).toList())
+        .containsExactly("dependsOn");
+    assertThat(body.get("notReplayed")).isEmpty();
+    String id = body.get("replay").get("id").asString();
+    JsonNode report =
+        await()
+            .atMost(WAIT)
+            .until(() -> api.get("/api/v1/replay/" + id), j -> !j.get("finishedAt").isNull())
+            .get("report");
+    assertThat(report.get("changes").get("gone").findValuesAsString("service"))
+        .as("the shop's errors become symptoms of the cache's incident")
+        .containsExactly(shop.name());
+    assertThat(report.get("changes").get("added")).isEmpty();
+    assertThat(
+            api.send("POST", "/api/v1/config/import?dryRun=false&replay=P7D", "teams: []\n")
+                .statusCode())
+        .isEqualTo(422);
   }
 
   @Test
