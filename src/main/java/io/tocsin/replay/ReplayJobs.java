@@ -24,9 +24,10 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Replays run in the background, one at a time on a thread of low priority, so that a long window
- * takes a core from nothing else but idle time: ingestion and paging go first. A few wait their
- * turn; more are refused. Each node keeps its own jobs and their reports for an hour.
+ * Replays run in the background, one at a time, so that a long window takes at most one core and
+ * ingestion and paging keep the others; the thread asks for the lowest priority too, which Linux
+ * honours only when told to. A few wait their turn; more are refused. Each node keeps its own jobs
+ * and their reports for an hour.
  */
 @Component
 class ReplayJobs implements DisposableBean {
