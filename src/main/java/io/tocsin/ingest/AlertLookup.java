@@ -304,6 +304,14 @@ public class AlertLookup {
         : value.asString();
   }
 
+  /** The columns an {@link Occurrence} is read from. */
+  private static final String OCCURRENCES =
+      """
+      SELECT id, integration_id, service_id, fingerprint, status, severity, summary, labels,
+             starts_at, ends_at, first_seen_at, last_seen_at, dedup_key, grouping
+      FROM ingest_alert
+      """;
+
   /**
    * An occurrence of an alert as correlation first saw it, when Tocsin took it, and when it learnt
    * that it resolved (null while it fires). The severity and summary are the last ones sent: a
@@ -319,13 +327,11 @@ public class AlertLookup {
    */
   public List<Occurrence> occurrences(Instant from, Instant to, @Nullable UUID after, int limit) {
     return jdbc.sql(
-            """
-            SELECT id, integration_id, service_id, fingerprint, status, severity, summary, labels,
-                   starts_at, ends_at, first_seen_at, last_seen_at, dedup_key, grouping
-            FROM ingest_alert
-            WHERE id >= :from AND id < :to AND id > :after
-            ORDER BY id FETCH FIRST :limit ROWS ONLY
-            """)
+            OCCURRENCES
+                + """
+                WHERE id >= :from AND id < :to AND id > :after
+                ORDER BY id FETCH FIRST :limit ROWS ONLY
+                """)
         .param("from", TimeOrderedIds.first(from))
         .param("to", TimeOrderedIds.first(to))
         .param("after", after == null ? TimeOrderedIds.first(from) : after)
@@ -364,14 +370,12 @@ public class AlertLookup {
    */
   public List<Occurrence> firingAt(Instant at, Instant since, @Nullable UUID after, int limit) {
     return jdbc.sql(
-            """
-            SELECT id, integration_id, service_id, fingerprint, status, severity, summary, labels,
-                   starts_at, ends_at, first_seen_at, last_seen_at, dedup_key, grouping
-            FROM ingest_alert
-            WHERE id >= :since AND id < :at AND id > :after
-              AND (status = 'firing' OR last_seen_at > :atTime OR ends_at > :atTime)
-            ORDER BY id FETCH FIRST :limit ROWS ONLY
-            """)
+            OCCURRENCES
+                + """
+                WHERE id >= :since AND id < :at AND id > :after
+                  AND (status = 'firing' OR last_seen_at > :atTime OR ends_at > :atTime)
+                ORDER BY id FETCH FIRST :limit ROWS ONLY
+                """)
         .param("since", TimeOrderedIds.first(since))
         .param("at", TimeOrderedIds.first(at))
         .param("after", after == null ? TimeOrderedIds.first(since) : after)
