@@ -113,7 +113,6 @@ final class MemoryEscalations {
   private final Map<String, ArrayDeque<Instant>> delivered = new HashMap<>();
   private final Map<String, SummaryDue> pendingSummaries = new HashMap<>();
   private int summarized;
-  private int pagesRequested;
   private long started;
 
   MemoryEscalations(ReplayPaging paging, MemoryIncidents incidents) {
@@ -128,10 +127,6 @@ final class MemoryEscalations {
   /** When each incident's first message went out. */
   Map<UUID, Instant> firstReached() {
     return firstReached;
-  }
-
-  int pagesRequested() {
-    return pagesRequested;
   }
 
   /** Pages the rate limit held back into summaries. */
@@ -254,7 +249,6 @@ final class MemoryEscalations {
     }
     Urgency urgency = Urgency.of(incident.severity);
     for (User person : people.values()) {
-      pagesRequested++;
       for (ReplayPaging.Step step : paging.steps(person, urgency)) {
         dues.add(new MessageDue(now.plus(step.delay()), incident.id, person, step.channel()));
       }
