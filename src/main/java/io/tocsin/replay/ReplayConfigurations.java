@@ -85,10 +85,10 @@ class ReplayConfigurations {
         });
   }
 
-  /** The configuration as now, with the candidate's changes: what it leaves out stays as now. */
-  ReplayConfiguration with(ConfigDocument candidate) {
+  /** The configuration {@code now} with the candidate's changes: what it leaves out stays. */
+  ReplayConfiguration with(ReplayConfiguration now, ConfigDocument candidate) {
     refuseWhatIsNotReplayed(candidate);
-    return build(candidate, false);
+    return build(now, candidate, false);
   }
 
   /**
@@ -97,12 +97,12 @@ class ReplayConfigurations {
    * rule or silence stays that it does not list. Paging stays as now: the import's dry run says
    * which of its changes a replay does not try.
    */
-  ReplayConfiguration whole(ConfigDocument document) {
-    return build(document, true);
+  ReplayConfiguration whole(ReplayConfiguration now, ConfigDocument document) {
+    return build(now, document, true);
   }
 
-  private ReplayConfiguration build(ConfigDocument candidate, boolean whole) {
-    ReplayConfiguration now = current();
+  private ReplayConfiguration build(
+      ReplayConfiguration now, ConfigDocument candidate, boolean whole) {
     Map<String, UUID> byName = new HashMap<>();
     now.services().values().forEach(s -> byName.put(s.name().toLowerCase(Locale.ROOT), s.id()));
     Map<UUID, CatalogService> changed =

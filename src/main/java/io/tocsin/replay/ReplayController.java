@@ -95,7 +95,7 @@ class ReplayController {
     Replays.check(start, end);
     ConfigDocument candidate = body == null || body.isBlank() ? null : ConfigDocument.parse(body);
     ReplayConfiguration now = configurations.current();
-    ReplayConfiguration changed = candidate == null ? null : configurations.with(candidate);
+    ReplayConfiguration changed = candidate == null ? null : configurations.with(now, candidate);
     long alerts = replays.alertsIn(start, end);
     ReplayJobs.View job =
         jobs.submit(
@@ -160,7 +160,7 @@ class ReplayController {
             .map(change -> change.action() + " " + change.kind() + " " + change.name())
             .toList();
     ReplayConfiguration now = configurations.current();
-    ReplayConfiguration imported = configurations.whole(document);
+    ReplayConfiguration imported = configurations.whole(now, document);
     ReplayJobs.View job =
         jobs.submit(
             2 * replays.alertsIn(start, end),
