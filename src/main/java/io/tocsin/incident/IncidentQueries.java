@@ -381,20 +381,27 @@ public class IncidentQueries {
     return counts;
   }
 
+  /**
+   * The incidents opened in [since, until), of one service or all, merged ones included, in the
+   * order they opened.
+   */
+  public List<Incident> opened(Instant since, Instant until, @Nullable UUID serviceId) {
+    // Made inside the read: a query builder is used up by its run, and the read may run twice.
+    return reports.read(
+        db ->
+            ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
+                .where("opened_at >= ?", utc(since))
+                .where("opened_at < ?", utc(until))
+                .where("service_id = ?", serviceId)
+                .oldestFirst(db, null, Integer.MAX_VALUE - 1, IncidentRecords::incident));
+  }
+
   /** MTTA, MTTR and counts of the incidents opened in [since, until), of one service or all. */
   public IncidentStats stats(Instant since, Instant until, @Nullable UUID serviceId) {
     if (!since.isBefore(until)) {
       throw new InvalidInputException("since", "must be before until");
     }
-    // Made inside the read: a query builder is used up by its run, and the read may run twice.
-    List<Incident> opened =
-        reports.read(
-            db ->
-                ListQuery.from("SELECT " + IncidentRecords.COLUMNS + " FROM incident")
-                    .where("opened_at >= ?", utc(since))
-                    .where("opened_at < ?", utc(until))
-                    .where("service_id = ?", serviceId)
-                    .oldestFirst(db, null, Integer.MAX_VALUE - 1, IncidentRecords::incident));
+    List<Incident> opened = opened(since, until, serviceId);
     List<Incident> counted = opened.stream().filter(i -> i.mergedInto() == null).toList();
     Map<UUID, List<Incident>> byService = new LinkedHashMap<>();
     Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);

@@ -33,7 +33,10 @@ public final class RateLimiter {
     Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(capacity, clock.millis()));
     synchronized (bucket) {
       long now = clock.millis();
-      bucket.tokens = Math.min(capacity, bucket.tokens + (now - bucket.updatedAt) * perMilli);
+      // A clock stepped back (NTP, a virtual machine restored) refills nothing, and must not
+      // drain the bucket for the length of the step.
+      long elapsed = Math.max(0, now - bucket.updatedAt);
+      bucket.tokens = Math.min(capacity, bucket.tokens + elapsed * perMilli);
       bucket.updatedAt = now;
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1;

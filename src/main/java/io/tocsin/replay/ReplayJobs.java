@@ -176,6 +176,14 @@ class ReplayJobs implements DisposableBean {
     return job.view();
   }
 
+  /**
+   * Runs work of replay's own, such as the nightly look for dependencies, on the replay thread,
+   * after the replays already queued: it takes no more of the machine than one replay does.
+   */
+  void background(Runnable task) {
+    executor.execute(task);
+  }
+
   Optional<View> find(UUID id) {
     synchronized (jobs) {
       forgetOld();

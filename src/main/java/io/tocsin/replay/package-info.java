@@ -3,7 +3,11 @@
  * alerts run through the same correlation decisions as live ({@code correlate.Correlator}), then
  * through escalation policies, schedules and each person's notification rules, on a virtual clock
  * and with incidents kept in memory: nothing is written to another module's tables, and nothing is
- * sent. Owns no table.
+ * sent.
+ *
+ * <p>It also looks every night at the incidents of the last 30 days for services whose incidents
+ * follow another's time after time with no dependency between them, and suggests the dependency,
+ * with what a replay says it would have saved. Owns the table {@code replay_dependency_suggestion}.
  */
 @ApplicationModule(
     allowedDependencies = {

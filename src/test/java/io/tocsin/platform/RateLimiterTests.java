@@ -43,4 +43,15 @@ class RateLimiterTests {
 
     assertThat(limiter.acquire("token-b")).isEmpty();
   }
+
+  @Test
+  void aClockSteppedBackLocksNoKeyOutForTheLengthOfTheStep() {
+    limiter.acquire("token-a");
+
+    clock.advance(Duration.ofDays(-10));
+
+    assertThat(limiter.acquire("token-a")).isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(limiter.acquire("token-a")).isEmpty();
+  }
 }

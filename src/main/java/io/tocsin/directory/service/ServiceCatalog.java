@@ -208,6 +208,38 @@ public class ServiceCatalog {
     return saved;
   }
 
+  /**
+   * Adds one dependency to those the service has, as they are when the graph's lock is taken: a
+   * concurrent change of its other dependencies is kept, not overwritten. Audited with {@code why}.
+   */
+  @Transactional
+  public CatalogService addDependency(UUID id, UUID dependency, String why) {
+    lockGraph();
+    List<UUID> dependencies =
+        new ArrayList<>(
+            jdbc.sql(
+                    "SELECT depends_on_id FROM directory_service_dependency WHERE service_id = :id")
+                .param("id", id)
+                .query(UUID.class)
+                .list());
+    CatalogService service = get(id);
+    if (dependencies.contains(dependency)) {
+      return service;
+    }
+    dependencies.add(dependency);
+    replaceDependencies(service, dependencies);
+    jdbc.sql("UPDATE directory_service SET updated_at = :now WHERE id = :id")
+        .param("id", id)
+        .param("now", clock.instant().atOffset(ZoneOffset.UTC))
+        .update();
+    generations.changed(KIND);
+    audit.record(
+        "service.updated",
+        "service " + id,
+        "dependency on '" + nameOf(dependency) + "' added: " + why);
+    return get(id);
+  }
+
   /** Leaves the service without an owning team ({@link #update} can only set one). */
   @Transactional
   public CatalogService removeOwner(UUID id) {
@@ -391,10 +423,7 @@ public class ServiceCatalog {
             "dependencies", "service " + dependency + " does not exist");
       }
     }
-    // One writer of the graph at a time: every dependency change locks the same row first.
-    jdbc.sql("SELECT id FROM directory_dependency_lock WHERE id = 1 FOR UPDATE")
-        .query(Integer.class)
-        .list();
+    lockGraph();
     DependencyGraph graph = graph();
     graph.set(service.id(), dependencies);
     graph
@@ -416,6 +445,13 @@ public class ServiceCatalog {
           .param("d", dependency)
           .update();
     }
+  }
+
+  /** One writer of the graph at a time: every dependency change locks the same row first. */
+  private void lockGraph() {
+    jdbc.sql("SELECT id FROM directory_dependency_lock WHERE id = 1 FOR UPDATE")
+        .query(Integer.class)
+        .list();
   }
 
   /** Every service's name by its id, for code that names or finds many at once. */
