@@ -10,8 +10,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.dataformat.yaml.YAMLMapper;
-import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 /** {@code /api/v1/config}: the whole setup as one YAML document, out and back in. */
 @RestController
@@ -20,8 +18,6 @@ class ConfigController {
 
   static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
-  private final YAMLMapper yaml =
-      YAMLMapper.builder().enable(YAMLWriteFeature.MINIMIZE_QUOTES).build();
   private final ConfigExport export;
   private final ConfigImport importer;
 
@@ -39,7 +35,7 @@ class ConfigController {
   @GetMapping("/export")
   @PreAuthorize("hasRole('ADMIN')")
   ResponseEntity<String> export() {
-    return ResponseEntity.ok().contentType(YAML).body(yaml.writeValueAsString(export.export()));
+    return ResponseEntity.ok().contentType(YAML).body(export.yaml());
   }
 
   @Operation(

@@ -50,6 +50,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 /**
  * Reads the whole setup into a {@link ConfigDocument}, with names in place of ids and every list in
@@ -98,10 +100,19 @@ public class ConfigExport {
     this.clock = clock;
   }
 
+  private static final YAMLMapper YAML =
+      YAMLMapper.builder().enable(YAMLWriteFeature.MINIMIZE_QUOTES).build();
+
   /** The setup as it is now, read in one transaction so that its parts agree. */
   @Transactional(readOnly = true)
   public ConfigDocument export() {
     return read().document();
+  }
+
+  /** The setup as it is now, as the YAML document that an import reads back. */
+  @Transactional(readOnly = true)
+  public String yaml() {
+    return YAML.writeValueAsString(export());
   }
 
   /** The document and the names it was written with, which an import goes on to use. */

@@ -7,6 +7,7 @@ import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.ingest.AlertLookup;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.InLists;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.ListQuery;
 import io.tocsin.platform.Page;
@@ -23,6 +24,8 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -379,6 +382,37 @@ public class IncidentQueries {
                       rs.getLong("n"));
             });
     return counts;
+  }
+
+  /** The incident each of these alerts belongs to, of those that belong to one. */
+  public Map<UUID, Incident> ofAlerts(Collection<UUID> alertIds) {
+    Map<UUID, UUID> incidentOf = new HashMap<>();
+    for (List<UUID> chunk : InLists.of(alertIds)) {
+      jdbc.sql("SELECT alert_id, incident_id FROM incident_alert WHERE alert_id IN (:ids)")
+          .param("ids", chunk)
+          .query(
+              rs -> {
+                incidentOf.put(
+                    rs.getObject("alert_id", UUID.class), rs.getObject("incident_id", UUID.class));
+              });
+    }
+    Map<UUID, Incident> incidents = new HashMap<>();
+    for (List<UUID> chunk : InLists.of(new HashSet<>(incidentOf.values()))) {
+      jdbc.sql("SELECT " + IncidentRecords.COLUMNS + " FROM incident WHERE id IN (:ids)")
+          .param("ids", chunk)
+          .query(IncidentRecords::incident)
+          .list()
+          .forEach(incident -> incidents.put(incident.id(), incident));
+    }
+    Map<UUID, Incident> byAlert = new HashMap<>();
+    incidentOf.forEach(
+        (alert, incident) -> {
+          Incident found = incidents.get(incident);
+          if (found != null) {
+            byAlert.put(alert, found);
+          }
+        });
+    return byAlert;
   }
 
   /**

@@ -333,8 +333,9 @@ public class DependencySuggestions {
     if (with == null) {
       return null;
     }
-    ReplayReport.ReplayOutcome before = ReplayReport.outcome(asNow, current, to);
-    ReplayReport.ReplayOutcome after = ReplayReport.outcome(with, current, to);
+    ReplayReport.ReplayOutcome before =
+        ReplayReport.outcome(asNow, current, to, alerts -> Map.of());
+    ReplayReport.ReplayOutcome after = ReplayReport.outcome(with, current, to, alerts -> Map.of());
     return new SuggestionSavings(
         before.paging().pages(),
         after.paging().pages(),

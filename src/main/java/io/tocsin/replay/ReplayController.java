@@ -2,10 +2,7 @@ package io.tocsin.replay;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.tocsin.config.ConfigDocument;
-import io.tocsin.config.ConfigImport;
-import io.tocsin.incident.IncidentQueries;
 import io.tocsin.platform.InvalidInputException;
-import io.tocsin.platform.NotFoundException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,23 +35,20 @@ class ReplayController {
 
   private final Replays replays;
   private final ReplayJobs jobs;
-  private final ConfigImport importer;
   private final ReplayConfigurations configurations;
-  private final IncidentQueries incidents;
+  private final ConfigurationReplays configurationReplays;
   private final Clock clock;
 
   ReplayController(
       Replays replays,
       ReplayJobs jobs,
-      ConfigImport importer,
       ReplayConfigurations configurations,
-      IncidentQueries incidents,
+      ConfigurationReplays configurationReplays,
       Clock clock) {
     this.replays = replays;
     this.jobs = jobs;
-    this.importer = importer;
     this.configurations = configurations;
-    this.incidents = incidents;
+    this.configurationReplays = configurationReplays;
     this.clock = clock;
   }
 
@@ -100,7 +94,7 @@ class ReplayController {
     ReplayJobs.View job =
         jobs.submit(
             changed == null ? alerts : 2 * alerts,
-            progress -> report(start, end, now, changed, progress),
+            progress -> configurationReplays.report(start, end, now, changed, progress),
             WAIT);
     return job.finishedAt() == null
         ? ResponseEntity.accepted().location(URI.create(PATH + "/" + job.id())).body(job)
@@ -111,7 +105,7 @@ class ReplayController {
   @GetMapping(PATH + "/{id}")
   @PreAuthorize("hasRole('ADMIN')")
   ReplayJobs.View job(@PathVariable UUID id) {
-    return jobs.find(id).orElseThrow(ReplayController::unknown);
+    return configurationReplays.job(id);
   }
 
   @Operation(summary = "The replays of this node in the last hour")
@@ -125,23 +119,14 @@ class ReplayController {
   @DeleteMapping(PATH + "/{id}")
   @PreAuthorize("hasRole('ADMIN')")
   ReplayJobs.View cancel(@PathVariable UUID id) {
-    return jobs.cancel(id).orElseThrow(ReplayController::unknown);
+    return jobs.cancel(id).orElseThrow(ReplayJobs::unknown);
   }
-
-  /**
-   * The dry run of an import and what the imported document would have paged.
-   *
-   * @param notReplayed the import's changes that the replay does not try (schedules, policies,
-   *     integrations): it pages as now for those
-   */
-  record ImportReplay(
-      ConfigImport.Result dryRun, List<String> notReplayed, ReplayJobs.View replay) {}
 
   // Described with the import it goes with: one path and method is one operation in OpenAPI.
   @Operation(hidden = true)
   @PostMapping(path = "/api/v1/config/import", params = "replay")
   @PreAuthorize("hasRole('ADMIN')")
-  ResponseEntity<ImportReplay> importWithReplay(
+  ResponseEntity<ConfigurationReplays.ImportReplay> importWithReplay(
       @RequestParam(defaultValue = "true") boolean dryRun,
       @RequestParam String replay,
       @RequestBody String body) {
@@ -149,52 +134,13 @@ class ReplayController {
       throw new InvalidInputException(
           "dryRun", "a replay goes with a dry run: see what an import pages before applying it");
     }
-    Instant end = clock.instant();
-    Instant start = end.minus(duration("replay", replay));
-    Replays.check(start, end);
-    ConfigDocument document = ConfigDocument.parse(body);
-    ConfigImport.Result changes = importer.apply(document, true);
-    List<String> notReplayed =
-        changes.changes().stream()
-            .filter(change -> !ReplayConfigurations.replays(change))
-            .map(change -> change.action() + " " + change.kind() + " " + change.name())
-            .toList();
-    ReplayConfiguration now = configurations.current();
-    ReplayConfiguration imported = configurations.whole(now, document);
-    ReplayJobs.View job =
-        jobs.submit(
-            2 * replays.alertsIn(start, end),
-            progress -> report(start, end, now, imported, progress),
-            WAIT);
-    ImportReplay answer = new ImportReplay(changes, notReplayed, job);
-    return job.finishedAt() == null
-        ? ResponseEntity.accepted().location(URI.create(PATH + "/" + job.id())).body(answer)
-        : ResponseEntity.ok(answer);
-  }
-
-  private ReplayReport report(
-      Instant start,
-      Instant end,
-      ReplayConfiguration now,
-      @Nullable ReplayConfiguration changed,
-      ReplayJobs.Progress progress) {
-    Replays.Outcome current = replays.run(start, end, now, progress);
-    Replays.Outcome proposed = changed == null ? null : replays.run(start, end, changed, progress);
-    return new ReplayReport(
-        start,
-        end,
-        current.alerts(),
-        ReplayReport.ActualIncidents.of(incidents.stats(start, end, null)),
-        ReplayReport.outcome(current, now, end),
-        proposed == null || changed == null ? null : ReplayReport.outcome(proposed, changed, end),
-        proposed == null || changed == null
-            ? null
-            : ReplayReport.changes(current, proposed, changed, end));
-  }
-
-  private static NotFoundException unknown() {
-    return new NotFoundException(
-        "No replay of that id on this node: a replay is kept an hour, on the node that ran it.");
+    ConfigurationReplays.ImportReplay answer =
+        configurationReplays.importing(body, duration("replay", replay), WAIT);
+    return answer.replay().finished()
+        ? ResponseEntity.ok(answer)
+        : ResponseEntity.accepted()
+            .location(URI.create(PATH + "/" + answer.replay().id()))
+            .body(answer);
   }
 
   private static Instant instant(String field, String text) {
@@ -205,7 +151,7 @@ class ReplayController {
     }
   }
 
-  private static Duration duration(String field, String text) {
+  static Duration duration(String field, String text) {
     try {
       Duration duration = Duration.parse(text);
       if (duration.isNegative() || duration.isZero()) {

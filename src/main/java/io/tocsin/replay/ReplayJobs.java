@@ -3,6 +3,7 @@ package io.tocsin.replay;
 import io.tocsin.platform.ConflictException;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
+import io.tocsin.platform.NotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,7 @@ import org.springframework.stereotype.Component;
  * and their reports for an hour.
  */
 @Component
-class ReplayJobs implements DisposableBean {
+public class ReplayJobs implements DisposableBean {
 
   private static final Log log = LogFactory.getLog(ReplayJobs.class);
 
@@ -47,17 +48,30 @@ class ReplayJobs implements DisposableBean {
     CANCELLED
   }
 
-  /** What a replay job tells about itself. */
-  record View(
+  /**
+   * What a replay job tells about itself.
+   *
+   * @param changes what the replayed document changes, as its import's dry run lists them; empty
+   *     for a candidate laid over the configuration
+   * @param notReplayed those of the changes that the replay does not try
+   */
+  public record View(
       UUID id,
       String status,
       int percent,
       long alertsReplayed,
       long alertsToReplay,
+      List<String> changes,
+      List<String> notReplayed,
       @Nullable ReplayReport report,
       @Nullable String error,
       Instant createdAt,
-      @Nullable Instant finishedAt) {}
+      @Nullable Instant finishedAt) {
+
+    public boolean finished() {
+      return finishedAt != null;
+    }
+  }
 
   /** How a running replay reports progress and learns it was cancelled. */
   interface Progress {
@@ -69,6 +83,8 @@ class ReplayJobs implements DisposableBean {
     final UUID id = UUID.randomUUID();
     final Instant createdAt = clock.instant();
     final long total;
+    final List<String> changes;
+    final List<String> notReplayed;
     volatile Status status = Status.QUEUED;
     volatile long done;
     volatile @Nullable ReplayReport report;
@@ -76,8 +92,10 @@ class ReplayJobs implements DisposableBean {
     volatile @Nullable Instant finishedAt;
     volatile boolean cancelled;
 
-    Job(long total) {
+    Job(long total, List<String> changes, List<String> notReplayed) {
       this.total = total;
+      this.changes = List.copyOf(changes);
+      this.notReplayed = List.copyOf(notReplayed);
     }
 
     @Override
@@ -99,6 +117,8 @@ class ReplayJobs implements DisposableBean {
           percent,
           done,
           total,
+          changes,
+          notReplayed,
           report,
           error,
           createdAt,
@@ -126,6 +146,16 @@ class ReplayJobs implements DisposableBean {
    * wait}, whichever comes first.
    */
   View submit(long total, Function<Progress, ReplayReport> replay, Duration wait) {
+    return submit(total, List.of(), List.of(), replay, wait);
+  }
+
+  /** Queues a replay of a document whose import would make these changes. */
+  View submit(
+      long total,
+      List<String> changes,
+      List<String> notReplayed,
+      Function<Progress, ReplayReport> replay,
+      Duration wait) {
     Job job;
     synchronized (jobs) {
       forgetOld();
@@ -137,7 +167,7 @@ class ReplayJobs implements DisposableBean {
         throw new ConflictException(
             WAITING + " replays are waiting or running on this node; try again when one ends.");
       }
-      job = new Job(total);
+      job = new Job(total, changes, notReplayed);
       jobs.put(job.id, job);
     }
     Job submitted = job;
@@ -182,6 +212,11 @@ class ReplayJobs implements DisposableBean {
    */
   void background(Runnable task) {
     executor.execute(task);
+  }
+
+  static NotFoundException unknown() {
+    return new NotFoundException(
+        "No replay of that id on this node: a replay is kept an hour, on the node that ran it.");
   }
 
   Optional<View> find(UUID id) {

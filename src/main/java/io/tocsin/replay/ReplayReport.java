@@ -2,10 +2,13 @@ package io.tocsin.replay;
 
 import io.tocsin.correlate.Correlator;
 import io.tocsin.directory.service.CatalogService;
+import io.tocsin.incident.Incident;
 import io.tocsin.incident.IncidentStats;
 import io.tocsin.platform.EnumText;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +73,8 @@ public record ReplayReport(
    *     it (or an incident merged into it) went to anybody, or until it resolved or the window
    *     ended if none ever did
    * @param longestUnreached the incident that waited that long, if any incident opened
+   * @param bucketSeconds the length of each bucket of {@code overTime}
+   * @param overTime the pages and summaries sent in each bucket, from the window's start
    */
   public record Paging(
       int pages,
@@ -78,7 +83,9 @@ public record ReplayReport(
       int atNight,
       List<PersonPages> byPerson,
       long longestUnreachedSeconds,
-      @Nullable Long longestUnreached) {}
+      @Nullable Long longestUnreached,
+      long bucketSeconds,
+      List<Integer> overTime) {}
 
   /** The messages a person would have had through one channel. */
   public record PersonPages(
@@ -95,7 +102,38 @@ public record ReplayReport(
       @Nullable Instant resolvedAt,
       long secondsOpen,
       int alerts,
-      boolean inferred) {}
+      boolean inferred,
+      @Nullable UUID triggerAlert,
+      @Nullable ActualCounterpart actual) {}
+
+  /** The incident that really took the alert that opened a replayed one. */
+  public record ActualCounterpart(UUID id, long number, String title, String status) {}
+
+  /** The real incidents of alerts, by alert id, of those that have one. */
+  interface Counterparts {
+    Map<UUID, Incident> of(Collection<UUID> alertIds);
+  }
+
+  /** The bucket lengths of a chart over time: the shortest that makes at most 100 buckets. */
+  private static final List<Duration> BUCKETS =
+      List.of(
+          Duration.ofMinutes(1),
+          Duration.ofMinutes(5),
+          Duration.ofMinutes(15),
+          Duration.ofHours(1),
+          Duration.ofHours(2),
+          Duration.ofHours(6),
+          Duration.ofDays(1));
+
+  static Duration bucket(Instant from, Instant to) {
+    Duration window = Duration.between(from, to);
+    for (Duration bucket : BUCKETS) {
+      if (window.dividedBy(bucket) < 100) {
+        return bucket;
+      }
+    }
+    return BUCKETS.get(BUCKETS.size() - 1);
+  }
 
   /**
    * How the candidate's incidents differ from those of the configuration as it is now, each known
@@ -103,7 +141,11 @@ public record ReplayReport(
    */
   public record ReplayChanges(List<ReplayedIncident> gone, List<ReplayedIncident> added) {}
 
-  static ReplayOutcome outcome(Replays.Outcome run, ReplayConfiguration configuration, Instant to) {
+  static ReplayOutcome outcome(
+      Replays.Outcome run,
+      ReplayConfiguration configuration,
+      Instant to,
+      Counterparts counterparts) {
     List<MemoryIncidents.Held> all = run.opened();
     Map<String, Integer> correlated = new LinkedHashMap<>();
     for (Correlator.Result result : Correlator.Result.values()) {
@@ -115,12 +157,15 @@ public record ReplayReport(
         (int) all.stream().filter(MemoryIncidents.Held::isOpen).count(),
         correlated,
         paging(run, all, to),
-        all.stream()
-            .filter(h -> h.mergedInto == null)
-            .sorted(Comparator.comparingInt((MemoryIncidents.Held h) -> -h.alertCount))
-            .limit(LISTED)
-            .map(h -> incident(h, configuration, to))
-            .toList());
+        described(
+            all.stream()
+                .filter(h -> h.mergedInto == null)
+                .sorted(Comparator.comparingInt((MemoryIncidents.Held h) -> -h.alertCount))
+                .limit(LISTED)
+                .toList(),
+            configuration,
+            to,
+            counterparts));
   }
 
   private static Paging paging(Replays.Outcome run, List<MemoryIncidents.Held> all, Instant to) {
@@ -170,6 +215,15 @@ public record ReplayReport(
         which = held.number;
       }
     }
+    Duration bucket = bucket(run.from(), to);
+    Integer[] overTime = new Integer[(int) Duration.between(run.from(), to).dividedBy(bucket) + 1];
+    Arrays.fill(overTime, 0);
+    for (MemoryEscalations.Sent message : sent) {
+      int at = (int) Duration.between(run.from(), message.at()).dividedBy(bucket);
+      if (at < overTime.length) {
+        overTime[at]++;
+      }
+    }
     return new Paging(
         (int) sent.stream().filter(m -> !m.summary()).count(),
         (int) sent.stream().filter(MemoryEscalations.Sent::summary).count(),
@@ -179,7 +233,9 @@ public record ReplayReport(
             .sorted(Comparator.comparingInt((PersonPages p) -> -p.pages() - p.summaries()))
             .toList(),
         longest,
-        which);
+        which,
+        bucket.toSeconds(),
+        List.of(overTime));
   }
 
   /** The incident that one ended in, following merges. */
@@ -197,12 +253,13 @@ public record ReplayReport(
       Replays.Outcome current,
       Replays.Outcome candidate,
       ReplayConfiguration configuration,
-      Instant to) {
+      Instant to,
+      Counterparts counterparts) {
     Map<String, MemoryIncidents.Held> before = kept(current);
     Map<String, MemoryIncidents.Held> after = kept(candidate);
     return new ReplayChanges(
-        only(before, after.keySet(), configuration, to),
-        only(after, before.keySet(), configuration, to));
+        described(only(before, after.keySet()), configuration, to, counterparts),
+        described(only(after, before.keySet()), configuration, to, counterparts));
   }
 
   private static Map<String, MemoryIncidents.Held> kept(Replays.Outcome run) {
@@ -216,20 +273,48 @@ public record ReplayReport(
                 LinkedHashMap::new));
   }
 
-  private static List<ReplayedIncident> only(
-      Map<String, MemoryIncidents.Held> these,
-      Set<String> notIn,
-      ReplayConfiguration configuration,
-      Instant to) {
+  private static List<MemoryIncidents.Held> only(
+      Map<String, MemoryIncidents.Held> these, Set<String> notIn) {
     return these.entrySet().stream()
         .filter(e -> !notIn.contains(e.getKey()))
-        .map(e -> incident(e.getValue(), configuration, to))
+        .map(Map.Entry::getValue)
         .limit(LISTED)
         .toList();
   }
 
+  /** The incidents as a report tells of them, each with the real incident of its first alert. */
+  private static List<ReplayedIncident> described(
+      List<MemoryIncidents.Held> held,
+      ReplayConfiguration configuration,
+      Instant to,
+      Counterparts counterparts) {
+    Map<UUID, Incident> actual =
+        counterparts.of(
+            held.stream().map(h -> h.trigger).filter(Objects::nonNull).collect(Collectors.toSet()));
+    return held.stream()
+        .map(
+            h -> {
+              Incident real = h.trigger == null ? null : actual.get(h.trigger);
+              return incident(
+                  h,
+                  configuration,
+                  to,
+                  real == null
+                      ? null
+                      : new ActualCounterpart(
+                          real.id(),
+                          real.number(),
+                          real.title(),
+                          EnumText.canonical(real.status())));
+            })
+        .toList();
+  }
+
   private static ReplayedIncident incident(
-      MemoryIncidents.Held held, ReplayConfiguration configuration, Instant to) {
+      MemoryIncidents.Held held,
+      ReplayConfiguration configuration,
+      Instant to,
+      @Nullable ActualCounterpart actual) {
     Instant end = held.resolvedAt == null ? to : held.resolvedAt;
     return new ReplayedIncident(
         held.number,
@@ -241,7 +326,9 @@ public record ReplayReport(
         held.resolvedAt,
         Duration.between(held.openedAt, end).toSeconds(),
         held.alertCount,
-        held.inferred);
+        held.inferred,
+        held.trigger,
+        actual);
   }
 
   private static String name(ReplayConfiguration configuration, UUID service) {

@@ -16,6 +16,7 @@ import io.tocsin.platform.EnumText;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
 import io.tocsin.platform.Page;
+import io.tocsin.replay.DependencySuggestions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,6 +57,7 @@ class ServicePages {
   private final Clock clock;
   private final PublicAddress address;
   private final PagingHold hold;
+  private final DependencySuggestions suggestions;
 
   ServicePages(
       ServiceCatalog services,
@@ -66,7 +68,9 @@ class ServicePages {
       InhibitionRules rules,
       Clock clock,
       PublicAddress address,
-      PagingHold hold) {
+      PagingHold hold,
+      DependencySuggestions suggestions) {
+    this.suggestions = suggestions;
     this.services = services;
     this.teams = teams;
     this.integrations = integrations;
@@ -124,6 +128,7 @@ class ServicePages {
     }
     model.addAttribute("rows", rows);
     model.addAttribute("next", page.nextCursor());
+    model.addAttribute("suggestions", suggestions.list(DependencySuggestions.Status.SUGGESTED));
     choices(null, model);
     if (!model.containsAttribute("form")) {
       model.addAttribute("form", new ServiceForm("", "", null, List.of(), null));
@@ -354,6 +359,29 @@ class ServicePages {
                         ? "source"
                         : field.startsWith("targetMatchers") ? "target" : field,
                 e.getMessage());
+          }
+        });
+  }
+
+  /** A suggested dependency's two buttons: add the dependency, or never suggest it again. */
+  @PreAuthorize("hasRole('ADMIN')")
+  @PostMapping("/services/suggestions/{id}/{decision}")
+  String decide(@PathVariable UUID id, @PathVariable String decision, RedirectAttributes redirect) {
+    DependencySuggestions.DependencySuggestion suggestion = suggestions.get(id);
+    String pair = suggestion.service().name() + " depends on " + suggestion.dependsOn().name();
+    boolean accept = decision.equals("accept");
+    return Forms.run(
+        redirect,
+        "/services#suggestions",
+        accept ? "Added the dependency: " + pair + "." : "Dismissed: " + pair + ".",
+        () -> {
+          if (accept) {
+            suggestions.accept(id);
+          } else if (decision.equals("dismiss")) {
+            suggestions.dismiss(id);
+          } else {
+            throw new NotFoundException(
+                "A suggestion is accepted or dismissed; '" + decision + "' is neither.");
           }
         });
   }

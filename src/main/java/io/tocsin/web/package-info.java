@@ -17,7 +17,9 @@
       "incident",
       "incident::postmortem",
       "oncall",
-      "notify"
+      "notify",
+      "config",
+      "replay"
     })
 @NullMarked
 package io.tocsin.web;
