@@ -46,7 +46,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -136,11 +135,11 @@ public class ConfigExport {
   /** Ids to names and back, for every kind of object a document refers to by name. */
   private Names names() {
     return new Names(
-        all(after -> users.list(null, after, Page.MAX_LIMIT), User::id),
-        all(after -> teams.list(null, after, Page.MAX_LIMIT), Team::id),
-        all(after -> services.list(null, after, Page.MAX_LIMIT), CatalogService::id),
-        all(after -> schedules.list(after, Page.MAX_LIMIT), Schedules.Schedule::id),
-        all(after -> policies.list(after, Page.MAX_LIMIT), EscalationPolicies.Policy::id));
+        Page.all(after -> users.list(null, after, Page.MAX_LIMIT), User::id),
+        Page.all(after -> teams.list(null, after, Page.MAX_LIMIT), Team::id),
+        Page.all(after -> services.list(null, after, Page.MAX_LIMIT), CatalogService::id),
+        Page.all(after -> schedules.list(after, Page.MAX_LIMIT), Schedules.Schedule::id),
+        Page.all(after -> policies.list(after, Page.MAX_LIMIT), EscalationPolicies.Policy::id));
   }
 
   private List<TeamEntry> teams(Names names) {
@@ -168,7 +167,7 @@ public class ConfigExport {
     Map<UUID, UUID> policyOf = policies.policiesOfServices();
     Map<UUID, List<IntegrationEntry>> integrationsOf = new TreeMap<>();
     for (Integration integration :
-        all(after -> integrations.list(after, Page.MAX_LIMIT), Integration::id)) {
+        Page.all(after -> integrations.list(after, Page.MAX_LIMIT), Integration::id)) {
       integrationsOf
           .computeIfAbsent(integration.serviceId(), id -> new ArrayList<>())
           .add(
@@ -339,19 +338,5 @@ public class ConfigExport {
 
   private static <T> List<T> orEmpty(@Nullable List<T> list) {
     return list == null ? List.of() : list;
-  }
-
-  /** Every item of a paged list. */
-  static <T> List<T> all(Function<@Nullable UUID, Page<T>> page, Function<T, UUID> id) {
-    List<T> all = new ArrayList<>();
-    UUID after = null;
-    while (true) {
-      Page<T> next = page.apply(after);
-      all.addAll(next.items());
-      if (next.nextCursor() == null || next.items().isEmpty()) {
-        return all;
-      }
-      after = id.apply(next.items().get(next.items().size() - 1));
-    }
   }
 }

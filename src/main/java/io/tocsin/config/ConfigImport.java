@@ -424,7 +424,7 @@ public class ConfigImport {
     private Integration existingIntegration(IntegrationEntry entry) {
       if (existingIntegrations.isEmpty()) {
         for (Integration integration :
-            ConfigExport.all(after -> integrations.list(after, Page.MAX_LIMIT), Integration::id)) {
+            Page.all(after -> integrations.list(after, Page.MAX_LIMIT), Integration::id)) {
           existingIntegrations.put(
               names.service(integration.serviceId()) + "/" + integration.name(), integration);
         }

@@ -105,6 +105,15 @@ public class EscalationPolicies {
       Instant createdAt,
       Instant updatedAt) {}
 
+  /**
+   * The policy this input makes, checked as {@link #create} checks it, under the id given: what a
+   * replay pages with before anyone saves it. Nothing is written.
+   */
+  public Policy check(UUID id, PolicyInput input) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    return valid(id, input, now, now);
+  }
+
   @Transactional
   public Policy create(PolicyInput input) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);

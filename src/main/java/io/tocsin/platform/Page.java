@@ -1,5 +1,6 @@
 package io.tocsin.platform;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -25,6 +26,20 @@ public record Page<T>(List<T> items, @Nullable String nextCursor) {
     }
     List<T> items = List.copyOf(rowsPlusOne.subList(0, limit));
     return new Page<>(items, id.apply(items.get(limit - 1)).toString());
+  }
+
+  /** Every item of a list read a page at a time: {@code page} reads the page after an id. */
+  public static <T> List<T> all(Function<@Nullable UUID, Page<T>> page, Function<T, UUID> id) {
+    List<T> all = new ArrayList<>();
+    UUID after = null;
+    while (true) {
+      Page<T> next = page.apply(after);
+      all.addAll(next.items());
+      if (next.nextCursor() == null || next.items().isEmpty()) {
+        return all;
+      }
+      after = id.apply(next.items().get(next.items().size() - 1));
+    }
   }
 
   /** The id a cursor points after, or a 422 naming the parameter when it is not one of ours. */

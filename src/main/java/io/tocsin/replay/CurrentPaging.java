@@ -1,12 +1,16 @@
 package io.tocsin.replay;
 
 import io.tocsin.directory.User;
+import io.tocsin.directory.UserService;
 import io.tocsin.directory.service.CatalogService;
+import io.tocsin.directory.team.Team;
+import io.tocsin.directory.team.TeamService;
 import io.tocsin.notify.ContactMethod;
 import io.tocsin.notify.ContactMethods;
 import io.tocsin.notify.NotificationRules;
 import io.tocsin.notify.NotificationRules.Urgency;
 import io.tocsin.notify.NotifyProperties;
+import io.tocsin.notify.Subscriptions;
 import io.tocsin.oncall.EscalationPolicies;
 import io.tocsin.oncall.EscalationPolicies.Policy;
 import io.tocsin.oncall.EscalationPolicies.ResolvedTarget;
@@ -14,10 +18,12 @@ import io.tocsin.oncall.EscalationPolicies.Target;
 import io.tocsin.oncall.EscalationProperties;
 import io.tocsin.oncall.PagingHold;
 import io.tocsin.platform.EnumText;
+import io.tocsin.platform.NotFoundException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +32,8 @@ import java.util.function.Function;
 
 /**
  * Paging as it is set up now: the escalation policies, schedules (with their overrides) and
- * people's rules and verified contact methods, read once per replay and kept for it; the services'
- * holds follow the replayed configuration, since a candidate's dependencies change them.
+ * people's rules and verified contact methods, read once per replay and kept for it. The services'
+ * holds and policies follow the replayed configuration, as a candidate may change them.
  */
 final class CurrentPaging implements ReplayPaging {
 
@@ -41,6 +47,10 @@ final class CurrentPaging implements ReplayPaging {
   private final Map<UUID, UUID> policyOfService;
   private final Map<UUID, Optional<Policy>> byId = new HashMap<>();
   private final Map<String, List<Step>> steps = new HashMap<>();
+  private final Map<UUID, List<User>> subscribers = new HashMap<>();
+  private final Subscriptions subscriptions;
+  private final TeamService teams;
+  private final UserService users;
 
   CurrentPaging(
       EscalationPolicies policies,
@@ -49,7 +59,13 @@ final class CurrentPaging implements ReplayPaging {
       PagingHold hold,
       EscalationProperties escalation,
       NotifyProperties notify,
+      Subscriptions subscriptions,
+      TeamService teams,
+      UserService users,
       ReplayConfiguration configuration) {
+    this.subscriptions = subscriptions;
+    this.teams = teams;
+    this.users = users;
     this.notify = notify;
     this.policies = policies;
     this.rules = rules;
@@ -62,8 +78,42 @@ final class CurrentPaging implements ReplayPaging {
 
   @Override
   public Optional<Policy> policyOf(UUID serviceId) {
-    UUID policy = policyOfService.get(serviceId);
-    return policy == null ? Optional.empty() : byId.computeIfAbsent(policy, policies::findById);
+    Optional<UUID> set = configuration.policyOfService().get(serviceId);
+    Optional<UUID> policy = set != null ? set : Optional.ofNullable(policyOfService.get(serviceId));
+    return policy.flatMap(
+        id -> {
+          Policy candidate = configuration.policies().get(id);
+          return candidate != null
+              ? Optional.of(candidate)
+              : byId.computeIfAbsent(id, policies::findById);
+        });
+  }
+
+  @Override
+  public List<User> subscribersOf(UUID serviceId) {
+    return subscribers.computeIfAbsent(
+        serviceId,
+        service -> {
+          Map<UUID, User> people = new LinkedHashMap<>();
+          List<Subscriptions.Subscription> following;
+          try {
+            following = subscriptions.list(service);
+          } catch (NotFoundException e) {
+            return List.of();
+          }
+          for (Subscriptions.Subscription subscription : following) {
+            List<UUID> ids =
+                subscription.kind() == Subscriptions.Kind.USER
+                    ? List.of(subscription.subscriberId())
+                    : teams.exists(subscription.subscriberId())
+                        ? teams.get(subscription.subscriberId()).members().stream()
+                            .map(Team.Member::userId)
+                            .toList()
+                        : List.of();
+            ids.forEach(id -> users.find(id).ifPresent(user -> people.putIfAbsent(id, user)));
+          }
+          return List.copyOf(people.values());
+        });
   }
 
   @Override

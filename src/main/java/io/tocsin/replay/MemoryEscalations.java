@@ -41,8 +41,8 @@ final class MemoryEscalations {
   static final LocalTime NIGHT_UNTIL = LocalTime.of(7, 0);
 
   /**
-   * A message that went out: a page, or a summary of the pages the rate limit held back (then
-   * {@code incidentId} is the first of their incidents).
+   * A message that went out: a page, a subscriber's message, or a summary of the messages the rate
+   * limit held back (then {@code incidentId} is the first of their incidents).
    */
   record Sent(
       UUID incidentId,
@@ -50,7 +50,13 @@ final class MemoryEscalations {
       ChannelType channel,
       Instant at,
       boolean atNight,
-      boolean summary) {}
+      boolean summary,
+      boolean subscription) {
+
+    boolean page() {
+      return !summary && !subscription;
+    }
+  }
 
   private sealed interface Due {
     Instant at();
@@ -60,7 +66,8 @@ final class MemoryEscalations {
 
   private record StepDue(Instant at, UUID incidentId, long run) implements Due {}
 
-  private record MessageDue(Instant at, UUID incidentId, User person, ChannelType channel)
+  private record MessageDue(
+      Instant at, UUID incidentId, User person, ChannelType channel, boolean subscription)
       implements Due {}
 
   /** The summary of a person's pages through a channel that the rate limit held back. */
@@ -138,10 +145,12 @@ final class MemoryEscalations {
   void follow(List<MemoryIncidents.Change> changes) {
     for (MemoryIncidents.Change change : changes) {
       if (change instanceof MemoryIncidents.Opened opened) {
+        tell(opened);
         start(opened);
       } else if (change instanceof MemoryIncidents.SeverityRaised raised) {
         severityRaised(raised);
       } else {
+        tell(change);
         Run run = runs.get(change.incidentId());
         if (run != null) {
           run.active = false;
@@ -180,6 +189,20 @@ final class MemoryEscalations {
         }
       } else if (due instanceof MessageDue message) {
         send(message);
+      }
+    }
+  }
+
+  /**
+   * Tells the service's subscribers that an incident opened or resolved, at once, through the first
+   * of their low-urgency steps: their messages count against the rate limit, as live.
+   */
+  private void tell(MemoryIncidents.Change change) {
+    MemoryIncidents.Held incident = incidents.heldById(change.incidentId());
+    for (User person : paging.subscribersOf(incident.serviceId)) {
+      List<ReplayPaging.Step> steps = paging.steps(person, Urgency.LOW);
+      if (!steps.isEmpty()) {
+        send(new MessageDue(change.at(), incident.id, person, steps.get(0).channel(), true));
       }
     }
   }
@@ -250,7 +273,8 @@ final class MemoryEscalations {
     Urgency urgency = Urgency.of(incident.severity);
     for (User person : people.values()) {
       for (ReplayPaging.Step step : paging.steps(person, urgency)) {
-        dues.add(new MessageDue(now.plus(step.delay()), incident.id, person, step.channel()));
+        dues.add(
+            new MessageDue(now.plus(step.delay()), incident.id, person, step.channel(), false));
       }
     }
     return !people.isEmpty();
@@ -292,8 +316,11 @@ final class MemoryEscalations {
             message.channel(),
             message.at(),
             atNight(message.person(), message.at()),
-            false));
-    firstReached.putIfAbsent(message.incidentId(), message.at());
+            false,
+            message.subscription()));
+    if (!message.subscription()) {
+      firstReached.putIfAbsent(message.incidentId(), message.at());
+    }
   }
 
   private void deliverSummary(SummaryDue summary) {
@@ -307,7 +334,8 @@ final class MemoryEscalations {
             summary.channel,
             summary.at,
             atNight(summary.person, summary.at),
-            true));
+            true,
+            false));
     summary.incidents.forEach(incident -> firstReached.putIfAbsent(incident, summary.at));
   }
 

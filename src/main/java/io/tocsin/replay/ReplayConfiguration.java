@@ -5,17 +5,24 @@ import io.tocsin.correlate.Silence;
 import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.DependencyGraph;
+import io.tocsin.oncall.EscalationPolicies;
 import io.tocsin.platform.Severity;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
  * The configuration a replay runs under: the services with their settings and dependencies, the
- * grouping of each integration, the silences and inhibition rules, and whether an incident of a
- * service at a severity would reach anybody.
+ * grouping of each integration, the silences and inhibition rules, whether an incident of a service
+ * at a severity would reach anybody, and the candidate's paging.
+ *
+ * @param policyOfService the services whose escalation policy the candidate sets (empty: none); the
+ *     others follow theirs as now
+ * @param policies the candidate's escalation policies by id, each in place of the policy of its
+ *     name if there is one
  */
 record ReplayConfiguration(
     Map<UUID, CatalogService> services,
@@ -23,4 +30,6 @@ record ReplayConfiguration(
     Function<UUID, Grouping> grouping,
     List<Silence> silences,
     List<InhibitionRule> inhibitionRules,
-    BiPredicate<UUID, Severity> reachesSomeone) {}
+    BiPredicate<UUID, Severity> reachesSomeone,
+    Map<UUID, Optional<UUID>> policyOfService,
+    Map<UUID, EscalationPolicies.Policy> policies) {}

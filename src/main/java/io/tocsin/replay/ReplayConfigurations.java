@@ -7,6 +7,8 @@ import io.tocsin.correlate.InhibitionRules;
 import io.tocsin.correlate.Silence;
 import io.tocsin.correlate.SilenceState;
 import io.tocsin.correlate.Silences;
+import io.tocsin.directory.User;
+import io.tocsin.directory.UserService;
 import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.integration.IntegrationService;
 import io.tocsin.directory.service.CatalogService;
@@ -14,8 +16,11 @@ import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.directory.service.ServiceCatalog;
 import io.tocsin.incident.CauseReachability;
 import io.tocsin.ingest.LabelMatcher;
+import io.tocsin.oncall.EscalationPolicies;
+import io.tocsin.oncall.Schedules;
 import io.tocsin.platform.InvalidInputException;
 import io.tocsin.platform.NotFoundException;
+import io.tocsin.platform.Page;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +40,9 @@ import org.springframework.stereotype.Component;
 /**
  * The configuration as it is now, and with a candidate document laid over it. In a candidate, what
  * is left out stays as now: a service entry changes only the settings it gives of the service it
- * names (its dependencies, grouping labels, flap window, resolving when its alerts resolve), and a
- * list of inhibition rules or of silences replaces all of them.
+ * names (its dependencies, grouping labels, flap window, resolving when its alerts resolve, group
+ * delay, escalation policy), an escalation policy replaces the policy of its name or adds one, and
+ * a list of inhibition rules or of silences replaces all of them.
  */
 @Component
 class ReplayConfigurations {
@@ -46,6 +52,9 @@ class ReplayConfigurations {
   private final Silences silences;
   private final InhibitionRules rules;
   private final ObjectProvider<CauseReachability> reachability;
+  private final EscalationPolicies policies;
+  private final Schedules schedules;
+  private final UserService users;
   private final Clock clock;
 
   ReplayConfigurations(
@@ -54,7 +63,13 @@ class ReplayConfigurations {
       Silences silences,
       InhibitionRules rules,
       ObjectProvider<CauseReachability> reachability,
+      EscalationPolicies policies,
+      Schedules schedules,
+      UserService users,
       Clock clock) {
+    this.policies = policies;
+    this.schedules = schedules;
+    this.users = users;
     this.services = services;
     this.integrations = integrations;
     this.silences = silences;
@@ -82,7 +97,9 @@ class ReplayConfigurations {
         (service, severity) -> {
           CauseReachability reach = reachability.getIfAvailable();
           return reach == null || reach.reachesSomeone(service, severity);
-        });
+        },
+        Map.of(),
+        Map.of());
   }
 
   /** The configuration {@code now} with the candidate's changes: what it leaves out stays. */
@@ -107,6 +124,14 @@ class ReplayConfigurations {
     now.services().values().forEach(s -> byName.put(s.name().toLowerCase(Locale.ROOT), s.id()));
     Map<UUID, CatalogService> changed =
         whole ? new LinkedHashMap<>() : new LinkedHashMap<>(now.services());
+    Map<String, UUID> policyIds = new HashMap<>();
+    if (!whole) {
+      Page.all(after -> policies.list(after, Page.MAX_LIMIT), EscalationPolicies.Policy::id)
+          .forEach(policy -> policyIds.put(policy.name().toLowerCase(Locale.ROOT), policy.id()));
+    }
+    Map<UUID, EscalationPolicies.Policy> candidatePolicies =
+        candidatePolicies(candidate.escalationPolicies(), policyIds);
+    Map<UUID, Optional<UUID>> policyOfService = new HashMap<>();
     boolean dependenciesChanged = whole;
     List<ConfigDocument.ServiceEntry> entries =
         candidate.services() == null ? List.of() : candidate.services();
@@ -141,6 +166,27 @@ class ReplayConfigurations {
       int flapWindow =
           whole ? ServiceCatalog.DEFAULT_FLAP_WINDOW_MINUTES : service.flapWindowMinutes();
       boolean autoResolve = whole || service.autoResolve();
+      if (entry.escalationPolicy() != null) {
+        UUID policy = policyIds.get(entry.escalationPolicy().toLowerCase(Locale.ROOT));
+        if (policy == null) {
+          throw new InvalidInputException(
+              field + ".escalationPolicy",
+              "no escalation policy is named '" + entry.escalationPolicy() + "'");
+        }
+        policyOfService.put(id, Optional.of(policy));
+      } else if (whole) {
+        policyOfService.put(id, Optional.empty());
+      }
+      Integer groupDelay = whole ? null : service.groupDelaySeconds();
+      if (entry.groupDelaySeconds() != null) {
+        if (entry.groupDelaySeconds() < 0
+            || entry.groupDelaySeconds() > ServiceCatalog.MAX_GROUP_DELAY_SECONDS) {
+          throw new InvalidInputException(
+              field + ".groupDelaySeconds",
+              "must be 0 to " + ServiceCatalog.MAX_GROUP_DELAY_SECONDS + " seconds");
+        }
+        groupDelay = entry.groupDelaySeconds();
+      }
       changed.put(
           id,
           new CatalogService(
@@ -153,7 +199,7 @@ class ReplayConfigurations {
               dependencies,
               entry.groupBy() == null ? groupBy : List.copyOf(entry.groupBy()),
               entry.flapWindowMinutes() == null ? flapWindow : entry.flapWindowMinutes(),
-              service.groupDelaySeconds(),
+              groupDelay,
               service.aliases(),
               entry.autoResolve() == null ? autoResolve : entry.autoResolve(),
               service.createdAt(),
@@ -183,7 +229,81 @@ class ReplayConfigurations {
         now.grouping(),
         silenced,
         ruleEntries == null ? now.inhibitionRules() : inhibitionRules(ruleEntries),
-        now.reachesSomeone());
+        now.reachesSomeone(),
+        policyOfService,
+        candidatePolicies);
+  }
+
+  /**
+   * The candidate's escalation policies, checked as their import would check them, each under the
+   * id of the policy of its name (a new one under an id of its own); {@code policyIds} learns the
+   * new names. Targets are people by email and schedules as they are now, by name.
+   */
+  private Map<UUID, EscalationPolicies.Policy> candidatePolicies(
+      @Nullable List<ConfigDocument.PolicyEntry> entries, Map<String, UUID> policyIds) {
+    Map<UUID, EscalationPolicies.Policy> candidate = new HashMap<>();
+    if (entries == null || entries.isEmpty()) {
+      return candidate;
+    }
+    Map<String, UUID> people = new HashMap<>();
+    Page.all(after -> users.list(null, after, Page.MAX_LIMIT), User::id)
+        .forEach(user -> people.put(user.email().toLowerCase(Locale.ROOT), user.id()));
+    Map<String, UUID> rotas = new HashMap<>();
+    Page.all(after -> schedules.list(after, Page.MAX_LIMIT), Schedules.Schedule::id)
+        .forEach(schedule -> rotas.put(schedule.name().toLowerCase(Locale.ROOT), schedule.id()));
+    for (int i = 0; i < entries.size(); i++) {
+      ConfigDocument.PolicyEntry entry = entries.get(i);
+      String field = "escalationPolicies[" + i + "]";
+      if (entry.name() == null || entry.name().isBlank()) {
+        throw new InvalidInputException(field + ".name", "is required");
+      }
+      List<EscalationPolicies.Level> levels = new ArrayList<>();
+      List<ConfigDocument.LevelEntry> levelEntries =
+          entry.levels() == null ? List.of() : entry.levels();
+      for (int l = 0; l < levelEntries.size(); l++) {
+        List<EscalationPolicies.Target> targets = new ArrayList<>();
+        List<ConfigDocument.TargetEntry> named = levelEntries.get(l).targets();
+        List<ConfigDocument.TargetEntry> targetEntries = named == null ? List.of() : named;
+        for (int t = 0; t < targetEntries.size(); t++) {
+          ConfigDocument.TargetEntry target = targetEntries.get(t);
+          String targetField = field + ".levels[" + l + "].targets[" + t + "]";
+          if ((target.user() == null) == (target.schedule() == null)) {
+            throw new InvalidInputException(
+                targetField, "names either a user (by email) or a schedule");
+          }
+          targets.add(
+              target.user() != null
+                  ? new EscalationPolicies.Target(
+                      "user", known(people, target.user(), targetField + ".user", "person"))
+                  : new EscalationPolicies.Target(
+                      "schedule",
+                      known(rotas, target.schedule(), targetField + ".schedule", "schedule")));
+        }
+        levels.add(new EscalationPolicies.Level(levelEntries.get(l).delayMinutes(), targets));
+      }
+      UUID id =
+          policyIds.computeIfAbsent(
+              entry.name().toLowerCase(Locale.ROOT), name -> UUID.randomUUID());
+      try {
+        candidate.put(
+            id,
+            policies.check(
+                id,
+                new EscalationPolicies.PolicyInput(
+                    entry.name(), entry.description(), entry.repeat(), levels)));
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException(field + "." + e.field(), e.getMessage());
+      }
+    }
+    return candidate;
+  }
+
+  private static UUID known(Map<String, UUID> ids, String name, String field, String what) {
+    UUID id = ids.get(name.toLowerCase(Locale.ROOT));
+    if (id == null) {
+      throw new InvalidInputException(field, "no " + what + " is known as '" + name + "'");
+    }
+    return id;
   }
 
   /** The service settings a replay tries; a service's other settings decide no incident. */
@@ -191,6 +311,8 @@ class ReplayConfigurations {
       Set.of(
           "dependsOn",
           "groupBy",
+          "groupDelaySeconds",
+          "escalationPolicy",
           "flapWindowMinutes",
           "autoResolve",
           "description",
@@ -201,13 +323,13 @@ class ReplayConfigurations {
 
   /**
    * Whether a replay under the imported document covers this change of its import: services'
-   * settings but their policy, group delay and integrations; inhibition rules and silences; and
-   * teams and templates, which decide no incident and no page.
+   * settings but their integrations; escalation policies, inhibition rules and silences; and teams
+   * and templates, which decide no incident and no page. Schedules it does not.
    */
   static boolean replays(ConfigImport.Change change) {
     return switch (change.kind()) {
       case "service" -> REPLAYED_SERVICE_FIELDS.containsAll(change.fields());
-      case "inhibition rule", "silence", "team", "template" -> true;
+      case "escalation policy", "inhibition rule", "silence", "team", "template" -> true;
       default -> false;
     };
   }
@@ -221,9 +343,6 @@ class ReplayConfigurations {
     if (candidate.schedules() != null) {
       throw new InvalidInputException("schedules", notYet + "schedules yet");
     }
-    if (candidate.escalationPolicies() != null) {
-      throw new InvalidInputException("escalationPolicies", notYet + "escalation policies yet");
-    }
     if (candidate.teams() != null) {
       throw new InvalidInputException("teams", notYet + "teams, which decide no incident");
     }
@@ -235,17 +354,9 @@ class ReplayConfigurations {
     for (int i = 0; i < services.size(); i++) {
       ConfigDocument.ServiceEntry entry = services.get(i);
       String field = "services[" + i + "].";
-      if (entry.escalationPolicy() != null) {
-        throw new InvalidInputException(
-            field + "escalationPolicy", notYet + "a service's escalation policy yet");
-      }
       if (entry.integrations() != null) {
         throw new InvalidInputException(
             field + "integrations", notYet + "integrations and their routing yet");
-      }
-      if (entry.groupDelaySeconds() != null) {
-        throw new InvalidInputException(
-            field + "groupDelaySeconds", notYet + "a service's group delay yet");
       }
     }
   }

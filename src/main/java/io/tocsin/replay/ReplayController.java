@@ -62,8 +62,10 @@ class ReplayController {
               + " and nothing is sent. The body, if any, is a candidate in the configuration-as-code"
               + " format (YAML or JSON) laid over the configuration as it is now: a service entry"
               + " changes the settings it gives (dependsOn, groupBy, flapWindowMinutes,"
-              + " autoResolve) of the service it names, and a list of inhibitionRules or silences"
-              + " replaces them all. Answers what happened, what the configuration as now and the"
+              + " autoResolve, groupDelaySeconds, escalationPolicy) of the service it names, an"
+              + " entry of escalationPolicies replaces the policy of its name or adds one, and a"
+              + " list of inhibitionRules or silences replaces them all. Schedules, integrations,"
+              + " teams and templates are refused with 422. Answers what happened, what the configuration as now and the"
               + " candidate would have done, and the incidents that differ. It runs in the"
               + " background: the answer is 200 with the report when it ends within 5 seconds,"
               + " otherwise 202 with the job to follow at its Location (GET, or DELETE to cancel).")

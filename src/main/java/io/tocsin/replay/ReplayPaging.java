@@ -28,6 +28,13 @@ interface ReplayPaging {
   /** How long the first page of a new incident of the service waits (its hold, or none). */
   Duration firstPageWait(UUID serviceId);
 
+  /**
+   * The people who follow the service's incidents without being paged (subscribers, and the members
+   * of subscribed teams): each hears of an incident opening and resolving through the first of
+   * their low-urgency steps.
+   */
+  List<User> subscribersOf(UUID serviceId);
+
   /** The person's verified steps for pages of this urgency, in order. */
   List<Step> steps(User person, Urgency urgency);
 

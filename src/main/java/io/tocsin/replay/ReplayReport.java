@@ -66,8 +66,10 @@ public record ReplayReport(
    * The paging that would have followed.
    *
    * @param pages messages sent to people, each page through each step of their rules
-   * @param summaries summaries sent of the pages the rate limit held back
-   * @param summarized pages the rate limit held back into summaries
+   * @param summaries summaries sent of the messages the rate limit held back
+   * @param subscriptions messages to subscribers of an incident opening or resolving, which count
+   *     against the rate limit as pages do
+   * @param summarized pages and subscribers' messages the rate limit held back into summaries
    * @param atNight those sent between 22:00 and 07:00 in the person's own time zone
    * @param longestUnreachedSeconds the longest an incident went from opening until a message about
    *     it (or an incident merged into it) went to anybody, or until it resolved or the window
@@ -79,6 +81,7 @@ public record ReplayReport(
   public record Paging(
       int pages,
       int summaries,
+      int subscriptions,
       int summarized,
       int atNight,
       List<PersonPages> byPerson,
@@ -89,7 +92,13 @@ public record ReplayReport(
 
   /** The messages a person would have had through one channel. */
   public record PersonPages(
-      String person, String email, String channel, int pages, int summaries, int atNight) {}
+      String person,
+      String email,
+      String channel,
+      int pages,
+      int summaries,
+      int subscriptions,
+      int atNight) {}
 
   /** An incident a replay opened. */
   public record ReplayedIncident(
@@ -179,9 +188,10 @@ public record ReplayReport(
               message.person().name(),
               message.person().email(),
               channel,
-              message.summary() ? 0 : 1,
+              message.page() ? 1 : 0,
               message.summary() ? 1 : 0,
-              message.atNight() ? 1 : 0),
+              message.subscription() ? 1 : 0,
+              message.atNight() && !message.subscription() ? 1 : 0),
           (a, b) ->
               new PersonPages(
                   a.person(),
@@ -189,6 +199,7 @@ public record ReplayReport(
                   a.channel(),
                   a.pages() + b.pages(),
                   a.summaries() + b.summaries(),
+                  a.subscriptions() + b.subscriptions(),
                   a.atNight() + b.atNight()));
     }
     Map<UUID, MemoryIncidents.Held> byId = new LinkedHashMap<>();
@@ -220,15 +231,16 @@ public record ReplayReport(
     Arrays.fill(overTime, 0);
     for (MemoryEscalations.Sent message : sent) {
       int at = (int) Duration.between(run.from(), message.at()).dividedBy(bucket);
-      if (at < overTime.length) {
+      if (at < overTime.length && !message.subscription()) {
         overTime[at]++;
       }
     }
     return new Paging(
-        (int) sent.stream().filter(m -> !m.summary()).count(),
+        (int) sent.stream().filter(MemoryEscalations.Sent::page).count(),
         (int) sent.stream().filter(MemoryEscalations.Sent::summary).count(),
+        (int) sent.stream().filter(MemoryEscalations.Sent::subscription).count(),
         run.paging().summarized(),
-        (int) sent.stream().filter(MemoryEscalations.Sent::atNight).count(),
+        (int) sent.stream().filter(m -> m.atNight() && !m.subscription()).count(),
         byPerson.values().stream()
             .sorted(Comparator.comparingInt((PersonPages p) -> -p.pages() - p.summaries()))
             .toList(),

@@ -2,6 +2,8 @@ package io.tocsin.replay;
 
 import io.tocsin.correlate.CorrelationProperties;
 import io.tocsin.correlate.Correlator;
+import io.tocsin.directory.UserService;
+import io.tocsin.directory.team.TeamService;
 import io.tocsin.ingest.AlertChange;
 import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.ingest.AlertChange.AlertResolved;
@@ -10,6 +12,7 @@ import io.tocsin.ingest.AlertLookup.Occurrence;
 import io.tocsin.notify.ContactMethods;
 import io.tocsin.notify.NotificationRules;
 import io.tocsin.notify.NotifyProperties;
+import io.tocsin.notify.Subscriptions;
 import io.tocsin.oncall.EscalationPolicies;
 import io.tocsin.oncall.EscalationProperties;
 import io.tocsin.oncall.PagingHold;
@@ -58,6 +61,9 @@ public class Replays {
   private final PagingHold hold;
   private final EscalationProperties escalation;
   private final NotifyProperties notify;
+  private final Subscriptions subscriptions;
+  private final TeamService teams;
+  private final UserService users;
 
   Replays(
       AlertLookup alerts,
@@ -67,7 +73,13 @@ public class Replays {
       ContactMethods methods,
       PagingHold hold,
       EscalationProperties escalation,
-      NotifyProperties notify) {
+      NotifyProperties notify,
+      Subscriptions subscriptions,
+      TeamService teams,
+      UserService users) {
+    this.subscriptions = subscriptions;
+    this.teams = teams;
+    this.users = users;
     this.notify = notify;
     this.alerts = alerts;
     this.correlation = correlation;
@@ -123,7 +135,16 @@ public class Replays {
             incidents ->
                 new MemoryEscalations(
                     new CurrentPaging(
-                        policies, rules, methods, hold, escalation, notify, configuration),
+                        policies,
+                        rules,
+                        methods,
+                        hold,
+                        escalation,
+                        notify,
+                        subscriptions,
+                        teams,
+                        users,
+                        configuration),
                     incidents));
     // What fired when the window opened comes first, at the instants it came, so that the
     // window's alerts find the incidents live had open; it is left out of what the replay counts.

@@ -15,6 +15,7 @@
       "directory",
       "directory::service",
       "directory::integration",
+      "directory::team",
       "ingest",
       "incident",
       "correlate",

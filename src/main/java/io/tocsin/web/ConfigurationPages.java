@@ -149,6 +149,12 @@ class ConfigurationPages {
             String.valueOf(changed.paging().summaries())));
     figures.add(
         new Figure(
+            "Messages to subscribers",
+            "",
+            String.valueOf(now.paging().subscriptions()),
+            String.valueOf(changed.paging().subscriptions())));
+    figures.add(
+        new Figure(
             "Pages and summaries at night (22:00–07:00, the person's time)",
             "",
             String.valueOf(now.paging().atNight()),

@@ -244,6 +244,78 @@ class ReplayIntegrationTests extends HarnessTests {
   }
 
   @Test
+  void aCandidatePolicyAndGroupDelayPageAsTheyWouldHave() throws IOException {
+    Api.Service ledger = api.service("ledger", "");
+    Api.Service billing = api.service("billing", "");
+    String person = api.user("Billing");
+    String email = api.get("/api/v1/users/" + person).get("email").asString();
+    RecordingHttpServer receiver = RecordingHttpServer.started();
+    api.verifiedWebhook(person, receiver);
+    String follower = api.user("Finance");
+    api.verifiedWebhook(follower, receiver);
+    api.create(
+        "/api/v1/services/" + billing.id() + "/subscriptions", "{\"userId\":\"" + follower + "\"}");
+    String followerEmail = api.get("/api/v1/users/" + follower).get("email").asString();
+    Instant from = Instant.now();
+    api.fire(billing, Api.alert("InvoicesFailing"));
+    api.awaitOpenIncident(billing.id());
+    // Long enough for the candidate's second round, 5 minutes after its first page.
+    Instant to = Instant.now().plus(Duration.ofMinutes(20));
+
+    JsonNode report =
+        replay(
+            from,
+            to,
+            """
+            escalationPolicies:
+              - name: billing-oncall
+                repeat: 1
+                levels:
+                  - delayMinutes: 5
+                    targets: [{user: %s}]
+            services:
+              - name: %s
+                escalationPolicy: billing-oncall
+                dependsOn: [%s]
+                groupDelaySeconds: 90
+            """
+                .formatted(email, billing.name(), ledger.name()));
+
+    assertThat(report.get("current").get("paging").get("byPerson").findValuesAsString("email"))
+        .as("the billing service follows no policy: nobody is paged for it")
+        .doesNotContain(email);
+    JsonNode candidate = report.get("candidate").get("paging");
+    JsonNode paged =
+        candidate
+            .get("byPerson")
+            .valueStream()
+            .filter(p -> p.get("email").asString().equals(email))
+            .findFirst()
+            .orElseThrow();
+    assertThat(paged.get("pages").asInt())
+        .as("the policy's one level, then its one repeat")
+        .isEqualTo(2);
+    for (String outcome : List.of("current", "candidate")) {
+      JsonNode told =
+          report
+              .get(outcome)
+              .get("paging")
+              .get("byPerson")
+              .valueStream()
+              .filter(p -> p.get("email").asString().equals(followerEmail))
+              .findFirst()
+              .orElseThrow();
+      assertThat(List.of(told.get("pages").asInt(), told.get("subscriptions").asInt()))
+          .as("the subscriber hears of the incident opening, either way, and is paged for nothing")
+          .isEqualTo(List.of(0, 1));
+    }
+    assertThat(candidate.get("longestUnreachedSeconds").asLong())
+        .as("a service with a dependency holds its first page for its group delay")
+        .isEqualTo(90);
+    receiver.close();
+  }
+
+  @Test
   void aReplayIsAJobThatIsListedFollowedByItsIdAndCancelledOnlyWhileItRuns() {
     Instant now = Instant.now();
     HttpResponse<String> answer = api.send("POST", path(now.minusSeconds(600), now), "");
@@ -277,9 +349,15 @@ class ReplayIntegrationTests extends HarnessTests {
                 path(now.minusSeconds(60), now),
                 "services:\n  - name: no-such-service\n    dependsOn: []\n"))
         .contains("\"field\":\"services[0].name\"", "no-such-service");
-    assertThat(refused(path(now.minusSeconds(60), now), "escalationPolicies: []\n"))
+    assertThat(refused(path(now.minusSeconds(60), now), "schedules: []\n"))
         .as("a change a replay would not try is refused, not left out")
-        .contains("\"field\":\"escalationPolicies\"");
+        .contains("\"field\":\"schedules\"");
+    assertThat(
+            refused(
+                path(now.minusSeconds(60), now),
+                "escalationPolicies:\n  - name: p\n    levels:\n"
+                    + "      - targets: [{user: nobody@example.com}]\n"))
+        .contains("\"field\":\"escalationPolicies[0].levels[0].targets[0].user\"");
     assertThat(refused(path(now.minusSeconds(60), now), "servces: []\n")).contains("servces");
   }
 
