@@ -3,10 +3,15 @@ package io.tocsin.config;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.tocsin.ingest.RouteRule;
+import io.tocsin.oncall.EscalationPolicies;
+import io.tocsin.oncall.Schedules;
 import io.tocsin.platform.InvalidInputException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
@@ -126,7 +131,36 @@ public record ConfigDocument(
       @Nullable String name,
       @Nullable String description,
       @Nullable String timeZone,
-      @Nullable List<LayerEntry> layers) {}
+      @Nullable List<LayerEntry> layers) {
+
+    /**
+     * The schedule this entry makes, its members' ids from {@code userId} (given an email and
+     * {@code field}, it refuses one it does not know). What is left out is left to {@code
+     * Schedules} to refuse.
+     */
+    public Schedules.ScheduleInput input(String field, BiFunction<String, String, UUID> userId) {
+      List<Schedules.Layer> converted = new ArrayList<>();
+      for (LayerEntry layer : layers == null ? List.<LayerEntry>of() : layers) {
+        List<UUID> members = new ArrayList<>();
+        for (String email : layer.members() == null ? List.<String>of() : layer.members()) {
+          members.add(userId.apply(email, field));
+        }
+        LengthEntry rotation = layer.rotation();
+        List<RestrictionEntry> restrictions =
+            layer.restrictions() == null ? List.of() : layer.restrictions();
+        converted.add(
+            new Schedules.Layer(
+                layer.name(),
+                members,
+                rotation == null ? null : new Schedules.Length(rotation.count(), rotation.unit()),
+                layer.start(),
+                restrictions.stream()
+                    .map(r -> new Schedules.Restriction(r.days(), r.from(), r.to()))
+                    .toList()));
+      }
+      return new Schedules.ScheduleInput(name, description, timeZone, converted);
+    }
+  }
 
   /** A layer; {@code members} are emails, {@code start} the local date and handoff time. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -147,7 +181,36 @@ public record ConfigDocument(
       @Nullable String name,
       @Nullable String description,
       @Nullable Integer repeat,
-      @Nullable List<LevelEntry> levels) {}
+      @Nullable List<LevelEntry> levels) {
+
+    /**
+     * The policy this entry makes, its targets' ids from {@code userId} (given an email) and {@code
+     * scheduleId} (given a name), each given {@code field} to name in a refusal.
+     */
+    public EscalationPolicies.PolicyInput input(
+        String field,
+        BiFunction<String, String, UUID> userId,
+        BiFunction<String, String, UUID> scheduleId) {
+      List<EscalationPolicies.Level> converted = new ArrayList<>();
+      for (LevelEntry level : levels == null ? List.<LevelEntry>of() : levels) {
+        List<EscalationPolicies.Target> targets = new ArrayList<>();
+        for (TargetEntry target :
+            level.targets() == null ? List.<TargetEntry>of() : level.targets()) {
+          if ((target.user() == null) == (target.schedule() == null)) {
+            throw new InvalidInputException(
+                field + ".targets", "each target names either a user or a schedule");
+          }
+          targets.add(
+              target.user() != null
+                  ? new EscalationPolicies.Target("user", userId.apply(target.user(), field))
+                  : new EscalationPolicies.Target(
+                      "schedule", scheduleId.apply(target.schedule(), field)));
+        }
+        converted.add(new EscalationPolicies.Level(level.delayMinutes(), targets));
+      }
+      return new EscalationPolicies.PolicyInput(name, description, repeat, converted);
+    }
+  }
 
   public record LevelEntry(@Nullable Integer delayMinutes, @Nullable List<TargetEntry> targets) {}
 

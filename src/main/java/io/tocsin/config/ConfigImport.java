@@ -2,15 +2,11 @@ package io.tocsin.config;
 
 import io.tocsin.config.ConfigDocument.InhibitionEntry;
 import io.tocsin.config.ConfigDocument.IntegrationEntry;
-import io.tocsin.config.ConfigDocument.LayerEntry;
-import io.tocsin.config.ConfigDocument.LengthEntry;
-import io.tocsin.config.ConfigDocument.LevelEntry;
 import io.tocsin.config.ConfigDocument.MemberEntry;
 import io.tocsin.config.ConfigDocument.PolicyEntry;
 import io.tocsin.config.ConfigDocument.ScheduleEntry;
 import io.tocsin.config.ConfigDocument.ServiceEntry;
 import io.tocsin.config.ConfigDocument.SilenceEntry;
-import io.tocsin.config.ConfigDocument.TargetEntry;
 import io.tocsin.config.ConfigDocument.TeamEntry;
 import io.tocsin.config.ConfigDocument.TemplateEntry;
 import io.tocsin.correlate.InhibitionRules;
@@ -498,26 +494,7 @@ public class ConfigImport {
     }
 
     private Schedules.ScheduleInput input(ScheduleEntry schedule) {
-      String field = "schedules[" + schedule.name() + "].layers";
-      List<Schedules.Layer> layers = new ArrayList<>();
-      for (LayerEntry layer : Objects.requireNonNull(schedule.layers())) {
-        List<UUID> members = new ArrayList<>();
-        for (String email : Objects.requireNonNull(layer.members())) {
-          members.add(names.userId(email, field));
-        }
-        LengthEntry rotation = layer.rotation();
-        layers.add(
-            new Schedules.Layer(
-                layer.name(),
-                members,
-                rotation == null ? null : new Schedules.Length(rotation.count(), rotation.unit()),
-                layer.start(),
-                Objects.requireNonNull(layer.restrictions()).stream()
-                    .map(r -> new Schedules.Restriction(r.days(), r.from(), r.to()))
-                    .toList()));
-      }
-      return new Schedules.ScheduleInput(
-          schedule.name(), schedule.description(), schedule.timeZone(), layers);
+      return schedule.input("schedules[" + schedule.name() + "].layers", names::userId);
     }
 
     private void createPolicy(PolicyEntry policy) {
@@ -530,25 +507,8 @@ public class ConfigImport {
     }
 
     private EscalationPolicies.PolicyInput input(PolicyEntry policy) {
-      String field = "escalationPolicies[" + policy.name() + "].levels";
-      List<EscalationPolicies.Level> levels = new ArrayList<>();
-      for (LevelEntry level : Objects.requireNonNull(policy.levels())) {
-        List<EscalationPolicies.Target> targets = new ArrayList<>();
-        for (TargetEntry target : Objects.requireNonNull(level.targets())) {
-          if ((target.user() == null) == (target.schedule() == null)) {
-            throw new InvalidInputException(
-                field + ".targets", "each target names either a user or a schedule");
-          }
-          targets.add(
-              target.user() != null
-                  ? new EscalationPolicies.Target("user", names.userId(target.user(), field))
-                  : new EscalationPolicies.Target(
-                      "schedule", names.scheduleId(target.schedule(), field)));
-        }
-        levels.add(new EscalationPolicies.Level(level.delayMinutes(), targets));
-      }
-      return new EscalationPolicies.PolicyInput(
-          policy.name(), policy.description(), policy.repeat(), levels);
+      return policy.input(
+          "escalationPolicies[" + policy.name() + "].levels", names::userId, names::scheduleId);
     }
 
     private void createRule(InhibitionEntry rule) {

@@ -107,17 +107,18 @@ public class EscalationPolicies {
 
   /**
    * The policy this input makes, checked as {@link #create} checks it, under the id given: what a
-   * replay pages with before anyone saves it. Nothing is written.
+   * replay pages with before anyone saves it. Its targets may also be the schedules of {@code
+   * unsavedSchedules}, a replay's own. Nothing is written.
    */
-  public Policy check(UUID id, PolicyInput input) {
+  public Policy check(UUID id, PolicyInput input, Set<UUID> unsavedSchedules) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    return valid(id, input, now, now);
+    return valid(id, input, now, now, unsavedSchedules);
   }
 
   @Transactional
   public Policy create(PolicyInput input) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    Policy policy = valid(ids.generateId(), input, now, now);
+    Policy policy = valid(ids.generateId(), input, now, now, Set.of());
     write(
         """
         INSERT INTO oncall_escalation_policy
@@ -137,7 +138,12 @@ public class EscalationPolicies {
   public Policy replace(UUID id, PolicyInput input) {
     Policy before = get(id);
     Policy policy =
-        valid(id, input, before.createdAt(), clock.instant().truncatedTo(ChronoUnit.MICROS));
+        valid(
+            id,
+            input,
+            before.createdAt(),
+            clock.instant().truncatedTo(ChronoUnit.MICROS),
+            Set.of());
     write(
         """
         UPDATE oncall_escalation_policy SET name = :name, name_key = :key,
@@ -304,8 +310,17 @@ public class EscalationPolicies {
 
   /** Resolves targets as of {@code at}, looking each one up once however often it is asked. */
   public Function<Target, ResolvedTarget> resolverAt(Instant at) {
+    return resolverAt(at, Map.of());
+  }
+
+  /**
+   * Resolves targets as of {@code at}, a schedule of {@code unsaved} (a replay's own, or one it
+   * changes) as that one says rather than as saved.
+   */
+  public Function<Target, ResolvedTarget> resolverAt(
+      Instant at, Map<UUID, Schedules.Schedule> unsaved) {
     Map<Target, ResolvedTarget> seen = new HashMap<>();
-    return target -> seen.computeIfAbsent(target, t -> resolve(t, at));
+    return target -> seen.computeIfAbsent(target, t -> resolve(t, at, unsaved));
   }
 
   /** A level of a policy with whom each of its targets resolves to; {@code level} counts from 1. */
@@ -325,7 +340,7 @@ public class EscalationPolicies {
     return levels;
   }
 
-  private ResolvedTarget resolve(Target target, Instant at) {
+  private ResolvedTarget resolve(Target target, Instant at, Map<UUID, Schedules.Schedule> unsaved) {
     UUID id = Objects.requireNonNull(target.id());
     if ("user".equals(target.type())) {
       return users
@@ -339,7 +354,8 @@ public class EscalationPolicies {
                   List.of(),
                   "user " + id + " no longer exists"));
     }
-    Optional<Schedules.Schedule> schedule = schedules.find(id);
+    Optional<Schedules.Schedule> schedule =
+        unsaved.containsKey(id) ? Optional.of(unsaved.get(id)) : schedules.find(id);
     if (schedule.isEmpty()) {
       return new ResolvedTarget(
           TargetType.SCHEDULE,
@@ -371,7 +387,8 @@ public class EscalationPolicies {
         > 0;
   }
 
-  private Policy valid(UUID id, PolicyInput input, Instant created, Instant updated) {
+  private Policy valid(
+      UUID id, PolicyInput input, Instant created, Instant updated, Set<UUID> unsavedSchedules) {
     String name = input.name() == null ? "" : input.name().trim();
     if (name.isEmpty() || name.length() > 100) {
       throw new InvalidInputException("name", "must have 1 to 100 characters");
@@ -388,13 +405,13 @@ public class EscalationPolicies {
     }
     List<Level> levels = new ArrayList<>();
     for (int i = 0; i < input.levels().size(); i++) {
-      levels.add(validLevel("levels[" + i + "]", input.levels().get(i)));
+      levels.add(validLevel("levels[" + i + "]", input.levels().get(i), unsavedSchedules));
     }
     String description = input.description() == null ? "" : input.description().trim();
     return new Policy(id, name, description, repeat, List.copyOf(levels), created, updated);
   }
 
-  private Level validLevel(String field, @Nullable Level level) {
+  private Level validLevel(String field, @Nullable Level level, Set<UUID> unsavedSchedules) {
     if (level == null) {
       throw new InvalidInputException(field, "is required");
     }
@@ -418,7 +435,7 @@ public class EscalationPolicies {
         throw new InvalidInputException(
             targetField + ".id", "user " + target.id() + " does not exist");
       }
-      if (type == TargetType.SCHEDULE) {
+      if (type == TargetType.SCHEDULE && !unsavedSchedules.contains(target.id())) {
         try {
           schedules.get(target.id());
         } catch (NotFoundException e) {

@@ -375,6 +375,16 @@ public class Schedules {
     return new Breakdown(schedule, timeline.layers(from, to), List.of(), timeline.shifts(from, to));
   }
 
+  /**
+   * The schedule this input makes under the id given, checked as {@link #create} checks it: what a
+   * replay pages with before anyone saves it. Nothing is written; the overrides of the schedule of
+   * that id, if one is saved, still apply to it.
+   */
+  public Schedule check(UUID id, ScheduleInput input) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    return valid(id, input, now, now);
+  }
+
   /** Who the schedule puts on call at {@code at}, if anybody. */
   public Optional<Shift> onCall(UUID scheduleId, Instant at) {
     return onCall(get(scheduleId), at);

@@ -128,7 +128,7 @@ final class CurrentPaging implements ReplayPaging {
 
   @Override
   public Function<Target, ResolvedTarget> resolverAt(Instant at) {
-    return policies.resolverAt(at);
+    return policies.resolverAt(at, configuration.schedules());
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.tocsin.directory.integration.Grouping;
 import io.tocsin.directory.service.CatalogService;
 import io.tocsin.directory.service.DependencyGraph;
 import io.tocsin.oncall.EscalationPolicies;
+import io.tocsin.oncall.Schedules;
 import io.tocsin.platform.Severity;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import java.util.function.Function;
  *     others follow theirs as now
  * @param policies the candidate's escalation policies by id, each in place of the policy of its
  *     name if there is one
+ * @param schedules the candidate's schedules by id, likewise; a changed schedule keeps the saved
+ *     one's overrides
  */
 record ReplayConfiguration(
     Map<UUID, CatalogService> services,
@@ -32,4 +35,5 @@ record ReplayConfiguration(
     List<InhibitionRule> inhibitionRules,
     BiPredicate<UUID, Severity> reachesSomeone,
     Map<UUID, Optional<UUID>> policyOfService,
-    Map<UUID, EscalationPolicies.Policy> policies) {}
+    Map<UUID, EscalationPolicies.Policy> policies,
+    Map<UUID, Schedules.Schedule> schedules) {}

@@ -33,6 +33,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
@@ -41,8 +43,8 @@ import org.springframework.stereotype.Component;
  * The configuration as it is now, and with a candidate document laid over it. In a candidate, what
  * is left out stays as now: a service entry changes only the settings it gives of the service it
  * names (its dependencies, grouping labels, flap window, resolving when its alerts resolve, group
- * delay, escalation policy), an escalation policy replaces the policy of its name or adds one, and
- * a list of inhibition rules or of silences replaces all of them.
+ * delay, escalation policy), a schedule or an escalation policy replaces the one of its name or
+ * adds one, and a list of inhibition rules or of silences replaces all of them.
  */
 @Component
 class ReplayConfigurations {
@@ -99,6 +101,7 @@ class ReplayConfigurations {
           return reach == null || reach.reachesSomeone(service, severity);
         },
         Map.of(),
+        Map.of(),
         Map.of());
   }
 
@@ -124,13 +127,8 @@ class ReplayConfigurations {
     now.services().values().forEach(s -> byName.put(s.name().toLowerCase(Locale.ROOT), s.id()));
     Map<UUID, CatalogService> changed =
         whole ? new LinkedHashMap<>() : new LinkedHashMap<>(now.services());
-    Map<String, UUID> policyIds = new HashMap<>();
-    if (!whole) {
-      Page.all(after -> policies.list(after, Page.MAX_LIMIT), EscalationPolicies.Policy::id)
-          .forEach(policy -> policyIds.put(policy.name().toLowerCase(Locale.ROOT), policy.id()));
-    }
-    Map<UUID, EscalationPolicies.Policy> candidatePolicies =
-        candidatePolicies(candidate.escalationPolicies(), policyIds);
+    CandidatePaging paging = candidatePaging(candidate, whole);
+    Map<String, UUID> policyIds = paging.policyIds();
     Map<UUID, Optional<UUID>> policyOfService = new HashMap<>();
     boolean dependenciesChanged = whole;
     List<ConfigDocument.ServiceEntry> entries =
@@ -231,71 +229,93 @@ class ReplayConfigurations {
         ruleEntries == null ? now.inhibitionRules() : inhibitionRules(ruleEntries),
         now.reachesSomeone(),
         policyOfService,
-        candidatePolicies);
+        paging.policies(),
+        paging.schedules());
   }
 
   /**
-   * The candidate's escalation policies, checked as their import would check them, each under the
-   * id of the policy of its name (a new one under an id of its own); {@code policyIds} learns the
-   * new names. Targets are people by email and schedules as they are now, by name.
+   * A candidate's schedules and escalation policies, checked as their import would check them, each
+   * under the id of the one of its name (a new one under an id of its own), and the policies' ids
+   * by name as the services of the candidate may name them.
    */
-  private Map<UUID, EscalationPolicies.Policy> candidatePolicies(
-      @Nullable List<ConfigDocument.PolicyEntry> entries, Map<String, UUID> policyIds) {
-    Map<UUID, EscalationPolicies.Policy> candidate = new HashMap<>();
-    if (entries == null || entries.isEmpty()) {
-      return candidate;
+  private record CandidatePaging(
+      Map<UUID, Schedules.Schedule> schedules,
+      Map<UUID, EscalationPolicies.Policy> policies,
+      Map<String, UUID> policyIds) {}
+
+  /**
+   * The candidate's paging. Laid over the configuration, it names people by email and the schedules
+   * and policies as they are or as it changes them; a whole document names only its own.
+   */
+  private CandidatePaging candidatePaging(ConfigDocument candidate, boolean whole) {
+    Map<String, UUID> scheduleIds = new HashMap<>();
+    Map<String, UUID> policyIds = new HashMap<>();
+    Map<String, UUID> savedSchedules = new HashMap<>();
+    Page.all(after -> schedules.list(after, Page.MAX_LIMIT), Schedules.Schedule::id)
+        .forEach(s -> savedSchedules.put(s.name().toLowerCase(Locale.ROOT), s.id()));
+    Map<String, UUID> savedPolicies = new HashMap<>();
+    Page.all(after -> policies.list(after, Page.MAX_LIMIT), EscalationPolicies.Policy::id)
+        .forEach(p -> savedPolicies.put(p.name().toLowerCase(Locale.ROOT), p.id()));
+    if (!whole) {
+      scheduleIds.putAll(savedSchedules);
+      policyIds.putAll(savedPolicies);
+    }
+    Map<UUID, Schedules.Schedule> changedSchedules = new HashMap<>();
+    Map<UUID, EscalationPolicies.Policy> changedPolicies = new HashMap<>();
+    List<ConfigDocument.ScheduleEntry> scheduleEntries =
+        candidate.schedules() == null ? List.of() : candidate.schedules();
+    List<ConfigDocument.PolicyEntry> policyEntries =
+        candidate.escalationPolicies() == null ? List.of() : candidate.escalationPolicies();
+    if (scheduleEntries.isEmpty() && policyEntries.isEmpty()) {
+      return new CandidatePaging(changedSchedules, changedPolicies, policyIds);
     }
     Map<String, UUID> people = new HashMap<>();
     Page.all(after -> users.list(null, after, Page.MAX_LIMIT), User::id)
         .forEach(user -> people.put(user.email().toLowerCase(Locale.ROOT), user.id()));
-    Map<String, UUID> rotas = new HashMap<>();
-    Page.all(after -> schedules.list(after, Page.MAX_LIMIT), Schedules.Schedule::id)
-        .forEach(schedule -> rotas.put(schedule.name().toLowerCase(Locale.ROOT), schedule.id()));
-    for (int i = 0; i < entries.size(); i++) {
-      ConfigDocument.PolicyEntry entry = entries.get(i);
-      String field = "escalationPolicies[" + i + "]";
-      if (entry.name() == null || entry.name().isBlank()) {
-        throw new InvalidInputException(field + ".name", "is required");
-      }
-      List<EscalationPolicies.Level> levels = new ArrayList<>();
-      List<ConfigDocument.LevelEntry> levelEntries =
-          entry.levels() == null ? List.of() : entry.levels();
-      for (int l = 0; l < levelEntries.size(); l++) {
-        List<EscalationPolicies.Target> targets = new ArrayList<>();
-        List<ConfigDocument.TargetEntry> named = levelEntries.get(l).targets();
-        List<ConfigDocument.TargetEntry> targetEntries = named == null ? List.of() : named;
-        for (int t = 0; t < targetEntries.size(); t++) {
-          ConfigDocument.TargetEntry target = targetEntries.get(t);
-          String targetField = field + ".levels[" + l + "].targets[" + t + "]";
-          if ((target.user() == null) == (target.schedule() == null)) {
-            throw new InvalidInputException(
-                targetField, "names either a user (by email) or a schedule");
-          }
-          targets.add(
-              target.user() != null
-                  ? new EscalationPolicies.Target(
-                      "user", known(people, target.user(), targetField + ".user", "person"))
-                  : new EscalationPolicies.Target(
-                      "schedule",
-                      known(rotas, target.schedule(), targetField + ".schedule", "schedule")));
-        }
-        levels.add(new EscalationPolicies.Level(levelEntries.get(l).delayMinutes(), targets));
-      }
-      UUID id =
-          policyIds.computeIfAbsent(
-              entry.name().toLowerCase(Locale.ROOT), name -> UUID.randomUUID());
-      try {
-        candidate.put(
-            id,
-            policies.check(
-                id,
-                new EscalationPolicies.PolicyInput(
-                    entry.name(), entry.description(), entry.repeat(), levels)));
-      } catch (InvalidInputException e) {
-        throw new InvalidInputException(field + "." + e.field(), e.getMessage());
-      }
+    BiFunction<String, String, UUID> person =
+        (email, field) -> known(people, email, field, "person");
+    for (int i = 0; i < scheduleEntries.size(); i++) {
+      ConfigDocument.ScheduleEntry entry = scheduleEntries.get(i);
+      String field = "schedules[" + i + "]";
+      UUID id = idFor(entry.name(), field, savedSchedules, scheduleIds);
+      changedSchedules.put(
+          id, refusedAt(field, () -> schedules.check(id, entry.input(field + ".layers", person))));
     }
-    return candidate;
+    for (int i = 0; i < policyEntries.size(); i++) {
+      ConfigDocument.PolicyEntry entry = policyEntries.get(i);
+      String field = "escalationPolicies[" + i + "]";
+      UUID id = idFor(entry.name(), field, savedPolicies, policyIds);
+      EscalationPolicies.PolicyInput input =
+          entry.input(
+              field + ".levels", person, (name, at) -> known(scheduleIds, name, at, "schedule"));
+      changedPolicies.put(
+          id, refusedAt(field, () -> policies.check(id, input, changedSchedules.keySet())));
+    }
+    return new CandidatePaging(changedSchedules, changedPolicies, policyIds);
+  }
+
+  /**
+   * The id of what the candidate names: the saved one's of that name, so that what refers to it
+   * follows the candidate's, or a new one; {@code ids} learns it.
+   */
+  private static UUID idFor(
+      @Nullable String name, String field, Map<String, UUID> saved, Map<String, UUID> ids) {
+    if (name == null || name.isBlank()) {
+      throw new InvalidInputException(field + ".name", "is required");
+    }
+    String key = name.toLowerCase(Locale.ROOT);
+    UUID id = saved.getOrDefault(key, UUID.randomUUID());
+    ids.put(key, id);
+    return id;
+  }
+
+  /** What {@code check} answers; its refusal names the field inside the candidate's entry. */
+  private static <T> T refusedAt(String field, Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(field + "." + e.field(), e.getMessage());
+    }
   }
 
   private static UUID known(Map<String, UUID> ids, String name, String field, String what) {
@@ -323,13 +343,14 @@ class ReplayConfigurations {
 
   /**
    * Whether a replay under the imported document covers this change of its import: services'
-   * settings but their integrations; escalation policies, inhibition rules and silences; and teams
-   * and templates, which decide no incident and no page. Schedules it does not.
+   * settings but their integrations; schedules, escalation policies, inhibition rules and silences;
+   * and teams and templates, which decide no incident and no page.
    */
   static boolean replays(ConfigImport.Change change) {
     return switch (change.kind()) {
       case "service" -> REPLAYED_SERVICE_FIELDS.containsAll(change.fields());
-      case "escalation policy", "inhibition rule", "silence", "team", "template" -> true;
+      case "schedule", "escalation policy", "inhibition rule", "silence", "team", "template" ->
+          true;
       default -> false;
     };
   }
@@ -340,9 +361,6 @@ class ReplayConfigurations {
    */
   private static void refuseWhatIsNotReplayed(ConfigDocument candidate) {
     String notYet = "a replay does not try changes to ";
-    if (candidate.schedules() != null) {
-      throw new InvalidInputException("schedules", notYet + "schedules yet");
-    }
     if (candidate.teams() != null) {
       throw new InvalidInputException("teams", notYet + "teams, which decide no incident");
     }

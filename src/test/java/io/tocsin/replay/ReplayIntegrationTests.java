@@ -244,7 +244,7 @@ class ReplayIntegrationTests extends HarnessTests {
   }
 
   @Test
-  void aCandidatePolicyAndGroupDelayPageAsTheyWouldHave() throws IOException {
+  void aCandidateScheduleAndPolicyAndGroupDelayPageAsTheyWouldHave() throws IOException {
     Api.Service ledger = api.service("ledger", "");
     Api.Service billing = api.service("billing", "");
     String person = api.user("Billing");
@@ -267,12 +267,20 @@ class ReplayIntegrationTests extends HarnessTests {
             from,
             to,
             """
+            schedules:
+              - name: billing-rota
+                timeZone: Europe/Paris
+                layers:
+                  - name: everyone
+                    members: [%s]
+                    rotation: {count: 1, unit: weeks}
+                    start: "2026-01-05T09:00"
             escalationPolicies:
               - name: billing-oncall
                 repeat: 1
                 levels:
                   - delayMinutes: 5
-                    targets: [{user: %s}]
+                    targets: [{schedule: billing-rota}]
             services:
               - name: %s
                 escalationPolicy: billing-oncall
@@ -293,7 +301,7 @@ class ReplayIntegrationTests extends HarnessTests {
             .findFirst()
             .orElseThrow();
     assertThat(paged.get("pages").asInt())
-        .as("the policy's one level, then its one repeat")
+        .as("the policy's one level, its rota's one member, then its one repeat")
         .isEqualTo(2);
     for (String outcome : List.of("current", "candidate")) {
       JsonNode told =
@@ -349,15 +357,15 @@ class ReplayIntegrationTests extends HarnessTests {
                 path(now.minusSeconds(60), now),
                 "services:\n  - name: no-such-service\n    dependsOn: []\n"))
         .contains("\"field\":\"services[0].name\"", "no-such-service");
-    assertThat(refused(path(now.minusSeconds(60), now), "schedules: []\n"))
+    assertThat(refused(path(now.minusSeconds(60), now), "templates: []\n"))
         .as("a change a replay would not try is refused, not left out")
-        .contains("\"field\":\"schedules\"");
+        .contains("\"field\":\"templates\"");
     assertThat(
             refused(
                 path(now.minusSeconds(60), now),
                 "escalationPolicies:\n  - name: p\n    levels:\n"
                     + "      - targets: [{user: nobody@example.com}]\n"))
-        .contains("\"field\":\"escalationPolicies[0].levels[0].targets[0].user\"");
+        .contains("\"field\":\"escalationPolicies[0].levels\"", "nobody@example.com");
     assertThat(refused(path(now.minusSeconds(60), now), "servces: []\n")).contains("servces");
   }
 
