@@ -15,7 +15,6 @@ import io.tocsin.oncall.EscalationPolicies;
 import io.tocsin.oncall.EscalationPolicies.Policy;
 import io.tocsin.oncall.EscalationPolicies.ResolvedTarget;
 import io.tocsin.oncall.EscalationPolicies.Target;
-import io.tocsin.oncall.EscalationProperties;
 import io.tocsin.oncall.PagingHold;
 import io.tocsin.platform.EnumText;
 import io.tocsin.platform.NotFoundException;
@@ -52,26 +51,16 @@ final class CurrentPaging implements ReplayPaging {
   private final TeamService teams;
   private final UserService users;
 
-  CurrentPaging(
-      EscalationPolicies policies,
-      NotificationRules rules,
-      ContactMethods methods,
-      PagingHold hold,
-      EscalationProperties escalation,
-      NotifyProperties notify,
-      Subscriptions subscriptions,
-      TeamService teams,
-      UserService users,
-      ReplayConfiguration configuration) {
-    this.subscriptions = subscriptions;
-    this.teams = teams;
-    this.users = users;
-    this.notify = notify;
-    this.policies = policies;
-    this.rules = rules;
-    this.methods = methods;
-    this.hold = hold;
-    this.firstPageDelay = escalation.firstPageDelay();
+  CurrentPaging(PagingSetup setup, ReplayConfiguration configuration) {
+    this.policies = setup.policies();
+    this.rules = setup.rules();
+    this.methods = setup.methods();
+    this.hold = setup.hold();
+    this.firstPageDelay = setup.escalation().firstPageDelay();
+    this.notify = setup.notifications();
+    this.subscriptions = setup.subscriptions();
+    this.teams = setup.teams();
+    this.users = setup.users();
     this.configuration = configuration;
     this.policyOfService = policies.policiesOfServices();
   }

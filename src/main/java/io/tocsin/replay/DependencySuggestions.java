@@ -240,7 +240,7 @@ public class DependencySuggestions {
                   EnumText.parse(Status.class, "status", rs.getString("status")));
             });
     ReplayConfiguration current = null;
-    Replays.Outcome asNow = null;
+    ReplayReport.ReplayOutcome asNow = null;
     Set<List<UUID>> shown = new HashSet<>();
     for (FollowingIncidents.Following following : found) {
       List<UUID> pair = List.of(following.service(), following.dependsOn());
@@ -251,7 +251,11 @@ public class DependencySuggestions {
       }
       if (current == null) {
         current = configurations.current();
-        asNow = replay(from, now, current);
+        Replays.Outcome replayed = replay(from, now, current);
+        asNow =
+            replayed == null
+                ? null
+                : ReplayReport.outcome(replayed, current, now, alerts -> Map.of());
       }
       @Nullable SuggestionSavings savings =
           asNow == null ? null : savings(from, now, current, asNow, following);
@@ -292,7 +296,7 @@ public class DependencySuggestions {
       Instant from,
       Instant to,
       ReplayConfiguration current,
-      Replays.Outcome asNow,
+      ReplayReport.ReplayOutcome before,
       FollowingIncidents.Following following) {
     CatalogService dependent = current.services().get(following.service());
     CatalogService cause = current.services().get(following.dependsOn());
@@ -333,8 +337,6 @@ public class DependencySuggestions {
     if (with == null) {
       return null;
     }
-    ReplayReport.ReplayOutcome before =
-        ReplayReport.outcome(asNow, current, to, alerts -> Map.of());
     ReplayReport.ReplayOutcome after = ReplayReport.outcome(with, current, to, alerts -> Map.of());
     return new SuggestionSavings(
         before.paging().pages(),
@@ -419,13 +421,6 @@ public class DependencySuggestions {
         .param("status", EnumText.canonical(status))
         .query(this::row)
         .list();
-  }
-
-  /** The open suggestions that concern this service, as dependent or as dependency. */
-  public List<DependencySuggestion> concerning(UUID service) {
-    return list(Status.SUGGESTED).stream()
-        .filter(s -> s.service().id().equals(service) || s.dependsOn().id().equals(service))
-        .toList();
   }
 
   public DependencySuggestion get(UUID id) {

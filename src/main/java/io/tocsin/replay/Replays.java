@@ -2,20 +2,11 @@ package io.tocsin.replay;
 
 import io.tocsin.correlate.CorrelationProperties;
 import io.tocsin.correlate.Correlator;
-import io.tocsin.directory.UserService;
-import io.tocsin.directory.team.TeamService;
 import io.tocsin.ingest.AlertChange;
 import io.tocsin.ingest.AlertChange.AlertFired;
 import io.tocsin.ingest.AlertChange.AlertResolved;
 import io.tocsin.ingest.AlertLookup;
 import io.tocsin.ingest.AlertLookup.Occurrence;
-import io.tocsin.notify.ContactMethods;
-import io.tocsin.notify.NotificationRules;
-import io.tocsin.notify.NotifyProperties;
-import io.tocsin.notify.Subscriptions;
-import io.tocsin.oncall.EscalationPolicies;
-import io.tocsin.oncall.EscalationProperties;
-import io.tocsin.oncall.PagingHold;
 import io.tocsin.platform.InvalidInputException;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,39 +46,12 @@ public class Replays {
 
   private final AlertLookup alerts;
   private final CorrelationProperties correlation;
-  private final EscalationPolicies policies;
-  private final NotificationRules rules;
-  private final ContactMethods methods;
-  private final PagingHold hold;
-  private final EscalationProperties escalation;
-  private final NotifyProperties notify;
-  private final Subscriptions subscriptions;
-  private final TeamService teams;
-  private final UserService users;
+  private final PagingSetup paging;
 
-  Replays(
-      AlertLookup alerts,
-      CorrelationProperties correlation,
-      EscalationPolicies policies,
-      NotificationRules rules,
-      ContactMethods methods,
-      PagingHold hold,
-      EscalationProperties escalation,
-      NotifyProperties notify,
-      Subscriptions subscriptions,
-      TeamService teams,
-      UserService users) {
-    this.subscriptions = subscriptions;
-    this.teams = teams;
-    this.users = users;
-    this.notify = notify;
+  Replays(AlertLookup alerts, CorrelationProperties correlation, PagingSetup paging) {
     this.alerts = alerts;
     this.correlation = correlation;
-    this.policies = policies;
-    this.rules = rules;
-    this.methods = methods;
-    this.hold = hold;
-    this.escalation = escalation;
+    this.paging = paging;
   }
 
   /** What correlation did with the window's alerts, and the paging that followed. */
@@ -132,20 +96,7 @@ public class Replays {
             from.minus(LOOKBACK),
             from,
             configuration,
-            incidents ->
-                new MemoryEscalations(
-                    new CurrentPaging(
-                        policies,
-                        rules,
-                        methods,
-                        hold,
-                        escalation,
-                        notify,
-                        subscriptions,
-                        teams,
-                        users,
-                        configuration),
-                    incidents));
+            incidents -> new MemoryEscalations(paging.under(configuration), incidents));
     // What fired when the window opened comes first, at the instants it came, so that the
     // window's alerts find the incidents live had open; it is left out of what the replay counts.
     Instant since = from.minus(LOOKBACK);
